@@ -1,0 +1,19 @@
+package io.statesync.core;
+
+import org.jspecify.annotations.Nullable;
+
+/** The connection dropped while the operation was in flight, and retries ran out. Whether the operation took effect is unknown; recipes that can tell (a compare-and-set, an append with an id) resolve it before reporting this. */
+public class ConnectionLossException extends StateSyncException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param path the path concerned, relative to the namespace, or {@code null}
+     * @param message what happened
+     * @param cause the underlying error, or {@code null}
+     */
+    public ConnectionLossException(@Nullable String path, String message, @Nullable Throwable cause) {
+        super(Reason.CONNECTION_LOSS, path, message, cause);
+    }
+}

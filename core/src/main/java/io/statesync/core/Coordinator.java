@@ -1,0 +1,670 @@
+package io.statesync.core;
+
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.ZPaths;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.imps.DefaultACLProvider;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
+import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection to ZooKeeper that every statesync recipe runs on: one session, its settings
+ * (namespace, timeouts, retries, credentials, ACLs, TLS, the connection-loss policy and the value
+ * size limit), and its connection events.
+ *
+ * <pre>{@code
+ * try (Coordinator coordinator = Coordinator.builder("zk1:2181,zk2:2181,zk3:2181")
+ *         .namespace("orders")
+ *         .sessionTimeout(Duration.ofSeconds(15))
+ *         .build()) {
+ *     coordinator.start();
+ *     coordinator.awaitConnected(Duration.ofSeconds(10));
+ *     // build recipes on it
+ * }
+ * }</pre>
+ *
+ * <p><b>Connection loss.</b> The coordinator reports every transition ({@link
+ * ConnectionEvent.Kind}) to its listeners and marks, by its {@link ConnectionLossPolicy}, which of
+ * them are losses: the one place where that decision is made for every recipe built on it.
+ * SUSPENDED means the connection dropped and the session may live on; LOST means the session is
+ * gone (expired by the server, or the session timeout passed while disconnected); RECONNECTED says
+ * whether a new session began. Operations retry by the {@link Retry} policy while the session
+ * lives.
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} once; {@link #close()} is idempotent and ends the session
+ * (deleting this client's ephemeral nodes at once rather than after the session timeout). Close the
+ * recipes built on a coordinator before the coordinator.
+ *
+ * <p><b>Threading.</b> Thread-safe. Listeners run through statesync's delivery engine: serially per
+ * listener, on the executor given when adding it or on the coordinator's listener executor.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+
+    /** The largest value limit that may be configured. */
+    static final int MAX_VALUE_LIMIT = 100 * 1024 * 1024;
+
+    private final String connectString;
+    private final String namespace;
+    private final Duration sessionTimeout;
+    private final Duration connectionTimeout;
+    private final ConnectionLossPolicy lossPolicy;
+    private final AclMode aclMode;
+    private final int maxValueBytes;
+    private final Retry retry;
+    private final CuratorFramework curator;
+    private final Executor listenerExecutor;
+    private final @Nullable ExecutorService ownedExecutor;
+    private final ListenerSet<ConnectionListener> listeners;
+    private final AtomicReference<LifecycleState> state = new AtomicReference<>(LifecycleState.LATENT);
+    private final Object sessionLock = new Object();
+    private long lastSessionId;
+
+    private Coordinator(Builder b) {
+        this.connectString = Objects.requireNonNull(b.connectString);
+        this.namespace = b.namespace;
+        this.sessionTimeout = b.sessionTimeout;
+        this.connectionTimeout = b.connectionTimeout;
+        this.lossPolicy = b.lossPolicy;
+        this.aclMode = b.aclMode;
+        this.maxValueBytes = b.maxValueBytes;
+        this.retry = b.retry;
+        Executor given = b.listenerExecutor;
+        if (given == null) {
+            ExecutorService pool = Executors.newCachedThreadPool(daemonThreads("statesync-listener"));
+            this.ownedExecutor = pool;
+            this.listenerExecutor = pool;
+        } else {
+            this.ownedExecutor = null;
+            this.listenerExecutor = given;
+        }
+        this.listeners = new ListenerSet<>("Coordinator " + connectString, listenerExecutor);
+
+        CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
+                .connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))
+                .retryPolicy(toCurator(retry))
+                .threadFactory(daemonThreads("statesync-curator"))
+                .connectionStateErrorPolicy(
+                        lossPolicy == ConnectionLossPolicy.ON_SUSPENDED
+                                ? new StandardConnectionStateErrorPolicy()
+                                : new SessionConnectionStateErrorPolicy())
+                .aclProvider(aclMode == AclMode.CREATOR_ONLY ? new CreatorOnlyAcl() : new DefaultACLProvider());
+        if (!namespace.isEmpty()) {
+            cb.namespace(namespace);
+        }
+        String user = b.digestUser;
+        String password = b.digestPassword;
+        if (user != null && password != null) {
+            cb.authorization("digest", (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+        ZKClientConfig clientConfig = new ZKClientConfig();
+        TlsSettings tls = b.tls;
+        if (tls != null) {
+            tls.applyTo(clientConfig);
+        }
+        cb.zkClientConfig(clientConfig);
+        this.curator = cb.build();
+        curator.getConnectionStateListenable().addListener((client, newState) -> onCuratorState(newState));
+    }
+
+    /**
+     * Starts building a coordinator.
+     *
+     * @param connectString ZooKeeper's connect string: {@code host:port} pairs separated by commas,
+     *     e.g. {@code "zk1:2181,zk2:2181,zk3:2181"}; list every server of the ensemble
+     * @return a builder
+     */
+    public static Builder builder(String connectString) {
+        return new Builder(connectString);
+    }
+
+    /**
+     * Starts connecting in the background. Returns at once; use {@link #awaitConnected(Duration)} to
+     * wait for the first connection.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public void start() {
+        if (!state.compareAndSet(LifecycleState.LATENT, LifecycleState.STARTED)) {
+            throw new IllegalStateException("Coordinator for " + connectString + " cannot be started: it is "
+                    + state.get() + " (start() may be called once)");
+        }
+        curator.start();
+    }
+
+    /**
+     * Waits until the client is connected (at once if it is).
+     *
+     * @param timeout how long to wait
+     * @throws InterruptedException if interrupted while waiting
+     * @throws OperationTimeoutException if not connected within the timeout; names the connect string
+     * @throws IllegalStateException if not started, or closed
+     */
+    public void awaitConnected(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        requireStarted();
+        if (!curator.blockUntilConnected(Math.toIntExact(Math.max(0, timeout.toMillis())), TimeUnit.MILLISECONDS)) {
+            throw new OperationTimeoutException(
+                    null, "not connected to ZooKeeper at " + connectString + " within " + timeout, null);
+        }
+    }
+
+    /**
+     * Whether the client is connected now.
+     *
+     * @return {@code true} if connected
+     */
+    public boolean isConnected() {
+        return state.get() == LifecycleState.STARTED
+                && curator.getZookeeperClient().isConnected();
+    }
+
+    /**
+     * The current ZooKeeper session id, or 0 if none is established.
+     *
+     * @return the session id
+     */
+    public long sessionId() {
+        if (state.get() != LifecycleState.STARTED) {
+            return 0;
+        }
+        try {
+            return curator.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The lifecycle state.
+     *
+     * @return LATENT, STARTED or CLOSED
+     */
+    public LifecycleState state() {
+        return Objects.requireNonNull(state.get());
+    }
+
+    /**
+     * Adds a connection listener that runs on the coordinator's listener executor.
+     *
+     * @param listener the listener; any {@link StateListener} is one
+     */
+    public void addListener(ConnectionListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Adds a connection listener that runs on the given executor. With {@code Runnable::run} it is
+     * called on ZooKeeper's event thread, in order with every other transition, and must not
+     * block.
+     *
+     * @param listener the listener
+     * @param executor where it runs
+     */
+    public void addListener(ConnectionListener listener, Executor executor) {
+        listeners.add(listener, executor);
+    }
+
+    /**
+     * Removes a connection listener. No call to it starts after this returns.
+     *
+     * @param listener the listener
+     * @return {@code true} if it was registered
+     */
+    public boolean removeListener(ConnectionListener listener) {
+        return listeners.remove(listener);
+    }
+
+    /**
+     * The connect string this coordinator was built with.
+     *
+     * @return the connect string
+     */
+    public String connectString() {
+        return connectString;
+    }
+
+    /**
+     * The namespace every path of every recipe on this coordinator lives under, without the leading
+     * {@code /}; empty for the root.
+     *
+     * @return the namespace
+     */
+    public String namespace() {
+        return namespace;
+    }
+
+    /**
+     * The session timeout requested from ZooKeeper (the server may negotiate it into its own
+     * bounds).
+     *
+     * @return the session timeout
+     */
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    /**
+     * The policy that decides which connection transitions are losses.
+     *
+     * @return the policy
+     */
+    public ConnectionLossPolicy connectionLossPolicy() {
+        return lossPolicy;
+    }
+
+    /**
+     * Who may read and change the znodes this coordinator creates.
+     *
+     * @return the ACL mode
+     */
+    public AclMode aclMode() {
+        return aclMode;
+    }
+
+    /**
+     * The largest encoded value, in bytes, that recipes send; larger values are refused with {@link
+     * ValueTooLargeException} before anything is sent.
+     *
+     * @return the limit in bytes
+     */
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
+    /**
+     * Refuses a value over {@link #maxValueBytes()}. Recipes call this before every write.
+     *
+     * @param path the path the value is meant for
+     * @param data the encoded value
+     * @throws ValueTooLargeException if it is over the limit
+     */
+    public void checkValueSize(String path, byte[] data) {
+        if (data.length > maxValueBytes) {
+            throw new ValueTooLargeException(path, data.length, maxValueBytes);
+        }
+    }
+
+    /**
+     * The retry policy for operations that fail on a dropped connection.
+     *
+     * @return the policy
+     */
+    public Retry retry() {
+        return retry;
+    }
+
+    /**
+     * The executor that runs listeners added without one: the one given to the builder, or a cached
+     * pool of daemon threads named {@code statesync-listener-N} that the coordinator shuts down on
+     * close.
+     *
+     * @return the listener executor
+     */
+    public Executor listenerExecutor() {
+        return listenerExecutor;
+    }
+
+    /**
+     * The escape hatch: the Curator client this coordinator runs on, for what statesync does not
+     * cover. Its paths are relative to {@link #namespace()}. Writes through it bypass statesync's
+     * path and size guards; closing it closes this coordinator's connection. The type is Curator's
+     * and follows Curator's compatibility, not statesync's.
+     *
+     * @return the Curator client
+     */
+    public CuratorFramework curatorFramework() {
+        return curator;
+    }
+
+    /**
+     * Closes the session and stops listener delivery. Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        LifecycleState previous = Objects.requireNonNull(state.getAndSet(LifecycleState.CLOSED));
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        if (previous == LifecycleState.STARTED) {
+            try {
+                curator.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the ZooKeeper client for {} failed", connectString, e);
+            }
+        }
+        ExecutorService owned = ownedExecutor;
+        if (owned != null) {
+            owned.shutdown();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + state.get() + '}';
+    }
+
+    private void requireStarted() {
+        LifecycleState s = state();
+        if (s != LifecycleState.STARTED) {
+            throw new IllegalStateException("Coordinator for " + connectString + " is " + s + "; call start() first");
+        }
+    }
+
+    private void onCuratorState(ConnectionState newState) {
+        ConnectionEvent.Kind kind = switch (newState) {
+            case CONNECTED -> ConnectionEvent.Kind.CONNECTED;
+            case SUSPENDED -> ConnectionEvent.Kind.SUSPENDED;
+            case RECONNECTED -> ConnectionEvent.Kind.RECONNECTED;
+            case LOST -> ConnectionEvent.Kind.LOST;
+            case READ_ONLY -> ConnectionEvent.Kind.READ_ONLY;
+        };
+        long sid = kind == ConnectionEvent.Kind.LOST ? 0 : sessionId();
+        boolean newSession;
+        synchronized (sessionLock) {
+            newSession = (kind == ConnectionEvent.Kind.CONNECTED || kind == ConnectionEvent.Kind.RECONNECTED)
+                    && sid != lastSessionId;
+            if (kind == ConnectionEvent.Kind.LOST) {
+                lastSessionId = 0;
+            } else if (newSession) {
+                lastSessionId = sid;
+            }
+        }
+        ConnectionEvent event = new ConnectionEvent(kind, sid, newSession, lossPolicy.isLoss(kind));
+        LOG.info("{}: {}", this, event);
+        listeners.publish(event, l -> l.onConnection(event));
+    }
+
+    private static org.apache.curator.RetryPolicy toCurator(Retry retry) {
+        if (retry.maxRetries() == 0) {
+            return new RetryNTimes(0, 0);
+        }
+        return new BoundedExponentialBackoffRetry(
+                Math.toIntExact(retry.baseSleep().toMillis()),
+                Math.toIntExact(retry.maxSleep().toMillis()),
+                retry.maxRetries());
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread t = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static final class CreatorOnlyAcl implements ACLProvider {
+        @Override
+        public List<ACL> getDefaultAcl() {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+
+        @Override
+        public List<ACL> getAclForPath(String path) {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+    }
+
+    /**
+     * Builds a {@link Coordinator}. Every option has a documented default; each setter may be called
+     * once (a second call is a configuration mistake and throws {@link IllegalStateException}).
+     * {@link #build()} validates the whole configuration and names the option at fault.
+     */
+    public static final class Builder {
+        private final String connectString;
+        private final Set<String> configured = new HashSet<>();
+        private String namespace = "statesync";
+        private Duration sessionTimeout = Duration.ofSeconds(30);
+        private Duration connectionTimeout = Duration.ofSeconds(10);
+        private Retry retry = Retry.defaults();
+        private ConnectionLossPolicy lossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
+        private AclMode aclMode = AclMode.OPEN;
+        private @Nullable String digestUser;
+        private @Nullable String digestPassword;
+        private @Nullable TlsSettings tls;
+        private int maxValueBytes = 1_000_000;
+        private @Nullable Executor listenerExecutor;
+
+        private Builder(String connectString) {
+            this.connectString = Objects.requireNonNull(connectString, "connectString");
+        }
+
+        /**
+         * The namespace every recipe's paths live under, without the leading {@code /} (default
+         * {@code statesync}; the empty string for the root). Created on first use.
+         *
+         * @param namespace e.g. {@code "orders"} or {@code "teams/orders"}
+         * @return this builder
+         */
+        public Builder namespace(String namespace) {
+            once("namespace");
+            this.namespace = Objects.requireNonNull(namespace, "namespace");
+            return this;
+        }
+
+        /**
+         * The session timeout (default 30 s): how long the server keeps the session, its ephemeral
+         * nodes and therefore its locks and leadership, after it last heard from this client. Between
+         * 1 s and 10 min; the server may narrow it to its own bounds (2 to 20 ticks).
+         *
+         * @param timeout the session timeout
+         * @return this builder
+         */
+        public Builder sessionTimeout(Duration timeout) {
+            once("sessionTimeout");
+            this.sessionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long one connection attempt may take (default 10 s); at most the session timeout.
+         *
+         * @param timeout the connection timeout
+         * @return this builder
+         */
+        public Builder connectionTimeout(Duration timeout) {
+            once("connectionTimeout");
+            this.connectionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How operations retry on a dropped connection (default {@link Retry#defaults()}).
+         *
+         * @param retry the policy
+         * @return this builder
+         */
+        public Builder retry(Retry retry) {
+            once("retry");
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /**
+         * Which transitions make holders give up (default {@link ConnectionLossPolicy#ON_SUSPENDED}).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder connectionLossPolicy(ConnectionLossPolicy policy) {
+            once("connectionLossPolicy");
+            this.lossPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Authenticates the session with ZooKeeper's digest scheme.
+         *
+         * @param user the user name; not empty, no {@code ':'}
+         * @param password the password; not empty
+         * @return this builder
+         */
+        public Builder digestAuthentication(String user, String password) {
+            once("digestAuthentication");
+            this.digestUser = Objects.requireNonNull(user, "user");
+            this.digestPassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * Who may read and change the znodes this coordinator creates (default {@link
+         * AclMode#OPEN}). {@link AclMode#CREATOR_ONLY} needs {@link #digestAuthentication}.
+         *
+         * @param mode the ACL mode
+         * @return this builder
+         */
+        public Builder aclMode(AclMode mode) {
+            once("aclMode");
+            this.aclMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Connects over TLS (default: plain TCP).
+         *
+         * @param settings the client TLS settings
+         * @return this builder
+         */
+        public Builder tls(TlsSettings settings) {
+            once("tls");
+            this.tls = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * The largest encoded value recipes may send, in bytes (default 1,000,000, under ZooKeeper's
+         * default {@code jute.maxbuffer} of 1,048,575 bytes with room for the path and headers).
+         * Raise it only together with the servers' and clients' {@code jute.maxbuffer}.
+         *
+         * @param bytes the limit, 1 to 104,857,600
+         * @return this builder
+         */
+        public Builder maxValueBytes(int bytes) {
+            once("maxValueBytes");
+            this.maxValueBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The executor for listeners added without one (default: a cached pool of daemon threads,
+         * shut down on close). Given executors are not shut down by the coordinator.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder listenerExecutor(Executor executor) {
+            once("listenerExecutor");
+            this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Validates the configuration and builds the coordinator, not yet started. Nothing touches
+         * the network.
+         *
+         * @return the coordinator
+         * @throws IllegalArgumentException naming the option and value at fault
+         */
+        public Coordinator build() {
+            validateConnectString(connectString);
+            ZPaths.validateNamespace(namespace);
+            if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0
+                    || sessionTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException(
+                        "sessionTimeout must be between 1s and 10min, was " + sessionTimeout);
+            }
+            if (connectionTimeout.toMillis() < 100) {
+                throw new IllegalArgumentException(
+                        "connectionTimeout must be at least 100ms, was " + connectionTimeout);
+            }
+            if (connectionTimeout.compareTo(sessionTimeout) > 0) {
+                throw new IllegalArgumentException(
+                        "connectionTimeout " + connectionTimeout + " is longer than sessionTimeout " + sessionTimeout);
+            }
+            if (maxValueBytes < 1 || maxValueBytes > MAX_VALUE_LIMIT) {
+                throw new IllegalArgumentException(
+                        "maxValueBytes must be between 1 and " + MAX_VALUE_LIMIT + ", was " + maxValueBytes);
+            }
+            String user = digestUser;
+            String password = digestPassword;
+            if (user != null && password != null) {
+                if (user.isEmpty() || user.indexOf(':') >= 0) {
+                    throw new IllegalArgumentException(
+                            "digest user must be non-empty and contain no ':', was \"" + user + '"');
+                }
+                if (password.isEmpty()) {
+                    throw new IllegalArgumentException("digest password for user \"" + user + "\" is empty");
+                }
+            } else if (aclMode == AclMode.CREATOR_ONLY) {
+                throw new IllegalArgumentException(
+                        "aclMode CREATOR_ONLY needs credentials: call digestAuthentication(user, password)");
+            }
+            return new Coordinator(this);
+        }
+
+        private void once(String option) {
+            if (!configured.add(option)) {
+                throw new IllegalStateException(option + " was already set on this builder");
+            }
+        }
+
+        private static void validateConnectString(String connectString) {
+            String hosts = connectString;
+            int chroot = connectString.indexOf('/');
+            if (chroot >= 0) {
+                ZPaths.validate(connectString.substring(chroot));
+                hosts = connectString.substring(0, chroot);
+            }
+            if (hosts.isBlank()) {
+                throw new IllegalArgumentException("connect string is empty; expected host:port[,host:port...]");
+            }
+            for (String entry : hosts.split(",", -1)) {
+                String hostPort = entry.trim();
+                int colon = hostPort.lastIndexOf(':');
+                if (hostPort.isEmpty() || colon <= 0 || colon == hostPort.length() - 1) {
+                    throw new IllegalArgumentException(
+                            "connect string \"" + connectString + "\": entry \"" + entry + "\" is not host:port");
+                }
+                int port;
+                try {
+                    port = Integer.parseInt(hostPort.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(
+                            "connect string \"" + connectString + "\": port of \"" + entry + "\" is not a number", e);
+                }
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException(
+                            "connect string \"" + connectString + "\": port " + port + " is out of range");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.statesync.core;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One change of one path, as a {@link StateListener} receives it: what happened, the value the
+ * listener was shown before, and the value now.
+ *
+ * <p>Thread-safe: immutable.
+ *
+ * @param <T> the decoded value type
+ */
+public final class StateChange<T> {
+    private final String path;
+    private final ChangeKind kind;
+    private final @Nullable Versioned<T> previous;
+    private final @Nullable Versioned<T> current;
+
+    private StateChange(String path, ChangeKind kind, @Nullable Versioned<T> previous, @Nullable Versioned<T> current) {
+        this.path = path;
+        this.kind = kind;
+        this.previous = previous;
+        this.current = current;
+    }
+
+    /**
+     * Creates a change.
+     *
+     * @param path the path that changed, relative to the coordinator's namespace
+     * @param kind what happened
+     * @param previous the value this listener was shown before, or {@code null} if none
+     * @param current the value now, or {@code null} if the node does not exist
+     * @param <T> the value type
+     * @return the change
+     * @throws IllegalArgumentException if {@code current} contradicts {@code kind} (a DELETED change
+     *     with a current value, a CREATED or UPDATED change without one)
+     */
+    public static <T> StateChange<T> of(
+            String path, ChangeKind kind, @Nullable Versioned<T> previous, @Nullable Versioned<T> current) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(kind, "kind");
+        switch (kind) {
+            case CREATED, UPDATED -> {
+                if (current == null) {
+                    throw new IllegalArgumentException(kind + " change of " + path + " needs a current value");
+                }
+            }
+            case DELETED -> {
+                if (current != null) {
+                    throw new IllegalArgumentException("DELETED change of " + path + " cannot have a current value");
+                }
+            }
+            default -> {}
+        }
+        return new StateChange<>(path, kind, previous, current);
+    }
+
+    /**
+     * The path that changed, relative to the coordinator's namespace.
+     *
+     * @return the path
+     */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * What happened.
+     *
+     * @return the kind of change
+     */
+    public ChangeKind kind() {
+        return kind;
+    }
+
+    /**
+     * The value this listener was shown before this change; empty for the first change, or after a
+     * delete.
+     *
+     * @return the previous value, if any
+     */
+    public Optional<Versioned<T>> previous() {
+        return Optional.ofNullable(previous);
+    }
+
+    /**
+     * The value now; empty when the node does not exist (DELETED, or INITIAL/RESYNCED of an absent
+     * node).
+     *
+     * @return the current value, if any
+     */
+    public Optional<Versioned<T>> current() {
+        return Optional.ofNullable(current);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof StateChange)) {
+            return false;
+        }
+        StateChange<?> that = (StateChange<?>) o;
+        return path.equals(that.path)
+                && kind == that.kind
+                && Objects.equals(previous, that.previous)
+                && Objects.equals(current, that.current);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(path, kind, previous, current);
+    }
+
+    @Override
+    public String toString() {
+        return "StateChange{" + kind + ' ' + path + ", previous=" + previous + ", current=" + current + '}';
+    }
+}

@@ -1,0 +1,156 @@
+package io.statesync.core.internal;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Path rules, checked before any network call. A path is relative to the coordinator's namespace,
+ * absolute in form ({@code /config/flags}), and may not:
+ *
+ * <ul>
+ *   <li>be empty, relative, or end with {@code /} (other than the root {@code /} itself);
+ *   <li>contain an empty segment ({@code //}), or a {@code .} or {@code ..} segment (which could
+ *       escape the namespace);
+ *   <li>contain control characters, or the characters ZooKeeper reserves (U+D800 to U+F8FF,
+ *       U+FFF0 to U+FFFF);
+ *   <li>be {@code /zookeeper} or below it, ZooKeeper's own subtree.
+ * </ul>
+ */
+public final class ZPaths {
+    private ZPaths() {}
+
+    /**
+     * Checks a path.
+     *
+     * @param path the path
+     * @return the path
+     * @throws IllegalArgumentException naming the path and the rule it breaks
+     */
+    public static String validate(String path) {
+        Objects.requireNonNull(path, "path");
+        String problem = problem(path);
+        if (problem != null) {
+            throw new IllegalArgumentException("invalid path \"" + printable(path) + "\": " + problem);
+        }
+        return path;
+    }
+
+    /**
+     * Checks a key: one path segment, as a map or tree recipe uses for a child name.
+     *
+     * @param key the key
+     * @return the key
+     * @throws IllegalArgumentException naming the key and the rule it breaks
+     */
+    public static String validateKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("invalid key \"\": a key may not be empty");
+        }
+        if (key.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": a key may not contain '/'");
+        }
+        String problem = problem("/" + key);
+        if (problem != null) {
+            throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": " + problem);
+        }
+        return key;
+    }
+
+    /**
+     * Joins a valid parent path and a valid key.
+     *
+     * @param parent the parent path
+     * @param key one segment
+     * @return {@code parent/key}
+     */
+    public static String join(String parent, String key) {
+        validateKey(key);
+        return parent.equals("/") ? "/" + key : parent + "/" + key;
+    }
+
+    /**
+     * The last segment of a path.
+     *
+     * @param path a valid path other than {@code /}
+     * @return the name after the last {@code /}
+     */
+    public static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Checks a namespace (a path without its leading {@code /}, e.g. {@code statesync/orders}).
+     *
+     * @param namespace the namespace, or the empty string for none
+     * @return the namespace
+     * @throws IllegalArgumentException naming it and the rule it breaks
+     */
+    public static String validateNamespace(String namespace) {
+        Objects.requireNonNull(namespace, "namespace");
+        if (namespace.isEmpty()) {
+            return namespace;
+        }
+        if (namespace.startsWith("/")) {
+            throw new IllegalArgumentException(
+                    "invalid namespace \"" + printable(namespace) + "\": write it without the leading '/'");
+        }
+        String problem = problem("/" + namespace);
+        if (problem != null) {
+            throw new IllegalArgumentException("invalid namespace \"" + printable(namespace) + "\": " + problem);
+        }
+        return namespace;
+    }
+
+    private static @Nullable String problem(String path) {
+        if (path.isEmpty()) {
+            return "a path may not be empty";
+        }
+        if (path.charAt(0) != '/') {
+            return "a path must start with '/'";
+        }
+        if (path.length() == 1) {
+            return null;
+        }
+        if (path.endsWith("/")) {
+            return "a path may not end with '/'";
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == 0) {
+                return "null character at index " + i;
+            }
+            if (c <= '\u001f' || (c >= '\u007f' && c <= '\u009f')) {
+                return "control character U+" + String.format("%04X", (int) c) + " at index " + i;
+            }
+            if ((c >= '\ud800' && c <= '\uf8ff') || c >= '\ufff0') {
+                return "character U+" + String.format("%04X", (int) c) + " at index " + i + " is reserved by ZooKeeper";
+            }
+        }
+        for (String segment : path.substring(1).split("/", -1)) {
+            if (segment.isEmpty()) {
+                return "empty segment ('//')";
+            }
+            if (segment.equals(".") || segment.equals("..")) {
+                return "'" + segment + "' segments are not allowed";
+            }
+        }
+        if (path.equals("/zookeeper") || path.startsWith("/zookeeper/")) {
+            return "/zookeeper is ZooKeeper's own subtree";
+        }
+        return null;
+    }
+
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}
