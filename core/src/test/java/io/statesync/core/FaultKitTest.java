@@ -1,0 +1,131 @@
+package io.statesync.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.statesync.core.ConnectionEvent.Kind;
+import io.statesync.testkit.Faults;
+import io.statesync.testkit.TcpProxy;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Each fault helper of the test kit demonstrably causes its fault. */
+@Timeout(60)
+class FaultKitTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    private Coordinator coordinator(String connectString, Duration sessionTimeout, Connections events) {
+        Coordinator c = Coordinator.builder(connectString)
+                .namespace(zk.namespace())
+                .sessionTimeout(sessionTimeout)
+                .connectionTimeout(Duration.ofSeconds(1))
+                .build();
+        c.addListener(events, Runnable::run);
+        c.start();
+        return c;
+    }
+
+    @Test
+    void expireSessionEndsTheSessionOnTheServer() throws Exception {
+        Connections events = new Connections();
+        try (Coordinator c = coordinator(zk.connectString(), Duration.ofSeconds(10), events)) {
+            c.awaitConnected(Duration.ofSeconds(10));
+            long before = c.sessionId();
+            c.curatorFramework().create().withMode(CreateMode.EPHEMERAL).forPath("/mine");
+
+            Faults.expireSession(
+                    c.curatorFramework().getZookeeperClient().getZooKeeper(),
+                    zk.connectString(),
+                    Duration.ofSeconds(5));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.kinds().contains(Kind.RECONNECTED));
+            assertThat(events.kinds()).containsSubsequence(Kind.CONNECTED, Kind.LOST, Kind.RECONNECTED);
+            ConnectionEvent reconnected = events.events.get(events.events.size() - 1);
+            assertThat(reconnected.isNewSession()).isTrue();
+            assertThat(reconnected.sessionId()).isNotEqualTo(before).isEqualTo(c.sessionId());
+            assertThat(c.curatorFramework().checkExists().forPath("/mine")).isNull();
+        }
+    }
+
+    @Test
+    void serverRestartSuspendsAndReconnectsTheSameSession() throws Exception {
+        Connections events = new Connections();
+        try (Coordinator c = coordinator(zk.connectString(), Duration.ofSeconds(20), events)) {
+            c.awaitConnected(Duration.ofSeconds(10));
+            long before = c.sessionId();
+
+            zk.stopServer();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds().contains(Kind.SUSPENDED));
+            zk.restartServer();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.kinds().contains(Kind.RECONNECTED));
+            assertThat(events.kinds()).containsExactly(Kind.CONNECTED, Kind.SUSPENDED, Kind.RECONNECTED);
+            assertThat(events.events.get(2).isNewSession()).isFalse();
+            assertThat(c.sessionId()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void proxyCutDropsTheConnectionAndTheClientReconnects() throws Exception {
+        Connections events = new Connections();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
+                Coordinator c = coordinator(proxy.connectString(), Duration.ofSeconds(20), events)) {
+            c.awaitConnected(Duration.ofSeconds(10));
+            long before = c.sessionId();
+
+            proxy.cut();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.kinds().contains(Kind.RECONNECTED));
+            assertThat(events.kinds()).containsExactly(Kind.CONNECTED, Kind.SUSPENDED, Kind.RECONNECTED);
+            assertThat(c.sessionId()).isEqualTo(before);
+            assertThat(proxy.acceptedConnections()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void proxyBlackholeIsNoticedOnlyByTimeoutAndHealsWithTheSameSession() throws Exception {
+        Connections events = new Connections();
+        Duration session = Duration.ofSeconds(3);
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
+                Coordinator c = coordinator(proxy.connectString(), session, events)) {
+            c.awaitConnected(Duration.ofSeconds(10));
+            long before = c.sessionId();
+
+            long start = System.nanoTime();
+            proxy.blackhole();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds().contains(Kind.SUSPENDED));
+            Duration noticed = Duration.ofNanos(System.nanoTime() - start);
+            // Nothing was closed: the client noticed by its read timeout (2/3 of the session timeout).
+            assertThat(noticed).isGreaterThan(Duration.ofMillis(1000));
+
+            proxy.pass();
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.kinds().contains(Kind.RECONNECTED));
+            assertThat(c.isConnected()).isTrue();
+            assertThat(c.sessionId()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void proxyRefuseKeepsTheClientOutUntilPass() throws Exception {
+        Connections events = new Connections();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
+                Coordinator c = coordinator(proxy.connectString(), Duration.ofSeconds(20), events)) {
+            c.awaitConnected(Duration.ofSeconds(10));
+
+            proxy.refuse();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds().contains(Kind.SUSPENDED));
+            int attempts = proxy.acceptedConnections();
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.acceptedConnections() > attempts);
+            assertThat(c.isConnected()).isFalse();
+
+            proxy.pass();
+            await().atMost(Duration.ofSeconds(20)).until(c::isConnected);
+            assertThat(events.kinds()).endsWith(Kind.RECONNECTED);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.statesync.testkit;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+
+/** Faults injected for real, on the server side. */
+public final class Faults {
+    private Faults() {}
+
+    /**
+     * Expires a client's session on the server: opens a second handle on the same session id and
+     * password, then closes it, which ends the session on the server exactly as an expiry does. The
+     * client learns of it as a real client would — its ephemeral nodes are deleted and it gets
+     * SESSION_EXPIRED when it next talks to the server.
+     *
+     * @param client the client handle whose session to expire (e.g. {@code
+     *     curator.getZookeeperClient().getZooKeeper()})
+     * @param connectString the servers to connect the second handle to (not through a proxy that
+     *     may be cutting traffic)
+     * @param timeout how long the second handle may take to connect
+     * @throws Exception if the second handle cannot connect in time
+     */
+    public static void expireSession(ZooKeeper client, String connectString, Duration timeout) throws Exception {
+        long sessionId = client.getSessionId();
+        if (sessionId == 0) {
+            throw new IllegalStateException("the client has no session to expire yet");
+        }
+        CountDownLatch connected = new CountDownLatch(1);
+        Watcher watcher = event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        };
+        ZooKeeper twin = new ZooKeeper(
+                connectString, Math.toIntExact(timeout.toMillis()), watcher, sessionId, client.getSessionPasswd());
+        try {
+            if (!connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("could not attach to session 0x" + Long.toHexString(sessionId) + " at "
+                        + connectString + " within " + timeout);
+            }
+        } finally {
+            twin.close();
+        }
+    }
+}
