@@ -1,5 +1,6 @@
 package io.statesync.core;
 
+import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.ZPaths;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -80,7 +80,7 @@ public final class Coordinator implements AutoCloseable {
     private final Executor listenerExecutor;
     private final @Nullable ExecutorService ownedExecutor;
     private final ListenerSet<ConnectionListener> listeners;
-    private final AtomicReference<LifecycleState> state = new AtomicReference<>(LifecycleState.LATENT);
+    private final Lifecycle lifecycle;
     private final Object sessionLock = new Object();
     private long lastSessionId;
 
@@ -103,6 +103,7 @@ public final class Coordinator implements AutoCloseable {
             this.listenerExecutor = given;
         }
         this.listeners = new ListenerSet<>("Coordinator " + connectString, listenerExecutor);
+        this.lifecycle = new Lifecycle("Coordinator for " + connectString);
 
         CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
@@ -151,10 +152,7 @@ public final class Coordinator implements AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     public void start() {
-        if (!state.compareAndSet(LifecycleState.LATENT, LifecycleState.STARTED)) {
-            throw new IllegalStateException("Coordinator for " + connectString + " cannot be started: it is "
-                    + state.get() + " (start() may be called once)");
-        }
+        lifecycle.start();
         curator.start();
     }
 
@@ -168,7 +166,7 @@ public final class Coordinator implements AutoCloseable {
      */
     public void awaitConnected(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        requireStarted();
+        lifecycle.requireStarted();
         if (!curator.blockUntilConnected(Math.toIntExact(Math.max(0, timeout.toMillis())), TimeUnit.MILLISECONDS)) {
             throw new OperationTimeoutException(
                     null, "not connected to ZooKeeper at " + connectString + " within " + timeout, null);
@@ -181,8 +179,7 @@ public final class Coordinator implements AutoCloseable {
      * @return {@code true} if connected
      */
     public boolean isConnected() {
-        return state.get() == LifecycleState.STARTED
-                && curator.getZookeeperClient().isConnected();
+        return lifecycle.isStarted() && curator.getZookeeperClient().isConnected();
     }
 
     /**
@@ -191,7 +188,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the session id
      */
     public long sessionId() {
-        if (state.get() != LifecycleState.STARTED) {
+        if (!lifecycle.isStarted()) {
             return 0;
         }
         try {
@@ -207,7 +204,7 @@ public final class Coordinator implements AutoCloseable {
      * @return LATENT, STARTED or CLOSED
      */
     public LifecycleState state() {
-        return Objects.requireNonNull(state.get());
+        return lifecycle.state();
     }
 
     /**
@@ -348,7 +345,7 @@ public final class Coordinator implements AutoCloseable {
      */
     @Override
     public void close() {
-        LifecycleState previous = Objects.requireNonNull(state.getAndSet(LifecycleState.CLOSED));
+        LifecycleState previous = lifecycle.close();
         if (previous == LifecycleState.CLOSED) {
             return;
         }
@@ -368,14 +365,8 @@ public final class Coordinator implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + state.get() + '}';
-    }
-
-    private void requireStarted() {
-        LifecycleState s = state();
-        if (s != LifecycleState.STARTED) {
-            throw new IllegalStateException("Coordinator for " + connectString + " is " + s + "; call start() first");
-        }
+        return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + lifecycle.state()
+                + '}';
     }
 
     private void onCuratorState(ConnectionState newState) {

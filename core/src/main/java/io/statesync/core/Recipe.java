@@ -1,0 +1,33 @@
+package io.statesync.core;
+
+/**
+ * The lifecycle every statesync recipe shares: built by a static {@code builder(...)}, started
+ * once, closed idempotently.
+ *
+ * <ul>
+ *   <li>{@link #start()} may be called once; a second call, or a call after {@link #close()},
+ *       throws {@link IllegalStateException}.
+ *   <li>{@link #close()} is idempotent, throws nothing, removes every watch the recipe set, and
+ *       releases what the recipe holds (locks, leadership, claims). No listener call starts after it
+ *       returns.
+ * </ul>
+ */
+public interface Recipe extends AutoCloseable {
+    /**
+     * Starts the recipe.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    void start();
+
+    /**
+     * The lifecycle state.
+     *
+     * @return LATENT, STARTED or CLOSED
+     */
+    LifecycleState state();
+
+    /** Stops the recipe and releases what it holds. Idempotent; never throws. */
+    @Override
+    void close();
+}
