@@ -2,11 +2,23 @@ package io.statesync.core.internal;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.jute.Record;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.CreateTTLRequest;
+import org.apache.zookeeper.proto.SetDataRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Guarded znode operations: every one validates its path and (for writes) the value size before
@@ -136,5 +148,105 @@ public final class Nodes {
      */
     public static Versioned<byte[]> versioned(byte[] data, Stat stat) {
         return Versioned.of(data, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
+    }
+
+    /**
+     * Runs operations as one ZooKeeper {@code multi}: all of them land, or none. The data of all
+     * operations together must fit the coordinator's value limit (a {@code multi} is one request).
+     * Build the operations with {@code coordinator.curatorFramework().transactionOp()}.
+     *
+     * @param coordinator the connection
+     * @param ops the operations, in order
+     * @return the results, in order
+     * @throws InterruptedException if interrupted
+     * @throws StateSyncException typed by the first operation that failed, naming its path
+     */
+    public static List<CuratorTransactionResult> transaction(Coordinator coordinator, List<CuratorOp> ops)
+            throws InterruptedException {
+        return guardedTransaction(
+                coordinator, null, ops, path -> ZkErrors.translate(KeeperException.Code.NONODE, path, null));
+    }
+
+    /**
+     * Runs operations as one {@code multi} together with a check that the guard znode (a lock
+     * holder's or a leader's own ephemeral node) still exists. If the guard is gone, nothing lands
+     * and {@code onGuardLost} supplies the error (a lock-lost or not-leader error).
+     *
+     * @param coordinator the connection
+     * @param guardPath the znode that must still exist, or {@code null} for no guard
+     * @param ops the operations, in order
+     * @param onGuardLost makes the error for a missing guard, given its path
+     * @return the results of {@code ops}, in order (without the guard's check)
+     * @throws InterruptedException if interrupted
+     * @throws StateSyncException the guard's error, or typed by the first operation that failed
+     */
+    public static List<CuratorTransactionResult> guardedTransaction(
+            Coordinator coordinator,
+            @Nullable String guardPath,
+            List<CuratorOp> ops,
+            Function<String, StateSyncException> onGuardLost)
+            throws InterruptedException {
+        if (ops.isEmpty()) {
+            throw new IllegalArgumentException("a transaction needs at least one operation");
+        }
+        long total = 0;
+        for (CuratorOp op : ops) {
+            total += dataLength(op.get().toRequestRecord());
+        }
+        if (total > coordinator.maxValueBytes()) {
+            String first = ops.get(0).getTypeAndPath().getForPath();
+            throw new ValueTooLargeException(
+                    first, (int) Math.min(Integer.MAX_VALUE, total), coordinator.maxValueBytes());
+        }
+        List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
+        if (guardPath != null) {
+            ZPaths.validate(guardPath);
+            try {
+                all.add(coordinator.curatorFramework().transactionOp().check().forPath(guardPath));
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, guardPath);
+            }
+        }
+        all.addAll(ops);
+        try {
+            List<CuratorTransactionResult> results =
+                    coordinator.curatorFramework().transaction().forOperations(all);
+            return guardPath == null ? results : results.subList(1, results.size());
+        } catch (KeeperException e) {
+            List<OpResult> results = e.getResults();
+            if (results != null) {
+                for (int i = 0; i < results.size(); i++) {
+                    OpResult r = results.get(i);
+                    if (r instanceof OpResult.ErrorResult) {
+                        int code = ((OpResult.ErrorResult) r).getErr();
+                        if (code != KeeperException.Code.OK.intValue()
+                                && code != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                            String path = all.get(i).getTypeAndPath().getForPath();
+                            if (guardPath != null && i == 0 && code == KeeperException.Code.NONODE.intValue()) {
+                                throw onGuardLost.apply(guardPath);
+                            }
+                            throw ZkErrors.translate(KeeperException.Code.get(code), path, e);
+                        }
+                    }
+                }
+            }
+            throw ZkErrors.translate(e, null);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, null);
+        }
+    }
+
+    private static int dataLength(Record request) {
+        byte[] data = null;
+        if (request instanceof CreateRequest) {
+            data = ((CreateRequest) request).getData();
+        } else if (request instanceof CreateTTLRequest) {
+            data = ((CreateTTLRequest) request).getData();
+        } else if (request instanceof SetDataRequest) {
+            data = ((SetDataRequest) request).getData();
+        }
+        return data == null ? 0 : data.length;
     }
 }
