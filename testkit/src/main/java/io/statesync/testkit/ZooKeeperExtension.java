@@ -98,7 +98,8 @@ public final class ZooKeeperExtension
         }
         String test = context.getRequiredTestClass().getSimpleName() + "-"
                 + context.getTestMethod().map(m -> m.getName()).orElse("test");
-        namespace = "test/" + sanitize(test) + "-" + NAMESPACES.incrementAndGet();
+        // One segment below the root, so that no test creates a parent (with its ACL) that another shares.
+        namespace = "test-" + sanitize(test) + "-" + NAMESPACES.incrementAndGet();
     }
 
     @Override

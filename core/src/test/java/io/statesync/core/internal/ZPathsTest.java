@@ -1,0 +1,78 @@
+package io.statesync.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ZPathsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/a", "/config/flags", "/a-b_c.d/e f", "/zookeeper2", "/x/zookeeper", "/..a", "/a./b"})
+    void acceptsValidPaths(String path) {
+        assertThat(ZPaths.validate(path)).isEqualTo(path);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "relative",
+                "/trailing/",
+                "//double",
+                "/a//b",
+                "/a/./b",
+                "/a/../b",
+                "/..",
+                "/.",
+                "/zookeeper",
+                "/zookeeper/quota",
+                "/tab\there",
+                "/nul\u0000",
+                "/del\u007f",
+                "/reserved\ud800x",
+                "/reserved\ufff5"
+            })
+    void refusesInvalidPathsNamingThem(String path) {
+        assertThatThrownBy(() -> ZPaths.validate(path))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid path \"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a/b", ".", "..", "with\nnewline"})
+    void refusesInvalidKeys(String key) {
+        assertThatThrownBy(() -> ZPaths.validateKey(key))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid key");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/lead", "a//b", "a/", "a/../b", "zookeeper"})
+    void refusesInvalidNamespaces(String namespace) {
+        assertThatThrownBy(() -> ZPaths.validateNamespace(namespace))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(namespace);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "app", "team/app"})
+    void acceptsNamespaces(String namespace) {
+        assertThat(ZPaths.validateNamespace(namespace)).isEqualTo(namespace);
+    }
+
+    @org.junit.jupiter.api.Test
+    void joinsAndNames() {
+        assertThat(ZPaths.join("/", "a")).isEqualTo("/a");
+        assertThat(ZPaths.join("/a", "b")).isEqualTo("/a/b");
+        assertThat(ZPaths.name("/a/b")).isEqualTo("b");
+        assertThatThrownBy(() -> ZPaths.join("/a", "b/c")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void controlCharactersAreShownEscaped() {
+        assertThatThrownBy(() -> ZPaths.validate("/a\u0001b"))
+                .hasMessageContaining("/a\\u0001b")
+                .hasMessageContaining("U+0001");
+    }
+}
