@@ -108,10 +108,9 @@ public final class ConnectionEvent {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof ConnectionEvent)) {
+        if (!(o instanceof ConnectionEvent that)) {
             return false;
         }
-        ConnectionEvent that = (ConnectionEvent) o;
         return kind == that.kind && sessionId == that.sessionId && newSession == that.newSession && loss == that.loss;
     }
 

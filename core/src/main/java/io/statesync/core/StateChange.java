@@ -100,10 +100,9 @@ public final class StateChange<T> {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof StateChange)) {
+        if (!(o instanceof StateChange<?> that)) {
             return false;
         }
-        StateChange<?> that = (StateChange<?>) o;
         return path.equals(that.path)
                 && kind == that.kind
                 && Objects.equals(previous, that.previous)

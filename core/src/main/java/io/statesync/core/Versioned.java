@@ -114,8 +114,8 @@ public final class Versioned<T> {
 
     @SuppressWarnings("unchecked")
     private static <T> T copyIfBytes(T value) {
-        if (value instanceof byte[]) {
-            return (T) ((byte[]) value).clone();
+        if (value instanceof byte[] bytes) {
+            return (T) bytes.clone();
         }
         return value;
     }
@@ -125,10 +125,9 @@ public final class Versioned<T> {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof Versioned)) {
+        if (!(o instanceof Versioned<?> that)) {
             return false;
         }
-        Versioned<?> that = (Versioned<?>) o;
         return version == that.version
                 && czxid == that.czxid
                 && mzxid == that.mzxid
@@ -137,13 +136,13 @@ public final class Versioned<T> {
 
     @Override
     public int hashCode() {
-        int valueHash = value instanceof byte[] ? Arrays.hashCode((byte[]) value) : value.hashCode();
+        int valueHash = value instanceof byte[] bytes ? Arrays.hashCode(bytes) : value.hashCode();
         return Objects.hash(valueHash, version, czxid, mzxid);
     }
 
     @Override
     public String toString() {
-        String shown = value instanceof byte[] ? ((byte[]) value).length + " bytes" : String.valueOf(value);
+        String shown = value instanceof byte[] bytes ? bytes.length + " bytes" : String.valueOf(value);
         return "Versioned{value=" + shown + ", version=" + version + ", czxid=0x" + Long.toHexString(czxid)
                 + ", mzxid=0x" + Long.toHexString(mzxid) + '}';
     }

@@ -2,6 +2,7 @@ package io.statesync.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -187,7 +188,7 @@ public final class ZooKeeperExtension
      */
     public void killServer(InstanceSpec instance) throws Exception {
         if (!testingCluster().killServer(instance)) {
-            throw new IllegalStateException("server " + instance.getConnectString() + " was not running");
+            throw new IllegalStateException("server " + address(instance) + " was not running");
         }
     }
 
@@ -199,7 +200,7 @@ public final class ZooKeeperExtension
      */
     public void restartServer(InstanceSpec instance) throws Exception {
         if (!testingCluster().restartServer(instance)) {
-            throw new IllegalStateException("server " + instance.getConnectString() + " could not be restarted");
+            throw new IllegalStateException("server " + address(instance) + " could not be restarted");
         }
     }
 
@@ -283,11 +284,15 @@ public final class ZooKeeperExtension
 
     private static boolean reachable(int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
             return true;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private static String address(InstanceSpec instance) {
+        return instance.getHostname() + ":" + instance.getPort();
     }
 
     private static String sanitize(String name) {

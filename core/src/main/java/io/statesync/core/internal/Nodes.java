@@ -217,8 +217,8 @@ public final class Nodes {
             if (results != null) {
                 for (int i = 0; i < results.size(); i++) {
                     OpResult r = results.get(i);
-                    if (r instanceof OpResult.ErrorResult) {
-                        int code = ((OpResult.ErrorResult) r).getErr();
+                    if (r instanceof OpResult.ErrorResult error) {
+                        int code = error.getErr();
                         if (code != KeeperException.Code.OK.intValue()
                                 && code != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
                             String path = all.get(i).getTypeAndPath().getForPath();
@@ -240,12 +240,12 @@ public final class Nodes {
 
     private static int dataLength(Record request) {
         byte[] data = null;
-        if (request instanceof CreateRequest) {
-            data = ((CreateRequest) request).getData();
-        } else if (request instanceof CreateTTLRequest) {
-            data = ((CreateTTLRequest) request).getData();
-        } else if (request instanceof SetDataRequest) {
-            data = ((SetDataRequest) request).getData();
+        if (request instanceof CreateRequest create) {
+            data = create.getData();
+        } else if (request instanceof CreateTTLRequest createTtl) {
+            data = createTtl.getData();
+        } else if (request instanceof SetDataRequest setData) {
+            data = setData.getData();
         }
         return data == null ? 0 : data.length;
     }

@@ -21,11 +21,10 @@ public final class ZkErrors {
      * @return the typed error to throw
      */
     public static StateSyncException translate(Throwable error, @Nullable String path) {
-        if (error instanceof StateSyncException) {
-            return (StateSyncException) error;
+        if (error instanceof StateSyncException typed) {
+            return typed;
         }
-        if (error instanceof KeeperException) {
-            KeeperException ke = (KeeperException) error;
+        if (error instanceof KeeperException ke) {
             String where = path != null ? path : ke.getPath();
             return translate(ke.code(), where, error);
         }
