@@ -696,7 +696,13 @@ final class LogStore {
         }
     }
 
-    String writerId() {
-        return new UUID(writerHigh, writerLow).toString();
+    /** This store's writer id, stored in every znode it appends. */
+    UUID writerId() {
+        return new UUID(writerHigh, writerLow);
+    }
+
+    /** The sequence number of this store's most recent append (0 before the first). */
+    long lastSequence() {
+        return sequence.get();
     }
 }
