@@ -261,6 +261,11 @@ final class LogStore {
                         // Taken, perhaps by this very append (a retry after a lost reply).
                         Optional<PackFormat.Pack> at = readPack(nodePath(m, t));
                         if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
+                            LOG.info(
+                                    "append {} to {} had landed at position {} before its reply was lost",
+                                    seq,
+                                    path,
+                                    t);
                             landed(packs);
                             return t;
                         }
