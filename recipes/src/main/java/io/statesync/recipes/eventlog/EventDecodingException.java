@@ -13,8 +13,13 @@ public final class EventDecodingException extends DecodingException {
     private final long position;
 
     EventDecodingException(String nodePath, long position, DecodingException cause) {
-        super(nodePath + " (event at position " + position + ")", -1, cause.size(), cause);
+        super(nodePath, -1, cause.size(), cause);
         this.position = position;
+    }
+
+    @Override
+    public String getMessage() {
+        return "event at position " + position + ": " + super.getMessage();
     }
 
     /**
