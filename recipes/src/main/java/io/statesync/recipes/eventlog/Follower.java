@@ -130,12 +130,14 @@ final class Follower implements Runnable {
         while (!closed) {
             try {
                 if (!prepared) {
-                    next = handler.prepare();
-                    prepared = true;
+                    // Repeated until it succeeds: nothing has been handed over before it does.
+                    long start = handler.prepare();
                     LogStore.Meta fresh = store.freshMeta();
-                    if (next < fresh.earliest()) {
-                        throw new HistoryTruncatedException(store.path, next, fresh.earliest());
+                    if (start < fresh.earliest()) {
+                        throw new HistoryTruncatedException(store.path, start, fresh.earliest());
                     }
+                    next = start;
+                    prepared = true;
                 }
                 LogStore.Meta m = store.layout();
                 LogStore.SegmentRead r = store.readSegment(m, next, m.segmentSize(), watcher, client);
