@@ -218,9 +218,14 @@ final class Follower implements Runnable {
 
     /** Waits for a wake-up or the timeout; false if closed. */
     private boolean await(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         synchronized (signal) {
-            if (!signalled && !closed) {
-                signal.wait(millis);
+            while (!signalled && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
             signalled = false;
         }

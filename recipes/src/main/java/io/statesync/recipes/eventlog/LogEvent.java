@@ -40,8 +40,8 @@ public final class LogEvent<E> {
      */
     @SuppressWarnings("unchecked")
     public E event() {
-        if (event instanceof byte[]) {
-            return (E) ((byte[]) event).clone();
+        if (event instanceof byte[] bytes) {
+            return (E) bytes.clone();
         }
         return event;
     }
@@ -75,7 +75,7 @@ public final class LogEvent<E> {
 
     @Override
     public String toString() {
-        String shown = event instanceof byte[] ? ((byte[]) event).length + " bytes" : String.valueOf(event);
+        String shown = event instanceof byte[] bytes ? bytes.length + " bytes" : String.valueOf(event);
         return "LogEvent{" + position + ": " + shown + '}';
     }
 }

@@ -101,7 +101,8 @@ final class LogStore {
      */
     record Tail(long lastStart, long end, int metaVersion) {}
 
-    /** One undecoded event as read. */
+    /** One undecoded event as read. Never compared; the array is not copied. */
+    @SuppressWarnings("ArrayRecordComponent")
     record RawEvent(long position, byte[] data, String nodePath, long czxid, long mzxid) {}
 
     /** The result of reading one segment from a position. */

@@ -85,7 +85,8 @@ final class Snapshots {
         }
     }
 
-    /** A loaded snapshot. */
+    /** A loaded snapshot. Never compared; the array is not copied. */
+    @SuppressWarnings("ArrayRecordComponent")
     record Loaded(long position, byte[] data, long zxid, String path) {}
 
     private final Coordinator coordinator;

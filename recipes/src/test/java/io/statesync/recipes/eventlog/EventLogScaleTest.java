@@ -74,7 +74,7 @@ class EventLogScaleTest {
                 f.get(60, TimeUnit.SECONDS);
             }
             pool.shutdown();
-            long total = bulk + singles;
+            long total = (long) bulk + singles;
             assertThat(replica.endPosition()).isEqualTo(total);
 
             // Every znode's children stay under the bound: 20 groups, 100 segments, <= 100 znodes.

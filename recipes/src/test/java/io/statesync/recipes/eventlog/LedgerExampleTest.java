@@ -1,6 +1,7 @@
 package io.statesync.recipes.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
@@ -39,6 +40,7 @@ class LedgerExampleTest {
     static final class LedgerNode implements AutoCloseable {
         final EventLog<Transfer> log;
         final EventSourcedState<Balances, Transfer> balances;
+        volatile Balances latest = Balances.EMPTY;
 
         LedgerNode(Coordinator coordinator) {
             log = EventLog.builder(coordinator, "/ledger", Codec.json(Transfer.class))
@@ -48,8 +50,8 @@ class LedgerExampleTest {
                     .snapshots(Codec.json(Balances.class), 1_000) // any node may write one
                     .build();
             balances.addListener(change -> {
-                Balances now = change.current().get().value();
-                // e.g. update a local read model or a metrics gauge
+                // e.g. refresh a local read model; here, remember the latest state seen
+                latest = change.current().get().value();
             });
             balances.start();
         }
@@ -88,6 +90,8 @@ class LedgerExampleTest {
                         .isTrue();
                 assertThat(node.balances.current().value().accounts())
                         .isEqualTo(Map.of("bank", -100L, "alice", 70L, "bob", 20L, "carol", 10L));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> node.latest.equals(node.balances.current().value()));
             }
         } finally {
             nodes.forEach(LedgerNode::close);
