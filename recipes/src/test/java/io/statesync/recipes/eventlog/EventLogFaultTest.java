@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -46,6 +49,7 @@ class EventLogFaultTest {
         final Coordinator coordinator;
         final EventLog<String> log;
         final List<LogEvent<String>> seen = new CopyOnWriteArrayList<>();
+        final List<ConnectionEvent> connections = new CopyOnWriteArrayList<>();
         final EventSubscription<String> subscription;
         final EventSourcedState<Long, String> state;
 
@@ -57,8 +61,17 @@ class EventLogFaultTest {
                     .groupSize(10)
                     .build();
             log.start();
-            this.subscription =
-                    log.subscribe(0, change -> seen.add(change.current().get().value()));
+            this.subscription = log.subscribe(0, new StateListener<>() {
+                @Override
+                public void onChange(StateChange<LogEvent<String>> change) {
+                    seen.add(change.current().get().value());
+                }
+
+                @Override
+                public void onConnection(ConnectionEvent event) {
+                    connections.add(event);
+                }
+            });
             this.state = EventSourcedState.builder(log, 0L, HASH).build();
             state.start();
         }
@@ -110,6 +123,7 @@ class EventLogFaultTest {
             }
             try {
                 barrier.await(30, TimeUnit.SECONDS); // phase 0: no fault
+                long sessionB = b.coordinator.sessionId();
                 barrier.await(30, TimeUnit.SECONDS); // phase 1: B's session expires mid-phase
                 Faults.expireSession(
                         b.coordinator.curatorFramework().getZookeeperClient().getZooKeeper(),
@@ -154,6 +168,16 @@ class EventLogFaultTest {
                     assertThat(n.subscription.failure()).isEmpty();
                 }
                 assertThat(new HashSet<>(expected)).hasSize(total);
+                // The faults happened, to the nodes that kept following through them.
+                assertThat(b.coordinator.sessionId()).isNotEqualTo(sessionB);
+                assertThat(b.connections)
+                        .anyMatch(e -> e.kind() == ConnectionEvent.Kind.RECONNECTED && e.isNewSession());
+                for (Node n : nodes) {
+                    assertThat(n.connections.stream().map(ConnectionEvent::kind))
+                            .as(n.name)
+                            .contains(ConnectionEvent.Kind.SUSPENDED, ConnectionEvent.Kind.RECONNECTED);
+                }
+                assertThat(proxy.acceptedConnections()).isGreaterThanOrEqualTo(2);
             } finally {
                 pool.shutdownNow();
             }
