@@ -1,0 +1,270 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Recipe;
+import io.statesync.core.StateListener;
+import io.statesync.core.internal.ZPaths;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An append-only log of events shared by every node of a service: appends get dense, totally
+ * ordered positions; any node reads or follows the log from a position and sees the same events in
+ * the same order.
+ *
+ * <pre>{@code
+ * try (EventLog<String> log = EventLog.builder(coordinator, "/orders/events", Codec.utf8()).build()) {
+ *     log.start();
+ *     long position = log.append("created 42");
+ *     try (EventSubscription<String> sub = log.subscribe(0, change -> apply(change.current().get().value()))) {
+ *         ...
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Guarantees.</b> Positions start at 0 and increase by one per event, with no gap (they are
+ * assigned by the log, not by ZooKeeper's sequential-node counter, which has gaps). {@link
+ * #append} and {@link #appendAll} return the position they were given; {@link #appendAll} is one
+ * ZooKeeper {@code multi}: all its events land, consecutively, or none. An append whose reply was
+ * lost to a connection loss or session expiry is resolved before the call returns: the retry targets
+ * the same position, and the appender recognises its own znode by the writer id and sequence stored
+ * in it, so an append lands once or not at all. Subscribers see every event exactly once, in
+ * position order (see {@link EventSubscription}).
+ *
+ * <p><b>Connection loss.</b> Appends retry by the coordinator's {@link io.statesync.core.Retry}
+ * policy and then wait for the connection up to {@link Builder#appendTimeout(Duration)}; if the
+ * outcome is still unknown then, they throw {@link io.statesync.core.ConnectionLossException} whose
+ * message names the position the append would be at. Reads throw the typed connection errors.
+ * Session expiry loses nothing: the log holds no ephemeral state.
+ *
+ * <p><b>Storage.</b> Events are packed into znodes (several per znode when appended together) under
+ * segments of {@code segmentSize} positions, grouped {@code groupSize} segments per group, so no
+ * znode has more than {@code max(segmentSize, groupSize)} children except the top, which has one
+ * child per {@code segmentSize * groupSize} events. {@code docs/eventlog.md} has the layout.
+ *
+ * <p><b>Threading.</b> Thread-safe: any thread may append, read and subscribe concurrently.
+ *
+ * @param <E> the event type
+ */
+public interface EventLog<E> extends Recipe {
+
+    /**
+     * Starts building an event log.
+     *
+     * @param coordinator the connection
+     * @param path the log's znode, relative to the coordinator's namespace, e.g. {@code /ledger}
+     * @param codec encodes and decodes events
+     * @param <E> the event type
+     * @return a builder
+     */
+    static <E> Builder<E> builder(Coordinator coordinator, String path, Codec<E> codec) {
+        return new Builder<>(coordinator, path, codec);
+    }
+
+    /**
+     * Appends one event.
+     *
+     * @param event the event
+     * @return its position
+     * @throws InterruptedException if interrupted (the append may or may not have landed)
+     * @throws io.statesync.core.ValueTooLargeException if the encoded event does not fit one znode;
+     *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException if the outcome is still unknown after the
+     *     append timeout
+     * @throws IllegalStateException if not started, or closed
+     */
+    long append(E event) throws InterruptedException;
+
+    /**
+     * Appends events atomically, in one ZooKeeper {@code multi}: they get consecutive positions, and
+     * either all land or none does. Events are packed several to a znode, so one call can carry
+     * thousands of small events in one round trip; the limit is the coordinator's {@link
+     * Coordinator#maxValueBytes()} for the whole batch (about 30 bytes of header per segment the
+     * batch touches, 4 per event).
+     *
+     * @param events the events, at least one
+     * @return the position of the first; the others follow it
+     * @throws InterruptedException if interrupted (the append may or may not have landed)
+     * @throws io.statesync.core.ValueTooLargeException if the batch does not fit one request;
+     *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException if the outcome is still unknown after the
+     *     append timeout
+     * @throws IllegalArgumentException if {@code events} is empty
+     * @throws IllegalStateException if not started, or closed
+     */
+    long appendAll(List<? extends E> events) throws InterruptedException;
+
+    /**
+     * Reads events from a position.
+     *
+     * @param fromPosition the first position to read
+     * @param max the most events to return, at least 1
+     * @return the events at {@code fromPosition, fromPosition + 1, ...}, at most {@code max}; fewer
+     *     (or none) if the log ends sooner
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.HistoryTruncatedException if {@code fromPosition} is before the
+     *     earliest retained position, which the exception carries
+     * @throws EventDecodingException if an event in the range does not decode
+     * @throws IllegalStateException if not started, or closed
+     */
+    List<LogEvent<E>> read(long fromPosition, int max) throws InterruptedException;
+
+    /**
+     * The position the next append will get: the number of events ever appended.
+     *
+     * @return the end of the log
+     * @throws InterruptedException if interrupted
+     */
+    long endPosition() throws InterruptedException;
+
+    /**
+     * The earliest retained position: reads and subscriptions from before it fail.
+     *
+     * @return the earliest position, 0 if never truncated
+     * @throws InterruptedException if interrupted
+     */
+    long earliestPosition() throws InterruptedException;
+
+    /**
+     * Drops the history before a position. From then on, reading or subscribing from before it
+     * throws {@link io.statesync.core.HistoryTruncatedException}. The retention point moves first
+     * (atomically); whole segments below it are then deleted. The segment of the log's last znode
+     * is always kept. A no-op if the log is already truncated at or past the position.
+     *
+     * @param position the new earliest position, at most {@link #endPosition()}
+     * @throws InterruptedException if interrupted
+     * @throws IllegalArgumentException if the position is beyond the end of the log
+     */
+    void truncateBefore(long position) throws InterruptedException;
+
+    /**
+     * Creates a subscription, not yet started: add listeners, then {@link EventSubscription#start()}.
+     * Closing the log closes it too.
+     *
+     * @param fromPosition the first position to deliver
+     * @param policy what to do with an event that does not decode
+     * @return the subscription, LATENT
+     * @throws IllegalStateException if the log is not started, or closed
+     */
+    EventSubscription<E> subscription(long fromPosition, UndecodablePolicy policy);
+
+    /**
+     * Subscribes one listener from a position with the default policy ({@link
+     * UndecodablePolicy#STOP}) and starts following.
+     *
+     * @param fromPosition the first position to deliver
+     * @param listener receives every event from there on
+     * @return the started subscription; close it to stop
+     * @throws IllegalStateException if the log is not started, or closed
+     */
+    EventSubscription<E> subscribe(long fromPosition, StateListener<LogEvent<E>> listener);
+
+    /**
+     * The log's path.
+     *
+     * @return the path, relative to the coordinator's namespace
+     */
+    String path();
+
+    /**
+     * The log's codec.
+     *
+     * @return the codec
+     */
+    Codec<E> codec();
+
+    /**
+     * Builds an {@link EventLog}. Each option may be set once.
+     *
+     * @param <E> the event type
+     */
+    final class Builder<E> {
+        private final Coordinator coordinator;
+        private final String path;
+        private final Codec<E> codec;
+        private final Set<String> configured = new HashSet<>();
+        private int segmentSize = LogStore.DEFAULT_SEGMENT_SIZE;
+        private int groupSize = LogStore.DEFAULT_GROUP_SIZE;
+        private Duration appendTimeout = Duration.ofSeconds(60);
+
+        private Builder(Coordinator coordinator, String path, Codec<E> codec) {
+            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+            this.path = Objects.requireNonNull(path, "path");
+            this.codec = Objects.requireNonNull(codec, "codec");
+        }
+
+        /**
+         * How many positions one segment holds (default 1,000): the most children a segment znode
+         * can have. Fixed when the log is first written; a log that exists keeps its own.
+         *
+         * @param positions 2 to 10,000
+         * @return this builder
+         */
+        public Builder<E> segmentSize(int positions) {
+            once("segmentSize");
+            this.segmentSize = positions;
+            return this;
+        }
+
+        /**
+         * How many segments one group holds (default 1,000): the most children a group znode can
+         * have. Fixed when the log is first written; a log that exists keeps its own.
+         *
+         * @param segments 2 to 10,000
+         * @return this builder
+         */
+        public Builder<E> groupSize(int segments) {
+            once("groupSize");
+            this.groupSize = segments;
+            return this;
+        }
+
+        /**
+         * How long an append may take to resolve an unknown outcome after a connection loss
+         * (default 60 s), measured with {@link System#nanoTime()}.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder<E> appendTimeout(Duration timeout) {
+            once("appendTimeout");
+            this.appendTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Builds the log (LATENT). Nothing is sent until the first operation after {@link
+         * EventLog#start()}.
+         *
+         * @return the log
+         * @throws IllegalArgumentException naming an invalid path or option
+         */
+        public EventLog<E> build() {
+            ZPaths.validate(path);
+            if (path.equals("/")) {
+                throw new IllegalArgumentException("invalid path \"/\": an event log needs its own znode");
+            }
+            if (segmentSize < 2 || segmentSize > 10_000) {
+                throw new IllegalArgumentException("segmentSize must be 2 to 10000, was " + segmentSize);
+            }
+            if (groupSize < 2 || groupSize > 10_000) {
+                throw new IllegalArgumentException("groupSize must be 2 to 10000, was " + groupSize);
+            }
+            if (appendTimeout.isNegative() || appendTimeout.isZero()) {
+                throw new IllegalArgumentException("appendTimeout must be positive, was " + appendTimeout);
+            }
+            return new EventLogImpl<>(
+                    coordinator, codec, new LogStore(coordinator, path, segmentSize, groupSize, appendTimeout));
+        }
+
+        private void once(String option) {
+            if (!configured.add(option)) {
+                throw new IllegalStateException(option + " was already set on this builder");
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.DecodingException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateListener;
+import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Lifecycle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The implementation of {@link EventLog}. */
+final class EventLogImpl<E> implements EventLog<E> {
+    private final Coordinator coordinator;
+    private final Codec<E> codec;
+    final LogStore store;
+    private final Lifecycle lifecycle;
+    private final List<SubscriptionImpl<E>> subscriptions = new CopyOnWriteArrayList<>();
+
+    EventLogImpl(Coordinator coordinator, Codec<E> codec, LogStore store) {
+        this.coordinator = coordinator;
+        this.codec = codec;
+        this.store = store;
+        this.lifecycle = new Lifecycle("EventLog " + store.path);
+    }
+
+    /** Decodes one raw event; a failure names its position. */
+    static <E> E decode(Codec<E> codec, LogStore.RawEvent raw) {
+        try {
+            return Codecs.decode(codec, raw.nodePath(), -1, raw.data());
+        } catch (DecodingException e) {
+            throw new EventDecodingException(raw.nodePath(), raw.position(), e);
+        }
+    }
+
+    @Override
+    public void start() {
+        lifecycle.start();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        if (lifecycle.close() == LifecycleState.CLOSED) {
+            return;
+        }
+        for (SubscriptionImpl<E> s : subscriptions) {
+            s.close();
+        }
+        subscriptions.clear();
+    }
+
+    void forget(SubscriptionImpl<E> subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    @Override
+    public long append(E event) throws InterruptedException {
+        Objects.requireNonNull(event, "event");
+        lifecycle.requireStarted();
+        return store.append(List.of(codec.encode(event)));
+    }
+
+    @Override
+    public long appendAll(List<? extends E> events) throws InterruptedException {
+        Objects.requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("appendAll needs at least one event");
+        }
+        lifecycle.requireStarted();
+        List<byte[]> encoded = new ArrayList<>(events.size());
+        for (E e : events) {
+            encoded.add(codec.encode(Objects.requireNonNull(e, "events contains null")));
+        }
+        return store.append(encoded);
+    }
+
+    @Override
+    public List<LogEvent<E>> read(long fromPosition, int max) throws InterruptedException {
+        if (fromPosition < 0) {
+            throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
+        lifecycle.requireStarted();
+        List<LogStore.RawEvent> raw = store.read(fromPosition, max);
+        List<LogEvent<E>> out = new ArrayList<>(raw.size());
+        for (LogStore.RawEvent r : raw) {
+            out.add(new LogEvent<>(r.position(), decode(codec, r), r.mzxid()));
+        }
+        return out;
+    }
+
+    @Override
+    public long endPosition() throws InterruptedException {
+        lifecycle.requireStarted();
+        return store.findTail(store.layout()).end();
+    }
+
+    @Override
+    public long earliestPosition() throws InterruptedException {
+        lifecycle.requireStarted();
+        return store.freshMeta().earliest();
+    }
+
+    @Override
+    public void truncateBefore(long position) throws InterruptedException {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0, was " + position);
+        }
+        lifecycle.requireStarted();
+        store.truncateBefore(position);
+    }
+
+    @Override
+    public EventSubscription<E> subscription(long fromPosition, UndecodablePolicy policy) {
+        if (fromPosition < 0) {
+            throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
+        }
+        Objects.requireNonNull(policy, "policy");
+        lifecycle.requireStarted();
+        SubscriptionImpl<E> s = new SubscriptionImpl<>(this, coordinator, codec, fromPosition, policy);
+        subscriptions.add(s);
+        return s;
+    }
+
+    @Override
+    public EventSubscription<E> subscribe(long fromPosition, StateListener<LogEvent<E>> listener) {
+        Objects.requireNonNull(listener, "listener");
+        EventSubscription<E> s = subscription(fromPosition, UndecodablePolicy.STOP);
+        s.addListener(listener);
+        s.start();
+        return s;
+    }
+
+    @Override
+    public String path() {
+        return store.path;
+    }
+
+    @Override
+    public Codec<E> codec() {
+        return codec;
+    }
+
+    @Override
+    public String toString() {
+        return "EventLog{" + store.path + ", " + lifecycle.state() + '}';
+    }
+}

@@ -1,0 +1,226 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Listenable;
+import io.statesync.core.Recipe;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * State rebuilt on every node from an {@link EventLog}: an initial value folded with a pure reducer
+ * over the log's events in position order. Every node that runs the same reducer over the same log
+ * reaches the same state at the same position.
+ *
+ * <pre>{@code
+ * EventSourcedState<Long, Long> balance = EventSourcedState.builder(log, 0L, (sum, amount) -> sum + amount)
+ *         .snapshots(Codec.longs(), 10_000)
+ *         .build();
+ * balance.addListener(change -> show(change.current().get().value()));
+ * balance.start();
+ * }</pre>
+ *
+ * <p><b>Delivery.</b> Listeners receive {@link io.statesync.core.StateChange}s whose path is the
+ * log's path: one INITIAL once the state has caught up with the log at start (or when a listener
+ * is added later), then one UPDATED per batch of events applied (a state listener may skip
+ * intermediate states; the reducer never does). {@link Versioned#version()} is the state's
+ * position, the number of events applied (clamped to {@code Integer.MAX_VALUE}; {@link
+ * #position()} is exact); {@link Versioned#mzxid()} is the zxid of the last event applied, so it
+ * never goes back; {@code czxid()} is 0.
+ *
+ * <p><b>Guarantees.</b> Every event from the start position on is applied exactly once, in order,
+ * with no gap (the reading side of {@link EventSubscription}). The reducer must be pure and
+ * deterministic: it runs on the follower thread, must not block, and must not mutate its input
+ * state. If it throws, the state stops at the event before, and {@code onError} and {@link
+ * #failure()} report it. An undecodable event follows the {@link UndecodablePolicy} (default
+ * STOP).
+ *
+ * <p><b>Snapshots.</b> With {@link Builder#snapshots(Codec, int)}, a node writes the state and its
+ * position as a snapshot every N events (any node may; the first one to switch the manifest for a
+ * position wins and the others skip it). A starting node loads the newest snapshot and replays only
+ * what follows. A snapshot larger than the coordinator's value limit is split into chunks stored
+ * first and made visible by one atomic switch of a manifest. With {@link Builder#compactLog(boolean)}
+ * the log is truncated before the oldest snapshot kept, after each snapshot written.
+ *
+ * <p><b>Connection loss.</b> On SUSPENDED the state stays as it is and waits; on RECONNECTED (same
+ * session, or new after an expiry or a server restart) it reads on from its position, so no event
+ * is applied twice or missed. Transitions also reach the listeners' {@code onConnection}. If the
+ * history it needs was truncated meanwhile, {@code onError} receives a {@link
+ * io.statesync.core.HistoryTruncatedException} and the state stops.
+ *
+ * <p><b>Threading.</b> Thread-safe. The log is read and the reducer runs on one daemon thread per
+ * instance; listeners run on their executors through statesync's delivery engine, never under a
+ * lock. {@link #current()} may be called from any thread.
+ *
+ * @param <S> the state type
+ * @param <E> the event type
+ */
+public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
+
+    /**
+     * Starts building an event-sourced state over a log.
+     *
+     * @param log the log (started before this state is)
+     * @param initial the state before the first event
+     * @param reducer folds one event into the state; pure
+     * @param <S> the state type
+     * @param <E> the event type
+     * @return a builder
+     */
+    static <S, E> Builder<S, E> builder(EventLog<E> log, S initial, BiFunction<S, E, S> reducer) {
+        return new Builder<>(log, initial, reducer);
+    }
+
+    /**
+     * The state now, with its position as the version.
+     *
+     * @return the current state
+     */
+    Versioned<S> current();
+
+    /**
+     * The position the state has reached: the number of events applied, i.e. the next position to
+     * apply.
+     *
+     * @return the position
+     */
+    long position();
+
+    /**
+     * Waits until the state has applied every event before a position.
+     *
+     * @param position the position to reach (for example the result of {@code append(e) + 1})
+     * @param timeout how long to wait
+     * @return {@code true} if reached, {@code false} on timeout or if the state stopped
+     * @throws InterruptedException if interrupted
+     */
+    boolean awaitPosition(long position, Duration timeout) throws InterruptedException;
+
+    /**
+     * Why the state stopped following the log, if it did.
+     *
+     * @return the error, or empty while it follows
+     */
+    Optional<StateSyncException> failure();
+
+    /**
+     * Builds an {@link EventSourcedState}. Each option may be set once.
+     *
+     * @param <S> the state type
+     * @param <E> the event type
+     */
+    final class Builder<S, E> {
+        private final EventLog<E> log;
+        private final S initial;
+        private final BiFunction<S, E, S> reducer;
+        private final Set<String> configured = new HashSet<>();
+        private @Nullable Codec<S> snapshotCodec;
+        private int snapshotEvery;
+        private int keepSnapshots = 2;
+        private boolean compactLog;
+        private UndecodablePolicy policy = UndecodablePolicy.STOP;
+
+        private Builder(EventLog<E> log, S initial, BiFunction<S, E, S> reducer) {
+            this.log = Objects.requireNonNull(log, "log");
+            this.initial = Objects.requireNonNull(initial, "initial");
+            this.reducer = Objects.requireNonNull(reducer, "reducer");
+        }
+
+        /**
+         * Loads the newest snapshot at start, and writes one every {@code everyEvents} events.
+         *
+         * @param codec encodes and decodes the state
+         * @param everyEvents write a snapshot at every position that is a multiple of this, at
+         *     least 1; 0 to load snapshots but never write one
+         * @return this builder
+         */
+        public Builder<S, E> snapshots(Codec<S> codec, int everyEvents) {
+            once("snapshots");
+            this.snapshotCodec = Objects.requireNonNull(codec, "codec");
+            this.snapshotEvery = everyEvents;
+            return this;
+        }
+
+        /**
+         * How many snapshots to keep (default 2): older ones are deleted after a new one is
+         * written.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder<S, E> keepSnapshots(int count) {
+            once("keepSnapshots");
+            this.keepSnapshots = count;
+            return this;
+        }
+
+        /**
+         * Whether to truncate the log before the oldest kept snapshot after writing a snapshot
+         * (default false). Nodes that start later then need a snapshot; reading the log from 0
+         * fails with {@link io.statesync.core.HistoryTruncatedException}.
+         *
+         * @param compact true to compact
+         * @return this builder
+         */
+        public Builder<S, E> compactLog(boolean compact) {
+            once("compactLog");
+            this.compactLog = compact;
+            return this;
+        }
+
+        /**
+         * What to do with an event that does not decode (default {@link UndecodablePolicy#STOP}).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder<S, E> onUndecodable(UndecodablePolicy policy) {
+            once("onUndecodable");
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Builds the state (LATENT).
+         *
+         * @return the state
+         * @throws IllegalArgumentException naming an invalid option
+         */
+        public EventSourcedState<S, E> build() {
+            if (!(log instanceof EventLogImpl)) {
+                throw new IllegalArgumentException("log must be built by EventLog.builder, was " + log.getClass());
+            }
+            if (snapshotEvery < 0) {
+                throw new IllegalArgumentException("snapshots everyEvents must be >= 0, was " + snapshotEvery);
+            }
+            if (keepSnapshots < 1) {
+                throw new IllegalArgumentException("keepSnapshots must be >= 1, was " + keepSnapshots);
+            }
+            if (compactLog && (snapshotCodec == null || snapshotEvery == 0)) {
+                throw new IllegalArgumentException(
+                        "compactLog needs snapshots(codec, everyEvents) with everyEvents > 0");
+            }
+            return new EventSourcedStateImpl<>(
+                    (EventLogImpl<E>) log,
+                    initial,
+                    reducer,
+                    snapshotCodec,
+                    snapshotEvery,
+                    keepSnapshots,
+                    compactLog,
+                    policy);
+        }
+
+        private void once(String option) {
+            if (!configured.add(option)) {
+                throw new IllegalStateException(option + " was already set on this builder");
+            }
+        }
+    }
+}

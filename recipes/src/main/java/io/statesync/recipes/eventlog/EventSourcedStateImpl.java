@@ -1,0 +1,344 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.Coordinator;
+import io.statesync.core.DecodingException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The implementation of {@link EventSourcedState}. */
+final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Follower.Handler {
+    private static final Logger LOG = LoggerFactory.getLogger(EventSourcedStateImpl.class);
+
+    private final EventLogImpl<E> log;
+    private final Coordinator coordinator;
+    private final S initial;
+    private final BiFunction<S, E, S> reducer;
+    private final @Nullable Codec<S> snapshotCodec;
+    private final int snapshotEvery;
+    private final boolean compactLog;
+    private final UndecodablePolicy policy;
+    private final @Nullable Snapshots snapshots;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<S>> listeners;
+    private final Follower follower;
+    private final ConnectionListener connectionListener;
+    private final Object lock = new Object();
+
+    /** Guarded by {@link #lock}. */
+    private Versioned<S> current;
+    /** Guarded by {@link #lock}: the exact position of {@link #current}. */
+    private long position;
+    /** Guarded by {@link #lock}: the last change delivered, the "previous" of the next. */
+    private @Nullable Versioned<S> delivered;
+    /** Guarded by {@link #lock}. */
+    private boolean initialDelivered;
+
+    private volatile @Nullable StateSyncException failure;
+
+    EventSourcedStateImpl(
+            EventLogImpl<E> log,
+            S initial,
+            BiFunction<S, E, S> reducer,
+            @Nullable Codec<S> snapshotCodec,
+            int snapshotEvery,
+            int keepSnapshots,
+            boolean compactLog,
+            UndecodablePolicy policy) {
+        this.log = log;
+        this.coordinator = log.store.coordinator;
+        this.initial = initial;
+        this.reducer = reducer;
+        this.snapshotCodec = snapshotCodec;
+        this.snapshotEvery = snapshotEvery;
+        this.compactLog = compactLog;
+        this.policy = policy;
+        this.snapshots =
+                snapshotCodec == null ? null : new Snapshots(coordinator, log.store.snapshotsDir, keepSnapshots);
+        String owner = "EventSourcedState " + log.path();
+        this.lifecycle = new Lifecycle(owner);
+        this.listeners = new ListenerSet<>(owner, coordinator.listenerExecutor());
+        this.follower = new Follower(log.store, this, "statesync-eventsourced " + log.path());
+        this.connectionListener = this::onConnection;
+        this.current = Versioned.of(initial, 0, 0, 0);
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        listeners.publish(event, l -> l.onConnection(event));
+        follower.onConnection(event);
+    }
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+        follower.start();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        if (previous == LifecycleState.STARTED) {
+            coordinator.removeListener(connectionListener);
+            follower.close();
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public void addListener(StateListener<S> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<S> listener, Executor executor) {
+        synchronized (lock) {
+            listeners.add(listener, executor);
+            if (initialDelivered) {
+                StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current);
+                listeners.enqueueTo(listener, change, l -> l.onChange(change));
+            }
+        }
+        listeners.dispatch();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<S> listener) {
+        return listeners.remove(listener);
+    }
+
+    @Override
+    public Versioned<S> current() {
+        synchronized (lock) {
+            return current;
+        }
+    }
+
+    @Override
+    public long position() {
+        synchronized (lock) {
+            return position;
+        }
+    }
+
+    @Override
+    public boolean awaitPosition(long target, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (position < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || failure != null || lifecycle.state() == LifecycleState.CLOSED) {
+                    return false;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public Optional<StateSyncException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    // ---------------------------------------------------------------- Follower.Handler
+
+    @Override
+    public long prepare() throws InterruptedException {
+        S state = initial;
+        long start = 0;
+        long zxid = 0;
+        Snapshots store = snapshots;
+        Codec<S> codec = snapshotCodec;
+        if (store != null && codec != null) {
+            Optional<Snapshots.Loaded> loaded;
+            try {
+                loaded = store.loadLatest();
+            } catch (StateSyncException e) {
+                if (e.reason() != StateSyncException.Reason.DECODING_FAILED) {
+                    throw e;
+                }
+                LOG.warn("the newest snapshot of {} is unreadable; replaying from the earliest position", log.path());
+                listeners.publish(e, li -> li.onError(e));
+                loaded = Optional.empty();
+            }
+            if (loaded.isPresent()) {
+                Snapshots.Loaded l = loaded.get();
+                try {
+                    state = Codecs.decode(codec, l.path(), -1, l.data());
+                    start = l.position();
+                    zxid = l.zxid();
+                } catch (DecodingException e) {
+                    LOG.warn(
+                            "snapshot {} does not decode; replaying {} from its earliest position",
+                            l.path(),
+                            log.path());
+                    listeners.publish(e, li -> li.onError(e));
+                }
+            }
+        }
+        synchronized (lock) {
+            position = start;
+            current = Versioned.of(state, clamp(start), 0, zxid);
+            lock.notifyAll();
+        }
+        return start;
+    }
+
+    @Override
+    public long onEvents(List<LogStore.RawEvent> events) throws InterruptedException {
+        S state;
+        long pos;
+        long zxid;
+        synchronized (lock) {
+            state = current.value();
+            pos = position;
+            zxid = current.mzxid();
+        }
+        StateSyncException stop = null;
+        for (LogStore.RawEvent raw : events) {
+            E event;
+            try {
+                event = EventLogImpl.decode(log.codec(), raw);
+            } catch (EventDecodingException e) {
+                listeners.enqueue(e, l -> l.onError(e));
+                if (policy == UndecodablePolicy.STOP) {
+                    stop = e;
+                    break;
+                }
+                pos = raw.position() + 1;
+                zxid = raw.mzxid();
+                continue;
+            }
+            S next;
+            try {
+                next = Objects.requireNonNull(reducer.apply(state, event), "the reducer returned null");
+            } catch (RuntimeException e) {
+                StateSyncException error = new StateSyncException(
+                        StateSyncException.Reason.OTHER,
+                        log.path(),
+                        "the reducer of " + log.path() + " threw at position " + raw.position() + ": " + e,
+                        e);
+                listeners.enqueue(error, l -> l.onError(error));
+                stop = error;
+                break;
+            }
+            state = next;
+            pos = raw.position() + 1;
+            zxid = raw.mzxid();
+            if (snapshotEvery > 0 && pos % snapshotEvery == 0) {
+                writeSnapshot(state, pos, zxid);
+            }
+        }
+        publish(state, pos, zxid);
+        if (stop != null) {
+            failure = stop;
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+            return -1;
+        }
+        return pos;
+    }
+
+    private void publish(S state, long pos, long zxid) {
+        synchronized (lock) {
+            if (pos != position || zxid != current.mzxid()) {
+                Versioned<S> next = Versioned.of(state, clamp(pos), 0, zxid);
+                current = next;
+                position = pos;
+                if (initialDelivered) {
+                    StateChange<S> change = StateChange.of(log.path(), ChangeKind.UPDATED, delivered, next);
+                    delivered = next;
+                    listeners.enqueue(change, l -> l.onChange(change));
+                }
+                lock.notifyAll();
+            }
+        }
+        listeners.dispatch();
+    }
+
+    private void writeSnapshot(S state, long pos, long zxid) throws InterruptedException {
+        Snapshots store = snapshots;
+        Codec<S> codec = snapshotCodec;
+        if (store == null || codec == null) {
+            return;
+        }
+        try {
+            long oldestKept = store.write(pos, codec.encode(state), zxid);
+            if (compactLog && oldestKept > 0) {
+                log.store.truncateBefore(oldestKept);
+            }
+        } catch (StateSyncException e) {
+            LOG.warn("writing a snapshot of {} at position {} failed; the state goes on", log.path(), pos, e);
+            listeners.enqueue(e, l -> l.onError(e));
+        }
+    }
+
+    @Override
+    public void onCaughtUp(long next) {
+        synchronized (lock) {
+            if (initialDelivered) {
+                return;
+            }
+            initialDelivered = true;
+            delivered = current;
+            StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current);
+            listeners.enqueue(change, l -> l.onChange(change));
+        }
+        listeners.dispatch();
+    }
+
+    @Override
+    public void onError(StateSyncException error) {
+        listeners.publish(error, l -> l.onError(error));
+    }
+
+    @Override
+    public void onFatal(StateSyncException error) {
+        failure = error;
+        listeners.publish(error, l -> l.onError(error));
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private static int clamp(long position) {
+        return (int) Math.min(position, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public String toString() {
+        return "EventSourcedState{" + log.path() + " at " + position() + ", " + lifecycle.state() + '}';
+    }
+}

@@ -1,0 +1,234 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.HistoryTruncatedException;
+import io.statesync.core.StateSyncException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.WatcherRemoveCuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reading loop behind a subscription and an event-sourced state: one daemon thread that reads
+ * the log segment by segment from a position, hands each batch to its {@link Handler} in order, and
+ * when it has read everything arms a watch on the segment it waits in and sleeps until the watch,
+ * a reconnection or {@link #close()} wakes it.
+ *
+ * <p>The position it reads from is advanced only by the handler's return value, so a connection
+ * loss, a session expiry or a server restart in the middle of a read simply repeats the read from
+ * the same position: nothing is skipped and nothing is handed over twice.
+ */
+final class Follower implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
+    /** A re-read when nothing woke the loop: a safety net for watches lost with a session. */
+    private static final long IDLE_RECHECK_MS = 5_000;
+
+    /** What the loop feeds. Called on the follower thread only. */
+    interface Handler {
+        /**
+         * Called once before reading (and again after a failure of this call).
+         *
+         * @return the position to start reading from
+         */
+        long prepare() throws InterruptedException;
+
+        /**
+         * Consumes a batch of consecutive events.
+         *
+         * @return the next position to read, or -1 to stop following
+         */
+        long onEvents(List<LogStore.RawEvent> events) throws InterruptedException;
+
+        /** The loop has read everything that was there; called each time it is about to wait. */
+        void onCaughtUp(long next);
+
+        /** A non-fatal error; the loop retries. */
+        void onError(StateSyncException error);
+
+        /** A fatal error; the loop has stopped. */
+        void onFatal(StateSyncException error);
+    }
+
+    private final LogStore store;
+    private final Handler handler;
+    private final WatcherRemoveCuratorFramework client;
+    private final CuratorWatcher watcher;
+    private final Thread thread;
+    private final Object signal = new Object();
+    /** Guarded by {@link #signal}. */
+    private boolean signalled;
+
+    private volatile boolean closed;
+    private volatile long next = -1;
+
+    Follower(LogStore store, Handler handler, String name) {
+        this.store = store;
+        this.handler = handler;
+        this.client = store.coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
+        this.watcher = event -> wake();
+        this.thread = new Thread(this, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The next position the loop reads, or -1 before it started. */
+    long next() {
+        return next;
+    }
+
+    /** Wakes the loop (a watch fired, the connection came back). */
+    void wake() {
+        synchronized (signal) {
+            signalled = true;
+            signal.notifyAll();
+        }
+    }
+
+    void onConnection(ConnectionEvent event) {
+        if (event.isConnected()) {
+            wake();
+        }
+    }
+
+    /** Stops the loop and removes its watches. Waits briefly for the thread unless called on it. */
+    void close() {
+        closed = true;
+        wake();
+        if (Thread.currentThread() != thread) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            client.removeWatchers();
+        } catch (RuntimeException e) {
+            LOG.debug("removing watches of {} failed", store.path, e);
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (InterruptedException e) {
+            if (!closed) {
+                LOG.warn("follower of {} interrupted; stopping", store.path);
+            }
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        boolean prepared = false;
+        while (!closed) {
+            try {
+                if (!prepared) {
+                    // Repeated until it succeeds: nothing has been handed over before it does.
+                    long start = handler.prepare();
+                    LogStore.Meta fresh = store.freshMeta();
+                    if (start < fresh.earliest()) {
+                        throw new HistoryTruncatedException(store.path, start, fresh.earliest());
+                    }
+                    next = start;
+                    prepared = true;
+                }
+                LogStore.Meta m = store.layout();
+                LogStore.SegmentRead r = store.readSegment(m, next, m.segmentSize(), watcher, client);
+                if (!r.events().isEmpty()) {
+                    long after = handler.onEvents(r.events());
+                    if (after < 0) {
+                        return;
+                    }
+                    next = after;
+                    continue;
+                }
+                if (r.retry()) {
+                    continue;
+                }
+                handler.onCaughtUp(next);
+                await(IDLE_RECHECK_MS);
+            } catch (HistoryTruncatedException e) {
+                handler.onFatal(e);
+                return;
+            } catch (StateSyncException e) {
+                if (closed) {
+                    return;
+                }
+                switch (e.reason()) {
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        // The coordinator reports the transition to listeners; wait until connected.
+                        if (!awaitConnected()) {
+                            return;
+                        }
+                    }
+                    case NO_NODE -> {
+                        if (truncatedPast()) {
+                            return;
+                        }
+                        handler.onError(e);
+                        if (!await(1_000)) {
+                            return;
+                        }
+                    }
+                    default -> {
+                        handler.onError(e);
+                        if (!await(1_000)) {
+                            return;
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.error("follower of {} failed", store.path, e);
+                handler.onFatal(new StateSyncException(
+                        StateSyncException.Reason.OTHER, store.path, "following " + store.path + " failed: " + e, e));
+                return;
+            }
+        }
+    }
+
+    private boolean truncatedPast() throws InterruptedException {
+        try {
+            LogStore.Meta fresh = store.freshMeta();
+            if (next < fresh.earliest()) {
+                handler.onFatal(new HistoryTruncatedException(store.path, next, fresh.earliest()));
+                return true;
+            }
+        } catch (StateSyncException ignored) {
+            // retried by the loop
+        }
+        return false;
+    }
+
+    private boolean awaitConnected() throws InterruptedException {
+        while (!closed && !store.coordinator.isConnected()) {
+            await(IDLE_RECHECK_MS);
+        }
+        return !closed;
+    }
+
+    /** Waits for a wake-up or the timeout; false if closed. */
+    private boolean await(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (signal) {
+            while (!signalled && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            signalled = false;
+        }
+        return !closed;
+    }
+}

@@ -1,0 +1,714 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.Coordinator;
+import io.statesync.core.HistoryTruncatedException;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.ValueTooLargeException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkErrors;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage of one event log: layout, appends, reads and truncation. Shared by {@link
+ * EventLogImpl}, its subscriptions and {@link EventSourcedStateImpl}. Thread-safe.
+ *
+ * <p>Layout under the log's path {@code P}:
+ *
+ * <pre>
+ * P/meta                      segmentSize, groupSize, earliest retained position
+ * P/log/{g}/{s}/{p}           event znode starting at position p, in segment s = p / S, group g = s / G
+ * P/snapshots/manifest        the newest snapshot (EventSourcedState)
+ * P/snapshots/{p}-{uuid}/{i}  its chunks
+ * </pre>
+ *
+ * An event znode holds one or more consecutive events and never crosses a segment boundary, so
+ * segment {@code s} holds exactly the positions {@code [s*S, (s+1)*S)} in at most {@code S}
+ * znodes, and its first znode starts at {@code s*S}.
+ */
+final class LogStore {
+    private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
+    static final int DEFAULT_SEGMENT_SIZE = 1000;
+    static final int DEFAULT_GROUP_SIZE = 1000;
+
+    /** The layout and retention point stored in {@code P/meta}. */
+    record Meta(int segmentSize, int groupSize, long earliest, int version) {
+        byte[] encode() {
+            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\nearliest=" + earliest + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+
+        static Meta decode(String path, byte[] data, int version) {
+            int seg = -1;
+            int group = -1;
+            long earliest = -1;
+            for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
+                String key = line.substring(0, eq);
+                String value = line.substring(eq + 1).trim();
+                try {
+                    switch (key) {
+                        case "segmentSize" -> seg = Integer.parseInt(value);
+                        case "groupSize" -> group = Integer.parseInt(value);
+                        case "earliest" -> earliest = Long.parseLong(value);
+                        default -> {}
+                    }
+                } catch (NumberFormatException e) {
+                    throw new StateSyncException(
+                            StateSyncException.Reason.DECODING_FAILED, path, "bad event-log meta " + key, e);
+                }
+            }
+            if (seg < 1 || group < 1 || earliest < 0) {
+                throw new StateSyncException(
+                        StateSyncException.Reason.DECODING_FAILED,
+                        path,
+                        "event-log meta at " + path + " is not valid",
+                        null);
+            }
+            return new Meta(seg, group, earliest, version);
+        }
+    }
+
+    /**
+     * What an appender knows of the end of the log: the start of the last znode ({@code -1} if the
+     * log has none) and the next free position; {@code metaVersion} is the meta version seen when
+     * the log had no znode.
+     */
+    record Tail(long lastStart, long end, int metaVersion) {}
+
+    /** One undecoded event as read. Never compared; the array is not copied. */
+    @SuppressWarnings("ArrayRecordComponent")
+    record RawEvent(long position, byte[] data, String nodePath, long czxid, long mzxid) {}
+
+    /** The result of reading one segment from a position. */
+    record SegmentRead(List<RawEvent> events, boolean retry) {}
+
+    final Coordinator coordinator;
+    final String path;
+    final String logDir;
+    final String metaPath;
+    final String snapshotsDir;
+    private final int requestedSegmentSize;
+    private final int requestedGroupSize;
+    private final Duration appendTimeout;
+    private final long writerHigh;
+    private final long writerLow;
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicReference<@Nullable Tail> tailHint = new AtomicReference<>();
+    private final Object initLock = new Object();
+    private volatile @Nullable Meta layout;
+
+    LogStore(Coordinator coordinator, String path, int segmentSize, int groupSize, Duration appendTimeout) {
+        this.coordinator = coordinator;
+        this.path = path;
+        this.logDir = child(path, "log");
+        this.metaPath = child(path, "meta");
+        this.snapshotsDir = child(path, "snapshots");
+        this.requestedSegmentSize = segmentSize;
+        this.requestedGroupSize = groupSize;
+        this.appendTimeout = appendTimeout;
+        UUID writer = UUID.randomUUID();
+        this.writerHigh = writer.getMostSignificantBits();
+        this.writerLow = writer.getLeastSignificantBits();
+    }
+
+    private static String child(String parent, String name) {
+        return parent.equals("/") ? "/" + name : parent + "/" + name;
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    /** The layout, creating the log's znodes on first use. */
+    Meta layout() throws InterruptedException {
+        Meta m = layout;
+        if (m != null) {
+            return m;
+        }
+        synchronized (initLock) {
+            m = layout;
+            if (m != null) {
+                return m;
+            }
+            Optional<Meta> existing = readMetaIfPresent();
+            if (existing.isEmpty()) {
+                createIfAbsent(logDir);
+                Meta fresh = new Meta(requestedSegmentSize, requestedGroupSize, 0, 0);
+                try {
+                    Nodes.create(coordinator, metaPath, fresh.encode(), CreateMode.PERSISTENT);
+                } catch (StateSyncException e) {
+                    if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
+                        throw e;
+                    }
+                }
+                existing = readMetaIfPresent();
+            }
+            m = existing.orElseThrow(() -> new StateSyncException(
+                    StateSyncException.Reason.NO_NODE, metaPath, "event-log meta vanished", null));
+            if (m.segmentSize() != requestedSegmentSize || m.groupSize() != requestedGroupSize) {
+                LOG.warn(
+                        "event log {} was created with segmentSize={} groupSize={}; using those, not the configured"
+                                + " {} and {}",
+                        path,
+                        m.segmentSize(),
+                        m.groupSize(),
+                        requestedSegmentSize,
+                        requestedGroupSize);
+            }
+            layout = m;
+            return m;
+        }
+    }
+
+    private void createIfAbsent(String p) throws InterruptedException {
+        try {
+            Nodes.create(coordinator, p, new byte[0], CreateMode.PERSISTENT);
+        } catch (StateSyncException e) {
+            if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
+                throw e;
+            }
+        }
+    }
+
+    private Optional<Meta> readMetaIfPresent() throws InterruptedException {
+        return Nodes.read(coordinator, metaPath).map(v -> Meta.decode(metaPath, v.value(), v.version()));
+    }
+
+    /** The current meta, read from ZooKeeper (for the retention point). */
+    Meta freshMeta() throws InterruptedException {
+        layout();
+        return readMetaIfPresent()
+                .orElseThrow(() -> new StateSyncException(
+                        StateSyncException.Reason.NO_NODE, metaPath, "event-log meta was deleted", null));
+    }
+
+    String groupPath(Meta m, long group) {
+        return logDir + "/" + group;
+    }
+
+    String segmentPath(Meta m, long segment) {
+        return logDir + "/" + (segment / m.groupSize()) + "/" + segment;
+    }
+
+    String nodePath(Meta m, long position) {
+        return segmentPath(m, position / m.segmentSize()) + "/" + position;
+    }
+
+    // ---------------------------------------------------------------- append
+
+    /**
+     * Appends encoded events atomically (one multi) and returns the position of the first.
+     *
+     * @param encoded the encoded events, at least one
+     */
+    long append(List<byte[]> encoded) throws InterruptedException {
+        Meta m = layout();
+        int limit = coordinator.maxValueBytes();
+        for (byte[] e : encoded) {
+            int size = PackFormat.HEADER_BYTES + PackFormat.PER_EVENT_BYTES + e.length;
+            if (size > limit) {
+                throw new ValueTooLargeException(path, size, limit);
+            }
+        }
+        // Worst case: one extra header per segment boundary the batch may cross.
+        long worst = (long) PackFormat.HEADER_BYTES * (encoded.size() / m.segmentSize() + 2);
+        for (byte[] e : encoded) {
+            worst += PackFormat.PER_EVENT_BYTES + e.length;
+        }
+        if (worst > limit) {
+            throw new ValueTooLargeException(path, (int) Math.min(Integer.MAX_VALUE, worst), limit);
+        }
+        long seq = sequence.incrementAndGet();
+        long deadline = System.nanoTime() + appendTimeout.toNanos();
+        Tail tail = tailHint.get();
+        if (tail == null) {
+            tail = findTail(m);
+        }
+        while (true) {
+            long t = tail.end();
+            List<long[]> packs = plan(m, t, encoded.size());
+            List<CuratorOp> ops = ops(m, tail, packs, encoded, seq);
+            try {
+                Nodes.transaction(coordinator, ops);
+                landed(packs);
+                return t;
+            } catch (StateSyncException e) {
+                switch (e.reason()) {
+                    case NODE_EXISTS -> {
+                        // Taken, perhaps by this very append (a retry after a lost reply).
+                        Optional<PackFormat.Pack> at = readPack(nodePath(m, t));
+                        if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
+                            LOG.info(
+                                    "append {} to {} had landed at position {} before its reply was lost",
+                                    seq,
+                                    path,
+                                    t);
+                            landed(packs);
+                            return t;
+                        }
+                        tail = at.isPresent()
+                                ? new Tail(t, t + at.get().events().size(), 0)
+                                : findTail(m);
+                    }
+                    case NO_NODE, VERSION_CONFLICT -> tail = findTail(m);
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        // Unknown outcome: retry the very same operations, which target position t
+                        // only. If the first attempt landed, the retry fails with NODE_EXISTS and the
+                        // header tells us it is ours; if another writer took t, ours did not land.
+                        awaitConnection(deadline, t, seq, e);
+                    }
+                    default -> throw e;
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new OperationTimeoutException(
+                        path, "append to " + path + " did not complete within " + appendTimeout, null);
+            }
+        }
+    }
+
+    private void awaitConnection(long deadline, long position, long seq, StateSyncException cause)
+            throws InterruptedException {
+        long remaining = deadline - System.nanoTime();
+        try {
+            if (remaining <= 0) {
+                throw new OperationTimeoutException(path, "deadline passed", cause);
+            }
+            coordinator.awaitConnected(Duration.ofNanos(remaining));
+        } catch (OperationTimeoutException timeout) {
+            throw new ConnectionLossException(
+                    path,
+                    "append to " + path + " has an unknown outcome after " + appendTimeout + ": if it landed, it is"
+                            + " at position " + position + " with writer " + new UUID(writerHigh, writerLow)
+                            + " sequence " + seq,
+                    cause);
+        }
+    }
+
+    /** Splits n events starting at t into packs [start, count] that do not cross segments. */
+    private static List<long[]> plan(Meta m, long t, int n) {
+        List<long[]> packs = new ArrayList<>();
+        long p = t;
+        int left = n;
+        while (left > 0) {
+            long segEnd = (p / m.segmentSize() + 1) * m.segmentSize();
+            int count = (int) Math.min(left, segEnd - p);
+            packs.add(new long[] {p, count});
+            p += count;
+            left -= count;
+        }
+        return packs;
+    }
+
+    private List<CuratorOp> ops(Meta m, Tail tail, List<long[]> packs, List<byte[]> encoded, long seq) {
+        CuratorFramework c = coordinator.curatorFramework();
+        List<CuratorOp> ops = new ArrayList<>(packs.size() * 3 + 1);
+        long t = tail.end();
+        try {
+            if (tail.lastStart() < 0) {
+                // The log had no znode: it must still have none (the meta is unchanged).
+                ops.add(c.transactionOp()
+                        .check()
+                        .withVersion(tail.metaVersion())
+                        .forPath(metaPath));
+            } else if (t % m.segmentSize() == 0) {
+                // Opening a segment: the previous znode must still exist, so that a writer with an
+                // old view can never re-create a truncated segment.
+                ops.add(c.transactionOp().check().forPath(nodePath(m, tail.lastStart())));
+            }
+            int index = 0;
+            for (long[] pack : packs) {
+                long p = pack[0];
+                int count = (int) pack[1];
+                long segment = p / m.segmentSize();
+                if (p % m.segmentSize() == 0) {
+                    if (segment % m.groupSize() == 0) {
+                        ops.add(c.transactionOp()
+                                .create()
+                                .withMode(CreateMode.PERSISTENT)
+                                .forPath(groupPath(m, segment / m.groupSize()), new byte[0]));
+                    }
+                    ops.add(c.transactionOp()
+                            .create()
+                            .withMode(CreateMode.PERSISTENT)
+                            .forPath(segmentPath(m, segment), new byte[0]));
+                }
+                byte[] data = PackFormat.encode(writerHigh, writerLow, seq, encoded.subList(index, index + count));
+                ops.add(c.transactionOp()
+                        .create()
+                        .withMode(CreateMode.PERSISTENT)
+                        .forPath(nodePath(m, p), data));
+                index += count;
+            }
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path);
+        }
+        return ops;
+    }
+
+    private void landed(List<long[]> packs) {
+        long[] last = packs.get(packs.size() - 1);
+        Tail mine = new Tail(last[0], last[0] + last[1], 0);
+        tailHint.accumulateAndGet(mine, (old, neu) -> old == null || neu.end() > old.end() ? neu : old);
+    }
+
+    private Optional<PackFormat.Pack> readPack(String nodePath) throws InterruptedException {
+        Optional<Versioned<byte[]>> v = Nodes.read(coordinator, nodePath);
+        return v.map(x -> decodePack(nodePath, x.value()));
+    }
+
+    private static PackFormat.Pack decodePack(String nodePath, byte[] data) {
+        try {
+            return PackFormat.decode(data);
+        } catch (IllegalArgumentException e) {
+            throw new StateSyncException(
+                    StateSyncException.Reason.DECODING_FAILED,
+                    nodePath,
+                    "znode " + nodePath + " is not an event-log record: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Finds the end of the log by listing the last group, segment and znode. */
+    Tail findTail(Meta m) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            Meta fresh = freshMeta();
+            List<Long> groups = numericChildren(logDir);
+            Collections.reverse(groups);
+            Tail found = null;
+            outer:
+            for (long g : groups) {
+                List<Long> segments = numericChildren(groupPath(m, g));
+                Collections.reverse(segments);
+                for (long s : segments) {
+                    List<Long> starts = numericChildren(segmentPath(m, s));
+                    if (starts.isEmpty()) {
+                        continue;
+                    }
+                    long last = starts.get(starts.size() - 1);
+                    Optional<PackFormat.Pack> pack = readPack(nodePath(m, last));
+                    if (pack.isPresent()) {
+                        found = new Tail(last, last + pack.get().events().size(), 0);
+                    }
+                    break outer;
+                }
+            }
+            if (found == null && groups.isEmpty()) {
+                found = new Tail(-1, fresh.earliest(), fresh.version());
+            }
+            if (found != null) {
+                Tail result = found;
+                tailHint.accumulateAndGet(result, (old, neu) -> old == null || neu.end() >= old.end() ? neu : old);
+                return result;
+            }
+            if (attempt >= 20) {
+                throw new StateSyncException(
+                        StateSyncException.Reason.OTHER, path, "cannot find the end of event log " + path, null);
+            }
+        }
+    }
+
+    /** The numeric children of a znode, ascending; empty if it does not exist. */
+    List<Long> numericChildren(String parent) throws InterruptedException {
+        List<String> names;
+        try {
+            names = coordinator.curatorFramework().getChildren().forPath(parent);
+        } catch (KeeperException.NoNodeException e) {
+            return new ArrayList<>();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, parent);
+        }
+        return numeric(names);
+    }
+
+    private static List<Long> numeric(List<String> names) {
+        List<Long> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            try {
+                out.add(Long.parseLong(n));
+            } catch (NumberFormatException e) {
+                // not ours; ignore
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * Reads the events of one segment from a position: at most {@code max}, all in the segment
+     * of {@code from}. With a watcher, also arms a watch that fires when the segment gains a znode
+     * (or, if it does not exist yet, when it is created).
+     */
+    SegmentRead readSegment(Meta m, long from, int max, @Nullable CuratorWatcher watcher, CuratorFramework client)
+            throws InterruptedException {
+        long segment = from / m.segmentSize();
+        String segPath = segmentPath(m, segment);
+        List<String> names;
+        try {
+            names = watcher == null
+                    ? client.getChildren().forPath(segPath)
+                    : client.getChildren().usingWatcher(watcher).forPath(segPath);
+        } catch (KeeperException.NoNodeException e) {
+            if (watcher != null) {
+                Stat exists = existsWatched(client, segPath, watcher);
+                return new SegmentRead(List.of(), exists != null);
+            }
+            return new SegmentRead(List.of(), false);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, segPath);
+        }
+        List<Long> starts = numeric(names);
+        int first = -1;
+        for (int i = 0; i < starts.size(); i++) {
+            if (starts.get(i) <= from) {
+                first = i;
+            }
+        }
+        if (first < 0) {
+            if (starts.isEmpty()) {
+                return new SegmentRead(List.of(), false);
+            }
+            throw new StateSyncException(
+                    StateSyncException.Reason.NO_NODE,
+                    segPath,
+                    "event log " + path + " has no znode holding position " + from + " in " + segPath,
+                    null);
+        }
+        int last = Math.min(starts.size(), first + max);
+        List<String> paths = new ArrayList<>(last - first);
+        for (int i = first; i < last; i++) {
+            paths.add(segPath + "/" + starts.get(i));
+        }
+        List<Versioned<byte[]>> data = readAll(paths);
+        List<RawEvent> out = new ArrayList<>();
+        long expected = starts.get(first);
+        for (int i = 0; i < data.size() && out.size() < max; i++) {
+            long start = starts.get(first + i);
+            if (start != expected) {
+                throw new StateSyncException(
+                        StateSyncException.Reason.OTHER,
+                        paths.get(i),
+                        "event log " + path + " has a hole: expected a znode at position " + expected + ", found "
+                                + start,
+                        null);
+            }
+            Versioned<byte[]> v = data.get(i);
+            PackFormat.Pack pack = decodePack(paths.get(i), v.value());
+            List<byte[]> events = pack.events();
+            for (int j = 0; j < events.size() && out.size() < max; j++) {
+                long pos = start + j;
+                if (pos >= from) {
+                    out.add(new RawEvent(pos, events.get(j), paths.get(i), v.czxid(), v.mzxid()));
+                }
+            }
+            expected = start + events.size();
+        }
+        return new SegmentRead(out, false);
+    }
+
+    private static @Nullable Stat existsWatched(CuratorFramework client, String p, CuratorWatcher watcher)
+            throws InterruptedException {
+        try {
+            return client.checkExists().usingWatcher(watcher).forPath(p);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, p);
+        }
+    }
+
+    /** Reads several znodes with pipelined requests. A missing znode is a NO_NODE error. */
+    private List<Versioned<byte[]>> readAll(List<String> paths) throws InterruptedException {
+        int n = paths.size();
+        AtomicReferenceArray<Versioned<byte[]>> results = new AtomicReferenceArray<>(n);
+        AtomicReference<@Nullable Throwable> error = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(n);
+        CuratorFramework c = coordinator.curatorFramework();
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            String p = paths.get(i);
+            try {
+                c.getData()
+                        .inBackground((client, event) -> {
+                            if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                                byte[] d = event.getData();
+                                results.set(index, Nodes.versioned(d == null ? new byte[0] : d, event.getStat()));
+                            } else {
+                                error.compareAndSet(
+                                        null,
+                                        KeeperException.create(KeeperException.Code.get(event.getResultCode()), p));
+                            }
+                            done.countDown();
+                        })
+                        .forPath(p);
+            } catch (Exception e) {
+                error.compareAndSet(null, e);
+                done.countDown();
+            }
+        }
+        long waitMs = coordinator.sessionTimeout().toMillis() * 3 + 10_000;
+        if (!done.await(waitMs, TimeUnit.MILLISECONDS)) {
+            throw new ConnectionLossException(path, "reading event log " + path + " timed out", null);
+        }
+        Throwable e = error.get();
+        if (e != null) {
+            throw ZkErrors.translate(e, null);
+        }
+        List<Versioned<byte[]>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(results.get(i));
+        }
+        return out;
+    }
+
+    /** Reads up to max events from a position, across segments. */
+    List<RawEvent> read(long from, int max) throws InterruptedException {
+        Meta m = layout();
+        Meta fresh = freshMeta();
+        if (from < fresh.earliest()) {
+            throw new HistoryTruncatedException(path, from, fresh.earliest());
+        }
+        List<RawEvent> out = new ArrayList<>();
+        long next = from;
+        try {
+            while (out.size() < max) {
+                SegmentRead r = readSegment(m, next, max - out.size(), null, coordinator.curatorFramework());
+                if (r.events().isEmpty()) {
+                    break;
+                }
+                out.addAll(r.events());
+                next = out.get(out.size() - 1).position() + 1;
+            }
+        } catch (StateSyncException e) {
+            if (e.reason() == StateSyncException.Reason.NO_NODE) {
+                Meta now = freshMeta();
+                if (next < now.earliest()) {
+                    throw new HistoryTruncatedException(path, next, now.earliest());
+                }
+            }
+            throw e;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /** Truncates the log before a position; see {@link EventLog#truncateBefore(long)}. */
+    void truncateBefore(long before) throws InterruptedException {
+        Meta m = layout();
+        Tail tail;
+        while (true) {
+            Meta fresh = freshMeta();
+            if (before <= fresh.earliest()) {
+                return;
+            }
+            tail = findTail(m);
+            if (before > tail.end()) {
+                throw new IllegalArgumentException(
+                        "cannot truncate " + path + " before position " + before + ": the log ends at " + tail.end());
+            }
+            Meta updated = new Meta(fresh.segmentSize(), fresh.groupSize(), before, fresh.version());
+            try {
+                Nodes.write(coordinator, metaPath, updated.encode(), fresh.version());
+                break;
+            } catch (StateSyncException e) {
+                if (e.reason() != StateSyncException.Reason.VERSION_CONFLICT) {
+                    throw e;
+                }
+            }
+        }
+        deleteBelow(m, before, tail);
+    }
+
+    /**
+     * Deletes whole segments below a position, never the segment of the log's last znode (the
+     * next appender's check needs it).
+     */
+    private void deleteBelow(Meta m, long before, Tail tail) throws InterruptedException {
+        long lastSegment = tail.lastStart() < 0 ? -1 : tail.lastStart() / m.segmentSize();
+        CuratorFramework c = coordinator.curatorFramework();
+        for (long g : numericChildren(logDir)) {
+            boolean groupDone = true;
+            for (long s : numericChildren(groupPath(m, g))) {
+                if ((s + 1) * m.segmentSize() > before || s >= lastSegment) {
+                    groupDone = false;
+                    break;
+                }
+                String segPath = segmentPath(m, s);
+                List<Long> starts = numericChildren(segPath);
+                List<CuratorOp> ops = new ArrayList<>();
+                try {
+                    for (long p : starts) {
+                        ops.add(c.transactionOp().delete().forPath(segPath + "/" + p));
+                        if (ops.size() >= 500) {
+                            Nodes.transaction(coordinator, ops);
+                            ops = new ArrayList<>();
+                        }
+                    }
+                    ops.add(c.transactionOp().delete().forPath(segPath));
+                } catch (Exception e) {
+                    throw ZkErrors.translate(e, segPath);
+                }
+                try {
+                    Nodes.transaction(coordinator, ops);
+                } catch (StateSyncException e) {
+                    if (e.reason() != StateSyncException.Reason.NO_NODE) {
+                        throw e;
+                    }
+                    // another truncation deleted it first
+                }
+            }
+            long groupEndSegment = (g + 1) * m.groupSize();
+            if (!groupDone || groupEndSegment > lastSegment || groupEndSegment * m.segmentSize() > before) {
+                return;
+            }
+            try {
+                Nodes.delete(coordinator, groupPath(m, g), -1);
+            } catch (StateSyncException e) {
+                if (e.reason() != StateSyncException.Reason.NOT_EMPTY) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** This store's writer id, stored in every znode it appends. */
+    UUID writerId() {
+        return new UUID(writerHigh, writerLow);
+    }
+
+    /** The sequence number of this store's most recent append (0 before the first). */
+    long lastSequence() {
+        return sequence.get();
+    }
+}

@@ -1,0 +1,161 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.Coordinator;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/** The implementation of {@link EventSubscription}. */
+final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handler {
+    private final EventLogImpl<E> log;
+    private final Coordinator coordinator;
+    private final Codec<E> codec;
+    private final long from;
+    private final UndecodablePolicy policy;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<LogEvent<E>>> listeners;
+    private final Follower follower;
+    private final ConnectionListener connectionListener;
+    private volatile long position;
+    private volatile @Nullable StateSyncException failure;
+
+    SubscriptionImpl(
+            EventLogImpl<E> log, Coordinator coordinator, Codec<E> codec, long from, UndecodablePolicy policy) {
+        this.log = log;
+        this.coordinator = coordinator;
+        this.codec = codec;
+        this.from = from;
+        this.position = from;
+        this.policy = policy;
+        String owner = "EventSubscription " + log.path() + " from " + from;
+        this.lifecycle = new Lifecycle(owner);
+        this.listeners = new ListenerSet<>(owner, coordinator.listenerExecutor());
+        this.follower = new Follower(log.store, this, "statesync-eventlog " + log.path());
+        this.connectionListener = this::onConnection;
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        listeners.publish(event, l -> l.onConnection(event));
+        follower.onConnection(event);
+    }
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+        follower.start();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        if (previous == LifecycleState.STARTED) {
+            coordinator.removeListener(connectionListener);
+            follower.close();
+        }
+        log.forget(this);
+    }
+
+    @Override
+    public void addListener(StateListener<LogEvent<E>> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void addListener(StateListener<LogEvent<E>> listener, Executor executor) {
+        listeners.add(listener, executor);
+    }
+
+    @Override
+    public boolean removeListener(StateListener<LogEvent<E>> listener) {
+        return listeners.remove(listener);
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public Optional<StateSyncException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    // ---------------------------------------------------------------- Follower.Handler
+
+    @Override
+    public long prepare() {
+        return from;
+    }
+
+    @Override
+    public long onEvents(List<LogStore.RawEvent> events) {
+        long next = position;
+        try {
+            for (LogStore.RawEvent raw : events) {
+                E event;
+                try {
+                    event = EventLogImpl.decode(codec, raw);
+                } catch (EventDecodingException e) {
+                    listeners.enqueue(e, l -> l.onError(e));
+                    if (policy == UndecodablePolicy.STOP) {
+                        failure = e;
+                        position = raw.position();
+                        return -1;
+                    }
+                    next = raw.position() + 1;
+                    continue;
+                }
+                LogEvent<E> logEvent = new LogEvent<>(raw.position(), event, raw.mzxid());
+                StateChange<LogEvent<E>> change = StateChange.of(
+                        log.path(), ChangeKind.CREATED, null, Versioned.of(logEvent, 0, raw.czxid(), raw.mzxid()));
+                listeners.enqueue(change, l -> l.onChange(change));
+                next = raw.position() + 1;
+            }
+            position = next;
+            return next;
+        } finally {
+            listeners.dispatch();
+        }
+    }
+
+    @Override
+    public void onCaughtUp(long next) {}
+
+    @Override
+    public void onError(StateSyncException error) {
+        listeners.publish(error, l -> l.onError(error));
+    }
+
+    @Override
+    public void onFatal(StateSyncException error) {
+        failure = error;
+        listeners.publish(error, l -> l.onError(error));
+    }
+
+    @Override
+    public String toString() {
+        return "EventSubscription{" + log.path() + " at " + position + ", " + lifecycle.state() + '}';
+    }
+}

@@ -1,0 +1,33 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.StateChange;
+import io.statesync.core.contract.RecipeContract;
+
+/** The shared recipe contract, run against an event-sourced state. */
+class EventSourcedStateContractTest extends RecipeContract<Long, EventSourcedState<Long, Long>> {
+
+    @Override
+    protected EventSourcedState<Long, Long> newRecipe(Coordinator coordinator) {
+        EventLog<Long> log =
+                EventLog.builder(coordinator, "/contract", Codec.longs()).build();
+        log.start();
+        // The state is the highest change number applied so far.
+        return EventSourcedState.builder(log, 0L, Math::max).build();
+    }
+
+    @Override
+    protected void causeChange(Coordinator writer, int i) throws Exception {
+        try (EventLog<Long> log =
+                EventLog.builder(writer, "/contract", Codec.longs()).build()) {
+            log.start();
+            log.append((long) i);
+        }
+    }
+
+    @Override
+    protected boolean reflects(StateChange<Long> change, int i) {
+        return change.current().get().value() >= i;
+    }
+}

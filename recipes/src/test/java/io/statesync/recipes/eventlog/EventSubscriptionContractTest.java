@@ -1,0 +1,32 @@
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.StateChange;
+import io.statesync.core.contract.RecipeContract;
+
+/** The shared recipe contract, run against an event-log subscription. */
+class EventSubscriptionContractTest extends RecipeContract<LogEvent<String>, EventSubscription<String>> {
+
+    @Override
+    protected EventSubscription<String> newRecipe(Coordinator coordinator) {
+        EventLog<String> log =
+                EventLog.builder(coordinator, "/contract", Codec.utf8()).build();
+        log.start();
+        return log.subscription(0, UndecodablePolicy.STOP);
+    }
+
+    @Override
+    protected void causeChange(Coordinator writer, int i) throws Exception {
+        try (EventLog<String> log =
+                EventLog.builder(writer, "/contract", Codec.utf8()).build()) {
+            log.start();
+            log.append("change-" + i);
+        }
+    }
+
+    @Override
+    protected boolean reflects(StateChange<LogEvent<String>> change, int i) {
+        return change.current().get().value().event().equals("change-" + i);
+    }
+}
