@@ -1,0 +1,155 @@
+package io.statesync.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs every workload against one ZooKeeper server process and writes the report.
+ *
+ * <pre>
+ * mvn -B -q -DskipTests package -pl bench -am &amp;&amp; java -jar bench/target/statesync-bench.jar --full
+ * </pre>
+ *
+ * <p>Options: {@code --quick} (default: a short run per workload, one repetition) or {@code --full}
+ * (warm-up and several repetitions); {@code --out DIR} (default {@code bench-report}); {@code --only
+ * TEXT} to run the workloads whose id contains TEXT.
+ */
+public final class BenchMain {
+    private BenchMain() {}
+
+    /** Settings of one run. */
+    record Settings(boolean quick, Path out, String only) {
+        Duration measureFor() {
+            return quick ? Duration.ofMillis(500) : Duration.ofSeconds(3);
+        }
+
+        int repetitions() {
+            return quick ? 1 : 3;
+        }
+
+        boolean warmUp() {
+            return !quick;
+        }
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args see the class comment
+     * @throws Exception if the server cannot start or the report cannot be written
+     */
+    public static void main(String[] args) throws Exception {
+        Settings settings = parse(args);
+        List<Results> results = run(settings);
+        System.out.println(
+                "report written to " + settings.out().toAbsolutePath().resolve("report.md"));
+        for (Results r : results) {
+            if (!r.failures.isEmpty()) {
+                System.exit(1);
+            }
+        }
+    }
+
+    static Settings parse(String[] args) {
+        boolean quick = true;
+        Path out = Path.of("bench-report");
+        String only = "";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--full" -> quick = false;
+                case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
+                case "--only" -> only = requireValue(args, ++i, "--only");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + "; valid options: --quick, --full, --out DIR, --only TEXT");
+            }
+        }
+        return new Settings(quick, out, only);
+    }
+
+    private static String requireValue(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    static List<Results> run(Settings settings) throws Exception {
+        List<Comparison> comparisons = new ArrayList<>();
+        for (Comparison c : Workloads.all(settings.quick())) {
+            if (c.id().contains(settings.only())) {
+                comparisons.add(c);
+            }
+        }
+        List<Results> all = new ArrayList<>();
+        long started = System.nanoTime();
+        try (ZooKeeperProcess server = ZooKeeperProcess.start()) {
+            log("ZooKeeper server process %d on %s", server.pid(), server.connectString());
+            for (Comparison c : comparisons) {
+                Results results = new Results(c);
+                all.add(results);
+                int rounds = settings.repetitions() + (settings.warmUp() ? 1 : 0);
+                for (int round = 0; round < rounds; round++) {
+                    boolean warmUp = settings.warmUp() && round == 0;
+                    // Variants alternate within each round, so drift on a shared machine hits all of them.
+                    for (Comparison.Variant v : c.variants()) {
+                        if (results.failures.containsKey(v.subject())) {
+                            continue;
+                        }
+                        try (BenchContext ctx = new BenchContext(server, settings.measureFor(), settings.quick())) {
+                            Sample sample = v.run(ctx);
+                            if (!warmUp) {
+                                results.add(v.subject(), sample);
+                            }
+                            log("%s / %s%s: %s", c.id(), v.subject(), warmUp ? " (warm-up)" : "", sample.figures());
+                        } catch (Exception | AssertionError e) {
+                            results.failures.put(v.subject(), e.toString());
+                            log("%s / %s failed: %s", c.id(), v.subject(), e);
+                        }
+                    }
+                }
+            }
+        }
+        String header = String.format(
+                Locale.ROOT,
+                "# statesync benchmark report\n\n"
+                        + "- date: %s\n- mode: %s (%s per throughput run, %d repetition%s%s)\n"
+                        + "- machine: %d cores, %s, Java %s\n- server: ZooKeeper 3.9.5 `ZooKeeperServerMain` in its own JVM on"
+                        + " loopback, default fsync\n- command: `%s`\n- wall time: %.0f s",
+                LocalDate.now(ZoneOffset.UTC),
+                settings.quick() ? "quick" : "full",
+                settings.measureFor(),
+                settings.repetitions(),
+                settings.repetitions() == 1 ? "" : "s",
+                settings.warmUp() ? " after a warm-up" : "",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                System.getProperty("java.version"),
+                "mvn -B -q -DskipTests package -pl bench -am && java -jar bench/target/statesync-bench.jar "
+                        + (settings.quick() ? "--quick" : "--full"),
+                (System.nanoTime() - started) / 1e9);
+        Report.write(settings.out(), all, header);
+        return all;
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf(
+                Locale.ROOT,
+                "[%6.1fs] " + format + "%n",
+                concat(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, args));
+    }
+
+    private static Object[] concat(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}

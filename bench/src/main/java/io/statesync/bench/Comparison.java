@@ -1,0 +1,46 @@
+package io.statesync.bench;
+
+import java.util.List;
+
+/**
+ * One workload measured for statesync and for what a user would pick instead.
+ *
+ * @param id a short stable id, for the CSV
+ * @param title what is measured, in words
+ * @param primary the figure the ratio is taken of
+ * @param higherIsBetter whether a larger primary figure is better (throughput) or worse (latency)
+ * @param target the target the recipe's issue set, in words ("" for none)
+ * @param variants statesync first, then the references
+ */
+record Comparison(
+        String id, String title, String primary, boolean higherIsBetter, String target, List<Variant> variants) {
+
+    /** One side of a comparison. */
+    interface Variant {
+        /** "statesync", "raw ZooKeeper" or "Curator ...". */
+        String subject();
+
+        /** Runs once and reports its figures. */
+        Sample run(BenchContext context) throws Exception;
+    }
+
+    static Variant variant(String subject, Run run) {
+        return new Variant() {
+            @Override
+            public String subject() {
+                return subject;
+            }
+
+            @Override
+            public Sample run(BenchContext context) throws Exception {
+                return run.run(context);
+            }
+        };
+    }
+
+    /** The body of a variant. */
+    @FunctionalInterface
+    interface Run {
+        Sample run(BenchContext context) throws Exception;
+    }
+}

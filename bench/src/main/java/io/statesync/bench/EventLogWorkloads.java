@@ -1,0 +1,196 @@
+package io.statesync.bench;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.recipes.eventlog.EventLog;
+import io.statesync.recipes.eventlog.EventSourcedState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+/** Event log workloads: single appends, bulk appends and replay. */
+final class EventLogWorkloads {
+    static final int EVENT_BYTES = 64;
+    static final int BATCH = 100;
+    static final int IN_FLIGHT = 4;
+
+    private EventLogWorkloads() {}
+
+    static List<Comparison> all(boolean quick) {
+        int replayEvents = quick ? 5_000 : 50_000;
+        return List.of(
+                new Comparison(
+                        "eventlog-append",
+                        "event log: single append (64 B)",
+                        "appends/s",
+                        true,
+                        "",
+                        List.of(
+                                Comparison.variant("statesync", EventLogWorkloads::singleAppend),
+                                Comparison.variant(
+                                        "raw ZooKeeper sequential create",
+                                        ctx -> References.rawSequentialCreate(ctx, EVENT_BYTES)))),
+                new Comparison(
+                        "eventlog-bulk",
+                        "event log: bulk append, batches of " + BATCH + ", " + IN_FLIGHT + " in flight",
+                        "events/s",
+                        true,
+                        "",
+                        List.of(
+                                Comparison.variant("statesync", EventLogWorkloads::bulkAppend),
+                                Comparison.variant(
+                                        "raw ZooKeeper pipelined multi",
+                                        ctx -> References.rawPipelinedMulti(ctx, EVENT_BYTES, BATCH, IN_FLIGHT)))),
+                new Comparison(
+                        "eventlog-replay",
+                        "event log: replay " + replayEvents + " events into state",
+                        "events/s",
+                        true,
+                        "",
+                        List.of(
+                                Comparison.variant("statesync", ctx -> replay(ctx, replayEvents)),
+                                Comparison.variant(
+                                        "raw ZooKeeper pipelined getData", ctx -> rawReplay(ctx, replayEvents)))));
+    }
+
+    private static EventLog<byte[]> log(Coordinator c) {
+        EventLog<byte[]> log = EventLog.builder(c, "/log", Codec.bytes()).build();
+        log.start();
+        return log;
+    }
+
+    static Sample singleAppend(BenchContext ctx) throws Exception {
+        EventLog<byte[]> log = ctx.closeAfter(log(ctx.coordinator()));
+        byte[] event = new byte[EVENT_BYTES];
+        log.append(event); // creates the log's znodes outside the measurement
+        Histogram latency = Sample.histogram();
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        long end = start + ctx.measureFor().toNanos();
+        long ops = 0;
+        while (System.nanoTime() < end) {
+            long t = System.nanoTime();
+            log.append(event);
+            latency.recordValue(System.nanoTime() - t);
+            ops++;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Sample()
+                .put("appends/s", ops / seconds)
+                .latencies("append", latency)
+                .put("round trips/append", (ctx.packets() - packets) / (double) ops);
+    }
+
+    static Sample bulkAppend(BenchContext ctx) throws Exception {
+        EventLog<byte[]> log = ctx.closeAfter(log(ctx.coordinator()));
+        List<byte[]> batch = Collections.nCopies(BATCH, new byte[EVENT_BYTES]);
+        log.append(new byte[EVENT_BYTES]);
+        long events = 0;
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        long end = start + ctx.measureFor().toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
+        try {
+            List<Future<Long>> done = new ArrayList<>();
+            for (int t = 0; t < IN_FLIGHT; t++) {
+                done.add(pool.submit(() -> {
+                    long mine = 0;
+                    while (System.nanoTime() < end) {
+                        log.appendAll(batch);
+                        mine += BATCH;
+                    }
+                    return mine;
+                }));
+            }
+            for (Future<Long> f : done) {
+                events += f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Sample()
+                .put("events/s", events / seconds)
+                .put("round trips/event", (ctx.packets() - packets) / (double) Math.max(1, events));
+    }
+
+    static Sample replay(BenchContext ctx, int events) throws Exception {
+        Coordinator writer = ctx.coordinator();
+        EventLog<byte[]> log = ctx.closeAfter(log(writer));
+        List<byte[]> batch = Collections.nCopies(BATCH, new byte[EVENT_BYTES]);
+        for (int i = 0; i < events; i += BATCH) {
+            log.appendAll(batch);
+        }
+        EventLog<byte[]> readerLog = ctx.closeAfter(log(ctx.coordinator()));
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        EventSourcedState<Long, byte[]> state =
+                ctx.closeAfter(EventSourcedState.<Long, byte[]>builder(readerLog, 0L, (sum, e) -> sum + e.length)
+                        .build());
+        state.start();
+        if (!state.awaitPosition(events - 1, Duration.ofMinutes(5))) {
+            throw new IllegalStateException("replay did not reach position " + (events - 1));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (state.current().value() != (long) events * EVENT_BYTES) {
+            throw new IllegalStateException(
+                    "replayed state is " + state.current().value());
+        }
+        return new Sample()
+                .put("events/s", events / seconds)
+                .put("round trips/event", (ctx.packets() - packets) / (double) events);
+    }
+
+    /** The limit: sequential znodes read back with pipelined async getData, 500 in flight. */
+    static Sample rawReplay(BenchContext ctx, int events) throws Exception {
+        ZooKeeper zk = ctx.zooKeeper();
+        zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        String parent = ctx.root() + "/log";
+        References.createChildren(zk, parent, events, EVENT_BYTES);
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        List<String> children = zk.getChildren(parent, false);
+        Collections.sort(children);
+        Semaphore window = new Semaphore(500);
+        AtomicLong sum = new AtomicLong();
+        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
+        for (String child : children) {
+            window.acquire();
+            zk.getData(
+                    parent + "/" + child,
+                    false,
+                    (rc, path, c, data, stat) -> {
+                        if (rc != 0) {
+                            failure.compareAndSet(null, KeeperException.Code.get(rc));
+                        } else {
+                            sum.addAndGet(data.length);
+                        }
+                        window.release();
+                    },
+                    null);
+        }
+        if (!window.tryAcquire(500, 5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("raw replay did not finish");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (failure.get() != null || sum.get() != (long) events * EVENT_BYTES) {
+            throw new IllegalStateException("raw replay failed: " + failure.get() + ", " + sum.get() + " bytes");
+        }
+        return new Sample()
+                .put("events/s", events / seconds)
+                .put("round trips/event", (ctx.packets() - packets) / (double) events);
+    }
+}

@@ -1,0 +1,94 @@
+package io.statesync.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Every sample of every variant of one comparison, and the statistics the report shows. */
+final class Results {
+    final Comparison comparison;
+    /** subject -> samples, in run order. */
+    final Map<String, List<Sample>> samples = new LinkedHashMap<>();
+    /** subject -> error, for a variant that failed. */
+    final Map<String, String> failures = new LinkedHashMap<>();
+
+    Results(Comparison comparison) {
+        this.comparison = comparison;
+    }
+
+    void add(String subject, Sample sample) {
+        samples.computeIfAbsent(subject, s -> new ArrayList<>()).add(sample);
+    }
+
+    Set<String> figures() {
+        Set<String> all = new LinkedHashSet<>();
+        for (List<Sample> list : samples.values()) {
+            for (Sample s : list) {
+                all.addAll(s.figures().keySet());
+            }
+        }
+        return all;
+    }
+
+    List<Double> values(String subject, String figure) {
+        List<Double> out = new ArrayList<>();
+        for (Sample s : samples.getOrDefault(subject, List.of())) {
+            Double v = s.figures().get(figure);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    double median(String subject, String figure) {
+        List<Double> v = new ArrayList<>(values(subject, figure));
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        Collections.sort(v);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    double min(String subject, String figure) {
+        return values(subject, figure).stream()
+                .mapToDouble(Double::doubleValue)
+                .min()
+                .orElse(Double.NaN);
+    }
+
+    double max(String subject, String figure) {
+        return values(subject, figure).stream()
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElse(Double.NaN);
+    }
+
+    String statesync() {
+        return comparison.variants().get(0).subject();
+    }
+
+    List<String> references() {
+        List<String> refs = new ArrayList<>();
+        for (int i = 1; i < comparison.variants().size(); i++) {
+            refs.add(comparison.variants().get(i).subject());
+        }
+        return refs;
+    }
+
+    /** statesync's median primary figure over the reference's. */
+    double ratio(String reference) {
+        return median(statesync(), comparison.primary()) / median(reference, comparison.primary());
+    }
+
+    /** Whether statesync does at least as well as the reference on the primary figure. */
+    boolean statesyncAtLeastAsGood(String reference) {
+        double r = ratio(reference);
+        return comparison.higherIsBetter() ? r >= 1.0 : r <= 1.0;
+    }
+}

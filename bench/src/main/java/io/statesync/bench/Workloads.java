@@ -1,0 +1,15 @@
+package io.statesync.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every comparison the bench runs, in report order. */
+final class Workloads {
+    private Workloads() {}
+
+    static List<Comparison> all(boolean quick) {
+        List<Comparison> all = new ArrayList<>();
+        all.addAll(EventLogWorkloads.all(quick));
+        return all;
+    }
+}

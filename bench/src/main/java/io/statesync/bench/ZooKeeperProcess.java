@@ -1,0 +1,139 @@
+package io.statesync.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real ZooKeeper server ({@code ZooKeeperServerMain} of the ZooKeeper 3.9.5 jar) in a separate
+ * JVM: loopback only, a fresh temporary data directory, ZooKeeper's default fsync settings. The
+ * four-letter word {@code mntr} is enabled so the bench can count the requests each workload sends.
+ */
+final class ZooKeeperProcess implements AutoCloseable {
+    private final Process process;
+    private final Path dataDir;
+    private final int port;
+
+    private ZooKeeperProcess(Process process, Path dataDir, int port) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    static ZooKeeperProcess start() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("statesync-bench-zk-");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path config = dir.resolve("zoo.cfg");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "tickTime=2000",
+                        "dataDir=" + dir.resolve("data"),
+                        "clientPort=" + port,
+                        "clientPortAddress=127.0.0.1",
+                        "maxClientCnxns=0",
+                        "maxSessionTimeout=60000",
+                        "admin.enableServer=false",
+                        "4lw.commands.whitelist=mntr,srvr,ruok",
+                        ""));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("org.apache.zookeeper.server.ZooKeeperServerMain");
+        command.add(config.toString());
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("server.log").toFile())
+                .start();
+        ZooKeeperProcess zk = new ZooKeeperProcess(process, dir, port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!zk.answers()) {
+            if (!process.isAlive()) {
+                throw new IOException(
+                        "ZooKeeper exited with " + process.exitValue() + "; see " + dir.resolve("server.log"));
+            }
+            if (System.nanoTime() > deadline) {
+                zk.close();
+                throw new IOException("ZooKeeper did not answer within 60s; see " + dir.resolve("server.log"));
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // polling a process that is starting, not synchronizing threads
+        }
+        return zk;
+    }
+
+    String connectString() {
+        return "127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Requests the server has received so far (ZooKeeper's {@code zk_packets_received}). */
+    long packetsReceived() {
+        for (String line : fourLetterWord("mntr").lines().toList()) {
+            if (line.startsWith("zk_packets_received")) {
+                return Long.parseLong(line.substring(line.indexOf('\t') + 1).trim());
+            }
+        }
+        throw new IllegalStateException("mntr did not report zk_packets_received");
+    }
+
+    private boolean answers() {
+        try {
+            return fourLetterWord("ruok").startsWith("imok");
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private String fourLetterWord(String word) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // leave the temporary directory behind
+        }
+    }
+}
