@@ -81,6 +81,8 @@ final class LockEngine {
     }
 
     private enum Outcome {
+        /** The parent was missing and has been created: try again at once. */
+        PARENT_CREATED,
         RESTART,
         TIMED_OUT,
         BLOCKED
@@ -200,6 +202,7 @@ final class LockEngine {
         synchronized (lock) {
             waiting.add(attempt);
         }
+        int parentsCreated = 0;
         try {
             while (true) {
                 ensureOpen();
@@ -224,6 +227,10 @@ final class LockEngine {
                 }
                 if (outcome == Outcome.BLOCKED) {
                     return null;
+                }
+                if (outcome == Outcome.PARENT_CREATED && ++parentsCreated <= 10) {
+                    // The parent is a container the server may remove again when it is empty.
+                    continue;
                 }
                 if (outcome == Outcome.TIMED_OUT) {
                     if (!wait) {
@@ -265,7 +272,7 @@ final class LockEngine {
             switch (e.code()) {
                 case NONODE -> {
                     ensureParent();
-                    return Outcome.RESTART;
+                    return Outcome.PARENT_CREATED;
                 }
                 case SESSIONEXPIRED, SESSIONMOVED -> {
                     return Outcome.RESTART;
