@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,10 +53,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Acquisition talks to ZooKeeper asynchronously through the raw handle so that every wait is
  * bounded by the caller's {@code System.nanoTime()} deadline and interruptible; Curator's retry
- * loops would block past it. An attempt belongs to one session and one loss epoch: if a loss is
- * reported, the session changes or the attempt's znode disappears, the attempt is abandoned (its
- * znode deleted by the {@link Cleaner}) and a fresh one starts. A znode whose create answer was lost
- * is found by the attempt's uuid and deleted.
+ * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
+ * through a dropped connection, but if the session changes or its znode disappears it is abandoned
+ * (its znode deleted by the {@link Cleaner}) and a fresh one starts. It becomes the holder only on a
+ * read of the queue during which no loss was reported. A znode whose create answer was lost is found
+ * by the attempt's uuid and deleted.
  */
 final class LockEngine {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
@@ -206,10 +208,6 @@ final class LockEngine {
         try {
             while (true) {
                 ensureOpen();
-                long epoch;
-                synchronized (lock) {
-                    epoch = lossEpoch;
-                }
                 if (!coordinator.isConnected()) {
                     if (!wait) {
                         throw new ConnectionLossException(path, name + ": not connected to ZooKeeper", null);
@@ -221,7 +219,7 @@ final class LockEngine {
                     }
                     continue;
                 }
-                Object outcome = attemptOnce(attempt, kind, epoch, deadline, wait);
+                Object outcome = attemptOnce(attempt, kind, deadline, wait);
                 if (outcome instanceof Handle h) {
                     return h;
                 }
@@ -255,8 +253,7 @@ final class LockEngine {
     }
 
     /** One attempt in one session: a Handle, or an Outcome. */
-    private Object attemptOnce(Attempt attempt, Kind kind, long epoch, long deadline, boolean wait)
-            throws InterruptedException {
+    private Object attemptOnce(Attempt attempt, Kind kind, long deadline, boolean wait) throws InterruptedException {
         ZooKeeper zk;
         try {
             zk = coordinator.curatorFramework().getZookeeperClient().getZooKeeper();
@@ -298,15 +295,33 @@ final class LockEngine {
         try {
             while (true) {
                 ensureOpen();
-                synchronized (lock) {
-                    if (lossEpoch != epoch) {
+                if (coordinator.isConnected() && owner != coordinator.sessionId()) {
+                    // Connected on another session: ours ended, and our znode with it.
+                    return Outcome.RESTART;
+                }
+                if (!coordinator.isConnected()) {
+                    if (!wait) {
                         return Outcome.RESTART;
                     }
+                    // Keep our place in the queue through the outage; woken by connection events.
+                    if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
+                            && System.nanoTime() - deadline >= 0) {
+                        return Outcome.TIMED_OUT;
+                    }
+                    continue;
+                }
+                // A decision is only taken if no loss was reported since this read began.
+                long epoch;
+                synchronized (lock) {
+                    epoch = lossEpoch;
                 }
                 List<String> children;
                 try {
                     children = await(children(zk, kind == Kind.LEASE ? attempt.watch(zkPath) : null), deadline);
                 } catch (KeeperException e) {
+                    if (wait && isConnectionError(e)) {
+                        continue;
+                    }
                     return failedWhileQueued(e);
                 } catch (TimeoutException e) {
                     return Outcome.TIMED_OUT;
@@ -320,8 +335,11 @@ final class LockEngine {
                 String blocker = blocker(queue, index, kind);
                 if (blocker == null) {
                     synchronized (lock) {
-                        if (lossEpoch != epoch || !lifecycle.isStarted() || owner != zk.getSessionId()) {
+                        if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
                             return Outcome.RESTART;
+                        }
+                        if (lossEpoch != epoch) {
+                            continue; // read again once the loss is over
                         }
                         handle = new Handle(
                                 this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
@@ -338,6 +356,9 @@ final class LockEngine {
                     try {
                         stat = await(exists(zk, attempt.watchPath(zkPath + "/" + blocker)), deadline);
                     } catch (KeeperException e) {
+                        if (isConnectionError(e)) {
+                            continue;
+                        }
                         return failedWhileQueued(e);
                     } catch (TimeoutException e) {
                         return Outcome.TIMED_OUT;
@@ -361,6 +382,12 @@ final class LockEngine {
                 }
             }
         }
+    }
+
+    private static boolean isConnectionError(KeeperException e) {
+        return e.code() == KeeperException.Code.CONNECTIONLOSS
+                || e.code() == KeeperException.Code.OPERATIONTIMEOUT
+                || e.code() == KeeperException.Code.REQUESTTIMEOUT;
     }
 
     private Outcome failedWhileQueued(KeeperException e) {
@@ -672,7 +699,7 @@ final class LockEngine {
     /** One caller waiting in acquire: woken by its watches, by connection events and by close. */
     private static final class Attempt {
         private final Watcher watcher = event -> signal();
-        private final List<String> watchedPaths = new ArrayList<>();
+        private final Set<String> watchedPaths = new LinkedHashSet<>();
         /** Guarded by {@code this}. */
         private boolean signaled;
 
