@@ -34,8 +34,9 @@ import java.util.concurrent.Executor;
  * ON_SUSPENDED}, the default; only LOST under {@code ON_LOST}) every handle turns invalid at once,
  * the {@link LockLostListener}s are told, and the holders' znodes are deleted once the connection is
  * back (after a session expiry the server has removed them). A handle is never revalidated by
- * RECONNECTED: acquire anew. Callers waiting in {@code acquire} keep waiting through the outage and
- * re-queue with a fresh znode after a loss, within their timeout. A release while disconnected
+ * RECONNECTED: acquire anew. Callers waiting in {@code acquire} keep waiting through the outage,
+ * and keep their place in the queue while their session lives; after a session expiry they queue
+ * again with a fresh znode, within their timeout. A release while disconnected
  * returns at once and the delete completes in the background, so no orphan znode blocks later
  * acquires.
  *

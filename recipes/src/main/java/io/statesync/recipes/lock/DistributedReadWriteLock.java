@@ -29,7 +29,8 @@ import java.util.concurrent.Executor;
  *
  * <p><b>Connection loss.</b> As for {@link DistributedLock}: on a loss under the coordinator's
  * {@link io.statesync.core.ConnectionLossPolicy} every read and write handle turns invalid at once,
- * listeners are told, znodes are deleted once possible; waiters re-queue within their timeout.
+ * listeners are told, znodes are deleted once possible; waiters keep their place while their
+ * session lives and re-queue after an expiry, within their timeout.
  *
  * <p><b>Threading.</b> Thread-safe; handles belong to no thread.
  */

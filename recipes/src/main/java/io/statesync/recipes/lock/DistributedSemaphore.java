@@ -28,7 +28,8 @@ import java.util.concurrent.Executor;
  *
  * <p><b>Connection loss.</b> As for {@link DistributedLock}: under the coordinator's {@link
  * io.statesync.core.ConnectionLossPolicy} a loss invalidates every lease of this client at once and
- * tells the listeners; waiters re-queue within their timeout.
+ * tells the listeners; waiters keep their place while their session lives and re-queue after an
+ * expiry, within their timeout.
  *
  * <p><b>Threading.</b> Thread-safe; leases belong to no thread.
  */

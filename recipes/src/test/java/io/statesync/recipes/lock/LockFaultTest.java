@@ -242,4 +242,53 @@ class LockFaultTest extends LockTestSupport {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> queue(a, PATH).isEmpty());
     }
+
+    @Test
+    void aWaiterKeepsItsPlaceInTheQueueThroughABriefCut() throws Exception {
+        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        Coordinator a = connect();
+        Coordinator b = connect(proxy.connectString(), Duration.ofSeconds(20), ConnectionLossPolicy.ON_SUSPENDED);
+        Events events = new Events();
+        b.addListener(events, Runnable::run);
+        Coordinator c = connect();
+        LockHandle held = lock(a, PATH).acquire(Duration.ofSeconds(10));
+        Future<LockHandle> first = acquireInBackground(lock(b, PATH), Duration.ofSeconds(40));
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue(a, PATH).size() == 2);
+        List<String> before = queue(a, PATH);
+        Future<LockHandle> second = acquireInBackground(lock(c, PATH), Duration.ofSeconds(40));
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue(a, PATH).size() == 3);
+
+        proxy.cut();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.saw(ConnectionEvent.Kind.RECONNECTED));
+        assertThat(queue(a, PATH)).containsAll(before);
+
+        held.close();
+        LockHandle h = first.get(30, TimeUnit.SECONDS);
+        assertThat(second.isDone()).isFalse();
+        h.close();
+        second.get(30, TimeUnit.SECONDS).close();
+    }
+
+    @Test
+    void noListenerIsCalledAfterTheLockIsClosed() throws Exception {
+        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        Coordinator a = connect(proxy.connectString(), Duration.ofSeconds(20), ConnectionLossPolicy.ON_SUSPENDED);
+        Events events = new Events();
+        a.addListener(events, Runnable::run);
+        DistributedLock lockA = lock(a, PATH);
+        DistributedLock witness = lock(a, PATH + "-witness");
+        Lost lost = new Lost();
+        Lost witnessed = new Lost();
+        lockA.addLockLostListener(lost, Runnable::run);
+        witness.addLockLostListener(witnessed, Runnable::run);
+        LockHandle handle = lockA.acquire(Duration.ofSeconds(10));
+        LockHandle other = witness.acquire(Duration.ofSeconds(10));
+        lockA.close();
+        assertThat(handle.isValid()).isFalse();
+
+        proxy.cut();
+        await().atMost(Duration.ofSeconds(20)).until(() -> witnessed.handles.contains(other));
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.saw(ConnectionEvent.Kind.RECONNECTED));
+        assertThat(lost.handles).isEmpty();
+    }
 }
