@@ -449,6 +449,10 @@ final class LockEngine {
             throw new StateSyncException(
                     StateSyncException.Reason.CLOSED, path, name + " is " + lifecycle.state(), null);
         }
+        if (coordinator.state() == LifecycleState.CLOSED) {
+            throw new StateSyncException(
+                    StateSyncException.Reason.CLOSED, path, name + ": its coordinator is closed", null);
+        }
     }
 
     private void ensureParent() throws InterruptedException {
@@ -785,7 +789,13 @@ final class LockEngine {
                 return "the handle was released";
             }
             String lost = lostReason;
-            return lost == null ? null : "the lock was lost: " + lost;
+            if (lost != null) {
+                return "the lock was lost: " + lost;
+            }
+            if (engine.coordinator.state() == LifecycleState.CLOSED) {
+                return "the coordinator was closed (its session, and the lock with it, ended)";
+            }
+            return null;
         }
 
         @Override

@@ -250,4 +250,20 @@ class LockLifecycleTest extends LockTestSupport {
                 .hasMessageContaining(String.valueOf(DistributedSemaphore.MAX_LEASES + 1));
         assertThat(DistributedSemaphore.builder(c, "/s", 3).build().maxLeases()).isEqualTo(3);
     }
+
+    @Test
+    void closingTheCoordinatorEndsTheHandlesAndFailsAcquiresFast() throws Exception {
+        Coordinator c = connect();
+        DistributedLock lock = lock(c, PATH);
+        LockHandle handle = lock.acquire(Duration.ofSeconds(10));
+        c.close();
+        assertThat(handle.isValid()).isFalse();
+        assertThatThrownBy(() -> lock.acquire(Duration.ofSeconds(30)))
+                .isInstanceOf(StateSyncException.class)
+                .satisfies(
+                        e -> assertThat(((StateSyncException) e).reason()).isEqualTo(StateSyncException.Reason.CLOSED));
+        handle.close();
+        lock.close();
+        assertThat(queue(connect(), PATH)).isEmpty();
+    }
 }
