@@ -86,6 +86,7 @@ class LockChaosTest extends LockTestSupport {
 
     @Test
     @Tag("slow")
+    @Timeout(300)
     void soak() throws Exception {
         run(400, 40);
     }
