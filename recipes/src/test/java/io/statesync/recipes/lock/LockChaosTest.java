@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
+import io.statesync.core.LockLostException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Nodes;
 import io.statesync.testkit.Faults;
@@ -109,6 +110,10 @@ class LockChaosTest extends LockTestSupport {
         AtomicInteger sections = new AtomicInteger();
         AtomicInteger lostHandles = new AtomicInteger();
         AtomicInteger holder = new AtomicInteger(-1);
+        AtomicInteger pauses = new AtomicInteger();
+        AtomicInteger stalePauses = new AtomicInteger();
+        AtomicInteger staleRefused = new AtomicInteger();
+        AtomicInteger staleGuardedLanded = new AtomicInteger();
         CountDownLatch stop = new CountDownLatch(1);
         List<Future<?>> workers = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
@@ -124,6 +129,29 @@ class LockChaosTest extends LockTestSupport {
                             continue;
                         }
                         holder.set(id);
+                        if ((id == 0 && n == 2) || ThreadLocalRandom.current().nextInt(15) == 0) {
+                            // A stop-the-world pause longer than the session: no heartbeat, no work.
+                            pauses.incrementAndGet();
+                            TcpProxy proxy = proxies.get(id);
+                            proxy.blackhole();
+                            stop.await(3500, TimeUnit.MILLISECONDS);
+                            proxy.pass();
+                            if (resource.highestToken() > token) {
+                                // A successor wrote meanwhile: the resource and ZooKeeper both refuse us.
+                                stalePauses.incrementAndGet();
+                                if (!resource.write(token, log -> append(log, new Entry(token, id, false)))) {
+                                    staleRefused.incrementAndGet();
+                                }
+                                try {
+                                    h.write(GuardedWrite.of()
+                                            .create(WRITES + "/" + token + "-" + id + "-" + n++, bytes(token)));
+                                    staleGuardedLanded.incrementAndGet();
+                                } catch (LockLostException e) {
+                                    // refused, as it must be
+                                }
+                                continue;
+                            }
+                        }
                         // The section's own work takes a while, so that faults hit holders too.
                         stop.await(20 + ThreadLocalRandom.current().nextInt(40), TimeUnit.MILLISECONDS);
                         // Work inside the section: a guarded write on ZooKeeper, named by its token.
@@ -208,10 +236,17 @@ class LockChaosTest extends LockTestSupport {
             previous = token;
         }
         assertThat(sections.get()).isGreaterThanOrEqualTo(sectionsWanted);
+        // A holder paused past its session whose successor had written was refused on both sides.
+        assertThat(pauses.get()).isPositive();
+        assertThat(staleRefused.get()).isEqualTo(stalePauses.get());
+        assertThat(staleGuardedLanded.get()).isZero();
         LOG.info(
-                "{} sections completed, {} faults, {} handles lost, {} fenced writes refused, {} guarded writes landed",
+                "{} sections completed, {} faults, {} pauses ({} outlived by a successor), {} handles lost,"
+                        + " {} fenced writes refused, {} guarded writes landed",
                 sections.get(),
                 injected,
+                pauses.get(),
+                stalePauses.get(),
                 lostHandles.get(),
                 resource.refusedWrites(),
                 tokenByCzxid.size());
