@@ -1,0 +1,146 @@
+package io.statesync.recipes.lock;
+
+import io.statesync.core.Coordinator;
+import io.statesync.core.Recipe;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * A distributed mutex with fencing tokens: at most one valid {@link LockHandle} at a time across
+ * every client of the lock's path.
+ *
+ * <pre>{@code
+ * try (DistributedLock lock = DistributedLock.builder(coordinator, "/locks/invoices").build()) {
+ *     lock.start();
+ *     try (LockHandle handle = lock.acquire(Duration.ofSeconds(5))) {
+ *         invoices.write(handle.token(), batch);           // the resource checks the token
+ *         handle.write(GuardedWrite.of().setData("/invoices/last", bytes, -1)); // or ZooKeeper, guarded
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Guarantees.</b> Waiters queue in the order their znodes were created (fair). While a handle
+ * is valid, no other client's handle of this lock is valid as far as ZooKeeper knows; a holder that
+ * was deposed without noticing (a long pause past its session) is stopped by its token: its
+ * successor's token is strictly higher, also after the lock's parent was deleted and re-created, so
+ * a {@link FencedResource} refuses the stale holder, and {@link LockHandle#write(GuardedWrite)}
+ * refuses it on the ZooKeeper side. Not reentrant: a second {@code acquire} on a held lock waits
+ * like any other caller, whichever thread calls it.
+ *
+ * <p><b>Connection loss.</b> Decided by the coordinator's {@link
+ * io.statesync.core.ConnectionLossPolicy}. On a loss (SUSPENDED and LOST under {@code
+ * ON_SUSPENDED}, the default; only LOST under {@code ON_LOST}) every handle turns invalid at once,
+ * the {@link LockLostListener}s are told, and the holders' znodes are deleted once the connection is
+ * back (after a session expiry the server has removed them). A handle is never revalidated by
+ * RECONNECTED: acquire anew. Callers waiting in {@code acquire} keep waiting through the outage,
+ * and keep their place in the queue while their session lives; after a session expiry they queue
+ * again with a fresh znode, within their timeout. A release while disconnected
+ * returns at once and the delete completes in the background, so no orphan znode blocks later
+ * acquires.
+ *
+ * <p><b>Threading.</b> Thread-safe. Ownership belongs to the handle, not to a thread: acquire on one
+ * thread, release on another. {@code acquire} blocks the calling thread (interruptibly); lock-lost
+ * listeners run on their executor, never under the lock's internal monitor.
+ */
+public interface DistributedLock extends Recipe {
+    /**
+     * Starts building a lock.
+     *
+     * @param coordinator the connection
+     * @param path the lock's path, relative to the coordinator's namespace (not {@code /})
+     * @return a builder
+     */
+    static Builder builder(Coordinator coordinator, String path) {
+        return new Builder(coordinator, path);
+    }
+
+    /**
+     * Acquires the lock, waiting up to {@code timeout} (measured with {@code System.nanoTime()}).
+     * The wait spans the round trips too: a zero timeout rarely succeeds; use {@link #tryAcquire()}.
+     *
+     * @param timeout how long to wait, not negative
+     * @return the handle; close it to release
+     * @throws InterruptedException if interrupted while waiting; nothing is held, the waiter's znode
+     *     is deleted
+     * @throws io.statesync.core.OperationTimeoutException if not acquired within the timeout
+     * @throws IllegalStateException if the lock is not started
+     * @throws io.statesync.core.StateSyncException CLOSED if the lock is closed while waiting, or
+     *     typed by a ZooKeeper error that retrying cannot fix (access denied)
+     */
+    LockHandle acquire(Duration timeout) throws InterruptedException;
+
+    /**
+     * Acquires the lock if no one holds it or waits for it, without waiting for others.
+     *
+     * @return the handle, or empty if the lock is taken
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws IllegalStateException if the lock is not started
+     */
+    Optional<LockHandle> tryAcquire() throws InterruptedException;
+
+    /**
+     * The lock's path, relative to the coordinator's namespace.
+     *
+     * @return the path
+     */
+    String path();
+
+    /**
+     * Adds a listener told when a handle of this lock is lost; it runs on the coordinator's listener
+     * executor.
+     *
+     * @param listener the listener
+     * @throws IllegalStateException if the lock is closed
+     */
+    void addLockLostListener(LockLostListener listener);
+
+    /**
+     * Adds a listener told when a handle of this lock is lost, run on the given executor.
+     *
+     * @param listener the listener
+     * @param executor where it runs; {@code Runnable::run} runs it on the thread that saw the loss
+     *     (a ZooKeeper event thread), where it must not block
+     * @throws IllegalStateException if the lock is closed
+     */
+    void addLockLostListener(LockLostListener listener, Executor executor);
+
+    /**
+     * Removes a listener; no call to it starts after this returns.
+     *
+     * @param listener the listener
+     * @return {@code true} if it was registered
+     */
+    boolean removeLockLostListener(LockLostListener listener);
+
+    /**
+     * Stops the lock: waiting {@code acquire} calls fail with a CLOSED error, every handle still
+     * held is released (not reported as lost), listeners are removed. Idempotent; never throws.
+     */
+    @Override
+    void close();
+
+    /** Builds a {@link DistributedLock}. */
+    final class Builder {
+        private final Coordinator coordinator;
+        private final String path;
+
+        private Builder(Coordinator coordinator, String path) {
+            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+            this.path = Objects.requireNonNull(path, "path");
+        }
+
+        /**
+         * Validates the path and builds the lock, not yet started. Nothing touches the network.
+         *
+         * @return the lock
+         * @throws IllegalArgumentException if the path is invalid or {@code /}
+         */
+        public DistributedLock build() {
+            LockEngine.validateLockPath(path);
+            return new MutexImpl(new LockEngine(coordinator, path, 1, "DistributedLock"));
+        }
+    }
+}

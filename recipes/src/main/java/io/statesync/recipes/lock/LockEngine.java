@@ -1,0 +1,840 @@
+package io.statesync.recipes.lock;
+
+import io.statesync.core.AclMode;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.Coordinator;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.LockLostException;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.SessionExpiredException;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkErrors;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one queue algorithm behind the mutex, the read-write lock and the semaphore: every waiter
+ * creates an ephemeral sequential child {@code <kind>-<uuid>-<sequence>} of the lock's path and
+ * holds once no earlier child blocks it (any earlier child for a mutex or writer, an earlier writer
+ * for a reader, N earlier children for a semaphore lease); until then it watches the child it waits
+ * for (or, for a lease, the children).
+ *
+ * <p>Acquisition talks to ZooKeeper asynchronously through the raw handle so that every wait is
+ * bounded by the caller's {@code System.nanoTime()} deadline and interruptible; Curator's retry
+ * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
+ * through a dropped connection, but if the session changes or its znode disappears it is abandoned
+ * (its znode deleted by the {@link Cleaner}) and a fresh one starts. It becomes the holder only on a
+ * read of the queue during which no loss was reported. A znode whose create answer was lost is found
+ * by the attempt's uuid and deleted.
+ */
+final class LockEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+    private static final long RESTART_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final Pattern NODE_NAME = Pattern.compile(
+            "(lock|read|write|lease)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d{10}");
+
+    /** What a znode in the queue asks for. */
+    enum Kind {
+        LOCK("lock", true),
+        READ("read", false),
+        WRITE("write", true),
+        LEASE("lease", false);
+
+        final String prefix;
+        final boolean exclusive;
+
+        Kind(String prefix, boolean exclusive) {
+            this.prefix = prefix;
+            this.exclusive = exclusive;
+        }
+    }
+
+    private enum Outcome {
+        /** The parent was missing and has been created: try again at once. */
+        PARENT_CREATED,
+        RESTART,
+        TIMED_OUT,
+        BLOCKED
+    }
+
+    private final Coordinator coordinator;
+    private final String path;
+    private final String zkPath;
+    private final int maxLeases;
+    private final String name;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<LockLostListener> listeners;
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}: bumped on every loss; an attempt holds only if it is unchanged. */
+    private long lossEpoch;
+    /** Guarded by {@link #lock}. */
+    private final Set<Handle> held = new HashSet<>();
+    /** Guarded by {@link #lock}. */
+    private final Set<Attempt> waiting = new HashSet<>();
+
+    LockEngine(Coordinator coordinator, String path, int maxLeases, String recipe) {
+        this.coordinator = coordinator;
+        this.path = path;
+        String namespace = coordinator.namespace();
+        this.zkPath = ZKPaths.fixForNamespace(namespace.isEmpty() ? null : namespace, path);
+        this.maxLeases = maxLeases;
+        this.name = recipe + " " + path;
+        this.lifecycle = new Lifecycle(name);
+        this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** The path rule shared by the lock recipes, checked in {@code build()}. */
+    static void validateLockPath(String path) {
+        ZPaths.validate(path);
+        if (path.equals("/")) {
+            throw new IllegalArgumentException("invalid lock path \"/\": a lock needs a path of its own");
+        }
+    }
+
+    LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+    }
+
+    void addListener(LockLostListener listener) {
+        listeners.add(listener);
+    }
+
+    void addListener(LockLostListener listener, Executor executor) {
+        listeners.add(listener, executor);
+    }
+
+    boolean removeListener(LockLostListener listener) {
+        return listeners.remove(listener);
+    }
+
+    void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        if (previous == LifecycleState.STARTED) {
+            coordinator.removeListener(connectionListener);
+        }
+        List<Handle> toRelease;
+        synchronized (lock) {
+            toRelease = new ArrayList<>(held);
+            for (Attempt a : waiting) {
+                a.signal();
+            }
+        }
+        listeners.close();
+        for (Handle h : toRelease) {
+            h.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    // ---------------------------------------------------------------- acquiring
+
+    LockHandle acquire(Kind kind, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        lifecycle.requireStarted();
+        long deadline = System.nanoTime() + saturatedNanos(timeout);
+        Handle h = run(kind, deadline, true);
+        if (h == null) {
+            throw new OperationTimeoutException(
+                    path, name + ": not acquired (" + kind.prefix + ") within " + timeout, null);
+        }
+        return h;
+    }
+
+    Optional<LockHandle> tryAcquire(Kind kind) throws InterruptedException {
+        lifecycle.requireStarted();
+        long deadline = System.nanoTime() + saturatedNanos(coordinator.sessionTimeout());
+        return Optional.ofNullable(run(kind, deadline, false));
+    }
+
+    private @Nullable Handle run(Kind kind, long deadline, boolean wait) throws InterruptedException {
+        Attempt attempt = new Attempt();
+        synchronized (lock) {
+            waiting.add(attempt);
+        }
+        int parentsCreated = 0;
+        try {
+            while (true) {
+                ensureOpen();
+                if (!coordinator.isConnected()) {
+                    if (!wait) {
+                        throw new ConnectionLossException(path, name + ": not connected to ZooKeeper", null);
+                    }
+                    // Woken by the next connection event (or close); re-checked in the loop.
+                    if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
+                            && System.nanoTime() - deadline >= 0) {
+                        return null;
+                    }
+                    continue;
+                }
+                Object outcome = attemptOnce(attempt, kind, deadline, wait);
+                if (outcome instanceof Handle h) {
+                    return h;
+                }
+                if (outcome == Outcome.BLOCKED) {
+                    return null;
+                }
+                if (outcome == Outcome.PARENT_CREATED && ++parentsCreated <= 10) {
+                    // The parent is a container the server may remove again when it is empty.
+                    continue;
+                }
+                if (outcome == Outcome.TIMED_OUT) {
+                    if (!wait) {
+                        throw new ConnectionLossException(path, name + ": ZooKeeper did not answer in time", null);
+                    }
+                    return null;
+                }
+                // RESTART: a loss, a session change or a lost answer; back off briefly and try again.
+                if (!wait) {
+                    throw new ConnectionLossException(path, name + ": the connection was lost while trying", null);
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return null;
+                }
+                attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS));
+            }
+        } finally {
+            synchronized (lock) {
+                waiting.remove(attempt);
+            }
+        }
+    }
+
+    /** One attempt in one session: a Handle, or an Outcome. */
+    private Object attemptOnce(Attempt attempt, Kind kind, long deadline, boolean wait) throws InterruptedException {
+        ZooKeeper zk;
+        try {
+            zk = coordinator.curatorFramework().getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            return Outcome.RESTART;
+        }
+        long session = zk.getSessionId();
+        String id = UUID.randomUUID().toString();
+        Created created;
+        try {
+            created = await(create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", acl()), deadline);
+        } catch (KeeperException e) {
+            switch (e.code()) {
+                case NONODE -> {
+                    ensureParent();
+                    return Outcome.PARENT_CREATED;
+                }
+                case SESSIONEXPIRED, SESSIONMOVED -> {
+                    return Outcome.RESTART;
+                }
+                case CONNECTIONLOSS, OPERATIONTIMEOUT, REQUESTTIMEOUT -> {
+                    // The create may have landed with its answer lost: find it by its id and delete it.
+                    Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+                    return Outcome.RESTART;
+                }
+                default -> throw ZkErrors.translate(e, path);
+            }
+        } catch (TimeoutException e) {
+            Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+            return Outcome.TIMED_OUT;
+        } catch (InterruptedException e) {
+            Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+            throw e;
+        }
+
+        String myName = ZKPaths.getNodeFromPath(created.path);
+        long owner = created.stat.getEphemeralOwner();
+        Handle handle = null;
+        try {
+            while (true) {
+                ensureOpen();
+                if (coordinator.isConnected() && owner != coordinator.sessionId()) {
+                    // Connected on another session: ours ended, and our znode with it.
+                    return Outcome.RESTART;
+                }
+                if (!coordinator.isConnected()) {
+                    if (!wait) {
+                        return Outcome.RESTART;
+                    }
+                    // Keep our place in the queue through the outage; woken by connection events.
+                    if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
+                            && System.nanoTime() - deadline >= 0) {
+                        return Outcome.TIMED_OUT;
+                    }
+                    continue;
+                }
+                // A decision is only taken if no loss was reported since this read began.
+                long epoch;
+                synchronized (lock) {
+                    epoch = lossEpoch;
+                }
+                List<String> children;
+                try {
+                    children = await(children(zk, kind == Kind.LEASE ? attempt.watch(zkPath) : null), deadline);
+                } catch (KeeperException e) {
+                    if (wait && isConnectionError(e)) {
+                        continue;
+                    }
+                    return failedWhileQueued(e);
+                } catch (TimeoutException e) {
+                    return Outcome.TIMED_OUT;
+                }
+                List<String> queue = sorted(children);
+                int index = queue.indexOf(myName);
+                if (index < 0) {
+                    // Our znode is gone: the session expired or someone deleted it.
+                    return Outcome.RESTART;
+                }
+                String blocker = blocker(queue, index, kind);
+                if (blocker == null) {
+                    synchronized (lock) {
+                        if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
+                            return Outcome.RESTART;
+                        }
+                        if (lossEpoch != epoch) {
+                            continue; // read again once the loss is over
+                        }
+                        handle = new Handle(
+                                this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
+                        held.add(handle);
+                    }
+                    watchHolder(zk, handle);
+                    return handle;
+                }
+                if (!wait) {
+                    return Outcome.BLOCKED;
+                }
+                if (!blocker.isEmpty()) {
+                    Optional<Stat> stat;
+                    try {
+                        stat = await(exists(zk, attempt.watchPath(zkPath + "/" + blocker)), deadline);
+                    } catch (KeeperException e) {
+                        if (isConnectionError(e)) {
+                            continue;
+                        }
+                        return failedWhileQueued(e);
+                    } catch (TimeoutException e) {
+                        return Outcome.TIMED_OUT;
+                    }
+                    if (stat.isEmpty()) {
+                        continue;
+                    }
+                }
+                if (!attempt.await(deadline)) {
+                    return Outcome.TIMED_OUT;
+                }
+            }
+        } finally {
+            attempt.removeWatches(zk);
+            if (handle == null) {
+                CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, created.path, owner);
+                if (!wait && coordinator.isConnected()) {
+                    // A try that failed waits for its znode to go, so that an immediate retry is not
+                    // queued behind its own leftover.
+                    awaitQuietly(deleted, RELEASE_WAIT);
+                }
+            }
+        }
+    }
+
+    private static boolean isConnectionError(KeeperException e) {
+        return e.code() == KeeperException.Code.CONNECTIONLOSS
+                || e.code() == KeeperException.Code.OPERATIONTIMEOUT
+                || e.code() == KeeperException.Code.REQUESTTIMEOUT;
+    }
+
+    private Outcome failedWhileQueued(KeeperException e) {
+        return switch (e.code()) {
+            case NONODE, SESSIONEXPIRED, SESSIONMOVED, CONNECTIONLOSS, OPERATIONTIMEOUT, REQUESTTIMEOUT ->
+                Outcome.RESTART;
+            default -> throw ZkErrors.translate(e, path);
+        };
+    }
+
+    /**
+     * The child the waiter at {@code index} waits for: {@code null} if nothing blocks it, the empty
+     * string if it must watch the children (a lease), else the name of the child to watch.
+     */
+    private @Nullable String blocker(List<String> queue, int index, Kind kind) {
+        return switch (kind) {
+            case LOCK, WRITE -> index == 0 ? null : queue.get(index - 1);
+            case READ -> lastExclusiveBefore(queue, index);
+            case LEASE -> index < maxLeases ? null : "";
+        };
+    }
+
+    private static @Nullable String lastExclusiveBefore(List<String> queue, int index) {
+        for (int j = index - 1; j >= 0; j--) {
+            if (kindOf(queue.get(j)).exclusive) {
+                return queue.get(j);
+            }
+        }
+        return null;
+    }
+
+    private static List<String> sorted(List<String> children) {
+        List<String> ours = new ArrayList<>(children.size());
+        for (String c : children) {
+            if (NODE_NAME.matcher(c).matches()) {
+                ours.add(c);
+            }
+        }
+        ours.sort(Comparator.comparingLong(LockEngine::sequence));
+        return ours;
+    }
+
+    private static long sequence(String name) {
+        return Long.parseLong(name.substring(name.length() - 10));
+    }
+
+    private static Kind kindOf(String name) {
+        String prefix = name.substring(0, name.indexOf('-'));
+        for (Kind k : Kind.values()) {
+            if (k.prefix.equals(prefix)) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("not a lock node: " + name);
+    }
+
+    private void ensureOpen() {
+        if (!lifecycle.isStarted()) {
+            throw new StateSyncException(
+                    StateSyncException.Reason.CLOSED, path, name + " is " + lifecycle.state(), null);
+        }
+        if (coordinator.state() == LifecycleState.CLOSED) {
+            throw new StateSyncException(
+                    StateSyncException.Reason.CLOSED, path, name + ": its coordinator is closed", null);
+        }
+    }
+
+    private void ensureParent() throws InterruptedException {
+        try {
+            coordinator.curatorFramework().createContainers(path);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            StateSyncException error = ZkErrors.translate(e, path);
+            if (error.reason() != StateSyncException.Reason.CONNECTION_LOSS
+                    && error.reason() != StateSyncException.Reason.SESSION_EXPIRED) {
+                throw error;
+            }
+        }
+    }
+
+    private List<ACL> acl() {
+        return coordinator.aclMode() == AclMode.CREATOR_ONLY
+                ? ZooDefs.Ids.CREATOR_ALL_ACL
+                : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    }
+
+    // ---------------------------------------------------------------- holding and losing
+
+    private void watchHolder(ZooKeeper zk, Handle h) {
+        Watcher watcher = event -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                lose(h, "its znode " + h.holderPath() + " was deleted (session expired, or deleted by another client)");
+            }
+        };
+        h.watcher = watcher;
+        zk.exists(
+                h.zkHolderPath,
+                watcher,
+                (rc, p, ctx, stat) -> {
+                    if (rc == KeeperException.Code.NONODE.intValue()) {
+                        lose(h, "its znode " + h.holderPath() + " is gone");
+                    }
+                },
+                null);
+    }
+
+    private void lose(Handle h, String why) {
+        LockLostException error;
+        synchronized (lock) {
+            if (!held.remove(h)) {
+                return;
+            }
+            h.lostReason = why;
+            error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
+            listeners.enqueue(error, l -> l.lockLost(h, error));
+        }
+        LOG.warn("{}: handle with token {} lost: {}", name, h.token(), why);
+        listeners.dispatch();
+        h.removeWatch(coordinator);
+        Cleaner.deleteNodeLater(coordinator, h.zkHolderPath, h.session);
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        List<Handle> lost = new ArrayList<>();
+        String why = null;
+        synchronized (lock) {
+            if (event.isLoss()) {
+                lost.addAll(held);
+                why = "connection " + event.kind() + " (a loss under " + coordinator.connectionLossPolicy() + ")";
+            } else if (event.isConnected()) {
+                for (Handle h : held) {
+                    if (h.session != event.sessionId()) {
+                        lost.add(h);
+                    }
+                }
+                why = "reconnected with a new session";
+            }
+            if (!lost.isEmpty() || event.isLoss()) {
+                lossEpoch++;
+            }
+            for (Handle h : lost) {
+                held.remove(h);
+                h.lostReason = why;
+                LockLostException error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
+                listeners.enqueue(error, l -> l.lockLost(h, error));
+            }
+            for (Attempt a : waiting) {
+                a.signal();
+            }
+        }
+        listeners.dispatch();
+        for (Handle h : lost) {
+            LOG.warn("{}: handle with token {} lost: {}", name, h.token(), why);
+            h.removeWatch(coordinator);
+            // If the session survives (SUSPENDED then RECONNECTED), the znode must go, or it blocks
+            // every later acquire; if it expired, the server removed it already.
+            Cleaner.deleteNodeLater(coordinator, h.zkHolderPath, h.session);
+        }
+    }
+
+    void release(Handle h) {
+        synchronized (lock) {
+            if (h.released) {
+                return;
+            }
+            h.released = true;
+            held.remove(h);
+        }
+        h.removeWatch(coordinator);
+        CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, h.zkHolderPath, h.session);
+        if (coordinator.isConnected()) {
+            awaitQuietly(deleted, RELEASE_WAIT);
+        }
+    }
+
+    void write(Handle h, GuardedWrite write) throws InterruptedException {
+        Objects.requireNonNull(write, "write");
+        if (write.size() == 0) {
+            throw new IllegalArgumentException("a guarded write needs at least one operation");
+        }
+        String invalid = h.invalidReason();
+        if (invalid != null) {
+            throw new LockLostException(h.holderPath(), name + ": " + invalid + "; nothing was written", null);
+        }
+        List<CuratorOp> ops;
+        try {
+            ops = write.toCuratorOps(coordinator.curatorFramework());
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, null);
+        }
+        try {
+            Nodes.guardedTransaction(coordinator, h.holderPath(), ops, p -> {
+                lose(h, "its znode " + p + " is gone");
+                return new LockLostException(
+                        p, name + ": the lock is no longer held (its znode is gone); nothing was written", null);
+            });
+        } catch (SessionExpiredException e) {
+            lose(h, "the session expired");
+            throw new LockLostException(
+                    h.holderPath(), name + ": the session expired, the lock is gone; nothing was written", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- async ZooKeeper calls
+
+    private static final class Created {
+        final String path;
+        final Stat stat;
+
+        Created(String path, Stat stat) {
+            this.path = path;
+            this.stat = stat;
+        }
+    }
+
+    private static CompletableFuture<Created> create(ZooKeeper zk, String prefix, List<ACL> acl) {
+        CompletableFuture<Created> f = new CompletableFuture<>();
+        zk.create(
+                prefix,
+                new byte[0],
+                acl,
+                CreateMode.EPHEMERAL_SEQUENTIAL,
+                (rc, p, ctx, created, stat) -> {
+                    if (rc == KeeperException.Code.OK.intValue() && created != null && stat != null) {
+                        f.complete(new Created(created, stat));
+                    } else {
+                        f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
+                    }
+                },
+                null);
+        return f;
+    }
+
+    private CompletableFuture<List<String>> children(ZooKeeper zk, @Nullable Watcher watcher) {
+        CompletableFuture<List<String>> f = new CompletableFuture<>();
+        zk.getChildren(
+                zkPath,
+                watcher,
+                (rc, p, ctx, children) -> {
+                    if (rc == KeeperException.Code.OK.intValue() && children != null) {
+                        f.complete(children);
+                    } else {
+                        f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
+                    }
+                },
+                null);
+        return f;
+    }
+
+    private static CompletableFuture<Optional<Stat>> exists(ZooKeeper zk, WatchedPath watched) {
+        CompletableFuture<Optional<Stat>> f = new CompletableFuture<>();
+        zk.exists(
+                watched.path,
+                watched.watcher,
+                (rc, p, ctx, stat) -> {
+                    if (rc == KeeperException.Code.OK.intValue() && stat != null) {
+                        f.complete(Optional.of(stat));
+                    } else if (rc == KeeperException.Code.NONODE.intValue()) {
+                        f.complete(Optional.empty());
+                    } else {
+                        f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
+                    }
+                },
+                null);
+        return f;
+    }
+
+    private static <T> T await(CompletableFuture<T> future, long deadline)
+            throws InterruptedException, KeeperException, TimeoutException {
+        try {
+            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof KeeperException ke) {
+                throw ke;
+            }
+            throw new IllegalStateException("unexpected failure of a ZooKeeper call", cause);
+        }
+    }
+
+    private static void awaitQuietly(CompletableFuture<Void> future, Duration timeout) {
+        try {
+            future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("delete not confirmed within {}; it goes on in the background", timeout);
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    // ---------------------------------------------------------------- waiting
+
+    /** A path watched for an attempt, with the watcher that wakes it. */
+    private static final class WatchedPath {
+        final String path;
+        final Watcher watcher;
+
+        WatchedPath(String path, Watcher watcher) {
+            this.path = path;
+            this.watcher = watcher;
+        }
+    }
+
+    /** One caller waiting in acquire: woken by its watches, by connection events and by close. */
+    private static final class Attempt {
+        private final Watcher watcher = event -> signal();
+        private final Set<String> watchedPaths = new LinkedHashSet<>();
+        /** Guarded by {@code this}. */
+        private boolean signaled;
+
+        Watcher watch(String zkPath) {
+            watchedPaths.add(zkPath);
+            return watcher;
+        }
+
+        WatchedPath watchPath(String zkPath) {
+            return new WatchedPath(zkPath, watch(zkPath));
+        }
+
+        synchronized void signal() {
+            signaled = true;
+            notifyAll();
+        }
+
+        /** Waits for a signal; {@code false} if the deadline passed first. */
+        synchronized boolean await(long deadline) throws InterruptedException {
+            while (!signaled) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, remaining);
+            }
+            signaled = false;
+            return true;
+        }
+
+        void removeWatches(ZooKeeper zk) {
+            for (String p : watchedPaths) {
+                removeWatch(zk, p, watcher);
+            }
+            watchedPaths.clear();
+        }
+    }
+
+    static void removeWatch(ZooKeeper zk, String zkPath, Watcher watcher) {
+        try {
+            zk.removeWatches(zkPath, watcher, Watcher.WatcherType.Any, true, (rc, p, ctx) -> {}, null);
+        } catch (RuntimeException e) {
+            LOG.debug("removing a watch on {} failed", zkPath, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- the handle
+
+    static final class Handle implements LockHandle {
+        private final LockEngine engine;
+        private final String holderPath;
+        final String zkHolderPath;
+        private final long token;
+        final long session;
+        /** Written under the engine's lock. */
+        volatile boolean released;
+        /** Written under the engine's lock. */
+        volatile @Nullable String lostReason;
+
+        volatile @Nullable Watcher watcher;
+
+        Handle(LockEngine engine, String holderPath, String zkHolderPath, long token, long session) {
+            this.engine = engine;
+            this.holderPath = holderPath;
+            this.zkHolderPath = zkHolderPath;
+            this.token = token;
+            this.session = session;
+        }
+
+        @Override
+        public long token() {
+            return token;
+        }
+
+        @Override
+        public boolean isValid() {
+            return invalidReason() == null;
+        }
+
+        @Nullable
+        String invalidReason() {
+            if (released) {
+                return "the handle was released";
+            }
+            String lost = lostReason;
+            if (lost != null) {
+                return "the lock was lost: " + lost;
+            }
+            if (engine.coordinator.state() == LifecycleState.CLOSED) {
+                return "the coordinator was closed (its session, and the lock with it, ended)";
+            }
+            return null;
+        }
+
+        @Override
+        public String holderPath() {
+            return holderPath;
+        }
+
+        @Override
+        public String lockPath() {
+            return engine.path;
+        }
+
+        @Override
+        public void write(GuardedWrite write) throws InterruptedException {
+            engine.write(this, write);
+        }
+
+        @Override
+        public void close() {
+            engine.release(this);
+        }
+
+        void removeWatch(Coordinator coordinator) {
+            Watcher w = watcher;
+            if (w == null) {
+                return;
+            }
+            watcher = null;
+            try {
+                LockEngine.removeWatch(
+                        coordinator.curatorFramework().getZookeeperClient().getZooKeeper(), zkHolderPath, w);
+            } catch (Exception e) {
+                LOG.debug("no ZooKeeper handle to remove the watch on {}", zkHolderPath, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "LockHandle{" + holderPath + ", token=" + token + (isValid() ? "" : ", " + invalidReason()) + '}';
+        }
+    }
+}

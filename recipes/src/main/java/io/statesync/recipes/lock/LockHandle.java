@@ -1,0 +1,82 @@
+package io.statesync.recipes.lock;
+
+/**
+ * One holding of a lock, a read or write side of a read-write lock, or a semaphore lease. A value,
+ * not thread state: any thread may use or release it, and one thread may hold several.
+ *
+ * <p><b>Fencing.</b> {@link #token()} is the czxid of the holder's znode. Successive holders of one
+ * mutex (or of the write side of a read-write lock) get strictly increasing tokens, also after the
+ * lock's parent was deleted and re-created, because a czxid is the zxid of the creating
+ * transaction and zxids only grow. Pass the token to every resource you change while holding the
+ * lock; a resource that refuses tokens lower than the highest it has seen ({@link FencedResource})
+ * cannot be written by a holder that was deposed while it was paused.
+ *
+ * <p><b>Validity.</b> {@link #isValid()} turns {@code false} at once when the coordinator reports a
+ * loss (SUSPENDED and LOST under {@link io.statesync.core.ConnectionLossPolicy#ON_SUSPENDED}, LOST
+ * only under {@code ON_LOST}), when the session expires, or when the holder's znode is deleted;
+ * the lock's {@link LockLostListener}s are told. A lost handle never becomes valid again, even if
+ * the session survives: acquire anew. Its znode is deleted in the background so that it does not
+ * block later acquires.
+ *
+ * <p><b>Release.</b> {@link #close()} releases: it never throws and is idempotent. If the connection
+ * is down, the holder's znode is deleted in the background once it is back (or disappears with the
+ * session if that expires), so a release during a connection loss never leaves an orphan that
+ * blocks every later acquire.
+ *
+ * <p><b>Threading.</b> Thread-safe.
+ */
+public interface LockHandle extends AutoCloseable {
+    /**
+     * The fencing token: the czxid of the holder's znode.
+     *
+     * @return the token, positive
+     */
+    long token();
+
+    /**
+     * Whether this handle still holds the lock as far as this client knows: not released, no loss
+     * reported, the holder's znode not seen deleted. A {@code true} answer is only as fresh as the
+     * last event from ZooKeeper; use {@link #write(GuardedWrite)} or tokens for safety.
+     *
+     * @return {@code true} while held
+     */
+    boolean isValid();
+
+    /**
+     * The holder's znode, relative to the coordinator's namespace.
+     *
+     * @return the path, e.g. {@code /locks/orders/lock-6f1c...-0000000007}
+     */
+    String holderPath();
+
+    /**
+     * The lock's path, relative to the coordinator's namespace.
+     *
+     * @return the path the lock was built with
+     */
+    String lockPath();
+
+    /**
+     * Runs the operations as one ZooKeeper {@code multi} together with a check that the holder's
+     * znode still exists: all land, or none. A holder that was deposed (its session expired, its
+     * znode deleted) gets {@link io.statesync.core.LockLostException} and nothing is written, even
+     * if it has not yet heard of the loss. Fails fast, before sending anything, if the handle is
+     * already known to be invalid.
+     *
+     * @param write the operations
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.LockLostException if the lock is no longer held; nothing was
+     *     written
+     * @throws io.statesync.core.StateSyncException typed by the first operation that failed
+     *     (version conflict, no node, value too large, ...); nothing was written. A {@link
+     *     io.statesync.core.ConnectionLossException} leaves the outcome unknown
+     */
+    void write(GuardedWrite write) throws InterruptedException;
+
+    /**
+     * Releases the lock. Idempotent; never throws. Waits briefly for ZooKeeper to confirm the
+     * delete while connected; otherwise the delete goes on in the background.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,106 @@
+package io.statesync.recipes.lock;
+
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionLossPolicy;
+import io.statesync.core.Coordinator;
+import io.statesync.core.LockLostException;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterEach;
+
+/** Connections and probes shared by the lock tests; every coordinator made here is closed after each test. */
+abstract class LockTestSupport {
+    private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+
+    abstract ZooKeeperExtension zk();
+
+    Coordinator connect() throws InterruptedException {
+        return connect(zk().connectString(), Duration.ofSeconds(20), ConnectionLossPolicy.ON_SUSPENDED);
+    }
+
+    Coordinator connect(String connectString, Duration sessionTimeout, ConnectionLossPolicy policy)
+            throws InterruptedException {
+        Coordinator c = Coordinator.builder(connectString)
+                .namespace(zk().namespace())
+                .sessionTimeout(sessionTimeout)
+                .connectionTimeout(Duration.ofMillis(Math.min(1000, sessionTimeout.toMillis())))
+                .connectionLossPolicy(policy)
+                .build();
+        closeables.add(c);
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    <T extends AutoCloseable> T closeLater(T closeable) {
+        // Recipes are closed before the coordinators (added first, closed last).
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    DistributedLock lock(Coordinator c, String path) {
+        DistributedLock lock = closeLater(DistributedLock.builder(c, path).build());
+        lock.start();
+        return lock;
+    }
+
+    @AfterEach
+    final void closeEverything() throws Exception {
+        List<AutoCloseable> all;
+        synchronized (closeables) {
+            all = new ArrayList<>(closeables);
+            closeables.clear();
+        }
+        Collections.reverse(all);
+        for (AutoCloseable c : all) {
+            c.close();
+        }
+    }
+
+    /** The lock's queue as the server sees it (waiters and holders), sorted by name. */
+    static List<String> queue(Coordinator c, String path) throws Exception {
+        if (c.curatorFramework().checkExists().forPath(path) == null) {
+            return List.of();
+        }
+        return c.curatorFramework().getChildren().forPath(path).stream()
+                .sorted()
+                .collect(Collectors.toList());
+    }
+
+    static boolean exists(Coordinator c, String path) throws Exception {
+        Stat stat = c.curatorFramework().checkExists().forPath(path);
+        return stat != null;
+    }
+
+    /** Records lock-lost calls. */
+    static final class Lost implements LockLostListener {
+        final List<LockHandle> handles = new CopyOnWriteArrayList<>();
+        final List<LockLostException> reasons = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void lockLost(LockHandle handle, LockLostException reason) {
+            handles.add(handle);
+            reasons.add(reason);
+        }
+    }
+
+    /** Records connection events. */
+    static final class Events implements io.statesync.core.ConnectionListener {
+        final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onConnection(ConnectionEvent event) {
+            events.add(event);
+        }
+
+        boolean saw(ConnectionEvent.Kind kind) {
+            return events.stream().anyMatch(e -> e.kind() == kind);
+        }
+    }
+}
