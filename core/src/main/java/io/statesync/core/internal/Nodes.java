@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.jute.Record;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.proto.CreateRequest;
@@ -155,14 +155,18 @@ public final class Nodes {
      * operations together must fit the coordinator's value limit (a {@code multi} is one request).
      * Build the operations with {@code coordinator.curatorFramework().transactionOp()}.
      *
+     * <p>Sent once, never retried: a {@code multi} of creates is not safe to repeat (a resend of one
+     * that landed would fail, or land twice). A dropped connection surfaces as {@link
+     * io.statesync.core.ConnectionLossException} with the outcome unknown, and the caller resolves it
+     * (for example by reading back an id it wrote).
+     *
      * @param coordinator the connection
      * @param ops the operations, in order
      * @return the results, in order
      * @throws InterruptedException if interrupted
      * @throws StateSyncException typed by the first operation that failed, naming its path
      */
-    public static List<CuratorTransactionResult> transaction(Coordinator coordinator, List<CuratorOp> ops)
-            throws InterruptedException {
+    public static List<OpResult> transaction(Coordinator coordinator, List<CuratorOp> ops) throws InterruptedException {
         return guardedTransaction(
                 coordinator, null, ops, path -> ZkErrors.translate(KeeperException.Code.NONODE, path, null));
     }
@@ -170,7 +174,8 @@ public final class Nodes {
     /**
      * Runs operations as one {@code multi} together with a check that the guard znode (a lock
      * holder's or a leader's own ephemeral node) still exists. If the guard is gone, nothing lands
-     * and {@code onGuardLost} supplies the error (a lock-lost or not-leader error).
+     * and {@code onGuardLost} supplies the error (a lock-lost or not-leader error). Sent once, never
+     * retried, like {@link #transaction}.
      *
      * @param coordinator the connection
      * @param guardPath the znode that must still exist, or {@code null} for no guard
@@ -180,7 +185,7 @@ public final class Nodes {
      * @throws InterruptedException if interrupted
      * @throws StateSyncException the guard's error, or typed by the first operation that failed
      */
-    public static List<CuratorTransactionResult> guardedTransaction(
+    public static List<OpResult> guardedTransaction(
             Coordinator coordinator,
             @Nullable String guardPath,
             List<CuratorOp> ops,
@@ -208,9 +213,16 @@ public final class Nodes {
             }
         }
         all.addAll(ops);
+        List<Op> request = new ArrayList<>(all.size());
+        for (CuratorOp op : all) {
+            request.add(op.get());
+        }
         try {
-            List<CuratorTransactionResult> results =
-                    coordinator.curatorFramework().transaction().forOperations(all);
+            List<OpResult> results = coordinator
+                    .curatorFramework()
+                    .getZookeeperClient()
+                    .getZooKeeper()
+                    .multi(request);
             return guardPath == null ? results : results.subList(1, results.size());
         } catch (KeeperException e) {
             List<OpResult> results = e.getResults();
