@@ -84,7 +84,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private final Object lock = new Object();
     // Guarded by lock.
     private @Nullable ZooKeeper attached;
-    private @Nullable NodeWatcher watcher;
     private int gapEpoch;
     private int verifiedEpoch;
     private boolean disconnected;
@@ -164,7 +163,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
         synchronized (lock) {
             zk = attached;
             attached = null;
-            watcher = null;
         }
         if (zk != null) {
             try {
@@ -252,7 +250,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
             }
             attached = zk;
             w = new NodeWatcher(zk);
-            watcher = w;
             gapEpoch++;
             disconnected = false;
             readInFlightOn = null;
@@ -585,7 +582,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
         final @Nullable UnaryOperator<T> function;
         final @Nullable Versioned<T> expected;
         final byte @Nullable [] nextBytes;
-        final @Nullable T next;
         // Guarded by queueLock.
         boolean done;
 
@@ -599,12 +595,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 OpKind kind,
                 @Nullable UnaryOperator<T> function,
                 @Nullable Versioned<T> expected,
-                @Nullable T next,
                 byte @Nullable [] nextBytes) {
             this.kind = kind;
             this.function = function;
             this.expected = expected;
-            this.next = next;
             this.nextBytes = nextBytes;
         }
 
@@ -627,7 +621,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     public Versioned<T> update(UnaryOperator<T> function) throws InterruptedException {
         Objects.requireNonNull(function, "function");
         lifecycle.requireStarted();
-        return (Versioned<T>) submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, null));
+        return (Versioned<T>) submit(new WriteOp<>(OpKind.FUNCTION, function, null, null));
     }
 
     @Override
@@ -637,13 +631,13 @@ final class DefaultSharedState<T> implements SharedState<T> {
         byte[] bytes = codec.encode(next);
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
-        return (Boolean) submit(new WriteOp<>(OpKind.CAS, null, expected, next, bytes));
+        return (Boolean) submit(new WriteOp<>(OpKind.CAS, null, expected, bytes));
     }
 
     @Override
     public boolean delete() throws InterruptedException {
         lifecycle.requireStarted();
-        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null, null));
+        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null));
     }
 
     /** Queues an operation; the first caller to find no combiner becomes it. */
@@ -997,10 +991,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
 
         int opError(int i) {
             List<OpResult> r = results;
-            if (r == null || r.size() <= i || !(r.get(i) instanceof OpResult.ErrorResult)) {
+            if (r == null || r.size() <= i || !(r.get(i) instanceof OpResult.ErrorResult error)) {
                 return 0;
             }
-            return ((OpResult.ErrorResult) r.get(i)).getErr();
+            return error.getErr();
         }
     }
 
@@ -1025,8 +1019,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
             Stat markerStat = ((OpResult.SetDataResult) results.get(1)).getStat();
             OpResult first = results.get(0);
             long zxid = markerStat.getMzxid();
-            if (first instanceof OpResult.SetDataResult) {
-                Stat s = ((OpResult.SetDataResult) first).getStat();
+            if (first instanceof OpResult.SetDataResult setData) {
+                Stat s = setData.getStat();
                 written = Versioned.of(data, s.getVersion(), s.getCzxid(), s.getMzxid());
             } else {
                 written = Versioned.of(data, 0, zxid, zxid);

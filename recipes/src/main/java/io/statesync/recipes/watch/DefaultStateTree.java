@@ -94,7 +94,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
     }
 
     /** One load or re-read of the whole tree on one handle. */
-    private final class Loader {
+    private static final class Loader {
         final ZooKeeper zk;
         final ArrayDeque<String> todo = new ArrayDeque<>();
         int inFlight;
