@@ -762,6 +762,22 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
     }
 
+    /** The base a pipelined read gives, or {@code null} if it failed (then a fresh read is made). */
+    private @Nullable Base baseOf(@Nullable DataReply r) {
+        if (r == null) {
+            return null;
+        }
+        Stat stat = r.stat;
+        if (r.rc == KeeperException.Code.NONODE.intValue()) {
+            return new Base(false, -1, -1, initialValue);
+        }
+        if (r.rc != 0 || stat == null) {
+            return null;
+        }
+        byte[] data = r.data == null ? EMPTY : r.data;
+        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+    }
+
     private Base freshBase() {
         DataReply r;
         try {
@@ -812,8 +828,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
                 continue;
             }
+            prefetched = null;
             Versioned<byte[]> written = write(base.exists ? base.version : -1, base.czxid, data);
             if (written != null) {
+                contention = Math.max(0, contention - 1);
                 for (int i = 0; i < live.size(); i++) {
                     finish(live.get(i), written.withValue(results.get(i)), null);
                 }
@@ -828,8 +846,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 }
                 return;
             }
+            contention = 8;
             Zk.backoffAfterConflict(conflicts, maxBackoffNanos);
-            base = null;
+            base = baseOf(prefetched);
         }
     }
 
@@ -881,6 +900,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     private @Nullable Versioned<byte[]> landed;
+    // Confined to the combiner: recent conflicts (decays with each write that lands), and the read
+    // pipelined behind the last write when it was contended.
+    private int contention;
+    private @Nullable DataReply prefetched;
 
     /**
      * Writes {@code data} if the node is at {@code expectedVersion} (or, for -1, creates it), in one
@@ -1009,7 +1032,17 @@ final class DefaultSharedState<T> implements SharedState<T> {
             writesInFlight++;
         }
         zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data)), null);
-        return awaitUninterruptibly(reply);
+        CompletableFuture<DataReply> read = null;
+        if (contention > 0) {
+            // Contended: pipeline a read behind the write. It costs no extra round trip, and if the
+            // write loses, its reply (processed after the write) is the fresh base for the retry.
+            CompletableFuture<DataReply> r = new CompletableFuture<>();
+            zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, r), null);
+            read = r;
+        }
+        MultiReply result = awaitUninterruptibly(reply);
+        prefetched = result.rc != 0 && read != null ? awaitUninterruptibly(read) : null;
+        return result;
     }
 
     /** A multi reply, on the event thread: applies a landed write before anyone hears of it. */

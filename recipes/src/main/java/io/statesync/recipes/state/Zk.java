@@ -81,12 +81,16 @@ final class Zk {
         sleepUninterruptibly(base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, cap - base / 2)));
     }
 
-    /** Sleeps a random time up to {@code 2^(n-2)} ms, capped (no sleep for the first retry). */
+    /**
+     * Sleeps before compare-and-set attempt {@code attempt + 1} after {@code attempt} conflicts in a
+     * row: not at all for the first three (a fresh base is already at hand), then a random time up
+     * to 100 µs doubling per conflict, capped at {@code maxNanos}.
+     */
     static void backoffAfterConflict(int attempt, long maxNanos) {
-        if (attempt < 2) {
+        if (attempt < 4) {
             return;
         }
-        long cap = Math.min(maxNanos, TimeUnit.MILLISECONDS.toNanos(1L << Math.min(attempt - 2, 20)));
+        long cap = Math.min(maxNanos, TimeUnit.MICROSECONDS.toNanos(100L << Math.min(attempt - 4, 20)));
         sleepUninterruptibly(ThreadLocalRandom.current().nextLong(Math.max(1, cap)));
     }
 
