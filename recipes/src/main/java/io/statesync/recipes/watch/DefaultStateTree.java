@@ -466,7 +466,10 @@ final class DefaultStateTree<T> implements StateTree<T> {
             } else if (rc == KeeperException.Code.NONODE.intValue()) {
                 applyAbsent(key, k, WatchedEvent.NO_ZXID);
             }
-            if (fromLoader != null && fromLoader == loader) {
+            if (fromLoader != null && fromLoader == loader && Zk.isLoss(rc)) {
+                // The connection went during the load: a complete re-read follows on reconnect.
+                loader = null;
+            } else if (fromLoader != null && fromLoader == loader) {
                 fromLoader.inFlight--;
                 more = nextReads(fromLoader);
                 finishIfDone(fromLoader);
@@ -647,8 +650,22 @@ final class DefaultStateTree<T> implements StateTree<T> {
         lifecycle.requireStarted();
         int losses = 0;
         boolean rootChecked = false;
+        boolean doubt = false;
         while (true) {
             ZooKeeper zk = Zk.handle(coordinator);
+            if (doubt) {
+                // The reply of an earlier attempt was lost: if the key holds our bytes, it landed.
+                Reply now = readFresh(zk, key);
+                if (Zk.isLoss(now.rc)) {
+                    Zk.backoffAfterLoss(coordinator, keyPath(key), ++losses);
+                    continue;
+                }
+                Stat s = now.stat;
+                if (now.rc == 0 && s != null && Arrays.equals(now.data, data)) {
+                    return written(value, s);
+                }
+                doubt = false;
+            }
             Reply r = setData(zk, key, data, -1);
             if (r.rc == KeeperException.Code.NONODE.intValue()) {
                 r = create(zk, key, data);
@@ -666,6 +683,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 return written(value, stat);
             }
             if (Zk.isLoss(r.rc)) {
+                doubt = true;
                 Zk.backoffAfterLoss(coordinator, keyPath(key), ++losses);
                 continue;
             }

@@ -115,8 +115,10 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
     int size();
 
     /**
-     * Writes a key unconditionally, creating it if absent. After a lost reply the write is repeated
-     * (it is unconditional, so a write another node made in between may be overwritten).
+     * Writes a key unconditionally, creating it if absent. After a lost reply the key is re-read: if
+     * it holds exactly these bytes the write is taken as landed (no second version is written);
+     * otherwise it is sent again (it is unconditional, so a write another node made in between may
+     * be overwritten).
      *
      * @param key the key
      * @param value the value
