@@ -155,6 +155,34 @@ class SharedStateTest {
     }
 
     @Test
+    void aThrowingFunctionFailsOnlyItsOwnCall() throws Exception {
+        try (SharedState<Long> a = counter(coordinator)) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Long>> good = new java.util.ArrayList<>();
+                List<Future<Long>> bad = new java.util.ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    good.add(pool.submit(() -> a.update(x -> x + 1).value()));
+                    bad.add(pool.submit(() -> a.update(x -> {
+                                throw new IllegalStateException("refused by the function");
+                            })
+                            .value()));
+                }
+                for (Future<Long> f : good) {
+                    assertThat(f.get()).isPositive();
+                }
+                for (Future<Long> f : bad) {
+                    assertThatThrownBy(f::get).hasCauseInstanceOf(IllegalStateException.class);
+                }
+                assertThat(a.read().map(Versioned::value)).contains(40L);
+            } finally {
+                pool.shutdownNow();
+                assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void deletedAndRecreatedIsDeletedThenCreated() throws Exception {
         try (SharedState<Long> a = counter(coordinator);
                 SharedState<Long> b = counter(other)) {
