@@ -222,8 +222,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
 
         /**
          * The longest pause between two compare-and-set attempts after a conflict (default 50 ms).
-         * The first retry follows at once; later ones wait a random time up to 1 ms doubling per
-         * attempt, capped here.
+         * The first three retries follow at once (each has a fresh value at hand); later ones wait a
+         * random time up to 100 µs doubling per attempt, capped here.
          *
          * @param max 1 ms to 10 s
          * @return this builder
