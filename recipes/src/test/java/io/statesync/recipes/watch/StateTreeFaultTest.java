@@ -50,7 +50,7 @@ class StateTreeFaultTest {
     }
 
     /** Random puts and removes over KEYS keys, every stored value and ended incarnation recorded. */
-    private static Future<Integer> burst(
+    static Future<Integer> burst(
             ExecutorService pool,
             StateTree<Long> writer,
             HistoryChecker.ServerHistory<Long> history,
@@ -73,7 +73,7 @@ class StateTreeFaultTest {
         });
     }
 
-    private static void converged(StateTree<Long> writer, StateTree<Long> reader, Recorder<Long> recorded) {
+    static void converged(StateTree<Long> writer, StateTree<Long> reader, Recorder<Long> recorded) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             Map<String, Versioned<Long>> server = writer.snapshot();
             Map<String, Versioned<Long>> shown = new HashMap<>();
