@@ -1,0 +1,1175 @@
+package io.statesync.recipes.state;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.Coordinator;
+import io.statesync.core.DecodingException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.ValueTooLargeException;
+import io.statesync.core.VersionConflictException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.ZkErrors;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The implementation of {@link SharedState}.
+ *
+ * <p>Everything that changes the local view — watch events, read replies, write replies — arrives
+ * on the ZooKeeper handle's event thread, in the order the server sent it, and is applied under
+ * {@link #lock} with one rule: a value is taken only if its {@code mzxid} is higher than any the
+ * instance has seen. A connection gap (Disconnected/Expired, or a new handle) bumps {@link
+ * #gapEpoch}; the first observation after a gap is classified by the proof rule (the direct
+ * successor is UPDATED, anything else RESYNCED).
+ *
+ * <p>Writes are combined: callers queue operations, one caller at a time (the combiner) takes every
+ * queued function, applies them in order and writes once. Each write is a {@code multi} of the
+ * value write and a version-checked write of this instance's marker znode; when a reply is lost, the
+ * marker's version says whether the write landed.
+ */
+final class DefaultSharedState<T> implements SharedState<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
+    private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_BATCH = 256;
+
+    private final Coordinator coordinator;
+    private final String path;
+    private final String fullPath;
+    private final String markerPath;
+    private final String markerFull;
+    private final Codec<T> codec;
+    private final T initialValue;
+    private final byte[] initialBytes;
+    private final int maxUpdateAttempts;
+    private final long maxBackoffNanos;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<T>> listeners;
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final CountDownLatch initializedLatch = new CountDownLatch(1);
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private @Nullable ZooKeeper attached;
+    private int gapEpoch;
+    private int verifiedEpoch;
+    private boolean disconnected;
+    private boolean initialized;
+    private boolean initialCreated;
+    private boolean seenExists;
+    private long seenCzxid = -1;
+    private long seenMzxid = -1;
+    private int seenVersion = -1;
+    private long errorReportedMzxid = -1;
+    private @Nullable Versioned<T> shown;
+    private @Nullable ZooKeeper readInFlightOn;
+    private int writesInFlight;
+    private long pendingEventZxid = -1;
+
+    private volatile @Nullable Versioned<T> current;
+
+    private final Object queueLock = new Object();
+    // Guarded by queueLock.
+    private final ArrayDeque<WriteOp<T>> queue = new ArrayDeque<>();
+    private boolean writerBusy;
+
+    // Confined to the combiner (one thread at a time; handed over under queueLock).
+    private long markerSession;
+    private int markerVersion;
+
+    DefaultSharedState(
+            Coordinator coordinator,
+            String path,
+            Codec<T> codec,
+            T initialValue,
+            byte[] initialBytes,
+            int maxUpdateAttempts,
+            Duration maxBackoff) {
+        this.coordinator = coordinator;
+        this.path = path;
+        this.fullPath = Zk.fullPath(coordinator, path);
+        this.markerPath = "/.statesync/writers/" + UUID.randomUUID();
+        this.markerFull = Zk.fullPath(coordinator, markerPath);
+        this.codec = codec;
+        this.initialValue = initialValue;
+        this.initialBytes = initialBytes;
+        this.maxUpdateAttempts = maxUpdateAttempts;
+        this.maxBackoffNanos = maxBackoff.toNanos();
+        this.lifecycle = new Lifecycle("SharedState " + path);
+        this.listeners = new ListenerSet<>("SharedState " + path, coordinator.listenerExecutor());
+    }
+
+    // ---------------------------------------------------------------- lifecycle and listeners
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+        if (coordinator.isConnected()) {
+            attach();
+        }
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        if (previous != LifecycleState.STARTED) {
+            return;
+        }
+        coordinator.removeListener(connectionListener);
+        ZooKeeper zk;
+        synchronized (lock) {
+            zk = attached;
+            attached = null;
+        }
+        if (zk != null) {
+            try {
+                Zk.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+                if (zk.getSessionId() == markerSession) {
+                    zk.delete(markerFull, -1, (rc, p, ctx) -> {}, null);
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("SharedState {}: cleanup on close failed", path, e);
+            }
+        }
+    }
+
+    @Override
+    public void addListener(StateListener<T> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<T> listener, Executor executor) {
+        synchronized (lock) {
+            listeners.add(listener, executor);
+            if (initialized) {
+                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, shown);
+                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
+            }
+        }
+        listeners.dispatch();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<T> listener) {
+        return listeners.remove(listener);
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public Optional<Versioned<T>> get() {
+        return Optional.ofNullable(current);
+    }
+
+    @Override
+    public boolean awaitInitialized(Duration timeout) throws InterruptedException {
+        return initializedLatch.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedState{" + path + ", " + lifecycle.state() + ", " + current + '}';
+    }
+
+    // ---------------------------------------------------------------- watching
+
+    private void onConnection(ConnectionEvent event) {
+        synchronized (lock) {
+            if (!event.isConnected()) {
+                gapEpoch++;
+            }
+            listeners.enqueue(event, l -> l.onConnection(event));
+        }
+        listeners.dispatch();
+        if (event.isConnected() && lifecycle.isStarted()) {
+            attach();
+        }
+    }
+
+    /** Sets the persistent watch on the current handle (once per handle) and re-reads. */
+    private void attach() {
+        ZooKeeper zk;
+        try {
+            zk = Zk.handle(coordinator);
+        } catch (StateSyncException e) {
+            LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
+            return;
+        }
+        NodeWatcher w;
+        boolean create;
+        synchronized (lock) {
+            if (!lifecycle.isStarted() || zk == attached) {
+                return;
+            }
+            attached = zk;
+            w = new NodeWatcher(zk);
+            gapEpoch++;
+            disconnected = false;
+            readInFlightOn = null;
+            create = !initialCreated;
+        }
+        Zk.watchAdded(zk, fullPath);
+        zk.addWatch(
+                fullPath,
+                w,
+                AddWatchMode.PERSISTENT,
+                (rc, p, ctx) -> {
+                    if (rc != 0 && !Zk.isLoss(rc)) {
+                        reportError(Zk.error(rc, path));
+                    }
+                },
+                null);
+        if (create) {
+            createInitial(zk);
+        } else {
+            resync(zk);
+        }
+    }
+
+    private void createInitial(ZooKeeper zk) {
+        CuratorFramework curator = coordinator.curatorFramework();
+        try {
+            curator.create()
+                    .creatingParentContainersIfNeeded()
+                    .withMode(CreateMode.PERSISTENT)
+                    .inBackground((client, event) -> {
+                        int rc = event.getResultCode();
+                        if (rc == 0 || rc == KeeperException.Code.NODEEXISTS.intValue()) {
+                            synchronized (lock) {
+                                initialCreated = true;
+                            }
+                        } else if (!Zk.isLoss(rc)) {
+                            reportError(Zk.error(rc, path));
+                        }
+                        resync(zk);
+                    })
+                    .forPath(path, initialBytes);
+        } catch (Exception e) {
+            reportError(ZkErrors.translate(e, path));
+            resync(zk);
+        }
+    }
+
+    /** Re-reads the node after a sync, in order with the watch events of {@code zk}. */
+    private void resync(ZooKeeper zk) {
+        synchronized (lock) {
+            if (zk != attached) {
+                return;
+            }
+            readInFlightOn = zk;
+        }
+        zk.sync(fullPath, (rc, p, ctx) -> {}, null);
+        zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null);
+    }
+
+    private final class NodeWatcher implements Watcher {
+        private final ZooKeeper zk;
+
+        NodeWatcher(ZooKeeper zk) {
+            this.zk = zk;
+        }
+
+        @Override
+        public void process(WatchedEvent event) {
+            if (event.getType() == Event.EventType.None) {
+                onState(zk, event.getState());
+            } else if (fullPath.equals(event.getPath())) {
+                onNodeEvent(zk, event.getType(), event.getZxid());
+            }
+        }
+    }
+
+    private void onState(ZooKeeper zk, Watcher.Event.KeeperState state) {
+        boolean reread = false;
+        synchronized (lock) {
+            if (zk != attached) {
+                return;
+            }
+            switch (state) {
+                case Disconnected, Expired, Closed, AuthFailed -> {
+                    gapEpoch++;
+                    disconnected = true;
+                    readInFlightOn = null;
+                }
+                case SyncConnected, ConnectedReadOnly -> {
+                    reread = disconnected;
+                    disconnected = false;
+                }
+                default -> {}
+            }
+        }
+        if (reread && lifecycle.isStarted()) {
+            resync(zk);
+        }
+    }
+
+    private void onNodeEvent(ZooKeeper zk, Watcher.Event.EventType type, long zxid) {
+        List<Runnable> after = new ArrayList<>(1);
+        synchronized (lock) {
+            if (zk != attached) {
+                return;
+            }
+            if (type == Watcher.Event.EventType.NodeDeleted) {
+                applyAbsent(zxid);
+            } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
+                if (zxid != WatchedEvent.NO_ZXID && zxid <= seenMzxid) {
+                    return; // already seen (our own write's reply, or a read that was newer)
+                }
+                if (writesInFlight > 0) {
+                    pendingEventZxid = Math.max(pendingEventZxid, zxid == WatchedEvent.NO_ZXID ? Long.MAX_VALUE : zxid);
+                    return;
+                }
+                if (readInFlightOn == zk) {
+                    return; // its reply comes after this event, so it reflects it
+                }
+                readInFlightOn = zk;
+                after.add(() -> zk.getData(
+                        fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null));
+            }
+        }
+        listeners.dispatch();
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * A read reply. Applies it; completes {@code reply} if given. Runs on the event thread of {@code
+     * zk}.
+     */
+    private void onRead(
+            ZooKeeper zk,
+            int rc,
+            byte @Nullable [] data,
+            @Nullable Stat stat,
+            @Nullable CompletableFuture<DataReply> reply) {
+        boolean initNow = false;
+        synchronized (lock) {
+            if (readInFlightOn == zk) {
+                readInFlightOn = null;
+            }
+            if (rc == 0 && stat != null) {
+                applyPresent(stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data == null ? EMPTY : data);
+            } else if (rc == KeeperException.Code.NONODE.intValue()) {
+                applyAbsent(WatchedEvent.NO_ZXID);
+            }
+            if (!initialized && zk == attached && (rc == 0 || rc == KeeperException.Code.NONODE.intValue())) {
+                initialized = true;
+                initNow = true;
+                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, shown);
+                listeners.enqueue(initial, l -> l.onChange(initial));
+            }
+        }
+        listeners.dispatch();
+        if (initNow) {
+            initializedLatch.countDown();
+        }
+        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !Zk.isLoss(rc) && reply == null) {
+            reportError(Zk.error(rc, path));
+        }
+        if (reply != null) {
+            reply.complete(new DataReply(rc, data, stat));
+        }
+    }
+
+    // Guarded by lock.
+    private void applyPresent(long czxid, long mzxid, int version, byte[] data) {
+        boolean gap = verifiedEpoch != gapEpoch;
+        if (mzxid < seenMzxid || (mzxid == seenMzxid && !(seenExists && czxid == seenCzxid))) {
+            return; // older than what this instance has seen: never go back
+        }
+        verifiedEpoch = gapEpoch;
+        if (mzxid == seenMzxid) {
+            return; // unchanged
+        }
+        boolean successor = seenExists && czxid == seenCzxid && version == seenVersion + 1;
+        seenExists = true;
+        seenCzxid = czxid;
+        seenMzxid = mzxid;
+        seenVersion = version;
+        T value;
+        try {
+            value = Codecs.decode(codec, path, version, data);
+        } catch (DecodingException e) {
+            if (errorReportedMzxid != mzxid) {
+                errorReportedMzxid = mzxid;
+                LOG.warn("SharedState {}: {}", path, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+            return;
+        }
+        Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
+        Versioned<T> prev = shown;
+        shown = next;
+        current = next;
+        if (!initialized) {
+            return;
+        }
+        if (prev == null) {
+            emit(ChangeKind.CREATED, null, next);
+        } else if (gap && !successor) {
+            emit(ChangeKind.RESYNCED, prev, next);
+        } else if (prev.czxid() != czxid) {
+            emit(ChangeKind.DELETED, prev, null);
+            emit(ChangeKind.CREATED, null, next);
+        } else {
+            emit(ChangeKind.UPDATED, prev, next);
+        }
+    }
+
+    // Guarded by lock.
+    private void applyAbsent(long zxid) {
+        boolean gap = verifiedEpoch != gapEpoch;
+        if (zxid != WatchedEvent.NO_ZXID && zxid <= seenMzxid) {
+            return;
+        }
+        verifiedEpoch = gapEpoch;
+        if (zxid != WatchedEvent.NO_ZXID) {
+            seenMzxid = zxid;
+        }
+        if (!seenExists) {
+            return;
+        }
+        seenExists = false;
+        Versioned<T> prev = shown;
+        shown = null;
+        current = null;
+        if (initialized && prev != null) {
+            emit(gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
+        }
+    }
+
+    // Guarded by lock.
+    private void emit(ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
+        StateChange<T> change = StateChange.of(path, kind, prev, next);
+        listeners.enqueue(change, l -> l.onChange(change));
+    }
+
+    private void reportError(StateSyncException e) {
+        LOG.warn("SharedState {}: {}", path, e.getMessage());
+        listeners.publish(e, l -> l.onError(e));
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private static final class DataReply {
+        final int rc;
+        final byte @Nullable [] data;
+        final @Nullable Stat stat;
+
+        DataReply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
+            this.rc = rc;
+            this.data = data;
+            this.stat = stat;
+        }
+    }
+
+    /** Sync, then read, on the current handle; retries lost connections by the retry policy. */
+    private DataReply readFresh(boolean interruptible) throws InterruptedException {
+        int losses = 0;
+        while (true) {
+            ZooKeeper zk = Zk.handle(coordinator);
+            CompletableFuture<DataReply> reply = new CompletableFuture<>();
+            zk.sync(fullPath, (rc, p, ctx) -> {}, null);
+            zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
+            DataReply r = interruptible ? awaitInterruptibly(reply) : awaitUninterruptibly(reply);
+            if (Zk.isLoss(r.rc)) {
+                Zk.backoffAfterLoss(coordinator, path, ++losses);
+                continue;
+            }
+            if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
+                throw Zk.error(r.rc, path);
+            }
+            return r;
+        }
+    }
+
+    @Override
+    public Optional<Versioned<T>> read() throws InterruptedException {
+        lifecycle.requireStarted();
+        DataReply r = readFresh(true);
+        Stat stat = r.stat;
+        if (r.rc != 0 || stat == null) {
+            return Optional.empty();
+        }
+        byte[] data = r.data == null ? EMPTY : r.data;
+        T value = Codecs.decode(codec, path, stat.getVersion(), data);
+        return Optional.of(Versioned.of(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid()));
+    }
+
+    private static <R> R awaitInterruptibly(CompletableFuture<R> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), null);
+        }
+    }
+
+    private static <R> R awaitUninterruptibly(CompletableFuture<R> future) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), null);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing: the combining queue
+
+    private enum OpKind {
+        FUNCTION,
+        CAS,
+        DELETE
+    }
+
+    private static final class WriteOp<T> {
+        final OpKind kind;
+        final @Nullable UnaryOperator<T> function;
+        final @Nullable Versioned<T> expected;
+        final byte @Nullable [] nextBytes;
+        // Guarded by queueLock.
+        boolean done;
+
+        @Nullable
+        Object result;
+
+        @Nullable
+        RuntimeException error;
+
+        WriteOp(
+                OpKind kind,
+                @Nullable UnaryOperator<T> function,
+                @Nullable Versioned<T> expected,
+                byte @Nullable [] nextBytes) {
+            this.kind = kind;
+            this.function = function;
+            this.expected = expected;
+            this.nextBytes = nextBytes;
+        }
+
+        boolean isDoneLocked(Object queueLock) {
+            synchronized (queueLock) {
+                return done;
+            }
+        }
+    }
+
+    @Override
+    public Versioned<T> set(T value) throws InterruptedException {
+        Objects.requireNonNull(value, "value");
+        coordinator.checkValueSize(path, codec.encode(value));
+        return update(x -> value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Versioned<T> update(UnaryOperator<T> function) throws InterruptedException {
+        Objects.requireNonNull(function, "function");
+        lifecycle.requireStarted();
+        return (Versioned<T>) submit(new WriteOp<>(OpKind.FUNCTION, function, null, null));
+    }
+
+    @Override
+    public boolean compareAndSet(Versioned<T> expected, T next) throws InterruptedException {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(next, "next");
+        byte[] bytes = codec.encode(next);
+        coordinator.checkValueSize(path, bytes);
+        lifecycle.requireStarted();
+        return (Boolean) submit(new WriteOp<>(OpKind.CAS, null, expected, bytes));
+    }
+
+    @Override
+    public boolean delete() throws InterruptedException {
+        lifecycle.requireStarted();
+        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null));
+    }
+
+    /** Queues an operation; the first caller to find no combiner becomes it. */
+    private Object submit(WriteOp<T> op) throws InterruptedException {
+        boolean interrupted = false;
+        synchronized (queueLock) {
+            queue.add(op);
+            while (!op.done && writerBusy) {
+                try {
+                    queueLock.wait();
+                } catch (InterruptedException e) {
+                    if (queue.remove(op)) {
+                        throw e; // not taken by a combiner yet: withdrawn, nothing sent
+                    }
+                    interrupted = true; // taken: its outcome must be reported
+                }
+            }
+            if (!op.done) {
+                writerBusy = true;
+            }
+        }
+        try {
+            if (!op.isDoneLocked(queueLock)) {
+                try {
+                    while (!op.isDoneLocked(queueLock)) {
+                        runBatch(takeBatch());
+                    }
+                } finally {
+                    synchronized (queueLock) {
+                        writerBusy = false;
+                        queueLock.notifyAll();
+                    }
+                }
+            }
+            synchronized (queueLock) {
+                RuntimeException error = op.error;
+                if (error != null) {
+                    throw error;
+                }
+                return Objects.requireNonNull(op.result);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private List<WriteOp<T>> takeBatch() {
+        synchronized (queueLock) {
+            List<WriteOp<T>> batch = new ArrayList<>();
+            WriteOp<T> head = queue.poll();
+            if (head == null) {
+                return batch;
+            }
+            batch.add(head);
+            if (head.kind == OpKind.FUNCTION) {
+                while (batch.size() < MAX_BATCH && !queue.isEmpty() && queue.peek().kind == OpKind.FUNCTION) {
+                    batch.add(queue.poll());
+                }
+            }
+            return batch;
+        }
+    }
+
+    private void finish(WriteOp<T> op, @Nullable Object result, @Nullable RuntimeException error) {
+        synchronized (queueLock) {
+            op.result = result;
+            op.error = error;
+            op.done = true;
+            queueLock.notifyAll();
+        }
+    }
+
+    private void runBatch(List<WriteOp<T>> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            switch (batch.get(0).kind) {
+                case FUNCTION -> runFunctions(batch);
+                case CAS -> runCompareAndSet(batch.get(0));
+                case DELETE -> runDelete(batch.get(0));
+            }
+        } catch (RuntimeException e) {
+            for (WriteOp<T> op : batch) {
+                if (!op.isDoneLocked(queueLock)) {
+                    finish(op, null, e);
+                }
+            }
+        }
+    }
+
+    /** The base for computing a write: the znode's coordinates and decoded value, or absent. */
+    private final class Base {
+        final boolean exists;
+        final long czxid;
+        final int version;
+        final T value;
+
+        Base(boolean exists, long czxid, int version, T value) {
+            this.exists = exists;
+            this.czxid = czxid;
+            this.version = version;
+            this.value = value;
+        }
+    }
+
+    private @Nullable Base localBase() {
+        synchronized (lock) {
+            if (!initialized || disconnected) {
+                return null;
+            }
+            Versioned<T> v = shown;
+            if (!seenExists) {
+                return new Base(false, -1, -1, initialValue);
+            }
+            if (v != null && v.mzxid() == seenMzxid) {
+                return new Base(true, v.czxid(), v.version(), v.value());
+            }
+            return null;
+        }
+    }
+
+    /** The base a pipelined read gives, or {@code null} if it failed (then a fresh read is made). */
+    private @Nullable Base baseOf(@Nullable DataReply r) {
+        if (r == null) {
+            return null;
+        }
+        Stat stat = r.stat;
+        if (r.rc == KeeperException.Code.NONODE.intValue()) {
+            return new Base(false, -1, -1, initialValue);
+        }
+        if (r.rc != 0 || stat == null) {
+            return null;
+        }
+        byte[] data = r.data == null ? EMPTY : r.data;
+        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+    }
+
+    private Base freshBase() {
+        DataReply r;
+        try {
+            r = readFresh(false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("uninterruptible read was interrupted", e);
+        }
+        Stat stat = r.stat;
+        if (r.rc != 0 || stat == null) {
+            return new Base(false, -1, -1, initialValue);
+        }
+        byte[] data = r.data == null ? EMPTY : r.data;
+        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+    }
+
+    private void runFunctions(List<WriteOp<T>> ops) {
+        List<WriteOp<T>> live = new ArrayList<>(ops);
+        Base base = localBase();
+        int conflicts = 0;
+        while (!live.isEmpty()) {
+            if (base == null) {
+                base = freshBase();
+            }
+            T value = base.value;
+            List<T> results = new ArrayList<>(live.size());
+            Iterator<WriteOp<T>> it = live.iterator();
+            while (it.hasNext()) {
+                WriteOp<T> op = it.next();
+                try {
+                    T next = Objects.requireNonNull(op.function).apply(value);
+                    if (next == null) {
+                        throw new NullPointerException("the update function of " + path + " returned null");
+                    }
+                    value = next;
+                    results.add(next);
+                } catch (RuntimeException e) {
+                    it.remove();
+                    finish(op, null, e);
+                }
+            }
+            if (live.isEmpty()) {
+                return;
+            }
+            byte[] data = codec.encode(value);
+            if (data.length > coordinator.maxValueBytes()) {
+                // Refuse the last function (the one that made the value what it is) and recompute.
+                WriteOp<T> last = live.remove(live.size() - 1);
+                finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
+                continue;
+            }
+            prefetched = null;
+            Versioned<byte[]> written = write(base.exists ? base.version : -1, base.czxid, data);
+            if (written != null) {
+                contention = Math.max(0, contention - 1);
+                for (int i = 0; i < live.size(); i++) {
+                    finish(live.get(i), written.withValue(results.get(i)), null);
+                }
+                return;
+            }
+            conflicts++;
+            if (conflicts >= maxUpdateAttempts) {
+                VersionConflictException e = new VersionConflictException(
+                        path, "update of " + path + " lost to other writers " + conflicts + " times in a row", null);
+                for (WriteOp<T> op : live) {
+                    finish(op, null, e);
+                }
+                return;
+            }
+            contention = 8;
+            Zk.backoffAfterConflict(conflicts, maxBackoffNanos);
+            base = baseOf(prefetched);
+        }
+    }
+
+    private void runCompareAndSet(WriteOp<T> op) {
+        Versioned<T> expected = Objects.requireNonNull(op.expected);
+        synchronized (lock) {
+            if (initialized && !disconnected && seenExists && seenCzxid != expected.czxid()) {
+                finish(op, false, null); // a different incarnation of the node: cannot match
+                return;
+            }
+        }
+        Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
+        finish(op, written != null, null);
+    }
+
+    private void runDelete(WriteOp<T> op) {
+        int losses = 0;
+        while (true) {
+            ZooKeeper zk = Zk.handle(coordinator);
+            CompletableFuture<Integer> reply = new CompletableFuture<>();
+            zk.delete(fullPath, -1, (rc, p, ctx) -> reply.complete(rc), null);
+            int rc = awaitUninterruptibly(reply);
+            if (rc == 0) {
+                finish(op, true, null);
+                return;
+            }
+            if (rc == KeeperException.Code.NONODE.intValue()) {
+                // After a lost reply this may be our own first attempt; either way the node is gone.
+                finish(op, losses > 0, null);
+                return;
+            }
+            if (Zk.isLoss(rc)) {
+                Zk.backoffAfterLoss(coordinator, path, ++losses);
+                continue;
+            }
+            throw Zk.error(rc, path);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing: one write, resolved
+
+    private enum Resolution {
+        LANDED,
+        RETRY_SAME,
+        CONFLICT,
+        FRESH_SESSION,
+        UNKNOWN,
+        LOSS
+    }
+
+    private @Nullable Versioned<byte[]> landed;
+    // Confined to the combiner: recent conflicts (decays with each write that lands), and the read
+    // pipelined behind the last write when it was contended.
+    private int contention;
+    private @Nullable DataReply prefetched;
+
+    /**
+     * Writes {@code data} if the node is at {@code expectedVersion} (or, for -1, creates it), in one
+     * multi with a version-checked write of the marker.
+     *
+     * @return the written value, or {@code null} on a conflict (the node moved, or exists/absent
+     *     against expectation)
+     */
+    private @Nullable Versioned<byte[]> write(int expectedVersion, long expectedCzxid, byte[] data) {
+        coordinator.checkValueSize(path, data);
+        boolean doubt = false;
+        long doubtSession = 0;
+        int doubtMarker = 0;
+        int losses = 0;
+        while (true) {
+            ZooKeeper zk = Zk.handle(coordinator);
+            if (doubt) {
+                Resolution r = resolve(zk, expectedVersion, expectedCzxid, data, doubtSession, doubtMarker);
+                switch (r) {
+                    case LANDED -> {
+                        return Objects.requireNonNull(landed);
+                    }
+                    case CONFLICT -> {
+                        return null;
+                    }
+                    case FRESH_SESSION -> doubt = false;
+                    case UNKNOWN ->
+                        throw new ConnectionLossException(
+                                path,
+                                "the session ended while a write to " + path
+                                        + " was in flight and the node moved since; whether the write landed is"
+                                        + " unknown, and it was not retried",
+                                null);
+                    case LOSS -> {
+                        Zk.backoffAfterLoss(coordinator, path, ++losses);
+                        continue;
+                    }
+                    case RETRY_SAME -> {}
+                }
+            }
+            if (!ensureMarker(zk)) {
+                Zk.backoffAfterLoss(coordinator, path, ++losses);
+                continue;
+            }
+            int mv = markerVersion;
+            MultiReply reply = multi(zk, expectedVersion, data, mv);
+            if (reply.rc == 0) {
+                markerVersion = mv + 1;
+                return Objects.requireNonNull(reply.written);
+            }
+            if (Zk.isLoss(reply.rc)) {
+                if (!doubt) {
+                    doubt = true;
+                    doubtSession = zk.getSessionId();
+                    doubtMarker = mv;
+                }
+                Zk.backoffAfterLoss(coordinator, path, ++losses);
+                continue;
+            }
+            int valueRc = reply.opError(0);
+            int markerRc = reply.opError(1);
+            if (valueRc == KeeperException.Code.BADVERSION.intValue()
+                    || valueRc == KeeperException.Code.NONODE.intValue()
+                    || valueRc == KeeperException.Code.NODEEXISTS.intValue()) {
+                if (valueRc == KeeperException.Code.NONODE.intValue() && expectedVersion < 0) {
+                    createParents();
+                    continue;
+                }
+                if (doubt) {
+                    continue; // resolve: it may be our own earlier attempt that moved the node
+                }
+                return null;
+            }
+            if (markerRc == KeeperException.Code.BADVERSION.intValue() && doubt) {
+                continue; // the marker moved: our earlier attempt landed; resolve says so
+            }
+            if (markerRc == KeeperException.Code.NONODE.intValue()
+                    || markerRc == KeeperException.Code.BADVERSION.intValue()) {
+                markerSession = 0; // the marker went with an old session: make a new one
+                continue;
+            }
+            throw Zk.error(reply.rc, path);
+        }
+    }
+
+    private void createParents() {
+        String parent = path.substring(0, path.lastIndexOf('/'));
+        if (parent.isEmpty()) {
+            return;
+        }
+        try {
+            coordinator.curatorFramework().createContainers(parent);
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, parent);
+        }
+    }
+
+    private static final class MultiReply {
+        final int rc;
+        final @Nullable List<OpResult> results;
+        final @Nullable Versioned<byte[]> written;
+
+        MultiReply(int rc, @Nullable List<OpResult> results, @Nullable Versioned<byte[]> written) {
+            this.rc = rc;
+            this.results = results;
+            this.written = written;
+        }
+
+        int opError(int i) {
+            List<OpResult> r = results;
+            if (r == null || r.size() <= i || !(r.get(i) instanceof OpResult.ErrorResult error)) {
+                return 0;
+            }
+            return error.getErr();
+        }
+    }
+
+    private MultiReply multi(ZooKeeper zk, int expectedVersion, byte[] data, int mv) {
+        List<Op> ops = List.of(
+                expectedVersion < 0
+                        ? Op.create(fullPath, data, Zk.acl(coordinator), CreateMode.PERSISTENT)
+                        : Op.setData(fullPath, data, expectedVersion),
+                Op.setData(markerFull, EMPTY, mv));
+        CompletableFuture<MultiReply> reply = new CompletableFuture<>();
+        synchronized (lock) {
+            writesInFlight++;
+        }
+        zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data)), null);
+        CompletableFuture<DataReply> read = null;
+        if (contention > 0) {
+            // Contended: pipeline a read behind the write. It costs no extra round trip, and if the
+            // write loses, its reply (processed after the write) is the fresh base for the retry.
+            CompletableFuture<DataReply> r = new CompletableFuture<>();
+            zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, r), null);
+            read = r;
+        }
+        MultiReply result = awaitUninterruptibly(reply);
+        prefetched = result.rc != 0 && read != null ? awaitUninterruptibly(read) : null;
+        return result;
+    }
+
+    /** A multi reply, on the event thread: applies a landed write before anyone hears of it. */
+    private MultiReply onMultiReply(ZooKeeper zk, int rc, @Nullable List<OpResult> results, byte[] data) {
+        Versioned<byte[]> written = null;
+        if (rc == 0 && results != null && results.size() == 2) {
+            Stat markerStat = ((OpResult.SetDataResult) results.get(1)).getStat();
+            OpResult first = results.get(0);
+            long zxid = markerStat.getMzxid();
+            if (first instanceof OpResult.SetDataResult setData) {
+                Stat s = setData.getStat();
+                written = Versioned.of(data, s.getVersion(), s.getCzxid(), s.getMzxid());
+            } else {
+                written = Versioned.of(data, 0, zxid, zxid);
+            }
+        }
+        boolean reread;
+        synchronized (lock) {
+            writesInFlight--;
+            if (written != null) {
+                applyPresent(written.czxid(), written.mzxid(), written.version(), data);
+            }
+            reread = writesInFlight == 0 && pendingEventZxid > seenMzxid && zk == attached && readInFlightOn != zk;
+            if (writesInFlight == 0) {
+                pendingEventZxid = -1;
+            }
+            if (reread) {
+                readInFlightOn = zk;
+            }
+        }
+        listeners.dispatch();
+        if (reread) {
+            zk.getData(fullPath, false, (rc2, p, ctx, d, stat) -> onRead(zk, rc2, d, stat, null), null);
+        }
+        return new MultiReply(rc, results, written);
+    }
+
+    /** Makes sure this instance's marker exists in the session of {@code zk}. */
+    private boolean ensureMarker(ZooKeeper zk) {
+        long session = zk.getSessionId();
+        if (session != 0 && session == markerSession) {
+            return true;
+        }
+        CuratorFramework curator = coordinator.curatorFramework();
+        try {
+            Stat stat = new Stat();
+            try {
+                curator.create()
+                        .storingStatIn(stat)
+                        .creatingParentContainersIfNeeded()
+                        .withMode(CreateMode.EPHEMERAL)
+                        .forPath(markerPath, EMPTY);
+            } catch (KeeperException.NodeExistsException e) {
+                Stat existing = curator.checkExists().forPath(markerPath);
+                if (existing == null) {
+                    return false;
+                }
+                if (existing.getEphemeralOwner() != session) {
+                    curator.delete().forPath(markerPath);
+                    return false;
+                }
+                stat = existing;
+            }
+            if (stat.getEphemeralOwner() != session) {
+                return false; // created in another session than the handle's: try again
+            }
+            markerSession = session;
+            markerVersion = stat.getVersion();
+            return true;
+        } catch (KeeperException.ConnectionLossException
+                | KeeperException.SessionExpiredException
+                | KeeperException.NoNodeException e) {
+            return false;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, markerPath);
+        }
+    }
+
+    /**
+     * Decides whether a write whose reply was lost landed. Same session: the marker's version says
+     * (it moves only with a write of ours, and every write checks it). New session: the marker is
+     * gone with the old one; only an unmoved node proves the write did not land.
+     */
+    private Resolution resolve(
+            ZooKeeper zk, int expectedVersion, long expectedCzxid, byte[] data, long session, int mv) {
+        if (zk.getSessionId() == session) {
+            CompletableFuture<DataReply> marker = new CompletableFuture<>();
+            CompletableFuture<DataReply> node = new CompletableFuture<>();
+            zk.sync(fullPath, (rc, p, ctx) -> {}, null);
+            zk.getData(markerFull, false, (rc, p, ctx, d, s) -> marker.complete(new DataReply(rc, d, s)), null);
+            zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);
+            DataReply m = awaitUninterruptibly(marker);
+            DataReply n = awaitUninterruptibly(node);
+            if (Zk.isLoss(m.rc) || Zk.isLoss(n.rc)) {
+                return Resolution.LOSS;
+            }
+            Stat ms = m.stat;
+            if (m.rc == 0 && ms != null) {
+                if (ms.getVersion() == mv + 1) {
+                    markerVersion = mv + 1;
+                    long zxid = ms.getMzxid();
+                    landed = expectedVersion < 0
+                            ? Versioned.of(data, 0, zxid, zxid)
+                            : Versioned.of(data, expectedVersion + 1, expectedCzxid, zxid);
+                    return Resolution.LANDED;
+                }
+                if (ms.getVersion() == mv) {
+                    return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.RETRY_SAME : Resolution.CONFLICT;
+                }
+            }
+            markerSession = 0;
+        }
+        DataReply n;
+        try {
+            n = readFresh(false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("uninterruptible read was interrupted", e);
+        }
+        markerSession = 0;
+        return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.FRESH_SESSION : Resolution.UNKNOWN;
+    }
+
+    private static boolean unmoved(DataReply node, int expectedVersion, long expectedCzxid) {
+        Stat s = node.stat;
+        if (expectedVersion < 0) {
+            return node.rc == KeeperException.Code.NONODE.intValue();
+        }
+        return node.rc == 0 && s != null && s.getCzxid() == expectedCzxid && s.getVersion() == expectedVersion;
+    }
+}

@@ -1,0 +1,271 @@
+package io.statesync.recipes.state;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Listenable;
+import io.statesync.core.Recipe;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.ZPaths;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * One typed value in one znode, shared by every node of a service: each node keeps a local copy
+ * that follows the znode, tells its listeners about every change in zxid order, and writes with
+ * compare-and-set.
+ *
+ * <pre>{@code
+ * try (SharedState<Long> limit = SharedState.builder(coordinator, "/config/rate-limit", Codec.longs(), 100L)
+ *         .build()) {
+ *     limit.addListener(change -> change.current().ifPresent(v -> applyLimit(v.value())));
+ *     limit.start();
+ *     limit.awaitInitialized(Duration.ofSeconds(10));
+ *     limit.update(x -> x + 10); // a compare-and-set loop; returns what it wrote
+ * }
+ * }</pre>
+ *
+ * <p><b>Guarantees.</b>
+ *
+ * <ul>
+ *   <li><b>No going back.</b> A listener is first shown an INITIAL change, then changes whose
+ *       {@code mzxid} strictly increases — across reconnects, session expiry and server failover.
+ *       After a reconnect the value is re-read (after a {@code sync}, so a lagging server cannot
+ *       answer with an older value); a re-read value that is not provably the direct successor of
+ *       the last one shown is announced as RESYNCED, never silently as UPDATED.
+ *   <li><b>Deleted and re-created</b> is reported as DELETED then CREATED (the czxid differs), never
+ *       as a version going down.
+ *   <li><b>Convergence.</b> While connected, every change is seen through a persistent watch;
+ *       listeners may skip intermediate values (a watch event is followed by one read that returns
+ *       the newest value), but always land on the latest.
+ *   <li><b>No lost update, no double update.</b> {@link #update} is a compare-and-set loop. Every
+ *       write goes out in one ZooKeeper {@code multi} together with a version-checked write of this
+ *       instance's own marker znode, so a write whose reply was lost to a dropped connection is
+ *       resolved (did the marker move?) and never applied twice.
+ *   <li><b>Bad input.</b> Data that does not decode reaches {@link
+ *       io.statesync.core.StateListener#onError} as a {@link io.statesync.core.DecodingException}
+ *       with the path and version; {@link #get()} keeps the last good value and delivery goes on.
+ *       A value whose encoding is over {@link Coordinator#maxValueBytes()} is refused before
+ *       anything is sent.
+ * </ul>
+ *
+ * <p><b>Connection loss.</b> Listeners receive every connection transition of the coordinator in
+ * order with the data changes. On SUSPENDED the local value is kept (it may be stale; {@link
+ * #get()} says nothing about freshness, {@link #read()} does); writes in flight wait for the
+ * connection within the coordinator's {@link io.statesync.core.Retry} policy. On RECONNECTED (same
+ * session) the persistent watch is still in place and the value is re-read. On LOST and a
+ * RECONNECTED with a new session the watch is set again on the new session and the value re-read
+ * after a {@code sync}. A write whose outcome became unknown is resolved through the marker; only
+ * if the session ended before that could be done, and the value moved, does the write fail with a
+ * {@link io.statesync.core.ConnectionLossException} saying the outcome is unknown (it was not
+ * retried).
+ *
+ * <p><b>Threading.</b> Thread-safe. {@link #get()} never blocks. Listeners run through statesync's
+ * delivery engine (serially per listener, never under a lock). Concurrent {@link #update} and
+ * {@link #set} calls of one instance are combined: the functions waiting when a write starts are
+ * applied in sequence and written in one round trip.
+ *
+ * @param <T> the value type
+ */
+public interface SharedState<T> extends Recipe, Listenable<T> {
+
+    /**
+     * Starts building a shared state.
+     *
+     * @param coordinator the connection
+     * @param path the znode, relative to the coordinator's namespace, e.g. {@code /config/flags}
+     * @param codec how values are stored
+     * @param initialValue the value the znode is created with at {@link #start()} if it does not
+     *     exist; also the base of an {@link #update} of a deleted node
+     * @param <T> the value type
+     * @return a builder
+     */
+    static <T> Builder<T> builder(Coordinator coordinator, String path, Codec<T> codec, T initialValue) {
+        return new Builder<>(coordinator, path, codec, initialValue);
+    }
+
+    /**
+     * The znode path, relative to the coordinator's namespace.
+     *
+     * @return the path
+     */
+    String path();
+
+    /**
+     * The local value, without a round trip: the newest value this instance has seen. Empty before
+     * the first read completed, and while the znode does not exist. After undecodable data it keeps
+     * the last value that decoded.
+     *
+     * @return the local value, if any
+     */
+    Optional<Versioned<T>> get();
+
+    /**
+     * Waits until the first read after {@link #start()} completed (and listeners got their INITIAL
+     * change).
+     *
+     * @param timeout how long to wait
+     * @return {@code true} if initialized, {@code false} if the timeout passed
+     * @throws InterruptedException if interrupted
+     */
+    boolean awaitInitialized(Duration timeout) throws InterruptedException;
+
+    /**
+     * Reads the value as of now: a {@code sync} with the ZooKeeper leader, then a read, so that it
+     * reflects every write that completed anywhere before the call. Updates the local value too.
+     *
+     * @return the value, or empty if the znode does not exist
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.DecodingException if the stored data does not decode
+     * @throws StateSyncException typed, if the read fails (e.g. access denied, connection lost for
+     *     longer than the retry policy allows)
+     */
+    Optional<Versioned<T>> read() throws InterruptedException;
+
+    /**
+     * Writes a value unconditionally (creating the znode if it does not exist). Combined with
+     * concurrent {@link #update} calls like one of them.
+     *
+     * @param value the new value
+     * @return the value as written, with its version and zxids
+     * @throws InterruptedException if interrupted while waiting
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
+     *     nothing was sent
+     * @throws StateSyncException typed, if the write fails
+     */
+    Versioned<T> set(T value) throws InterruptedException;
+
+    /**
+     * Writes {@code next} only if the znode still holds {@code expected} (same version and czxid).
+     *
+     * @param expected the value the caller read (from {@link #get()}, {@link #read()} or a change)
+     * @param next the new value
+     * @return {@code true} if written, {@code false} if the znode changed (or was deleted) since
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
+     *     nothing was sent
+     * @throws StateSyncException typed, for failures other than a conflict
+     */
+    boolean compareAndSet(Versioned<T> expected, T next) throws InterruptedException;
+
+    /**
+     * Applies a function to the current value and writes the result with compare-and-set, retrying
+     * on conflict (re-reading the value each time, with jittered backoff) up to {@link
+     * Builder#maxUpdateAttempts(int)} attempts. If the znode does not exist it is created with the
+     * function applied to the initial value.
+     *
+     * <p>The function must be free of side effects: it may be called more than once (once per
+     * attempt). Concurrent calls on one instance are combined into one write: their functions are
+     * applied in the order they were called, each to the result of the one before, and each call
+     * returns the result of its own function with the version and zxids of the write that stored it.
+     *
+     * @param function computes the new value from the current one; must not return {@code null}
+     * @return this call's new value, as written
+     * @throws InterruptedException if interrupted while waiting
+     * @throws io.statesync.core.VersionConflictException if every attempt lost to another writer
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit
+     * @throws io.statesync.core.ConnectionLossException if the outcome could not be resolved (the
+     *     session ended with the write in flight and the value moved); the write was not retried
+     * @throws StateSyncException typed, for other failures; a {@link RuntimeException} from the
+     *     function is rethrown as is
+     */
+    Versioned<T> update(UnaryOperator<T> function) throws InterruptedException;
+
+    /**
+     * Deletes the znode. Listeners see DELETED; a later {@link #update} or {@link #set} creates it
+     * again.
+     *
+     * @return {@code true} if it existed
+     * @throws InterruptedException if interrupted
+     * @throws StateSyncException typed, if the delete fails (e.g. the znode has children)
+     */
+    boolean delete() throws InterruptedException;
+
+    /**
+     * Builds a {@link SharedState}. Each option may be set once; {@link #build()} validates.
+     *
+     * @param <T> the value type
+     */
+    final class Builder<T> {
+        private final Coordinator coordinator;
+        private final String path;
+        private final Codec<T> codec;
+        private final T initialValue;
+        private final Set<String> configured = new HashSet<>();
+        private int maxUpdateAttempts = 100;
+        private Duration maxBackoff = Duration.ofMillis(50);
+
+        private Builder(Coordinator coordinator, String path, Codec<T> codec, T initialValue) {
+            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+            this.path = Objects.requireNonNull(path, "path");
+            this.codec = Objects.requireNonNull(codec, "codec");
+            this.initialValue = Objects.requireNonNull(initialValue, "initialValue");
+        }
+
+        /**
+         * How many compare-and-set attempts an {@link SharedState#update} makes before it fails
+         * with a version conflict (default 100). Attempts lost to a dropped connection do not count;
+         * they follow the coordinator's retry policy.
+         *
+         * @param attempts 1 to 10,000
+         * @return this builder
+         */
+        public Builder<T> maxUpdateAttempts(int attempts) {
+            once("maxUpdateAttempts");
+            this.maxUpdateAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * The longest pause between two compare-and-set attempts after a conflict (default 50 ms).
+         * The first three retries follow at once (each has a fresh value at hand); later ones wait a
+         * random time up to 100 µs doubling per attempt, capped here.
+         *
+         * @param max 1 ms to 10 s
+         * @return this builder
+         */
+        public Builder<T> maxBackoff(Duration max) {
+            once("maxBackoff");
+            this.maxBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * Validates and builds the shared state, not yet started. Nothing touches the network.
+         *
+         * @return the shared state
+         * @throws IllegalArgumentException naming the option or path at fault, or if the initial
+         *     value's encoding is over the coordinator's value limit
+         */
+        public SharedState<T> build() {
+            ZPaths.validate(path);
+            if (path.equals("/")) {
+                throw new IllegalArgumentException("a shared state cannot live at the root path \"/\"");
+            }
+            if (maxUpdateAttempts < 1 || maxUpdateAttempts > 10_000) {
+                throw new IllegalArgumentException(
+                        "maxUpdateAttempts must be between 1 and 10000, was " + maxUpdateAttempts);
+            }
+            if (maxBackoff.toMillis() < 1 || maxBackoff.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("maxBackoff must be between 1ms and 10s, was " + maxBackoff);
+            }
+            byte[] initial = codec.encode(initialValue);
+            if (initial.length > coordinator.maxValueBytes()) {
+                throw new IllegalArgumentException("initialValue for " + path + " encodes to " + initial.length
+                        + " bytes, over the coordinator's limit of " + coordinator.maxValueBytes());
+            }
+            return new DefaultSharedState<>(
+                    coordinator, path, codec, initialValue, initial, maxUpdateAttempts, maxBackoff);
+        }
+
+        private void once(String option) {
+            if (!configured.add(option)) {
+                throw new IllegalStateException(option + " was already set on this builder");
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * Shared state: one typed value in one znode that every node of a service follows and writes.
+ *
+ * <p>{@link io.statesync.recipes.state.SharedState} keeps a local copy of the value, tells its
+ * {@link io.statesync.core.StateListener}s about every change in zxid order (INITIAL first, then
+ * CREATED, UPDATED, DELETED, or RESYNCED after a connection gap it cannot account for), and writes
+ * with compare-and-set: {@code compareAndSet}, and {@code update}, a compare-and-set loop whose
+ * concurrent calls in one process are combined into one round trip. A write whose reply is lost to
+ * a dropped connection is resolved through a per-instance marker znode written in the same {@code
+ * multi}, so it is never applied twice.
+ *
+ * <p>ZooKeeper layout: the value's znode at the given path (parents are created as container
+ * nodes), and one ephemeral marker per writing instance under {@code /.statesync/writers}.
+ *
+ * <p>See {@code docs/state.md}.
+ */
+@NullMarked
+package io.statesync.recipes.state;
+
+import org.jspecify.annotations.NullMarked;

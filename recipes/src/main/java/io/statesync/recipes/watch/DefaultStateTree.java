@@ -1,0 +1,789 @@
+package io.statesync.recipes.watch;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.Coordinator;
+import io.statesync.core.DecodingException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkErrors;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The implementation of {@link StateTree}: the per-key form of the shared-state engine. Watch
+ * events, read replies and write replies all arrive on the handle's event thread, in server order,
+ * and are applied under {@link #lock} by one rule per key — take a value only if its {@code mzxid}
+ * is higher than any seen for that key. Loads and re-reads pipeline up to {@code loadBatch} reads.
+ */
+final class DefaultStateTree<T> implements StateTree<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultStateTree.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Coordinator coordinator;
+    private final String path;
+    private final String fullPath;
+    private final String prefix;
+    private final Codec<T> codec;
+    private final int loadBatch;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<T>> listeners;
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final CountDownLatch initializedLatch = new CountDownLatch(1);
+    private final ConcurrentHashMap<String, Versioned<T>> view = new ConcurrentHashMap<>();
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final Map<String, Key<T>> keys = new HashMap<>();
+    private @Nullable ZooKeeper attached;
+    private @Nullable Loader loader;
+    private int gapEpoch;
+    private boolean disconnected;
+    private boolean initialized;
+
+    /** What this instance knows of one key (also kept, as a tombstone, after a delete). */
+    private static final class Key<T> {
+        boolean exists;
+        long czxid = -1;
+        long mzxid = -1;
+        int version = -1;
+        long errorMzxid = -1;
+        int verifiedEpoch = -1;
+
+        @Nullable
+        Versioned<T> shown;
+
+        @Nullable
+        ZooKeeper readInFlightOn;
+    }
+
+    /** One load or re-read of the whole tree on one handle. */
+    private static final class Loader {
+        final ZooKeeper zk;
+        final ArrayDeque<String> todo = new ArrayDeque<>();
+        int inFlight;
+        boolean listed;
+
+        Loader(ZooKeeper zk) {
+            this.zk = zk;
+        }
+    }
+
+    DefaultStateTree(Coordinator coordinator, String path, Codec<T> codec, int loadBatch) {
+        this.coordinator = coordinator;
+        this.path = path;
+        this.fullPath = Zk.fullPath(coordinator, path);
+        this.prefix = fullPath.equals("/") ? "/" : fullPath + "/";
+        this.codec = codec;
+        this.loadBatch = loadBatch;
+        this.lifecycle = new Lifecycle("StateTree " + path);
+        this.listeners = new ListenerSet<>("StateTree " + path, coordinator.listenerExecutor());
+    }
+
+    // ---------------------------------------------------------------- lifecycle and listeners
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+        if (coordinator.isConnected()) {
+            attach();
+        }
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        if (previous != LifecycleState.STARTED) {
+            return;
+        }
+        coordinator.removeListener(connectionListener);
+        ZooKeeper zk;
+        synchronized (lock) {
+            zk = attached;
+            attached = null;
+            loader = null;
+        }
+        if (zk != null) {
+            try {
+                Zk.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+            } catch (RuntimeException e) {
+                LOG.debug("StateTree {}: removing the watch on close failed", path, e);
+            }
+        }
+    }
+
+    @Override
+    public void addListener(StateListener<T> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<T> listener, Executor executor) {
+        synchronized (lock) {
+            listeners.add(listener, executor);
+            if (initialized) {
+                for (Map.Entry<String, Key<T>> e : new TreeMap<>(keys).entrySet()) {
+                    Versioned<T> v = e.getValue().shown;
+                    if (v != null) {
+                        StateChange<T> initial = StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, v);
+                        listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
+                    }
+                }
+            }
+        }
+        listeners.dispatch();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<T> listener) {
+        return listeners.remove(listener);
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public boolean awaitInitialized(Duration timeout) throws InterruptedException {
+        return initializedLatch.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public Map<String, Versioned<T>> snapshot() {
+        return Map.copyOf(view);
+    }
+
+    @Override
+    public Optional<Versioned<T>> get(String key) {
+        ZPaths.validateKey(key);
+        return Optional.ofNullable(view.get(key));
+    }
+
+    @Override
+    public int size() {
+        return view.size();
+    }
+
+    @Override
+    public String toString() {
+        return "StateTree{" + path + ", " + lifecycle.state() + ", " + view.size() + " keys}";
+    }
+
+    private String keyPath(String key) {
+        return path.equals("/") ? "/" + key : path + "/" + key;
+    }
+
+    private String keyFull(String key) {
+        return prefix + key;
+    }
+
+    // ---------------------------------------------------------------- watching
+
+    private void onConnection(ConnectionEvent event) {
+        synchronized (lock) {
+            if (!event.isConnected()) {
+                gapEpoch++;
+            }
+            listeners.enqueue(event, l -> l.onConnection(event));
+        }
+        listeners.dispatch();
+        if (event.isConnected() && lifecycle.isStarted()) {
+            attach();
+        }
+    }
+
+    private void attach() {
+        ZooKeeper zk;
+        try {
+            zk = Zk.handle(coordinator);
+        } catch (StateSyncException e) {
+            LOG.debug("StateTree {}: no ZooKeeper handle yet", path, e);
+            return;
+        }
+        TreeWatcher w;
+        synchronized (lock) {
+            if (!lifecycle.isStarted() || zk == attached) {
+                return;
+            }
+            attached = zk;
+            w = new TreeWatcher(zk);
+            gapEpoch++;
+            disconnected = false;
+        }
+        Zk.watchAdded(zk, fullPath);
+        zk.addWatch(
+                fullPath,
+                w,
+                AddWatchMode.PERSISTENT_RECURSIVE,
+                (rc, p, ctx) -> {
+                    if (rc != 0 && !Zk.isLoss(rc)) {
+                        reportError(Zk.error(rc, path));
+                    }
+                },
+                null);
+        try {
+            coordinator
+                    .curatorFramework()
+                    .create()
+                    .creatingParentContainersIfNeeded()
+                    .withMode(CreateMode.PERSISTENT)
+                    .inBackground((client, event) -> {
+                        int rc = event.getResultCode();
+                        if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !Zk.isLoss(rc)) {
+                            reportError(Zk.error(rc, path));
+                        }
+                        resync(zk);
+                    })
+                    .forPath(path, EMPTY);
+        } catch (Exception e) {
+            reportError(ZkErrors.translate(e, path));
+            resync(zk);
+        }
+    }
+
+    /** Lists the children after a sync, then reads every key, pipelined. */
+    private void resync(ZooKeeper zk) {
+        Loader l = new Loader(zk);
+        synchronized (lock) {
+            if (zk != attached) {
+                return;
+            }
+            loader = l;
+        }
+        zk.sync(fullPath, (rc, p, ctx) -> {}, null);
+        zk.getChildren(fullPath, false, (rc, p, ctx, children) -> onChildren(l, rc, children), null);
+    }
+
+    private void onChildren(Loader l, int rc, @Nullable List<String> children) {
+        List<String> toRead;
+        synchronized (lock) {
+            if (loader != l) {
+                return;
+            }
+            if (rc != 0 && rc != KeeperException.Code.NONODE.intValue()) {
+                if (!Zk.isLoss(rc)) {
+                    reportErrorLocked(Zk.error(rc, path));
+                }
+                loader = null;
+                return;
+            }
+            Set<String> listed = children == null ? Set.of() : new HashSet<>(children);
+            for (Map.Entry<String, Key<T>> e : new ArrayList<>(keys.entrySet())) {
+                if (e.getValue().exists && !listed.contains(e.getKey())) {
+                    applyAbsent(e.getKey(), e.getValue(), WatchedEvent.NO_ZXID);
+                }
+            }
+            l.listed = true;
+            if (children != null) {
+                l.todo.addAll(children);
+            }
+            toRead = nextReads(l);
+            finishIfDone(l);
+        }
+        issueReads(l, toRead);
+        listeners.dispatch();
+    }
+
+    // Guarded by lock.
+    private List<String> nextReads(Loader l) {
+        List<String> out = new ArrayList<>();
+        while (l.inFlight < loadBatch && !l.todo.isEmpty()) {
+            String key = l.todo.poll();
+            l.inFlight++;
+            keys.computeIfAbsent(key, k -> new Key<>()).readInFlightOn = l.zk;
+            out.add(key);
+        }
+        return out;
+    }
+
+    private void issueReads(Loader l, List<String> toRead) {
+        ZooKeeper zk = l.zk;
+        for (String key : toRead) {
+            zk.getData(keyFull(key), false, (rc, p, ctx, data, stat) -> onRead(zk, key, rc, data, stat, null, l), null);
+        }
+    }
+
+    // Guarded by lock.
+    private void finishIfDone(Loader l) {
+        if (!l.listed || l.inFlight > 0 || !l.todo.isEmpty() || loader != l) {
+            return;
+        }
+        loader = null;
+        if (!initialized) {
+            initialized = true;
+            for (Map.Entry<String, Key<T>> e : new TreeMap<>(keys).entrySet()) {
+                Versioned<T> v = e.getValue().shown;
+                if (v != null) {
+                    emit(e.getKey(), ChangeKind.INITIAL, null, v);
+                }
+            }
+            initializedLatch.countDown();
+        } else {
+            // Tombstones are no longer needed once a full re-read (after a sync) has been applied.
+            keys.values().removeIf(k -> !k.exists && k.readInFlightOn == null);
+        }
+    }
+
+    private final class TreeWatcher implements Watcher {
+        private final ZooKeeper zk;
+
+        TreeWatcher(ZooKeeper zk) {
+            this.zk = zk;
+        }
+
+        @Override
+        public void process(WatchedEvent event) {
+            if (event.getType() == Event.EventType.None) {
+                onState(zk, event.getState());
+                return;
+            }
+            String p = event.getPath();
+            if (p == null || !p.startsWith(prefix) || p.length() == prefix.length()) {
+                return;
+            }
+            String key = p.substring(prefix.length());
+            if (key.indexOf('/') >= 0) {
+                return; // deeper than a key
+            }
+            onKeyEvent(zk, key, event.getType(), event.getZxid());
+        }
+    }
+
+    private void onState(ZooKeeper zk, Watcher.Event.KeeperState state) {
+        boolean reread = false;
+        synchronized (lock) {
+            if (zk != attached) {
+                return;
+            }
+            switch (state) {
+                case Disconnected, Expired, Closed, AuthFailed -> {
+                    gapEpoch++;
+                    disconnected = true;
+                    loader = null;
+                    for (Key<T> k : keys.values()) {
+                        k.readInFlightOn = null;
+                    }
+                }
+                case SyncConnected, ConnectedReadOnly -> {
+                    reread = disconnected;
+                    disconnected = false;
+                }
+                default -> {}
+            }
+        }
+        if (reread && lifecycle.isStarted()) {
+            resync(zk);
+        }
+    }
+
+    private void onKeyEvent(ZooKeeper zk, String key, Watcher.Event.EventType type, long zxid) {
+        boolean read = false;
+        synchronized (lock) {
+            if (zk != attached) {
+                return;
+            }
+            Key<T> k = keys.computeIfAbsent(key, x -> new Key<>());
+            if (type == Watcher.Event.EventType.NodeDeleted) {
+                applyAbsent(key, k, zxid);
+            } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
+                if ((zxid == WatchedEvent.NO_ZXID || zxid > k.mzxid) && k.readInFlightOn != zk) {
+                    k.readInFlightOn = zk;
+                    read = true;
+                }
+            }
+        }
+        listeners.dispatch();
+        if (read) {
+            zk.getData(
+                    keyFull(key), false, (rc, p, ctx, data, stat) -> onRead(zk, key, rc, data, stat, null, null), null);
+        }
+    }
+
+    private void onRead(
+            ZooKeeper zk,
+            String key,
+            int rc,
+            byte @Nullable [] data,
+            @Nullable Stat stat,
+            @Nullable CompletableFuture<Reply> reply,
+            @Nullable Loader fromLoader) {
+        List<String> more = List.of();
+        Loader l = null;
+        synchronized (lock) {
+            Key<T> k = keys.computeIfAbsent(key, x -> new Key<>());
+            if (k.readInFlightOn == zk) {
+                k.readInFlightOn = null;
+            }
+            if (rc == 0 && stat != null) {
+                applyPresent(key, k, stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data == null ? EMPTY : data);
+            } else if (rc == KeeperException.Code.NONODE.intValue()) {
+                applyAbsent(key, k, WatchedEvent.NO_ZXID);
+            }
+            if (fromLoader != null && fromLoader == loader && Zk.isLoss(rc)) {
+                // The connection went during the load: a complete re-read follows on reconnect.
+                loader = null;
+            } else if (fromLoader != null && fromLoader == loader) {
+                fromLoader.inFlight--;
+                more = nextReads(fromLoader);
+                finishIfDone(fromLoader);
+                l = fromLoader;
+            }
+        }
+        if (l != null) {
+            issueReads(l, more);
+        }
+        listeners.dispatch();
+        if (reply != null) {
+            reply.complete(new Reply(rc, data, stat));
+        }
+    }
+
+    // Guarded by lock.
+    private void applyPresent(String key, Key<T> k, long czxid, long mzxid, int version, byte[] data) {
+        boolean gap = k.verifiedEpoch != gapEpoch;
+        if (mzxid < k.mzxid || (mzxid == k.mzxid && !(k.exists && czxid == k.czxid))) {
+            return;
+        }
+        k.verifiedEpoch = gapEpoch;
+        if (mzxid == k.mzxid) {
+            return;
+        }
+        boolean successor = k.exists && czxid == k.czxid && version == k.version + 1;
+        k.exists = true;
+        k.czxid = czxid;
+        k.mzxid = mzxid;
+        k.version = version;
+        String keyPath = keyPath(key);
+        T value;
+        try {
+            value = Codecs.decode(codec, keyPath, version, data);
+        } catch (DecodingException e) {
+            if (k.errorMzxid != mzxid) {
+                k.errorMzxid = mzxid;
+                LOG.warn("StateTree {}: {}", path, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+            return;
+        }
+        Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
+        Versioned<T> prev = k.shown;
+        k.shown = next;
+        view.put(key, next);
+        if (!initialized) {
+            return;
+        }
+        if (prev == null) {
+            emit(key, ChangeKind.CREATED, null, next);
+        } else if (gap && !successor) {
+            emit(key, ChangeKind.RESYNCED, prev, next);
+        } else if (prev.czxid() != czxid) {
+            emit(key, ChangeKind.DELETED, prev, null);
+            emit(key, ChangeKind.CREATED, null, next);
+        } else {
+            emit(key, ChangeKind.UPDATED, prev, next);
+        }
+    }
+
+    // Guarded by lock.
+    private void applyAbsent(String key, Key<T> k, long zxid) {
+        boolean gap = k.verifiedEpoch != gapEpoch;
+        if (zxid != WatchedEvent.NO_ZXID && zxid <= k.mzxid) {
+            return;
+        }
+        k.verifiedEpoch = gapEpoch;
+        if (zxid != WatchedEvent.NO_ZXID) {
+            k.mzxid = zxid;
+        }
+        if (!k.exists) {
+            return;
+        }
+        k.exists = false;
+        Versioned<T> prev = k.shown;
+        k.shown = null;
+        view.remove(key);
+        if (initialized && prev != null) {
+            emit(key, gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
+        }
+    }
+
+    // Guarded by lock.
+    private void emit(String key, ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
+        StateChange<T> change = StateChange.of(keyPath(key), kind, prev, next);
+        listeners.enqueue(change, l -> l.onChange(change));
+    }
+
+    private void reportError(StateSyncException e) {
+        LOG.warn("StateTree {}: {}", path, e.getMessage());
+        listeners.publish(e, l -> l.onError(e));
+    }
+
+    // Guarded by lock.
+    private void reportErrorLocked(StateSyncException e) {
+        LOG.warn("StateTree {}: {}", path, e.getMessage());
+        listeners.enqueue(e, l -> l.onError(e));
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private static final class Reply {
+        final int rc;
+        final byte @Nullable [] data;
+        final @Nullable Stat stat;
+
+        Reply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
+            this.rc = rc;
+            this.data = data;
+            this.stat = stat;
+        }
+    }
+
+    private static Reply await(CompletableFuture<Reply> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), null);
+        }
+    }
+
+    /** Applies a write's reply on the event thread, then completes the caller's future. */
+    private void onWritten(
+            ZooKeeper zk, String key, int rc, @Nullable Stat stat, byte[] data, CompletableFuture<Reply> f) {
+        if (rc == 0 && stat != null) {
+            synchronized (lock) {
+                if (zk == attached) {
+                    applyPresent(
+                            key,
+                            keys.computeIfAbsent(key, x -> new Key<>()),
+                            stat.getCzxid(),
+                            stat.getMzxid(),
+                            stat.getVersion(),
+                            data);
+                }
+            }
+            listeners.dispatch();
+        }
+        f.complete(new Reply(rc, data, stat));
+    }
+
+    private Reply setData(ZooKeeper zk, String key, byte[] data, int version) throws InterruptedException {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.setData(keyFull(key), data, version, (rc, p, ctx, stat) -> onWritten(zk, key, rc, stat, data, f), null);
+        return await(f);
+    }
+
+    private Reply create(ZooKeeper zk, String key, byte[] data) throws InterruptedException {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.create(
+                keyFull(key),
+                data,
+                Zk.acl(coordinator),
+                CreateMode.PERSISTENT,
+                (rc, p, ctx, name, stat) -> onWritten(zk, key, rc, stat, data, f),
+                null);
+        return await(f);
+    }
+
+    private Reply readFresh(ZooKeeper zk, String key) throws InterruptedException {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.sync(keyFull(key), (rc, p, ctx) -> {}, null);
+        zk.getData(keyFull(key), false, (rc, p, ctx, data, stat) -> onRead(zk, key, rc, data, stat, f, null), null);
+        return await(f);
+    }
+
+    private Versioned<T> written(T value, Stat stat) {
+        return Versioned.of(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
+    }
+
+    @Override
+    public Versioned<T> put(String key, T value) throws InterruptedException {
+        ZPaths.validateKey(key);
+        Objects.requireNonNull(value, "value");
+        byte[] data = codec.encode(value);
+        coordinator.checkValueSize(keyPath(key), data);
+        lifecycle.requireStarted();
+        int losses = 0;
+        boolean rootChecked = false;
+        boolean doubt = false;
+        while (true) {
+            ZooKeeper zk = Zk.handle(coordinator);
+            if (doubt) {
+                // The reply of an earlier attempt was lost: if the key holds our bytes, it landed.
+                Reply now = readFresh(zk, key);
+                if (Zk.isLoss(now.rc)) {
+                    Zk.backoffAfterLoss(coordinator, keyPath(key), ++losses);
+                    continue;
+                }
+                Stat s = now.stat;
+                if (now.rc == 0 && s != null && Arrays.equals(now.data, data)) {
+                    return written(value, s);
+                }
+                doubt = false;
+            }
+            Reply r = setData(zk, key, data, -1);
+            if (r.rc == KeeperException.Code.NONODE.intValue()) {
+                r = create(zk, key, data);
+                if (r.rc == KeeperException.Code.NODEEXISTS.intValue()) {
+                    continue;
+                }
+                if (r.rc == KeeperException.Code.NONODE.intValue() && !rootChecked) {
+                    rootChecked = true;
+                    createRoot();
+                    continue;
+                }
+            }
+            Stat stat = r.stat;
+            if (r.rc == 0 && stat != null) {
+                return written(value, stat);
+            }
+            if (Zk.isLoss(r.rc)) {
+                doubt = true;
+                Zk.backoffAfterLoss(coordinator, keyPath(key), ++losses);
+                continue;
+            }
+            throw Zk.error(r.rc, keyPath(key));
+        }
+    }
+
+    private void createRoot() {
+        try {
+            coordinator.curatorFramework().createContainers(path);
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path);
+        }
+    }
+
+    @Override
+    public boolean compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException {
+        ZPaths.validateKey(key);
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(next, "next");
+        byte[] data = codec.encode(next);
+        String keyPath = keyPath(key);
+        coordinator.checkValueSize(keyPath, data);
+        lifecycle.requireStarted();
+        int losses = 0;
+        boolean doubt = false;
+        while (true) {
+            ZooKeeper zk = Zk.handle(coordinator);
+            if (doubt) {
+                Reply now = readFresh(zk, key);
+                if (Zk.isLoss(now.rc)) {
+                    Zk.backoffAfterLoss(coordinator, keyPath, ++losses);
+                    continue;
+                }
+                Stat s = now.stat;
+                boolean unmoved = now.rc == 0
+                        && s != null
+                        && s.getCzxid() == expected.czxid()
+                        && s.getVersion() == expected.version();
+                if (!unmoved) {
+                    if (now.rc == 0
+                            && s != null
+                            && s.getCzxid() == expected.czxid()
+                            && s.getVersion() == expected.version() + 1
+                            && Arrays.equals(now.data, data)) {
+                        return true;
+                    }
+                    throw new ConnectionLossException(
+                            keyPath,
+                            "the connection dropped while a compare-and-set of " + keyPath
+                                    + " was in flight and the key moved since; whether it landed is unknown",
+                            null);
+                }
+            }
+            Reply r = setData(zk, key, data, expected.version());
+            if (r.rc == 0) {
+                return true;
+            }
+            if (r.rc == KeeperException.Code.BADVERSION.intValue() || r.rc == KeeperException.Code.NONODE.intValue()) {
+                if (doubt) {
+                    continue; // resolve: the node may have moved by our own earlier attempt
+                }
+                return false;
+            }
+            if (Zk.isLoss(r.rc)) {
+                doubt = true;
+                Zk.backoffAfterLoss(coordinator, keyPath, ++losses);
+                continue;
+            }
+            throw Zk.error(r.rc, keyPath);
+        }
+    }
+
+    @Override
+    public boolean remove(String key) throws InterruptedException {
+        ZPaths.validateKey(key);
+        String keyPath = keyPath(key);
+        lifecycle.requireStarted();
+        int losses = 0;
+        while (true) {
+            ZooKeeper zk = Zk.handle(coordinator);
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            zk.delete(keyFull(key), -1, (rc, p, ctx) -> f.complete(rc), null);
+            int rc;
+            try {
+                rc = f.get();
+            } catch (ExecutionException e) {
+                throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), keyPath);
+            }
+            if (rc == 0) {
+                return true;
+            }
+            if (rc == KeeperException.Code.NONODE.intValue()) {
+                return losses > 0; // after a lost reply, our own first attempt may have deleted it
+            }
+            if (Zk.isLoss(rc)) {
+                Zk.backoffAfterLoss(coordinator, keyPath, ++losses);
+                continue;
+            }
+            throw Zk.error(rc, keyPath);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.statesync.recipes.state;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.StateChange;
+import io.statesync.core.Versioned;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Checks the changes a listener recorded against the server's history: per path, the sequence of
+ * INITIAL/CREATED/UPDATED/DELETED/RESYNCED must be one the server's history allows, and zxids never
+ * go back. Not eyeballing: every violation is collected and reported with the change that broke it.
+ */
+public final class HistoryChecker {
+    /** What the server stored: every value by (czxid, version), and which incarnations ended. */
+    public static final class ServerHistory<T> {
+        private final Map<String, Map<Long, Map<Integer, Versioned<T>>>> values = new ConcurrentHashMap<>();
+        private final Set<String> ended = ConcurrentHashMap.newKeySet();
+
+        /** Records a value the server stored (as a write returned it, or a read saw it). */
+        public void stored(String path, Versioned<T> value) {
+            values.computeIfAbsent(path, p -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(value.czxid(), c -> new ConcurrentHashMap<>())
+                    .put(value.version(), value);
+        }
+
+        /** Records that the incarnation with this czxid was deleted. */
+        public void deleted(String path, long czxid) {
+            ended.add(path + "@" + czxid);
+        }
+
+        @org.jspecify.annotations.Nullable
+        Versioned<T> lookup(String path, long czxid, int version) {
+            Map<Long, Map<Integer, Versioned<T>>> byC = values.get(path);
+            if (byC == null) {
+                return null;
+            }
+            Map<Integer, Versioned<T>> byV = byC.get(czxid);
+            return byV == null ? null : byV.get(version);
+        }
+
+        boolean hasEnded(String path, long czxid) {
+            return ended.contains(path + "@" + czxid);
+        }
+    }
+
+    private HistoryChecker() {}
+
+    /** Checks only the rules that need no server history (order, kinds, previous links). */
+    public static <T> void assertMonotonic(List<StateChange<T>> changes) {
+        List<String> violations = check(changes, null, true);
+        if (!violations.isEmpty()) {
+            throw new AssertionError(String.join("\n", violations));
+        }
+    }
+
+    /**
+     * Checks a listener's recorded changes against the server's history.
+     *
+     * @param changes what the listener received, in order
+     * @param server what the server stored; values the listener was shown must be in it
+     * @param resyncAllowed whether connection gaps happened (so RESYNCED may appear)
+     */
+    public static <T> void assertConsistent(
+            List<StateChange<T>> changes, ServerHistory<T> server, boolean resyncAllowed) {
+        List<String> violations = check(changes, server, resyncAllowed);
+        if (!violations.isEmpty()) {
+            throw new AssertionError(violations.size() + " violations, first ones:\n"
+                    + String.join("\n", violations.subList(0, Math.min(10, violations.size()))));
+        }
+    }
+
+    static <T> List<String> check(
+            List<StateChange<T>> changes,
+            @org.jspecify.annotations.Nullable ServerHistory<T> server,
+            boolean resyncAllowed) {
+        Map<String, List<StateChange<T>>> byPath = new LinkedHashMap<>();
+        for (StateChange<T> c : changes) {
+            byPath.computeIfAbsent(c.path(), p -> new ArrayList<>()).add(c);
+        }
+        List<String> violations = new ArrayList<>();
+        for (Map.Entry<String, List<StateChange<T>>> e : byPath.entrySet()) {
+            String path = e.getKey();
+            Optional<Versioned<T>> shown = Optional.empty();
+            long maxZxid = -1;
+            Set<Long> endedSeen = new HashSet<>();
+            int i = 0;
+            for (StateChange<T> c : e.getValue()) {
+                String where = path + " change #" + i + " " + c + ": ";
+                if (i == 0 && c.kind() != ChangeKind.INITIAL && c.kind() != ChangeKind.CREATED) {
+                    violations.add(where + "the first change must be INITIAL or CREATED");
+                }
+                if (i > 0 && c.kind() == ChangeKind.INITIAL) {
+                    violations.add(where + "INITIAL after other changes");
+                }
+                if (!c.previous().equals(c.kind() == ChangeKind.INITIAL ? Optional.empty() : shown)) {
+                    violations.add(where + "previous is not the last value shown (" + shown + ")");
+                }
+                Optional<Versioned<T>> cur = c.current();
+                if (cur.isPresent()) {
+                    Versioned<T> v = cur.get();
+                    if (v.mzxid() <= maxZxid) {
+                        violations.add(where + "went back: mzxid 0x" + Long.toHexString(v.mzxid()) + " after 0x"
+                                + Long.toHexString(maxZxid));
+                    }
+                    maxZxid = Math.max(maxZxid, v.mzxid());
+                    if (server != null) {
+                        Versioned<T> stored = server.lookup(path, v.czxid(), v.version());
+                        if (stored == null) {
+                            violations.add(where + "the server never stored this version");
+                        } else if (!Objects.equals(stored, v)) {
+                            violations.add(where + "the server stored " + stored + " at this version");
+                        }
+                    }
+                }
+                switch (c.kind()) {
+                    case UPDATED -> {
+                        if (shown.isEmpty() || cur.isEmpty()) {
+                            violations.add(where + "UPDATED needs a previous and a current value");
+                        } else if (shown.get().czxid() != cur.get().czxid()) {
+                            violations.add(where + "UPDATED across incarnations (czxid changed)");
+                        } else if (cur.get().version() <= shown.get().version()) {
+                            violations.add(where + "UPDATED to a version that is not newer");
+                        }
+                    }
+                    case CREATED -> {
+                        if (shown.isPresent()) {
+                            violations.add(where + "CREATED while a value is shown");
+                        }
+                    }
+                    case DELETED -> {
+                        if (shown.isEmpty() || cur.isPresent()) {
+                            violations.add(where + "DELETED needs a previous and no current value");
+                        } else if (server != null
+                                && !server.hasEnded(path, shown.get().czxid())) {
+                            violations.add(where + "the server never deleted incarnation czxid 0x"
+                                    + Long.toHexString(shown.get().czxid()));
+                        } else {
+                            endedSeen.add(shown.get().czxid());
+                        }
+                    }
+                    case RESYNCED -> {
+                        if (!resyncAllowed) {
+                            violations.add(where + "RESYNCED without any connection gap");
+                        }
+                    }
+                    case INITIAL -> {}
+                }
+                if (cur.isPresent() && endedSeen.contains(cur.get().czxid())) {
+                    violations.add(where + "a value of an incarnation already reported DELETED");
+                }
+                shown = cur;
+                i++;
+            }
+        }
+        return violations;
+    }
+}

@@ -1,0 +1,210 @@
+package io.statesync.recipes.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Versioned;
+import io.statesync.testkit.TcpProxy;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * No lost update and no double update: N clients × M {@code update(x -> x + 1)} end at exactly
+ * N×M, also while connections are cut; a write whose reply is lost is resolved, never re-applied.
+ */
+@Timeout(120)
+class SharedStateUpdateTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    private static Coordinator connect(String connectString) throws InterruptedException {
+        Coordinator c = Coordinator.builder(connectString)
+                .namespace(zk.namespace())
+                .sessionTimeout(Duration.ofSeconds(20))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .build();
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    @Test
+    void fourClientsTimes500IncrementsEndAtExactly2000() throws Exception {
+        counters(4, 500, false);
+    }
+
+    @Test
+    void fourClientsTimes150IncrementsWhileConnectionsAreCut() throws Exception {
+        counters(4, 150, true);
+    }
+
+    @Test
+    @Tag("slow")
+    void fourClientsTimes500IncrementsWhileConnectionsAreCut() throws Exception {
+        counters(4, 500, true);
+    }
+
+    private void counters(int clients, int increments, boolean cut) throws Exception {
+        List<TcpProxy> proxies = new ArrayList<>();
+        List<Coordinator> coordinators = new ArrayList<>();
+        List<SharedState<Long>> states = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(clients + 1);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger cuts = new AtomicInteger();
+        try {
+            for (int i = 0; i < clients; i++) {
+                TcpProxy proxy = TcpProxy.start(zk.connectString());
+                proxies.add(proxy);
+                Coordinator c = connect(proxy.connectString());
+                coordinators.add(c);
+                SharedState<Long> s =
+                        SharedState.builder(c, "/counter", Codec.longs(), 0L).build();
+                s.start();
+                assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+                states.add(s);
+            }
+            Future<?> chaos = pool.submit(() -> {
+                while (cut && writing.get()) {
+                    proxies.get(ThreadLocalRandom.current().nextInt(clients)).cut();
+                    cuts.incrementAndGet();
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(100); // fault cadence, not synchronization
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            List<Future<List<Long>>> results = new ArrayList<>();
+            for (SharedState<Long> s : states) {
+                results.add(pool.submit(() -> {
+                    List<Long> mine = new ArrayList<>();
+                    for (int j = 0; j < increments; j++) {
+                        mine.add(s.update(x -> x + 1).value());
+                    }
+                    return mine;
+                }));
+            }
+            java.util.Set<Long> all = new java.util.HashSet<>();
+            for (Future<List<Long>> f : results) {
+                for (Long v : f.get()) {
+                    assertThat(all.add(v))
+                            .as("value %s returned to two updates", v)
+                            .isTrue();
+                }
+            }
+            writing.set(false);
+            chaos.get();
+            long expected = (long) clients * increments;
+            // Every update returned a distinct value: each was applied exactly once.
+            assertThat(all).hasSize((int) expected);
+            assertThat(states.get(0).read().map(Versioned::value)).contains(expected);
+            // Convergence: every instance lands on the final value.
+            for (SharedState<Long> s : states) {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> s.get().map(Versioned::value).equals(Optional.of(expected)));
+            }
+            if (cut) {
+                assertThat(cuts.get()).isPositive();
+            }
+        } finally {
+            writing.set(false);
+            states.forEach(SharedState::close);
+            coordinators.forEach(Coordinator::close);
+            proxies.forEach(TcpProxy::close);
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void anUpdateWhoseReplyIsLostIsResolvedAsLandedNotAppliedTwice() throws Exception {
+        try (DropProxy proxy = new DropProxy(zk.connectString());
+                Coordinator c = connect(proxy.connectString());
+                Coordinator observer = connect(zk.connectString());
+                SharedState<Long> s =
+                        SharedState.builder(c, "/counter", Codec.longs(), 0L).build();
+                SharedState<Long> o = SharedState.builder(observer, "/counter", Codec.longs(), 0L)
+                        .build()) {
+            s.start();
+            o.start();
+            assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            assertThat(o.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            s.update(x -> x + 1);
+            Recorder<Long> seen = new Recorder<>();
+            o.addListener(seen);
+
+            proxy.dropReplies();
+            ExecutorService one = Executors.newSingleThreadExecutor();
+            try {
+                Future<Versioned<Long>> update = one.submit(() -> s.update(x -> x + 1));
+                // The server applied it (another client sees it); the writer never got the reply.
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> o.read().map(Versioned::value).equals(Optional.of(2L)));
+                assertThat(update).isNotDone();
+                proxy.cut();
+                Versioned<Long> result = update.get(30, TimeUnit.SECONDS);
+                assertThat(result.value()).isEqualTo(2L);
+                assertThat(o.read().map(Versioned::value)).contains(2L);
+                assertThat(o.read().orElseThrow().version()).isEqualTo(2);
+                assertThat(result).isEqualTo(o.read().orElseThrow());
+            } finally {
+                one.shutdownNow();
+            }
+            // One more update lands on top: nothing was applied twice, nothing lost.
+            assertThat(s.update(x -> x + 1).value()).isEqualTo(3L);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> seen.lastValue("/counter").equals(Optional.of(3L)));
+            HistoryChecker.assertMonotonic(seen.changes);
+        }
+    }
+
+    @Test
+    void anUpdateWhoseRequestIsLostIsSentAgainExactlyOnce() throws Exception {
+        try (DropProxy proxy = new DropProxy(zk.connectString());
+                Coordinator c = connect(proxy.connectString());
+                Coordinator observer = connect(zk.connectString());
+                SharedState<Long> s =
+                        SharedState.builder(c, "/counter", Codec.longs(), 0L).build();
+                SharedState<Long> o = SharedState.builder(observer, "/counter", Codec.longs(), 0L)
+                        .build()) {
+            s.start();
+            o.start();
+            assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            assertThat(o.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            s.update(x -> x + 1);
+
+            proxy.dropRequests();
+            ExecutorService one = Executors.newSingleThreadExecutor();
+            try {
+                Future<Versioned<Long>> update = one.submit(() -> s.update(x -> x + 10));
+                // The request left the client and was lost on the way.
+                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.droppedRequestBytes() > 40);
+                // Meanwhile another writer moves the value: the lost write must be recomputed on it.
+                assertThat(o.update(x -> x * 100).value()).isEqualTo(100L);
+                proxy.cut();
+                Versioned<Long> result = update.get(30, TimeUnit.SECONDS);
+                assertThat(result.value()).isEqualTo(110L);
+                assertThat(o.read().map(Versioned::value)).contains(110L);
+                assertThat(o.read().orElseThrow().version()).isEqualTo(3);
+            } finally {
+                one.shutdownNow();
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.statesync.recipes.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.Coordinator;
+import io.statesync.recipes.state.HistoryChecker;
+import io.statesync.recipes.state.Recorder;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.test.InstanceSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Per key, no going back across failover between the servers of a three-server cluster. */
+@Timeout(120)
+class StateTreeClusterTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.cluster(3);
+
+    private static Coordinator connect() throws InterruptedException {
+        Coordinator c = Coordinator.builder(zk.connectString())
+                .namespace(zk.namespace())
+                .sessionTimeout(Duration.ofSeconds(20))
+                .connectionTimeout(Duration.ofSeconds(1))
+                .build();
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    @Test
+    void perKeyNoGoingBackWhenTheListenersServerDies() throws Exception {
+        HistoryChecker.ServerHistory<Long> history = new HistoryChecker.ServerHistory<>();
+        Recorder<Long> recorded = new Recorder<>();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (Coordinator writerC = connect();
+                Coordinator readerC = connect();
+                StateTree<Long> writer =
+                        StateTree.builder(writerC, "/tree", Codec.longs()).build();
+                StateTree<Long> reader =
+                        StateTree.builder(readerC, "/tree", Codec.longs()).build()) {
+            writer.start();
+            assertThat(writer.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            reader.addListener(recorded);
+            reader.start();
+            assertThat(reader.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            Future<Integer> writes = StateTreeFaultTest.burst(pool, writer, history, running);
+            await().atMost(Duration.ofSeconds(20)).until(() -> recorded.changes.size() > 30);
+
+            InstanceSpec victim = zk.connectedServer(
+                    readerC.curatorFramework().getZookeeperClient().getZooKeeper());
+            zk.killServer(victim);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            recorded.connections.stream().anyMatch(e -> e.kind() == ConnectionEvent.Kind.RECONNECTED));
+            int before = recorded.changes.size();
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorded.changes.size() > before + 30);
+            zk.restartServer(victim);
+            running.set(false);
+            writes.get(30, TimeUnit.SECONDS);
+            StateTreeFaultTest.converged(writer, reader, recorded);
+            HistoryChecker.assertConsistent(recorded.changes, history, true);
+        } finally {
+            running.set(false);
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+}

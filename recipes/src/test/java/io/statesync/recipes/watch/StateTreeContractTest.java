@@ -1,0 +1,29 @@
+package io.statesync.recipes.watch;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.StateChange;
+import io.statesync.core.contract.RecipeContract;
+import java.nio.charset.StandardCharsets;
+
+/** {@link StateTree} keeps the contract every recipe keeps. */
+class StateTreeContractTest extends RecipeContract<Long, StateTree<Long>> {
+    @Override
+    protected StateTree<Long> newRecipe(Coordinator coordinator) {
+        return StateTree.builder(coordinator, "/contract/tree", Codec.longs()).build();
+    }
+
+    @Override
+    protected void causeChange(Coordinator writer, int i) throws Exception {
+        writer.curatorFramework()
+                .create()
+                .orSetData()
+                .creatingParentContainersIfNeeded()
+                .forPath("/contract/tree/key-" + (i % 3), Long.toString(i).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    protected boolean reflects(StateChange<Long> change, int i) {
+        return change.current().map(v -> v.value() >= i).orElse(false);
+    }
+}
