@@ -9,6 +9,7 @@ final class Workloads {
 
     static List<Comparison> all(boolean quick) {
         List<Comparison> all = new ArrayList<>();
+        all.addAll(StateWorkloads.all());
         all.addAll(LockWorkloads.all());
         all.addAll(EventLogWorkloads.all(quick));
         return all;
