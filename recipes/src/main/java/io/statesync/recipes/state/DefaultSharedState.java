@@ -17,6 +17,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -120,9 +121,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
             Duration maxBackoff) {
         this.coordinator = coordinator;
         this.path = path;
-        this.fullPath = Zk.fullPath(coordinator, path);
+        this.fullPath = RawZooKeeper.fullPath(coordinator, path);
         this.markerPath = "/.statesync/writers/" + UUID.randomUUID();
-        this.markerFull = Zk.fullPath(coordinator, markerPath);
+        this.markerFull = RawZooKeeper.fullPath(coordinator, markerPath);
         this.codec = codec;
         this.initialValue = initialValue;
         this.initialBytes = initialBytes;
@@ -166,7 +167,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
         if (zk != null) {
             try {
-                Zk.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+                RawZooKeeper.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
                 if (zk.getSessionId() == markerSession) {
                     zk.delete(markerFull, -1, (rc, p, ctx) -> {}, null);
                 }
@@ -237,7 +238,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private void attach() {
         ZooKeeper zk;
         try {
-            zk = Zk.handle(coordinator);
+            zk = RawZooKeeper.handle(coordinator);
         } catch (StateSyncException e) {
             LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
             return;
@@ -255,14 +256,14 @@ final class DefaultSharedState<T> implements SharedState<T> {
             readInFlightOn = null;
             create = !initialCreated;
         }
-        Zk.watchAdded(zk, fullPath);
+        RawZooKeeper.watchAdded(zk, fullPath);
         zk.addWatch(
                 fullPath,
                 w,
                 AddWatchMode.PERSISTENT,
                 (rc, p, ctx) -> {
-                    if (rc != 0 && !Zk.isLoss(rc)) {
-                        reportError(Zk.error(rc, path));
+                    if (rc != 0 && !RawZooKeeper.isLoss(rc)) {
+                        reportError(RawZooKeeper.error(rc, path));
                     }
                 },
                 null);
@@ -285,8 +286,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
                             synchronized (lock) {
                                 initialCreated = true;
                             }
-                        } else if (!Zk.isLoss(rc)) {
-                            reportError(Zk.error(rc, path));
+                        } else if (!RawZooKeeper.isLoss(rc)) {
+                            reportError(RawZooKeeper.error(rc, path));
                         }
                         resync(zk);
                     })
@@ -409,8 +410,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (initNow) {
             initializedLatch.countDown();
         }
-        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !Zk.isLoss(rc) && reply == null) {
-            reportError(Zk.error(rc, path));
+        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !RawZooKeeper.isLoss(rc) && reply == null) {
+            reportError(RawZooKeeper.error(rc, path));
         }
         if (reply != null) {
             reply.complete(new DataReply(rc, data, stat));
@@ -513,17 +514,17 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private DataReply readFresh(boolean interruptible) throws InterruptedException {
         int losses = 0;
         while (true) {
-            ZooKeeper zk = Zk.handle(coordinator);
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
             CompletableFuture<DataReply> reply = new CompletableFuture<>();
             zk.sync(fullPath, (rc, p, ctx) -> {}, null);
             zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
             DataReply r = interruptible ? awaitInterruptibly(reply) : awaitUninterruptibly(reply);
-            if (Zk.isLoss(r.rc)) {
-                Zk.backoffAfterLoss(coordinator, path, ++losses);
+            if (RawZooKeeper.isLoss(r.rc)) {
+                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
                 continue;
             }
             if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
-                throw Zk.error(r.rc, path);
+                throw RawZooKeeper.error(r.rc, path);
             }
             return r;
         }
@@ -847,7 +848,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 return;
             }
             contention = 8;
-            Zk.backoffAfterConflict(conflicts, maxBackoffNanos);
+            RawZooKeeper.backoffAfterConflict(conflicts, 4, TimeUnit.MICROSECONDS.toNanos(100), maxBackoffNanos);
             base = baseOf(prefetched);
         }
     }
@@ -867,7 +868,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private void runDelete(WriteOp<T> op) {
         int losses = 0;
         while (true) {
-            ZooKeeper zk = Zk.handle(coordinator);
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
             CompletableFuture<Integer> reply = new CompletableFuture<>();
             zk.delete(fullPath, -1, (rc, p, ctx) -> reply.complete(rc), null);
             int rc = awaitUninterruptibly(reply);
@@ -880,11 +881,11 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 finish(op, losses > 0, null);
                 return;
             }
-            if (Zk.isLoss(rc)) {
-                Zk.backoffAfterLoss(coordinator, path, ++losses);
+            if (RawZooKeeper.isLoss(rc)) {
+                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
                 continue;
             }
-            throw Zk.error(rc, path);
+            throw RawZooKeeper.error(rc, path);
         }
     }
 
@@ -919,7 +920,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         int doubtMarker = 0;
         int losses = 0;
         while (true) {
-            ZooKeeper zk = Zk.handle(coordinator);
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
             if (doubt) {
                 Resolution r = resolve(zk, expectedVersion, expectedCzxid, data, doubtSession, doubtMarker);
                 switch (r) {
@@ -938,14 +939,14 @@ final class DefaultSharedState<T> implements SharedState<T> {
                                         + " unknown, and it was not retried",
                                 null);
                     case LOSS -> {
-                        Zk.backoffAfterLoss(coordinator, path, ++losses);
+                        RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
                         continue;
                     }
                     case RETRY_SAME -> {}
                 }
             }
             if (!ensureMarker(zk)) {
-                Zk.backoffAfterLoss(coordinator, path, ++losses);
+                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
                 continue;
             }
             int mv = markerVersion;
@@ -954,13 +955,13 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 markerVersion = mv + 1;
                 return Objects.requireNonNull(reply.written);
             }
-            if (Zk.isLoss(reply.rc)) {
+            if (RawZooKeeper.isLoss(reply.rc)) {
                 if (!doubt) {
                     doubt = true;
                     doubtSession = zk.getSessionId();
                     doubtMarker = mv;
                 }
-                Zk.backoffAfterLoss(coordinator, path, ++losses);
+                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
                 continue;
             }
             int valueRc = reply.opError(0);
@@ -985,7 +986,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 markerSession = 0; // the marker went with an old session: make a new one
                 continue;
             }
-            throw Zk.error(reply.rc, path);
+            throw RawZooKeeper.error(reply.rc, path);
         }
     }
 
@@ -1024,7 +1025,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private MultiReply multi(ZooKeeper zk, int expectedVersion, byte[] data, int mv) {
         List<Op> ops = List.of(
                 expectedVersion < 0
-                        ? Op.create(fullPath, data, Zk.acl(coordinator), CreateMode.PERSISTENT)
+                        ? Op.create(fullPath, data, RawZooKeeper.acl(coordinator), CreateMode.PERSISTENT)
                         : Op.setData(fullPath, data, expectedVersion),
                 Op.setData(markerFull, EMPTY, mv));
         CompletableFuture<MultiReply> reply = new CompletableFuture<>();
@@ -1136,7 +1137,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);
             DataReply m = awaitUninterruptibly(marker);
             DataReply n = awaitUninterruptibly(node);
-            if (Zk.isLoss(m.rc) || Zk.isLoss(n.rc)) {
+            if (RawZooKeeper.isLoss(m.rc) || RawZooKeeper.isLoss(n.rc)) {
                 return Resolution.LOSS;
             }
             Stat ms = m.stat;

@@ -15,6 +15,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
@@ -108,7 +109,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
     DefaultStateTree(Coordinator coordinator, String path, Codec<T> codec, int loadBatch) {
         this.coordinator = coordinator;
         this.path = path;
-        this.fullPath = Zk.fullPath(coordinator, path);
+        this.fullPath = RawZooKeeper.fullPath(coordinator, path);
         this.prefix = fullPath.equals("/") ? "/" : fullPath + "/";
         this.codec = codec;
         this.loadBatch = loadBatch;
@@ -151,7 +152,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         }
         if (zk != null) {
             try {
-                Zk.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+                RawZooKeeper.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
             } catch (RuntimeException e) {
                 LOG.debug("StateTree {}: removing the watch on close failed", path, e);
             }
@@ -242,7 +243,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
     private void attach() {
         ZooKeeper zk;
         try {
-            zk = Zk.handle(coordinator);
+            zk = RawZooKeeper.handle(coordinator);
         } catch (StateSyncException e) {
             LOG.debug("StateTree {}: no ZooKeeper handle yet", path, e);
             return;
@@ -257,14 +258,14 @@ final class DefaultStateTree<T> implements StateTree<T> {
             gapEpoch++;
             disconnected = false;
         }
-        Zk.watchAdded(zk, fullPath);
+        RawZooKeeper.watchAdded(zk, fullPath);
         zk.addWatch(
                 fullPath,
                 w,
                 AddWatchMode.PERSISTENT_RECURSIVE,
                 (rc, p, ctx) -> {
-                    if (rc != 0 && !Zk.isLoss(rc)) {
-                        reportError(Zk.error(rc, path));
+                    if (rc != 0 && !RawZooKeeper.isLoss(rc)) {
+                        reportError(RawZooKeeper.error(rc, path));
                     }
                 },
                 null);
@@ -276,8 +277,8 @@ final class DefaultStateTree<T> implements StateTree<T> {
                     .withMode(CreateMode.PERSISTENT)
                     .inBackground((client, event) -> {
                         int rc = event.getResultCode();
-                        if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !Zk.isLoss(rc)) {
-                            reportError(Zk.error(rc, path));
+                        if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !RawZooKeeper.isLoss(rc)) {
+                            reportError(RawZooKeeper.error(rc, path));
                         }
                         resync(zk);
                     })
@@ -308,8 +309,8 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 return;
             }
             if (rc != 0 && rc != KeeperException.Code.NONODE.intValue()) {
-                if (!Zk.isLoss(rc)) {
-                    reportErrorLocked(Zk.error(rc, path));
+                if (!RawZooKeeper.isLoss(rc)) {
+                    reportErrorLocked(RawZooKeeper.error(rc, path));
                 }
                 loader = null;
                 return;
@@ -466,7 +467,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
             } else if (rc == KeeperException.Code.NONODE.intValue()) {
                 applyAbsent(key, k, WatchedEvent.NO_ZXID);
             }
-            if (fromLoader != null && fromLoader == loader && Zk.isLoss(rc)) {
+            if (fromLoader != null && fromLoader == loader && RawZooKeeper.isLoss(rc)) {
                 // The connection went during the load: a complete re-read follows on reconnect.
                 loader = null;
             } else if (fromLoader != null && fromLoader == loader) {
@@ -623,7 +624,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         zk.create(
                 keyFull(key),
                 data,
-                Zk.acl(coordinator),
+                RawZooKeeper.acl(coordinator),
                 CreateMode.PERSISTENT,
                 (rc, p, ctx, name, stat) -> onWritten(zk, key, rc, stat, data, f),
                 null);
@@ -652,12 +653,12 @@ final class DefaultStateTree<T> implements StateTree<T> {
         boolean rootChecked = false;
         boolean doubt = false;
         while (true) {
-            ZooKeeper zk = Zk.handle(coordinator);
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
             if (doubt) {
                 // The reply of an earlier attempt was lost: if the key holds our bytes, it landed.
                 Reply now = readFresh(zk, key);
-                if (Zk.isLoss(now.rc)) {
-                    Zk.backoffAfterLoss(coordinator, keyPath(key), ++losses);
+                if (RawZooKeeper.isLoss(now.rc)) {
+                    RawZooKeeper.backoffAfterLoss(coordinator, keyPath(key), ++losses);
                     continue;
                 }
                 Stat s = now.stat;
@@ -682,12 +683,12 @@ final class DefaultStateTree<T> implements StateTree<T> {
             if (r.rc == 0 && stat != null) {
                 return written(value, stat);
             }
-            if (Zk.isLoss(r.rc)) {
+            if (RawZooKeeper.isLoss(r.rc)) {
                 doubt = true;
-                Zk.backoffAfterLoss(coordinator, keyPath(key), ++losses);
+                RawZooKeeper.backoffAfterLoss(coordinator, keyPath(key), ++losses);
                 continue;
             }
-            throw Zk.error(r.rc, keyPath(key));
+            throw RawZooKeeper.error(r.rc, keyPath(key));
         }
     }
 
@@ -711,11 +712,11 @@ final class DefaultStateTree<T> implements StateTree<T> {
         int losses = 0;
         boolean doubt = false;
         while (true) {
-            ZooKeeper zk = Zk.handle(coordinator);
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
             if (doubt) {
                 Reply now = readFresh(zk, key);
-                if (Zk.isLoss(now.rc)) {
-                    Zk.backoffAfterLoss(coordinator, keyPath, ++losses);
+                if (RawZooKeeper.isLoss(now.rc)) {
+                    RawZooKeeper.backoffAfterLoss(coordinator, keyPath, ++losses);
                     continue;
                 }
                 Stat s = now.stat;
@@ -748,12 +749,12 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 }
                 return false;
             }
-            if (Zk.isLoss(r.rc)) {
+            if (RawZooKeeper.isLoss(r.rc)) {
                 doubt = true;
-                Zk.backoffAfterLoss(coordinator, keyPath, ++losses);
+                RawZooKeeper.backoffAfterLoss(coordinator, keyPath, ++losses);
                 continue;
             }
-            throw Zk.error(r.rc, keyPath);
+            throw RawZooKeeper.error(r.rc, keyPath);
         }
     }
 
@@ -764,7 +765,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         lifecycle.requireStarted();
         int losses = 0;
         while (true) {
-            ZooKeeper zk = Zk.handle(coordinator);
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
             CompletableFuture<Integer> f = new CompletableFuture<>();
             zk.delete(keyFull(key), -1, (rc, p, ctx) -> f.complete(rc), null);
             int rc;
@@ -779,11 +780,11 @@ final class DefaultStateTree<T> implements StateTree<T> {
             if (rc == KeeperException.Code.NONODE.intValue()) {
                 return losses > 0; // after a lost reply, our own first attempt may have deleted it
             }
-            if (Zk.isLoss(rc)) {
-                Zk.backoffAfterLoss(coordinator, keyPath, ++losses);
+            if (RawZooKeeper.isLoss(rc)) {
+                RawZooKeeper.backoffAfterLoss(coordinator, keyPath, ++losses);
                 continue;
             }
-            throw Zk.error(rc, keyPath);
+            throw RawZooKeeper.error(rc, keyPath);
         }
     }
 }

@@ -1,10 +1,9 @@
-package io.statesync.recipes.state;
+package io.statesync.core.internal;
 
 import io.statesync.core.AclMode;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateSyncException;
-import io.statesync.core.internal.ZkErrors;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +18,23 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 
 /**
- * Small helpers for talking to the raw ZooKeeper handle behind the coordinator. The recipe uses the
- * asynchronous API of the handle so that replies, watch events and connection events reach it in
- * one order (ZooKeeper's event thread), which is what makes its zxid bookkeeping sound.
+ * Helpers for recipes that talk to the raw ZooKeeper handle behind the coordinator. Such recipes use
+ * the handle's asynchronous API so that replies, watch events and connection events reach them in
+ * one order (ZooKeeper's event thread), which is what makes zxid bookkeeping sound.
  */
-final class Zk {
-    /** Server watches set by recipes of this package, counted per handle and path. */
+public final class RawZooKeeper {
+    /** Server watches set through this class, counted per handle and path, across all recipes. */
     private static final Map<ZooKeeper, Map<String, Integer>> WATCHES = new WeakHashMap<>();
 
-    private Zk() {}
+    private RawZooKeeper() {}
 
-    /** The current ZooKeeper handle of the coordinator (a new one after session expiry). */
-    static ZooKeeper handle(Coordinator coordinator) {
+    /**
+     * The current ZooKeeper handle of the coordinator (a new one after session expiry).
+     *
+     * @param coordinator the connection
+     * @return its ZooKeeper handle
+     */
+    public static ZooKeeper handle(Coordinator coordinator) {
         try {
             return coordinator.curatorFramework().getZookeeperClient().getZooKeeper();
         } catch (Exception e) {
@@ -38,20 +42,36 @@ final class Zk {
         }
     }
 
-    /** The path as the server knows it: with the coordinator's namespace. */
-    static String fullPath(Coordinator coordinator, String path) {
+    /**
+     * The path as the server knows it: with the coordinator's namespace.
+     *
+     * @param coordinator the connection
+     * @param path a path relative to the namespace
+     * @return the absolute path
+     */
+    public static String fullPath(Coordinator coordinator, String path) {
         return ZKPaths.fixForNamespace(coordinator.curatorFramework().getNamespace(), path);
     }
 
-    /** The ACL for znodes this recipe creates, as the coordinator's ACL mode says. */
-    static List<ACL> acl(Coordinator coordinator) {
+    /**
+     * The ACL for znodes a recipe creates, as the coordinator's ACL mode says.
+     *
+     * @param coordinator the connection
+     * @return the ACL list
+     */
+    public static List<ACL> acl(Coordinator coordinator) {
         return coordinator.aclMode() == AclMode.CREATOR_ONLY
                 ? ZooDefs.Ids.CREATOR_ALL_ACL
                 : ZooDefs.Ids.OPEN_ACL_UNSAFE;
     }
 
-    /** Whether a result code leaves the outcome of a request unknown (the connection or session went). */
-    static boolean isLoss(int rc) {
+    /**
+     * Whether a result code leaves the outcome of a request unknown (the connection or session went).
+     *
+     * @param rc a ZooKeeper result code
+     * @return {@code true} for connection loss, timeouts and session expiry
+     */
+    public static boolean isLoss(int rc) {
         return rc == KeeperException.Code.CONNECTIONLOSS.intValue()
                 || rc == KeeperException.Code.OPERATIONTIMEOUT.intValue()
                 || rc == KeeperException.Code.REQUESTTIMEOUT.intValue()
@@ -59,8 +79,14 @@ final class Zk {
                 || rc == KeeperException.Code.SESSIONMOVED.intValue();
     }
 
-    /** The typed error for a result code. */
-    static StateSyncException error(int rc, String path) {
+    /**
+     * The typed error for a result code.
+     *
+     * @param rc a ZooKeeper result code
+     * @param path the path concerned
+     * @return the typed error
+     */
+    public static StateSyncException error(int rc, String path) {
         return ZkErrors.translate(
                 KeeperException.Code.get(rc), path, KeeperException.create(KeeperException.Code.get(rc), path));
     }
@@ -69,8 +95,12 @@ final class Zk {
      * Sleeps before retry {@code n} (1, 2, ...) after a lost connection, by the coordinator's retry
      * policy, or fails if the policy's retries are used up. Uninterruptible: the caller is in the
      * middle of resolving a write and must not abandon it; the interrupt is kept for later.
+     *
+     * @param coordinator the connection, for its retry policy
+     * @param path the path concerned, for the error
+     * @param n the retry about to be made, from 1
      */
-    static void backoffAfterLoss(Coordinator coordinator, String path, int n) {
+    public static void backoffAfterLoss(Coordinator coordinator, String path, int n) {
         if (n > coordinator.retry().maxRetries()) {
             throw new ConnectionLossException(
                     path, "connection to ZooKeeper lost and not back after " + (n - 1) + " retries", null);
@@ -83,18 +113,28 @@ final class Zk {
 
     /**
      * Sleeps before compare-and-set attempt {@code attempt + 1} after {@code attempt} conflicts in a
-     * row: not at all for the first three (a fresh base is already at hand), then a random time up
-     * to 100 µs doubling per conflict, capped at {@code maxNanos}.
+     * row: not at all for the first {@code freeAttempts - 1} (a fresh base is already at hand), then
+     * a random time up to {@code unitNanos} doubling per conflict, capped at {@code maxNanos}.
+     *
+     * @param attempt conflicts so far, from 1
+     * @param freeAttempts the first attempt that sleeps
+     * @param unitNanos the cap of the first sleep
+     * @param maxNanos the cap of every sleep
      */
-    static void backoffAfterConflict(int attempt, long maxNanos) {
-        if (attempt < 4) {
+    public static void backoffAfterConflict(int attempt, int freeAttempts, long unitNanos, long maxNanos) {
+        if (attempt < freeAttempts) {
             return;
         }
-        long cap = Math.min(maxNanos, TimeUnit.MICROSECONDS.toNanos(100L << Math.min(attempt - 4, 20)));
+        long cap = Math.min(maxNanos, unitNanos << Math.min(attempt - freeAttempts, 20));
         sleepUninterruptibly(ThreadLocalRandom.current().nextLong(Math.max(1, cap)));
     }
 
-    static void sleepUninterruptibly(long nanos) {
+    /**
+     * Sleeps, keeping an interrupt for the caller to see afterwards.
+     *
+     * @param nanos how long
+     */
+    public static void sleepUninterruptibly(long nanos) {
         long deadline = System.nanoTime() + nanos;
         boolean interrupted = false;
         try {
@@ -116,19 +156,28 @@ final class Zk {
         }
     }
 
-    /** Counts a server watch set on a handle for a path. */
-    static synchronized void watchAdded(ZooKeeper zk, String fullPath) {
+    /**
+     * Counts a server watch set on a handle for a path. Pair every call with {@link #watchRemoved}.
+     *
+     * @param zk the handle
+     * @param fullPath the absolute path
+     */
+    public static synchronized void watchAdded(ZooKeeper zk, String fullPath) {
         WATCHES.computeIfAbsent(zk, k -> new HashMap<>()).merge(fullPath, 1, Integer::sum);
     }
 
     /**
-     * Counts a watch removed; when it was the last of this package on the path, removes the
+     * Counts a watch removed; when it was the last one on the path, removes the
      * server's watch and every local registration for the path (ZooKeeper keeps one server watch
      * per connection and path, so removing it earlier would silence the other instances).
+     *
+     * @param zk the handle
+     * @param fullPath the absolute path
+     * @param type which watches to remove from the server when the count reaches zero
      */
-    static void watchRemoved(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
+    public static void watchRemoved(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
         boolean last;
-        synchronized (Zk.class) {
+        synchronized (RawZooKeeper.class) {
             Map<String, Integer> paths = WATCHES.get(zk);
             Integer count = paths == null ? null : paths.get(fullPath);
             if (paths == null || count == null) {
