@@ -5,17 +5,12 @@ import io.statesync.core.Coordinator;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.Histogram;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -76,55 +71,18 @@ final class EventLogWorkloads {
         EventLog<byte[]> log = ctx.closeAfter(log(ctx.coordinator()));
         byte[] event = new byte[EVENT_BYTES];
         log.append(event); // creates the log's znodes outside the measurement
-        Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        long ops = 0;
-        while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            log.append(event);
-            latency.recordValue(System.nanoTime() - t);
-            ops++;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("appends/s", ops / seconds)
-                .latencies("append", latency)
-                .put("round trips/append", (ctx.packets() - packets) / (double) ops);
+        return Loops.timed(ctx, () -> log.append(event) >= 0).sample("appends/s", "append");
     }
 
     static Sample bulkAppend(BenchContext ctx) throws Exception {
         EventLog<byte[]> log = ctx.closeAfter(log(ctx.coordinator()));
         List<byte[]> batch = Collections.nCopies(BATCH, new byte[EVENT_BYTES]);
         log.append(new byte[EVENT_BYTES]);
-        long events = 0;
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
-        try {
-            List<Future<Long>> done = new ArrayList<>();
-            for (int t = 0; t < IN_FLIGHT; t++) {
-                done.add(pool.submit(() -> {
-                    long mine = 0;
-                    while (System.nanoTime() < end) {
-                        log.appendAll(batch);
-                        mine += BATCH;
-                    }
-                    return mine;
-                }));
-            }
-            for (Future<Long> f : done) {
-                events += f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Loops.Op appendBatch = () -> log.appendAll(batch) >= 0;
+        Loops.Measured m = Loops.parallel(ctx, Collections.nCopies(IN_FLIGHT, appendBatch));
         return new Sample()
-                .put("events/s", events / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) Math.max(1, events));
+                .put("events/s", m.perSecond() * BATCH)
+                .put("round trips/event", m.roundTripsPerOp() / BATCH);
     }
 
     static Sample replay(BenchContext ctx, int events) throws Exception {

@@ -6,13 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
@@ -29,7 +24,6 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * The references: what a user would write with the raw ZooKeeper client (the limit) or with plain
@@ -51,167 +45,57 @@ final class References {
         ZooKeeper zk = ctx.zooKeeper();
         String path = ctx.root();
         zk.create(path, longBytes(0), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        int version = 0;
-        long value = 0;
-        Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long end = System.nanoTime() + ctx.measureFor().toNanos();
-        long start = System.nanoTime();
-        long ops = 0;
-        while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            Stat stat = zk.setData(path, longBytes(++value), version);
-            latency.recordValue(System.nanoTime() - t);
-            version = stat.getVersion();
-            ops++;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("updates/s", ops / seconds)
-                .latencies("update", latency)
-                .put("round trips/update", (ctx.packets() - packets - 1) / (double) ops);
+        int[] version = {0};
+        long[] value = {0};
+        return Loops.timed(ctx, () -> {
+                    version[0] =
+                            zk.setData(path, longBytes(++value[0]), version[0]).getVersion();
+                    return true;
+                })
+                .sample("updates/s", "update");
     }
 
     /** Curator SharedValue: read the local versioned value, trySetValue, repeat. */
     static Sample curatorSharedValueOneWriter(BenchContext ctx) throws Exception {
-        CuratorFramework client = ctx.curator();
-        SharedValue value = ctx.closeAfter(new SharedValue(client, "/value", longBytes(0)));
+        SharedValue value = ctx.closeAfter(new SharedValue(ctx.curator(), "/value", longBytes(0)));
         value.start();
-        Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long end = System.nanoTime() + ctx.measureFor().toNanos();
-        long start = System.nanoTime();
-        long ok = 0;
-        long conflicts = 0;
-        while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            VersionedValue<byte[]> current = value.getVersionedValue();
-            if (value.trySetValue(current, longBytes(parseLong(current.getValue()) + 1))) {
-                ok++;
-                latency.recordValue(System.nanoTime() - t);
-            } else {
-                conflicts++;
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("updates/s", ok / seconds)
-                .latencies("update", latency)
-                .put("conflicts/s", conflicts / seconds)
-                .put("round trips/update", (ctx.packets() - packets - 1) / (double) Math.max(1, ok));
+        Loops.Measured m = Loops.timed(ctx, () -> casIncrement(value));
+        return m.sample("updates/s", "update").put("conflicts/s", m.missesPerSecond());
+    }
+
+    private static boolean casIncrement(SharedValue value) throws Exception {
+        VersionedValue<byte[]> current = value.getVersionedValue();
+        return value.trySetValue(current, longBytes(parseLong(current.getValue()) + 1));
     }
 
     /** Curator SharedValue CAS loops in several clients at once: successful increments per second. */
     static Sample curatorSharedValueWriters(BenchContext ctx, int writers) throws Exception {
-        List<SharedValue> values = new ArrayList<>();
+        List<Loops.Op> callers = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             SharedValue v = ctx.closeAfter(new SharedValue(ctx.curator(), "/value", longBytes(0)));
             v.start();
-            values.add(v);
+            callers.add(() -> casIncrement(v));
         }
-        AtomicLong ok = new AtomicLong();
-        AtomicLong conflicts = new AtomicLong();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (SharedValue v : values) {
-                done.add(pool.submit(() -> {
-                    while (System.nanoTime() < end) {
-                        VersionedValue<byte[]> current = v.getVersionedValue();
-                        if (v.trySetValue(current, longBytes(parseLong(current.getValue()) + 1))) {
-                            ok.incrementAndGet();
-                        } else {
-                            conflicts.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Loops.Measured m = Loops.parallel(ctx, callers);
         return new Sample()
-                .put("updates/s", ok.get() / seconds)
-                .put("conflicts/s", conflicts.get() / seconds)
-                .put("round trips/update", (ctx.packets() - packets) / (double) Math.max(1, ok.get()));
+                .put("updates/s", m.perSecond())
+                .put("conflicts/s", m.missesPerSecond())
+                .put("round trips/update", m.roundTripsPerOp());
     }
 
-    /**
-     * Write-to-listener latency with CuratorCache in several clients: one write, wait until every
-     * cache saw it, next write; then a burst to count how many versions each listener saw.
-     */
+    /** Write-to-listener latency with a CuratorCache in each subscribed client. */
     static Sample curatorCachePropagation(BenchContext ctx, int subscribers) throws Exception {
         CuratorFramework writer = ctx.curator();
-        writer.create().forPath("/value", longBytes(System.nanoTime()));
-        Histogram latency = Sample.histogram();
-        AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(subscribers));
-        AtomicLong lastBurstValue = new AtomicLong(-1);
-        AtomicInteger[] seen = new AtomicInteger[subscribers];
-        CountDownLatch burstDone = new CountDownLatch(subscribers);
-        AtomicBoolean measuring = new AtomicBoolean();
-        for (int i = 0; i < subscribers; i++) {
-            AtomicInteger count = new AtomicInteger();
-            seen[i] = count;
-            CuratorCache cache = ctx.closeAfter(CuratorCache.build(ctx.curator(), "/value"));
-            cache.listenable()
-                    .addListener(CuratorCacheListener.builder()
-                            .forChanges((before, after) -> {
-                                long now = System.nanoTime();
-                                long written = parseLong(after.getData());
-                                if (lastBurstValue.get() >= 0) {
-                                    count.incrementAndGet();
-                                    if (written == lastBurstValue.get()) {
-                                        burstDone.countDown();
-                                    }
-                                    return;
-                                }
-                                if (measuring.get()) {
-                                    synchronized (latency) {
-                                        latency.recordValue(Math.max(0, now - written));
-                                    }
-                                }
-                                Objects.requireNonNull(round.get()).countDown();
-                            })
-                            .build());
-            cache.start();
-        }
-        int writes = ctx.quick() ? 200 : 1000;
-        long packets = ctx.packets();
-        for (int i = 0; i < writes + 50; i++) {
-            measuring.set(i >= 50); // the first 50 writes warm the caches up
-            CountDownLatch latch = new CountDownLatch(subscribers);
-            round.set(latch);
-            writer.setData().forPath("/value", longBytes(System.nanoTime()));
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("a cache did not see write " + i);
-            }
-        }
-        double perWrite = (ctx.packets() - packets) / (double) (writes + 50);
-        int burst = 200;
-        long base = System.nanoTime();
-        lastBurstValue.set(base + burst - 1);
-        for (int i = 0; i < burst; i++) {
-            writer.setData().forPath("/value", longBytes(base + i));
-        }
-        if (!burstDone.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("a cache did not see the end of the burst");
-        }
-        double seenAvg = 0;
-        for (AtomicInteger c : seen) {
-            seenAvg += c.get();
-        }
-        seenAvg /= subscribers;
-        return new Sample()
-                .latencies("write-to-listener", latency)
-                .put("versions coalesced per listener (of 200)", burst - seenAvg)
-                .put("round trips/write (all clients)", perWrite);
+        writer.create().forPath("/value", longBytes(0));
+        return Propagation.measure(
+                ctx, subscribers, value -> writer.setData().forPath("/value", longBytes(value)), onValue -> {
+                    CuratorCache cache = ctx.closeAfter(CuratorCache.build(ctx.curator(), "/value"));
+                    cache.listenable()
+                            .addListener(CuratorCacheListener.builder()
+                                    .forChanges((before, after) -> onValue.accept(parseLong(after.getData())))
+                                    .build());
+                    cache.start();
+                });
     }
 
     /** Creates {@code keys} children under {@code parent} with pipelined async creates. */
@@ -285,58 +169,27 @@ final class References {
     /** InterProcessMutex acquire+release with no contention. */
     static Sample curatorMutexUncontended(BenchContext ctx) throws Exception {
         InterProcessMutex mutex = new InterProcessMutex(ctx.curator(), "/lock");
-        Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        long ops = 0;
-        while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            mutex.acquire();
-            mutex.release();
-            latency.recordValue(System.nanoTime() - t);
-            ops++;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("acquire+release/s", ops / seconds)
-                .latencies("acquire+release", latency)
-                .put("round trips/acquire+release", (ctx.packets() - packets) / (double) ops);
+        return Loops.timed(ctx, () -> {
+                    mutex.acquire();
+                    mutex.release();
+                    return true;
+                })
+                .sample("acquire+release/s", "acquire+release");
     }
 
     /** InterProcessMutex in several clients taking turns: lock handoffs per second. */
     static Sample curatorMutexHandoffs(BenchContext ctx, int clients) throws Exception {
-        List<InterProcessMutex> mutexes = new ArrayList<>();
+        List<Loops.Op> callers = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            mutexes.add(new InterProcessMutex(ctx.curator(), "/lock"));
+            InterProcessMutex m = new InterProcessMutex(ctx.curator(), "/lock");
+            callers.add(() -> {
+                m.acquire();
+                m.release();
+                return true;
+            });
         }
-        AtomicLong acquisitions = new AtomicLong();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (InterProcessMutex m : mutexes) {
-                done.add(pool.submit(() -> {
-                    while (System.nanoTime() < end) {
-                        m.acquire();
-                        acquisitions.incrementAndGet();
-                        m.release();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("handoffs/s", acquisitions.get() / seconds)
-                .put("round trips/handoff", (ctx.packets() - packets) / (double) Math.max(1, acquisitions.get()));
+        Loops.Measured m = Loops.parallel(ctx, callers);
+        return new Sample().put("handoffs/s", m.perSecond()).put("round trips/handoff", m.roundTripsPerOp());
     }
 
     /** LeaderLatch in three clients: time from closing the leader's latch to a new leader. */
@@ -387,22 +240,12 @@ final class References {
         ZooKeeper zk = ctx.zooKeeper();
         zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         byte[] event = new byte[eventBytes];
-        Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        long ops = 0;
-        while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            zk.create(ctx.root() + "/e-", event, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
-            latency.recordValue(System.nanoTime() - t);
-            ops++;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("appends/s", ops / seconds)
-                .latencies("append", latency)
-                .put("round trips/append", (ctx.packets() - packets) / (double) ops);
+        String prefix = ctx.root() + "/e-";
+        return Loops.timed(ctx, () -> {
+                    zk.create(prefix, event, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
+                    return true;
+                })
+                .sample("appends/s", "append");
     }
 
     /** Raw pipelined multi: batches of sequential creates, several batches in flight. */

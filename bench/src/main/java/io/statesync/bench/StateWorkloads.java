@@ -9,16 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.Histogram;
 
 /** Shared state and tree workloads. */
 final class StateWorkloads {
@@ -88,127 +78,46 @@ final class StateWorkloads {
     static Sample updateOneWriter(BenchContext ctx) throws Exception {
         SharedState<Long> state = ctx.closeAfter(counter(ctx.coordinator()));
         state.update(x -> x + 1);
-        Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        long ops = 0;
-        while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            state.update(x -> x + 1);
-            latency.recordValue(System.nanoTime() - t);
-            ops++;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample()
-                .put("updates/s", ops / seconds)
-                .latencies("update", latency)
-                .put("round trips/update", (ctx.packets() - packets) / (double) ops);
+        return Loops.timed(ctx, () -> {
+                    state.update(x -> x + 1);
+                    return true;
+                })
+                .sample("updates/s", "update");
     }
 
     static Sample updateWriters(BenchContext ctx, int writers) throws Exception {
         List<SharedState<Long>> states = new ArrayList<>();
+        List<Loops.Op> callers = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
-            states.add(ctx.closeAfter(counter(ctx.coordinator())));
+            SharedState<Long> s = ctx.closeAfter(counter(ctx.coordinator()));
+            states.add(s);
+            callers.add(() -> {
+                s.update(x -> x + 1);
+                return true;
+            });
         }
         long before = states.get(0).update(x -> x).value();
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        long ok = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            List<Future<Long>> done = new ArrayList<>();
-            for (SharedState<Long> s : states) {
-                done.add(pool.submit(() -> {
-                    long mine = 0;
-                    while (System.nanoTime() < end) {
-                        s.update(x -> x + 1);
-                        mine++;
-                    }
-                    return mine;
-                }));
-            }
-            for (Future<Long> f : done) {
-                ok += f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Loops.Measured m = Loops.parallel(ctx, callers);
         long after = Objects.requireNonNull(states.get(0).read().orElseThrow().value());
-        if (after - before != ok) {
+        if (after - before != m.ops()) {
             throw new IllegalStateException(
-                    "lost updates: " + ok + " updates moved the counter by " + (after - before));
+                    "lost updates: " + m.ops() + " updates moved the counter by " + (after - before));
         }
-        return new Sample()
-                .put("updates/s", ok / seconds)
-                .put("round trips/update", (ctx.packets() - packets) / (double) Math.max(1, ok));
+        return new Sample().put("updates/s", m.perSecond()).put("round trips/update", m.roundTripsPerOp());
     }
 
     static Sample propagation(BenchContext ctx, int subscribers) throws Exception {
         SharedState<Long> writer = ctx.closeAfter(counter(ctx.coordinator()));
-        Histogram latency = Sample.histogram();
-        AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(subscribers));
-        AtomicBoolean measuring = new AtomicBoolean();
-        AtomicLong burstEnd = new AtomicLong(Long.MAX_VALUE);
-        CountDownLatch burstDone = new CountDownLatch(subscribers);
-        List<AtomicInteger> seenInBurst = new ArrayList<>();
-        for (int i = 0; i < subscribers; i++) {
+        return Propagation.measure(ctx, subscribers, writer::set, onValue -> {
             SharedState<Long> reader = ctx.closeAfter(counter(ctx.coordinator()));
-            AtomicInteger seen = new AtomicInteger();
-            seenInBurst.add(seen);
             reader.addListener(
                     change -> {
-                        if (change.kind() != ChangeKind.UPDATED) {
-                            return;
+                        if (change.kind() == ChangeKind.UPDATED) {
+                            onValue.accept(change.current().orElseThrow().value());
                         }
-                        long now = System.nanoTime();
-                        long written = change.current().orElseThrow().value();
-                        if (written >= burstEnd.get() - 1_000_000) {
-                            seen.incrementAndGet();
-                            if (written == burstEnd.get()) {
-                                burstDone.countDown();
-                            }
-                            return;
-                        }
-                        if (measuring.get()) {
-                            synchronized (latency) {
-                                latency.recordValue(Math.max(0, now - written));
-                            }
-                        }
-                        Objects.requireNonNull(round.get()).countDown();
                     },
                     Runnable::run);
-        }
-        int writes = ctx.quick() ? 200 : 1000;
-        long packets = ctx.packets();
-        for (int i = 0; i < writes + 50; i++) {
-            measuring.set(i >= 50);
-            CountDownLatch latch = new CountDownLatch(subscribers);
-            round.set(latch);
-            writer.set(System.nanoTime());
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("a listener did not see write " + i);
-            }
-        }
-        double perWrite = (ctx.packets() - packets) / (double) (writes + 50);
-        // A burst of 200 values far above any timestamp: listeners may coalesce, and must end on the last.
-        int burst = 200;
-        long base = Long.MAX_VALUE - 10_000;
-        burstEnd.set(base + burst - 1);
-        for (int i = 0; i < burst; i++) {
-            writer.set(base + i);
-        }
-        if (!burstDone.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("a listener did not land on the last value of the burst");
-        }
-        double seenAvg =
-                seenInBurst.stream().mapToInt(AtomicInteger::get).average().orElse(0);
-        return new Sample()
-                .latencies("write-to-listener", latency)
-                .put("versions coalesced per listener (of 200)", burst - seenAvg)
-                .put("round trips/write (all clients)", perWrite);
+        });
     }
 
     static Sample treeLoad(BenchContext ctx, int keys) throws Exception {

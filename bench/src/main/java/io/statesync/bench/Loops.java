@@ -1,0 +1,95 @@
+package io.statesync.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.HdrHistogram.Histogram;
+
+/** The two measuring loops every workload uses: one caller timed op by op, and several callers at once. */
+final class Loops {
+    private Loops() {}
+
+    /** One operation; returns whether it counts (e.g. a compare-and-set that won). */
+    @FunctionalInterface
+    interface Op {
+        boolean run() throws Exception;
+    }
+
+    /** What a loop measured. */
+    record Measured(long ops, long misses, double seconds, Histogram latency, long packets) {
+        double perSecond() {
+            return ops / seconds;
+        }
+
+        double missesPerSecond() {
+            return misses / seconds;
+        }
+
+        double roundTripsPerOp() {
+            return packets / (double) Math.max(1, ops);
+        }
+
+        /** Throughput, latency percentiles and round trips, under the given names. */
+        Sample sample(String rate, String what) {
+            Sample s = new Sample().put(rate, perSecond());
+            if (latency.getTotalCount() > 0) {
+                s.latencies(what, latency);
+            }
+            return s.put("round trips/" + what, roundTripsPerOp());
+        }
+    }
+
+    /** Runs {@code op} back to back on this thread for the context's measuring time, timing each call. */
+    static Measured timed(BenchContext ctx, Op op) throws Exception {
+        Histogram latency = Sample.histogram();
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        long end = start + ctx.measureFor().toNanos();
+        long ops = 0;
+        long misses = 0;
+        while (System.nanoTime() < end) {
+            long t = System.nanoTime();
+            if (op.run()) {
+                latency.recordValue(System.nanoTime() - t);
+                ops++;
+            } else {
+                misses++;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Measured(ops, misses, seconds, latency, ctx.packets() - packets);
+    }
+
+    /** Runs one op per caller, each on its own thread, back to back for the measuring time. */
+    static Measured parallel(BenchContext ctx, List<? extends Op> callers) throws Exception {
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        long end = start + ctx.measureFor().toNanos();
+        long ops = 0;
+        long misses = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(callers.size());
+        try {
+            List<Future<long[]>> done = new ArrayList<>();
+            for (Op op : callers) {
+                done.add(pool.submit(() -> {
+                    long[] counts = new long[2];
+                    while (System.nanoTime() < end) {
+                        counts[op.run() ? 0 : 1]++;
+                    }
+                    return counts;
+                }));
+            }
+            for (Future<long[]> f : done) {
+                long[] counts = f.get();
+                ops += counts[0];
+                misses += counts[1];
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Measured(ops, misses, seconds, Sample.histogram(), ctx.packets() - packets);
+    }
+}
