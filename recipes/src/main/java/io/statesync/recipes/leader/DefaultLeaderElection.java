@@ -990,6 +990,11 @@ final class DefaultLeaderElection implements LeaderElection {
         }
     }
 
+    /** The election's own thread, so that a test in this package can hold it. */
+    Executor loopForTests() {
+        return loop;
+    }
+
     @Override
     public String toString() {
         return name + " " + lifecycle.state();

@@ -293,7 +293,9 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * How long a new leader waits before it leads when the previous leader did not hand over
          * cleanly (its znode vanished by crash, session expiry or deletion while it still led), so
          * that the previous leader, told of its loss by the server, has stopped its task first
-         * (default: the stop timeout). Clean handovers (close, relinquish) are not delayed.
+         * (default: the stop timeout plus a third of the session timeout: a connected client whose
+         * session the server expired learns of it by its next ping, within a third of the session
+         * timeout). Clean handovers (close, relinquish, task end) are not delayed.
          *
          * @param delay zero or positive
          * @return this builder
@@ -352,7 +354,9 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
                         + " (" + maxGrace + "): a partitioned leader notices at about 2/3 of it, and the server"
                         + " may elect a successor at the session timeout");
             }
-            Duration delay = takeoverDelay == null ? stopTimeout : takeoverDelay;
+            Duration delay = takeoverDelay == null
+                    ? stopTimeout.plus(coordinator.sessionTimeout().dividedBy(3))
+                    : takeoverDelay;
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("takeoverDelay must not be negative, was " + delay);
             }
