@@ -51,6 +51,7 @@ class LeaderElectionTest {
 
     private static LeaderElection awaitSingleLeader(List<LeaderElection> elections) {
         await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> elections.stream().filter(LeaderElection::isLeader).count() == 1);
         return elections.stream().filter(LeaderElection::isLeader).findFirst().orElseThrow();
     }
