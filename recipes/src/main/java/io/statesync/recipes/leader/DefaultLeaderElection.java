@@ -758,12 +758,15 @@ final class DefaultLeaderElection implements LeaderElection {
             return;
         }
         synchronized (lock) {
+            if (mine.equals(ourPath)) {
+                // The marker now names this znode: a later release must mark the handover clean.
+                claimedPath = mine;
+                claimedEpoch = epoch;
+            }
             if (closed || gen != generation || !connected || !mine.equals(ourPath) || requeueRequested) {
                 return;
             }
             leader = true;
-            claimedPath = mine;
-            claimedEpoch = epoch;
             Leadership self = new Leadership(participantId, metadata, epoch, true);
             LOG.info("{}: leads with epoch 0x{}", name, Long.toHexString(epoch));
             LeaderTask t = task;

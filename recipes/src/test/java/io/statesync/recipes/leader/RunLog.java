@@ -61,6 +61,12 @@ final class RunLog {
         return runningNow.get() > 0;
     }
 
+    long highestEpoch() {
+        synchronized (resourceLock) {
+            return highestEpoch;
+        }
+    }
+
     int accepted() {
         synchronized (resourceLock) {
             return accepted;
