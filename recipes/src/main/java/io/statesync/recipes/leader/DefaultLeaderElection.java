@@ -89,6 +89,8 @@ final class DefaultLeaderElection implements LeaderElection {
     private long claimedEpoch;
     /** The session that owns ourPath. */
     private long ourSession;
+    /** Our znode of a session this client gave up; deleted (once our task has ended) so it does not hold the line. */
+    private @Nullable String stalePath;
 
     private @Nullable TaskRun running;
     private @Nullable TaskRun lastRun;
@@ -463,7 +465,7 @@ final class DefaultLeaderElection implements LeaderElection {
                     generation++;
                     cancelGrace();
                     stepDown(TaskStop.Reason.SESSION_LOST);
-                    ourPath = null;
+                    forgetOurPath();
                     resyncNext = true;
                     setView(null);
                 }
@@ -478,7 +480,7 @@ final class DefaultLeaderElection implements LeaderElection {
                         // Even if LOST was never reported (CURATOR-220): the old session is gone.
                         generation++;
                         stepDown(TaskStop.Reason.NEW_SESSION);
-                        ourPath = null;
+                        forgetOurPath();
                         resyncNext = true;
                     }
                     refresh = true;
@@ -490,6 +492,14 @@ final class DefaultLeaderElection implements LeaderElection {
         if (refresh) {
             scheduleRefresh();
         }
+    }
+
+    /** Our session is gone: its znode goes too (the server deletes it when it expires the session). Under lock. */
+    private void forgetOurPath() {
+        if (ourPath != null) {
+            stalePath = ourPath;
+        }
+        ourPath = null;
     }
 
     private void cancelGrace() {
@@ -593,6 +603,20 @@ final class DefaultLeaderElection implements LeaderElection {
             gen = generation;
             mine = ourPath;
             requeue = requeueRequested;
+        }
+        String stale;
+        synchronized (lock) {
+            stale = taskAlive() ? null : stalePath;
+        }
+        if (stale != null) {
+            // A session this client gave up (LOST) may live on the server until it times out; its
+            // znode would hold the line until then. Our task has ended: hand over now.
+            release(stale);
+            synchronized (lock) {
+                if (stale.equals(stalePath)) {
+                    stalePath = null;
+                }
+            }
         }
         List<CompletableFuture<Void>> completed = List.of();
         if (requeue) {
