@@ -119,14 +119,18 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             return;
         }
         coordinator.removeListener(connectionListener);
-        long session;
+        boolean online;
         synchronized (lock) {
             closed = true;
-            session = registeredSession;
+            online = connected && coordinator.isConnected();
             registeredSession = 0;
             lock.notifyAll();
         }
-        if (session != 0 || coordinator.isConnected()) {
+        if (!online) {
+            // Do not block close on a dead connection: Curator deletes it once connected again, or the
+            // server does when the session ends.
+            deleteInBackground();
+        } else {
             try {
                 // Only our own znode: never delete a same-named member of another session.
                 Stat stat = client.checkExists().forPath(memberPath);
@@ -167,7 +171,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     @Override
     public boolean isRegistered() {
         synchronized (lock) {
-            return registeredSession != 0 && registeredSession == coordinator.sessionId();
+            return connected && registeredSession != 0 && registeredSession == coordinator.sessionId();
         }
     }
 

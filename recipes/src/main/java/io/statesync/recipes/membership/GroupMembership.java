@@ -86,9 +86,11 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
     Map<String, Versioned<Member<T>>> members();
 
     /**
-     * Whether this node's member znode exists in its current session, as far as this node knows.
+     * Whether this node's member znode exists in its current session, as far as this node knows:
+     * {@code false} while the connection is suspended (the session may be expiring) and until it
+     * has registered again after a new session.
      *
-     * @return {@code true} if registered
+     * @return {@code true} if registered and connected
      */
     boolean isRegistered();
 
