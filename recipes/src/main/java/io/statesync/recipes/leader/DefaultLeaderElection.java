@@ -217,6 +217,9 @@ final class DefaultLeaderElection implements LeaderElection {
                 interrupted = true;
             }
         } else {
+            if (run != null) {
+                run.reportIfOverrun();
+            }
             LOG.error(
                     "{}: the task did not end within {} of its interrupt; the election znode is kept until it"
                             + " ends, so that no successor runs beside it",
@@ -539,7 +542,8 @@ final class DefaultLeaderElection implements LeaderElection {
             run.cancel(reason);
             if (reason != TaskStop.Reason.TASK_ENDED) {
                 try {
-                    timer.schedule(run::reportIfOverrun, stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                    Future<?> unused =
+                            timer.schedule(run::reportIfOverrun, stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException e) {
                     // closing: close() itself reports a task that overruns
                 }
@@ -570,7 +574,7 @@ final class DefaultLeaderElection implements LeaderElection {
 
     private void scheduleRefreshIn(long nanos) {
         try {
-            loop.schedule(this::scheduleRefresh, nanos, TimeUnit.NANOSECONDS);
+            Future<?> unused = loop.schedule(this::scheduleRefresh, nanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closed
         }

@@ -71,10 +71,9 @@ public final class Leadership {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof Leadership)) {
+        if (!(o instanceof Leadership that)) {
             return false;
         }
-        Leadership that = (Leadership) o;
         return epoch == that.epoch
                 && self == that.self
                 && leaderId.equals(that.leaderId)

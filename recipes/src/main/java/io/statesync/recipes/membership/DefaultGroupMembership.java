@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -288,7 +289,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
                 try {
-                    loop.schedule(this::scheduleRefresh, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    Future<?> unused = loop.schedule(this::scheduleRefresh, RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException closing) {
                     // closed
                 }
@@ -401,7 +402,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                     listeners.enqueue(taken, l -> l.onError(taken));
                 }
                 try {
-                    loop.schedule(this::scheduleRefresh, 4 * RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    Future<?> unused = loop.schedule(this::scheduleRefresh, 4 * RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException closing) {
                     // closed
                 }

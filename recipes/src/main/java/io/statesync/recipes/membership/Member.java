@@ -54,10 +54,9 @@ public final class Member<T> {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof Member)) {
+        if (!(o instanceof Member<?> that)) {
             return false;
         }
-        Member<?> that = (Member<?>) o;
         return sessionId == that.sessionId && id.equals(that.id) && metadata.equals(that.metadata);
     }
 

@@ -67,6 +67,7 @@ class LeaderDocsExampleTest {
     // --- docs/leader.md example ends
 
     @Test
+    @SuppressWarnings("try") // closes one job early on purpose
     void theExampleRunsItsJobOnlyOnTheLeader() throws Exception {
         try (Coordinator c1 = Coordinator.builder(zk.connectString())
                         .namespace(zk.namespace())

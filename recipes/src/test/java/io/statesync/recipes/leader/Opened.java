@@ -28,15 +28,27 @@ final class Opened implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         List<AutoCloseable> reversed;
         synchronized (resources) {
             reversed = new ArrayList<>(resources);
             resources.clear();
         }
         Collections.reverse(reversed);
+        AssertionError failure = null;
         for (AutoCloseable r : reversed) {
-            r.close();
+            try {
+                r.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new AssertionError("closing " + r + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

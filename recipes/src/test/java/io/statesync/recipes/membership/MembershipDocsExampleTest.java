@@ -54,6 +54,7 @@ class MembershipDocsExampleTest {
     // --- docs/membership.md example ends
 
     @Test
+    @SuppressWarnings("try") // closes one member early on purpose
     void theExampleSeesEveryWorker() throws Exception {
         try (Coordinator c1 = Coordinator.builder(zk.connectString())
                         .namespace(zk.namespace())
