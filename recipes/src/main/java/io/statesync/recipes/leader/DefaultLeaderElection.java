@@ -199,7 +199,9 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         boolean cleanNow;
+        boolean online;
         synchronized (lock) {
+            online = connected && coordinator.isConnected();
             // If the task ignores its interrupt, keep the znode until it ends: no successor beside it.
             cleanNow = taskEnded || run == null || run.isEnded();
             releaseOnTaskEnd = !cleanNow;
@@ -208,7 +210,9 @@ final class DefaultLeaderElection implements LeaderElection {
             try {
                 Future<?> cleanup = loop.submit(this::releaseOnClose);
                 loop.shutdown();
-                if (!interrupted) {
+                if (!interrupted && online) {
+                    // Offline, the delete is left to Curator's guaranteed background delete, or to
+                    // the server when the session ends: close does not wait on a dead connection.
                     cleanup.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 }
             } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
@@ -236,11 +240,21 @@ final class DefaultLeaderElection implements LeaderElection {
     /** Deletes this node's znode at close, with a clean handover if it led; removes the watches. */
     private void releaseOnClose() {
         String mine;
+        String stale;
+        boolean online;
         synchronized (lock) {
             mine = ourPath;
             ourPath = null;
+            stale = stalePath;
+            stalePath = null;
+            online = connected && coordinator.isConnected();
         }
-        if (mine != null) {
+        if (stale != null) {
+            deleteInBackground(stale);
+        }
+        if (mine != null && !online) {
+            deleteInBackground(mine);
+        } else if (mine != null) {
             try {
                 release(mine);
             } catch (InterruptedException e) {

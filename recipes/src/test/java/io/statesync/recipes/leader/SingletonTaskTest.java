@@ -254,6 +254,7 @@ class SingletonTaskTest {
             assertThat(a.isLeader()).isFalse();
             proxy.pass();
             assertThat(a.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+            a.close();
         }
     }
 }
