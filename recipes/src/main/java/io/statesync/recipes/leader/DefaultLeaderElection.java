@@ -845,10 +845,33 @@ final class DefaultLeaderElection implements LeaderElection {
             if (e.reason() != StateSyncException.Reason.NO_NODE) {
                 throw e;
             }
+            if (epoch != 0) {
+                markReleased(epoch);
+            }
         }
         synchronized (lock) {
             if (mine.equals(claimedPath)) {
                 claimedPath = null;
+            }
+        }
+    }
+
+    /**
+     * Our znode is already gone (the server expired the session we gave up) but the marker may still
+     * name our leadership, whose task has ended: say so, unless another leader has written since.
+     */
+    private void markReleased(long epoch) throws InterruptedException {
+        Optional<Versioned<byte[]>> marker = Nodes.read(coordinator, path);
+        if (marker.isPresent() && Participants.leadingEpoch(marker.get().value()) == epoch) {
+            try {
+                Nodes.write(
+                        coordinator,
+                        path,
+                        Participants.releasedMarker(epoch),
+                        marker.get().version());
+            } catch (StateSyncException e) {
+                LOG.debug(
+                        "{}: marking epoch 0x{} released lost a race: {}", name, Long.toHexString(epoch), e.toString());
             }
         }
     }
