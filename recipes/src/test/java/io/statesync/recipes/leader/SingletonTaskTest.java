@@ -3,7 +3,11 @@ package io.statesync.recipes.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -11,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -216,6 +223,87 @@ class SingletonTaskTest {
     }
 
     @Test
+    void theLeaderGivesUpAndInterruptsItsTaskBeforeAnyListenerIsTold() throws Exception {
+        AtomicReference<Thread> taskThread = new AtomicReference<>();
+        AtomicBoolean sawInterrupt = new AtomicBoolean();
+        List<String> seenAtSuspended = new CopyOnWriteArrayList<>();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString())) {
+            Coordinator c = connect(proxy.connectString());
+            LeaderElection a = opened.add(LeaderElection.builder(c, "/first")
+                    .participantId("a")
+                    .task(l -> {
+                        taskThread.set(Thread.currentThread());
+                        // park() leaves the interrupt flag set, so a probe can see it was sent.
+                        while (!Thread.currentThread().isInterrupted()) {
+                            LockSupport.park();
+                        }
+                        sawInterrupt.set(true);
+                    })
+                    .build());
+            StateListener<Leadership> probe = new StateListener<>() {
+                @Override
+                public void onChange(StateChange<Leadership> change) {}
+
+                @Override
+                public void onConnection(ConnectionEvent event) {
+                    if (event.kind() == ConnectionEvent.Kind.SUSPENDED) {
+                        Thread t = taskThread.get();
+                        boolean interrupted = t != null && (t.isInterrupted() || sawInterrupt.get());
+                        seenAtSuspended.add("leader=" + a.isLeader() + " interrupted=" + interrupted);
+                    }
+                }
+            };
+            a.addListener(probe, Runnable::run); // on the event thread itself
+            a.addListener(probe); // on the listener executor
+            a.start();
+            c.addListener(probe, Runnable::run); // on the coordinator, registered after the election
+            assertThat(a.awaitLeadership(Duration.ofSeconds(10))).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> taskThread.get() != null);
+
+            proxy.cut();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> seenAtSuspended.size() == 3);
+            assertThat(seenAtSuspended).containsOnly("leader=false interrupted=true");
+            a.close();
+        }
+    }
+
+    @Test
+    void underTheOnLostPolicyASuspendedConnectionIsNotALoss() throws Exception {
+        List<TaskStop> stops = new CopyOnWriteArrayList<>();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString())) {
+            Coordinator c = opened.add(Coordinator.builder(proxy.connectString())
+                    .namespace(zk.namespace())
+                    .sessionTimeout(SESSION)
+                    .connectionTimeout(Duration.ofSeconds(2))
+                    .connectionLossPolicy(ConnectionLossPolicy.ON_LOST)
+                    .build());
+            AtomicInteger reconnects = new AtomicInteger();
+            c.addListener(e -> {
+                if (e.kind() == ConnectionEvent.Kind.RECONNECTED) {
+                    reconnects.incrementAndGet();
+                }
+            });
+            c.start();
+            LeaderElection a = opened.add(LeaderElection.builder(c, "/on-lost")
+                    .participantId("a")
+                    .task(l -> TimeUnit.DAYS.sleep(1))
+                    .onTaskStop(stops::add)
+                    .build());
+            a.start();
+            assertThat(a.awaitLeadership(Duration.ofSeconds(10))).isTrue();
+
+            proxy.cut();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> reconnects.get() == 1);
+            assertThat(a.isLeader()).isTrue();
+            assertThat(stops).isEmpty();
+            a.close();
+            assertThat(stops).extracting(TaskStop::reason).containsExactly(TaskStop.Reason.CLOSED);
+        }
+    }
+
+    @Test
     void aSuspendGraceKeepsTheTaskRunningThroughABriefBlip() throws Exception {
         List<TaskStop> stops = new CopyOnWriteArrayList<>();
         AtomicInteger started = new AtomicInteger();
@@ -235,7 +323,7 @@ class SingletonTaskTest {
             assertThat(a.awaitLeadership(Duration.ofSeconds(10))).isTrue();
             AtomicInteger reconnects = new AtomicInteger();
             c.addListener(e -> {
-                if (e.kind() == io.statesync.core.ConnectionEvent.Kind.RECONNECTED) {
+                if (e.kind() == ConnectionEvent.Kind.RECONNECTED) {
                     reconnects.incrementAndGet();
                 }
             });
