@@ -722,6 +722,9 @@ final class DefaultLeaderElection implements LeaderElection {
             return;
         }
         synchronized (lock) {
+            if (!leader && gen == generation) {
+                setView(null); // the previous leader is gone, and this node does not lead yet
+            }
             if (leader || taskAlive() || gen != generation) {
                 return; // a task still running from the last leadership: its end refreshes again
             }
