@@ -67,6 +67,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private boolean connected;
     /** The session our member znode belongs to, or 0 if not registered. */
     private long registeredSession;
+    /** A session of ours this client gave up; its znode, if the server still holds it, is ours to delete. */
+    private long abandonedSession;
 
     private boolean initialized;
     private boolean resyncNext;
@@ -246,12 +248,18 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                 case SUSPENDED, READ_ONLY -> connected = false;
                 case LOST -> {
                     connected = false;
+                    if (registeredSession != 0) {
+                        abandonedSession = registeredSession;
+                    }
                     registeredSession = 0;
                     resyncNext = true;
                 }
                 case CONNECTED, RECONNECTED -> {
                     connected = true;
                     if (event.isNewSession() && event.sessionId() != registeredSession) {
+                        if (registeredSession != 0) {
+                            abandonedSession = registeredSession;
+                        }
                         registeredSession = 0;
                     }
                     resyncNext = event.kind() == ConnectionEvent.Kind.RECONNECTED;
@@ -389,6 +397,21 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                 return;
             }
             owner = existing.getEphemeralOwner();
+            boolean abandoned;
+            synchronized (lock) {
+                abandoned = owner != 0 && owner == abandonedSession;
+            }
+            if (abandoned) {
+                // Our own member from a session this client gave up: replace it now rather than wait
+                // for the server to expire it.
+                try {
+                    Nodes.delete(coordinator, memberPath, existing.getVersion());
+                } catch (StateSyncException raced) {
+                    LOG.debug("{}: deleting our abandoned member lost a race: {}", name, raced.toString());
+                }
+                scheduleRefresh();
+                return;
+            }
             if (owner != session) {
                 // Another live session holds this id (or our expired one, until the server removes it).
                 StateSyncException taken = new StateSyncException(
