@@ -190,7 +190,9 @@ final class DefaultLeaderElection implements LeaderElection {
         waiters.forEach(w -> w.complete(null));
         boolean interrupted = false;
         boolean taskEnded = true;
-        if (run != null) {
+        if (run != null && run.thread == Thread.currentThread()) {
+            taskEnded = false; // closed by the task itself: its znode goes once it returns
+        } else if (run != null) {
             try {
                 taskEnded = run.awaitEnd(stopTimeout);
             } catch (InterruptedException e) {
@@ -221,14 +223,16 @@ final class DefaultLeaderElection implements LeaderElection {
                 interrupted = true;
             }
         } else {
-            if (run != null) {
+            if (run != null && run.thread != Thread.currentThread()) {
                 run.reportIfOverrun();
             }
-            LOG.error(
-                    "{}: the task did not end within {} of its interrupt; the election znode is kept until it"
-                            + " ends, so that no successor runs beside it",
-                    name,
-                    stopTimeout);
+            if (run != null && run.thread != Thread.currentThread()) {
+                LOG.error(
+                        "{}: the task did not end within {} of its interrupt; the election znode is kept until"
+                                + " it ends, so that no successor runs beside it",
+                        name,
+                        stopTimeout);
+            }
             loop.shutdown();
         }
         timer.shutdown();
@@ -348,16 +352,23 @@ final class DefaultLeaderElection implements LeaderElection {
     public void relinquish() throws InterruptedException {
         lifecycle.requireStarted();
         CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean fromTask;
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException(name + " is CLOSED");
             }
+            fromTask = onTaskThread();
             stepDown(TaskStop.Reason.RELINQUISHED);
             requeueRequested = true;
-            requeueWaiters.add(done);
+            if (!fromTask) {
+                requeueWaiters.add(done);
+            }
         }
         listeners.dispatch();
         scheduleRefresh();
+        if (fromTask) {
+            return; // the re-queue waits for the task to return; waiting here would never end
+        }
         try {
             done.get();
         } catch (ExecutionException e) {
@@ -566,6 +577,12 @@ final class DefaultLeaderElection implements LeaderElection {
         LOG.info("{}: gave up leadership ({})", name, reason);
         setView(null);
         lock.notifyAll();
+    }
+
+    /** Under lock. */
+    private boolean onTaskThread() {
+        TaskRun r = lastRun;
+        return r != null && r.thread == Thread.currentThread();
     }
 
     private boolean taskAlive() {
@@ -976,7 +993,8 @@ final class DefaultLeaderElection implements LeaderElection {
             reason = why;
             cancelNanos = System.nanoTime();
             cancelled = true;
-            if (Thread.currentThread() != thread) {
+            if (why != TaskStop.Reason.TASK_ENDED) {
+                // Also when the task itself relinquished or closed: its next blocking call throws.
                 thread.interrupt();
             }
         }

@@ -143,7 +143,9 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
      * Gives up leadership (if held) and goes to the back of the line: the task is stopped, and once
      * it has ended this node's znode is deleted and created again, so every participant waiting now
      * leads before this node does. Returns once the node is back in line. If no other participant
-     * waits, this node leads again (with a new epoch).
+     * waits, this node leads again (with a new epoch). Called from the task itself, it returns at
+     * once with the task's thread interrupted (the task should then return); the node re-queues when
+     * the task has returned.
      *
      * @throws InterruptedException if interrupted while waiting
      * @throws IllegalStateException if not started, or closed

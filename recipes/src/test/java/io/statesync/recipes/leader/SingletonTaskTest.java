@@ -138,6 +138,44 @@ class SingletonTaskTest {
         assertThat(seen).isSorted().doesNotHaveDuplicates();
     }
 
+    private static LeaderElection ref(AtomicReference<LeaderElection> r) {
+        return java.util.Objects.requireNonNull(r.get());
+    }
+
+    @Test
+    void aTaskMayRelinquishOrCloseItsOwnElection() throws Exception {
+        List<String> runs = new CopyOnWriteArrayList<>();
+        Coordinator c = connect(zk.connectString());
+        AtomicReference<LeaderElection> a = new AtomicReference<>();
+        AtomicReference<LeaderElection> b = new AtomicReference<>();
+        a.set(opened.add(LeaderElection.builder(c, "/self")
+                .participantId("a")
+                .task(l -> {
+                    runs.add("a");
+                    ref(a).relinquish(); // returns at once on the task's thread
+                    TimeUnit.DAYS.sleep(1); // throws at once: the relinquish interrupted this thread
+                })
+                .build()));
+        b.set(opened.add(LeaderElection.builder(c, "/self")
+                .participantId("b")
+                .task(l -> {
+                    runs.add("b");
+                    if (runs.size() >= 4) {
+                        ref(b).close();
+                    } else {
+                        ref(b).relinquish();
+                    }
+                })
+                .build()));
+        ref(a).start();
+        assertThat(ref(a).awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        ref(b).start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> ref(b).state() == io.statesync.core.LifecycleState.CLOSED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ref(a).participants().equals(List.of("a")));
+        assertThat(runs).startsWith("a", "b", "a", "b");
+        assertThat(ref(a).awaitLeadership(Duration.ofSeconds(10))).isTrue();
+    }
+
     @Test
     void aTaskThatIgnoresInterruptionIsReportedAndTheNodeDoesNotLeadAgainUntilItEnds() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
