@@ -1,0 +1,1091 @@
+package io.statesync.recipes.leader;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.Coordinator;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.NotLeaderException;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkErrors;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.curator.framework.WatcherRemoveCuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The election. All ZooKeeper work runs serially on {@link #loop} ({@link #refresh()}); connection
+ * losses are handled synchronously on the coordinator's event thread ({@link #onConnection}); every
+ * field below {@link #lock} is guarded by it.
+ */
+final class DefaultLeaderElection implements LeaderElection {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultLeaderElection.class);
+    private static final long RETRY_MILLIS = 250;
+
+    private final Coordinator coordinator;
+    private final String path;
+    private final String participantId;
+    private final String metadata;
+    private final byte[] data;
+    private final @Nullable LeaderTask task;
+    private final @Nullable Duration period;
+    private final Duration stopTimeout;
+    private final Duration suspendGrace;
+    private final Duration takeoverDelay;
+    private final @Nullable Consumer<TaskStop> onTaskStop;
+    private final String name;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<Leadership>> listeners;
+    private final WatcherRemoveCuratorFramework client;
+    private final CuratorWatcher watcher = event -> scheduleRefresh();
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final ScheduledThreadPoolExecutor loop;
+    private final ScheduledThreadPoolExecutor timer;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private volatile @Nullable TaskStop lastStop;
+
+    private final Object lock = new Object();
+    // Everything below is guarded by lock.
+    private boolean closed;
+    private boolean connected;
+    /** Bumped on every connection transition that may invalidate a refresh in flight, and on step-down. */
+    private long generation;
+    /** This participant's znode, or null while it has none. */
+    private @Nullable String ourPath;
+
+    private boolean leader;
+    /** The znode this node claimed leadership with (kept after a loss step-down for the handover marker). */
+    private @Nullable String claimedPath;
+
+    private long claimedEpoch;
+    /** The session that owns ourPath. */
+    private long ourSession;
+    /** Our znode of a session this client gave up; deleted (once our task has ended) so it does not hold the line. */
+    private @Nullable String stalePath;
+
+    private @Nullable TaskRun running;
+    private @Nullable TaskRun lastRun;
+    private boolean requeueRequested;
+    private final List<CompletableFuture<Void>> requeueWaiters = new ArrayList<>();
+    private boolean releaseOnTaskEnd;
+    private long uncleanEpoch;
+    private long uncleanSeenAt;
+    private long graceToken;
+    private @Nullable Future<?> graceFuture;
+    private boolean initialized;
+    private @Nullable Leadership view;
+    private long maxEpochShown;
+    private boolean resyncNext;
+
+    DefaultLeaderElection(
+            Coordinator coordinator,
+            String path,
+            String participantId,
+            String metadata,
+            @Nullable LeaderTask task,
+            @Nullable Duration period,
+            Duration stopTimeout,
+            Duration suspendGrace,
+            Duration takeoverDelay,
+            @Nullable Consumer<TaskStop> onTaskStop) {
+        this.coordinator = coordinator;
+        this.path = path;
+        this.participantId = participantId;
+        this.metadata = metadata;
+        this.data = Participants.encode(participantId, metadata);
+        this.task = task;
+        this.period = period;
+        this.stopTimeout = stopTimeout;
+        this.suspendGrace = suspendGrace;
+        this.takeoverDelay = takeoverDelay;
+        this.onTaskStop = onTaskStop;
+        this.name = "LeaderElection " + path + " [" + participantId + "]";
+        this.lifecycle = new Lifecycle(name);
+        this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
+        this.loop = executor("statesync-leader-" + participantId);
+        this.timer = executor("statesync-leader-timer-" + participantId);
+    }
+
+    private static ScheduledThreadPoolExecutor executor(String threadName) {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+        synchronized (lock) {
+            connected = coordinator.isConnected();
+        }
+        scheduleRefresh();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        if (previous == LifecycleState.LATENT) {
+            loop.shutdownNow();
+            timer.shutdownNow();
+            return;
+        }
+        coordinator.removeListener(connectionListener);
+        TaskRun run;
+        List<CompletableFuture<Void>> waiters;
+        synchronized (lock) {
+            closed = true;
+            stepDown(TaskStop.Reason.CLOSED);
+            run = lastRun;
+            waiters = new ArrayList<>(requeueWaiters);
+            requeueWaiters.clear();
+            lock.notifyAll();
+        }
+        waiters.forEach(w -> w.complete(null));
+        boolean interrupted = false;
+        boolean taskEnded = true;
+        if (run != null && run.thread == Thread.currentThread()) {
+            taskEnded = false; // closed by the task itself: its znode goes once it returns
+        } else if (run != null) {
+            try {
+                taskEnded = run.awaitEnd(stopTimeout);
+            } catch (InterruptedException e) {
+                interrupted = true;
+                taskEnded = run.isEnded();
+            }
+        }
+        boolean cleanNow;
+        boolean online;
+        synchronized (lock) {
+            online = connected && coordinator.isConnected();
+            // If the task ignores its interrupt, keep the znode until it ends: no successor beside it.
+            cleanNow = taskEnded || run == null || run.isEnded();
+            releaseOnTaskEnd = !cleanNow;
+        }
+        if (cleanNow) {
+            try {
+                Future<?> cleanup = loop.submit(this::releaseOnClose);
+                loop.shutdown();
+                if (!interrupted && online) {
+                    // Offline, the delete is left to Curator's guaranteed background delete, or to
+                    // the server when the session ends: close does not wait on a dead connection.
+                    cleanup.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+                LOG.warn("{}: releasing the election znode on close did not finish: {}", name, e.toString());
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        } else {
+            if (run != null && run.thread != Thread.currentThread()) {
+                run.reportIfOverrun();
+            }
+            if (run != null && run.thread != Thread.currentThread()) {
+                LOG.error(
+                        "{}: the task did not end within {} of its interrupt; the election znode is kept until"
+                                + " it ends, so that no successor runs beside it",
+                        name,
+                        stopTimeout);
+            }
+            loop.shutdown();
+        }
+        timer.shutdown();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes this node's znode at close, with a clean handover if it led; removes the watches. */
+    private void releaseOnClose() {
+        String mine;
+        String stale;
+        boolean online;
+        synchronized (lock) {
+            mine = ourPath;
+            ourPath = null;
+            stale = stalePath;
+            stalePath = null;
+            online = connected && coordinator.isConnected();
+        }
+        if (stale != null) {
+            deleteInBackground(stale);
+        }
+        if (mine != null && !online) {
+            deleteInBackground(mine);
+        } else if (mine != null) {
+            try {
+                release(mine);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deleteInBackground(mine);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: deleting {} on close failed ({}); retrying in the background", name, mine, e.toString());
+                deleteInBackground(mine);
+            }
+        }
+        client.removeWatchers();
+    }
+
+    private void deleteInBackground(String znode) {
+        try {
+            client.delete().guaranteed().inBackground().forPath(znode);
+        } catch (Exception e) {
+            LOG.warn("{}: could not delete {}; it goes when the session ends", name, znode, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    @Override
+    public String participantId() {
+        return participantId;
+    }
+
+    @Override
+    public boolean isLeader() {
+        synchronized (lock) {
+            return leader;
+        }
+    }
+
+    @Override
+    public Optional<Leadership> leadership() {
+        synchronized (lock) {
+            return Optional.ofNullable(view);
+        }
+    }
+
+    @Override
+    public Optional<String> currentLeader() {
+        return leadership().map(Leadership::leaderId);
+    }
+
+    @Override
+    public Optional<TaskStop> lastTaskStop() {
+        return Optional.ofNullable(lastStop);
+    }
+
+    @Override
+    public List<String> participants() throws InterruptedException {
+        lifecycle.requireStarted();
+        List<String> ids = new ArrayList<>();
+        for (String child : Participants.inLineOrder(children())) {
+            try {
+                ids.add(Participants.id(client.getData().forPath(path + "/" + child)));
+            } catch (KeeperException.NoNodeException e) {
+                // left meanwhile
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, path + "/" + child);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public boolean awaitLeadership(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (lifecycle.state() == LifecycleState.LATENT) {
+            lifecycle.requireStarted();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (!leader && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return leader;
+        }
+    }
+
+    @Override
+    public void relinquish() throws InterruptedException {
+        lifecycle.requireStarted();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean fromTask;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException(name + " is CLOSED");
+            }
+            fromTask = onTaskThread();
+            stepDown(TaskStop.Reason.RELINQUISHED);
+            requeueRequested = true;
+            if (!fromTask) {
+                requeueWaiters.add(done);
+            }
+        }
+        listeners.dispatch();
+        scheduleRefresh();
+        if (fromTask) {
+            return; // the re-queue waits for the task to return; waiting here would never end
+        }
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            throw ZkErrors.translate(Objects.requireNonNullElse(e.getCause(), e), path);
+        }
+    }
+
+    @Override
+    public List<CuratorTransactionResult> guardedTransaction(List<CuratorOp> ops) throws InterruptedException {
+        Objects.requireNonNull(ops, "ops");
+        String guard;
+        synchronized (lock) {
+            guard = leader ? claimedPath : null;
+        }
+        if (guard == null) {
+            throw new NotLeaderException(path, participantId + " does not lead election " + path, null);
+        }
+        return Nodes.guardedTransaction(
+                coordinator,
+                guard,
+                ops,
+                p -> new NotLeaderException(
+                        path,
+                        participantId + " no longer leads election " + path + ": its znode " + p + " is gone",
+                        null));
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    @Override
+    public void addListener(StateListener<Leadership> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<Leadership> listener, Executor executor) {
+        synchronized (lock) {
+            listeners.add(listener, executor);
+            if (initialized) {
+                StateChange<Leadership> initial = change(ChangeKind.INITIAL, null, view);
+                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
+            }
+        }
+        listeners.dispatch();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<Leadership> listener) {
+        return listeners.remove(listener);
+    }
+
+    private StateChange<Leadership> change(
+            ChangeKind kind, @Nullable Leadership previous, @Nullable Leadership current) {
+        return StateChange.of(path, kind, versioned(previous), versioned(current));
+    }
+
+    private static @Nullable Versioned<Leadership> versioned(@Nullable Leadership l) {
+        return l == null ? null : Versioned.of(l, 0, l.epoch(), l.epoch());
+    }
+
+    /** Shows a new view of the leadership to listeners; never a lower epoch than one shown. Under lock. */
+    private void setView(@Nullable Leadership next) {
+        Leadership previous = view;
+        if (!initialized) {
+            initialized = true;
+            view = next;
+            if (next != null) {
+                maxEpochShown = next.epoch();
+            }
+            StateChange<Leadership> initial = change(ChangeKind.INITIAL, null, next);
+            listeners.enqueue(initial, l -> l.onChange(initial));
+            return;
+        }
+        if (next == null) {
+            if (previous != null) {
+                view = null;
+                StateChange<Leadership> deleted = change(ChangeKind.DELETED, previous, null);
+                listeners.enqueue(deleted, l -> l.onChange(deleted));
+            }
+            return;
+        }
+        if (next.epoch() < maxEpochShown || Objects.equals(next, previous)) {
+            return;
+        }
+        ChangeKind kind = previous != null
+                ? ChangeKind.UPDATED
+                : (resyncNext || next.epoch() == maxEpochShown) ? ChangeKind.RESYNCED : ChangeKind.CREATED;
+        resyncNext = false;
+        view = next;
+        maxEpochShown = next.epoch();
+        StateChange<Leadership> c = change(kind, previous, next);
+        listeners.enqueue(c, l -> l.onChange(c));
+    }
+
+    // ---------------------------------------------------------------- connection events
+
+    /** On the coordinator's event thread, in order: give up first, then tell listeners. */
+    private void onConnection(ConnectionEvent event) {
+        boolean refresh = false;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            switch (event.kind()) {
+                case SUSPENDED -> {
+                    connected = false;
+                    generation++;
+                    if (event.isLoss()) {
+                        if (leader && !suspendGrace.isZero()) {
+                            long token = ++graceToken;
+                            graceFuture = timer.schedule(
+                                    () -> graceExpired(token), suspendGrace.toNanos(), TimeUnit.NANOSECONDS);
+                        } else {
+                            stepDown(TaskStop.Reason.CONNECTION_SUSPENDED);
+                            resyncNext = true;
+                            setView(null);
+                        }
+                    }
+                }
+                case LOST -> {
+                    connected = false;
+                    generation++;
+                    cancelGrace();
+                    stepDown(TaskStop.Reason.SESSION_LOST);
+                    forgetOurPath();
+                    resyncNext = true;
+                    setView(null);
+                }
+                case READ_ONLY -> {
+                    connected = false;
+                    generation++;
+                }
+                case CONNECTED, RECONNECTED -> {
+                    connected = true;
+                    cancelGrace();
+                    if (event.isNewSession() && event.sessionId() != ourSession) {
+                        // Even if LOST was never reported (CURATOR-220): the old session is gone.
+                        generation++;
+                        stepDown(TaskStop.Reason.NEW_SESSION);
+                        forgetOurPath();
+                        resyncNext = true;
+                    }
+                    refresh = true;
+                }
+            }
+            listeners.enqueue(event, l -> l.onConnection(event));
+        }
+        listeners.dispatch();
+        if (refresh) {
+            scheduleRefresh();
+        }
+    }
+
+    /** Our session is gone: its znode goes too (the server deletes it when it expires the session). Under lock. */
+    private void forgetOurPath() {
+        if (ourPath != null) {
+            stalePath = ourPath;
+        }
+        ourPath = null;
+    }
+
+    private void cancelGrace() {
+        graceToken++;
+        Future<?> f = graceFuture;
+        graceFuture = null;
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private void graceExpired(long token) {
+        synchronized (lock) {
+            if (token != graceToken || closed || connected) {
+                return;
+            }
+            graceFuture = null;
+            stepDown(TaskStop.Reason.CONNECTION_SUSPENDED);
+            resyncNext = true;
+            setView(null);
+        }
+        listeners.dispatch();
+    }
+
+    // ---------------------------------------------------------------- leading
+
+    /** Gives up leadership, if held: interrupts the task and shows no leader. Under lock. */
+    private void stepDown(TaskStop.Reason reason) {
+        if (!leader) {
+            return;
+        }
+        leader = false;
+        generation++;
+        TaskRun run = running;
+        running = null;
+        if (run != null) {
+            run.cancel(reason);
+            if (reason != TaskStop.Reason.TASK_ENDED) {
+                try {
+                    Future<?> unused =
+                            timer.schedule(run::reportIfOverrun, stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // closing: close() itself reports a task that overruns
+                }
+            }
+        }
+        LOG.info("{}: gave up leadership ({})", name, reason);
+        setView(null);
+        lock.notifyAll();
+    }
+
+    /** Under lock. */
+    private boolean onTaskThread() {
+        TaskRun r = lastRun;
+        return r != null && r.thread == Thread.currentThread();
+    }
+
+    private boolean taskAlive() {
+        TaskRun r = lastRun;
+        return r != null && !r.isEnded();
+    }
+
+    private void scheduleRefresh() {
+        if (lifecycle.state() != LifecycleState.STARTED) {
+            return;
+        }
+        if (refreshQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::refresh);
+            } catch (RejectedExecutionException e) {
+                refreshQueued.set(false);
+            }
+        }
+    }
+
+    private void scheduleRefreshIn(long nanos) {
+        try {
+            Future<?> unused = loop.schedule(this::scheduleRefresh, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void refresh() {
+        refreshQueued.set(false);
+        try {
+            doRefresh();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (lifecycle.isStarted()) {
+                LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
+                scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
+            }
+        } finally {
+            listeners.dispatch();
+        }
+    }
+
+    private void doRefresh() throws InterruptedException {
+        long gen;
+        String mine;
+        boolean requeue;
+        synchronized (lock) {
+            if (closed || !connected) {
+                return;
+            }
+            gen = generation;
+            mine = ourPath;
+            requeue = requeueRequested;
+        }
+        String stale;
+        synchronized (lock) {
+            stale = taskAlive() ? null : stalePath;
+        }
+        if (stale != null) {
+            // A session this client gave up (LOST) may live on the server until it times out; its
+            // znode would hold the line until then. Our task has ended: hand over now.
+            release(stale);
+            synchronized (lock) {
+                if (stale.equals(stalePath)) {
+                    stalePath = null;
+                }
+            }
+        }
+        List<CompletableFuture<Void>> completed = List.of();
+        if (requeue) {
+            synchronized (lock) {
+                if (taskAlive()) {
+                    return; // the task's end triggers another refresh
+                }
+            }
+            if (mine != null) {
+                release(mine);
+            }
+            synchronized (lock) {
+                if (Objects.equals(ourPath, mine)) {
+                    ourPath = null;
+                }
+                mine = ourPath;
+                requeueRequested = false;
+                completed = new ArrayList<>(requeueWaiters);
+                requeueWaiters.clear();
+            }
+        }
+        if (mine == null) {
+            mine = join(gen);
+            completed.forEach(w -> w.complete(null));
+            if (mine == null) {
+                return;
+            }
+        }
+        String myName = mine.substring(mine.lastIndexOf('/') + 1);
+        List<String> line = Participants.inLineOrder(children());
+        int index = line.indexOf(myName);
+        if (index < 0) {
+            synchronized (lock) {
+                if (Objects.equals(ourPath, mine)) {
+                    ourPath = null;
+                    if (leader && mine.equals(claimedPath)) {
+                        stepDown(TaskStop.Reason.LEADERSHIP_LOST);
+                    }
+                }
+            }
+            scheduleRefresh();
+            return;
+        }
+        String first = line.get(0);
+        Stat leaderStat = new Stat();
+        byte[] leaderData;
+        try {
+            leaderData = client.getData()
+                    .storingStatIn(leaderStat)
+                    .usingWatcher(watcher)
+                    .forPath(path + "/" + first);
+        } catch (KeeperException.NoNodeException e) {
+            scheduleRefresh();
+            return;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path + "/" + first);
+        }
+        if (index > 0) {
+            String predecessor = line.get(index - 1);
+            if (!predecessor.equals(first) && !exists(path + "/" + predecessor)) {
+                scheduleRefresh();
+                return;
+            }
+            Leadership other = new Leadership(
+                    Participants.id(leaderData), Participants.metadata(leaderData), leaderStat.getCzxid(), false);
+            synchronized (lock) {
+                if (gen == generation && !closed) {
+                    setView(other);
+                }
+            }
+            return;
+        }
+        // This node is first in line.
+        long epoch = leaderStat.getCzxid();
+        if (leaderStat.getEphemeralOwner() != coordinator.sessionId()) {
+            // A znode of an earlier session of ours (CURATOR-696): never lead with it.
+            synchronized (lock) {
+                if (Objects.equals(ourPath, mine)) {
+                    ourPath = null;
+                }
+            }
+            scheduleRefresh();
+            return;
+        }
+        synchronized (lock) {
+            if (!leader && gen == generation) {
+                setView(null); // the previous leader is gone, and this node does not lead yet
+            }
+            if (leader || taskAlive() || gen != generation) {
+                return; // a task still running from the last leadership: its end refreshes again
+            }
+        }
+        long previousEpoch = Participants.leadingEpoch(
+                Nodes.read(coordinator, path).map(Versioned::value).orElse(new byte[0]));
+        if (previousEpoch != 0 && previousEpoch != epoch) {
+            long wait;
+            synchronized (lock) {
+                if (previousEpoch == claimedEpoch) {
+                    wait = 0; // our own earlier leadership, whose task has ended
+                } else {
+                    if (uncleanEpoch != previousEpoch) {
+                        uncleanEpoch = previousEpoch;
+                        uncleanSeenAt = System.nanoTime();
+                        LOG.info(
+                                "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
+                                        + " leading",
+                                name,
+                                Long.toHexString(previousEpoch),
+                                takeoverDelay);
+                    }
+                    wait = takeoverDelay.toNanos() - (System.nanoTime() - uncleanSeenAt);
+                }
+            }
+            if (wait > 0) {
+                scheduleRefreshIn(wait);
+                return;
+            }
+        }
+        claim(gen, mine, epoch);
+    }
+
+    /** Creates this participant's znode at the back of the line. */
+    private @Nullable String join(long gen) throws InterruptedException {
+        Stat stat = new Stat();
+        String created;
+        try {
+            created = client.create()
+                    .storingStatIn(stat)
+                    .creatingParentContainersIfNeeded()
+                    .withProtection()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .forPath(path + "/" + Participants.PREFIX, data);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path);
+        }
+        boolean orphan;
+        synchronized (lock) {
+            orphan = closed || gen != generation || ourPath != null;
+            if (!orphan) {
+                ourPath = created;
+                ourSession = stat.getEphemeralOwner();
+            }
+        }
+        if (orphan) {
+            deleteInBackground(created);
+            scheduleRefresh();
+            return null;
+        }
+        return created;
+    }
+
+    private void claim(long gen, String mine, long epoch) throws InterruptedException {
+        try {
+            Nodes.guardedTransaction(
+                    coordinator,
+                    mine,
+                    List.of(op(
+                            () -> client.transactionOp().setData().forPath(path, Participants.leadingMarker(epoch)))),
+                    p -> new NotLeaderException(path, "election znode " + p + " is gone", null));
+        } catch (NotLeaderException e) {
+            scheduleRefresh();
+            return;
+        }
+        synchronized (lock) {
+            if (mine.equals(ourPath)) {
+                // The marker now names this znode: a later release must mark the handover clean.
+                claimedPath = mine;
+                claimedEpoch = epoch;
+            }
+            if (closed || gen != generation || !connected || !mine.equals(ourPath) || requeueRequested) {
+                return;
+            }
+            leader = true;
+            Leadership self = new Leadership(participantId, metadata, epoch, true);
+            LOG.info("{}: leads with epoch 0x{}", name, Long.toHexString(epoch));
+            LeaderTask t = task;
+            if (t != null) {
+                TaskRun run = new TaskRun(t, self);
+                running = run;
+                lastRun = run;
+                run.start();
+            }
+            setView(self);
+            lock.notifyAll();
+        }
+    }
+
+    /** Deletes our znode; if it was the one this node led with, marks the handover clean in the same multi. */
+    private void release(String mine) throws InterruptedException {
+        long epoch;
+        synchronized (lock) {
+            epoch = mine.equals(claimedPath) ? claimedEpoch : 0;
+        }
+        try {
+            if (epoch != 0) {
+                Nodes.transaction(
+                        coordinator,
+                        List.of(
+                                op(() -> client.transactionOp()
+                                        .setData()
+                                        .forPath(path, Participants.releasedMarker(epoch))),
+                                op(() -> client.transactionOp().delete().forPath(mine))));
+            } else {
+                Nodes.delete(coordinator, mine, -1);
+            }
+        } catch (StateSyncException e) {
+            if (e.reason() != StateSyncException.Reason.NO_NODE) {
+                throw e;
+            }
+            if (epoch != 0) {
+                markReleased(epoch);
+            }
+        }
+        synchronized (lock) {
+            if (mine.equals(claimedPath)) {
+                claimedPath = null;
+            }
+        }
+    }
+
+    /**
+     * Our znode is already gone (the server expired the session we gave up) but the marker may still
+     * name our leadership, whose task has ended: say so, unless another leader has written since.
+     */
+    private void markReleased(long epoch) throws InterruptedException {
+        Optional<Versioned<byte[]>> marker = Nodes.read(coordinator, path);
+        if (marker.isPresent() && Participants.leadingEpoch(marker.get().value()) == epoch) {
+            try {
+                Nodes.write(
+                        coordinator,
+                        path,
+                        Participants.releasedMarker(epoch),
+                        marker.get().version());
+            } catch (StateSyncException e) {
+                LOG.debug(
+                        "{}: marking epoch 0x{} released lost a race: {}", name, Long.toHexString(epoch), e.toString());
+            }
+        }
+    }
+
+    private CuratorOp op(Callable<CuratorOp> build) {
+        try {
+            return build.call();
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path);
+        }
+    }
+
+    private List<String> children() throws InterruptedException {
+        try {
+            return client.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path);
+        }
+    }
+
+    private boolean exists(String znode) throws InterruptedException {
+        try {
+            return client.checkExists().usingWatcher(watcher).forPath(znode) != null;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, znode);
+        }
+    }
+
+    // ---------------------------------------------------------------- the task
+
+    private void report(TaskStop stop) {
+        lastStop = stop;
+        if (stop.ended() && stop.duration().compareTo(stopTimeout) <= 0) {
+            LOG.info("{}: task stopped: {}", name, stop);
+        } else {
+            LOG.warn("{}: task overran its stop timeout {}: {}", name, stopTimeout, stop);
+        }
+        Consumer<TaskStop> l = onTaskStop;
+        if (l != null) {
+            try {
+                l.accept(stop);
+            } catch (RuntimeException e) {
+                LOG.error("{}: onTaskStop listener threw on {}", name, stop, e);
+            }
+        }
+    }
+
+    private void taskEnded(TaskRun run) {
+        boolean releaseNow;
+        synchronized (lock) {
+            if (running == run) {
+                // The task returned by itself while leading: hand leadership on.
+                stepDown(TaskStop.Reason.TASK_ENDED);
+                requeueRequested = true;
+            }
+            releaseNow = closed && releaseOnTaskEnd && lastRun == run;
+            if (releaseNow) {
+                releaseOnTaskEnd = false;
+            }
+            lock.notifyAll();
+        }
+        run.reportEnd();
+        if (releaseNow) {
+            releaseOnClose();
+        }
+        listeners.dispatch();
+        scheduleRefresh();
+    }
+
+    /** One run of the task, on a thread of its own, for one leadership. */
+    private final class TaskRun implements Runnable {
+        private final LeaderTask body;
+        private final Leadership leadership;
+        private final Thread thread;
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private volatile boolean cancelled;
+        private volatile long cancelNanos;
+        private volatile long endNanos;
+        private volatile TaskStop.Reason reason = TaskStop.Reason.TASK_ENDED;
+
+        TaskRun(LeaderTask body, Leadership leadership) {
+            this.body = body;
+            this.leadership = leadership;
+            this.thread = new Thread(this, "statesync-leader-task-" + participantId);
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void cancel(TaskStop.Reason why) {
+            reason = why;
+            cancelNanos = System.nanoTime();
+            cancelled = true;
+            if (why != TaskStop.Reason.TASK_ENDED) {
+                // Also when the task itself relinquished or closed: its next blocking call throws.
+                thread.interrupt();
+            }
+        }
+
+        boolean isEnded() {
+            return ended.getCount() == 0;
+        }
+
+        boolean awaitEnd(Duration timeout) throws InterruptedException {
+            return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        void reportIfOverrun() {
+            if (!isEnded()) {
+                report(new TaskStop(leadership, reason, stopTimeout, false));
+            }
+        }
+
+        void reportEnd() {
+            long start = cancelNanos;
+            Duration took = reason == TaskStop.Reason.TASK_ENDED || start == 0
+                    ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(0, endNanos - start));
+            report(new TaskStop(leadership, reason, took, true));
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (!cancelled) {
+                    Duration p = period;
+                    if (p == null) {
+                        once();
+                    } else {
+                        scheduled(p.toNanos());
+                    }
+                }
+            } finally {
+                endNanos = System.nanoTime();
+                ended.countDown();
+                Thread.interrupted();
+                taskEnded(this);
+            }
+        }
+
+        private void once() {
+            try {
+                body.run(leadership);
+            } catch (InterruptedException e) {
+                LOG.debug("{}: task interrupted", name);
+            } catch (Exception e) {
+                if (!cancelled) {
+                    LOG.error("{}: task failed; relinquishing leadership", name, e);
+                }
+            }
+        }
+
+        private void scheduled(long periodNanos) {
+            long next = System.nanoTime();
+            while (!cancelled) {
+                try {
+                    body.run(leadership);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    if (cancelled) {
+                        return;
+                    }
+                    LOG.error("{}: scheduled task tick failed; the schedule goes on", name, e);
+                }
+                long now = System.nanoTime();
+                next += periodNanos;
+                while (next - now <= 0) {
+                    next += periodNanos;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.sleep(next - now);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The election's own thread, so that a test in this package can hold it. */
+    Executor loopForTests() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + lifecycle.state();
+    }
+}

@@ -1,0 +1,381 @@
+package io.statesync.recipes.leader;
+
+import io.statesync.core.Coordinator;
+import io.statesync.core.Listenable;
+import io.statesync.core.NotLeaderException;
+import io.statesync.core.Recipe;
+import io.statesync.core.internal.ZPaths;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Leader election among the participants of one election path, with leadership values carrying a
+ * fencing epoch, leader-guarded writes and an optional singleton task.
+ *
+ * <pre>{@code
+ * try (LeaderElection election = LeaderElection.builder(coordinator, "/elections/billing")
+ *         .participantId("node-1")
+ *         .scheduledTask(Duration.ofSeconds(30), leadership -> runBilling(leadership.epoch()))
+ *         .onTaskStop(stop -> log.info("billing stopped: {}", stop))
+ *         .build()) {
+ *     election.start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Each participant creates an ephemeral sequential znode under the election path; the first in
+ * line leads, every other one watches only its predecessor (and the leader's znode, to report who
+ * leads). Leadership changes reach {@link io.statesync.core.StateListener}s as changes of a {@link
+ * Leadership} value on the election path: INITIAL, then CREATED (a leader appeared), UPDATED (another
+ * leader), DELETED (no leader known to this node, e.g. after a connection loss) and RESYNCED (the
+ * first leader seen after a connection loss).
+ *
+ * <p><b>Guarantees.</b>
+ *
+ * <ul>
+ *   <li>Epochs (the czxid of the leader's znode) strictly increase across leaders; a listener is
+ *       never shown a lower epoch than one it has seen.
+ *   <li>A node leads only while its znode is first in line and owned by its current session (the
+ *       CURATOR-696 double leader cannot happen), and never while a task of its previous leadership
+ *       is still running.
+ *   <li>A leader gives up (its task is interrupted) on the coordinator's thread, on the connection
+ *       event itself, before any listener hears of it; a clean handover (close, relinquish, task end)
+ *       deletes the leader's znode only after its task has ended.
+ *   <li>A successor that finds the previous leader vanished without a clean handover (crash,
+ *       session expiry) waits {@link Builder#takeoverDelay} before it leads, so that the old leader,
+ *       told of the loss, has stopped its task first.
+ *   <li>{@link #guardedTransaction} lands only if this node still leads: a deposed leader's write
+ *       fails with {@link NotLeaderException} and nothing lands.
+ * </ul>
+ *
+ * <p><b>Connection loss.</b> Which transitions are losses is decided by the coordinator's {@link
+ * io.statesync.core.ConnectionLossPolicy}. On a loss the leader gives up at once (after the {@link
+ * Builder#suspendGrace grace period} for SUSPENDED, if one is set), its task is interrupted, and
+ * listeners see DELETED. On SUSPENDED the znode is kept: if the session survives (RECONNECTED, same
+ * session), the node takes its place in line again and, if still first, leads again with the same
+ * epoch once its task has ended. On LOST, or RECONNECTED with a new session (even if LOST was never
+ * reported), the old znode is gone and the node joins again at the back of the line. With T the
+ * session timeout, a silent partition is noticed at about 2T/3; the server expires the session (and
+ * a successor can be elected) at about T; the task has stopped by then.
+ *
+ * <p><b>Threading.</b> Thread-safe. Elections run their ZooKeeper work on one thread of their own;
+ * the task on another; connection losses are handled on the coordinator's event thread. Listeners
+ * are called through statesync's delivery engine, never while the election holds its lock.
+ */
+public interface LeaderElection extends Recipe, Listenable<Leadership> {
+
+    /**
+     * Starts building an election.
+     *
+     * @param coordinator the connection
+     * @param path the election path, relative to the coordinator's namespace; every participant of
+     *     one election uses the same path, and nothing else may create children under it
+     * @return a builder
+     */
+    static Builder builder(Coordinator coordinator, String path) {
+        return new Builder(coordinator, path);
+    }
+
+    /**
+     * This participant's id.
+     *
+     * @return the id
+     */
+    String participantId();
+
+    /**
+     * Whether this node leads now. Turns {@code false} on the connection event that ends leadership,
+     * before any listener is called.
+     *
+     * @return {@code true} if this node leads
+     */
+    boolean isLeader();
+
+    /**
+     * The leadership as this node last saw it, without a network call; empty while no leader is
+     * known (before the first read, after a connection loss, while the line is empty). While this
+     * node waits to take over (its previous task still running, or the takeover delay) it is not shown
+     * as leader here.
+     *
+     * @return the current leadership, if known
+     */
+    Optional<Leadership> leadership();
+
+    /**
+     * The id of the current leader as this node last saw it (the value Spring Integration's leader
+     * initiator does not give); empty while none is known.
+     *
+     * @return the leader's id, if known
+     */
+    Optional<String> currentLeader();
+
+    /**
+     * Reads the participants from ZooKeeper, in line order (the first leads, or is about to).
+     *
+     * @return the participant ids
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.StateSyncException typed by cause, if ZooKeeper cannot be read
+     * @throws IllegalStateException if not started, or closed
+     */
+    List<String> participants() throws InterruptedException;
+
+    /**
+     * Waits until this node leads.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if this node leads, {@code false} if the timeout passed or the election
+     *     closed first
+     * @throws InterruptedException if interrupted
+     * @throws IllegalStateException if not started
+     */
+    boolean awaitLeadership(Duration timeout) throws InterruptedException;
+
+    /**
+     * Gives up leadership (if held) and goes to the back of the line: the task is stopped, and once
+     * it has ended this node's znode is deleted and created again, so every participant waiting now
+     * leads before this node does. Returns once the node is back in line. If no other participant
+     * waits, this node leads again (with a new epoch). Called from the task itself, it returns at
+     * once with the task's thread interrupted (the task should then return); the node re-queues when
+     * the task has returned.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if not started, or closed
+     */
+    void relinquish() throws InterruptedException;
+
+    /**
+     * Runs operations as one ZooKeeper {@code multi} together with a {@code check} of this leader's
+     * own election znode: all land only if this node still leads. Build the operations with {@code
+     * coordinator.curatorFramework().transactionOp()} (the escape hatch; paths relative to the
+     * namespace).
+     *
+     * @param ops the operations
+     * @return their results, in order
+     * @throws NotLeaderException if this node does not lead, or its znode is gone; nothing landed
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.StateSyncException typed by the first operation that failed
+     */
+    List<CuratorTransactionResult> guardedTransaction(List<CuratorOp> ops) throws InterruptedException;
+
+    /**
+     * The last report of a task stop, if a task was stopped yet.
+     *
+     * @return the last stop report
+     */
+    Optional<TaskStop> lastTaskStop();
+
+    /**
+     * Closes the election: stops the task (waiting up to the stop timeout for it to end), hands over
+     * leadership cleanly (deleting this node's znode so the next participant leads at once), removes
+     * the election's watches and stops listener delivery. If the task ignores interruption past the
+     * stop timeout, this returns anyway but the znode is kept until the task ends, so that no
+     * successor runs beside it. Idempotent; never throws.
+     */
+    @Override
+    void close();
+
+    /**
+     * Builds a {@link LeaderElection}. Each setter may be called once; {@link #build()} validates the
+     * options and names the one at fault.
+     */
+    final class Builder {
+        private final Coordinator coordinator;
+        private final String path;
+        private final Set<String> configured = new HashSet<>();
+        private String participantId = UUID.randomUUID().toString();
+        private String metadata = "";
+        private @Nullable LeaderTask task;
+        private @Nullable Duration period;
+        private Duration stopTimeout = Duration.ofSeconds(10);
+        private Duration suspendGrace = Duration.ZERO;
+        private @Nullable Duration takeoverDelay;
+        private @Nullable Consumer<TaskStop> onTaskStop;
+
+        private Builder(Coordinator coordinator, String path) {
+            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+            this.path = Objects.requireNonNull(path, "path");
+        }
+
+        /**
+         * This participant's id (default: a random UUID). Shown to every participant as the leader's
+         * id.
+         *
+         * @param id 1 to 256 characters, no control characters
+         * @return this builder
+         */
+        public Builder participantId(String id) {
+            once("participantId");
+            this.participantId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * Metadata shown with this participant's id when it leads, e.g. its address (default empty).
+         *
+         * @param metadata any text; together with the id it must fit the coordinator's value limit
+         * @return this builder
+         */
+        public Builder metadata(String metadata) {
+            once("metadata");
+            this.metadata = Objects.requireNonNull(metadata, "metadata");
+            return this;
+        }
+
+        /**
+         * The singleton task, run once per leadership on a thread of the election's own, interrupted
+         * when leadership ends. Returning or throwing while still leader relinquishes leadership.
+         * Exclusive with {@link #scheduledTask}.
+         *
+         * @param task the task
+         * @return this builder
+         */
+        public Builder task(LeaderTask task) {
+            once("task");
+            this.task = Objects.requireNonNull(task, "task");
+            return this;
+        }
+
+        /**
+         * A scheduled singleton task: {@code tick} runs at once when this node becomes leader and then
+         * every {@code period} (measured from the start of one tick to the start of the next, skipping
+         * ticks that a long one overran), only while this node leads. An exception in a tick is
+         * logged and does not stop the schedule. Exclusive with {@link #task}.
+         *
+         * @param period the time between ticks, at least 1 ms
+         * @param tick one run of the job
+         * @return this builder
+         */
+        public Builder scheduledTask(Duration period, LeaderTask tick) {
+            once("task");
+            this.period = Objects.requireNonNull(period, "period");
+            this.task = Objects.requireNonNull(tick, "tick");
+            return this;
+        }
+
+        /**
+         * How long a stopped task may take to end after its interrupt before it is reported as
+         * overrunning (default 10 s). {@link #close()} waits this long at most.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder stopTimeout(Duration timeout) {
+            once("stopTimeout");
+            this.stopTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long a leader keeps leading through a SUSPENDED connection before giving up (default
+         * zero: at once). It must be shorter than a third of the coordinator's session timeout: in a
+         * silent partition SUSPENDED comes at about 2T/3 and the server may hand leadership to another
+         * node at T, so only a grace under T/3 (minus the task's stop time) still stops the task first.
+         * Only applies where the coordinator's policy counts SUSPENDED as a loss; LOST is never
+         * graced.
+         *
+         * @param grace zero or positive, under a third of the session timeout
+         * @return this builder
+         */
+        public Builder suspendGrace(Duration grace) {
+            once("suspendGrace");
+            this.suspendGrace = Objects.requireNonNull(grace, "grace");
+            return this;
+        }
+
+        /**
+         * How long a new leader waits before it leads when the previous leader did not hand over
+         * cleanly (its znode vanished by crash, session expiry or deletion while it still led), so
+         * that the previous leader, told of its loss by the server, has stopped its task first
+         * (default: the stop timeout plus a third of the session timeout: a connected client whose
+         * session the server expired learns of it by its next ping, within a third of the session
+         * timeout). Clean handovers (close, relinquish, task end) are not delayed.
+         *
+         * @param delay zero or positive
+         * @return this builder
+         */
+        public Builder takeoverDelay(Duration delay) {
+            once("takeoverDelay");
+            this.takeoverDelay = Objects.requireNonNull(delay, "delay");
+            return this;
+        }
+
+        /**
+         * Receives a report of every task stop (see {@link TaskStop}); called on the task's thread or
+         * on the election's timer thread, and must not block. Reports are also logged.
+         *
+         * @param listener the report listener
+         * @return this builder
+         */
+        public Builder onTaskStop(Consumer<TaskStop> listener) {
+            once("onTaskStop");
+            this.onTaskStop = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Validates the options and builds the election, not yet started. Nothing touches the
+         * network.
+         *
+         * @return the election
+         * @throws IllegalArgumentException naming the option and value at fault
+         */
+        public LeaderElection build() {
+            ZPaths.validate(path);
+            if (path.equals("/")) {
+                throw new IllegalArgumentException("invalid election path \"/\": use a path of its own");
+            }
+            if (participantId.isEmpty() || participantId.length() > 256) {
+                throw new IllegalArgumentException(
+                        "participantId must be 1 to 256 characters, was \"" + participantId + "\"");
+            }
+            for (int i = 0; i < participantId.length(); i++) {
+                if (Character.isISOControl(participantId.charAt(i))) {
+                    throw new IllegalArgumentException("participantId \"" + participantId.replace("\n", "\\n")
+                            + "\" contains a control character at index " + i);
+                }
+            }
+            if (stopTimeout.isNegative() || stopTimeout.isZero()) {
+                throw new IllegalArgumentException("stopTimeout must be positive, was " + stopTimeout);
+            }
+            if (suspendGrace.isNegative()) {
+                throw new IllegalArgumentException("suspendGrace must not be negative, was " + suspendGrace);
+            }
+            Duration maxGrace = coordinator.sessionTimeout().dividedBy(3);
+            if (!suspendGrace.isZero() && suspendGrace.compareTo(maxGrace) >= 0) {
+                throw new IllegalArgumentException("suspendGrace " + suspendGrace
+                        + " must be shorter than a third of the session timeout " + coordinator.sessionTimeout()
+                        + " (" + maxGrace + "): a partitioned leader notices at about 2/3 of it, and the server"
+                        + " may elect a successor at the session timeout");
+            }
+            Duration delay = takeoverDelay == null
+                    ? stopTimeout.plus(coordinator.sessionTimeout().dividedBy(3))
+                    : takeoverDelay;
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("takeoverDelay must not be negative, was " + delay);
+            }
+            Duration p = period;
+            if (p != null && p.toMillis() < 1) {
+                throw new IllegalArgumentException("scheduledTask period must be at least 1ms, was " + p);
+            }
+            byte[] data = Participants.encode(participantId, metadata);
+            coordinator.checkValueSize(path, data);
+            return new DefaultLeaderElection(
+                    coordinator, path, participantId, metadata, task, p, stopTimeout, suspendGrace, delay, onTaskStop);
+        }
+
+        private void once(String option) {
+            if (!configured.add(option)) {
+                throw new IllegalStateException(option + " was already set on this builder");
+            }
+        }
+    }
+}

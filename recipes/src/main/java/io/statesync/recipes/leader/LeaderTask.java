@@ -1,0 +1,31 @@
+package io.statesync.recipes.leader;
+
+/**
+ * Work that must run on exactly one node: the singleton task of a {@link LeaderElection}.
+ *
+ * <p>The election calls {@link #run(Leadership)} on a thread of its own when this node becomes
+ * leader, and interrupts that thread when leadership is lost (connection loss under the
+ * coordinator's policy, session expiry, {@link LeaderElection#relinquish()}, {@link
+ * LeaderElection#close()}). A task must stop promptly when interrupted: blocking calls throw
+ * {@link InterruptedException}, loops check {@link Thread#isInterrupted()}. How long each stop took
+ * is reported through {@link LeaderElection.Builder#onTaskStop}.
+ *
+ * <p>Use {@link Leadership#epoch()} as the fencing token of everything the task writes, or write
+ * through {@link LeaderElection#guardedTransaction}.
+ */
+@FunctionalInterface
+public interface LeaderTask {
+    /**
+     * Runs the task while this node leads.
+     *
+     * <p>For a task given with {@link LeaderElection.Builder#task(LeaderTask)}, returning (or
+     * throwing) while still leader ends this leadership: the node relinquishes, so that a healthy
+     * node can take over. For a task given with {@link LeaderElection.Builder#scheduledTask}, this
+     * is one tick; an exception is logged and the next tick runs on schedule.
+     *
+     * @param leadership this node's leadership, with the epoch to fence writes with
+     * @throws Exception anything; it is logged and ends this run
+     */
+    // A callback on the election's own thread: user code may throw anything; the election logs it.
+    void run(Leadership leadership) throws Exception;
+}

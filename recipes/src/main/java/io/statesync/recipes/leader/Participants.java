@@ -1,0 +1,83 @@
+package io.statesync.recipes.leader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The election's znode formats: a participant's data ({@code id\nmetadata}), the line order of
+ * participant znodes (by sequence suffix), and the handover marker kept in the election path's own
+ * data ({@code leading:<epoch>} while a leader leads, {@code released:<epoch>} after a clean
+ * handover).
+ */
+final class Participants {
+    static final String PREFIX = "p-";
+    private static final String LEADING = "leading:";
+    private static final String RELEASED = "released:";
+
+    private Participants() {}
+
+    static byte[] encode(String id, String metadata) {
+        return (id + "\n" + metadata).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String id(byte[] data) {
+        String s = new String(data, StandardCharsets.UTF_8);
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static String metadata(byte[] data) {
+        String s = new String(data, StandardCharsets.UTF_8);
+        int nl = s.indexOf('\n');
+        return nl < 0 ? "" : s.substring(nl + 1);
+    }
+
+    /** The sequence number ZooKeeper appended to a participant's znode name, or -1 if none. */
+    static long sequence(String name) {
+        if (name.length() < 10 || !name.contains(PREFIX)) {
+            return -1;
+        }
+        String digits = name.substring(name.length() - 10);
+        for (int i = 0; i < digits.length(); i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(digits);
+    }
+
+    /** The participant znode names in line order: the first leads. */
+    static List<String> inLineOrder(List<String> children) {
+        List<String> line = new ArrayList<>();
+        for (String c : children) {
+            if (sequence(c) >= 0) {
+                line.add(c);
+            }
+        }
+        line.sort(Comparator.comparingLong(Participants::sequence));
+        return line;
+    }
+
+    static byte[] leadingMarker(long epoch) {
+        return (LEADING + epoch).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] releasedMarker(long epoch) {
+        return (RELEASED + epoch).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The epoch of a leader that leads or led without a clean handover, or 0 if there is none. */
+    static long leadingEpoch(byte[] marker) {
+        String s = new String(marker, StandardCharsets.UTF_8);
+        if (!s.startsWith(LEADING)) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(s.substring(LEADING.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

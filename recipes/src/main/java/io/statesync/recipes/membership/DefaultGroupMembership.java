@@ -1,0 +1,502 @@
+package io.statesync.recipes.membership;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.Coordinator;
+import io.statesync.core.DecodingException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkErrors;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.WatcherRemoveCuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group. ZooKeeper work runs serially on {@link #loop}; fields below {@link #lock} are guarded by
+ * it.
+ */
+final class DefaultGroupMembership<T> implements GroupMembership<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
+    private static final long RETRY_MILLIS = 250;
+
+    private final Coordinator coordinator;
+    private final String path;
+    private final Codec<T> codec;
+    private final String memberId;
+    private final String memberPath;
+    private final String name;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<Member<T>>> listeners;
+    private final WatcherRemoveCuratorFramework client;
+    private final CuratorWatcher watcher = event -> scheduleRefresh();
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final ScheduledThreadPoolExecutor loop;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private T metadata;
+    private boolean closed;
+    private boolean connected;
+    /** The session our member znode belongs to, or 0 if not registered. */
+    private long registeredSession;
+    /** A session of ours this client gave up; its znode, if the server still holds it, is ours to delete. */
+    private long abandonedSession;
+
+    private boolean initialized;
+    private boolean resyncNext;
+    private Map<String, Versioned<Member<T>>> members = Map.of();
+    /** Per member path, the highest mzxid shown (kept after a delete, so nothing goes back). */
+    private final Map<String, Long> shownMzxid = new HashMap<>();
+
+    DefaultGroupMembership(Coordinator coordinator, String path, Codec<T> codec, String memberId, T metadata) {
+        this.coordinator = coordinator;
+        this.path = path;
+        this.codec = codec;
+        this.memberId = memberId;
+        this.memberPath = ZPaths.join(path, memberId);
+        this.metadata = metadata;
+        this.name = "GroupMembership " + path + " [" + memberId + "]";
+        this.lifecycle = new Lifecycle(name);
+        this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "statesync-membership-" + memberId);
+            t.setDaemon(true);
+            return t;
+        });
+        loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        coordinator.addListener(connectionListener, Runnable::run);
+        synchronized (lock) {
+            connected = coordinator.isConnected();
+        }
+        scheduleRefresh();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState previous = lifecycle.close();
+        if (previous == LifecycleState.CLOSED) {
+            return;
+        }
+        listeners.close();
+        loop.shutdownNow();
+        if (previous == LifecycleState.LATENT) {
+            return;
+        }
+        coordinator.removeListener(connectionListener);
+        boolean online;
+        synchronized (lock) {
+            closed = true;
+            online = connected && coordinator.isConnected();
+            registeredSession = 0;
+            lock.notifyAll();
+        }
+        if (!online) {
+            // Do not block close on a dead connection: Curator deletes it once connected again, or the
+            // server does when the session ends.
+            deleteInBackground();
+        } else {
+            try {
+                // Only our own znode: never delete a same-named member of another session.
+                Stat stat = client.checkExists().forPath(memberPath);
+                if (stat != null && stat.getEphemeralOwner() == coordinator.sessionId()) {
+                    Nodes.delete(coordinator, memberPath, stat.getVersion());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deleteInBackground();
+            } catch (Exception e) {
+                LOG.warn("{}: leaving the group failed ({}); retrying in the background", name, e.toString());
+                deleteInBackground();
+            }
+        }
+        client.removeWatchers();
+    }
+
+    private void deleteInBackground() {
+        try {
+            client.delete().guaranteed().inBackground().forPath(memberPath);
+        } catch (Exception e) {
+            LOG.warn("{}: could not delete {}; it goes when the session ends", name, memberPath, e);
+        }
+    }
+
+    @Override
+    public String memberId() {
+        return memberId;
+    }
+
+    @Override
+    public Map<String, Versioned<Member<T>>> members() {
+        synchronized (lock) {
+            return members;
+        }
+    }
+
+    @Override
+    public boolean isRegistered() {
+        synchronized (lock) {
+            return connected && registeredSession != 0 && registeredSession == coordinator.sessionId();
+        }
+    }
+
+    @Override
+    public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (!closed && registeredSession == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return !closed;
+        }
+    }
+
+    @Override
+    public void updateMetadata(T value) throws InterruptedException {
+        Objects.requireNonNull(value, "metadata");
+        lifecycle.requireStarted();
+        byte[] encoded = codec.encode(value);
+        coordinator.checkValueSize(memberPath, encoded);
+        synchronized (lock) {
+            metadata = value;
+        }
+        Nodes.write(coordinator, memberPath, encoded, -1);
+    }
+
+    @Override
+    public void addListener(StateListener<Member<T>> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<Member<T>> listener, Executor executor) {
+        synchronized (lock) {
+            listeners.add(listener, executor);
+            if (initialized) {
+                for (StateChange<Member<T>> c : initialChanges()) {
+                    listeners.enqueueTo(listener, c, l -> l.onChange(c));
+                }
+            }
+        }
+        listeners.dispatch();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<Member<T>> listener) {
+        return listeners.remove(listener);
+    }
+
+    /** Under lock. */
+    private List<StateChange<Member<T>>> initialChanges() {
+        if (members.isEmpty()) {
+            return List.of(StateChange.of(path, ChangeKind.INITIAL, null, null));
+        }
+        return members.entrySet().stream()
+                .map(e -> StateChange.of(ZPaths.join(path, e.getKey()), ChangeKind.INITIAL, null, e.getValue()))
+                .toList();
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        boolean refresh = false;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            switch (event.kind()) {
+                case SUSPENDED, READ_ONLY -> connected = false;
+                case LOST -> {
+                    connected = false;
+                    if (registeredSession != 0) {
+                        abandonedSession = registeredSession;
+                    }
+                    registeredSession = 0;
+                    resyncNext = true;
+                }
+                case CONNECTED, RECONNECTED -> {
+                    connected = true;
+                    if (event.isNewSession() && event.sessionId() != registeredSession) {
+                        if (registeredSession != 0) {
+                            abandonedSession = registeredSession;
+                        }
+                        registeredSession = 0;
+                    }
+                    resyncNext = event.kind() == ConnectionEvent.Kind.RECONNECTED;
+                    refresh = true;
+                }
+            }
+            listeners.enqueue(event, l -> l.onConnection(event));
+        }
+        listeners.dispatch();
+        if (refresh) {
+            scheduleRefresh();
+        }
+    }
+
+    private void scheduleRefresh() {
+        if (lifecycle.state() != LifecycleState.STARTED) {
+            return;
+        }
+        if (refreshQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::refresh);
+            } catch (RejectedExecutionException e) {
+                refreshQueued.set(false);
+            }
+        }
+    }
+
+    private void refresh() {
+        refreshQueued.set(false);
+        try {
+            doRefresh();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (lifecycle.isStarted()) {
+                LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
+                try {
+                    Future<?> unused = loop.schedule(this::scheduleRefresh, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // closed
+                }
+            }
+        } finally {
+            listeners.dispatch();
+        }
+    }
+
+    private void doRefresh() throws InterruptedException {
+        synchronized (lock) {
+            if (closed || !connected) {
+                return;
+            }
+        }
+        register();
+        List<String> children;
+        try {
+            children = client.getChildren().usingWatcher(watcher).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            children = List.of();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, path);
+        }
+        Map<String, Versioned<Member<T>>> read = new TreeMap<>();
+        for (String child : children) {
+            String childPath = ZPaths.join(path, child);
+            Stat stat = new Stat();
+            byte[] bytes;
+            try {
+                bytes = client.getData()
+                        .storingStatIn(stat)
+                        .usingWatcher(watcher)
+                        .forPath(childPath);
+            } catch (KeeperException.NoNodeException e) {
+                continue;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, childPath);
+            }
+            T value;
+            try {
+                value = Codecs.decode(codec, childPath, stat.getVersion(), bytes == null ? new byte[0] : bytes);
+            } catch (DecodingException e) {
+                LOG.warn("{}: member {} left out: {}", name, child, e.getMessage());
+                synchronized (lock) {
+                    listeners.enqueue(e, l -> l.onError(e));
+                }
+                continue;
+            }
+            read.put(
+                    child,
+                    Nodes.versioned(bytes == null ? new byte[0] : bytes, stat)
+                            .withValue(new Member<>(child, value, stat.getEphemeralOwner())));
+        }
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            apply(read);
+        }
+    }
+
+    /** Creates our member znode if this session has none. */
+    private void register() throws InterruptedException {
+        long session = coordinator.sessionId();
+        byte[] encoded;
+        synchronized (lock) {
+            if (registeredSession == session && session != 0) {
+                return;
+            }
+            encoded = codec.encode(metadata);
+        }
+        long owner;
+        try {
+            Stat stat = new Stat();
+            client.create()
+                    .storingStatIn(stat)
+                    .creatingParentContainersIfNeeded()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .forPath(memberPath, encoded);
+            owner = stat.getEphemeralOwner();
+        } catch (KeeperException.NodeExistsException e) {
+            Stat existing;
+            try {
+                existing = client.checkExists().forPath(memberPath);
+            } catch (InterruptedException ie) {
+                throw ie;
+            } catch (Exception other) {
+                throw ZkErrors.translate(other, memberPath);
+            }
+            if (existing == null) {
+                scheduleRefresh();
+                return;
+            }
+            owner = existing.getEphemeralOwner();
+            boolean abandoned;
+            synchronized (lock) {
+                abandoned = owner != 0 && owner == abandonedSession;
+            }
+            if (abandoned) {
+                // Our own member from a session this client gave up: replace it now rather than wait
+                // for the server to expire it.
+                try {
+                    Nodes.delete(coordinator, memberPath, existing.getVersion());
+                } catch (StateSyncException raced) {
+                    LOG.debug("{}: deleting our abandoned member lost a race: {}", name, raced.toString());
+                }
+                scheduleRefresh();
+                return;
+            }
+            if (owner != session) {
+                // Another live session holds this id (or our expired one, until the server removes it).
+                StateSyncException taken = new StateSyncException(
+                        StateSyncException.Reason.NODE_EXISTS,
+                        memberPath,
+                        "member id " + memberId + " is held by session 0x" + Long.toHexString(owner)
+                                + "; retrying until it leaves",
+                        e);
+                LOG.warn("{}: {}", name, taken.getMessage());
+                synchronized (lock) {
+                    listeners.enqueue(taken, l -> l.onError(taken));
+                }
+                try {
+                    Future<?> unused = loop.schedule(this::scheduleRefresh, 4 * RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // closed
+                }
+                return;
+            }
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, memberPath);
+        }
+        boolean orphan;
+        synchronized (lock) {
+            orphan = closed;
+            if (!orphan) {
+                registeredSession = owner;
+                lock.notifyAll();
+            }
+        }
+        if (orphan) {
+            deleteInBackground();
+        }
+    }
+
+    /** Shows the difference between the members shown and those just read. Under lock. */
+    private void apply(Map<String, Versioned<Member<T>>> read) {
+        Map<String, Versioned<Member<T>>> before = members;
+        members = Collections.unmodifiableMap(read);
+        if (!initialized) {
+            initialized = true;
+            resyncNext = false;
+            for (Map.Entry<String, Versioned<Member<T>>> e : read.entrySet()) {
+                shownMzxid.put(e.getKey(), e.getValue().mzxid());
+            }
+            for (StateChange<Member<T>> c : initialChanges()) {
+                listeners.enqueue(c, l -> l.onChange(c));
+            }
+            return;
+        }
+        boolean resync = resyncNext;
+        resyncNext = false;
+        for (Map.Entry<String, Versioned<Member<T>>> e : read.entrySet()) {
+            String id = e.getKey();
+            Versioned<Member<T>> now = e.getValue();
+            Versioned<Member<T>> was = before.get(id);
+            Long shown = shownMzxid.get(id);
+            if (shown != null && now.mzxid() <= shown) {
+                continue;
+            }
+            shownMzxid.put(id, now.mzxid());
+            ChangeKind kind;
+            if (resync) {
+                kind = ChangeKind.RESYNCED;
+            } else if (was == null || was.czxid() != now.czxid()) {
+                kind = ChangeKind.CREATED;
+            } else {
+                kind = ChangeKind.UPDATED;
+            }
+            StateChange<Member<T>> c = StateChange.of(ZPaths.join(path, id), kind, was, now);
+            listeners.enqueue(c, l -> l.onChange(c));
+        }
+        for (Map.Entry<String, Versioned<Member<T>>> e : before.entrySet()) {
+            if (!read.containsKey(e.getKey())) {
+                StateChange<Member<T>> c =
+                        StateChange.of(ZPaths.join(path, e.getKey()), ChangeKind.DELETED, e.getValue(), null);
+                listeners.enqueue(c, l -> l.onChange(c));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + lifecycle.state();
+    }
+}

@@ -1,0 +1,196 @@
+package io.statesync.recipes.membership;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Listenable;
+import io.statesync.core.Recipe;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.ZPaths;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Group membership: every node registers itself as an ephemeral member with typed metadata, and
+ * sees every member of the group.
+ *
+ * <pre>{@code
+ * try (GroupMembership<NodeInfo> group = GroupMembership.builder(coordinator, "/groups/workers",
+ *                 Codec.json(NodeInfo.class))
+ *         .memberId("worker-7")
+ *         .metadata(new NodeInfo("10.0.0.7", 8080))
+ *         .build()) {
+ *     group.addListener(change -> rebalance(group.members()));
+ *     group.start();
+ * }
+ * }</pre>
+ *
+ * <p>Each member is the ephemeral znode {@code <path>/<memberId>}, whose data is the encoded
+ * metadata. Changes reach {@link io.statesync.core.StateListener}s with the member's znode path:
+ * INITIAL (one per member present when the listener starts; one with no value if the group is
+ * empty), CREATED (a member joined), UPDATED (its metadata changed), DELETED (it left, crashed or its
+ * session expired) and RESYNCED (a member re-read after a reconnect or new session).
+ *
+ * <p><b>Guarantees.</b> A member that leaves cleanly ({@link #close()}) is deleted before close
+ * returns, so every other node sees it leave at once; a crashed member disappears when the server
+ * expires its session (after the session timeout). After a session expiry this node registers
+ * itself again, with its current metadata. When changes stop, every connected node's {@link
+ * #members()} converges on the same set. Per member, a listener never sees a lower zxid than one it
+ * has seen. Metadata that does not decode is reported through {@code onError} and the member is left
+ * out; delivery goes on.
+ *
+ * <p><b>Connection loss.</b> SUSPENDED and LOST are passed to listeners; the member view is kept
+ * (it may be stale) and re-read on RECONNECTED. If the session expired (LOST, or RECONNECTED with a
+ * new session), this node's member znode is gone and is created again.
+ *
+ * <p><b>Threading.</b> Thread-safe. ZooKeeper work runs on one thread of the group's own;
+ * listeners are called through statesync's delivery engine, never under the group's lock. {@link
+ * #members()} is an immutable snapshot.
+ *
+ * <p><b>Limits.</b> Every change re-reads the group's children and their data: meant for groups of
+ * up to a few hundred members.
+ *
+ * @param <T> the metadata type
+ */
+public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
+
+    /**
+     * Starts building a group membership.
+     *
+     * @param coordinator the connection
+     * @param path the group path, relative to the coordinator's namespace
+     * @param codec encodes the metadata
+     * @param <T> the metadata type
+     * @return a builder
+     */
+    static <T> Builder<T> builder(Coordinator coordinator, String path, Codec<T> codec) {
+        return new Builder<>(coordinator, path, codec);
+    }
+
+    /**
+     * This node's member id.
+     *
+     * @return the id
+     */
+    String memberId();
+
+    /**
+     * The members as this node last read them, by id (sorted), including this node once registered.
+     *
+     * @return an immutable snapshot
+     */
+    Map<String, Versioned<Member<T>>> members();
+
+    /**
+     * Whether this node's member znode exists in its current session, as far as this node knows:
+     * {@code false} while the connection is suspended (the session may be expiring) and until it
+     * has registered again after a new session.
+     *
+     * @return {@code true} if registered and connected
+     */
+    boolean isRegistered();
+
+    /**
+     * Waits until this node is registered.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if registered, {@code false} if the timeout passed first
+     * @throws InterruptedException if interrupted
+     */
+    boolean awaitRegistered(Duration timeout) throws InterruptedException;
+
+    /**
+     * Replaces this node's metadata, in ZooKeeper and for any later re-registration.
+     *
+     * @param metadata the new metadata
+     * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.ValueTooLargeException if it encodes over the coordinator's limit;
+     *     nothing is sent
+     * @throws io.statesync.core.StateSyncException typed by cause (e.g. NO_NODE while not registered)
+     * @throws IllegalStateException if not started, or closed
+     */
+    void updateMetadata(T metadata) throws InterruptedException;
+
+    /**
+     * Leaves the group: deletes this node's member znode (others see it leave at once), removes the
+     * watches and stops delivery. Idempotent; never throws.
+     */
+    @Override
+    void close();
+
+    /**
+     * Builds a {@link GroupMembership}. Each setter may be called once.
+     *
+     * @param <T> the metadata type
+     */
+    final class Builder<T> {
+        private final Coordinator coordinator;
+        private final String path;
+        private final Codec<T> codec;
+        private final Set<String> configured = new HashSet<>();
+        private String memberId = UUID.randomUUID().toString();
+        private @Nullable T metadata;
+
+        private Builder(Coordinator coordinator, String path, Codec<T> codec) {
+            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+            this.path = Objects.requireNonNull(path, "path");
+            this.codec = Objects.requireNonNull(codec, "codec");
+        }
+
+        /**
+         * This node's member id (default: a random UUID); the name of its znode.
+         *
+         * @param id a valid key: not empty, no {@code /}, no control or reserved characters
+         * @return this builder
+         */
+        public Builder<T> memberId(String id) {
+            once("memberId");
+            this.memberId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * This node's metadata (required).
+         *
+         * @param metadata the metadata, encoded with the group's codec
+         * @return this builder
+         */
+        public Builder<T> metadata(T metadata) {
+            once("metadata");
+            this.metadata = Objects.requireNonNull(metadata, "metadata");
+            return this;
+        }
+
+        /**
+         * Validates the options and builds the group membership, not yet started.
+         *
+         * @return the group membership
+         * @throws IllegalArgumentException naming the option and value at fault
+         * @throws io.statesync.core.ValueTooLargeException if the metadata encodes over the limit
+         */
+        public GroupMembership<T> build() {
+            ZPaths.validate(path);
+            if (path.equals("/")) {
+                throw new IllegalArgumentException("invalid group path \"/\": use a path of its own");
+            }
+            ZPaths.validateKey(memberId);
+            T m = metadata;
+            if (m == null) {
+                throw new IllegalArgumentException("metadata is required: call metadata(value) for member " + memberId);
+            }
+            byte[] data = codec.encode(m);
+            coordinator.checkValueSize(ZPaths.join(path, memberId), data);
+            return new DefaultGroupMembership<>(coordinator, path, codec, memberId, m);
+        }
+
+        private void once(String option) {
+            if (!configured.add(option)) {
+                throw new IllegalStateException(option + " was already set on this builder");
+            }
+        }
+    }
+}

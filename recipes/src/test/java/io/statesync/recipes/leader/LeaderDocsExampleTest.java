@@ -1,0 +1,92 @@
+package io.statesync.recipes.leader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statesync.core.Coordinator;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The example of {@code docs/leader.md}, compiled and run. */
+@Timeout(60)
+class LeaderDocsExampleTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    // --- docs/leader.md example begins
+    /** A job that must run on exactly one node of the service. */
+    static final class BillingJob implements AutoCloseable {
+        private static final Logger log = LoggerFactory.getLogger(BillingJob.class);
+        private final Coordinator coordinator;
+        private final LeaderElection election;
+        final AtomicLong runs = new AtomicLong();
+
+        BillingJob(Coordinator coordinator, String nodeId) {
+            this.coordinator = coordinator;
+            this.election = LeaderElection.builder(coordinator, "/jobs/billing")
+                    .participantId(nodeId)
+                    .metadata("http://" + nodeId + ":8080")
+                    .scheduledTask(Duration.ofMillis(100), this::runOnce) // only on the leader
+                    .stopTimeout(Duration.ofSeconds(2))
+                    .onTaskStop(stop -> log.info("billing stopped: {}", stop))
+                    .build();
+            election.addListener(change -> change.current()
+                    .ifPresent(leader -> log.info(
+                            "billing leader is {} (epoch {})",
+                            leader.value().leaderId(),
+                            leader.value().epoch())));
+        }
+
+        void start() {
+            election.start();
+        }
+
+        private void runOnce(Leadership leadership) throws Exception {
+            // ... the job's work, fenced with leadership.epoch() ...
+            byte[] done = Long.toString(leadership.epoch()).getBytes(StandardCharsets.UTF_8);
+            CuratorOp record =
+                    coordinator.curatorFramework().transactionOp().setData().forPath("/jobs/billing", done);
+            // Lands only while this node still leads; a deposed leader gets NotLeaderException.
+            election.guardedTransaction(List.of(record));
+            runs.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            election.close(); // stops the task, then hands leadership over at once
+        }
+    }
+    // --- docs/leader.md example ends
+
+    @Test
+    @SuppressWarnings("try") // closes one job early on purpose
+    void theExampleRunsItsJobOnlyOnTheLeader() throws Exception {
+        try (Coordinator c1 = Coordinator.builder(zk.connectString())
+                        .namespace(zk.namespace())
+                        .build();
+                Coordinator c2 = Coordinator.builder(zk.connectString())
+                        .namespace(zk.namespace())
+                        .build()) {
+            c1.start();
+            c2.start();
+            try (BillingJob one = new BillingJob(c1, "node-1");
+                    BillingJob two = new BillingJob(c2, "node-2")) {
+                one.start();
+                assertThat(one.election.awaitLeadership(Duration.ofSeconds(10))).isTrue();
+                two.start();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> one.runs.get() >= 3);
+                assertThat(two.runs.get()).isZero();
+                one.close();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> two.runs.get() >= 3);
+            }
+        }
+    }
+}
