@@ -1,6 +1,7 @@
 package io.statesync.core.internal;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.jute.Record;
 import org.apache.zookeeper.CreateMode;
@@ -169,6 +171,58 @@ public final class Nodes {
     public static List<OpResult> transaction(Coordinator coordinator, List<CuratorOp> ops) throws InterruptedException {
         return guardedTransaction(
                 coordinator, null, ops, path -> ZkErrors.translate(KeeperException.Code.NONODE, path, null));
+    }
+
+    /**
+     * Runs a {@link GuardedWrite} as one {@code multi} with a check that the guard znode (the lock
+     * holder's or the leader's own) still exists; see {@link #guardedTransaction}.
+     *
+     * @param coordinator the connection
+     * @param guardPath the znode that must still exist
+     * @param write the operations; at least one
+     * @param onGuardLost makes the error for a missing guard, given its path
+     * @return the results of the write's operations, in order
+     * @throws InterruptedException if interrupted
+     * @throws StateSyncException the guard's error, or typed by the first operation that failed
+     */
+    public static List<OpResult> guardedWrite(
+            Coordinator coordinator,
+            String guardPath,
+            GuardedWrite write,
+            Function<String, StateSyncException> onGuardLost)
+            throws InterruptedException {
+        CuratorFramework curator = coordinator.curatorFramework();
+        List<CuratorOp> ops = new ArrayList<>();
+        try {
+            for (GuardedWrite.Operation op : write.operations()) {
+                ops.add(
+                        switch (op.kind()) {
+                            case CREATE ->
+                                curator.transactionOp()
+                                        .create()
+                                        .withMode(CreateMode.PERSISTENT)
+                                        .forPath(op.path(), op.data());
+                            case SET_DATA ->
+                                curator.transactionOp()
+                                        .setData()
+                                        .withVersion(op.expectedVersion())
+                                        .forPath(op.path(), op.data());
+                            case DELETE ->
+                                curator.transactionOp()
+                                        .delete()
+                                        .withVersion(op.expectedVersion())
+                                        .forPath(op.path());
+                            case CHECK ->
+                                curator.transactionOp()
+                                        .check()
+                                        .withVersion(op.expectedVersion())
+                                        .forPath(op.path());
+                        });
+            }
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, null);
+        }
+        return guardedTransaction(coordinator, guardPath, ops, onGuardLost);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.statesync.core.ChangeKind;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.NotLeaderException;
 import io.statesync.core.StateChange;
@@ -34,7 +35,6 @@ import java.util.function.Consumer;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -377,8 +377,11 @@ final class DefaultLeaderElection implements LeaderElection {
     }
 
     @Override
-    public List<CuratorTransactionResult> guardedTransaction(List<CuratorOp> ops) throws InterruptedException {
-        Objects.requireNonNull(ops, "ops");
+    public void write(GuardedWrite write) throws InterruptedException {
+        Objects.requireNonNull(write, "write");
+        if (write.operations().isEmpty()) {
+            throw new IllegalArgumentException("a guarded write needs at least one operation");
+        }
         String guard;
         synchronized (lock) {
             guard = leader ? claimedPath : null;
@@ -386,10 +389,10 @@ final class DefaultLeaderElection implements LeaderElection {
         if (guard == null) {
             throw new NotLeaderException(path, participantId + " does not lead election " + path, null);
         }
-        return Nodes.guardedTransaction(
+        Nodes.guardedWrite(
                 coordinator,
                 guard,
-                ops,
+                write,
                 p -> new NotLeaderException(
                         path,
                         participantId + " no longer leads election " + path + ": its znode " + p + " is gone",

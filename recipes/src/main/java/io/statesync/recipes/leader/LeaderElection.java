@@ -1,6 +1,7 @@
 package io.statesync.recipes.leader;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.Listenable;
 import io.statesync.core.NotLeaderException;
 import io.statesync.core.Recipe;
@@ -13,8 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>A successor that finds the previous leader vanished without a clean handover (crash,
  *       session expiry) waits {@link Builder#takeoverDelay} before it leads, so that the old leader,
  *       told of the loss, has stopped its task first.
- *   <li>{@link #guardedTransaction} lands only if this node still leads: a deposed leader's write
+ *   <li>{@link #write(GuardedWrite)} lands only if this node still leads: a deposed leader's write
  *       fails with {@link NotLeaderException} and nothing lands.
  * </ul>
  *
@@ -153,18 +152,16 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
     void relinquish() throws InterruptedException;
 
     /**
-     * Runs operations as one ZooKeeper {@code multi} together with a {@code check} of this leader's
-     * own election znode: all land only if this node still leads. Build the operations with {@code
-     * coordinator.curatorFramework().transactionOp()} (the escape hatch; paths relative to the
-     * namespace).
+     * Runs a guarded write: its operations as one ZooKeeper {@code multi} together with a {@code
+     * check} of this leader's own election znode, so all land only if this node still leads. Sent
+     * once, never resent automatically.
      *
-     * @param ops the operations
-     * @return their results, in order
+     * @param write the operations, paths relative to the namespace; at least one
      * @throws NotLeaderException if this node does not lead, or its znode is gone; nothing landed
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.StateSyncException typed by the first operation that failed
      */
-    List<CuratorTransactionResult> guardedTransaction(List<CuratorOp> ops) throws InterruptedException;
+    void write(GuardedWrite write) throws InterruptedException;
 
     /**
      * The last report of a task stop, if a task was stopped yet.

@@ -11,7 +11,7 @@ package io.statesync.recipes.leader;
  * is reported through {@link LeaderElection.Builder#onTaskStop}.
  *
  * <p>Use {@link Leadership#epoch()} as the fencing token of everything the task writes, or write
- * through {@link LeaderElection#guardedTransaction}.
+ * through {@link LeaderElection#write(io.statesync.core.GuardedWrite)}.
  */
 @FunctionalInterface
 public interface LeaderTask {

@@ -6,7 +6,7 @@
  * leads reaches {@link io.statesync.core.StateListener}s as a {@link
  * io.statesync.recipes.leader.Leadership} value whose epoch (the czxid of the leader's znode)
  * strictly increases across leaders and serves as a fencing token. {@link
- * io.statesync.recipes.leader.LeaderElection#guardedTransaction} writes only while this node leads.
+ * io.statesync.recipes.leader.LeaderElection#write(io.statesync.core.GuardedWrite)} writes only while this node leads.
  * A {@link io.statesync.recipes.leader.LeaderTask} given to the builder runs only on the leader (once,
  * or on a schedule), is interrupted on every loss of leadership before anyone is told, and its stops
  * are reported as {@link io.statesync.recipes.leader.TaskStop}s.

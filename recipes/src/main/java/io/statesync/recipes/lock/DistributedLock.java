@@ -1,6 +1,7 @@
 package io.statesync.recipes.lock;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.Recipe;
 import java.time.Duration;
 import java.util.Objects;

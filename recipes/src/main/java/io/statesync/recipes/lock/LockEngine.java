@@ -5,6 +5,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
@@ -31,7 +32,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -573,14 +573,8 @@ final class LockEngine {
         if (invalid != null) {
             throw new LockLostException(h.holderPath(), name + ": " + invalid + "; nothing was written", null);
         }
-        List<CuratorOp> ops;
         try {
-            ops = write.toCuratorOps(coordinator.curatorFramework());
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, null);
-        }
-        try {
-            Nodes.guardedTransaction(coordinator, h.holderPath(), ops, p -> {
+            Nodes.guardedWrite(coordinator, h.holderPath(), write, p -> {
                 lose(h, "its znode " + p + " is gone");
                 return new LockLostException(
                         p, name + ": the lock is no longer held (its znode is gone); nothing was written", null);

@@ -1,5 +1,7 @@
 package io.statesync.recipes.lock;
 
+import io.statesync.core.GuardedWrite;
+
 /**
  * One holding of a lock, a read or write side of a read-write lock, or a semaphore lease. A value,
  * not thread state: any thread may use or release it, and one thread may hold several.

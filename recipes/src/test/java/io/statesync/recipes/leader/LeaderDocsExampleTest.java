@@ -3,12 +3,11 @@ package io.statesync.recipes.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,10 +51,8 @@ class LeaderDocsExampleTest {
         private void runOnce(Leadership leadership) throws Exception {
             // ... the job's work, fenced with leadership.epoch() ...
             byte[] done = Long.toString(leadership.epoch()).getBytes(StandardCharsets.UTF_8);
-            CuratorOp record =
-                    coordinator.curatorFramework().transactionOp().setData().forPath("/jobs/billing", done);
             // Lands only while this node still leads; a deposed leader gets NotLeaderException.
-            election.guardedTransaction(List.of(record));
+            election.write(GuardedWrite.of().setData("/jobs/billing", done, -1));
             runs.incrementAndGet();
         }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.NotLeaderException;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -188,11 +188,7 @@ class LeaderElectionTest {
         b.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> b.participants().size() == 2);
 
-        a.guardedTransaction(List.of(c1.curatorFramework()
-                .transactionOp()
-                .create()
-                .withMode(CreateMode.PERSISTENT)
-                .forPath("/written-while-leader")));
+        a.write(GuardedWrite.of().create("/written-while-leader", new byte[0]));
         assertThat(c2.curatorFramework().checkExists().forPath("/written-while-leader"))
                 .isNotNull();
 
@@ -217,11 +213,7 @@ class LeaderElectionTest {
         assertThat(b.awaitLeadership(Duration.ofSeconds(10))).isTrue();
         assertThat(a.isLeader()).isTrue(); // a has not noticed yet
 
-        assertThatThrownBy(() -> a.guardedTransaction(List.of(c1.curatorFramework()
-                        .transactionOp()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath("/written-after-deposed"))))
+        assertThatThrownBy(() -> a.write(GuardedWrite.of().create("/written-after-deposed", new byte[0])))
                 .isInstanceOf(NotLeaderException.class)
                 .hasMessageContaining("a no longer leads");
         assertThat(c2.curatorFramework().checkExists().forPath("/written-after-deposed"))
@@ -229,17 +221,9 @@ class LeaderElectionTest {
 
         hold.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> !a.isLeader());
-        assertThatThrownBy(() -> a.guardedTransaction(List.of(c1.curatorFramework()
-                        .transactionOp()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath("/written-later"))))
+        assertThatThrownBy(() -> a.write(GuardedWrite.of().create("/written-later", new byte[0])))
                 .isInstanceOf(NotLeaderException.class);
-        b.guardedTransaction(List.of(c2.curatorFramework()
-                .transactionOp()
-                .create()
-                .withMode(CreateMode.PERSISTENT)
-                .forPath("/written-by-b")));
+        b.write(GuardedWrite.of().create("/written-by-b", new byte[0]));
         assertThat(c1.curatorFramework().checkExists().forPath("/written-later"))
                 .isNull();
         assertThat(c1.curatorFramework().checkExists().forPath("/written-by-b")).isNotNull();
@@ -280,8 +264,7 @@ class LeaderElectionTest {
                 .hasMessageContaining("task was already set");
         LeaderElection latent = LeaderElection.builder(c, "/e").build();
         assertThatThrownBy(latent::participants).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> latent.guardedTransaction(
-                        List.of(c.curatorFramework().transactionOp().create().forPath("/x"))))
+        assertThatThrownBy(() -> latent.write(GuardedWrite.of().create("/x", new byte[0])))
                 .isInstanceOf(NotLeaderException.class);
         latent.close();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.internal.Nodes;

@@ -3,6 +3,7 @@ package io.statesync.recipes.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;

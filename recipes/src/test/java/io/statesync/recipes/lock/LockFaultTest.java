@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
 import io.statesync.core.internal.Nodes;
 import io.statesync.testkit.Faults;

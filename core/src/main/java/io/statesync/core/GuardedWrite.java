@@ -1,4 +1,4 @@
-package io.statesync.recipes.lock;
+package io.statesync.core;
 
 import io.statesync.core.internal.ZPaths;
 import java.util.ArrayList;
@@ -6,13 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.zookeeper.CreateMode;
 
 /**
- * The operations of one lock-guarded write, run by {@link LockHandle#write(GuardedWrite)} as a
- * single ZooKeeper {@code multi} after a check of the holder's znode.
+ * The operations of one guarded write: run by a lock handle or a leader election as a single
+ * ZooKeeper {@code multi} together with a {@code check} of the holder's own znode, so that all of
+ * them land while the lock or leadership is held, or none does (a deposed holder's write fails with
+ * {@link LockLostException} or {@link NotLeaderException} instead of landing).
  *
  * <pre>{@code
  * handle.write(GuardedWrite.of()
@@ -27,28 +26,70 @@ import org.apache.zookeeper.CreateMode;
  * building it.
  */
 public final class GuardedWrite {
-    private enum Type {
+    /** What one operation does. */
+    public enum Kind {
+        /** Create a persistent node. */
         CREATE,
-        SET,
+        /** Set a node's data, if its version matches. */
+        SET_DATA,
+        /** Delete a node, if its version matches. */
         DELETE,
+        /** Check a node's version without changing it. */
         CHECK
     }
 
-    private static final class Op {
-        final Type type;
-        final String path;
-        final byte[] data;
-        final int version;
+    /** One operation of a guarded write. Immutable; {@link #data()} returns a copy. */
+    public static final class Operation {
+        private final Kind kind;
+        private final String path;
+        private final byte[] data;
+        private final int expectedVersion;
 
-        Op(Type type, String path, byte[] data, int version) {
-            this.type = type;
+        Operation(Kind kind, String path, byte[] data, int expectedVersion) {
+            this.kind = kind;
             this.path = path;
             this.data = data;
-            this.version = version;
+            this.expectedVersion = expectedVersion;
+        }
+
+        /**
+         * What the operation does.
+         *
+         * @return the kind
+         */
+        public Kind kind() {
+            return kind;
+        }
+
+        /**
+         * The node, relative to the coordinator's namespace.
+         *
+         * @return the path
+         */
+        public String path() {
+            return path;
+        }
+
+        /**
+         * The data written (empty for DELETE and CHECK).
+         *
+         * @return a copy of the data
+         */
+        public byte[] data() {
+            return data.clone();
+        }
+
+        /**
+         * The version the node must have, or -1 for any (CREATE: always -1).
+         *
+         * @return the expected version
+         */
+        public int expectedVersion() {
+            return expectedVersion;
         }
     }
 
-    private final List<Op> ops = new ArrayList<>();
+    private final List<Operation> ops = new ArrayList<>();
 
     private GuardedWrite() {}
 
@@ -70,7 +111,7 @@ public final class GuardedWrite {
      * @throws IllegalArgumentException if the path is invalid
      */
     public GuardedWrite create(String path, byte[] data) {
-        return add(Type.CREATE, path, data, -1);
+        return add(Kind.CREATE, path, data, -1);
     }
 
     /**
@@ -83,7 +124,7 @@ public final class GuardedWrite {
      * @throws IllegalArgumentException if the path or version is invalid
      */
     public GuardedWrite setData(String path, byte[] data, int expectedVersion) {
-        return add(Type.SET, path, data, expectedVersion);
+        return add(Kind.SET_DATA, path, data, expectedVersion);
     }
 
     /**
@@ -95,7 +136,7 @@ public final class GuardedWrite {
      * @throws IllegalArgumentException if the path or version is invalid
      */
     public GuardedWrite delete(String path, int expectedVersion) {
-        return add(Type.DELETE, path, new byte[0], expectedVersion);
+        return add(Kind.DELETE, path, new byte[0], expectedVersion);
     }
 
     /**
@@ -107,7 +148,7 @@ public final class GuardedWrite {
      * @throws IllegalArgumentException if the path or version is invalid
      */
     public GuardedWrite check(String path, int expectedVersion) {
-        return add(Type.CHECK, path, new byte[0], expectedVersion);
+        return add(Kind.CHECK, path, new byte[0], expectedVersion);
     }
 
     /**
@@ -119,7 +160,16 @@ public final class GuardedWrite {
         return ops.size();
     }
 
-    private GuardedWrite add(Type type, String path, byte[] data, int version) {
+    /**
+     * The operations, in the order they were added.
+     *
+     * @return an unmodifiable list
+     */
+    public List<Operation> operations() {
+        return List.copyOf(ops);
+    }
+
+    private GuardedWrite add(Kind type, String path, byte[] data, int version) {
         ZPaths.validate(path);
         if (path.equals("/")) {
             throw new IllegalArgumentException(
@@ -129,36 +179,7 @@ public final class GuardedWrite {
         if (version < -1) {
             throw new IllegalArgumentException("expectedVersion must be -1 (any) or a version >= 0, was " + version);
         }
-        ops.add(new Op(type, path, Arrays.copyOf(data, data.length), version));
+        ops.add(new Operation(type, path, Arrays.copyOf(data, data.length), version));
         return this;
-    }
-
-    List<CuratorOp> toCuratorOps(CuratorFramework curator) throws Exception {
-        List<CuratorOp> out = new ArrayList<>(ops.size());
-        for (Op op : ops) {
-            switch (op.type) {
-                case CREATE ->
-                    out.add(curator.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(op.path, op.data));
-                case SET ->
-                    out.add(curator.transactionOp()
-                            .setData()
-                            .withVersion(op.version)
-                            .forPath(op.path, op.data));
-                case DELETE ->
-                    out.add(curator.transactionOp()
-                            .delete()
-                            .withVersion(op.version)
-                            .forPath(op.path));
-                case CHECK ->
-                    out.add(curator.transactionOp()
-                            .check()
-                            .withVersion(op.version)
-                            .forPath(op.path));
-            }
-        }
-        return out;
     }
 }
