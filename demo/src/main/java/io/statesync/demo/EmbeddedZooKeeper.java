@@ -3,7 +3,9 @@ package io.statesync.demo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.zookeeper.server.embedded.ExitHandler;
@@ -25,6 +28,7 @@ final class EmbeddedZooKeeper implements AutoCloseable {
     private final List<ZooKeeperServerEmbedded> servers;
     private final List<Integer> clientPorts;
     private final Path baseDir;
+    private boolean closed;
 
     private EmbeddedZooKeeper(List<ZooKeeperServerEmbedded> servers, List<Integer> clientPorts, Path baseDir) {
         this.servers = servers;
@@ -37,7 +41,7 @@ final class EmbeddedZooKeeper implements AutoCloseable {
      *
      * @param count 1 for a single server, 3 (or 5) for an ensemble
      * @return the running servers
-     * @throws Exception if a server does not start within a minute
+     * @throws Exception if a server does not start, or does not serve clients within a minute
      */
     static EmbeddedZooKeeper start(int count) throws Exception {
         if (count != 1 && (count < 3 || count % 2 == 0)) {
@@ -88,6 +92,10 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             for (ZooKeeperServerEmbedded server : servers) {
                 server.start();
             }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            for (int port : clientPorts) {
+                awaitServing(port, deadline);
+            }
             return zk;
         } catch (Exception | Error e) {
             zk.close();
@@ -108,8 +116,13 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         return servers.size();
     }
 
+    /** Stops every server and removes the temporary directories. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (ZooKeeperServerEmbedded server : servers) {
             try {
                 server.close();
@@ -121,6 +134,31 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException("could not remove " + baseDir, e);
+        }
+    }
+
+    /**
+     * Waits until the server on {@code port} answers ZooKeeper's {@code srvr} command with a mode
+     * (standalone, leader or follower): only then does it serve clients.
+     */
+    private static void awaitServing(int port, long deadline) throws IOException, InterruptedException {
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+                socket.setSoTimeout(1000);
+                socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                if (answer.contains("Mode: ")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet, or not yet in a quorum
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("ZooKeeper on 127.0.0.1:" + port + " did not start serving within a minute");
+            }
+            Thread.sleep(50);
         }
     }
 

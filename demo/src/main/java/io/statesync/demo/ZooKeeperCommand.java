@@ -1,11 +1,10 @@
 package io.statesync.demo;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Runs a local ZooKeeper (one server or an ensemble) in the foreground until Ctrl-C. */
@@ -13,7 +12,8 @@ import picocli.CommandLine.Spec;
         name = "zookeeper",
         mixinStandardHelpOptions = true,
         description = {
-            "Run a local ZooKeeper in the foreground until Ctrl-C, for the multi-terminal demos.",
+            "Run a real ZooKeeper (ZooKeeper's own embedded server) on free loopback ports, with temporary"
+                    + " data directories, in the foreground until Ctrl-C; then stop it and remove its directories.",
             "Prints the connect string to pass to the other commands as --connect."
         })
 final class ZooKeeperCommand implements Callable<Integer> {
@@ -27,21 +27,20 @@ final class ZooKeeperCommand implements Callable<Integer> {
                     "1 for a single server, 3 or 5 for an ensemble on loopback ports (default: ${DEFAULT-VALUE}).")
     int servers;
 
-    private final CountDownLatch stop = new CountDownLatch(1);
-
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(servers)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "statesync-demo-stop"));
-            out.println("ZooKeeper " + (servers == 1 ? "server" : servers + "-server ensemble") + " running.");
-            out.println("connect string: " + zk.connectString());
-            out.println("Press Ctrl-C to stop.");
-            out.flush();
-            stop.await();
-            out.println("stopping ZooKeeper");
-            out.flush();
+        if (servers != 1 && servers != 3 && servers != 5) {
+            throw new ParameterException(spec.commandLine(), "--servers must be 1, 3 or 5, was " + servers);
         }
-        return 0;
+        Console console = new Console(spec.commandLine().getOut(), true);
+        try (StopSignal signal = new StopSignal();
+                EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(servers)) {
+            console.say("ZooKeeper " + (servers == 1 ? "server" : servers + "-server ensemble") + " running.");
+            console.say("connect string: " + zk.connectString());
+            console.say("Press Ctrl-C to stop.");
+            signal.await();
+            console.say("stopping ZooKeeper");
+        }
+        return Demo.OK;
     }
 }

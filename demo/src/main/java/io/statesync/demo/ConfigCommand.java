@@ -1,0 +1,82 @@
+package io.statesync.demo;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Versioned;
+import io.statesync.recipes.state.SharedState;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** One node of a shared config (SharedState): applies every change; a typed line changes it. */
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description = {
+            "One node of a shared config document (a SharedState<String> at /config): prints every version it"
+                    + " applies, as every other node running this command does.",
+            "Type a line (e.g. rate-limit=250) and Enter to write it as the new config; every node applies it.",
+            "With --set, writes once and exits instead."
+        })
+final class ConfigCommand implements Callable<Integer> {
+    static final String PATH = "/config";
+    static final String INITIAL = "rate-limit=100";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    NodeOptions options;
+
+    @Option(
+            names = "--set",
+            paramLabel = "VALUE",
+            description = "Write VALUE as the new config, print its version, and exit.")
+    @Nullable
+    String set;
+
+    @Override
+    public Integer call() throws Exception {
+        Console console = new Console(spec.commandLine().getOut(), true);
+        String id = options.nodeId();
+        try (StopSignal signal = new StopSignal();
+                Coordinator coordinator = options.connect(console);
+                SharedState<String> config = SharedState.builder(coordinator, PATH, Codec.utf8(), INITIAL)
+                        .build()) {
+            String value = set;
+            if (value != null) {
+                config.start();
+                Versioned<String> written = config.set(value);
+                console.say(id + " wrote config version " + written.version() + ": " + written.value());
+                return Demo.OK;
+            }
+            config.addListener(change -> {
+                if (change.kind() == ChangeKind.DELETED) {
+                    console.event(id + ": the config was deleted");
+                }
+                change.current()
+                        .ifPresent(v -> console.event(id + " applied config version " + v.version() + ": " + v.value()
+                                + (change.kind() == ChangeKind.INITIAL ? " (current)" : "")));
+            });
+            config.start();
+            config.awaitInitialized(Duration.ofSeconds(30));
+            NodeOptions.readLines(console, "Type a new config line and press Enter to write it.", line -> {
+                try {
+                    Versioned<String> written = config.set(line);
+                    console.event(id + " wrote config version " + written.version());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            signal.await();
+            console.say(id + " stopping: closing the shared state and the session");
+        }
+        return Demo.OK;
+    }
+}

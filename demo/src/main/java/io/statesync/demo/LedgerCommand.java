@@ -1,0 +1,95 @@
+package io.statesync.demo;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Coordinator;
+import io.statesync.demo.Ledger.Balances;
+import io.statesync.demo.Ledger.Transfer;
+import io.statesync.recipes.eventlog.EventLog;
+import io.statesync.recipes.eventlog.EventSourcedState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** One node of an event-sourced ledger (EventLog + EventSourcedState). */
+@Command(
+        name = "ledger",
+        mixinStandardHelpOptions = true,
+        description = {
+            "One node of an event-sourced ledger: an EventLog of transfers at /ledger, folded into balances"
+                    + " (alice, bob and carol start with 100 each) by an EventSourcedState. A node started late"
+                    + " replays the whole log and reaches the same balances.",
+            "Type a transfer as FROM TO AMOUNT (e.g. alice bob 10) and Enter to append it; every node applies it.",
+            "With --append, appends once (repeatable) and exits instead."
+        })
+final class LedgerCommand implements Callable<Integer> {
+    static final String PATH = "/ledger";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    NodeOptions options;
+
+    @Option(
+            names = "--append",
+            paramLabel = "'FROM TO AMOUNT'",
+            description = "Append this transfer (repeatable), print its position, and exit.")
+    List<String> append = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<Transfer> oneShot = new ArrayList<>();
+        for (String a : append) {
+            oneShot.add(Transfer.parse(a)); // bad input fails before connecting
+        }
+        Console console = new Console(spec.commandLine().getOut(), true);
+        String id = options.nodeId();
+        try (StopSignal signal = new StopSignal();
+                Coordinator coordinator = options.connect(console);
+                EventLog<Transfer> log =
+                        EventLog.builder(coordinator, PATH, Ledger.CODEC).build()) {
+            log.start();
+            if (!oneShot.isEmpty()) {
+                for (Transfer t : oneShot) {
+                    console.say(id + " appended " + t + " at position " + log.append(t));
+                }
+                return Demo.OK;
+            }
+            try (EventSourcedState<Balances, Transfer> balances = EventSourcedState.builder(
+                            log, Balances.opening(), Balances::apply)
+                    .build()) {
+                balances.addListener(change -> change.current()
+                        .ifPresent(v -> console.event(id
+                                + (change.kind() == ChangeKind.INITIAL ? " replayed the log: " : " applied up to: ")
+                                + balances.position() + " events, balances " + v.value())));
+                balances.addListener(new io.statesync.core.StateListener<Balances>() {
+                    @Override
+                    public void onChange(io.statesync.core.StateChange<Balances> change) {}
+
+                    @Override
+                    public void onError(io.statesync.core.StateSyncException error) {
+                        console.event(id + ": the ledger reports " + error.getMessage());
+                    }
+                });
+                balances.start();
+                NodeOptions.readLines(
+                        console, "Type a transfer as FROM TO AMOUNT (e.g. alice bob 10) and press Enter.", line -> {
+                            try {
+                                Transfer t = Transfer.parse(line);
+                                console.event(id + " appended " + t + " at position " + log.append(t));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                signal.await();
+                console.say(id + " stopping: closing the ledger and the session");
+            }
+        }
+        return Demo.OK;
+    }
+}

@@ -1,0 +1,110 @@
+package io.statesync.demo;
+
+import io.statesync.core.Coordinator;
+import io.statesync.core.GuardedWrite;
+import io.statesync.core.LockLostException;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.StateSyncException;
+import io.statesync.recipes.lock.DistributedLock;
+import io.statesync.recipes.lock.LockHandle;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** One node taking turns on a fenced lock (DistributedLock) with the other nodes. */
+@Command(
+        name = "lock",
+        mixinStandardHelpOptions = true,
+        description = {
+            "One node competing for a DistributedLock at /lock: it waits for the lock, holds it for --hold,"
+                    + " records itself as the last holder with a lock-guarded write (a multi that checks its own"
+                    + " lock znode, so a deposed holder's write bounces), releases, pauses, and queues again.",
+            "Each holder's fencing token is higher than every earlier holder's. Stop the holder with Ctrl-C and the"
+                    + " next node gets the lock at once; kill it with kill -9 and the next one gets it when the"
+                    + " session timeout has passed."
+        })
+final class LockCommand implements Callable<Integer> {
+    static final String PATH = "/lock";
+    static final String LAST_HOLDER = "/lock-last-holder";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    NodeOptions options;
+
+    @Option(
+            names = "--hold",
+            defaultValue = "3s",
+            converter = DurationConverter.class,
+            description = "How long to hold the lock each time (default: ${DEFAULT-VALUE}).")
+    Duration hold;
+
+    @Option(
+            names = "--pause",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "How long to wait after releasing before queueing again (default: ${DEFAULT-VALUE}).")
+    Duration pause;
+
+    @Override
+    public Integer call() throws Exception {
+        Console console = new Console(spec.commandLine().getOut(), true);
+        String id = options.nodeId();
+        try (StopSignal signal = new StopSignal();
+                Coordinator coordinator = options.connect(console);
+                DistributedLock lock =
+                        DistributedLock.builder(coordinator, PATH).build()) {
+            coordinator
+                    .curatorFramework()
+                    .create()
+                    .orSetData()
+                    .creatingParentContainersIfNeeded()
+                    .forPath(LAST_HOLDER, utf8("nobody yet"));
+            lock.addLockLostListener((handle, reason) ->
+                    console.event(id + " LOST the lock (token " + handle.token() + "): " + reason.getMessage()));
+            lock.start();
+            boolean waiting = false;
+            while (!signal.stopped()) {
+                if (!waiting) {
+                    console.event(id + " waits for the lock");
+                    waiting = true;
+                }
+                LockHandle handle;
+                try {
+                    handle = lock.acquire(Duration.ofSeconds(1));
+                } catch (OperationTimeoutException e) {
+                    continue; // look at the stop signal, then wait on
+                }
+                waiting = false;
+                try (handle) {
+                    String previous = new String(
+                            coordinator.curatorFramework().getData().forPath(LAST_HOLDER), StandardCharsets.UTF_8);
+                    console.event(id + " holds the lock: fencing token " + handle.token() + " (last holder: " + previous
+                            + ")");
+                    String me = id + " with token " + handle.token();
+                    handle.write(GuardedWrite.of().setData(LAST_HOLDER, utf8(me), -1));
+                    console.event(id + " wrote \"" + me + "\" to " + LAST_HOLDER + " (lock-guarded)");
+                    signal.await(hold);
+                } catch (LockLostException e) {
+                    console.event(id + "'s guarded write bounced: " + e.getMessage());
+                } catch (StateSyncException e) {
+                    console.event(id + ": " + e.getMessage());
+                }
+                console.event(id + " released the lock");
+                signal.await(pause);
+            }
+            console.say(id + " stopping: releasing the lock and closing the session");
+        }
+        return Demo.OK;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,66 @@
+package io.statesync.demo;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.recipes.membership.GroupMembership;
+import java.time.Duration;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** One member of a group (GroupMembership): registers itself and prints joins and leaves. */
+@Command(
+        name = "members",
+        mixinStandardHelpOptions = true,
+        description = {
+            "One member of the group at /members: registers itself (an ephemeral znode named after --node) and"
+                    + " prints every member that joins or leaves.",
+            "A member stopped with Ctrl-C leaves at once; one killed with kill -9 leaves when its session times out."
+        })
+final class MembersCommand implements Callable<Integer> {
+    static final String PATH = "/members";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    NodeOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        Console console = new Console(spec.commandLine().getOut(), true);
+        String id = options.nodeId();
+        try (StopSignal signal = new StopSignal();
+                Coordinator coordinator = options.connect(console);
+                GroupMembership<String> group = GroupMembership.builder(coordinator, PATH, Codec.utf8())
+                        .memberId(id)
+                        .metadata("pid " + ProcessHandle.current().pid())
+                        .build()) {
+            group.addListener(change -> {
+                String member = change.path().substring(change.path().lastIndexOf('/') + 1);
+                switch (change.kind()) {
+                    case CREATED ->
+                        console.event(member + " joined ("
+                                + change.current()
+                                        .map(v -> v.value().metadata())
+                                        .orElse("") + ")");
+                    case DELETED -> console.event(member + " left");
+                    default -> {
+                        return;
+                    }
+                }
+                console.event("members now: " + new TreeSet<>(group.members().keySet()));
+            });
+            group.start();
+            group.awaitRegistered(Duration.ofSeconds(30));
+            console.event(id + " registered; members now: "
+                    + new TreeSet<>(group.members().keySet()));
+            signal.await();
+            console.say(id + " stopping: leaving the group and closing the session");
+        }
+        return Demo.OK;
+    }
+}
