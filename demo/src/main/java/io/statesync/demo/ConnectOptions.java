@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 final class ConnectOptions {
     @Option(
             names = "--namespace",
+            paramLabel = "NAME",
             defaultValue = "statesync-demo",
             description = "ZooKeeper namespace (chroot) every node of the demo shares (default: ${DEFAULT-VALUE}).")
     String namespace;
@@ -17,6 +18,7 @@ final class ConnectOptions {
             names = "--session-timeout",
             defaultValue = "6s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "ZooKeeper session timeout: how long after a node dies its lock, leadership and"
                     + " membership go (default: ${DEFAULT-VALUE}).")
     Duration sessionTimeout;
@@ -25,6 +27,7 @@ final class ConnectOptions {
             names = "--connection-timeout",
             defaultValue = "5s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "How long to wait for the first connection before giving up with exit code 3"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration connectionTimeout;

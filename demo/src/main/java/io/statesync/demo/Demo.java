@@ -19,9 +19,10 @@ import picocli.CommandLine.Command;
         description = {
             "statesync recipes across several nodes, on an embedded ZooKeeper or the one given with --connect.",
             "",
-            "Start with 'tour': one process, an embedded ZooKeeper, three nodes, every recipe, a failover.",
-            "Then run 'zookeeper' in one terminal and 'config', 'lock', 'singleton', 'ledger' or 'members'",
-            "in several others, and watch the nodes react to each other."
+            "Start with 'tour': one process, an embedded ZooKeeper, three nodes, every recipe, a failover. Then run"
+                    + " 'zookeeper' in one terminal and 'config', 'lock', 'singleton', 'ledger' or 'members' in"
+                    + " several others, and watch the nodes react to each other.",
+            ""
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -80,6 +81,17 @@ public final class Demo implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Demo());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println(e.getMessage());
+            if (e instanceof CommandLine.UnmatchedArgumentException) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            }
+            command.usage(err);
+            err.flush();
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof ZooKeeperUnreachableException) {

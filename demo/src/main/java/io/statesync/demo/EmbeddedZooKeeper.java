@@ -112,6 +112,15 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         return clientPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     }
 
+    /**
+     * The temporary directory holding every server's data; {@link #close()} removes it.
+     *
+     * @return the directory
+     */
+    Path directory() {
+        return baseDir;
+    }
+
     int size() {
         return servers.size();
     }

@@ -42,6 +42,7 @@ final class LockCommand implements Callable<Integer> {
             names = "--hold",
             defaultValue = "3s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "How long to hold the lock each time (default: ${DEFAULT-VALUE}).")
     Duration hold;
 
@@ -49,6 +50,7 @@ final class LockCommand implements Callable<Integer> {
             names = "--pause",
             defaultValue = "1s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "How long to wait after releasing before queueing again (default: ${DEFAULT-VALUE}).")
     Duration pause;
 

@@ -56,6 +56,10 @@ final class MembersCommand implements Callable<Integer> {
             });
             group.start();
             group.awaitRegistered(Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!group.members().containsKey(id) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // the group's own view catches up with our registration
+            }
             console.event(id + " registered; members now: "
                     + new TreeSet<>(group.members().keySet()));
             signal.await();

@@ -34,6 +34,7 @@ final class SingletonCommand implements Callable<Integer> {
             names = "--every",
             defaultValue = "1s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "How often the task runs on the leader (default: ${DEFAULT-VALUE}).")
     Duration every;
 

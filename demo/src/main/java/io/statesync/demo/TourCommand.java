@@ -83,6 +83,7 @@ final class TourCommand implements Callable<Integer> {
             names = "--session-timeout",
             defaultValue = "4s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "Session timeout of every node (default: ${DEFAULT-VALUE}); a dead node's"
                     + " leadership moves after about a third of it plus the task's stop timeout.")
     Duration sessionTimeout;
@@ -91,6 +92,7 @@ final class TourCommand implements Callable<Integer> {
             names = "--connection-timeout",
             defaultValue = "4s",
             converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description =
                     "How long to wait for ZooKeeper before giving up with exit code 3 (default: ${DEFAULT-VALUE}).")
     Duration connectionTimeout;
@@ -321,8 +323,11 @@ final class TourCommand implements Callable<Integer> {
             next.write(GuardedWrite.of().setData("/invoices/last", utf8("INV-2 by node-2"), -1));
             console.event("node-2 writes INV-2 to the store and to /invoices/last (guarded): both accepted");
 
-            console.say(
-                    "  node-1 wakes up and, believing it still holds the lock, goes on writing with its old token.");
+            await("node-1 to hear that its session ended", () -> !held.isValid() && a.coordinator.isConnected());
+            console.say("  node-1 wakes up and, believing it still holds the lock, goes on writing with its old token."
+                    + " (Its client has meanwhile reconnected with a new session and marked the handle lost, so the"
+                    + " guarded write is refused before it is sent; a holder that had not heard yet would be refused"
+                    + " by the server, whose check of the holder's lock znode fails.)");
             boolean stale = append(store, held.token(), "INV-3 by node-1 (stale)");
             check(!stale, "the store accepted node-1's stale write");
             console.event("the store refuses node-1's write: token " + held.token() + " is lower than "
@@ -331,7 +336,7 @@ final class TourCommand implements Callable<Integer> {
                 held.write(GuardedWrite.of().setData("/invoices/last", utf8("INV-3 by node-1 (stale)"), -1));
                 throw new IllegalStateException("node-1's stale guarded write landed");
             } catch (LockLostException e) {
-                console.event("ZooKeeper refuses node-1's guarded write: LockLostException (" + e.getMessage() + ")");
+                console.event("node-1's guarded write is refused: LockLostException (" + e.getMessage() + ")");
             }
         }
         String last = new String(

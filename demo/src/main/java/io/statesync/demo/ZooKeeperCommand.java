@@ -37,6 +37,7 @@ final class ZooKeeperCommand implements Callable<Integer> {
                 EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(servers)) {
             console.say("ZooKeeper " + (servers == 1 ? "server" : servers + "-server ensemble") + " running.");
             console.say("connect string: " + zk.connectString());
+            console.say("data directory: " + zk.directory() + " (removed when stopped)");
             console.say("Press Ctrl-C to stop.");
             signal.await();
             console.say("stopping ZooKeeper");

@@ -1,0 +1,189 @@
+package io.statesync.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every single-node command as a process of its own against a {@code zookeeper} process, reacting
+ * to another node's change: what a user does in several terminals.
+ */
+@Timeout(120)
+class MultiProcessTest {
+    private static final Pattern EPOCH = Pattern.compile("epoch (\\d+)");
+    private static final Pattern TOKEN = Pattern.compile("fencing token (\\d+)");
+
+    private static DemoProcess zookeeper;
+    private static String connect;
+    private static Path dataDir;
+    private final List<DemoProcess> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void startZooKeeper() throws Exception {
+        zookeeper = DemoProcess.start("zookeeper", "zookeeper");
+        connect = zookeeper.awaitLine("connect string: ").substring("connect string: ".length());
+        String dir = zookeeper.awaitLine("data directory: ").substring("data directory: ".length());
+        dataDir = Path.of(dir.substring(0, dir.indexOf(" (")));
+        assertThat(dataDir).isDirectory();
+    }
+
+    @AfterAll
+    static void stopZooKeeper() throws Exception {
+        // SIGTERM takes the same path as Ctrl-C: the server stops and its directory is removed.
+        int code = zookeeper.stop();
+        assertThat(zookeeper.out())
+                .as("exit code %d, stderr %s", code, zookeeper.stderr())
+                .contains("stopping ZooKeeper");
+        assertThat(code).isEqualTo(143);
+        assertThat(Files.exists(dataDir))
+                .as("the server's temporary directory is removed")
+                .isFalse();
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(DemoProcess::close);
+    }
+
+    private DemoProcess node(String name, String command, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of(command, "--connect", connect, "--node", name));
+        args.addAll(List.of(more));
+        DemoProcess p = DemoProcess.start(name, args.toArray(String[]::new));
+        nodes.add(p);
+        return p;
+    }
+
+    @Test
+    void configTypedOnOneNodeIsAppliedByTheOthers() throws Exception {
+        DemoProcess a = node("cfg-a", "config", "--namespace", "t-config");
+        DemoProcess b = node("cfg-b", "config", "--namespace", "t-config");
+        a.awaitLine("cfg-a applied config version 0: rate-limit=100");
+        b.awaitLine("cfg-b applied config version 0: rate-limit=100");
+        b.awaitLine("Type a new config line");
+
+        b.type("rate-limit=300");
+        a.awaitLine("cfg-a applied config version 1: rate-limit=300");
+
+        // a one-shot writer, as a third terminal would run it
+        DemoProcess c = node("cfg-c", "config", "--namespace", "t-config", "--set", "rate-limit=50");
+        assertThat(c.awaitExit(Duration.ofSeconds(30))).isEqualTo(0);
+        assertThat(c.out()).anyMatch(l -> l.contains("cfg-c wrote config version 2: rate-limit=50"));
+        a.awaitLine("cfg-a applied config version 2: rate-limit=50");
+        b.awaitLine("cfg-b applied config version 2: rate-limit=50");
+    }
+
+    @Test
+    void membersSeeEachOtherJoinAndLeave() throws Exception {
+        DemoProcess m1 = node("m1", "members", "--namespace", "t-members");
+        m1.awaitLine("m1 registered; members now: [m1]");
+        DemoProcess m2 = node("m2", "members", "--namespace", "t-members");
+        m2.awaitLine("m2 registered; members now: [m1, m2]");
+        m1.awaitLine("m2 joined");
+
+        m2.stop(); // a clean leave: seen at once, not after the session timeout
+        assertThat(m2.out()).anyMatch(l -> l.contains("m2 stopping: leaving the group"));
+        m1.awaitLine("m2 left");
+        m1.awaitLine(l -> l.endsWith("  members now: [m1]"), "members now: [m1] after m2 left");
+    }
+
+    @Test
+    void theSingletonTaskMovesToAnotherNodeWithAHigherEpochWhenTheLeaderStops() throws Exception {
+        DemoProcess s1 = node("s1", "singleton", "--namespace", "t-singleton", "--every", "200ms");
+        String firstRun = s1.awaitLine("s1 runs the singleton task");
+        long firstEpoch = epoch(firstRun);
+        DemoProcess s2 = node("s2", "singleton", "--namespace", "t-singleton", "--every", "200ms");
+        s2.awaitLine("leader is s1, epoch " + firstEpoch);
+
+        s1.stop();
+        assertThat(s1.out()).anyMatch(l -> l.contains("s1's task stopped: CLOSED"));
+        String taken = s2.awaitLine("s2 runs the singleton task");
+        assertThat(epoch(taken)).isGreaterThan(firstEpoch);
+        s2.awaitLine("leader is s2 (this node), epoch " + epoch(taken));
+    }
+
+    @Test
+    void lockHoldersTakeTurnsWithIncreasingTokensAndSeeTheOthersGuardedWrite() throws Exception {
+        DemoProcess l1 = node("l1", "lock", "--namespace", "t-lock", "--hold", "300ms", "--pause", "300ms");
+        DemoProcess l2 = node("l2", "lock", "--namespace", "t-lock", "--hold", "300ms", "--pause", "300ms");
+        // each sees the other as the last holder: the other's guarded write reached it
+        String l2Holds = l2.awaitLine(
+                l -> l.contains("l2 holds the lock") && l.contains("last holder: l1 with token"),
+                "l2 holding after l1");
+        String l1Holds = l1.awaitLine(
+                l -> l.contains("l1 holds the lock") && l.contains("last holder: l2 with token"),
+                "l1 holding after l2");
+        assertThat(token(l2Holds)).isGreaterThan(lastHolderToken(l2Holds));
+        assertThat(token(l1Holds)).isGreaterThan(lastHolderToken(l1Holds));
+    }
+
+    @Test
+    void aTransferAppendedByOneNodeIsAppliedByTheOthersAndReplayedByALateOne() throws Exception {
+        DemoProcess g1 = node("g1", "ledger", "--namespace", "t-ledger");
+        g1.awaitLine("g1 replayed the log: 0 events, balances {alice=100, bob=100, carol=100}");
+        g1.awaitLine("Type a transfer");
+        g1.type("alice bob 10");
+        g1.awaitLine("g1 appended alice -> bob 10 at position 0");
+
+        DemoProcess once = node("g2", "ledger", "--namespace", "t-ledger", "--append", "bob carol 25");
+        assertThat(once.awaitExit(Duration.ofSeconds(30))).isEqualTo(0);
+        assertThat(once.out()).anyMatch(l -> l.contains("g2 appended bob -> carol 25 at position 1"));
+        g1.awaitLine("g1 applied up to: 2 events, balances {alice=90, bob=85, carol=125}");
+
+        DemoProcess late = node("g3", "ledger", "--namespace", "t-ledger");
+        late.awaitLine("g3 replayed the log: 2 events, balances {alice=90, bob=85, carol=125}");
+    }
+
+    @Test
+    void anUnreachableZooKeeperFailsWithinTheConnectionTimeoutWithExitCode3() throws Exception {
+        long t0 = System.nanoTime();
+        DemoProcess p =
+                DemoProcess.start("unreachable", "members", "--connect", "127.0.0.1:1", "--connection-timeout", "2s");
+        nodes.add(p);
+        assertThat(p.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.UNREACHABLE);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+        assertThat(p.stderr()).contains("cannot reach ZooKeeper at 127.0.0.1:1 within 2.00 s");
+    }
+
+    @Test
+    void anUnknownOptionListsTheValidOnesWithExitCode2() throws Exception {
+        DemoProcess p = DemoProcess.start("unknown", "lock", "--connect", "127.0.0.1:1", "--hols", "1s");
+        nodes.add(p);
+        assertThat(p.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.USAGE);
+        assertThat(p.stderr())
+                .contains("Unknown option")
+                .contains("'--hols'")
+                .contains("Possible solutions: --hold")
+                .contains("--hold=DURATION")
+                .contains("--pause=DURATION")
+                .contains("--connect=HOST:PORT");
+    }
+
+    private static long epoch(String line) {
+        Matcher m = EPOCH.matcher(line);
+        assertThat(m.find()).as("an epoch in: " + line).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long token(String line) {
+        Matcher m = TOKEN.matcher(line);
+        assertThat(m.find()).as("a token in: " + line).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long lastHolderToken(String line) {
+        Matcher m = Pattern.compile("last holder: \\S+ with token (\\d+)").matcher(line);
+        assertThat(m.find()).as("the last holder's token in: " + line).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}

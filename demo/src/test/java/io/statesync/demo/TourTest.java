@@ -1,0 +1,80 @@
+package io.statesync.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statesync.testkit.ZooKeeperExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/** The README's first command, end to end: every step's outcome is checked, not just the exit code. */
+@Timeout(120)
+class TourTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Demo.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theTourOnItsEmbeddedZooKeeperShowsEveryRecipeDoingItsJob() {
+        Run run = run("tour");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(Demo.OK);
+        assertEveryStep(run.out());
+        assertThat(run.out()).contains("Started an embedded ZooKeeper server at 127.0.0.1:");
+    }
+
+    @Test
+    void theTourRunsTheSameAgainstAnExistingZooKeeper() {
+        Run run = run("tour", "--connect", zk.connectString(), "--namespace", zk.namespace());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(Demo.OK);
+        assertEveryStep(run.out());
+        assertThat(run.out()).contains("Using the ZooKeeper at " + zk.connectString());
+    }
+
+    @Test
+    void anUnreachableZooKeeperFailsTheTourWithExitCode3() {
+        Run run = run("tour", "--connect", "127.0.0.1:1", "--connection-timeout", "1s", "--session-timeout", "2s");
+        assertThat(run.exitCode()).isEqualTo(Demo.UNREACHABLE);
+        assertThat(run.err()).contains("cannot reach ZooKeeper at 127.0.0.1:1 within 1.00 s");
+    }
+
+    private static void assertEveryStep(String out) {
+        assertThat(out)
+                // 1. membership
+                .contains("=> OK: 3 nodes joined; every node sees [node-1, node-2, node-3]")
+                // 2. shared config, with versions, on all three
+                .contains("node-2 set rate-limit=250: version 1")
+                .contains("node-1 applied config version 2: rate-limit=250,feature-x=on")
+                .contains("node-2 applied config version 2: rate-limit=250,feature-x=on")
+                .contains("node-3 applied config version 2: rate-limit=250,feature-x=on")
+                .contains("=> OK: all 3 nodes applied version 2")
+                // 3. the stale holder's writes bounce
+                .contains("the store refuses node-1's write")
+                .contains("node-1's guarded write is refused: LockLostException")
+                .containsPattern("=> OK: stale holder node-1 \\(token \\d+\\) bounced")
+                // 4. the ledger: three appenders, one late replayer, the same balances
+                .containsPattern("node-4 replayed 12 events in .*: balances \\{alice=117, bob=84, carol=99\\}")
+                .contains("=> OK: 12 transfers from 3 nodes; nodes 1-3 and late node-4")
+                // 5. the singleton task moves with a higher epoch, the old one stopped first
+                .containsPattern("=> OK: task moved from node-\\d \\(epoch \\d+\\) to node-\\d \\(epoch \\d+\\)")
+                .contains("task stopped first")
+                // 6. membership after the failover
+                .containsPattern("=> OK: joins and leaves reached every node: now \\[node-\\d, node-\\d\\]")
+                .contains("6 of 6 steps OK in")
+                .doesNotContain("FAILED");
+        assertThat(out.lines().filter(l -> l.startsWith("  => OK:"))).hasSize(6);
+    }
+}
