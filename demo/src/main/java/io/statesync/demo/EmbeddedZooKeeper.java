@@ -44,6 +44,18 @@ final class EmbeddedZooKeeper implements AutoCloseable {
      * @throws Exception if a server does not start, or does not serve clients within a minute
      */
     static EmbeddedZooKeeper start(int count) throws Exception {
+        return start(count, 0);
+    }
+
+    /**
+     * Starts servers and waits until they serve clients.
+     *
+     * @param count 1 for a single server, 3 (or 5) for an ensemble
+     * @param firstClientPort the first server's client port (the others follow it), or 0 for free ports
+     * @return the running servers
+     * @throws Exception if a server does not start, or does not serve clients within a minute
+     */
+    static EmbeddedZooKeeper start(int count, int firstClientPort) throws Exception {
         if (count != 1 && (count < 3 || count % 2 == 0)) {
             throw new IllegalArgumentException("servers must be 1 or an odd number from 3, was " + count);
         }
@@ -51,7 +63,7 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         List<Integer> clientPorts = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         for (int id = 1; id <= count; id++) {
-            int client = freePort();
+            int client = firstClientPort == 0 ? freePort() : firstClientPort + id - 1;
             clientPorts.add(client);
             if (count > 1) {
                 peers.add("server." + id + "=127.0.0.1:" + freePort() + ":" + freePort() + ";127.0.0.1:" + client);

@@ -10,6 +10,7 @@ import io.statesync.recipes.lock.LockHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,12 +63,15 @@ final class LockCommand implements Callable<Integer> {
                 Coordinator coordinator = options.connect(console);
                 DistributedLock lock =
                         DistributedLock.builder(coordinator, PATH).build()) {
-            coordinator
-                    .curatorFramework()
-                    .create()
-                    .orSetData()
-                    .creatingParentContainersIfNeeded()
-                    .forPath(LAST_HOLDER, utf8("nobody yet"));
+            try {
+                coordinator
+                        .curatorFramework()
+                        .create()
+                        .creatingParentContainersIfNeeded()
+                        .forPath(LAST_HOLDER, utf8("nobody yet"));
+            } catch (KeeperException.NodeExistsException e) {
+                // another node created it first; keep what the last holder wrote
+            }
             lock.addLockLostListener((handle, reason) ->
                     console.event(id + " LOST the lock (token " + handle.token() + "): " + reason.getMessage()));
             lock.start();

@@ -27,14 +27,25 @@ final class ZooKeeperCommand implements Callable<Integer> {
                     "1 for a single server, 3 or 5 for an ensemble on loopback ports (default: ${DEFAULT-VALUE}).")
     int servers;
 
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "0",
+            description = "Client port of the first server (the others of an ensemble use the next ones);"
+                    + " default: free ports.")
+    int port;
+
     @Override
     public Integer call() throws Exception {
         if (servers != 1 && servers != 3 && servers != 5) {
             throw new ParameterException(spec.commandLine(), "--servers must be 1, 3 or 5, was " + servers);
         }
+        if (port < 0 || port > 65535 - servers) {
+            throw new ParameterException(spec.commandLine(), "--port must be a TCP port, was " + port);
+        }
         Console console = new Console(spec.commandLine().getOut(), true);
         try (StopSignal signal = new StopSignal();
-                EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(servers)) {
+                EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(servers, port)) {
             console.say("ZooKeeper " + (servers == 1 ? "server" : servers + "-server ensemble") + " running.");
             console.say("connect string: " + zk.connectString());
             console.say("data directory: " + zk.directory() + " (removed when stopped)");
