@@ -11,6 +11,7 @@ final class Workloads {
         List<Comparison> all = new ArrayList<>();
         all.addAll(StateWorkloads.all());
         all.addAll(LockWorkloads.all());
+        all.addAll(LeaderWorkloads.all(quick));
         all.addAll(EventLogWorkloads.all(quick));
         return all;
     }
