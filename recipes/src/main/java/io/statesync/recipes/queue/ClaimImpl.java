@@ -205,6 +205,10 @@ final class ClaimImpl<T> implements Claim<T> {
         if (state.compareAndSet(State.HELD, to) || state.compareAndSet(State.LOST, to)) {
             queue.forget(this);
         }
+        if (to == State.RELEASED) {
+            // The item is available again ahead of what this instance listed after it.
+            queue.clearCache();
+        }
     }
 
     @Override

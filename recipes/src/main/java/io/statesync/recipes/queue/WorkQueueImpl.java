@@ -21,6 +21,7 @@ import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.PackFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -34,6 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,10 +43,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +87,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     private @Nullable Versioned<Long> lastDepth;
     /** Guarded by {@link #lock}: the next dead-letter id to deliver, or -1 before the first refresh. */
     private long nextDeadToDeliver = -1;
+
+    private final Object cacheLock = new Object();
+    /** Guarded by {@link #cacheLock}: candidates listed by this instance's last scan, in order. */
+    private final ArrayDeque<Long> cache = new ArrayDeque<>();
 
     /** The lowest item segment that may still hold items; only ever increases. */
     private final AtomicLong headSegment = new AtomicLong();
@@ -396,7 +400,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         long waitDeadline = start + Math.max(0, timeout.toNanos());
         long opDeadline = start + operationTimeout.toNanos();
         byte[] seqBytes = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
-        ensureWriter(seqBytes);
+        ensureWriter();
         CuratorFramework c = coordinator.curatorFramework();
         while (true) {
             QueueStore.Counter tail = tailHint;
@@ -456,11 +460,9 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 throw ZkErrors.translate(e, store.path);
             }
             try {
-                List<CuratorTransactionResult> results = Nodes.transaction(coordinator, ops);
-                Stat stat = results.get(0).getResultStat();
-                tailHint = stat == null
-                        ? null
-                        : new QueueStore.Counter(next + n, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
+                Nodes.transaction(coordinator, ops);
+                // The compare-and-set from version v succeeded, so the tail is now at version v + 1.
+                tailHint = new QueueStore.Counter(next + n, tail.version() + 1, tail.czxid(), tail.mzxid());
                 return next;
             } catch (StateSyncException e) {
                 tailHint = null;
@@ -479,7 +481,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                         if (resolveAfterSessionLoss(m, next, tail, seq)) {
                             return next;
                         }
-                        ensureWriter(seqBytes);
+                        ensureWriter();
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
                         store.awaitConnection(
@@ -496,7 +498,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             if (resolveAfterSessionLoss(m, next, tail, seq)) {
                                 return next;
                             }
-                            ensureWriter(seqBytes);
+                            ensureWriter();
                         }
                     }
                     default -> throw e;
@@ -509,10 +511,13 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         }
     }
 
-    /** Creates this writer's ephemeral znode if this session does not have it yet. */
-    private void ensureWriter(byte[] seqBytes) throws InterruptedException {
+    /**
+     * Creates this writer's ephemeral znode if this session does not have it yet. It starts empty:
+     * only an offer's own {@code multi} writes its sequence there.
+     */
+    private void ensureWriter() throws InterruptedException {
         if (!writerExists()) {
-            store.createIfAbsent(writerPath, seqBytes, CreateMode.EPHEMERAL);
+            store.createIfAbsent(writerPath, new byte[0], CreateMode.EPHEMERAL);
         }
     }
 
@@ -564,7 +569,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         boolean arm = false;
         while (true) {
             long seen = changes();
-            ClaimImpl<T> claim = scan(arm);
+            ClaimImpl<T> claim = fromCache();
+            if (claim == null) {
+                claim = scan(arm);
+            }
             if (claim != null) {
                 return Optional.of(claim);
             }
@@ -620,13 +628,15 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             List<Long> claimed = store.children(store.claimSegmentPath(s), watcher, c);
             Set<Long> taken = claimed == null ? Set.of() : new HashSet<>(claimed);
+            List<Long> candidates = new ArrayList<>(items.size());
             for (long p : items) {
                 if (!taken.contains(p)) {
-                    ClaimImpl<T> claim = attempt(m, p);
-                    if (claim != null) {
-                        return claim;
-                    }
+                    candidates.add(p);
                 }
+            }
+            ClaimImpl<T> claim = claimFirst(m, candidates);
+            if (claim != null) {
+                return claim;
             }
             s++;
         }
@@ -665,8 +675,75 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         return -1;
     }
 
+    /**
+     * Tries candidates in position order and claims the first it can; the ones after it are kept
+     * for this instance's next take. After a collision with another consumer it skips a few
+     * candidates (trying them last), so that consumers listing the same segment spread out instead
+     * of all racing for the same item; a lone consumer never collides and keeps strict order.
+     */
+    private @Nullable ClaimImpl<T> claimFirst(QueueStore.Layout m, List<Long> candidates) throws InterruptedException {
+        List<Long> later = new ArrayList<>();
+        boolean[] collided = new boolean[1];
+        int i = 0;
+        while (i < candidates.size()) {
+            collided[0] = false;
+            ClaimImpl<T> claim = attempt(m, candidates.get(i), collided);
+            if (claim != null) {
+                List<Long> rest = new ArrayList<>(later);
+                rest.addAll(candidates.subList(i + 1, candidates.size()));
+                synchronized (cacheLock) {
+                    cache.clear();
+                    cache.addAll(rest);
+                }
+                return claim;
+            }
+            if (collided[0]) {
+                int skip = ThreadLocalRandom.current().nextInt(4);
+                int to = Math.min(candidates.size(), i + 1 + skip);
+                later.addAll(candidates.subList(i + 1, to));
+                i = to;
+            } else {
+                i++;
+            }
+        }
+        for (long p : later) {
+            ClaimImpl<T> claim = attempt(m, p, collided);
+            if (claim != null) {
+                return claim;
+            }
+        }
+        return null;
+    }
+
+    /** Tries the candidates this instance listed last; null when they are used up. */
+    private @Nullable ClaimImpl<T> fromCache() throws InterruptedException {
+        QueueStore.Layout m = store.layout();
+        boolean[] collided = new boolean[1];
+        while (true) {
+            Long p;
+            synchronized (cacheLock) {
+                p = cache.pollFirst();
+            }
+            if (p == null) {
+                return null;
+            }
+            ClaimImpl<T> claim = attempt(m, p, collided);
+            if (claim != null) {
+                return claim;
+            }
+        }
+    }
+
+    /** Forgets the cached candidates, so that the next take re-reads from the head. */
+    void clearCache() {
+        synchronized (cacheLock) {
+            cache.clear();
+        }
+    }
+
     /** Tries to claim the item at a position; null if it is gone, taken, or moved to dead letters. */
-    private @Nullable ClaimImpl<T> attempt(QueueStore.Layout m, long p) throws InterruptedException {
+    private @Nullable ClaimImpl<T> attempt(QueueStore.Layout m, long p, boolean[] collided)
+            throws InterruptedException {
         String itemPath = store.itemPath(m, p);
         Optional<Versioned<byte[]>> read = store.read(itemPath);
         if (read.isEmpty()) {
@@ -731,9 +808,14 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 switch (e.reason()) {
                     case NODE_EXISTS -> {
                         // Held by another consumer, or ours landed and Curator's retry of it failed.
-                        return isOurs(claimPath, token) ? newClaim(m, p, value, version + 1, data, session) : null;
+                        if (isOurs(claimPath, token)) {
+                            return newClaim(m, p, value, version + 1, data, session);
+                        }
+                        collided[0] = true;
+                        return null;
                     }
                     case VERSION_CONFLICT -> {
+                        collided[0] = true;
                         return null;
                     }
                     case NO_NODE -> {
