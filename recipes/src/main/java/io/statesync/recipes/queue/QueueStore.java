@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * P/writers/{uuid}       ephemeral, one per live producer: the sequence of its last offer
  * P/items/{g}/{s}/{p}    the item at position p, in segment s = p / S, group g = s / G;
  *                        its data version is its delivery count
- * P/claims/{s}/{p}       ephemeral claim of item p by a consumer's session ({s} is a container)
+ * P/claims/{g}/{s}/{p}   ephemeral claim of item p by a consumer's session ({g}, {s} are containers)
  * P/deadtail             the next dead-letter id (decimal)
  * P/dead/{g}/{s}/{d}     dead letter d: the item's data, its position, the cause and deliveries
  * </pre>
@@ -179,12 +179,12 @@ final class QueueStore {
         return itemSegmentPath(m, position / m.segmentSize()) + "/" + position;
     }
 
-    String claimSegmentPath(long segment) {
-        return claimsDir + "/" + segment;
+    String claimSegmentPath(Layout m, long segment) {
+        return claimsDir + "/" + (segment / m.groupSize()) + "/" + segment;
     }
 
     String claimPath(Layout m, long position) {
-        return claimSegmentPath(position / m.segmentSize()) + "/" + position;
+        return claimSegmentPath(m, position / m.segmentSize()) + "/" + position;
     }
 
     String deadGroupPath(long group) {

@@ -615,6 +615,12 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 if ((s + 1) * m.segmentSize() <= end) {
                     // Every position of the segment was assigned and none is left: it is done.
                     store.deleteQuietly(store.itemSegmentPath(m, s));
+                    long group = s / m.groupSize();
+                    if ((group + 1) * m.groupSize() * (long) m.segmentSize() <= end) {
+                        // A finished group goes with its last segment (fails harmlessly while
+                        // other segments of it still hold items).
+                        store.deleteQuietly(store.itemGroupPath(group));
+                    }
                     if (headMoving) {
                         advanceHead(s + 1);
                     }
@@ -626,7 +632,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 advanceHead(s);
                 headMoving = false;
             }
-            List<Long> claimed = store.children(store.claimSegmentPath(s), watcher, c);
+            List<Long> claimed = store.children(store.claimSegmentPath(m, s), watcher, c);
             Set<Long> taken = claimed == null ? Set.of() : new HashSet<>(claimed);
             List<Long> candidates = new ArrayList<>(items.size());
             for (long p : items) {
@@ -823,7 +829,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             return null; // the item is gone
                         }
                         store.createIfAbsent(
-                                store.claimSegmentPath(p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
+                                store.claimSegmentPath(m, p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
                         store.awaitConnection(deadline, e);
@@ -960,7 +966,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                                 return false; // our claim is gone with our session
                             }
                             store.createIfAbsent(
-                                    store.claimSegmentPath(p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
+                                    store.claimSegmentPath(m, p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
                         } else {
                             throw e;
                         }
