@@ -50,10 +50,12 @@ import java.util.concurrent.Executor;
  *       acknowledgement or by moving to the dead-letter queue. If its claimer's session ends, the
  *       claim goes with it and the item is handed out again; after {@code maxDeliveries} deliveries
  *       it becomes a {@link DeadLetter} instead of looping forever.
- *   <li><b>Order.</b> Items are handed out in offer order (position order). With several consumers
- *       each item is held by one at a time, so the processing order among them is only as ordered
- *       as their speed; an item given back is handed out again before the items offered after it
- *       that no one has taken yet.
+ *   <li><b>Order.</b> Items are handed out in offer order (position order): a lone consumer sees
+ *       them strictly in order, and an item it gives back is the next one it takes. With several
+ *       consumers each item is held by one at a time, and their processing order is only as
+ *       ordered as their speed; a consumer works through the segment it listed before it sees an
+ *       item another consumer gave back meanwhile, and after losing a race for an item it skips a
+ *       few ahead (trying them last), so that consumers spread out instead of colliding.
  *   <li><b>Bad input.</b> An item that does not decode is moved to the dead-letter queue with the
  *       reason (never dropped, never blocking the items behind it); an item too large for one znode
  *       is refused with {@link io.statesync.core.ValueTooLargeException} before anything is sent.
