@@ -129,6 +129,10 @@ final class ClaimImpl<T> implements Claim<T> {
                         if (itemPath.equals(e.path()) && queue.coordinator.sessionId() == sessionId) {
                             // Our claim kept anyone else away, so the item can only be gone by this
                             // very ack, retried by Curator after its reply was lost.
+                            LOG.info(
+                                    "ack of position {} in {} had landed before its reply was lost",
+                                    position,
+                                    queue.path());
                             finish(State.ACKED);
                             return;
                         }

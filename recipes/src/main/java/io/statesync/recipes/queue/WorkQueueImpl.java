@@ -470,6 +470,11 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     case VERSION_CONFLICT -> {
                         // Someone else offered first, or ours landed and Curator's retry of it lost.
                         if (writerSaw(seqBytes)) {
+                            LOG.info(
+                                    "offer {} to {} had landed at position {} before its reply was lost",
+                                    seq,
+                                    store.path,
+                                    next);
                             return next;
                         }
                     }
@@ -492,6 +497,11 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                                                 + ": if it landed, its first item is at position " + next,
                                         e));
                         if (writerSaw(seqBytes)) {
+                            LOG.info(
+                                    "offer {} to {} had landed at position {} before the connection was lost",
+                                    seq,
+                                    store.path,
+                                    next);
                             return next;
                         }
                         if (!writerExists()) {

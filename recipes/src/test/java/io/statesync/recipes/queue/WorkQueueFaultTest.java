@@ -6,6 +6,7 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LockLostException;
 import io.statesync.testkit.Faults;
+import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,6 +245,97 @@ class WorkQueueFaultTest {
             for (Coordinator c : coordinators) {
                 c.close();
             }
+        }
+    }
+
+    @Test
+    void offersAndAcksThroughRepeatedlyCutConnectionsLandExactlyOnce() throws Exception {
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString())) {
+            Coordinator producerNode = Coordinator.builder(proxy.connectString())
+                    .namespace(zk.namespace())
+                    .sessionTimeout(Duration.ofSeconds(30))
+                    .build();
+            Coordinator consumerNode = Coordinator.builder(proxy.connectString())
+                    .namespace(zk.namespace())
+                    .sessionTimeout(Duration.ofSeconds(30))
+                    .build();
+            producerNode.start();
+            consumerNode.start();
+            producerNode.awaitConnected(Duration.ofSeconds(10));
+            consumerNode.awaitConnected(Duration.ofSeconds(10));
+            WorkQueue<String> in = queue(producerNode);
+            WorkQueue<String> out = queue(consumerNode);
+            int total = 400;
+            Map<String, Long> offeredAt = new ConcurrentHashMap<>();
+            Map<String, AtomicInteger> acked = new ConcurrentHashMap<>();
+            AtomicInteger offered = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> producer = pool.submit(() -> {
+                    int i = 0;
+                    while (i < total) {
+                        if (i % 2 == 0) {
+                            String item = "cut-" + i++;
+                            offeredAt.put(item, in.offer(item));
+                        } else {
+                            List<String> batch = List.of("cut-" + i, "cut-" + (i + 1), "cut-" + (i + 2));
+                            i += 3;
+                            long first = in.offerAll(batch);
+                            for (int k = 0; k < batch.size(); k++) {
+                                offeredAt.put(batch.get(k), first + k);
+                            }
+                        }
+                        offered.set(i);
+                    }
+                    return null;
+                });
+                Future<?> consumer = pool.submit(() -> {
+                    int done = 0;
+                    while (done < total) {
+                        Optional<Claim<String>> taken = out.take(Duration.ofMillis(500));
+                        if (taken.isEmpty()) {
+                            if (producer.isDone() && out.size() == 0) {
+                                return null;
+                            }
+                            continue;
+                        }
+                        Claim<String> claim = taken.get();
+                        claim.ack();
+                        Long at = offeredAt.get(claim.value());
+                        if (at != null) {
+                            assertThat(claim.position()).isEqualTo(at);
+                        }
+                        acked.computeIfAbsent(claim.value(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                        done++;
+                    }
+                    return null;
+                });
+                for (int cut = 1; cut <= 4; cut++) {
+                    int threshold = cut * 80;
+                    org.awaitility.Awaitility.await()
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> offered.get() >= threshold);
+                    int connections = proxy.acceptedConnections();
+                    proxy.cut();
+                    org.awaitility.Awaitility.await()
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> proxy.acceptedConnections() > connections);
+                }
+                producer.get(60, TimeUnit.SECONDS);
+                consumer.get(60, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+                in.close();
+                out.close();
+                producerNode.close();
+                consumerNode.close();
+            }
+            int items = offered.get();
+            assertThat(acked).hasSize(items);
+            acked.forEach((item, count) -> assertThat(count.get()).as(item).isEqualTo(1));
+            assertThat(offeredAt).hasSize(items);
+            assertThat(proxy.acceptedConnections()).isGreaterThanOrEqualTo(5);
         }
     }
 }
