@@ -64,6 +64,9 @@ public interface Claim<T> extends AutoCloseable {
      *     not, the item is redelivered once the claim ends)
      * @throws io.statesync.core.LockLostException if the claim was lost before the ack: the item is
      *     or will be delivered again
+     * @throws io.statesync.core.ConnectionLossException if the reply was lost and the session ended
+     *     before the outcome could be established (the item is gone: by this ack, or by another
+     *     consumer's after the claim expired)
      * @throws IllegalStateException if already acknowledged or released
      */
     void ack() throws InterruptedException;
