@@ -5,13 +5,12 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
 import io.statesync.core.StateListener;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -243,7 +242,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
         private final Coordinator coordinator;
         private final String path;
         private final Codec<T> codec;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private int segmentSize = 1000;
         private int groupSize = 1000;
         private int maxDeliveries = 5;
@@ -264,7 +263,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
          * @return this builder
          */
         public Builder<T> segmentSize(int positions) {
-            once("segmentSize");
+            options.once("segmentSize");
             this.segmentSize = positions;
             return this;
         }
@@ -277,7 +276,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
          * @return this builder
          */
         public Builder<T> groupSize(int segments) {
-            once("groupSize");
+            options.once("groupSize");
             this.groupSize = segments;
             return this;
         }
@@ -290,7 +289,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
          * @return this builder
          */
         public Builder<T> maxDeliveries(int deliveries) {
-            once("maxDeliveries");
+            options.once("maxDeliveries");
             this.maxDeliveries = deliveries;
             return this;
         }
@@ -303,7 +302,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
          * @return this builder
          */
         public Builder<T> capacity(long items) {
-            once("capacity");
+            options.once("capacity");
             this.capacity = items;
             return this;
         }
@@ -316,7 +315,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
          * @return this builder
          */
         public Builder<T> operationTimeout(Duration timeout) {
-            once("operationTimeout");
+            options.once("operationTimeout");
             this.operationTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -349,12 +348,6 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
             }
             return new WorkQueueImpl<>(
                     coordinator, path, codec, segmentSize, groupSize, maxDeliveries, capacity, operationTimeout);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }
