@@ -13,6 +13,7 @@ final class Workloads {
         all.addAll(LockWorkloads.all());
         all.addAll(LeaderWorkloads.all(quick));
         all.addAll(EventLogWorkloads.all(quick));
+        all.addAll(QueueWorkloads.all(quick));
         return all;
     }
 }
