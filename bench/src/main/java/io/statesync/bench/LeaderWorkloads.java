@@ -90,9 +90,9 @@ final class LeaderWorkloads {
                         Runnable::run);
                 elections.add(e);
                 e.start();
-            }
-            if (!elections.get(0).awaitLeadership(Duration.ofSeconds(30))) {
-                throw new IllegalStateException("the first participant did not lead");
+                if (i == 0 && !e.awaitLeadership(Duration.ofSeconds(30))) {
+                    throw new IllegalStateException("the first participant did not lead");
+                }
             }
             CountDownLatch successor = new CountDownLatch(1);
             next.set(successor);
