@@ -3,6 +3,7 @@ package io.statesync.bench;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.testkit.Faults;
+import io.statesync.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,17 @@ final class LeaderWorkloads {
         int rounds = quick ? 2 : 5;
         return List.of(
                 new Comparison(
+                        "leader-partition-stop",
+                        "leader election: a silent partition, time until the leader's task has stopped",
+                        "stopped after ms",
+                        false,
+                        "stop before the server expires the session (T = " + BenchContext.SESSION_TIMEOUT.toSeconds()
+                                + " s): margin about T/3",
+                        List.of(
+                                Comparison.variant("statesync", LeaderWorkloads::statesyncPartition),
+                                Comparison.variant(
+                                        "Curator LeaderLatch (notLeader)", LeaderWorkloads::leaderLatchPartition))),
+                new Comparison(
                         "leader-failover-close",
                         "leader election: failover after the leader closes",
                         "failover p50 ms",
@@ -57,6 +69,76 @@ final class LeaderWorkloads {
                                 Comparison.variant("statesync", ctx -> statesync(ctx, Exit.CRASH, rounds)),
                                 Comparison.variant(
                                         "Curator LeaderLatch", ctx -> leaderLatch(ctx, Exit.CRASH, rounds)))));
+    }
+
+    /**
+     * The leader's traffic is black-holed (nothing closed, nothing said); the time until its task
+     * has stopped is compared with the session timeout, after which the server would let a
+     * successor in.
+     */
+    static Sample statesyncPartition(BenchContext ctx) throws Exception {
+        TcpProxy proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicLong stoppedAt = new AtomicLong();
+        LeaderElection leader = ctx.closeAfter(LeaderElection.builder(ctx.coordinator(proxy.connectString()), "/leader")
+                .participantId("partitioned")
+                .stopTimeout(STOP_TIMEOUT)
+                .task(l -> {
+                    try {
+                        new CountDownLatch(1).await(); // works until interrupted
+                    } finally {
+                        stoppedAt.set(System.nanoTime());
+                        stopped.countDown();
+                    }
+                })
+                .build());
+        leader.start();
+        if (!leader.awaitLeadership(Duration.ofSeconds(30))) {
+            throw new IllegalStateException("the partitioned node did not lead");
+        }
+        long t = System.nanoTime();
+        proxy.blackhole();
+        if (!stopped.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the task did not stop");
+        }
+        return partitionSample(stoppedAt.get() - t);
+    }
+
+    static Sample leaderLatchPartition(BenchContext ctx) throws Exception {
+        TcpProxy proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicLong stoppedAt = new AtomicLong();
+        LeaderLatch latch =
+                ctx.closeAfter(new LeaderLatch(ctx.curator(proxy.connectString()), "/leader", "partitioned"));
+        latch.addListener(new LeaderLatchListener() {
+            @Override
+            public void isLeader() {}
+
+            @Override
+            public void notLeader() {
+                stoppedAt.set(System.nanoTime());
+                stopped.countDown();
+            }
+        });
+        latch.start();
+        if (!latch.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the partitioned node did not lead");
+        }
+        long t = System.nanoTime();
+        proxy.blackhole();
+        if (!stopped.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("LeaderLatch did not report notLeader");
+        }
+        return partitionSample(stoppedAt.get() - t);
+    }
+
+    private static Sample partitionSample(long stopNanos) {
+        double stopMs = stopNanos / 1e6;
+        double sessionMs = BenchContext.SESSION_TIMEOUT.toMillis();
+        return new Sample()
+                .put("stopped after ms", stopMs)
+                .put("session timeout ms", sessionMs)
+                .put("margin before expiry ms", sessionMs - stopMs);
     }
 
     private static void crash(BenchContext ctx, ZooKeeper zk) throws Exception {
