@@ -21,6 +21,9 @@ import org.apache.zookeeper.ZooKeeper;
 final class BenchContext implements AutoCloseable {
     private static final AtomicInteger RUNS = new AtomicInteger();
 
+    /** The session timeout every client of the bench asks for. */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+
     private final ZooKeeperProcess server;
     private final Duration measureFor;
     private final boolean quick;
@@ -63,9 +66,14 @@ final class BenchContext implements AutoCloseable {
 
     /** A started statesync coordinator on this run's namespace. */
     Coordinator coordinator() throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString())
+        return coordinator(connectString());
+    }
+
+    /** A started statesync coordinator reaching the server through the given address (e.g. a proxy). */
+    Coordinator coordinator(String via) throws InterruptedException {
+        Coordinator c = Coordinator.builder(via)
                 .namespace(namespace)
-                .sessionTimeout(Duration.ofSeconds(10))
+                .sessionTimeout(SESSION_TIMEOUT)
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
         toClose.add(c);
@@ -76,10 +84,15 @@ final class BenchContext implements AutoCloseable {
 
     /** A started Curator client on this run's namespace, with Curator's usual retry policy. */
     CuratorFramework curator() throws InterruptedException {
+        return curator(connectString());
+    }
+
+    /** A started Curator client reaching the server through the given address (e.g. a proxy). */
+    CuratorFramework curator(String via) throws InterruptedException {
         CuratorFramework c = CuratorFrameworkFactory.builder()
-                .connectString(connectString())
+                .connectString(via)
                 .namespace(namespace)
-                .sessionTimeoutMs(10_000)
+                .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())
                 .connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 10))
                 .build();
@@ -99,7 +112,7 @@ final class BenchContext implements AutoCloseable {
                 connected.countDown();
             }
         };
-        ZooKeeper zk = new ZooKeeper(connectString(), 10_000, watcher);
+        ZooKeeper zk = new ZooKeeper(connectString(), (int) SESSION_TIMEOUT.toMillis(), watcher);
         toClose.add(zk);
         if (!connected.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("ZooKeeper client did not connect");

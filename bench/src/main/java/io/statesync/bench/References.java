@@ -4,17 +4,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.Histogram;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.shared.SharedValue;
 import org.apache.curator.framework.recipes.shared.VersionedValue;
@@ -190,49 +187,6 @@ final class References {
         }
         Loops.Measured m = Loops.parallel(ctx, callers);
         return new Sample().put("handoffs/s", m.perSecond()).put("round trips/handoff", m.roundTripsPerOp());
-    }
-
-    /** LeaderLatch in three clients: time from closing the leader's latch to a new leader. */
-    static Sample curatorLeaderLatchFailoverAfterClose(BenchContext ctx, int rounds) throws Exception {
-        Histogram failover = Sample.histogram();
-        for (int round = 0; round < rounds; round++) {
-            List<LeaderLatch> latches = new ArrayList<>();
-            AtomicLong elected = new AtomicLong();
-            CountDownLatch first = new CountDownLatch(1);
-            AtomicReference<CountDownLatch> next = new AtomicReference<>(new CountDownLatch(1));
-            for (int i = 0; i < 3; i++) {
-                LeaderLatch latch = ctx.closeAfter(new LeaderLatch(ctx.curator(), "/leader-" + round, "p" + i));
-                latch.addListener(new org.apache.curator.framework.recipes.leader.LeaderLatchListener() {
-                    @Override
-                    public void isLeader() {
-                        elected.set(System.nanoTime());
-                        first.countDown();
-                        Objects.requireNonNull(next.get()).countDown();
-                    }
-
-                    @Override
-                    public void notLeader() {}
-                });
-                latches.add(latch);
-                latch.start();
-            }
-            if (!first.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no LeaderLatch leader");
-            }
-            LeaderLatch leader = latches.stream()
-                    .filter(LeaderLatch::hasLeadership)
-                    .findFirst()
-                    .orElseThrow();
-            CountDownLatch successor = new CountDownLatch(1);
-            next.set(successor);
-            long t = System.nanoTime();
-            leader.close();
-            if (!successor.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no LeaderLatch successor");
-            }
-            failover.recordValue(elected.get() - t);
-        }
-        return new Sample().latencies("failover after close", failover);
     }
 
     /** Raw sequential creates one at a time: the limit for single appends. */

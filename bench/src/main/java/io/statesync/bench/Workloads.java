@@ -11,7 +11,9 @@ final class Workloads {
         List<Comparison> all = new ArrayList<>();
         all.addAll(StateWorkloads.all());
         all.addAll(LockWorkloads.all());
+        all.addAll(LeaderWorkloads.all(quick));
         all.addAll(EventLogWorkloads.all(quick));
+        all.addAll(QueueWorkloads.all(quick));
         return all;
     }
 }

@@ -1,14 +1,13 @@
 package io.statesync.core;
 
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.ZPaths;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -431,7 +430,7 @@ public final class Coordinator implements AutoCloseable {
      */
     public static final class Builder {
         private final String connectString;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private String namespace = "statesync";
         private Duration sessionTimeout = Duration.ofSeconds(30);
         private Duration connectionTimeout = Duration.ofSeconds(10);
@@ -456,7 +455,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder namespace(String namespace) {
-            once("namespace");
+            options.once("namespace");
             this.namespace = Objects.requireNonNull(namespace, "namespace");
             return this;
         }
@@ -470,7 +469,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder sessionTimeout(Duration timeout) {
-            once("sessionTimeout");
+            options.once("sessionTimeout");
             this.sessionTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -482,7 +481,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder connectionTimeout(Duration timeout) {
-            once("connectionTimeout");
+            options.once("connectionTimeout");
             this.connectionTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -494,7 +493,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder retry(Retry retry) {
-            once("retry");
+            options.once("retry");
             this.retry = Objects.requireNonNull(retry, "retry");
             return this;
         }
@@ -506,7 +505,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder connectionLossPolicy(ConnectionLossPolicy policy) {
-            once("connectionLossPolicy");
+            options.once("connectionLossPolicy");
             this.lossPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
@@ -519,7 +518,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder digestAuthentication(String user, String password) {
-            once("digestAuthentication");
+            options.once("digestAuthentication");
             this.digestUser = Objects.requireNonNull(user, "user");
             this.digestPassword = Objects.requireNonNull(password, "password");
             return this;
@@ -533,7 +532,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder aclMode(AclMode mode) {
-            once("aclMode");
+            options.once("aclMode");
             this.aclMode = Objects.requireNonNull(mode, "mode");
             return this;
         }
@@ -545,7 +544,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder tls(TlsSettings settings) {
-            once("tls");
+            options.once("tls");
             this.tls = Objects.requireNonNull(settings, "settings");
             return this;
         }
@@ -559,7 +558,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder maxValueBytes(int bytes) {
-            once("maxValueBytes");
+            options.once("maxValueBytes");
             this.maxValueBytes = bytes;
             return this;
         }
@@ -572,7 +571,7 @@ public final class Coordinator implements AutoCloseable {
          * @return this builder
          */
         public Builder listenerExecutor(Executor executor) {
-            once("listenerExecutor");
+            options.once("listenerExecutor");
             this.listenerExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
@@ -619,12 +618,6 @@ public final class Coordinator implements AutoCloseable {
                         "aclMode CREATOR_ONLY needs credentials: call digestAuthentication(user, password)");
             }
             return new Coordinator(this);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
 
         private static void validateConnectString(String connectString) {

@@ -4,12 +4,11 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Recipe;
 import io.statesync.core.StateListener;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * An append-only log of events shared by every node of a service: appends get dense, totally
@@ -186,7 +185,7 @@ public interface EventLog<E> extends Recipe {
         private final Coordinator coordinator;
         private final String path;
         private final Codec<E> codec;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private int segmentSize = LogStore.DEFAULT_SEGMENT_SIZE;
         private int groupSize = LogStore.DEFAULT_GROUP_SIZE;
         private Duration appendTimeout = Duration.ofSeconds(60);
@@ -205,7 +204,7 @@ public interface EventLog<E> extends Recipe {
          * @return this builder
          */
         public Builder<E> segmentSize(int positions) {
-            once("segmentSize");
+            options.once("segmentSize");
             this.segmentSize = positions;
             return this;
         }
@@ -218,7 +217,7 @@ public interface EventLog<E> extends Recipe {
          * @return this builder
          */
         public Builder<E> groupSize(int segments) {
-            once("groupSize");
+            options.once("groupSize");
             this.groupSize = segments;
             return this;
         }
@@ -231,7 +230,7 @@ public interface EventLog<E> extends Recipe {
          * @return this builder
          */
         public Builder<E> appendTimeout(Duration timeout) {
-            once("appendTimeout");
+            options.once("appendTimeout");
             this.appendTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -259,12 +258,6 @@ public interface EventLog<E> extends Recipe {
             }
             return new EventLogImpl<>(
                     coordinator, codec, new LogStore(coordinator, path, segmentSize, groupSize, appendTimeout));
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }

@@ -5,11 +5,10 @@ import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.BuilderOptions;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -119,7 +118,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
         private final EventLog<E> log;
         private final S initial;
         private final BiFunction<S, E, S> reducer;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private @Nullable Codec<S> snapshotCodec;
         private int snapshotEvery;
         private int keepSnapshots = 2;
@@ -141,7 +140,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, E> snapshots(Codec<S> codec, int everyEvents) {
-            once("snapshots");
+            options.once("snapshots");
             this.snapshotCodec = Objects.requireNonNull(codec, "codec");
             this.snapshotEvery = everyEvents;
             return this;
@@ -155,7 +154,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, E> keepSnapshots(int count) {
-            once("keepSnapshots");
+            options.once("keepSnapshots");
             this.keepSnapshots = count;
             return this;
         }
@@ -169,7 +168,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, E> compactLog(boolean compact) {
-            once("compactLog");
+            options.once("compactLog");
             this.compactLog = compact;
             return this;
         }
@@ -181,7 +180,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, E> onUndecodable(UndecodablePolicy policy) {
-            once("onUndecodable");
+            options.once("onUndecodable");
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
@@ -215,12 +214,6 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
                     keepSnapshots,
                     compactLog,
                     policy);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }

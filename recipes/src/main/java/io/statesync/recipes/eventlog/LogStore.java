@@ -9,6 +9,7 @@ import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.PackFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,13 +5,12 @@ import io.statesync.core.GuardedWrite;
 import io.statesync.core.Listenable;
 import io.statesync.core.NotLeaderException;
 import io.statesync.core.Recipe;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -187,7 +186,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
     final class Builder {
         private final Coordinator coordinator;
         private final String path;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private String participantId = UUID.randomUUID().toString();
         private String metadata = "";
         private @Nullable LeaderTask task;
@@ -210,7 +209,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder participantId(String id) {
-            once("participantId");
+            options.once("participantId");
             this.participantId = Objects.requireNonNull(id, "id");
             return this;
         }
@@ -222,7 +221,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder metadata(String metadata) {
-            once("metadata");
+            options.once("metadata");
             this.metadata = Objects.requireNonNull(metadata, "metadata");
             return this;
         }
@@ -236,7 +235,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder task(LeaderTask task) {
-            once("task");
+            options.once("task");
             this.task = Objects.requireNonNull(task, "task");
             return this;
         }
@@ -252,7 +251,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder scheduledTask(Duration period, LeaderTask tick) {
-            once("task");
+            options.once("task");
             this.period = Objects.requireNonNull(period, "period");
             this.task = Objects.requireNonNull(tick, "tick");
             return this;
@@ -266,7 +265,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder stopTimeout(Duration timeout) {
-            once("stopTimeout");
+            options.once("stopTimeout");
             this.stopTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -283,7 +282,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder suspendGrace(Duration grace) {
-            once("suspendGrace");
+            options.once("suspendGrace");
             this.suspendGrace = Objects.requireNonNull(grace, "grace");
             return this;
         }
@@ -300,7 +299,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder takeoverDelay(Duration delay) {
-            once("takeoverDelay");
+            options.once("takeoverDelay");
             this.takeoverDelay = Objects.requireNonNull(delay, "delay");
             return this;
         }
@@ -313,7 +312,7 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * @return this builder
          */
         public Builder onTaskStop(Consumer<TaskStop> listener) {
-            once("onTaskStop");
+            options.once("onTaskStop");
             this.onTaskStop = Objects.requireNonNull(listener, "listener");
             return this;
         }
@@ -367,12 +366,6 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
             coordinator.checkValueSize(path, data);
             return new DefaultLeaderElection(
                     coordinator, path, participantId, metadata, task, p, stopTimeout, suspendGrace, delay, onTaskStop);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }

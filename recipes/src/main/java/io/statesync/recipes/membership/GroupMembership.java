@@ -5,12 +5,11 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -131,7 +130,7 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
         private final Coordinator coordinator;
         private final String path;
         private final Codec<T> codec;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private String memberId = UUID.randomUUID().toString();
         private @Nullable T metadata;
 
@@ -148,7 +147,7 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
          * @return this builder
          */
         public Builder<T> memberId(String id) {
-            once("memberId");
+            options.once("memberId");
             this.memberId = Objects.requireNonNull(id, "id");
             return this;
         }
@@ -160,7 +159,7 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
          * @return this builder
          */
         public Builder<T> metadata(T metadata) {
-            once("metadata");
+            options.once("metadata");
             this.metadata = Objects.requireNonNull(metadata, "metadata");
             return this;
         }
@@ -185,12 +184,6 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
             byte[] data = codec.encode(m);
             coordinator.checkValueSize(ZPaths.join(path, memberId), data);
             return new DefaultGroupMembership<>(coordinator, path, codec, memberId, m);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }

@@ -6,12 +6,11 @@ import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -195,7 +194,7 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
         private final String path;
         private final Codec<T> codec;
         private final T initialValue;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private int maxUpdateAttempts = 100;
         private Duration maxBackoff = Duration.ofMillis(50);
 
@@ -215,7 +214,7 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
          * @return this builder
          */
         public Builder<T> maxUpdateAttempts(int attempts) {
-            once("maxUpdateAttempts");
+            options.once("maxUpdateAttempts");
             this.maxUpdateAttempts = attempts;
             return this;
         }
@@ -229,7 +228,7 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
          * @return this builder
          */
         public Builder<T> maxBackoff(Duration max) {
-            once("maxBackoff");
+            options.once("maxBackoff");
             this.maxBackoff = Objects.requireNonNull(max, "max");
             return this;
         }
@@ -260,12 +259,6 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
             }
             return new DefaultSharedState<>(
                     coordinator, path, codec, initialValue, initial, maxUpdateAttempts, maxBackoff);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }

@@ -6,13 +6,12 @@ import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A watched subtree as a typed map: each child znode of the tree's path is one key, its data one
@@ -169,7 +168,7 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
         private final Coordinator coordinator;
         private final String path;
         private final Codec<T> codec;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private int loadBatch = 1000;
 
         private Builder(Coordinator coordinator, String path, Codec<T> codec) {
@@ -186,9 +185,7 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
          * @return this builder
          */
         public Builder<T> loadBatch(int reads) {
-            if (!configured.add("loadBatch")) {
-                throw new IllegalStateException("loadBatch was already set on this builder");
-            }
+            options.once("loadBatch");
             this.loadBatch = reads;
             return this;
         }

@@ -8,6 +8,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
+import io.statesync.recipes.internal.PackFormat;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;

@@ -1,11 +1,13 @@
-package io.statesync.recipes.eventlog;
+package io.statesync.recipes.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The data of one event znode: a header naming the append that wrote it, then its events.
+ * The data of one record znode: a header naming the write that created it, then its entries.
+ * Shared by the event log (an event znode holds one or more events) and the work queue (an item
+ * znode holds one item). Not part of statesync's API.
  *
  * <pre>
  * byte  magic 'E', byte format 1
@@ -17,22 +19,50 @@ import java.util.List;
  * The writer id and sequence let an appender whose outcome is unknown (connection lost) recognise
  * its own append; the count lets a reader step to the next position without listing.
  */
-final class PackFormat {
-    static final int HEADER_BYTES = 2 + 8 + 8 + 8 + 4;
-    static final int PER_EVENT_BYTES = 4;
+public final class PackFormat {
+    /** Bytes of header before the entries. */
+    public static final int HEADER_BYTES = 2 + 8 + 8 + 8 + 4;
+    /** Bytes of length prefix per entry. */
+    public static final int PER_EVENT_BYTES = 4;
+
     private static final byte MAGIC = 'E';
     private static final byte FORMAT = 1;
 
     private PackFormat() {}
 
-    /** The decoded header and events of a znode. */
-    record Pack(long writerHigh, long writerLow, long sequence, List<byte[]> events) {
-        boolean writtenBy(long high, long low, long seq) {
+    /**
+     * The decoded header and entries of a znode.
+     *
+     * @param writerHigh the writer id's high bits
+     * @param writerLow the writer id's low bits
+     * @param sequence the writer's sequence number of the write
+     * @param events the entries, at least one
+     */
+    @SuppressWarnings("ArrayRecordComponent")
+    public record Pack(long writerHigh, long writerLow, long sequence, List<byte[]> events) {
+        /**
+         * Whether the given write created this znode.
+         *
+         * @param high the writer id's high bits
+         * @param low the writer id's low bits
+         * @param seq the writer's sequence number
+         * @return {@code true} if the header names that write
+         */
+        public boolean writtenBy(long high, long low, long seq) {
             return writerHigh == high && writerLow == low && sequence == seq;
         }
     }
 
-    static byte[] encode(long writerHigh, long writerLow, long sequence, List<byte[]> events) {
+    /**
+     * Encodes a header and entries.
+     *
+     * @param writerHigh the writer id's high bits
+     * @param writerLow the writer id's low bits
+     * @param sequence the writer's sequence number of this write
+     * @param events the entries
+     * @return the znode data
+     */
+    public static byte[] encode(long writerHigh, long writerLow, long sequence, List<byte[]> events) {
         int size = HEADER_BYTES;
         for (byte[] e : events) {
             size += PER_EVENT_BYTES + e.length;
@@ -49,9 +79,11 @@ final class PackFormat {
     /**
      * Decodes a znode's data.
      *
+     * @param data the znode data
+     * @return the header and entries
      * @throws IllegalArgumentException if it is not a valid pack
      */
-    static Pack decode(byte[] data) {
+    public static Pack decode(byte[] data) {
         if (data.length < HEADER_BYTES || data[0] != MAGIC || data[1] != FORMAT) {
             throw new IllegalArgumentException("not an event-log record (" + data.length + " bytes, bad header)");
         }

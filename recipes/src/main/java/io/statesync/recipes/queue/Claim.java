@@ -1,0 +1,92 @@
+package io.statesync.recipes.queue;
+
+/**
+ * One item taken from a {@link WorkQueue}: held by this consumer until {@link #ack()}, {@link
+ * #nack()} or {@link #close()}, or until the consumer's ZooKeeper session ends.
+ *
+ * <p>The claim is an ephemeral znode of the consumer's session; while it exists no other consumer
+ * can take the item. If the session ends (expiry, or the process dies) the znode goes with it and
+ * the item is handed out again, with its delivery count increased. So delivery is at least once: an
+ * item whose consumer died after doing the work but before {@link #ack()} is delivered again;
+ * make the work idempotent, or check {@link #deliveryCount()}.
+ *
+ * <pre>{@code
+ * Optional<Claim<Job>> taken = queue.take(Duration.ofSeconds(5));
+ * if (taken.isPresent()) {
+ *     try (Claim<Job> claim = taken.get()) {
+ *         run(claim.value());
+ *         claim.ack();
+ *     } // an exception from run() leaves the claim unacknowledged: close() releases it
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Thread-safe; the first of {@link #ack()}, {@link #nack()} and {@link
+ * #close()} decides, later calls do nothing (or fail, see each method).
+ *
+ * @param <T> the item type
+ */
+public interface Claim<T> extends AutoCloseable {
+    /**
+     * The item's position in the queue: its place in offer order, unique within the queue.
+     *
+     * @return the position, from 0
+     */
+    long position();
+
+    /**
+     * The item.
+     *
+     * @return the decoded item
+     */
+    T value();
+
+    /**
+     * How many times the item has been handed out, this delivery included: 1 on the first
+     * delivery, more after a {@link #nack()} or the death of an earlier claimer.
+     *
+     * @return the delivery count, at least 1
+     */
+    int deliveryCount();
+
+    /**
+     * Whether this claim is still held: not yet acknowledged, released, or lost with the session.
+     *
+     * @return {@code true} while held
+     */
+    boolean isHeld();
+
+    /**
+     * Acknowledges the item: removes it from the queue. Atomic with a check that this claim is
+     * still the item's current one, so a consumer whose claim was lost (session expired, item
+     * handed to someone else) cannot remove it.
+     *
+     * @throws InterruptedException if interrupted (the ack may or may not have landed; if it did
+     *     not, the item is redelivered once the claim ends)
+     * @throws io.statesync.core.LockLostException if the claim was lost before the ack: the item is
+     *     or will be delivered again
+     * @throws io.statesync.core.ConnectionLossException if the reply was lost and the session ended
+     *     before the outcome could be established (the item is gone: by this ack, or by another
+     *     consumer's after the claim expired)
+     * @throws IllegalStateException if already acknowledged or released
+     */
+    void ack() throws InterruptedException;
+
+    /**
+     * Gives the item back: it becomes available again at once, in its place in the queue, with the
+     * delivery count this delivery gave it; if that count reached the queue's {@code maxDeliveries}
+     * it moves to the dead-letter queue instead. Does nothing if the claim was already lost.
+     *
+     * @throws InterruptedException if interrupted (the item is released at the latest when the
+     *     session ends)
+     * @throws IllegalStateException if already acknowledged
+     */
+    void nack() throws InterruptedException;
+
+    /**
+     * Releases the claim if it is still held, as {@link #nack()} does; does nothing after {@link
+     * #ack()} or {@link #nack()}. Never throws: if the release fails (connection lost), the item
+     * comes back when the session ends.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,242 @@
+package io.statesync.recipes.queue;
+
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.LockLostException;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkErrors;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The implementation of {@link Claim}. The claim is the ephemeral znode {@code P/claims/{s}/{p}};
+ * the item's data version, set to the delivery count when it was claimed, identifies this delivery,
+ * so ack and nack are guarded by it.
+ */
+final class ClaimImpl<T> implements Claim<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(ClaimImpl.class);
+
+    private enum State {
+        HELD,
+        ACKED,
+        RELEASED,
+        LOST
+    }
+
+    private final WorkQueueImpl<T> queue;
+    private final QueueStore.Layout layout;
+    private final long position;
+    private final T value;
+    private final int deliveries;
+    private final byte[] itemData;
+    private final long sessionId;
+    private final String itemPath;
+    private final String claimPath;
+    private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+
+    ClaimImpl(
+            WorkQueueImpl<T> queue,
+            QueueStore.Layout layout,
+            long position,
+            T value,
+            int deliveries,
+            byte[] itemData,
+            long sessionId) {
+        this.queue = queue;
+        this.layout = layout;
+        this.position = position;
+        this.value = value;
+        this.deliveries = deliveries;
+        this.itemData = itemData;
+        this.sessionId = sessionId;
+        this.itemPath = queue.store.itemPath(layout, position);
+        this.claimPath = queue.store.claimPath(layout, position);
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public T value() {
+        return value;
+    }
+
+    @Override
+    public int deliveryCount() {
+        return deliveries;
+    }
+
+    @Override
+    public boolean isHeld() {
+        return state.get() == State.HELD;
+    }
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    void markLost() {
+        if (state.compareAndSet(State.HELD, State.LOST)) {
+            queue.forget(this);
+        }
+    }
+
+    private LockLostException lost(String why, @Nullable Throwable cause) {
+        markLost();
+        return new LockLostException(
+                itemPath,
+                "the claim on the item at position " + position + " of work queue " + queue.path() + " is lost (" + why
+                        + "); it is or will be delivered again",
+                cause);
+    }
+
+    @Override
+    public void ack() throws InterruptedException {
+        State s = state.get();
+        if (s == State.ACKED || s == State.RELEASED) {
+            throw new IllegalStateException("the claim on position " + position + " was already " + s);
+        }
+        if (s == State.LOST) {
+            throw lost("its session ended", null);
+        }
+        CuratorFramework c = queue.coordinator.curatorFramework();
+        List<CuratorOp> ops;
+        try {
+            ops = List.of(
+                    c.transactionOp().delete().withVersion(deliveries).forPath(itemPath),
+                    c.transactionOp().delete().forPath(claimPath),
+                    c.transactionOp().setData().forPath(queue.store.removedPath, new byte[0]));
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, itemPath);
+        }
+        long deadline = System.nanoTime() + queue.operationTimeout.toNanos();
+        while (true) {
+            try {
+                Nodes.transaction(queue.coordinator, ops);
+                finish(State.ACKED);
+                return;
+            } catch (StateSyncException e) {
+                switch (e.reason()) {
+                    case VERSION_CONFLICT -> throw lost("the item was delivered again", e);
+                    case NO_NODE -> {
+                        if (itemPath.equals(e.path()) && queue.coordinator.sessionId() == sessionId) {
+                            // Our claim kept anyone else away, so the item can only be gone by this
+                            // very ack, retried by Curator after its reply was lost.
+                            LOG.info(
+                                    "ack of position {} in {} had landed before its reply was lost",
+                                    position,
+                                    queue.path());
+                            finish(State.ACKED);
+                            return;
+                        }
+                        throw lost("its session ended", e);
+                    }
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        queue.store.awaitConnection(deadline, e);
+                        if (queue.coordinator.sessionId() != sessionId) {
+                            if (queue.store.read(itemPath).isEmpty()) {
+                                markLost();
+                                throw new ConnectionLossException(
+                                        itemPath,
+                                        "ack of position " + position + " has an unknown outcome: the session ended"
+                                                + " while it was in flight and the item is gone",
+                                        e);
+                            }
+                            throw lost("its session ended", e);
+                        }
+                        // Same session: the claim protects the item; retry (NO_NODE then means landed).
+                    }
+                    default -> throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void nack() throws InterruptedException {
+        State s = state.get();
+        if (s == State.ACKED) {
+            throw new IllegalStateException("the claim on position " + position + " was already acknowledged");
+        }
+        if (s != State.HELD) {
+            return;
+        }
+        if (deliveries >= queue.maxDeliveries) {
+            queue.deadLetter(
+                    layout,
+                    position,
+                    itemData,
+                    deliveries,
+                    DeadLetter.Cause.DELIVERIES_EXHAUSTED,
+                    "delivered " + deliveries + " times without an acknowledgement (last one given back)",
+                    this);
+            finish(State.RELEASED);
+            return;
+        }
+        release();
+    }
+
+    /** Deletes the claim, guarded by the item's delivery version. */
+    private void release() throws InterruptedException {
+        CuratorFramework c = queue.coordinator.curatorFramework();
+        List<CuratorOp> ops;
+        try {
+            ops = List.of(
+                    c.transactionOp().check().withVersion(deliveries).forPath(itemPath),
+                    c.transactionOp().delete().forPath(claimPath));
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, itemPath);
+        }
+        try {
+            Nodes.transaction(queue.coordinator, ops);
+            finish(State.RELEASED);
+        } catch (StateSyncException e) {
+            switch (e.reason()) {
+                case VERSION_CONFLICT, NO_NODE -> markLost();
+                default -> throw e;
+            }
+        }
+    }
+
+    private void finish(State to) {
+        if (state.compareAndSet(State.HELD, to) || state.compareAndSet(State.LOST, to)) {
+            queue.forget(this);
+        }
+        if (to == State.RELEASED) {
+            // The item is available again ahead of what this instance listed after it.
+            queue.clearCache();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state.get() != State.HELD) {
+            return;
+        }
+        try {
+            nack();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "work queue {}: could not release the claim on position {}; the item comes back when the session"
+                            + " ends",
+                    queue.path(),
+                    position,
+                    e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Claim{" + queue.path() + " position=" + position + ", deliveries=" + deliveries + ", " + state.get()
+                + '}';
+    }
+}

@@ -1,0 +1,312 @@
+package io.statesync.recipes.queue;
+
+import io.statesync.core.Coordinator;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkErrors;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The znode layout of one work queue and its small read helpers. Thread-safe.
+ *
+ * <pre>
+ * P/meta                 segmentSize, groupSize (fixed when the queue is first used)
+ * P/tail                 the next position to assign (decimal); offers compare-and-set it
+ * P/removed              touched once per item removed (ack or dead letter): its version counts them
+ * P/writers/{uuid}       ephemeral, one per live producer: the sequence of its last offer
+ * P/items/{g}/{s}/{p}    the item at position p, in segment s = p / S, group g = s / G;
+ *                        its data version is its delivery count
+ * P/claims/{g}/{s}/{p}   ephemeral claim of item p by a consumer's session ({g}, {s} are containers)
+ * P/deadtail             the next dead-letter id (decimal)
+ * P/dead/{g}/{s}/{d}     dead letter d: the item's data, its position, the cause and deliveries
+ * </pre>
+ */
+final class QueueStore {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueStore.class);
+
+    /** The segment layout stored in {@code P/meta}. */
+    record Layout(int segmentSize, int groupSize) {
+        byte[] encode() {
+            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\n").getBytes(StandardCharsets.UTF_8);
+        }
+
+        static Layout decode(String path, byte[] data) {
+            int seg = -1;
+            int group = -1;
+            for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
+                try {
+                    switch (line.substring(0, eq)) {
+                        case "segmentSize" ->
+                            seg = Integer.parseInt(line.substring(eq + 1).trim());
+                        case "groupSize" ->
+                            group = Integer.parseInt(line.substring(eq + 1).trim());
+                        default -> {}
+                    }
+                } catch (NumberFormatException e) {
+                    seg = -1;
+                }
+            }
+            if (seg < 1 || group < 1) {
+                throw new StateSyncException(
+                        StateSyncException.Reason.DECODING_FAILED,
+                        path,
+                        "work-queue meta at " + path + " is not valid",
+                        null);
+            }
+            return new Layout(seg, group);
+        }
+    }
+
+    /** A counter znode as read: its decimal value and its stat. */
+    record Counter(long value, int version, long czxid, long mzxid) {}
+
+    final Coordinator coordinator;
+    final String path;
+    final String metaPath;
+    final String tailPath;
+    final String removedPath;
+    final String writersDir;
+    final String itemsDir;
+    final String claimsDir;
+    final String deadTailPath;
+    final String deadDir;
+    private final int requestedSegmentSize;
+    private final int requestedGroupSize;
+    private final Object initLock = new Object();
+    private volatile @Nullable Layout layout;
+
+    QueueStore(Coordinator coordinator, String path, int segmentSize, int groupSize) {
+        this.coordinator = coordinator;
+        this.path = path;
+        this.metaPath = path + "/meta";
+        this.tailPath = path + "/tail";
+        this.removedPath = path + "/removed";
+        this.writersDir = path + "/writers";
+        this.itemsDir = path + "/items";
+        this.claimsDir = path + "/claims";
+        this.deadTailPath = path + "/deadtail";
+        this.deadDir = path + "/dead";
+        this.requestedSegmentSize = segmentSize;
+        this.requestedGroupSize = groupSize;
+    }
+
+    /** The layout, creating the queue's znodes on first use. */
+    Layout layout() throws InterruptedException {
+        Layout m = layout;
+        if (m != null) {
+            return m;
+        }
+        synchronized (initLock) {
+            m = layout;
+            if (m != null) {
+                return m;
+            }
+            Optional<Versioned<byte[]>> meta = Nodes.read(coordinator, metaPath);
+            if (meta.isEmpty()) {
+                createIfAbsent(path, new byte[0], CreateMode.PERSISTENT);
+                for (String dir : List.of(writersDir, itemsDir, claimsDir, deadDir)) {
+                    createIfAbsent(dir, new byte[0], CreateMode.PERSISTENT);
+                }
+                byte[] zero = "0".getBytes(StandardCharsets.US_ASCII);
+                createIfAbsent(tailPath, zero, CreateMode.PERSISTENT);
+                createIfAbsent(deadTailPath, zero, CreateMode.PERSISTENT);
+                createIfAbsent(removedPath, new byte[0], CreateMode.PERSISTENT);
+                // The meta last: its presence says every other znode exists.
+                createIfAbsent(
+                        metaPath, new Layout(requestedSegmentSize, requestedGroupSize).encode(), CreateMode.PERSISTENT);
+                meta = Nodes.read(coordinator, metaPath);
+            }
+            m = Layout.decode(
+                    metaPath,
+                    meta.orElseThrow(() -> new StateSyncException(
+                                    StateSyncException.Reason.NO_NODE, metaPath, "work-queue meta vanished", null))
+                            .value());
+            if (m.segmentSize() != requestedSegmentSize || m.groupSize() != requestedGroupSize) {
+                LOG.warn(
+                        "work queue {} was created with segmentSize={} groupSize={}; using those, not the configured"
+                                + " {} and {}",
+                        path,
+                        m.segmentSize(),
+                        m.groupSize(),
+                        requestedSegmentSize,
+                        requestedGroupSize);
+            }
+            layout = m;
+            return m;
+        }
+    }
+
+    void createIfAbsent(String p, byte[] data, CreateMode mode) throws InterruptedException {
+        try {
+            Nodes.create(coordinator, p, data, mode);
+        } catch (StateSyncException e) {
+            if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
+                throw e;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- paths
+
+    String itemGroupPath(long group) {
+        return itemsDir + "/" + group;
+    }
+
+    String itemSegmentPath(Layout m, long segment) {
+        return itemsDir + "/" + (segment / m.groupSize()) + "/" + segment;
+    }
+
+    String itemPath(Layout m, long position) {
+        return itemSegmentPath(m, position / m.segmentSize()) + "/" + position;
+    }
+
+    String claimSegmentPath(Layout m, long segment) {
+        return claimsDir + "/" + (segment / m.groupSize()) + "/" + segment;
+    }
+
+    String claimPath(Layout m, long position) {
+        return claimSegmentPath(m, position / m.segmentSize()) + "/" + position;
+    }
+
+    String deadGroupPath(long group) {
+        return deadDir + "/" + group;
+    }
+
+    String deadSegmentPath(Layout m, long segment) {
+        return deadDir + "/" + (segment / m.groupSize()) + "/" + segment;
+    }
+
+    String deadPath(Layout m, long id) {
+        return deadSegmentPath(m, id / m.segmentSize()) + "/" + id;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** Reads a decimal counter znode, optionally arming a watch on it. */
+    Counter readCounter(String p, @Nullable CuratorWatcher watcher, CuratorFramework client)
+            throws InterruptedException {
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = watcher == null
+                    ? client.getData().storingStatIn(stat).forPath(p)
+                    : client.getData().storingStatIn(stat).usingWatcher(watcher).forPath(p);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, p);
+        }
+        long value = 0;
+        if (data != null && data.length > 0) {
+            try {
+                value = Long.parseLong(new String(data, StandardCharsets.US_ASCII).trim());
+            } catch (NumberFormatException e) {
+                throw new StateSyncException(
+                        StateSyncException.Reason.DECODING_FAILED,
+                        p,
+                        "work-queue counter " + p + " is not a number",
+                        e);
+            }
+        }
+        return new Counter(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
+    }
+
+    /**
+     * The depth from the tail and the removal counter: positions assigned minus items removed. The
+     * removal count is the counter's version, which ZooKeeper keeps as a 32-bit int, so the
+     * difference is taken modulo 2^32 (exact while fewer than 2^32 items are queued at once).
+     */
+    static long depth(Counter tail, Counter removed) {
+        long removedMod = Integer.toUnsignedLong(removed.version());
+        return (tail.value() - removedMod) & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * The numeric children of a znode, ascending; {@code null} if it does not exist. With a
+     * watcher, arms a child watch (or, if the znode is missing, an existence watch).
+     */
+    @Nullable
+    List<Long> children(String parent, @Nullable CuratorWatcher watcher, CuratorFramework client)
+            throws InterruptedException {
+        List<String> names;
+        try {
+            names = watcher == null
+                    ? client.getChildren().forPath(parent)
+                    : client.getChildren().usingWatcher(watcher).forPath(parent);
+        } catch (KeeperException.NoNodeException e) {
+            if (watcher != null) {
+                try {
+                    client.checkExists().usingWatcher(watcher).forPath(parent);
+                } catch (InterruptedException ie) {
+                    throw ie;
+                } catch (Exception ignored) {
+                    // the watch is a wake-up hint only
+                }
+            }
+            return null;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, parent);
+        }
+        List<Long> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            try {
+                out.add(Long.parseLong(n));
+            } catch (NumberFormatException e) {
+                // not ours; ignore
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    /** Reads a znode's data and stat; empty if it does not exist. */
+    Optional<Versioned<byte[]>> read(String p) throws InterruptedException {
+        return Nodes.read(coordinator, p);
+    }
+
+    /** Deletes an empty directory znode if it exists; a concurrent deleter or a new child is fine. */
+    void deleteQuietly(String p) throws InterruptedException {
+        try {
+            Nodes.delete(coordinator, p, -1);
+        } catch (StateSyncException e) {
+            if (e.reason() != StateSyncException.Reason.NOT_EMPTY) {
+                throw e;
+            }
+        }
+    }
+
+    /** Waits for the connection until a deadline; a timeout becomes the given error. */
+    void awaitConnection(long deadline, StateSyncException onTimeout) throws InterruptedException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            throw onTimeout;
+        }
+        try {
+            coordinator.awaitConnected(Duration.ofNanos(remaining));
+        } catch (OperationTimeoutException e) {
+            onTimeout.addSuppressed(e);
+            throw onTimeout;
+        }
+    }
+}

@@ -1,0 +1,1101 @@
+package io.statesync.recipes.queue;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.Coordinator;
+import io.statesync.core.DecodingException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.ValueTooLargeException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.PackFormat;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.WatcherRemoveCuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The implementation of {@link WorkQueue}. */
+final class WorkQueueImpl<T> implements WorkQueue<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkQueueImpl.class);
+    /** Room kept in the znode limit so that any item fits a dead-letter record with its reason. */
+    static final int DEAD_LETTER_RESERVE = 1024;
+
+    private static final int MAX_DETAIL_CHARS = 300;
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    final Coordinator coordinator;
+    final QueueStore store;
+    final Codec<T> codec;
+    final int maxDeliveries;
+    private final long capacity;
+    final Duration operationTimeout;
+    private final long writerHigh;
+    private final long writerLow;
+    private final String writerPath;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<Long>> depthListeners;
+    private final ListenerSet<StateListener<DeadLetter<T>>> deadListeners;
+    private final WatcherRemoveCuratorFramework watchClient;
+    private final Set<ClaimImpl<T>> held = ConcurrentHashMap.newKeySet();
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final CuratorWatcher refreshWatcher;
+    private final CuratorWatcher signalWatcher;
+
+    private final Object signal = new Object();
+    /** Guarded by {@link #signal}: bumped on every watch event and connection transition. */
+    private long changes;
+
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}: the depth last delivered. */
+    private @Nullable Versioned<Long> lastDepth;
+    /** Guarded by {@link #lock}: the next dead-letter id to deliver, or -1 before the first refresh. */
+    private long nextDeadToDeliver = -1;
+
+    private final Object cacheLock = new Object();
+    /** Guarded by {@link #cacheLock}: candidates listed by this instance's last scan, in order. */
+    private final ArrayDeque<Long> cache = new ArrayDeque<>();
+
+    /** The lowest item segment that may still hold items; only ever increases. */
+    private final AtomicLong headSegment = new AtomicLong();
+
+    private volatile @Nullable ExecutorService refresher;
+    private volatile QueueStore.@Nullable Counter tailHint;
+
+    WorkQueueImpl(
+            Coordinator coordinator,
+            String path,
+            Codec<T> codec,
+            int segmentSize,
+            int groupSize,
+            int maxDeliveries,
+            long capacity,
+            Duration operationTimeout) {
+        this.coordinator = coordinator;
+        this.store = new QueueStore(coordinator, path, segmentSize, groupSize);
+        this.codec = codec;
+        this.maxDeliveries = maxDeliveries;
+        this.capacity = capacity;
+        this.operationTimeout = operationTimeout;
+        UUID writer = UUID.randomUUID();
+        this.writerHigh = writer.getMostSignificantBits();
+        this.writerLow = writer.getLeastSignificantBits();
+        this.writerPath = store.writersDir + "/" + writer;
+        this.lifecycle = new Lifecycle("WorkQueue " + path);
+        this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator.listenerExecutor());
+        this.deadListeners = new ListenerSet<>("WorkQueue " + path + " dead letters", coordinator.listenerExecutor());
+        this.watchClient = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
+        this.refreshWatcher = event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
+                scheduleRefresh();
+            }
+            signalChange();
+        };
+        this.signalWatcher = event -> signalChange();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "statesync-queue-" + store.path);
+            t.setDaemon(true);
+            return t;
+        });
+        refresher = ex;
+        coordinator.addListener(connectionListener, Runnable::run);
+        scheduleRefresh();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState before = lifecycle.close();
+        if (before == LifecycleState.CLOSED) {
+            return;
+        }
+        depthListeners.close();
+        deadListeners.close();
+        if (before == LifecycleState.STARTED) {
+            coordinator.removeListener(connectionListener);
+            for (ClaimImpl<T> c : List.copyOf(held)) {
+                c.close();
+            }
+            ExecutorService ex = refresher;
+            if (ex != null) {
+                ex.shutdownNow();
+            }
+            watchClient.removeWatchers();
+            try {
+                Nodes.delete(coordinator, writerPath, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.debug("work queue {}: could not delete writer znode {} on close", store.path, writerPath, e);
+            }
+        }
+        signalChange();
+    }
+
+    @Override
+    public String path() {
+        return store.path;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkQueue{" + store.path + ", " + lifecycle.state() + '}';
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    @Override
+    public void addListener(StateListener<Long> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<Long> listener, Executor executor) {
+        if (lifecycle.state() == LifecycleState.CLOSED) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is closed; cannot add a listener");
+        }
+        synchronized (lock) {
+            depthListeners.add(listener, executor);
+            Versioned<Long> known = lastDepth;
+            if (known != null) {
+                StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, known);
+                depthListeners.enqueueTo(listener, initial, l -> l.onChange(initial));
+            }
+        }
+        depthListeners.dispatch();
+        scheduleRefresh();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<Long> listener) {
+        return depthListeners.remove(listener);
+    }
+
+    @Override
+    public void addDeadLetterListener(StateListener<DeadLetter<T>> listener) {
+        addDeadLetterListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addDeadLetterListener(StateListener<DeadLetter<T>> listener, Executor executor) {
+        if (lifecycle.state() == LifecycleState.CLOSED) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is closed; cannot add a listener");
+        }
+        deadListeners.add(listener, executor);
+        scheduleRefresh();
+    }
+
+    @Override
+    public boolean removeDeadLetterListener(StateListener<DeadLetter<T>> listener) {
+        return deadListeners.remove(listener);
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        if (event.kind() == ConnectionEvent.Kind.LOST
+                || (event.kind() == ConnectionEvent.Kind.RECONNECTED && event.isNewSession())) {
+            // The session is gone, and every claim (an ephemeral znode of it) with it.
+            for (ClaimImpl<T> c : held) {
+                c.markLost();
+            }
+        }
+        depthListeners.publish(event, l -> l.onConnection(event));
+        deadListeners.publish(event, l -> l.onConnection(event));
+        if (event.isConnected()) {
+            scheduleRefresh();
+        }
+        signalChange();
+    }
+
+    private void signalChange() {
+        synchronized (signal) {
+            changes++;
+            signal.notifyAll();
+        }
+    }
+
+    private long changes() {
+        synchronized (signal) {
+            return changes;
+        }
+    }
+
+    /** Waits until a change is signalled after {@code seen}, or the deadline or a slice passed. */
+    private void awaitChange(long seen, long deadline) throws InterruptedException {
+        synchronized (signal) {
+            while (changes == seen && lifecycle.isStarted()) {
+                long remaining = Math.min(deadline - System.nanoTime(), WAIT_SLICE_NANOS);
+                if (remaining <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(signal, remaining);
+                if (remaining == WAIT_SLICE_NANOS) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void scheduleRefresh() {
+        ExecutorService ex = refresher;
+        if (ex == null || !lifecycle.isStarted() || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ex.execute(this::refresh);
+        } catch (RejectedExecutionException e) {
+            refreshQueued.set(false);
+        }
+    }
+
+    /** Re-reads depth and the dead-letter tail (re-arming watches) and delivers what changed. */
+    private void refresh() {
+        refreshQueued.set(false);
+        if (!lifecycle.isStarted()) {
+            return;
+        }
+        boolean wantDepth = depthListeners.size() > 0;
+        boolean wantDead = deadListeners.size() > 0;
+        if (!wantDepth && !wantDead) {
+            synchronized (lock) {
+                nextDeadToDeliver = -1;
+            }
+            return;
+        }
+        try {
+            QueueStore.Layout m = store.layout();
+            QueueStore.Counter tail = store.readCounter(store.tailPath, refreshWatcher, watchClient);
+            QueueStore.Counter removed = store.readCounter(store.removedPath, refreshWatcher, watchClient);
+            QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, refreshWatcher, watchClient);
+            long depth = QueueStore.depth(tail, removed);
+            Versioned<Long> now = Versioned.of(
+                    depth, Math.max(0, tail.version()), tail.czxid(), Math.max(tail.mzxid(), removed.mzxid()));
+            long from;
+            synchronized (lock) {
+                from = nextDeadToDeliver < 0 ? deadTail.value() : nextDeadToDeliver;
+            }
+            List<DeadLetter<T>> arrivals =
+                    from < deadTail.value() ? readDeadLetters(m, from, deadTail.value(), Integer.MAX_VALUE) : List.of();
+            synchronized (lock) {
+                Versioned<Long> last = lastDepth;
+                if (last == null) {
+                    lastDepth = now;
+                    StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, now);
+                    depthListeners.enqueue(initial, l -> l.onChange(initial));
+                } else if (now.mzxid() > last.mzxid() && !now.value().equals(last.value())) {
+                    lastDepth = now;
+                    StateChange<Long> updated = StateChange.of(store.path, ChangeKind.UPDATED, last, now);
+                    depthListeners.enqueue(updated, l -> l.onChange(updated));
+                }
+                if (nextDeadToDeliver < 0 || nextDeadToDeliver == from) {
+                    for (DeadLetter<T> d : arrivals) {
+                        Versioned<DeadLetter<T>> v = Versioned.of(d, 0, deadTail.mzxid(), deadTail.mzxid());
+                        StateChange<DeadLetter<T>> created =
+                                StateChange.of(store.deadPath(m, d.id()), ChangeKind.CREATED, null, v);
+                        deadListeners.enqueue(created, l -> l.onChange(created));
+                    }
+                    nextDeadToDeliver = Math.max(deadTail.value(), from);
+                }
+            }
+            depthListeners.dispatch();
+            deadListeners.dispatch();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // Retried on the next watch event or reconnection.
+            LOG.debug("work queue {}: refresh failed; will retry on the next event", store.path, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- offer
+
+    @Override
+    public long offer(T item) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        return offerAll(List.of(item), Duration.ZERO);
+    }
+
+    @Override
+    public long offer(T item, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        return offerAll(List.of(item), timeout);
+    }
+
+    @Override
+    public long offerAll(List<? extends T> items) throws InterruptedException {
+        return offerAll(items, Duration.ZERO);
+    }
+
+    @Override
+    public long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(timeout, "timeout");
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException("offerAll needs at least one item");
+        }
+        if (items.size() > capacity) {
+            throw new IllegalArgumentException("cannot offer " + items.size() + " items at once to work queue "
+                    + store.path + " with capacity " + capacity);
+        }
+        lifecycle.requireStarted();
+        int limit = coordinator.maxValueBytes();
+        long seq = sequence.incrementAndGet();
+        List<byte[]> records = new ArrayList<>(items.size());
+        for (T item : items) {
+            byte[] encoded = codec.encode(Objects.requireNonNull(item, "items contains null"));
+            int size = PackFormat.HEADER_BYTES + PackFormat.PER_EVENT_BYTES + encoded.length + DEAD_LETTER_RESERVE;
+            if (size > limit) {
+                throw new ValueTooLargeException(store.itemsDir, size, limit);
+            }
+            records.add(PackFormat.encode(writerHigh, writerLow, seq, List.of(encoded)));
+        }
+        QueueStore.Layout m = store.layout();
+        long start = System.nanoTime();
+        long waitDeadline = start + Math.max(0, timeout.toNanos());
+        long opDeadline = start + operationTimeout.toNanos();
+        byte[] seqBytes = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+        ensureWriter();
+        CuratorFramework c = coordinator.curatorFramework();
+        while (true) {
+            QueueStore.Counter tail = tailHint;
+            if (tail == null) {
+                tail = store.readCounter(store.tailPath, null, c);
+            }
+            long next = tail.value();
+            int n = records.size();
+            List<CuratorOp> ops = new ArrayList<>(n + 8);
+            try {
+                ops.add(c.transactionOp()
+                        .setData()
+                        .withVersion(tail.version())
+                        .forPath(store.tailPath, Long.toString(next + n).getBytes(StandardCharsets.US_ASCII)));
+                if (capacity != Long.MAX_VALUE) {
+                    long seen = changes();
+                    QueueStore.Counter removed =
+                            store.readCounter(store.removedPath, timeout.isZero() ? null : signalWatcher, watchClient);
+                    long depth = QueueStore.depth(tail, removed);
+                    if (depth + n > capacity) {
+                        if (System.nanoTime() - waitDeadline >= 0) {
+                            throw new QueueFullException(store.path, capacity, depth, n);
+                        }
+                        awaitChange(seen, waitDeadline);
+                        tailHint = null;
+                        continue;
+                    }
+                    ops.add(c.transactionOp()
+                            .check()
+                            .withVersion(removed.version())
+                            .forPath(store.removedPath));
+                }
+                ops.add(c.transactionOp().setData().forPath(writerPath, seqBytes));
+                for (int i = 0; i < n; i++) {
+                    long p = next + i;
+                    if (p % m.segmentSize() == 0) {
+                        long segment = p / m.segmentSize();
+                        if (segment % m.groupSize() == 0) {
+                            ops.add(c.transactionOp()
+                                    .create()
+                                    .withMode(CreateMode.PERSISTENT)
+                                    .forPath(store.itemGroupPath(segment / m.groupSize()), new byte[0]));
+                        }
+                        ops.add(c.transactionOp()
+                                .create()
+                                .withMode(CreateMode.PERSISTENT)
+                                .forPath(store.itemSegmentPath(m, segment), new byte[0]));
+                    }
+                    ops.add(c.transactionOp()
+                            .create()
+                            .withMode(CreateMode.PERSISTENT)
+                            .forPath(store.itemPath(m, p), records.get(i)));
+                }
+            } catch (StateSyncException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, store.path);
+            }
+            try {
+                Nodes.transaction(coordinator, ops);
+                // The compare-and-set from version v succeeded, so the tail is now at version v + 1.
+                tailHint = new QueueStore.Counter(next + n, tail.version() + 1, tail.czxid(), tail.mzxid());
+                return next;
+            } catch (StateSyncException e) {
+                tailHint = null;
+                switch (e.reason()) {
+                    case VERSION_CONFLICT -> {
+                        // Someone else offered first, or ours landed and Curator's retry of it lost.
+                        if (writerSaw(seqBytes)) {
+                            LOG.info(
+                                    "offer {} to {} had landed at position {} before its reply was lost",
+                                    seq,
+                                    store.path,
+                                    next);
+                            return next;
+                        }
+                    }
+                    case NO_NODE -> {
+                        if (!writerPath.equals(e.path())) {
+                            throw e;
+                        }
+                        // The writer znode went with an expired session.
+                        if (resolveAfterSessionLoss(m, next, tail, seq)) {
+                            return next;
+                        }
+                        ensureWriter();
+                    }
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        store.awaitConnection(
+                                opDeadline,
+                                new ConnectionLossException(
+                                        store.path,
+                                        "offer to " + store.path + " has an unknown outcome after " + operationTimeout
+                                                + ": if it landed, its first item is at position " + next,
+                                        e));
+                        if (writerSaw(seqBytes)) {
+                            LOG.info(
+                                    "offer {} to {} had landed at position {} before the connection was lost",
+                                    seq,
+                                    store.path,
+                                    next);
+                            return next;
+                        }
+                        if (!writerExists()) {
+                            if (resolveAfterSessionLoss(m, next, tail, seq)) {
+                                return next;
+                            }
+                            ensureWriter();
+                        }
+                    }
+                    default -> throw e;
+                }
+            }
+            if (System.nanoTime() - opDeadline > 0) {
+                throw new ConnectionLossException(
+                        store.path, "offer to " + store.path + " did not complete within " + operationTimeout, null);
+            }
+        }
+    }
+
+    /**
+     * Creates this writer's ephemeral znode if this session does not have it yet. It starts empty:
+     * only an offer's own {@code multi} writes its sequence there.
+     */
+    private void ensureWriter() throws InterruptedException {
+        if (!writerExists()) {
+            store.createIfAbsent(writerPath, new byte[0], CreateMode.EPHEMERAL);
+        }
+    }
+
+    private boolean writerExists() throws InterruptedException {
+        return Nodes.read(coordinator, writerPath).isPresent();
+    }
+
+    /** Whether this writer's znode records the given offer sequence as landed. */
+    private boolean writerSaw(byte[] seqBytes) throws InterruptedException {
+        Optional<Versioned<byte[]>> w = Nodes.read(coordinator, writerPath);
+        return w.isPresent() && Arrays.equals(w.get().value(), seqBytes);
+    }
+
+    /**
+     * After the session that ran an offer ended, decides from the item at its position whether it
+     * landed: {@code true} if it did, {@code false} if it certainly did not.
+     *
+     * @throws ConnectionLossException if that cannot be decided (the item at the position is gone)
+     */
+    private boolean resolveAfterSessionLoss(QueueStore.Layout m, long next, QueueStore.Counter tail, long seq)
+            throws InterruptedException {
+        Optional<Versioned<byte[]>> at = store.read(store.itemPath(m, next));
+        if (at.isPresent()) {
+            try {
+                return PackFormat.decode(at.get().value()).writtenBy(writerHigh, writerLow, seq);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        QueueStore.Counter now = store.readCounter(store.tailPath, null, coordinator.curatorFramework());
+        if (now.version() == tail.version()) {
+            return false;
+        }
+        throw new ConnectionLossException(
+                store.path,
+                "offer to " + store.path + " has an unknown outcome: the session ended while it was in flight and the"
+                        + " item at position " + next + " has since been consumed; if the offer landed, its first item"
+                        + " was at that position",
+                null);
+    }
+
+    // ---------------------------------------------------------------- take
+
+    @Override
+    public Optional<Claim<T>> take(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        lifecycle.requireStarted();
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        boolean arm = false;
+        while (true) {
+            long seen = changes();
+            ClaimImpl<T> claim = fromCache();
+            if (claim == null) {
+                claim = scan(arm);
+            }
+            if (claim != null) {
+                return Optional.of(claim);
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return Optional.empty();
+            }
+            if (!arm) {
+                // Scan again with watches armed, so that a change after this scan wakes the wait.
+                arm = true;
+                continue;
+            }
+            awaitChange(seen, deadline);
+            lifecycle.requireStarted();
+        }
+    }
+
+    /** One pass from the head segment: claims the first available item, or returns null. */
+    private @Nullable ClaimImpl<T> scan(boolean arm) throws InterruptedException {
+        QueueStore.Layout m = store.layout();
+        CuratorFramework c = arm ? watchClient : coordinator.curatorFramework();
+        @Nullable CuratorWatcher watcher = arm ? signalWatcher : null;
+        QueueStore.Counter tail = store.readCounter(store.tailPath, watcher, c);
+        long end = tail.value();
+        long s = headSegment.get();
+        boolean headMoving = true;
+        while (s * m.segmentSize() < end) {
+            List<Long> items = store.children(store.itemSegmentPath(m, s), null, c);
+            if (items == null) {
+                long found = nextExistingSegment(m, s, end);
+                if (found < 0) {
+                    if (headMoving) {
+                        advanceHead(end / m.segmentSize());
+                    }
+                    return null;
+                }
+                s = found;
+                continue;
+            }
+            if (items.isEmpty()) {
+                if ((s + 1) * m.segmentSize() <= end) {
+                    // Every position of the segment was assigned and none is left: it is done.
+                    store.deleteQuietly(store.itemSegmentPath(m, s));
+                    long group = s / m.groupSize();
+                    if ((group + 1) * m.groupSize() * (long) m.segmentSize() <= end) {
+                        // A finished group goes with its last segment (fails harmlessly while
+                        // other segments of it still hold items).
+                        store.deleteQuietly(store.itemGroupPath(group));
+                    }
+                    if (headMoving) {
+                        advanceHead(s + 1);
+                    }
+                }
+                s++;
+                continue;
+            }
+            if (headMoving) {
+                advanceHead(s);
+                headMoving = false;
+            }
+            List<Long> claimed = store.children(store.claimSegmentPath(m, s), watcher, c);
+            Set<Long> taken = claimed == null ? Set.of() : new HashSet<>(claimed);
+            List<Long> candidates = new ArrayList<>(items.size());
+            for (long p : items) {
+                if (!taken.contains(p)) {
+                    candidates.add(p);
+                }
+            }
+            ClaimImpl<T> claim = claimFirst(m, candidates);
+            if (claim != null) {
+                return claim;
+            }
+            s++;
+        }
+        return null;
+    }
+
+    private void advanceHead(long segment) {
+        headSegment.accumulateAndGet(segment, Math::max);
+    }
+
+    /** The first item segment at or after {@code s} that exists, or -1; removes finished groups. */
+    private long nextExistingSegment(QueueStore.Layout m, long s, long end) throws InterruptedException {
+        CuratorFramework c = coordinator.curatorFramework();
+        List<Long> groups = store.children(store.itemsDir, null, c);
+        if (groups == null) {
+            return -1;
+        }
+        long g0 = s / m.groupSize();
+        for (long g : groups) {
+            if (g < g0) {
+                continue;
+            }
+            List<Long> segments = store.children(store.itemGroupPath(g), null, c);
+            if (segments == null) {
+                continue;
+            }
+            for (long seg : segments) {
+                if (seg >= s) {
+                    return seg;
+                }
+            }
+            if (segments.isEmpty() && (g + 1) * m.groupSize() * (long) m.segmentSize() <= end) {
+                store.deleteQuietly(store.itemGroupPath(g));
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Tries candidates in position order and claims the first it can; the ones after it are kept
+     * for this instance's next take. After a collision with another consumer it skips a few
+     * candidates (trying them last), so that consumers listing the same segment spread out instead
+     * of all racing for the same item; a lone consumer never collides and keeps strict order.
+     */
+    private @Nullable ClaimImpl<T> claimFirst(QueueStore.Layout m, List<Long> candidates) throws InterruptedException {
+        List<Long> later = new ArrayList<>();
+        boolean[] collided = new boolean[1];
+        int i = 0;
+        while (i < candidates.size()) {
+            collided[0] = false;
+            ClaimImpl<T> claim = attempt(m, candidates.get(i), collided);
+            if (claim != null) {
+                List<Long> rest = new ArrayList<>(later);
+                rest.addAll(candidates.subList(i + 1, candidates.size()));
+                synchronized (cacheLock) {
+                    cache.clear();
+                    cache.addAll(rest);
+                }
+                return claim;
+            }
+            if (collided[0]) {
+                int skip = ThreadLocalRandom.current().nextInt(4);
+                int to = Math.min(candidates.size(), i + 1 + skip);
+                later.addAll(candidates.subList(i + 1, to));
+                i = to;
+            } else {
+                i++;
+            }
+        }
+        for (long p : later) {
+            ClaimImpl<T> claim = attempt(m, p, collided);
+            if (claim != null) {
+                return claim;
+            }
+        }
+        return null;
+    }
+
+    /** Tries the candidates this instance listed last; null when they are used up. */
+    private @Nullable ClaimImpl<T> fromCache() throws InterruptedException {
+        QueueStore.Layout m = store.layout();
+        boolean[] collided = new boolean[1];
+        while (true) {
+            Long p;
+            synchronized (cacheLock) {
+                p = cache.pollFirst();
+            }
+            if (p == null) {
+                return null;
+            }
+            ClaimImpl<T> claim = attempt(m, p, collided);
+            if (claim != null) {
+                return claim;
+            }
+        }
+    }
+
+    /** Forgets the cached candidates, so that the next take re-reads from the head. */
+    void clearCache() {
+        synchronized (cacheLock) {
+            cache.clear();
+        }
+    }
+
+    /** Tries to claim the item at a position; null if it is gone, taken, or moved to dead letters. */
+    private @Nullable ClaimImpl<T> attempt(QueueStore.Layout m, long p, boolean[] collided)
+            throws InterruptedException {
+        String itemPath = store.itemPath(m, p);
+        Optional<Versioned<byte[]>> read = store.read(itemPath);
+        if (read.isEmpty()) {
+            return null;
+        }
+        byte[] data = read.get().value();
+        int version = read.get().version();
+        byte[] encoded;
+        try {
+            encoded = PackFormat.decode(data).events().get(0);
+        } catch (IllegalArgumentException e) {
+            deadLetter(
+                    m,
+                    p,
+                    data,
+                    version,
+                    DeadLetter.Cause.UNDECODABLE,
+                    "not a work-queue record: " + e.getMessage(),
+                    null);
+            return null;
+        }
+        if (version >= maxDeliveries) {
+            deadLetter(
+                    m,
+                    p,
+                    data,
+                    version,
+                    DeadLetter.Cause.DELIVERIES_EXHAUSTED,
+                    "delivered " + version + " times without an acknowledgement",
+                    null);
+            return null;
+        }
+        T value;
+        try {
+            value = Codecs.decode(codec, itemPath, version, encoded);
+        } catch (DecodingException e) {
+            deadLetter(m, p, data, version, DeadLetter.Cause.UNDECODABLE, String.valueOf(e.getMessage()), null);
+            return null;
+        }
+        String claimPath = store.claimPath(m, p);
+        long session = coordinator.sessionId();
+        byte[] token = (new UUID(writerHigh, writerLow) + "/" + sequence.incrementAndGet())
+                .getBytes(StandardCharsets.US_ASCII);
+        CuratorFramework c = coordinator.curatorFramework();
+        long deadline = System.nanoTime() + operationTimeout.toNanos();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            List<CuratorOp> ops;
+            try {
+                ops = List.of(
+                        c.transactionOp()
+                                .create()
+                                .withMode(CreateMode.EPHEMERAL)
+                                .forPath(claimPath, token),
+                        c.transactionOp().setData().withVersion(version).forPath(itemPath, data));
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, claimPath);
+            }
+            try {
+                Nodes.transaction(coordinator, ops);
+                return newClaim(m, p, value, version + 1, data, session);
+            } catch (StateSyncException e) {
+                switch (e.reason()) {
+                    case NODE_EXISTS -> {
+                        // Held by another consumer, or ours landed and Curator's retry of it failed.
+                        if (isOurs(claimPath, token)) {
+                            return newClaim(m, p, value, version + 1, data, session);
+                        }
+                        collided[0] = true;
+                        return null;
+                    }
+                    case VERSION_CONFLICT -> {
+                        collided[0] = true;
+                        return null;
+                    }
+                    case NO_NODE -> {
+                        if (!claimPath.equals(e.path())) {
+                            return null; // the item is gone
+                        }
+                        store.createIfAbsent(
+                                store.claimSegmentPath(m, p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
+                    }
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        store.awaitConnection(deadline, e);
+                        return isOurs(claimPath, token) ? newClaim(m, p, value, version + 1, data, session) : null;
+                    }
+                    default -> throw e;
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean isOurs(String claimPath, byte[] token) throws InterruptedException {
+        Optional<Versioned<byte[]>> claim = store.read(claimPath);
+        return claim.isPresent() && Arrays.equals(claim.get().value(), token);
+    }
+
+    private ClaimImpl<T> newClaim(QueueStore.Layout m, long p, T value, int deliveries, byte[] data, long session) {
+        ClaimImpl<T> claim = new ClaimImpl<>(this, m, p, value, deliveries, data, session);
+        held.add(claim);
+        if (!lifecycle.isStarted()) {
+            // Closed while claiming: give it back at once.
+            claim.close();
+        }
+        return claim;
+    }
+
+    void forget(ClaimImpl<T> claim) {
+        held.remove(claim);
+    }
+
+    /**
+     * Moves an item to the dead-letter queue, atomically with its removal. With {@code ours}, the
+     * caller holds the item's claim; without, the move takes (and drops) a claim in the same
+     * {@code multi}, so it cannot race a consumer that holds one.
+     *
+     * @return {@code true} if the item is gone from the queue (moved by this call or by someone else)
+     */
+    boolean deadLetter(
+            QueueStore.Layout m,
+            long p,
+            byte[] itemData,
+            int itemVersion,
+            DeadLetter.Cause cause,
+            String detail,
+            @Nullable ClaimImpl<T> ours)
+            throws InterruptedException {
+        String itemPath = store.itemPath(m, p);
+        String claimPath = store.claimPath(m, p);
+        String shortDetail =
+                detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) + "..." : detail;
+        int limit = coordinator.maxValueBytes();
+        byte[] kept = itemData;
+        if (kept.length + DEAD_LETTER_RESERVE > limit) {
+            kept = Arrays.copyOf(kept, Math.max(0, limit - DEAD_LETTER_RESERVE));
+            shortDetail += " (data truncated from " + itemData.length + " bytes)";
+        }
+        int deliveries = itemVersion;
+        byte[] meta = ("position=" + p + "\ncause=" + cause.name() + "\ndeliveries=" + deliveries + "\ndetail="
+                        + shortDetail.replace('\n', ' ') + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        long seq = sequence.incrementAndGet();
+        byte[] record = PackFormat.encode(writerHigh, writerLow, seq, List.of(kept, meta));
+        CuratorFramework c = coordinator.curatorFramework();
+        long deadline = System.nanoTime() + operationTimeout.toNanos();
+        for (int attempt = 0; ; attempt++) {
+            QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, null, c);
+            long d = deadTail.value();
+            List<CuratorOp> ops = new ArrayList<>();
+            try {
+                if (ours == null) {
+                    ops.add(c.transactionOp()
+                            .create()
+                            .withMode(CreateMode.EPHEMERAL)
+                            .forPath(claimPath));
+                }
+                ops.add(c.transactionOp().delete().forPath(claimPath));
+                ops.add(c.transactionOp().delete().withVersion(itemVersion).forPath(itemPath));
+                ops.add(c.transactionOp()
+                        .setData()
+                        .withVersion(deadTail.version())
+                        .forPath(store.deadTailPath, Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
+                if (d % m.segmentSize() == 0) {
+                    long segment = d / m.segmentSize();
+                    if (segment % m.groupSize() == 0) {
+                        ops.add(c.transactionOp()
+                                .create()
+                                .withMode(CreateMode.PERSISTENT)
+                                .forPath(store.deadGroupPath(segment / m.groupSize()), new byte[0]));
+                    }
+                    ops.add(c.transactionOp()
+                            .create()
+                            .withMode(CreateMode.PERSISTENT)
+                            .forPath(store.deadSegmentPath(m, segment), new byte[0]));
+                }
+                ops.add(c.transactionOp()
+                        .create()
+                        .withMode(CreateMode.PERSISTENT)
+                        .forPath(store.deadPath(m, d), record));
+                ops.add(c.transactionOp().setData().forPath(store.removedPath, new byte[0]));
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, itemPath);
+            }
+            try {
+                Nodes.transaction(coordinator, ops);
+                LOG.warn(
+                        "work queue {}: item at position {} moved to dead letter {}: {} ({})",
+                        store.path,
+                        p,
+                        d,
+                        cause,
+                        shortDetail);
+                return true;
+            } catch (StateSyncException e) {
+                String at = e.path();
+                switch (e.reason()) {
+                    case VERSION_CONFLICT -> {
+                        if (!store.deadTailPath.equals(at)) {
+                            return false; // the item changed: someone else claimed it
+                        }
+                    }
+                    case NODE_EXISTS -> {
+                        if (claimPath.equals(at)) {
+                            return false; // a consumer holds it
+                        }
+                        // the dead-letter slot was taken: re-read the dead tail
+                    }
+                    case NO_NODE -> {
+                        if (itemPath.equals(at)) {
+                            return true; // already gone (perhaps by this very move, retried by Curator)
+                        }
+                        if (claimPath.equals(at)) {
+                            if (ours != null) {
+                                return false; // our claim is gone with our session
+                            }
+                            store.createIfAbsent(
+                                    store.claimSegmentPath(m, p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
+                        } else {
+                            throw e;
+                        }
+                    }
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        store.awaitConnection(deadline, e);
+                        if (store.read(itemPath).isEmpty()) {
+                            return true;
+                        }
+                        if (ours != null && ours.sessionId() != coordinator.sessionId()) {
+                            return false;
+                        }
+                    }
+                    default -> throw e;
+                }
+            }
+            if (attempt > 100 || System.nanoTime() - deadline > 0) {
+                throw new StateSyncException(
+                        StateSyncException.Reason.TIMEOUT,
+                        itemPath,
+                        "could not move the item at " + itemPath + " to the dead-letter queue",
+                        null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public long size() throws InterruptedException {
+        lifecycle.requireStarted();
+        store.layout();
+        CuratorFramework c = coordinator.curatorFramework();
+        QueueStore.Counter tail = store.readCounter(store.tailPath, null, c);
+        QueueStore.Counter removed = store.readCounter(store.removedPath, null, c);
+        return QueueStore.depth(tail, removed);
+    }
+
+    @Override
+    public List<DeadLetter<T>> deadLetters(long fromId, int max) throws InterruptedException {
+        if (fromId < 0) {
+            throw new IllegalArgumentException("fromId must be >= 0, was " + fromId);
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
+        lifecycle.requireStarted();
+        QueueStore.Layout m = store.layout();
+        QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, null, coordinator.curatorFramework());
+        return readDeadLetters(m, fromId, deadTail.value(), max);
+    }
+
+    private List<DeadLetter<T>> readDeadLetters(QueueStore.Layout m, long from, long end, int max)
+            throws InterruptedException {
+        List<DeadLetter<T>> out = new ArrayList<>();
+        for (long id = from; id < end && out.size() < max; id++) {
+            String p = store.deadPath(m, id);
+            Optional<Versioned<byte[]>> v = store.read(p);
+            if (v.isPresent()) {
+                out.add(decodeDeadLetter(p, id, v.get().value()));
+            }
+        }
+        return out;
+    }
+
+    private DeadLetter<T> decodeDeadLetter(String p, long id, byte[] data) {
+        List<byte[]> parts;
+        try {
+            parts = PackFormat.decode(data).events();
+        } catch (IllegalArgumentException e) {
+            throw new DecodingException(p, -1, data.length, e);
+        }
+        if (parts.size() < 2) {
+            throw new DecodingException(p, -1, data.length, new IllegalArgumentException("no dead-letter header"));
+        }
+        long position = -1;
+        DeadLetter.Cause cause = DeadLetter.Cause.UNDECODABLE;
+        int deliveries = 0;
+        String detail = "";
+        for (String line : new String(parts.get(1), StandardCharsets.UTF_8).split("\n", -1)) {
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                continue;
+            }
+            String value = line.substring(eq + 1);
+            try {
+                switch (line.substring(0, eq)) {
+                    case "position" -> position = Long.parseLong(value);
+                    case "cause" -> cause = DeadLetter.Cause.valueOf(value);
+                    case "deliveries" -> deliveries = Integer.parseInt(value);
+                    case "detail" -> detail = value;
+                    default -> {}
+                }
+            } catch (IllegalArgumentException e) {
+                throw new DecodingException(p, -1, data.length, e);
+            }
+        }
+        byte[] raw = parts.get(0);
+        byte[] encoded = raw;
+        try {
+            encoded = PackFormat.decode(raw).events().get(0);
+        } catch (IllegalArgumentException e) {
+            // not a queue record: keep the raw bytes
+        }
+        T value = null;
+        try {
+            value = codec.decode(encoded);
+        } catch (RuntimeException e) {
+            // undecodable: the dead letter carries the bytes only
+        }
+        return new DeadLetter<>(id, position, cause, detail, deliveries, encoded, value);
+    }
+
+    @Override
+    public boolean deleteDeadLetter(long id) throws InterruptedException {
+        if (id < 0) {
+            throw new IllegalArgumentException("id must be >= 0, was " + id);
+        }
+        lifecycle.requireStarted();
+        return Nodes.delete(coordinator, store.deadPath(store.layout(), id), -1);
+    }
+}
