@@ -5,6 +5,7 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
+import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.demo.Ledger.Balances;
 import io.statesync.demo.Ledger.Transfer;
@@ -17,6 +18,8 @@ import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.FencedResource;
 import io.statesync.recipes.lock.LockHandle;
 import io.statesync.recipes.membership.GroupMembership;
+import io.statesync.recipes.queue.Claim;
+import io.statesync.recipes.queue.WorkQueue;
 import io.statesync.recipes.state.SharedState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,6 +63,7 @@ import picocli.CommandLine.Spec;
         })
 final class TourCommand implements Callable<Integer> {
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int STEPS = 7;
 
     @Spec
     CommandSpec spec;
@@ -170,6 +174,10 @@ final class TourCommand implements Callable<Integer> {
         step("fenced lock", "A lock whose fencing token makes a stale holder's write bounce", this::fencedLock);
         step("event log", "An event-sourced ledger appended from three nodes, replayed by a late one", this::ledger);
         step(
+                "work queue",
+                "A work queue: jobs offered on one node, worked off by the others; a worker dies",
+                this::workQueue);
+        step(
                 "singleton task",
                 "A singleton task on the leader; the leader's node dies; the task moves",
                 this::singleton);
@@ -183,7 +191,7 @@ final class TourCommand implements Callable<Integer> {
             return;
         }
         console.say("");
-        console.say("[" + (results.size() + 1) + "/6] " + title);
+        console.say("[" + (results.size() + 1) + "/" + STEPS + "] " + title);
         long t0 = System.nanoTime();
         String outcome;
         boolean ok;
@@ -432,7 +440,92 @@ final class TourCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 5. singleton task
+    // 5. work queue
+
+    private String workQueue() throws Exception {
+        console.say("  node-1, node-2 and node-3 open the WorkQueue /jobs/thumbnails. node-1 offers 12 jobs in one"
+                + " atomic batch; a job is claimed by one worker at a time and removed only when acknowledged.");
+        for (int i = 0; i < 3; i++) {
+            Node n = nodes.get(i);
+            WorkQueue<String> q = WorkQueue.builder(n.coordinator, "/jobs/thumbnails", Codec.utf8())
+                    .maxDeliveries(3)
+                    .build();
+            n.queue = q;
+            q.start();
+        }
+        List<String> jobs = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            jobs.add(String.format(Locale.ROOT, "job-%02d", i));
+        }
+        long first = nodes.get(0).queue().offerAll(jobs);
+        console.event(
+                "node-1 offered " + jobs.size() + " jobs at positions " + first + ".." + (first + jobs.size() - 1));
+
+        Node dying = nodes.get(1);
+        Claim<String> orphan =
+                dying.queue().take(WAIT).orElseThrow(() -> new IllegalStateException("node-2 found no job to take"));
+        console.event("node-2 takes " + orphan.value() + " (delivery " + orphan.deliveryCount() + ")");
+        console.say("  node-2 dies before acknowledging it: the demo expires node-2's session on the server. Its claim"
+                + " is an ephemeral znode, so it goes with the session and the job can be taken again.");
+        SessionExpiry.expire(dying.coordinator, connectString, WAIT);
+        console.event("the server expired node-2's session");
+
+        Map<String, String> doneBy = new ConcurrentHashMap<>();
+        Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+        List<String> duplicates = new CopyOnWriteArrayList<>();
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Node worker : List.of(nodes.get(0), nodes.get(2))) {
+                done.add(workers.submit(() -> {
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    while (doneBy.size() < jobs.size() && System.nanoTime() < deadline) {
+                        Optional<Claim<String>> taken = worker.queue().take(Duration.ofMillis(300));
+                        if (taken.isEmpty()) {
+                            continue;
+                        }
+                        try (Claim<String> claim = taken.get()) {
+                            claim.ack();
+                            deliveries.put(claim.value(), claim.deliveryCount());
+                            if (doneBy.putIfAbsent(claim.value(), worker.id) != null) {
+                                duplicates.add(claim.value());
+                            }
+                            console.event(worker.id + " did " + claim.value() + " (delivery " + claim.deliveryCount()
+                                    + ") and acknowledged it");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        check(duplicates.isEmpty(), "acknowledged twice: " + duplicates);
+        check(doneBy.keySet().equals(new TreeSet<>(jobs)), "not every job was done: " + new TreeSet<>(doneBy.keySet()));
+        Integer again = deliveries.get(orphan.value());
+        check(again != null && again >= 2, orphan.value() + " was not delivered again (delivery " + again + ")");
+        await("node-2 to hear that its session ended", () -> !orphan.isHeld() && dying.coordinator.isConnected());
+        console.say("  node-2 comes back (a new session) and tries to acknowledge the job it held.");
+        String lateAck;
+        try {
+            orphan.ack();
+            throw new IllegalStateException("node-2's late acknowledgement of " + orphan.value() + " was accepted");
+        } catch (StateSyncException e) {
+            lateAck = e.getClass().getSimpleName();
+            console.event("node-2's late acknowledgement of " + orphan.value() + " is refused: " + lateAck);
+        }
+        long left = nodes.get(0).queue().size();
+        check(left == 0, left + " jobs left in the queue");
+        return "12 jobs offered by node-1, each acknowledged exactly once; " + orphan.value() + ", held by node-2 when"
+                + " it died, was delivered again (delivery " + again + ") to " + doneBy.get(orphan.value())
+                + "; node-2's late ack was refused (" + lateAck + "); queue empty";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 6. singleton task
 
     private record Tick(String node, long epoch, long at) {}
 
@@ -512,7 +605,7 @@ final class TourCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 6. membership at the end
+    // 7. membership at the end
 
     private String membershipAtTheEnd() throws Exception {
         Node late =
@@ -528,7 +621,7 @@ final class TourCommand implements Callable<Integer> {
             await(n.id + " sees exactly " + expected, () -> n.members().equals(expected));
             console.event(n.id + " sees members " + n.members());
         }
-        return "joins and leaves reached every node: now " + expected + " (a node died in step 5, node-4 left)";
+        return "joins and leaves reached every node: now " + expected + " (a node died in step 6, node-4 left)";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -590,6 +683,9 @@ final class TourCommand implements Callable<Integer> {
         @Nullable
         LeaderElection election;
 
+        @Nullable
+        WorkQueue<String> queue;
+
         private Node(TourCommand tour, String id, Coordinator coordinator) {
             this.tour = tour;
             this.id = id;
@@ -641,6 +737,14 @@ final class TourCommand implements Callable<Integer> {
             ledger = s;
         }
 
+        WorkQueue<String> queue() {
+            WorkQueue<String> q = queue;
+            if (q == null) {
+                throw new IllegalStateException(id + " has no work queue open");
+            }
+            return q;
+        }
+
         SharedState<String> config() {
             SharedState<String> c = config;
             if (c == null) {
@@ -668,7 +772,7 @@ final class TourCommand implements Callable<Integer> {
         /** Closes every recipe, then the coordinator (which ends the session). */
         @Override
         public void close() {
-            for (AutoCloseable r : new AutoCloseable[] {election, ledger, log, lock, config, group}) {
+            for (AutoCloseable r : new AutoCloseable[] {election, queue, ledger, log, lock, config, group}) {
                 if (r != null) {
                     try {
                         r.close();

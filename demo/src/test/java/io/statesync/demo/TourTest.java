@@ -68,13 +68,18 @@ class TourTest {
                 // 4. the ledger: three appenders, one late replayer, the same balances
                 .containsPattern("node-4 replayed 12 events in .*: balances \\{alice=117, bob=84, carol=99\\}")
                 .contains("=> OK: 12 transfers from 3 nodes; nodes 1-3 and late node-4")
-                // 5. the singleton task moves with a higher epoch, the old one stopped first
+                // 5. the work queue: a dead worker's job is delivered again, each job acknowledged once
+                .contains("node-1 offered 12 jobs at positions 0..11")
+                .containsPattern("=> OK: 12 jobs offered by node-1, each acknowledged exactly once; job-\\d+, held by"
+                        + " node-2 when it died, was delivered again \\(delivery 2\\)")
+                .contains("node-2's late ack was refused (LockLostException); queue empty")
+                // 6. the singleton task moves with a higher epoch, the old one stopped first
                 .containsPattern("=> OK: task moved from node-\\d \\(epoch \\d+\\) to node-\\d \\(epoch \\d+\\)")
                 .contains("task stopped first")
-                // 6. membership after the failover
+                // 7. membership after the failover
                 .containsPattern("=> OK: joins and leaves reached every node: now \\[node-\\d, node-\\d\\]")
-                .contains("6 of 6 steps OK in")
+                .contains("7 of 7 steps OK in")
                 .doesNotContain("FAILED");
-        assertThat(out.lines().filter(l -> l.startsWith("  => OK:"))).hasSize(6);
+        assertThat(out.lines().filter(l -> l.startsWith("  => OK:"))).hasSize(7);
     }
 }
