@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
             "statesync recipes across several nodes, on an embedded ZooKeeper or the one given with --connect.",
             "",
             "Start with 'tour': one process, an embedded ZooKeeper, three nodes, every recipe, a failover. Then run"
-                    + " 'zookeeper' in one terminal and 'config', 'lock', 'singleton', 'ledger' or 'members' in"
+                    + " 'zookeeper' in one terminal and 'config', 'lock', 'singleton', 'ledger', 'members' or 'queue' in"
                     + " several others, and watch the nodes react to each other.",
             ""
         },
@@ -39,7 +39,8 @@ import picocli.CommandLine.Command;
             LockCommand.class,
             SingletonCommand.class,
             LedgerCommand.class,
-            MembersCommand.class
+            MembersCommand.class,
+            QueueCommand.class
         })
 public final class Demo implements Runnable {
     /** Success. */

@@ -145,6 +145,24 @@ class MultiProcessTest {
     }
 
     @Test
+    void aJobHeldByAWorkerThatStopsIsDeliveredAgainToAnother() throws Exception {
+        DemoProcess w1 = node("w1", "queue", "--namespace", "t-queue", "--work", "60s");
+        w1.awaitLine("w1 waits for jobs");
+        DemoProcess producer = node("producer", "queue", "--namespace", "t-queue", "--offer", "1");
+        assertThat(producer.awaitExit(Duration.ofSeconds(30))).isEqualTo(0);
+        assertThat(producer.out()).anyMatch(l -> l.contains("producer offered 1 jobs at positions 0..0"));
+        String working = w1.awaitLine(l -> l.contains("w1 works on job-") && l.contains("(delivery 1)"), "w1 working");
+        String job = working.substring(working.indexOf("job-"), working.indexOf(" (delivery"));
+
+        DemoProcess w2 = node("w2", "queue", "--namespace", "t-queue", "--work", "100ms");
+        w2.awaitLine("w2 waits for jobs");
+        w1.stop(); // stops before finishing: the job goes back
+        assertThat(w1.out()).anyMatch(l -> l.contains("w1 stops before finishing " + job));
+        w2.awaitLine("w2 works on " + job + " (delivery 2)");
+        w2.awaitLine("w2 finished " + job + " and acknowledged it");
+    }
+
+    @Test
     void anUnreachableZooKeeperFailsWithinTheConnectionTimeoutWithExitCode3() throws Exception {
         long t0 = System.nanoTime();
         DemoProcess p =
