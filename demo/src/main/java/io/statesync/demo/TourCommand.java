@@ -152,7 +152,7 @@ final class TourCommand implements Callable<Integer> {
                     "  %d. %-16s %-6s %9s  %s",
                     i + 1,
                     r.name(),
-                    r.ok() ? "OK" : "FAILED",
+                    r.ok() ? "OK" : r.took().isZero() ? "-" : "FAILED",
                     DurationConverter.show(r.took()),
                     r.outcome()));
         }
