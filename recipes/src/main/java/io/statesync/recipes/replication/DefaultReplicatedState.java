@@ -669,13 +669,10 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         for (Decoded<C> d : decoded) {
             String why = d.rejection;
             if (why == null) {
-                Object out = step(s, d.command);
-                if (out instanceof String reason) {
-                    why = reason;
-                } else {
-                    @SuppressWarnings("unchecked")
-                    S applied = (S) out;
-                    s = applied;
+                Step<S> out = step(s, d.command);
+                why = out.rejection;
+                if (out.state != null) {
+                    s = out.state;
                 }
             }
             if (why != null) {
@@ -702,12 +699,10 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         for (Decoded<C> d : decoded) {
             String why = d.rejection;
             if (why == null) {
-                Object out = step(s, d.command);
-                if (out instanceof String reason) {
-                    why = reason;
-                } else {
-                    @SuppressWarnings("unchecked")
-                    S candidate = (S) out;
+                Step<S> out = step(s, d.command);
+                why = out.rejection;
+                S candidate = out.state;
+                if (candidate != null) {
                     NavigableMap<Long, String> trial = new TreeMap<>(rejections);
                     long trialFrom = trim(trial, outcomesFrom);
                     try {
@@ -737,19 +732,29 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         return new Batch<>(s, n, rejections, outcomesFrom, encoded, stop);
     }
 
-    /** The new state, or the reason (a String) the function rejected the command. */
-    private Object step(S state, @Nullable C command) {
+    /** The new state, or why the function rejected the command. */
+    private static final class Step<S> {
+        final @Nullable S state;
+        final @Nullable String rejection;
+
+        Step(@Nullable S state, @Nullable String rejection) {
+            this.state = state;
+            this.rejection = rejection;
+        }
+    }
+
+    private Step<S> step(S state, @Nullable C command) {
         if (command == null) {
-            return "no command";
+            return new Step<>(null, "no command");
         }
         try {
             S out = function.apply(state, command);
             if (out == null) {
-                return "the function returned null";
+                return new Step<>(null, "the function returned null");
             }
-            return out;
+            return new Step<>(out, null);
         } catch (RuntimeException e) {
-            return Published.clip(e.toString());
+            return new Step<>(null, Published.clip(e.toString()));
         }
     }
 
