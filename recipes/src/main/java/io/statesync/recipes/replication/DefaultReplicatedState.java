@@ -546,7 +546,17 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
                 }
                 Batch<S> result = apply(state, next, rejections, outcomesFrom, batch, leadership.epoch());
                 if (result.next > next) {
-                    election.write(GuardedWrite.of().setData(statePath, result.encoded, version));
+                    try {
+                        election.write(GuardedWrite.of().setData(statePath, result.encoded, version));
+                    } catch (StateSyncException e) {
+                        LOG.info(
+                                "{}: publishing positions {} to {} was refused or lost ({}); this apply loop ends",
+                                path,
+                                next,
+                                result.next - 1,
+                                e.getMessage());
+                        throw e;
+                    }
                     version++;
                     state = result.state;
                     next = result.next;
