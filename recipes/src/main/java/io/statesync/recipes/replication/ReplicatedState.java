@@ -74,7 +74,7 @@ import java.util.function.BiFunction;
  *       submitter's future fails) or stops the leader at it.
  * </ul>
  *
- * <p><b>Limits.</b> The published state (encoded), plus 28 bytes of header and the retained
+ * <p><b>Limits.</b> The published state (encoded), plus 36 bytes of header and the retained
  * rejections (at most {@link Builder#rejectionRetention} entries of at most 256 characters each),
  * must fit the coordinator's {@link Coordinator#maxValueBytes()}: a command that would push it over
  * is rejected, and the state stays as it was. The whole state is written on every publish, so keep
