@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -361,7 +362,11 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
             throw new ValueTooLargeException(commandsPath, data.length + APPEND_OVERHEAD, coordinator.maxValueBytes());
         }
         Submission<S> s = new Submission<>(data);
-        s.timeout = timer.schedule(() -> timeOut(s), commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            s.timeout = timer.schedule(() -> timeOut(s), commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("ReplicatedState " + path + " is closed", e);
+        }
         outbox.add(s);
         if (!lifecycle.isStarted() && outbox.remove(s)) {
             s.fail(closedError(s));

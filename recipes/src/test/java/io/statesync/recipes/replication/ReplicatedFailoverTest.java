@@ -101,7 +101,7 @@ class ReplicatedFailoverTest {
             int at = total * fault / 4;
             await().atMost(Duration.ofSeconds(60)).until(() -> maxVersion(states) >= at);
             int leader = awaitLeader(states);
-            nodes.expire(coordinators.get(leader));
+            expireAndAwaitNewSession(coordinators.get(leader));
             int deposed = leader;
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 int l = leaderIndex(states);
@@ -111,7 +111,7 @@ class ReplicatedFailoverTest {
         // Fault 3: expire a follower's session at three quarters.
         await().atMost(Duration.ofSeconds(60)).until(() -> maxVersion(states) >= total * 3 / 4);
         int leader = awaitLeader(states);
-        nodes.expire(coordinators.get((leader + 1) % n));
+        expireAndAwaitNewSession(coordinators.get((leader + 1) % n));
 
         for (Thread t : submitters) {
             t.join(TimeUnit.SECONDS.toMillis(60));
@@ -145,6 +145,14 @@ class ReplicatedFailoverTest {
             }
         }
         assertThat(extraCompletions.get()).isZero();
+    }
+
+    /** Expires a session and waits until the client runs on a new one (so the next fault finds it live). */
+    private void expireAndAwaitNewSession(Coordinator c) throws Exception {
+        long expired = c.sessionId();
+        nodes.expire(c);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> c.isConnected() && c.sessionId() != 0 && c.sessionId() != expired);
     }
 
     private static int maxVersion(List<ReplicatedState<Long, Long>> states) {
