@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,9 @@ class ReplicatedFailoverTest {
         ConcurrentLinkedQueue<CompletableFuture<Applied<Long>>> all = new ConcurrentLinkedQueue<>();
         AtomicInteger completions = new AtomicInteger();
         AtomicInteger extraCompletions = new AtomicInteger();
+        // Fault f (1..3) happens once a quarter f of the run is applied; no submitter goes more than an
+        // eighth of its share further before it has happened, so every fault falls in the middle of the run.
+        List<CountDownLatch> faultDone = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
         List<Thread> submitters = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ReplicatedState<Long, Long> r = states.get(i);
@@ -75,6 +79,11 @@ class ReplicatedFailoverTest {
                         Semaphore window = new Semaphore(4);
                         for (int k = 0; k < perNode; k++) {
                             try {
+                                for (int f = 1; f <= 3; f++) {
+                                    if (k == perNode * f / 4 + perNode / 8) {
+                                        faultDone.get(f - 1).await();
+                                    }
+                                }
                                 window.acquire();
                             } catch (InterruptedException e) {
                                 return;
@@ -107,11 +116,13 @@ class ReplicatedFailoverTest {
                 int l = leaderIndex(states);
                 return l >= 0 && l != deposed;
             });
+            faultDone.get(fault - 1).countDown();
         }
         // Fault 3: expire a follower's session at three quarters.
         await().atMost(Duration.ofSeconds(60)).until(() -> maxVersion(states) >= total * 3 / 4);
         int leader = awaitLeader(states);
         expireAndAwaitNewSession(coordinators.get((leader + 1) % n));
+        faultDone.get(2).countDown();
 
         for (Thread t : submitters) {
             t.join(TimeUnit.SECONDS.toMillis(60));
