@@ -244,6 +244,22 @@ class ReplicatedStateTest {
     }
 
     @Test
+    void anUndecodablePublishedStateIsReportedAndTheLastGoodStateKept() throws Exception {
+        Nodes3.Versions va = new Nodes3.Versions();
+        ReplicatedState<Long, Long> a =
+                nodes.start(Nodes3.counter(nodes.coordinator(), "/r", "a").build(), va);
+        assertThat(a.submit(4L).get(20, TimeUnit.SECONDS).position()).isEqualTo(0);
+        assertThat(a.awaitVersion(1, Duration.ofSeconds(20))).isTrue();
+        Coordinator vandal = nodes.coordinator();
+        io.statesync.core.internal.Nodes.write(vandal, "/r/state", "garbage".getBytes(StandardCharsets.UTF_8), -1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !va.errors.isEmpty());
+        assertThat(va.errors.get(0)).isInstanceOf(io.statesync.core.DecodingException.class);
+        assertThat(va.errors.get(0).path()).isEqualTo("/r/state");
+        assertThat(a.current().value()).isEqualTo(4L);
+        assertThat(va.values()).endsWith(4L).allMatch(v -> v == 0L || v == 4L);
+    }
+
+    @Test
     void buildValidatesPathAndOptions() throws Exception {
         Coordinator c = nodes.coordinator();
         assertThatThrownBy(() -> Nodes3.counter(c, "no-slash", "a").build())
