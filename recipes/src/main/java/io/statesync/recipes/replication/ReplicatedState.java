@@ -6,13 +6,12 @@ import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.recipes.eventlog.UndecodablePolicy;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
@@ -196,7 +195,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         private final Codec<C> commandCodec;
         private final S initial;
         private final BiFunction<S, C, S> function;
-        private final Set<String> configured = new HashSet<>();
+        private final BuilderOptions options = new BuilderOptions();
         private String participantId = UUID.randomUUID().toString();
         private int maxBatch = 1_000;
         private Duration commandTimeout = Duration.ofSeconds(60);
@@ -227,7 +226,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> participantId(String id) {
-            once("participantId");
+            options.once("participantId");
             this.participantId = Objects.requireNonNull(id, "id");
             return this;
         }
@@ -240,7 +239,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> maxBatch(int commands) {
-            once("maxBatch");
+            options.once("maxBatch");
             this.maxBatch = commands;
             return this;
         }
@@ -254,7 +253,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> commandTimeout(Duration timeout) {
-            once("commandTimeout");
+            options.once("commandTimeout");
             this.commandTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -269,7 +268,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> retainCommands(long commands) {
-            once("retainCommands");
+            options.once("retainCommands");
             this.retainCommands = commands;
             return this;
         }
@@ -284,7 +283,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> rejectionRetention(int rejections) {
-            once("rejectionRetention");
+            options.once("rejectionRetention");
             this.rejectionRetention = rejections;
             return this;
         }
@@ -301,7 +300,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> onUndecodable(UndecodablePolicy policy) {
-            once("onUndecodable");
+            options.once("onUndecodable");
             this.undecodablePolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
@@ -315,7 +314,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * @return this builder
          */
         public Builder<S, C> takeoverDelay(Duration delay) {
-            once("takeoverDelay");
+            options.once("takeoverDelay");
             this.takeoverDelay = Objects.requireNonNull(delay, "delay");
             return this;
         }
@@ -367,12 +366,6 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
                     rejectionRetention,
                     undecodablePolicy,
                     takeoverDelay);
-        }
-
-        private void once(String option) {
-            if (!configured.add(option)) {
-                throw new IllegalStateException(option + " was already set on this builder");
-            }
         }
     }
 }
