@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /** The two measuring loops every workload uses: one caller timed op by op, and several callers at once. */
 final class Loops {
@@ -62,8 +63,12 @@ final class Loops {
         return new Measured(ops, misses, seconds, latency, ctx.packets() - packets);
     }
 
-    /** Runs one op per caller, each on its own thread, back to back for the measuring time. */
+    /**
+     * Runs one op per caller, each on its own thread, back to back for the measuring time; the
+     * latency of every op that counts is recorded.
+     */
     static Measured parallel(BenchContext ctx, List<? extends Op> callers) throws Exception {
+        Recorder recorder = new Recorder(3);
         long packets = ctx.packets();
         long start = System.nanoTime();
         long end = start + ctx.measureFor().toNanos();
@@ -76,7 +81,13 @@ final class Loops {
                 done.add(pool.submit(() -> {
                     long[] counts = new long[2];
                     while (System.nanoTime() < end) {
-                        counts[op.run() ? 0 : 1]++;
+                        long t = System.nanoTime();
+                        if (op.run()) {
+                            recorder.recordValue(System.nanoTime() - t);
+                            counts[0]++;
+                        } else {
+                            counts[1]++;
+                        }
                     }
                     return counts;
                 }));
@@ -90,6 +101,6 @@ final class Loops {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(ops, misses, seconds, Sample.histogram(), ctx.packets() - packets);
+        return new Measured(ops, misses, seconds, recorder.getIntervalHistogram(), ctx.packets() - packets);
     }
 }

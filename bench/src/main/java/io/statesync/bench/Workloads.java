@@ -14,6 +14,7 @@ final class Workloads {
         all.addAll(LeaderWorkloads.all(quick));
         all.addAll(EventLogWorkloads.all(quick));
         all.addAll(QueueWorkloads.all(quick));
+        all.addAll(ReplicationWorkloads.all());
         return all;
     }
 }

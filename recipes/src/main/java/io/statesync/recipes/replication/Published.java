@@ -1,0 +1,133 @@
+package io.statesync.recipes.replication;
+
+import io.statesync.core.Codec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What the leader publishes in the state znode: the state, the position of the next command to
+ * apply ({@code next}, the number of commands consumed), the epoch of the leader that published it,
+ * and the rejections among the most recent commands, so that every submitter learns the outcome of
+ * its command from the published state alone. Immutable.
+ *
+ * <p>Layout (big-endian): magic {@code RST1}, {@code next} (long), {@code epoch} (long), {@code
+ * outcomesFrom} (long: rejections are known for every position at or after it), the rejection count
+ * (int), each rejection as position (long) and UTF-8 reason (unsigned short length + bytes), then
+ * the state's length (int) and bytes.
+ */
+final class Published<S> {
+    static final int MAGIC = 0x52535431; // "RST1"
+    static final int MAX_REASON_CHARS = 256;
+
+    final long next;
+    final long epoch;
+    final long outcomesFrom;
+    final NavigableMap<Long, String> rejections;
+    final S state;
+
+    Published(long next, long epoch, long outcomesFrom, NavigableMap<Long, String> rejections, S state) {
+        this.next = next;
+        this.epoch = epoch;
+        this.outcomesFrom = outcomesFrom;
+        this.rejections = Collections.unmodifiableNavigableMap(new TreeMap<>(rejections));
+        this.state = Objects.requireNonNull(state, "state");
+    }
+
+    static <S> Published<S> initial(S state) {
+        return new Published<>(0, 0, 0, new TreeMap<>(), state);
+    }
+
+    static String clip(String reason) {
+        return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS - 3) + "...";
+    }
+
+    /** Encodes with an already encoded state. */
+    static byte[] encode(long next, long epoch, long outcomesFrom, Map<Long, String> rejections, byte[] state) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(state.length + 64 + rejections.size() * 64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeLong(next);
+            out.writeLong(epoch);
+            out.writeLong(outcomesFrom);
+            out.writeInt(rejections.size());
+            for (Map.Entry<Long, String> r : rejections.entrySet()) {
+                out.writeLong(r.getKey());
+                byte[] reason = r.getValue().getBytes(StandardCharsets.UTF_8);
+                out.writeShort(reason.length);
+                out.write(reason);
+            }
+            out.writeInt(state.length);
+            out.write(state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The codec of the state znode, wrapping the user's state codec. */
+    static final class PublishedCodec<S> implements Codec<Published<S>> {
+        private final Codec<S> stateCodec;
+
+        PublishedCodec(Codec<S> stateCodec) {
+            this.stateCodec = stateCodec;
+        }
+
+        @Override
+        public byte[] encode(Published<S> value) {
+            return Published.encode(
+                    value.next, value.epoch, value.outcomesFrom, value.rejections, stateCodec.encode(value.state));
+        }
+
+        @Override
+        public Published<S> decode(byte[] data) {
+            try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
+                int magic = in.readInt();
+                if (magic != MAGIC) {
+                    throw new IllegalArgumentException(
+                            "not a published replicated state (magic 0x" + Integer.toHexString(magic) + ")");
+                }
+                long next = in.readLong();
+                long epoch = in.readLong();
+                long outcomesFrom = in.readLong();
+                int count = in.readInt();
+                if (count < 0 || next < 0 || outcomesFrom < 0) {
+                    throw new IllegalArgumentException("corrupt published replicated state header");
+                }
+                TreeMap<Long, String> rejections = new TreeMap<>();
+                for (int i = 0; i < count; i++) {
+                    long position = in.readLong();
+                    byte[] reason = new byte[in.readUnsignedShort()];
+                    in.readFully(reason);
+                    rejections.put(position, new String(reason, StandardCharsets.UTF_8));
+                }
+                int length = in.readInt();
+                if (length < 0 || length > in.available()) {
+                    throw new IllegalArgumentException("corrupt published replicated state: state length " + length);
+                }
+                byte[] state = new byte[length];
+                in.readFully(state);
+                S decoded = stateCodec.decode(state);
+                if (decoded == null) {
+                    throw new IllegalArgumentException(stateCodec + " decoded the state to null");
+                }
+                return new Published<>(next, epoch, outcomesFrom, rejections, decoded);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("truncated published replicated state: " + e, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "PublishedCodec(" + stateCodec + ")";
+        }
+    }
+}

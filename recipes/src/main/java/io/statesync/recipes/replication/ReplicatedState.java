@@ -1,0 +1,371 @@
+package io.statesync.recipes.replication;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Listenable;
+import io.statesync.core.Recipe;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.BuilderOptions;
+import io.statesync.core.internal.ZPaths;
+import io.statesync.recipes.eventlog.UndecodablePolicy;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+
+/**
+ * State with a single writer: one elected leader applies every submitted command, in order, with a
+ * deterministic transition function, and publishes each new state; every node follows what was
+ * published.
+ *
+ * <pre>{@code
+ * ReplicatedState<Long, Long> counter = ReplicatedState.builder(
+ *                 coordinator, "/counters/orders", Codec.longs(), Codec.longs(), 0L, (sum, delta) -> {
+ *                     if (sum + delta < 0) {
+ *                         throw new IllegalArgumentException("would go negative");
+ *                     }
+ *                     return sum + delta;
+ *                 })
+ *         .participantId("node-1")
+ *         .build();
+ * counter.addListener(change -> show(change.current().get().value()));
+ * counter.start();
+ * Applied<Long> applied = counter.submit(5L).get(10, TimeUnit.SECONDS);
+ * }</pre>
+ *
+ * <p><b>How it works.</b> {@link #submit} appends the command to a command log (an {@link
+ * io.statesync.recipes.eventlog.EventLog} at {@code path/commands}), which gives it a position. The
+ * leader (a {@link io.statesync.recipes.leader.LeaderElection} at {@code path/leader}) reads the
+ * log from the published position, applies commands in position order, and publishes the new state
+ * and the position it covers to {@code path/state} in one ZooKeeper {@code multi} guarded by a
+ * check of its own election znode and by the state znode's version. Every node, the leader too,
+ * takes its state from {@code path/state}; a submitter's future completes when the published
+ * position passes its command's.
+ *
+ * <p><b>Guarantees.</b>
+ *
+ * <ul>
+ *   <li><b>Every command applied once.</b> A command is applied by whichever leader first publishes
+ *       a state covering its position, and by no other: a new leader resumes at the published
+ *       position, and a state and its position are published together or not at all. An append
+ *       whose reply was lost is resolved by the event log (it lands once, or not at all).
+ *   <li><b>A deposed leader cannot publish.</b> Its publish fails (its election znode is gone, or
+ *       the state's version moved) and nothing lands, so no node ever shows a state from it.
+ *   <li><b>No going back.</b> A listener gets one INITIAL change, then UPDATED changes whose
+ *       version (the number of commands consumed) and {@code mzxid} strictly increase, across
+ *       leader changes, reconnects and session expiry. It may skip intermediate states (the leader
+ *       publishes batches; a follower may coalesce), never go back.
+ *   <li><b>Every future completes.</b> With {@link Applied} once a published state covers the
+ *       command (whoever leads by then); with {@link CommandRejectedException} if the function
+ *       rejected it (threw or returned {@code null}), it did not decode on the leader, or the state
+ *       would have exceeded the value limit; with {@link io.statesync.core.OperationTimeoutException}
+ *       after {@link Builder#commandTimeout} (the command may still be applied later); with a {@link
+ *       StateSyncException} of reason CLOSED on close; with the append's error if the command could
+ *       not be appended (a {@link io.statesync.core.ConnectionLossException} means its outcome is
+ *       unknown).
+ *   <li><b>Bad input.</b> A command that does not encode, or whose encoding is over the
+ *       coordinator's value limit, is refused by {@link #submit} before anything is sent. A command
+ *       that does not decode on the leader is reported through {@code onError} of the leader's
+ *       listeners and, by the {@link UndecodablePolicy}, skipped (recorded as a rejection, its
+ *       submitter's future fails) or stops the leader at it.
+ * </ul>
+ *
+ * <p><b>Limits.</b> The published state (encoded), plus 36 bytes of header and the retained
+ * rejections (at most {@link Builder#rejectionRetention} entries of at most 256 characters each),
+ * must fit the coordinator's {@link Coordinator#maxValueBytes()}: a command that would push it over
+ * is rejected, and the state stays as it was. The whole state is written on every publish, so keep
+ * it small (kilobytes, not megabytes) for throughput.
+ *
+ * <p><b>Connection loss.</b> On SUSPENDED the local state stays as it was (it may be stale); a
+ * leader gives up leadership by its election's policy, and its apply loop stops. On RECONNECTED the
+ * state is re-read; on LOST or a new session the election re-joins and the state watch is set
+ * again. A publish whose reply was lost is never resent: the leader stops and the next leader (it
+ * may be the same node) resumes from what was actually published. Appends in flight are resolved by
+ * the event log. Every transition also reaches the listeners' {@code onConnection}.
+ *
+ * <p><b>Threading.</b> Thread-safe; {@link #submit} never blocks on the network (appends run on
+ * one thread per instance, batching the commands waiting), {@link #current()} never blocks. The
+ * function runs on the leader's task thread, one command at a time; it must be deterministic in its
+ * result, fast, and must not mutate its input state. Listeners and future completions run outside
+ * every lock: listeners on their executors through statesync's delivery engine, future callbacks on
+ * the thread that completes them (use the {@code ...Async} variants for heavy work).
+ *
+ * @param <S> the state type
+ * @param <C> the command type
+ */
+public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
+
+    /**
+     * Starts building a replicated state. Every node of one replicated state uses the same path,
+     * codecs, initial state and function.
+     *
+     * @param coordinator the connection
+     * @param path the recipe's znode, relative to the coordinator's namespace; it holds {@code
+     *     state}, {@code commands} and {@code leader}, and nothing else may be stored there
+     * @param stateCodec encodes the published state
+     * @param commandCodec encodes commands in the command log
+     * @param initial the state before the first command
+     * @param function the deterministic transition: the state after a command; throwing (or
+     *     returning {@code null}) rejects the command
+     * @param <S> the state type
+     * @param <C> the command type
+     * @return a builder
+     */
+    static <S, C> Builder<S, C> builder(
+            Coordinator coordinator,
+            String path,
+            Codec<S> stateCodec,
+            Codec<C> commandCodec,
+            S initial,
+            BiFunction<S, C, S> function) {
+        return new Builder<>(coordinator, path, stateCodec, commandCodec, initial, function);
+    }
+
+    /**
+     * Submits a command to be applied by the leader. Returns at once; the append runs in the
+     * background (batched with other commands waiting on this node).
+     *
+     * @param command the command
+     * @return a future that completes once, as described under Guarantees
+     * @throws io.statesync.core.ValueTooLargeException if the encoded command is over the
+     *     coordinator's value limit; nothing was sent
+     * @throws IllegalArgumentException if the command codec fails to encode it
+     * @throws IllegalStateException if not started, or closed
+     */
+    CompletableFuture<Applied<S>> submit(C command);
+
+    /**
+     * The published state as this node last saw it, without a network call: its {@link
+     * Versioned#version()} is the number of commands consumed (clamped to {@code
+     * Integer.MAX_VALUE}), its {@code mzxid} the zxid of the publish and its {@code czxid} that of
+     * the state znode. Before the first read, the initial state at version 0 with zxids 0. (Named
+     * {@code current()}, as on {@link io.statesync.recipes.eventlog.EventSourcedState}, because
+     * {@link Recipe#state()} is the lifecycle state.)
+     *
+     * @return the current state
+     */
+    Versioned<S> current();
+
+    /**
+     * Waits until this node has seen a published state of at least a version.
+     *
+     * @param version the version to reach, e.g. {@link Applied#version()}
+     * @param timeout how long to wait
+     * @return {@code true} if reached, {@code false} on timeout or close
+     * @throws InterruptedException if interrupted
+     */
+    boolean awaitVersion(long version, Duration timeout) throws InterruptedException;
+
+    /**
+     * Whether this node leads now (applies commands and publishes).
+     *
+     * @return {@code true} if this node leads
+     */
+    boolean isLeader();
+
+    /**
+     * Why this node, as leader, stopped applying commands, if it did: a command that did not
+     * decode under {@link UndecodablePolicy#STOP}, or a published state it could not decode. Empty
+     * while all is well.
+     *
+     * @return the error, if any
+     */
+    Optional<StateSyncException> failure();
+
+    /**
+     * The recipe's path.
+     *
+     * @return the path, relative to the coordinator's namespace
+     */
+    String path();
+
+    /**
+     * Builds a {@link ReplicatedState}. Each option may be set once; {@link #build()} validates.
+     *
+     * @param <S> the state type
+     * @param <C> the command type
+     */
+    final class Builder<S, C> {
+        private final Coordinator coordinator;
+        private final String path;
+        private final Codec<S> stateCodec;
+        private final Codec<C> commandCodec;
+        private final S initial;
+        private final BiFunction<S, C, S> function;
+        private final BuilderOptions options = new BuilderOptions();
+        private String participantId = UUID.randomUUID().toString();
+        private int maxBatch = 1_000;
+        private Duration commandTimeout = Duration.ofSeconds(60);
+        private long retainCommands = 10_000;
+        private int rejectionRetention = 1_000;
+        private UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
+        private Duration takeoverDelay = Duration.ZERO;
+
+        private Builder(
+                Coordinator coordinator,
+                String path,
+                Codec<S> stateCodec,
+                Codec<C> commandCodec,
+                S initial,
+                BiFunction<S, C, S> function) {
+            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+            this.path = Objects.requireNonNull(path, "path");
+            this.stateCodec = Objects.requireNonNull(stateCodec, "stateCodec");
+            this.commandCodec = Objects.requireNonNull(commandCodec, "commandCodec");
+            this.initial = Objects.requireNonNull(initial, "initial");
+            this.function = Objects.requireNonNull(function, "function");
+        }
+
+        /**
+         * This node's participant id in the leader election (default: a random UUID).
+         *
+         * @param id 1 to 256 characters, no control characters
+         * @return this builder
+         */
+        public Builder<S, C> participantId(String id) {
+            options.once("participantId");
+            this.participantId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * The most commands the leader applies per publish, and this node appends per round trip
+         * (default 1,000). Larger batches mean fewer writes under load.
+         *
+         * @param commands 1 to 100,000
+         * @return this builder
+         */
+        public Builder<S, C> maxBatch(int commands) {
+            options.once("maxBatch");
+            this.maxBatch = commands;
+            return this;
+        }
+
+        /**
+         * How long a submitted command may wait to be applied before its future fails with {@link
+         * io.statesync.core.OperationTimeoutException} (default 60 s, measured with {@link
+         * System#nanoTime()}). The command is not withdrawn: it may still be applied later.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder<S, C> commandTimeout(Duration timeout) {
+            options.once("commandTimeout");
+            this.commandTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How many applied commands the leader keeps in the command log behind the published
+         * position (default 10,000); older ones are compacted away (whole segments, as the log's
+         * {@code truncateBefore} does). The published state is the snapshot: no node needs applied
+         * commands to catch up, they are kept only for inspection.
+         *
+         * @param commands 0 or more
+         * @return this builder
+         */
+        public Builder<S, C> retainCommands(long commands) {
+            options.once("retainCommands");
+            this.retainCommands = commands;
+            return this;
+        }
+
+        /**
+         * How many of the latest rejections the published state carries (default 1,000), so that
+         * every submitter learns its command's outcome. A node that misses more rejections than
+         * this between two reads of the state (a long disconnection) fails the affected futures
+         * with an error saying the outcome is no longer known.
+         *
+         * @param rejections 1 to 10,000
+         * @return this builder
+         */
+        public Builder<S, C> rejectionRetention(int rejections) {
+            options.once("rejectionRetention");
+            this.rejectionRetention = rejections;
+            return this;
+        }
+
+        /**
+         * What the leader does with a command that does not decode (default {@link
+         * UndecodablePolicy#SKIP}: report it through {@code onError}, record it as rejected, go on).
+         * With {@link UndecodablePolicy#STOP} the leader publishes what it applied before it and
+         * stops applying (reported through {@code onError} and {@link #failure()}) until it loses
+         * leadership. Skipping does not make nodes diverge: followers take the published state, they
+         * do not re-apply commands.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder<S, C> onUndecodable(UndecodablePolicy policy) {
+            options.once("onUndecodable");
+            this.undecodablePolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * How long a new leader waits before applying when its predecessor vanished without handing
+         * over (default zero). Zero is safe here: a deposed leader's publish is refused by
+         * ZooKeeper, so two apply loops overlapping for a moment cannot both publish.
+         *
+         * @param delay zero or positive
+         * @return this builder
+         */
+        public Builder<S, C> takeoverDelay(Duration delay) {
+            options.once("takeoverDelay");
+            this.takeoverDelay = Objects.requireNonNull(delay, "delay");
+            return this;
+        }
+
+        /**
+         * Validates the options and builds the replicated state, not yet started. Nothing touches
+         * the network.
+         *
+         * @return the replicated state
+         * @throws IllegalArgumentException naming the path or option at fault, or if the initial
+         *     state's published form is over the coordinator's value limit
+         */
+        public ReplicatedState<S, C> build() {
+            ZPaths.validate(path);
+            if (path.equals("/")) {
+                throw new IllegalArgumentException("invalid path \"/\": a replicated state needs a znode of its own");
+            }
+            if (maxBatch < 1 || maxBatch > 100_000) {
+                throw new IllegalArgumentException("maxBatch must be 1 to 100000, was " + maxBatch);
+            }
+            if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+                throw new IllegalArgumentException("commandTimeout must be positive, was " + commandTimeout);
+            }
+            if (retainCommands < 0) {
+                throw new IllegalArgumentException("retainCommands must be >= 0, was " + retainCommands);
+            }
+            if (rejectionRetention < 1 || rejectionRetention > 10_000) {
+                throw new IllegalArgumentException("rejectionRetention must be 1 to 10000, was " + rejectionRetention);
+            }
+            if (takeoverDelay.isNegative()) {
+                throw new IllegalArgumentException("takeoverDelay must not be negative, was " + takeoverDelay);
+            }
+            byte[] published = new Published.PublishedCodec<>(stateCodec).encode(Published.initial(initial));
+            if (published.length > coordinator.maxValueBytes()) {
+                throw new IllegalArgumentException("initial state for " + path + " publishes as " + published.length
+                        + " bytes, over the coordinator's limit of " + coordinator.maxValueBytes());
+            }
+            return new DefaultReplicatedState<>(
+                    coordinator,
+                    path,
+                    stateCodec,
+                    commandCodec,
+                    initial,
+                    function,
+                    participantId,
+                    maxBatch,
+                    commandTimeout,
+                    retainCommands,
+                    rejectionRetention,
+                    undecodablePolicy,
+                    takeoverDelay);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * Leader-follower replicated state: one elected leader changes the state, every node follows it.
+ *
+ * <p>{@link io.statesync.recipes.replication.ReplicatedState} takes an initial state and a
+ * deterministic transition {@code (S, C) -> S}. Any node submits a command; commands travel through
+ * an {@link io.statesync.recipes.eventlog.EventLog} (append = submit, so each command gets one
+ * position and is applied at most once per position); the leader, elected by a {@link
+ * io.statesync.recipes.leader.LeaderElection}, applies them in position order and publishes the new
+ * state together with the position it covers in one leader-guarded ZooKeeper {@code multi}, so a
+ * deposed leader can never publish. Every node, the leader included, takes the state from what was
+ * published and delivers it through {@link io.statesync.core.StateListener}; a submitter's future
+ * completes when a published state covers its command.
+ *
+ * <p>ZooKeeper layout under the recipe's path: {@code state} (the published state and its
+ * position), {@code commands} (the command log), {@code leader} (the election). The failover
+ * argument, the size limit and the choice between this recipe, shared state and the event log are
+ * in {@code docs/replication.md}.
+ */
+@NullMarked
+package io.statesync.recipes.replication;
+
+import org.jspecify.annotations.NullMarked;
