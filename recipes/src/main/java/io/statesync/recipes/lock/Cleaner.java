@@ -46,7 +46,11 @@ final class Cleaner {
      */
     static CompletableFuture<Void> deleteNode(Coordinator coordinator, String zkPath, long sessionId) {
         Task task = new Task(coordinator, zkPath, null, sessionId);
-        EXECUTOR.execute(task::attempt);
+        if (coordinator.isConnected()) {
+            task.attempt(); // asynchronous: sent from the caller, without a hand-off to the deleter thread
+        } else {
+            EXECUTOR.execute(task::attempt);
+        }
         return task.done;
     }
 

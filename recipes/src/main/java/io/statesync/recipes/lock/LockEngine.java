@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
@@ -292,6 +293,7 @@ final class LockEngine {
         String myName = ZKPaths.getNodeFromPath(created.path);
         long owner = created.stat.getEphemeralOwner();
         Handle handle = null;
+        HolderWatch holderWatch = kind == Kind.LEASE ? null : new HolderWatch(zk);
         try {
             while (true) {
                 ensureOpen();
@@ -317,7 +319,12 @@ final class LockEngine {
                 }
                 List<String> children;
                 try {
-                    children = await(children(zk, kind == Kind.LEASE ? attempt.watch(zkPath) : null), deadline);
+                    if (holderWatch != null) {
+                        holderWatch.rearmed();
+                    }
+                    children = await(
+                            holderWatch != null ? children(zk, holderWatch, null) : children(zk, null, attempt),
+                            deadline);
                 } catch (KeeperException e) {
                     if (wait && isConnectionError(e)) {
                         continue;
@@ -345,7 +352,9 @@ final class LockEngine {
                                 this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
                         held.add(handle);
                     }
-                    watchHolder(zk, handle);
+                    if (holderWatch == null || !holderWatch.hold(handle)) {
+                        watchHolder(zk, handle);
+                    }
                     return handle;
                 }
                 if (!wait) {
@@ -495,6 +504,62 @@ final class LockEngine {
                 null);
     }
 
+    /**
+     * The children watch a mutex, reader or writer sets with each read of the queue: it stands in
+     * for the exact watch on the holder's own znode, saving a round trip when the lock is taken and
+     * released with nobody else around. Any change among the children (the holder's znode deleted
+     * among them) fires it; if the attempt holds by then, the exact watch is set at that moment (an
+     * {@code exists}, which also finds the znode gone if that was the change). If it fired between
+     * the last read and the moment the attempt holds, the exact watch is set at once.
+     */
+    private final class HolderWatch implements Watcher {
+        private final ZooKeeper zk;
+        /** Guarded by {@code this}. */
+        private @Nullable Handle handle;
+        /** Guarded by {@code this}: fired (or may have) since the last read of the queue was sent. */
+        private boolean fired;
+
+        HolderWatch(ZooKeeper zk) {
+            this.zk = zk;
+        }
+
+        /** Called just before each read of the queue, which sets the watch again. */
+        synchronized void rearmed() {
+            fired = false;
+        }
+
+        /** The attempt holds: {@code true} if the watch is still set and will hand over to the exact one. */
+        synchronized boolean hold(Handle h) {
+            if (fired) {
+                return false;
+            }
+            handle = h;
+            return true;
+        }
+
+        @Override
+        public void process(WatchedEvent event) {
+            if (event.getType() == Watcher.Event.EventType.None) {
+                return; // connection states reach the holder through the coordinator's events
+            }
+            Handle h;
+            synchronized (this) {
+                fired = true;
+                h = handle;
+                handle = null;
+            }
+            if (h != null && isHeld(h)) {
+                watchHolder(zk, h);
+            }
+        }
+    }
+
+    private boolean isHeld(Handle h) {
+        synchronized (lock) {
+            return held.contains(h);
+        }
+    }
+
     private void lose(Handle h, String why) {
         LockLostException error;
         synchronized (lock) {
@@ -557,11 +622,12 @@ final class LockEngine {
             h.released = true;
             held.remove(h);
         }
-        h.removeWatch(coordinator);
         CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, h.zkHolderPath, h.session);
-        if (coordinator.isConnected()) {
-            awaitQuietly(deleted, RELEASE_WAIT);
+        if (!coordinator.isConnected() || !awaitQuietly(deleted, RELEASE_WAIT)) {
+            h.removeWatch(coordinator);
         }
+        // Otherwise the delete fired the holder watch on the server, whose event reached the client
+        // before the delete's answer: nothing is left to remove, and no extra round trip is spent.
     }
 
     void write(Handle h, GuardedWrite write) throws InterruptedException {
@@ -616,12 +682,16 @@ final class LockEngine {
         return f;
     }
 
-    private CompletableFuture<List<String>> children(ZooKeeper zk, @Nullable Watcher watcher) {
+    private CompletableFuture<List<String>> children(
+            ZooKeeper zk, @Nullable Watcher watcher, @Nullable Attempt watching) {
         CompletableFuture<List<String>> f = new CompletableFuture<>();
         zk.getChildren(
                 zkPath,
-                watcher,
+                watching == null ? watcher : watching.watch(zkPath),
                 (rc, p, ctx, children) -> {
+                    if (watching != null) {
+                        watching.answered(zkPath, rc == KeeperException.Code.OK.intValue());
+                    }
                     if (rc == KeeperException.Code.OK.intValue() && children != null) {
                         f.complete(children);
                     } else {
@@ -638,6 +708,9 @@ final class LockEngine {
                 watched.path,
                 watched.watcher,
                 (rc, p, ctx, stat) -> {
+                    watched.attempt.answered(
+                            watched.path,
+                            rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue());
                     if (rc == KeeperException.Code.OK.intValue() && stat != null) {
                         f.complete(Optional.of(stat));
                     } else if (rc == KeeperException.Code.NONODE.intValue()) {
@@ -663,14 +736,17 @@ final class LockEngine {
         }
     }
 
-    private static void awaitQuietly(CompletableFuture<Void> future, Duration timeout) {
+    /** Waits for a delete; {@code true} if it was confirmed in time. */
+    private static boolean awaitQuietly(CompletableFuture<Void> future, Duration timeout) {
         try {
             future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("delete not confirmed within {}; it goes on in the background", timeout);
         }
+        return false;
     }
 
     private static long saturatedNanos(Duration d) {
@@ -687,27 +763,60 @@ final class LockEngine {
     private static final class WatchedPath {
         final String path;
         final Watcher watcher;
+        final Attempt attempt;
 
-        WatchedPath(String path, Watcher watcher) {
+        WatchedPath(String path, Watcher watcher, Attempt attempt) {
             this.path = path;
             this.watcher = watcher;
+            this.attempt = attempt;
         }
     }
 
-    /** One caller waiting in acquire: woken by its watches, by connection events and by close. */
+    /**
+     * One caller waiting in acquire: woken by its watches, by connection events and by close.
+     *
+     * <p>It knows which of its watches are still set: a watch is set when the answer to the request
+     * that asked for it arrives, and is gone once it fired; both reach the handle's event thread in
+     * the order the server sent them. Only watches still set are removed at the end (a removal is a
+     * round trip), unless a request is still unanswered, in which case every watched path is.
+     */
     private static final class Attempt {
-        private final Watcher watcher = event -> signal();
+        private final Watcher watcher = this::onEvent;
+        /** Guarded by {@code this}. */
         private final Set<String> watchedPaths = new LinkedHashSet<>();
+        /** Guarded by {@code this}: watched paths whose watch is set and has not fired. */
+        private final Set<String> setWatches = new HashSet<>();
+        /** Guarded by {@code this}: watching requests sent and not answered yet. */
+        private int unanswered;
         /** Guarded by {@code this}. */
         private boolean signaled;
 
-        Watcher watch(String zkPath) {
+        synchronized Watcher watch(String zkPath) {
             watchedPaths.add(zkPath);
+            unanswered++;
             return watcher;
         }
 
         WatchedPath watchPath(String zkPath) {
-            return new WatchedPath(zkPath, watch(zkPath));
+            return new WatchedPath(zkPath, watch(zkPath), this);
+        }
+
+        /** The answer to a watching request for {@code zkPath}; on the event thread. */
+        synchronized void answered(String zkPath, boolean watchSet) {
+            unanswered--;
+            if (watchSet) {
+                setWatches.add(zkPath);
+            }
+        }
+
+        private void onEvent(WatchedEvent event) {
+            String p = event.getPath();
+            if (event.getType() != Watcher.Event.EventType.None && p != null) {
+                synchronized (this) {
+                    setWatches.remove(p);
+                }
+            }
+            signal();
         }
 
         synchronized void signal() {
@@ -729,10 +838,15 @@ final class LockEngine {
         }
 
         void removeWatches(ZooKeeper zk) {
-            for (String p : watchedPaths) {
+            List<String> toRemove;
+            synchronized (this) {
+                toRemove = new ArrayList<>(unanswered > 0 ? watchedPaths : setWatches);
+                watchedPaths.clear();
+                setWatches.clear();
+            }
+            for (String p : toRemove) {
                 removeWatch(zk, p, watcher);
             }
-            watchedPaths.clear();
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
@@ -66,6 +67,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_BATCH = 256;
+    private static final int MAX_SIT_OUT = 16;
 
     private final Coordinator coordinator;
     private final String path;
@@ -391,6 +393,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             @Nullable CompletableFuture<DataReply> reply) {
         boolean initNow = false;
         synchronized (lock) {
+            lock.notifyAll(); // a combiner may wait for the local value to catch up
             if (readInFlightOn == zk) {
                 readInFlightOn = null;
             }
@@ -796,6 +799,17 @@ final class DefaultSharedState<T> implements SharedState<T> {
 
     private void runFunctions(List<WriteOp<T>> ops) {
         List<WriteOp<T>> live = new ArrayList<>(ops);
+        if (sitOut > 0) {
+            // Contended, and this instance won its last write: let the others take their turn first.
+            // It waits until as many other writes landed as did between its last two wins (at least
+            // one), or a bounded time, and then writes on the value those writes left. Under steady
+            // contention the writers take turns, each on a current value, instead of racing (where
+            // the writer whose value is current first, the last winner, tends to win again and a
+            // slower one can lose every round); a writer that keeps losing meets fewer rivals.
+            long nanos = Math.min(maxBackoffNanos, 2L * sitOut * lastWriteNanos);
+            awaitOthers(wonCzxid, wonVersion + sitOut, nanos);
+            sitOut = 0;
+        }
         Base base = localBase();
         int conflicts = 0;
         while (!live.isEmpty()) {
@@ -833,6 +847,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
             Versioned<byte[]> written = write(base.exists ? base.version : -1, base.czxid, data);
             if (written != null) {
                 contention = Math.max(0, contention - 1);
+                int others = wonCzxid == written.czxid() && wonVersion >= 0 ? written.version() - wonVersion - 1 : 0;
+                sitOut = contention > 0 ? Math.min(Math.max(1, others), MAX_SIT_OUT) : 0;
+                wonCzxid = written.czxid();
+                wonVersion = written.version();
                 for (int i = 0; i < live.size(); i++) {
                     finish(live.get(i), written.withValue(results.get(i)), null);
                 }
@@ -848,9 +866,48 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 return;
             }
             contention = 8;
-            RawZooKeeper.backoffAfterConflict(conflicts, 4, TimeUnit.MICROSECONDS.toNanos(100), maxBackoffNanos);
-            base = baseOf(prefetched);
+            if (conflicts >= 8) {
+                // Many losses in a row: a random pause, up to one write's latency per eight losses.
+                long cap = Math.min(maxBackoffNanos, lastWriteNanos * Math.min(conflicts / 8, 8));
+                RawZooKeeper.sleepUninterruptibly(ThreadLocalRandom.current().nextLong(Math.max(1, cap)));
+            }
+            // Retry at once on the value read right behind the losing write, or on the local value
+            // if that is newer by now.
+            base = newer(baseOf(prefetched), localBase());
         }
+    }
+
+    /**
+     * Waits, at most {@code nanos}, until the local value of the incarnation {@code czxid} reached
+     * {@code version} (or the node changed incarnation) with no read of it in flight.
+     */
+    private void awaitOthers(long czxid, int version, long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (lock) {
+            while (readInFlightOn != null || (seenExists && seenCzxid == czxid && seenVersion < version)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // kept for the caller; the wait is only a courtesy
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The newer of two bases of one incarnation; {@code a} if they cannot be compared. */
+    private @Nullable Base newer(@Nullable Base a, @Nullable Base b) {
+        if (a == null) {
+            return b;
+        }
+        if (b != null && a.exists && b.exists && a.czxid == b.czxid && b.version > a.version) {
+            return b;
+        }
+        return a;
     }
 
     private void runCompareAndSet(WriteOp<T> op) {
@@ -905,6 +962,12 @@ final class DefaultSharedState<T> implements SharedState<T> {
     // pipelined behind the last write when it was contended.
     private int contention;
     private @Nullable DataReply prefetched;
+    // Confined to the combiner: how many other writes to let land before the next (see runFunctions),
+    // the coordinates of the last write of an update that landed, and how long the last write took.
+    private int sitOut;
+    private long wonCzxid = -1;
+    private int wonVersion = -1;
+    private long lastWriteNanos = TimeUnit.MILLISECONDS.toNanos(1);
 
     /**
      * Writes {@code data} if the node is at {@code expectedVersion} (or, for -1, creates it), in one
@@ -1032,16 +1095,23 @@ final class DefaultSharedState<T> implements SharedState<T> {
         synchronized (lock) {
             writesInFlight++;
         }
+        long sent = System.nanoTime();
         zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data)), null);
         CompletableFuture<DataReply> read = null;
         if (contention > 0) {
             // Contended: pipeline a read behind the write. It costs no extra round trip, and if the
             // write loses, its reply (processed after the write) is the fresh base for the retry.
             CompletableFuture<DataReply> r = new CompletableFuture<>();
+            synchronized (lock) {
+                // Its reply reflects every change announced before it: no other read is needed for
+                // those (neither after the write's reply nor on a watch event meanwhile).
+                readInFlightOn = zk;
+            }
             zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, r), null);
             read = r;
         }
         MultiReply result = awaitUninterruptibly(reply);
+        lastWriteNanos = System.nanoTime() - sent;
         prefetched = result.rc != 0 && read != null ? awaitUninterruptibly(read) : null;
         return result;
     }

@@ -153,9 +153,9 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
 
     /**
      * Applies a function to the current value and writes the result with compare-and-set, retrying
-     * on conflict (re-reading the value each time, with jittered backoff) up to {@link
-     * Builder#maxUpdateAttempts(int)} attempts. If the znode does not exist it is created with the
-     * function applied to the initial value.
+     * on conflict (on the fresh value each time; {@link Builder#maxBackoff(Duration)} describes the
+     * pauses) up to {@link Builder#maxUpdateAttempts(int)} attempts. If the znode does not exist it
+     * is created with the function applied to the initial value.
      *
      * <p>The function must be free of side effects: it may be called more than once (once per
      * attempt). Concurrent calls on one instance are combined into one write: their functions are
@@ -220,9 +220,13 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
         }
 
         /**
-         * The longest pause between two compare-and-set attempts after a conflict (default 50 ms).
-         * The first three retries follow at once (each has a fresh value at hand); later ones wait a
-         * random time up to 100 µs doubling per attempt, capped here.
+         * The longest pause an {@link SharedState#update} takes under contention (default 50 ms).
+         * After a conflict the retry follows at once on the fresh value, read right behind the losing
+         * write; from the eighth conflict in a row on, a random pause up to one write's latency per
+         * eight conflicts comes first. An instance that won a contended write lets the others take
+         * their turn before its next one: it waits until as many other writes landed as did between
+         * its last two wins, or about two write latencies per such write. Every pause is capped
+         * here.
          *
          * @param max 1 ms to 10 s
          * @return this builder
