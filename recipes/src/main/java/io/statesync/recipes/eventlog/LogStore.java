@@ -109,8 +109,12 @@ final class LogStore {
     @SuppressWarnings("ArrayRecordComponent")
     record RawEvent(long position, byte[] data, String nodePath, long czxid, long mzxid) {}
 
-    /** The result of reading one segment from a position. */
-    record SegmentRead(List<RawEvent> events, boolean retry) {}
+    /**
+     * The result of reading one segment from a position. {@code complete}: the events run to the end
+     * of the last znode the listing showed, so a watch armed by that listing covers what comes next
+     * in the segment.
+     */
+    record SegmentRead(List<RawEvent> events, boolean retry, boolean complete) {}
 
     final Coordinator coordinator;
     final String path;
@@ -527,9 +531,9 @@ final class LogStore {
         } catch (KeeperException.NoNodeException e) {
             if (watcher != null) {
                 Stat exists = existsWatched(client, segPath, watcher);
-                return new SegmentRead(List.of(), exists != null);
+                return new SegmentRead(List.of(), exists != null, false);
             }
-            return new SegmentRead(List.of(), false);
+            return new SegmentRead(List.of(), false, false);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -544,7 +548,7 @@ final class LogStore {
         }
         if (first < 0) {
             if (starts.isEmpty()) {
-                return new SegmentRead(List.of(), false);
+                return new SegmentRead(List.of(), false, false);
             }
             throw new StateSyncException(
                     StateSyncException.Reason.NO_NODE,
@@ -581,7 +585,10 @@ final class LogStore {
             }
             expected = start + events.size();
         }
-        return new SegmentRead(out, false);
+        boolean complete = last == starts.size()
+                && !out.isEmpty()
+                && out.get(out.size() - 1).position() + 1 == expected;
+        return new SegmentRead(out, false, complete);
     }
 
     private static @Nullable Stat existsWatched(CuratorFramework client, String p, CuratorWatcher watcher)
