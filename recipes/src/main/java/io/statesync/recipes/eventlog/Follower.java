@@ -146,7 +146,16 @@ final class Follower implements Runnable {
                     if (after < 0) {
                         return;
                     }
+                    long before = next;
                     next = after;
+                    if (r.complete()
+                            && after == r.events().get(r.events().size() - 1).position() + 1
+                            && after / m.segmentSize() == before / m.segmentSize()) {
+                        // Everything listed was read and the listing armed the segment's watch: wait
+                        // for it instead of listing again to find nothing (one round trip a batch).
+                        handler.onCaughtUp(next);
+                        await(IDLE_RECHECK_MS);
+                    }
                     continue;
                 }
                 if (r.retry()) {

@@ -17,8 +17,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -106,8 +109,12 @@ final class LogStore {
     @SuppressWarnings("ArrayRecordComponent")
     record RawEvent(long position, byte[] data, String nodePath, long czxid, long mzxid) {}
 
-    /** The result of reading one segment from a position. */
-    record SegmentRead(List<RawEvent> events, boolean retry) {}
+    /**
+     * The result of reading one segment from a position. {@code complete}: the events run to the end
+     * of the last znode the listing showed, so a watch armed by that listing covers what comes next
+     * in the segment.
+     */
+    record SegmentRead(List<RawEvent> events, boolean retry, boolean complete) {}
 
     final Coordinator coordinator;
     final String path;
@@ -260,7 +267,10 @@ final class LogStore {
             } catch (StateSyncException e) {
                 switch (e.reason()) {
                     case NODE_EXISTS -> {
-                        // Taken, perhaps by this very append (a retry after a lost reply).
+                        // Taken, perhaps by this very append (a retry after a lost reply). List the
+                        // segment in the same round trip, so that an appender several znodes behind
+                        // jumps to the end at once instead of failing a write per znode it missed.
+                        CompletableFuture<List<Long>> listed = listInBackground(segmentPath(m, t / m.segmentSize()));
                         Optional<PackFormat.Pack> at = readPack(nodePath(m, t));
                         if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
                             LOG.info(
@@ -272,7 +282,7 @@ final class LogStore {
                             return t;
                         }
                         tail = at.isPresent()
-                                ? new Tail(t, t + at.get().events().size(), 0)
+                                ? skipAhead(m, new Tail(t, t + at.get().events().size(), 0), listed)
                                 : findTail(m);
                     }
                     case NO_NODE, VERSION_CONFLICT -> tail = findTail(m);
@@ -290,6 +300,47 @@ final class LogStore {
                         path, "append to " + path + " did not complete within " + appendTimeout, null);
             }
         }
+    }
+
+    /** The numeric children of a znode, listed asynchronously (empty if it does not exist). */
+    private CompletableFuture<List<Long>> listInBackground(String parent) {
+        CompletableFuture<List<Long>> out = new CompletableFuture<>();
+        try {
+            coordinator
+                    .curatorFramework()
+                    .getChildren()
+                    .inBackground((client, event) -> {
+                        List<String> names = event.getChildren();
+                        if (event.getResultCode() == KeeperException.Code.OK.intValue() && names != null) {
+                            out.complete(numeric(names));
+                        } else {
+                            out.complete(List.of());
+                        }
+                    })
+                    .forPath(parent);
+        } catch (Exception e) {
+            out.complete(List.of());
+        }
+        return out;
+    }
+
+    /**
+     * A later tail than {@code known} when the listing shows znodes after it in the same segment:
+     * the last of them is read for its size. Only a hint: the next attempt's create checks it.
+     */
+    private Tail skipAhead(Meta m, Tail known, CompletableFuture<List<Long>> listed) throws InterruptedException {
+        List<Long> starts;
+        try {
+            starts = listed.get(coordinator.sessionTimeout().toMillis() * 3 + 10_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return known;
+        }
+        if (starts.isEmpty() || starts.get(starts.size() - 1) < known.end()) {
+            return known;
+        }
+        long last = starts.get(starts.size() - 1);
+        Optional<PackFormat.Pack> pack = readPack(nodePath(m, last));
+        return pack.isPresent() ? new Tail(last, last + pack.get().events().size(), 0) : known;
     }
 
     private void awaitConnection(long deadline, long position, long seq, StateSyncException cause)
@@ -480,9 +531,9 @@ final class LogStore {
         } catch (KeeperException.NoNodeException e) {
             if (watcher != null) {
                 Stat exists = existsWatched(client, segPath, watcher);
-                return new SegmentRead(List.of(), exists != null);
+                return new SegmentRead(List.of(), exists != null, false);
             }
-            return new SegmentRead(List.of(), false);
+            return new SegmentRead(List.of(), false, false);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -497,7 +548,7 @@ final class LogStore {
         }
         if (first < 0) {
             if (starts.isEmpty()) {
-                return new SegmentRead(List.of(), false);
+                return new SegmentRead(List.of(), false, false);
             }
             throw new StateSyncException(
                     StateSyncException.Reason.NO_NODE,
@@ -534,7 +585,10 @@ final class LogStore {
             }
             expected = start + events.size();
         }
-        return new SegmentRead(out, false);
+        boolean complete = last == starts.size()
+                && !out.isEmpty()
+                && out.get(out.size() - 1).position() + 1 == expected;
+        return new SegmentRead(out, false, complete);
     }
 
     private static @Nullable Stat existsWatched(CuratorFramework client, String p, CuratorWatcher watcher)
