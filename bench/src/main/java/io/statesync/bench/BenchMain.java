@@ -95,9 +95,10 @@ public final class BenchMain {
             for (Comparison c : comparisons) {
                 Results results = new Results(c);
                 all.add(results);
-                int rounds = settings.repetitions() + (settings.warmUp() ? 1 : 0);
+                boolean warmUps = settings.warmUp() && !c.once();
+                int rounds = (c.once() ? 1 : settings.repetitions()) + (warmUps ? 1 : 0);
                 for (int round = 0; round < rounds; round++) {
-                    boolean warmUp = settings.warmUp() && round == 0;
+                    boolean warmUp = warmUps && round == 0;
                     // Variants alternate within each round, so drift on a shared machine hits all of them.
                     for (Comparison.Variant v : c.variants()) {
                         if (results.failures.containsKey(v.subject())) {

@@ -11,9 +11,26 @@ import java.util.List;
  * @param higherIsBetter whether a larger primary figure is better (throughput) or worse (latency)
  * @param target the target the recipe's issue set, in words ("" for none)
  * @param variants statesync first, then the references
+ * @param once run once even in full mode (no warm-up, one repetition): for scale checks and fault
+ *     workloads whose single run takes many seconds and whose figure does not vary with load
  */
 record Comparison(
-        String id, String title, String primary, boolean higherIsBetter, String target, List<Variant> variants) {
+        String id,
+        String title,
+        String primary,
+        boolean higherIsBetter,
+        String target,
+        List<Variant> variants,
+        boolean once) {
+
+    Comparison(String id, String title, String primary, boolean higherIsBetter, String target, List<Variant> variants) {
+        this(id, title, primary, higherIsBetter, target, variants, false);
+    }
+
+    /** The same comparison, run once even in full mode. */
+    Comparison runOnce() {
+        return new Comparison(id, title, primary, higherIsBetter, target, variants, true);
+    }
 
     /** One side of a comparison. */
     interface Variant {

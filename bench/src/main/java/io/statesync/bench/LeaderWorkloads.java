@@ -36,19 +36,21 @@ final class LeaderWorkloads {
     }
 
     static List<Comparison> all(boolean quick) {
-        int rounds = quick ? 2 : 5;
+        int rounds = quick ? 2 : 3;
         return List.of(
                 new Comparison(
-                        "leader-partition-stop",
-                        "leader election: a silent partition, time until the leader's task has stopped",
-                        "stopped after ms",
-                        false,
-                        "stop before the server expires the session (T = " + BenchContext.SESSION_TIMEOUT.toSeconds()
-                                + " s): margin about T/3",
-                        List.of(
-                                Comparison.variant("statesync", LeaderWorkloads::statesyncPartition),
-                                Comparison.variant(
-                                        "Curator LeaderLatch (notLeader)", LeaderWorkloads::leaderLatchPartition))),
+                                "leader-partition-stop",
+                                "leader election: a silent partition, time until the leader's task has stopped",
+                                "stopped after ms",
+                                false,
+                                "stop before the server expires the session (T = "
+                                        + BenchContext.SESSION_TIMEOUT.toSeconds() + " s): margin about T/3",
+                                List.of(
+                                        Comparison.variant("statesync", LeaderWorkloads::statesyncPartition),
+                                        Comparison.variant(
+                                                "Curator LeaderLatch (notLeader)",
+                                                LeaderWorkloads::leaderLatchPartition)))
+                        .runOnce(),
                 new Comparison(
                         "leader-failover-close",
                         "leader election: failover after the leader closes",

@@ -28,7 +28,7 @@ final class QueueWorkloads {
     private QueueWorkloads() {}
 
     static List<Comparison> all(boolean quick) {
-        int drain = quick ? 1_000 : 5_000;
+        int drain = quick ? 1_000 : 2_000;
         int depth = quick ? 5_000 : 60_000;
         return List.of(
                 new Comparison(
@@ -59,14 +59,16 @@ final class QueueWorkloads {
                                 Comparison.variant("statesync", ctx -> drain(ctx, drain)),
                                 Comparison.variant("Curator DistributedQueue", ctx -> curatorDrain(ctx, drain)))),
                 new Comparison(
-                        "queue-depth",
-                        "queue: take from a queue " + depth + " items deep",
-                        "works (1 = yes)",
-                        true,
-                        "statesync must work at any depth; Curator's is expected to fail past ~50,000",
-                        List.of(
-                                Comparison.variant("statesync", ctx -> depth(ctx, depth)),
-                                Comparison.variant("Curator DistributedQueue", ctx -> curatorDepth(ctx, depth)))));
+                                "queue-depth",
+                                "queue: take from a queue " + depth + " items deep",
+                                "works (1 = yes)",
+                                true,
+                                "statesync must work at any depth; Curator's is expected to fail past ~50,000",
+                                List.of(
+                                        Comparison.variant("statesync", ctx -> depth(ctx, depth)),
+                                        Comparison.variant(
+                                                "Curator DistributedQueue", ctx -> curatorDepth(ctx, depth))))
+                        .runOnce());
     }
 
     private static WorkQueue<byte[]> queue(BenchContext ctx) throws InterruptedException {
