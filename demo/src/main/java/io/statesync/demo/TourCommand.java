@@ -620,6 +620,8 @@ final class TourCommand implements Callable<Integer> {
         } finally {
             submitters.shutdownNow();
         }
+        console.say("  The leader takes the commands in their order in the command log, applies them one at a time and"
+                + " publishes the result in batches: a node may skip a version, never go back.");
         List<Submitted> inOrder = new ArrayList<>(submitted);
         List<Long> positions = new ArrayList<>();
         for (Submitted s : submitted) {
