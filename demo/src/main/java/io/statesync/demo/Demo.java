@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
             "statesync recipes across several nodes, on an embedded ZooKeeper or the one given with --connect.",
             "",
             "Start with 'tour': one process, an embedded ZooKeeper, three nodes, every recipe, a failover. Then run"
-                    + " 'zookeeper' in one terminal and 'config', 'lock', 'singleton', 'ledger', 'members' or 'queue' in"
-                    + " several others, and watch the nodes react to each other.",
+                    + " 'zookeeper' in one terminal and 'config', 'lock', 'singleton', 'ledger', 'replicated', 'members'"
+                    + " or 'queue' in several others, and watch the nodes react to each other.",
             ""
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
             LockCommand.class,
             SingletonCommand.class,
             LedgerCommand.class,
+            ReplicatedCommand.class,
             MembersCommand.class,
             QueueCommand.class
         })

@@ -9,6 +9,7 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.demo.Ledger.Balances;
 import io.statesync.demo.Ledger.Transfer;
+import io.statesync.demo.Shards.Assignments;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.leader.LeaderElection;
@@ -20,6 +21,9 @@ import io.statesync.recipes.lock.LockHandle;
 import io.statesync.recipes.membership.GroupMembership;
 import io.statesync.recipes.queue.Claim;
 import io.statesync.recipes.queue.WorkQueue;
+import io.statesync.recipes.replication.Applied;
+import io.statesync.recipes.replication.CommandRejectedException;
+import io.statesync.recipes.replication.ReplicatedState;
 import io.statesync.recipes.state.SharedState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,11 +37,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -57,13 +67,14 @@ import picocli.CommandLine.Spec;
         description = {
             "One process, a real ZooKeeper and three nodes (each its own ZooKeeper session and recipes):"
                     + " shared config, a fenced lock, a singleton task that fails over when its node dies,"
-                    + " an event-sourced ledger replayed by a late node, and group membership, narrated step"
+                    + " an event-sourced ledger replayed by a late node, a work queue, state replicated by"
+                    + " one leader that survives its leader's death, and group membership, narrated step"
                     + " by step and summed up at the end. Exit code 0 if every step did what it should.",
             "Without --connect an embedded ZooKeeper is started on a free loopback port and removed at exit."
         })
 final class TourCommand implements Callable<Integer> {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final int STEPS = 7;
+    private static final int STEPS = 8;
 
     @Spec
     CommandSpec spec;
@@ -177,6 +188,10 @@ final class TourCommand implements Callable<Integer> {
                 "work queue",
                 "A work queue: jobs offered on one node, worked off by the others; a worker dies",
                 this::workQueue);
+        step(
+                "replicated state",
+                "Replicated state: every node submits commands, one leader applies them; the leader dies",
+                this::replicated);
         step(
                 "singleton task",
                 "A singleton task on the leader; the leader's node dies; the task moves",
@@ -525,7 +540,180 @@ final class TourCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 6. singleton task
+    // 6. replicated state
+
+    /** A submitted command and how its future completed (counted, to show it completed once). */
+    private static final class Submitted {
+        final Node by;
+        final Shards.Command command;
+        final CompletableFuture<Applied<Assignments>> future;
+        final AtomicInteger completions = new AtomicInteger();
+
+        Submitted(Node by, Shards.Command command) {
+            this.by = by;
+            this.command = command;
+            this.future = by.shards().submit(command);
+            var unused = this.future.whenComplete((applied, error) -> completions.incrementAndGet());
+        }
+
+        /** Waits for the outcome: the Applied, or the exception the future failed with. */
+        Object outcome() throws InterruptedException {
+            try {
+                return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                return Objects.requireNonNull(e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(
+                        "no outcome within " + DurationConverter.show(WAIT) + " for " + command);
+            }
+        }
+
+        long position() throws InterruptedException {
+            Object o = outcome();
+            if (o instanceof Applied<?> a) {
+                return a.position();
+            }
+            return o instanceof CommandRejectedException r ? r.position() : Long.MAX_VALUE;
+        }
+    }
+
+    private String replicated() throws Exception {
+        List<Node> three = List.of(nodes.get(0), nodes.get(1), nodes.get(2));
+        console.say("  node-1, node-2 and node-3 each keep a ReplicatedState of shard assignments at /shards. One of"
+                + " them is elected the replication leader: only it changes the state, one command at a time, with a"
+                + " deterministic function (a claim of a shard another node owns is rejected). Any node may submit a"
+                + " command; every node takes the state the leader publishes, with its version (commands consumed).");
+        for (Node n : three) {
+            n.openShards();
+        }
+        await(
+                "a replication leader",
+                () -> three.stream().anyMatch(n -> n.shards().isLeader()));
+        Node leader =
+                three.stream().filter(n -> n.shards().isLeader()).findFirst().orElseThrow();
+        console.event(leader.id + " is the replication leader");
+
+        console.say("  All three nodes submit at once: each claims two shards, and node-1 and node-3 both claim"
+                + " shard-1 (only one of them can have it).");
+        Map<Node, List<Shards.Command>> plan = Map.of(
+                three.get(0), List.of(claim("shard-1", "node-1"), claim("shard-4", "node-1")),
+                three.get(1), List.of(claim("shard-2", "node-2"), claim("shard-5", "node-2")),
+                three.get(2), List.of(claim("shard-3", "node-3"), claim("shard-1", "node-3")));
+        List<Submitted> submitted = new CopyOnWriteArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService submitters = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Map.Entry<Node, List<Shards.Command>> e : plan.entrySet()) {
+                done.add(submitters.submit(() -> {
+                    go.await();
+                    for (Shards.Command c : e.getValue()) {
+                        submitted.add(new Submitted(e.getKey(), c));
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            submitters.shutdownNow();
+        }
+        console.say("  The leader takes the commands in their order in the command log, applies them one at a time and"
+                + " publishes the result in batches: a node may skip a version, never go back.");
+        List<Submitted> inOrder = new ArrayList<>(submitted);
+        List<Long> positions = new ArrayList<>();
+        for (Submitted s : submitted) {
+            positions.add(s.position());
+        }
+        inOrder.sort((x, y) -> Long.compare(positions.get(submitted.indexOf(x)), positions.get(submitted.indexOf(y))));
+        List<Submitted> rejected = new ArrayList<>();
+        for (Submitted s : inOrder) {
+            Object o = s.outcome();
+            if (o instanceof Applied<?> a) {
+                console.event("position " + a.position() + ": " + s.command + ": applied (version " + a.version()
+                        + "), " + s.by.id + "'s future completed");
+            } else if (o instanceof CommandRejectedException r) {
+                rejected.add(s);
+                console.event("position " + r.position() + ": " + s.command + ": rejected (" + r.why() + "); only "
+                        + s.by.id + "'s future for it failed, with CommandRejectedException");
+            } else {
+                throw new IllegalStateException(s.command + " failed: " + o);
+            }
+        }
+        check(rejected.size() == 1, "expected exactly one rejected command, got " + rejected.size());
+        Submitted lost = rejected.get(0);
+        check(
+                lost.command.shard().equals("shard-1"),
+                "the rejected command is not a claim of shard-1: " + lost.command);
+        int firstRound = submitted.size();
+        Assignments agreed = awaitSameShards(three, firstRound);
+        console.event("every node is at version " + firstRound + ": " + agreed);
+
+        console.say("  Now " + leader.id + ", the replication leader, dies: the demo expires its session on the server."
+                + " Its election znode goes at once and another node leads, resuming at the published position; a"
+                + " deposed leader's publish would be refused.");
+        SessionExpiry.expire(leader.coordinator, connectString, WAIT);
+        console.event("the server expired " + leader.id + "'s session");
+        Node submitter = three.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        Submitted late = new Submitted(submitter, claim("shard-6", submitter.id));
+        console.event(submitter.id + " submits: " + late.command);
+        Object o = late.outcome();
+        if (!(o instanceof Applied<?> applied)) {
+            throw new IllegalStateException(late.command + " was not applied: " + o);
+        }
+        Node successor = three.stream()
+                .filter(n -> n != leader && n.shards().isLeader())
+                .findFirst()
+                .orElse(null);
+        console.event(late.command + ": applied at position " + applied.position() + " (version " + applied.version()
+                + ")" + (successor == null ? "" : " by the new leader " + successor.id));
+        check(
+                applied.version() == firstRound + 1L,
+                late.command + " produced version " + applied.version() + ", not " + (firstRound + 1)
+                        + ": not applied exactly once");
+        Assignments last = awaitSameShards(three, firstRound + 1);
+        check(last.owners().get("shard-6") != null, "shard-6 is not in " + last);
+        for (Submitted s : submitted) {
+            check(s.completions.get() == 1, s.command + "'s future completed " + s.completions.get() + " times");
+        }
+        check(late.completions.get() == 1, late.command + "'s future completed " + late.completions.get() + " times");
+        for (Node n : three) {
+            List<Integer> seen = n.shardVersions;
+            for (int i = 1; i < seen.size(); i++) {
+                check(seen.get(i) > seen.get(i - 1), n.id + " saw versions go back: " + seen);
+            }
+        }
+        console.event(leader.id + " is back with a new session and has caught up: every node at version "
+                + (firstRound + 1) + ": " + last);
+        return (firstRound + 1) + " commands from 3 nodes, applied one at a time; \"" + lost.command + "\" rejected ("
+                + ((CommandRejectedException) lost.outcome()).why() + "), only its own future failed; after leader "
+                + leader.id + " died, \"" + late.command + "\" was applied once (version " + applied.version()
+                + "); all 3 nodes at version " + (firstRound + 1) + ", every future completed once";
+    }
+
+    private static Shards.Command claim(String shard, String node) {
+        return new Shards.Command(Shards.Action.CLAIM, shard, node);
+    }
+
+    private static Assignments awaitSameShards(List<Node> three, int version) throws InterruptedException {
+        for (Node n : three) {
+            await(
+                    n.id + " reaches replicated version " + version,
+                    () -> n.shards().current().version() >= version);
+        }
+        Assignments first = three.get(0).shards().current().value();
+        for (Node n : three) {
+            Versioned<Assignments> v = n.shards().current();
+            check(v.version() == version, n.id + " is at version " + v.version() + ", not " + version);
+            check(v.value().equals(first), n.id + " holds " + v.value() + ", not " + first);
+        }
+        return first;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 7. singleton task
 
     private record Tick(String node, long epoch, long at) {}
 
@@ -605,7 +793,7 @@ final class TourCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 7. membership at the end
+    // 8. membership at the end
 
     private String membershipAtTheEnd() throws Exception {
         Node late =
@@ -621,7 +809,7 @@ final class TourCommand implements Callable<Integer> {
             await(n.id + " sees exactly " + expected, () -> n.members().equals(expected));
             console.event(n.id + " sees members " + n.members());
         }
-        return "joins and leaves reached every node: now " + expected + " (a node died in step 6, node-4 left)";
+        return "joins and leaves reached every node: now " + expected + " (a node died in step 7, node-4 left)";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -686,6 +874,11 @@ final class TourCommand implements Callable<Integer> {
         @Nullable
         WorkQueue<String> queue;
 
+        @Nullable
+        ReplicatedState<Assignments, Shards.Command> shards;
+
+        final List<Integer> shardVersions = new CopyOnWriteArrayList<>();
+
         private Node(TourCommand tour, String id, Coordinator coordinator) {
             this.tour = tour;
             this.id = id;
@@ -737,6 +930,35 @@ final class TourCommand implements Callable<Integer> {
             ledger = s;
         }
 
+        void openShards() {
+            ReplicatedState<Assignments, Shards.Command> s = ReplicatedState.builder(
+                            coordinator,
+                            "/shards",
+                            Shards.STATE_CODEC,
+                            Shards.COMMAND_CODEC,
+                            Assignments.none(),
+                            Assignments::apply)
+                    .participantId(id)
+                    .commandTimeout(WAIT)
+                    .build();
+            shards = s;
+            s.addListener(change -> change.current().ifPresent(v -> {
+                shardVersions.add(v.version());
+                if (change.kind() != ChangeKind.INITIAL) {
+                    tour.console.event(id + " sees version " + v.version() + ": " + v.value());
+                }
+            }));
+            s.start();
+        }
+
+        ReplicatedState<Assignments, Shards.Command> shards() {
+            ReplicatedState<Assignments, Shards.Command> s = shards;
+            if (s == null) {
+                throw new IllegalStateException(id + " has no replicated state open");
+            }
+            return s;
+        }
+
         WorkQueue<String> queue() {
             WorkQueue<String> q = queue;
             if (q == null) {
@@ -772,7 +994,7 @@ final class TourCommand implements Callable<Integer> {
         /** Closes every recipe, then the coordinator (which ends the session). */
         @Override
         public void close() {
-            for (AutoCloseable r : new AutoCloseable[] {election, queue, ledger, log, lock, config, group}) {
+            for (AutoCloseable r : new AutoCloseable[] {election, shards, queue, ledger, log, lock, config, group}) {
                 if (r != null) {
                     try {
                         r.close();

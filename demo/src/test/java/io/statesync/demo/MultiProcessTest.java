@@ -145,6 +145,42 @@ class MultiProcessTest {
     }
 
     @Test
+    void aCommandSubmittedInOneNodeIsAppliedByTheLeaderAndSeenByTheOthersAlsoAfterTheLeaderStops() throws Exception {
+        DemoProcess r1 = node("r1", "replicated", "--namespace", "t-replicated");
+        r1.awaitLine("r1 sees version 0: {} (current)");
+        r1.awaitLine("r1 is now the replication leader");
+        DemoProcess r2 = node("r2", "replicated", "--namespace", "t-replicated");
+        r2.awaitLine("r2 sees version 0: {} (current)");
+        r2.awaitLine("Type 'claim SHARD'");
+
+        // typed in r2, applied by the leader r1, seen by both
+        r2.type("claim shard-1");
+        r2.awaitLine("r2 claims shard-1: applied at position 0, version 1: {shard-1=r2}");
+        r1.awaitLine("r1 sees version 1: {shard-1=r2}");
+        r2.awaitLine("r2 sees version 1: {shard-1=r2}");
+
+        // a one-shot submitter, as a third terminal would run it: rejected by the function, exit code 1
+        DemoProcess r3 = node("r3", "replicated", "--namespace", "t-replicated", "--submit", "claim shard-1");
+        assertThat(r3.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.FAILED);
+        assertThat(r3.out())
+                .anyMatch(l -> l.contains("r3 claims shard-1: rejected at position 1 (")
+                        && l.contains("shard-1 is owned by r2"));
+        r1.awaitLine("r1 sees version 2: {shard-1=r2}");
+
+        // the leader stops: r2 leads, and a command from another process is applied once, by r2
+        r1.stop();
+        assertThat(r1.out()).anyMatch(l -> l.contains("r1 stopping: closing the replicated state"));
+        r2.awaitLine("r2 is now the replication leader");
+        DemoProcess r4 = node("r4", "replicated", "--namespace", "t-replicated", "--submit", "claim shard-2");
+        assertThat(r4.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.OK);
+        assertThat(r4.out())
+                .anyMatch(l ->
+                        l.contains("r4 claims shard-2: applied at position 2, version 3: {shard-1=r2, shard-2=r4}"));
+        r2.awaitLine("r2 sees version 3: {shard-1=r2, shard-2=r4}");
+        assertThat(r2.out()).noneMatch(l -> l.contains("r2 sees version 4"));
+    }
+
+    @Test
     void aJobHeldByAWorkerThatStopsIsDeliveredAgainToAnother() throws Exception {
         DemoProcess w1 = node("w1", "queue", "--namespace", "t-queue", "--work", "60s");
         w1.awaitLine("w1 waits for jobs");

@@ -73,13 +73,22 @@ class TourTest {
                 .containsPattern("=> OK: 12 jobs offered by node-1, each acknowledged exactly once; job-\\d+, held by"
                         + " node-2 when it died, was delivered again \\(delivery 2\\)")
                 .contains("node-2's late ack was refused (LockLostException); queue empty")
-                // 6. the singleton task moves with a higher epoch, the old one stopped first
+                // 6. replicated state: one rejection fails only its own future; the leader dies; all agree
+                .containsPattern("position \\d: node-\\d claims shard-1: rejected \\(.*shard-1 is owned by node-\\d\\);"
+                        + " only node-\\d's future for it failed, with CommandRejectedException")
+                .containsPattern("every node is at version 6: \\{shard-1=node-[13], shard-2=node-2, shard-3=node-3,"
+                        + " shard-4=node-1, shard-5=node-2}")
+                .containsPattern("=> OK: 7 commands from 3 nodes, applied one at a time; \"node-[13] claims shard-1\""
+                        + " rejected \\(.*shard-1 is owned by node-[13]\\), only its own future failed; after leader"
+                        + " node-\\d died, \"node-\\d claims shard-6\" was applied once \\(version 7\\); all 3 nodes at"
+                        + " version 7, every future completed once")
+                // 7. the singleton task moves with a higher epoch, the old one stopped first
                 .containsPattern("=> OK: task moved from node-\\d \\(epoch \\d+\\) to node-\\d \\(epoch \\d+\\)")
                 .contains("task stopped first")
-                // 7. membership after the failover
+                // 8. membership after the failover
                 .containsPattern("=> OK: joins and leaves reached every node: now \\[node-\\d, node-\\d\\]")
-                .contains("7 of 7 steps OK in")
+                .contains("8 of 8 steps OK in")
                 .doesNotContain("FAILED");
-        assertThat(out.lines().filter(l -> l.startsWith("  => OK:"))).hasSize(7);
+        assertThat(out.lines().filter(l -> l.startsWith("  => OK:"))).hasSize(8);
     }
 }
