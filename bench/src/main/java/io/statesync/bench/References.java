@@ -87,11 +87,16 @@ final class References {
         return Propagation.measure(
                 ctx, subscribers, value -> writer.setData().forPath("/value", longBytes(value)), onValue -> {
                     CuratorCache cache = ctx.closeAfter(CuratorCache.build(ctx.curator(), "/value"));
+                    CountDownLatch initialized = new CountDownLatch(1);
                     cache.listenable()
                             .addListener(CuratorCacheListener.builder()
                                     .forChanges((before, after) -> onValue.accept(parseLong(after.getData())))
+                                    .forInitialized(initialized::countDown)
                                     .build());
                     cache.start();
+                    if (!initialized.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("CuratorCache did not initialize");
+                    }
                 });
     }
 

@@ -55,7 +55,7 @@ final class ZooKeeperProcess implements AutoCloseable {
                         ""));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx1g");
+        command.add("-Xmx6g"); // every run's data stays on the server until it stops
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("org.apache.zookeeper.server.ZooKeeperServerMain");
