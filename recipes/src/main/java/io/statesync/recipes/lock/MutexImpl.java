@@ -1,26 +1,13 @@
 package io.statesync.recipes.lock;
 
-import io.statesync.core.LifecycleState;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
 /** {@link DistributedLock} on the shared queue engine. */
-final class MutexImpl implements DistributedLock {
-    private final LockEngine engine;
+final class MutexImpl extends EngineFacade implements DistributedLock {
 
     MutexImpl(LockEngine engine) {
-        this.engine = engine;
-    }
-
-    @Override
-    public void start() {
-        engine.start();
-    }
-
-    @Override
-    public LifecycleState state() {
-        return engine.state();
+        super(engine);
     }
 
     @Override
@@ -31,35 +18,5 @@ final class MutexImpl implements DistributedLock {
     @Override
     public Optional<LockHandle> tryAcquire() throws InterruptedException {
         return engine.tryAcquire(LockEngine.Kind.LOCK);
-    }
-
-    @Override
-    public String path() {
-        return engine.path();
-    }
-
-    @Override
-    public void addLockLostListener(LockLostListener listener) {
-        engine.addListener(listener);
-    }
-
-    @Override
-    public void addLockLostListener(LockLostListener listener, Executor executor) {
-        engine.addListener(listener, executor);
-    }
-
-    @Override
-    public boolean removeLockLostListener(LockLostListener listener) {
-        return engine.removeListener(listener);
-    }
-
-    @Override
-    public void close() {
-        engine.close();
-    }
-
-    @Override
-    public String toString() {
-        return engine + " (" + engine.state() + ")";
     }
 }

@@ -1,26 +1,13 @@
 package io.statesync.recipes.lock;
 
-import io.statesync.core.LifecycleState;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
 /** {@link DistributedReadWriteLock} on the shared queue engine. */
-final class ReadWriteLockImpl implements DistributedReadWriteLock {
-    private final LockEngine engine;
+final class ReadWriteLockImpl extends EngineFacade implements DistributedReadWriteLock {
 
     ReadWriteLockImpl(LockEngine engine) {
-        this.engine = engine;
-    }
-
-    @Override
-    public void start() {
-        engine.start();
-    }
-
-    @Override
-    public LifecycleState state() {
-        return engine.state();
+        super(engine);
     }
 
     @Override
@@ -41,35 +28,5 @@ final class ReadWriteLockImpl implements DistributedReadWriteLock {
     @Override
     public Optional<LockHandle> tryAcquireWrite() throws InterruptedException {
         return engine.tryAcquire(LockEngine.Kind.WRITE);
-    }
-
-    @Override
-    public String path() {
-        return engine.path();
-    }
-
-    @Override
-    public void addLockLostListener(LockLostListener listener) {
-        engine.addListener(listener);
-    }
-
-    @Override
-    public void addLockLostListener(LockLostListener listener, Executor executor) {
-        engine.addListener(listener, executor);
-    }
-
-    @Override
-    public boolean removeLockLostListener(LockLostListener listener) {
-        return engine.removeListener(listener);
-    }
-
-    @Override
-    public void close() {
-        engine.close();
-    }
-
-    @Override
-    public String toString() {
-        return engine + " (" + engine.state() + ")";
     }
 }

@@ -1,28 +1,15 @@
 package io.statesync.recipes.lock;
 
-import io.statesync.core.LifecycleState;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
 /** {@link DistributedSemaphore} on the shared queue engine. */
-final class SemaphoreImpl implements DistributedSemaphore {
-    private final LockEngine engine;
+final class SemaphoreImpl extends EngineFacade implements DistributedSemaphore {
     private final int maxLeases;
 
     SemaphoreImpl(LockEngine engine, int maxLeases) {
-        this.engine = engine;
+        super(engine);
         this.maxLeases = maxLeases;
-    }
-
-    @Override
-    public void start() {
-        engine.start();
-    }
-
-    @Override
-    public LifecycleState state() {
-        return engine.state();
     }
 
     @Override
@@ -38,35 +25,5 @@ final class SemaphoreImpl implements DistributedSemaphore {
     @Override
     public int maxLeases() {
         return maxLeases;
-    }
-
-    @Override
-    public String path() {
-        return engine.path();
-    }
-
-    @Override
-    public void addLockLostListener(LockLostListener listener) {
-        engine.addListener(listener);
-    }
-
-    @Override
-    public void addLockLostListener(LockLostListener listener, Executor executor) {
-        engine.addListener(listener, executor);
-    }
-
-    @Override
-    public boolean removeLockLostListener(LockLostListener listener) {
-        return engine.removeListener(listener);
-    }
-
-    @Override
-    public void close() {
-        engine.close();
-    }
-
-    @Override
-    public String toString() {
-        return engine + " (" + engine.state() + ", " + maxLeases + " leases)";
     }
 }

@@ -1,0 +1,49 @@
+package io.statesync.recipes.lock;
+
+import io.statesync.core.LifecycleState;
+import java.util.concurrent.Executor;
+
+/**
+ * What the mutex, the read-write lock and the semaphore share: each is a thin view of one {@link
+ * LockEngine}, and only its acquire methods differ.
+ */
+abstract class EngineFacade {
+    final LockEngine engine;
+
+    EngineFacade(LockEngine engine) {
+        this.engine = engine;
+    }
+
+    public void start() {
+        engine.start();
+    }
+
+    public LifecycleState state() {
+        return engine.state();
+    }
+
+    public String path() {
+        return engine.path();
+    }
+
+    public void addLockLostListener(LockLostListener listener) {
+        engine.addListener(listener);
+    }
+
+    public void addLockLostListener(LockLostListener listener, Executor executor) {
+        engine.addListener(listener, executor);
+    }
+
+    public boolean removeLockLostListener(LockLostListener listener) {
+        return engine.removeListener(listener);
+    }
+
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return engine + " (" + engine.state() + ")";
+    }
+}
