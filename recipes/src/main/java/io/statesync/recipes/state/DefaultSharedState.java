@@ -31,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
@@ -67,7 +66,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_BATCH = 256;
-    private static final int MAX_SIT_OUT = 16;
+    /** Conflicts in a row after which an update takes a turn (see {@link Turns}). */
+    private static final int TAKE_TURN_AFTER = 3;
 
     private final Coordinator coordinator;
     private final String path;
@@ -83,6 +83,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private final ListenerSet<StateListener<T>> listeners;
     private final ConnectionListener connectionListener = this::onConnection;
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
+    private final Turns turns;
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -131,6 +132,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         this.initialBytes = initialBytes;
         this.maxUpdateAttempts = maxUpdateAttempts;
         this.maxBackoffNanos = maxBackoff.toNanos();
+        this.turns = new Turns(coordinator, path);
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator.listenerExecutor());
     }
@@ -162,6 +164,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             return;
         }
         coordinator.removeListener(connectionListener);
+        turns.detach();
         ZooKeeper zk;
         synchronized (lock) {
             zk = attached;
@@ -554,7 +557,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
     }
 
-    private static <R> R awaitUninterruptibly(CompletableFuture<R> future) {
+    static <R> R awaitUninterruptibly(CompletableFuture<R> future) {
         boolean interrupted = false;
         try {
             while (true) {
@@ -798,21 +801,24 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     private void runFunctions(List<WriteOp<T>> ops) {
-        List<WriteOp<T>> live = new ArrayList<>(ops);
-        if (sitOut > 0) {
-            // Contended, and this instance won its last write: let the others take their turn first.
-            // It waits until as many other writes landed as did between its last two wins (at least
-            // one), or a bounded time, and then writes on the value those writes left. Under steady
-            // contention the writers take turns, each on a current value, instead of racing (where
-            // the writer whose value is current first, the last winner, tends to win again and a
-            // slower one can lose every round); a writer that keeps losing meets fewer rivals.
-            long nanos = Math.min(maxBackoffNanos, 2L * sitOut * lastWriteNanos);
-            awaitOthers(wonCzxid, wonVersion + sitOut, nanos);
-            sitOut = 0;
+        try {
+            applyAndWrite(new ArrayList<>(ops));
+        } finally {
+            releaseTurn();
         }
+    }
+
+    /**
+     * Applies the functions to the latest known value and writes the result, again on a fresh value
+     * after each conflict; after {@link #TAKE_TURN_AFTER} conflicts in a row it takes a turn.
+     */
+    private void applyAndWrite(List<WriteOp<T>> live) {
         Base base = localBase();
         int conflicts = 0;
         while (!live.isEmpty()) {
+            if (awaitTurn()) {
+                base = newer(base, localBase()); // others wrote meanwhile: compute on their value
+            }
             if (base == null) {
                 base = freshBase();
             }
@@ -847,10 +853,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
             Versioned<byte[]> written = write(base.exists ? base.version : -1, base.czxid, data);
             if (written != null) {
                 contention = Math.max(0, contention - 1);
-                int others = wonCzxid == written.czxid() && wonVersion >= 0 ? written.version() - wonVersion - 1 : 0;
-                sitOut = contention > 0 ? Math.min(Math.max(1, others), MAX_SIT_OUT) : 0;
-                wonCzxid = written.czxid();
-                wonVersion = written.version();
                 for (int i = 0; i < live.size(); i++) {
                     finish(live.get(i), written.withValue(results.get(i)), null);
                 }
@@ -866,10 +868,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 return;
             }
             contention = 8;
-            if (conflicts >= 8) {
-                // Many losses in a row: a random pause, up to one write's latency per eight losses.
-                long cap = Math.min(maxBackoffNanos, lastWriteNanos * Math.min(conflicts / 8, 8));
-                RawZooKeeper.sleepUninterruptibly(ThreadLocalRandom.current().nextLong(Math.max(1, cap)));
+            if (conflicts >= TAKE_TURN_AFTER) {
+                takeTurn(); // lost several times in a row: queue up, the others hold back
             }
             // Retry at once on the value read right behind the losing write, or on the local value
             // if that is newer by now.
@@ -878,24 +878,53 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     /**
-     * Waits, at most {@code nanos}, until the local value of the incarnation {@code czxid} reached
-     * {@code version} (or the node changed incarnation) with no read of it in flight.
+     * Holds back while other writers' turns come first ({@link Turns#awaitTurn}); if it had to, then
+     * also until the read their writes triggered is back, so the local value is theirs.
+     *
+     * @return whether it held back
      */
-    private void awaitOthers(long czxid, int version, long nanos) {
-        long deadline = System.nanoTime() + nanos;
+    private boolean awaitTurn() {
+        ZooKeeper zk;
+        try {
+            zk = RawZooKeeper.handle(coordinator);
+        } catch (StateSyncException e) {
+            return false; // no handle: the write finds out and waits for one
+        }
+        turns.attach(zk);
+        if (!turns.awaitTurn(zk, maxBackoffNanos)) {
+            return false;
+        }
+        long deadline = System.nanoTime() + maxBackoffNanos;
         synchronized (lock) {
-            while (readInFlightOn != null || (seenExists && seenCzxid == czxid && seenVersion < version)) {
+            while (readInFlightOn != null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return;
+                    break;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(lock, left);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // kept for the caller; the wait is only a courtesy
-                    return;
+                    Thread.currentThread().interrupt(); // kept for the caller; waiting is a courtesy
+                    break;
                 }
             }
+        }
+        return true;
+    }
+
+    private void takeTurn() {
+        try {
+            turns.take(RawZooKeeper.handle(coordinator));
+        } catch (StateSyncException e) {
+            LOG.debug("SharedState {}: no turn taken", path, e);
+        }
+    }
+
+    private void releaseTurn() {
+        try {
+            turns.release(RawZooKeeper.handle(coordinator));
+        } catch (StateSyncException e) {
+            LOG.debug("SharedState {}: turn not given up (it goes with the session)", path, e);
         }
     }
 
@@ -918,6 +947,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 return;
             }
         }
+        awaitTurn();
         Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
         finish(op, written != null, null);
     }
@@ -962,12 +992,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
     // pipelined behind the last write when it was contended.
     private int contention;
     private @Nullable DataReply prefetched;
-    // Confined to the combiner: how many other writes to let land before the next (see runFunctions),
-    // the coordinates of the last write of an update that landed, and how long the last write took.
-    private int sitOut;
-    private long wonCzxid = -1;
-    private int wonVersion = -1;
-    private long lastWriteNanos = TimeUnit.MILLISECONDS.toNanos(1);
 
     /**
      * Writes {@code data} if the node is at {@code expectedVersion} (or, for -1, creates it), in one
@@ -1015,6 +1039,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             int mv = markerVersion;
             MultiReply reply = multi(zk, expectedVersion, data, mv);
             if (reply.rc == 0) {
+                turns.released();
                 markerVersion = mv + 1;
                 return Objects.requireNonNull(reply.written);
             }
@@ -1029,6 +1054,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
             }
             int valueRc = reply.opError(0);
             int markerRc = reply.opError(1);
+            if (reply.opError(2) == KeeperException.Code.NONODE.intValue()) {
+                turns.released(); // the ticket is gone (with an old session): write without it
+                continue;
+            }
             if (valueRc == KeeperException.Code.BADVERSION.intValue()
                     || valueRc == KeeperException.Code.NONODE.intValue()
                     || valueRc == KeeperException.Code.NODEEXISTS.intValue()) {
@@ -1086,16 +1115,20 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     private MultiReply multi(ZooKeeper zk, int expectedVersion, byte[] data, int mv) {
-        List<Op> ops = List.of(
+        List<Op> ops = new ArrayList<>(3);
+        ops.add(
                 expectedVersion < 0
                         ? Op.create(fullPath, data, RawZooKeeper.acl(coordinator), CreateMode.PERSISTENT)
-                        : Op.setData(fullPath, data, expectedVersion),
-                Op.setData(markerFull, EMPTY, mv));
+                        : Op.setData(fullPath, data, expectedVersion));
+        ops.add(Op.setData(markerFull, EMPTY, mv));
+        String ticket = turns.held(zk);
+        if (ticket != null) {
+            ops.add(Op.delete(ticket, -1)); // the turn ends with the write that lands
+        }
         CompletableFuture<MultiReply> reply = new CompletableFuture<>();
         synchronized (lock) {
             writesInFlight++;
         }
-        long sent = System.nanoTime();
         zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data)), null);
         CompletableFuture<DataReply> read = null;
         if (contention > 0) {
@@ -1111,7 +1144,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
             read = r;
         }
         MultiReply result = awaitUninterruptibly(reply);
-        lastWriteNanos = System.nanoTime() - sent;
         prefetched = result.rc != 0 && read != null ? awaitUninterruptibly(read) : null;
         return result;
     }
@@ -1119,7 +1151,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     /** A multi reply, on the event thread: applies a landed write before anyone hears of it. */
     private MultiReply onMultiReply(ZooKeeper zk, int rc, @Nullable List<OpResult> results, byte[] data) {
         Versioned<byte[]> written = null;
-        if (rc == 0 && results != null && results.size() == 2) {
+        if (rc == 0 && results != null && results.size() >= 2) {
             Stat markerStat = ((OpResult.SetDataResult) results.get(1)).getStat();
             OpResult first = results.get(0);
             long zxid = markerStat.getMzxid();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,6 +59,62 @@ class SharedStateUpdateTest {
     @Tag("slow")
     void fourClientsTimes500IncrementsWhileConnectionsAreCut() throws Exception {
         counters(4, 500, true);
+    }
+
+    /**
+     * Contention without faults, one caller per client, all for the same time: every caller's updates
+     * land within the attempt bound, and no caller is starved — each gets a fair share of the updates
+     * (a caller that keeps losing the race to the last winner is what makes an update fail).
+     */
+    @Test
+    void contendingClientsEachGetAFairShareAndNoUpdateRunsOutOfAttempts() throws Exception {
+        int clients = 3;
+        int total = 1_500;
+        List<Coordinator> coordinators = new ArrayList<>();
+        List<SharedState<Long>> states = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicInteger landed = new AtomicInteger();
+        try {
+            for (int i = 0; i < clients; i++) {
+                Coordinator c = connect(zk.connectString());
+                coordinators.add(c);
+                SharedState<Long> s =
+                        SharedState.builder(c, "/contended", Codec.longs(), 0L).build();
+                s.start();
+                assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+                states.add(s);
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> shares = new ArrayList<>();
+            for (SharedState<Long> s : states) {
+                shares.add(pool.submit(() -> {
+                    go.await();
+                    int mine = 0;
+                    while (landed.get() < total) {
+                        s.update(x -> x + 1);
+                        landed.incrementAndGet();
+                        mine++;
+                    }
+                    return mine;
+                }));
+            }
+            go.countDown();
+            List<Integer> counts = new ArrayList<>();
+            for (Future<Integer> f : shares) {
+                counts.add(f.get()); // an update that ran out of attempts fails here
+            }
+            int sum = counts.stream().mapToInt(Integer::intValue).sum();
+            assertThat(states.get(0).read().map(Versioned::value)).contains((long) sum);
+            // A fair share is total / clients; a starved caller would get next to nothing.
+            assertThat(counts)
+                    .as("updates per client")
+                    .allSatisfy(n -> assertThat(n).isGreaterThan(total / clients / 4));
+        } finally {
+            states.forEach(SharedState::close);
+            coordinators.forEach(Coordinator::close);
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     private void counters(int clients, int increments, boolean cut) throws Exception {

@@ -1,0 +1,310 @@
+package io.statesync.recipes.state;
+
+import io.statesync.core.Coordinator;
+import io.statesync.core.internal.RawZooKeeper;
+import io.statesync.core.internal.ZkErrors;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turn-taking for the writers of one shared value, so that no writer loses the compare-and-set race
+ * without end.
+ *
+ * <p>A writer that lost several times in a row takes a ticket: an ephemeral sequential znode {@code
+ * t-<instance>-<sequence>} under {@code /.statesync/turns<path>}. While tickets exist, a writer
+ * without one, or with a later one, holds back (at most {@code maxWaitNanos} per attempt, so a stuck
+ * ticket holder slows the others but never stops them); the holder of the earliest ticket writes
+ * against no one but the writes already in flight, lands, and gives the ticket up — the next ticket
+ * is then earliest. Writers learn of tickets through a persistent recursive watch on the directory
+ * set before their first write on each handle, so uncontended writers pay no round trip for any of
+ * this; a ticket is created only after losses.
+ *
+ * <p>A ticket lives in one session: it is gone with its session, and a ticket whose create reply was
+ * lost is found by the instance's id and deleted.
+ */
+final class Turns {
+    private static final Logger LOG = LoggerFactory.getLogger(Turns.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Coordinator coordinator;
+    private final String dir;
+    private final String dirFull;
+    private final String prefix = "t-" + UUID.randomUUID() + "-";
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private @Nullable ZooKeeper attached;
+    private @Nullable DirWatcher watcher;
+    /** The tickets this instance knows of, by sequence number. */
+    private final TreeMap<Long, String> tickets = new TreeMap<>();
+    // Confined to the combiner: this instance's ticket (its sequence number and session), if any.
+    private long mine = -1;
+    private long mineSession;
+
+    Turns(Coordinator coordinator, String path) {
+        this.coordinator = coordinator;
+        this.dir = "/.statesync/turns" + path;
+        this.dirFull = RawZooKeeper.fullPath(coordinator, dir);
+    }
+
+    /**
+     * Watches the ticket directory through {@code zk} (once per handle) and reads it; both are
+     * pipelined ahead of whatever the caller sends next, so the first write waits for neither.
+     */
+    void attach(ZooKeeper zk) {
+        DirWatcher w;
+        synchronized (lock) {
+            if (zk == attached) {
+                return;
+            }
+            detachLocked();
+            attached = zk;
+            w = new DirWatcher(zk);
+            watcher = w;
+            tickets.clear();
+        }
+        RawZooKeeper.watchAdded(zk, dirFull);
+        zk.addWatch(dirFull, w, AddWatchMode.PERSISTENT_RECURSIVE, (rc, p, ctx) -> {}, null);
+        reread(zk);
+    }
+
+    /** Removes the watch (on close). */
+    void detach() {
+        synchronized (lock) {
+            detachLocked();
+        }
+    }
+
+    // Guarded by lock.
+    private void detachLocked() {
+        ZooKeeper zk = attached;
+        DirWatcher w = watcher;
+        attached = null;
+        watcher = null;
+        tickets.clear();
+        lock.notifyAll();
+        if (zk != null && w != null) {
+            try {
+                RawZooKeeper.watchRemoved(zk, dirFull, Watcher.WatcherType.Any);
+            } catch (RuntimeException e) {
+                LOG.debug("turns {}: removing the watch failed", dir, e);
+            }
+        }
+    }
+
+    private void reread(ZooKeeper zk) {
+        zk.getChildren(
+                dirFull,
+                false,
+                (rc, p, ctx, children) -> {
+                    synchronized (lock) {
+                        if (zk != attached) {
+                            return;
+                        }
+                        tickets.clear();
+                        if (rc == 0 && children != null) {
+                            for (String child : children) {
+                                long seq = sequence(child);
+                                if (seq >= 0) {
+                                    tickets.put(seq, child);
+                                }
+                            }
+                        }
+                        lock.notifyAll();
+                    }
+                },
+                null);
+    }
+
+    private final class DirWatcher implements Watcher {
+        private final ZooKeeper zk;
+
+        DirWatcher(ZooKeeper zk) {
+            this.zk = zk;
+        }
+
+        @Override
+        public void process(WatchedEvent event) {
+            if (event.getType() == Event.EventType.None) {
+                if (event.getState() == Event.KeeperState.SyncConnected) {
+                    reread(zk); // tickets may have come and gone while disconnected
+                }
+                return;
+            }
+            String path = event.getPath();
+            if (path == null || path.length() <= dirFull.length() + 1 || !path.startsWith(dirFull + "/")) {
+                return;
+            }
+            String name = path.substring(dirFull.length() + 1);
+            long seq = name.indexOf('/') < 0 ? sequence(name) : -1;
+            if (seq < 0) {
+                return; // the directory of a nested path, or not a ticket
+            }
+            synchronized (lock) {
+                if (zk != attached) {
+                    return;
+                }
+                if (event.getType() == Event.EventType.NodeCreated) {
+                    tickets.put(seq, name);
+                } else if (event.getType() == Event.EventType.NodeDeleted) {
+                    tickets.remove(seq);
+                }
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private static long sequence(String name) {
+        if (!name.startsWith("t-") || name.length() < 12) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(name.substring(name.length() - 10));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Whether this instance holds a ticket in the session of {@code zk}. */
+    boolean holds(ZooKeeper zk) {
+        return mine >= 0 && mineSession == zk.getSessionId();
+    }
+
+    /** The full path of this instance's ticket in the session of {@code zk}, if it holds one. */
+    @Nullable
+    String held(ZooKeeper zk) {
+        return holds(zk) ? ticketPath(mine) : null;
+    }
+
+    /** Records that this instance's ticket is gone (deleted with the write that landed, or lost). */
+    void released() {
+        mine = -1;
+    }
+
+    private String ticketPath(long seq) {
+        return dirFull + "/" + prefix + String.format(Locale.ROOT, "%010d", seq);
+    }
+
+    /**
+     * Waits, at most {@code maxWaitNanos}, until no ticket is ahead of this instance: none at all if
+     * it holds none, none earlier than its own if it does.
+     *
+     * @return whether it had to wait
+     */
+    boolean awaitTurn(ZooKeeper zk, long maxWaitNanos) {
+        long ahead = holds(zk) ? mine : Long.MAX_VALUE;
+        long deadline = System.nanoTime() + maxWaitNanos;
+        boolean waited = false;
+        synchronized (lock) {
+            while (zk == attached && !tickets.isEmpty() && tickets.firstKey() < ahead) {
+                waited = true;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.debug("turns {}: still waiting for {} after the longest wait; writing anyway", dir, tickets);
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // kept for the caller; waiting is a courtesy
+                    break;
+                }
+            }
+        }
+        return waited;
+    }
+
+    /**
+     * Takes a ticket in the session of {@code zk} (one round trip), unless this instance holds one.
+     * Failing to take one is not an error: the writer goes on racing.
+     */
+    void take(ZooKeeper zk) {
+        if (holds(zk)) {
+            return;
+        }
+        mine = -1;
+        for (int tries = 0; tries < 2; tries++) {
+            CompletableFuture<Object[]> reply = new CompletableFuture<>();
+            zk.create(
+                    dirFull + "/" + prefix,
+                    EMPTY,
+                    RawZooKeeper.acl(coordinator),
+                    CreateMode.EPHEMERAL_SEQUENTIAL,
+                    (rc, p, ctx, name) -> reply.complete(new Object[] {rc, name}),
+                    null);
+            Object[] r = DefaultSharedState.awaitUninterruptibly(reply);
+            int rc = (Integer) r[0];
+            if (rc == 0 && r[1] instanceof String created) {
+                mine = sequence(created.substring(created.lastIndexOf('/') + 1));
+                mineSession = zk.getSessionId();
+                return;
+            }
+            if (rc == KeeperException.Code.NONODE.intValue()) {
+                try {
+                    coordinator.curatorFramework().createContainers(dir);
+                } catch (Exception e) {
+                    LOG.debug("turns {}: cannot create the directory", dir, ZkErrors.translate(e, dir));
+                    return;
+                }
+                continue;
+            }
+            if (RawZooKeeper.isLoss(rc)) {
+                removeOrphans(zk); // the create may have landed without its reply
+            }
+            return;
+        }
+    }
+
+    /** Gives up this instance's ticket, if it holds one; the delete is not waited for. */
+    void release(ZooKeeper zk) {
+        long seq = mine;
+        if (seq < 0) {
+            return;
+        }
+        mine = -1;
+        if (mineSession != zk.getSessionId()) {
+            return; // gone with its session
+        }
+        String full = dirFull + "/" + prefix + String.format("%010d", seq);
+        zk.delete(
+                full,
+                -1,
+                (rc, p, ctx) -> {
+                    if (RawZooKeeper.isLoss(rc)) {
+                        removeOrphans(zk);
+                    }
+                },
+                null);
+    }
+
+    /** Deletes every ticket of this instance in the session of {@code zk}, after a lost reply. */
+    private void removeOrphans(ZooKeeper zk) {
+        zk.getChildren(
+                dirFull,
+                false,
+                (rc, p, ctx, children) -> {
+                    if (rc != 0 || children == null) {
+                        return; // a lost connection again: the ticket goes with the session at the latest
+                    }
+                    List<String> orphans =
+                            children.stream().filter(c -> c.startsWith(prefix)).toList();
+                    for (String orphan : orphans) {
+                        zk.delete(dirFull + "/" + orphan, -1, (rc2, p2, ctx2) -> {}, null);
+                    }
+                },
+                null);
+    }
+}
