@@ -5,6 +5,7 @@ import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.core.internal.ZkErrors;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,8 @@ final class Turns {
     // Confined to the combiner: this instance's ticket (its sequence number and session), if any.
     private long mine = -1;
     private long mineSession;
+    /** Set when a ticket of this instance may exist without its knowing (a reply was lost). */
+    private volatile boolean orphans;
 
     Turns(Coordinator coordinator, String path) {
         this.coordinator = coordinator;
@@ -141,6 +144,9 @@ final class Turns {
             if (event.getType() == Event.EventType.None) {
                 if (event.getState() == Event.KeeperState.SyncConnected) {
                     reread(zk); // tickets may have come and gone while disconnected
+                    if (orphans) {
+                        removeOrphans(zk);
+                    }
                 }
                 return;
             }
@@ -209,7 +215,7 @@ final class Turns {
         long deadline = System.nanoTime() + maxWaitNanos;
         boolean waited = false;
         synchronized (lock) {
-            while (zk == attached && !tickets.isEmpty() && tickets.firstKey() < ahead) {
+            while (zk == attached && anotherAhead(ahead)) {
                 waited = true;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -225,6 +231,16 @@ final class Turns {
             }
         }
         return waited;
+    }
+
+    // Guarded by lock.
+    private boolean anotherAhead(long ahead) {
+        for (Map.Entry<Long, String> t : tickets.headMap(ahead).entrySet()) {
+            if (!t.getValue().startsWith(prefix)) {
+                return true; // an own ticket that is not the current one is an orphan being removed
+            }
+        }
+        return false;
     }
 
     /**
@@ -262,7 +278,8 @@ final class Turns {
                 continue;
             }
             if (RawZooKeeper.isLoss(rc)) {
-                removeOrphans(zk); // the create may have landed without its reply
+                orphans = true; // the create may have landed without its reply
+                removeOrphans(zk);
             }
             return;
         }
@@ -278,30 +295,33 @@ final class Turns {
         if (mineSession != zk.getSessionId()) {
             return; // gone with its session
         }
-        String full = dirFull + "/" + prefix + String.format("%010d", seq);
         zk.delete(
-                full,
+                ticketPath(seq),
                 -1,
                 (rc, p, ctx) -> {
                     if (RawZooKeeper.isLoss(rc)) {
-                        removeOrphans(zk);
+                        orphans = true; // deleted on the next connection at the latest
                     }
                 },
                 null);
     }
 
-    /** Deletes every ticket of this instance in the session of {@code zk}, after a lost reply. */
+    /**
+     * Deletes every ticket of this instance in the session of {@code zk}, after a lost reply; tried
+     * again on each new connection until it succeeds (or the session, and the tickets with it, ends).
+     */
     private void removeOrphans(ZooKeeper zk) {
         zk.getChildren(
                 dirFull,
                 false,
                 (rc, p, ctx, children) -> {
                     if (rc != 0 || children == null) {
-                        return; // a lost connection again: the ticket goes with the session at the latest
+                        return; // tried again on the next connection
                     }
-                    List<String> orphans =
+                    orphans = false;
+                    List<String> own =
                             children.stream().filter(c -> c.startsWith(prefix)).toList();
-                    for (String orphan : orphans) {
+                    for (String orphan : own) {
                         zk.delete(dirFull + "/" + orphan, -1, (rc2, p2, ctx2) -> {}, null);
                     }
                 },

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
+import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -20,6 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,11 +113,63 @@ class SharedStateUpdateTest {
             assertThat(counts)
                     .as("updates per client")
                     .allSatisfy(n -> assertThat(n).isGreaterThan(total / clients / 4));
+            // Every turn taken was given up: no ticket is left to hold later writers back.
+            CuratorFramework curator = coordinators.get(0).curatorFramework();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> tickets(curator, "/contended").isEmpty());
         } finally {
             states.forEach(SharedState::close);
             coordinators.forEach(Coordinator::close);
             pool.shutdownNow();
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static List<String> tickets(CuratorFramework curator, String path) throws Exception {
+        try {
+            return curator.getChildren().forPath("/.statesync/turns" + path);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * A turn whose holder stopped (here: a ticket another client took and never gives up) holds the
+     * other writers back for at most {@code maxBackoff} per attempt; it slows them, never stops them.
+     * When the holder's session ends its ticket goes with it.
+     */
+    @Test
+    void aStuckTurnSlowsWritersButDoesNotStopThem() throws Exception {
+        try (Coordinator holder = connect(zk.connectString());
+                Coordinator c = connect(zk.connectString());
+                SharedState<Long> s = SharedState.builder(c, "/stuck", Codec.longs(), 0L)
+                        .maxBackoff(Duration.ofMillis(300))
+                        .build()) {
+            s.start();
+            assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            s.update(x -> x + 1); // the writer now watches the turns of /stuck
+            holder.curatorFramework()
+                    .create()
+                    .creatingParentContainersIfNeeded()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .forPath("/.statesync/turns/stuck/t-stuck-");
+            long t = System.nanoTime();
+            assertThat(s.update(x -> x + 1).value()).isEqualTo(2L);
+            assertThat(Duration.ofNanos(System.nanoTime() - t))
+                    .as("held back for the stuck turn")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+            Faults.expireSession(
+                    holder.curatorFramework().getZookeeperClient().getZooKeeper(),
+                    zk.connectString(),
+                    Duration.ofSeconds(10));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> tickets(c.curatorFramework(), "/stuck").isEmpty());
+            t = System.nanoTime();
+            assertThat(s.update(x -> x + 1).value()).isEqualTo(3L);
+            assertThat(Duration.ofNanos(System.nanoTime() - t))
+                    .as("no turn left to wait for")
+                    .isLessThan(Duration.ofMillis(300));
         }
     }
 
