@@ -371,17 +371,27 @@ final class DefaultStateTree<T> implements StateTree<T> {
             return;
         }
         loader = null;
-        if (!initialized) {
+        boolean first = !initialized;
+        if (first) {
             initialized = true;
-            for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
-                emit(e.getKey(), ChangeKind.INITIAL, null, e.getValue());
-            }
-            initializedLatch.countDown();
+            emitInitial();
         } else {
             // Tombstones are no longer needed once a full re-read (after a sync) has been applied.
             keys.values().removeIf(k -> !k.exists && k.readInFlightOn == null);
         }
         settle();
+        if (first) {
+            // Last: whoever awaited the load finds it settled (the load's bookkeeping let go).
+            initializedLatch.countDown();
+        }
+    }
+
+    /** INITIAL for every shown key, in key order. */
+    // Guarded by lock.
+    private void emitInitial() {
+        for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
+            emit(e.getKey(), ChangeKind.INITIAL, null, e.getValue());
+        }
     }
 
     /**
