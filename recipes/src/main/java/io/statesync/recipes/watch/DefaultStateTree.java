@@ -67,24 +67,30 @@ final class DefaultStateTree<T> implements StateTree<T> {
     private final ListenerSet<StateListener<T>> listeners;
     private final ConnectionListener connectionListener = this::onConnection;
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
+    // Every shown value: what get, snapshot and size read without the lock. Written under lock.
     private final ConcurrentHashMap<String, Versioned<T>> view = new ConcurrentHashMap<>();
 
     private final Object lock = new Object();
-    // Guarded by lock.
-    private final Map<String, Key<T>> keys = new HashMap<>();
+    // Guarded by lock. Bookkeeping only for keys whose state the view does not tell (see keyOf):
+    // empty once a load is done, so a settled key costs its view entry alone.
+    private Map<String, Key<T>> keys = new HashMap<>();
     private @Nullable ZooKeeper attached;
     private @Nullable Loader loader;
     private int gapEpoch;
+    // The gap epoch in which every key of the view that has no entry in keys was last verified.
+    private int cleanEpoch = -1;
     private boolean disconnected;
     private boolean initialized;
 
-    /** What this instance knows of one key (also kept, as a tombstone, after a delete). */
+    /**
+     * What this instance knows of one key (also kept, as a tombstone, after a delete). Stored in
+     * {@link #keys} only while it says more than the key's view entry (see {@link #keyOf}).
+     */
     private static final class Key<T> {
         boolean exists;
         long czxid = -1;
         long mzxid = -1;
         int version = -1;
-        long errorMzxid = -1;
         int verifiedEpoch = -1;
 
         @Nullable
@@ -169,12 +175,10 @@ final class DefaultStateTree<T> implements StateTree<T> {
         synchronized (lock) {
             listeners.add(listener, executor);
             if (initialized) {
-                for (Map.Entry<String, Key<T>> e : new TreeMap<>(keys).entrySet()) {
-                    Versioned<T> v = e.getValue().shown;
-                    if (v != null) {
-                        StateChange<T> initial = StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, v);
-                        listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-                    }
+                for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
+                    StateChange<T> initial =
+                            StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, e.getValue());
+                    listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
                 }
             }
         }
@@ -316,9 +320,17 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 return;
             }
             Set<String> listed = children == null ? Set.of() : new HashSet<>(children);
-            for (Map.Entry<String, Key<T>> e : new ArrayList<>(keys.entrySet())) {
-                if (e.getValue().exists && !listed.contains(e.getKey())) {
-                    applyAbsent(e.getKey(), e.getValue(), WatchedEvent.NO_ZXID);
+            Set<String> existing = new HashSet<>(view.keySet());
+            keys.forEach((key, k) -> {
+                if (k.exists) {
+                    existing.add(key);
+                }
+            });
+            for (String key : existing) {
+                if (!listed.contains(key)) {
+                    Key<T> k = keyOf(key);
+                    applyAbsent(key, k, WatchedEvent.NO_ZXID);
+                    store(key, k);
                 }
             }
             l.listed = true;
@@ -338,7 +350,9 @@ final class DefaultStateTree<T> implements StateTree<T> {
         while (l.inFlight < loadBatch && !l.todo.isEmpty()) {
             String key = l.todo.poll();
             l.inFlight++;
-            keys.computeIfAbsent(key, k -> new Key<>()).readInFlightOn = l.zk;
+            Key<T> k = keyOf(key);
+            k.readInFlightOn = l.zk;
+            keys.put(key, k);
             out.add(key);
         }
         return out;
@@ -357,18 +371,96 @@ final class DefaultStateTree<T> implements StateTree<T> {
             return;
         }
         loader = null;
-        if (!initialized) {
+        boolean first = !initialized;
+        if (first) {
             initialized = true;
-            for (Map.Entry<String, Key<T>> e : new TreeMap<>(keys).entrySet()) {
-                Versioned<T> v = e.getValue().shown;
-                if (v != null) {
-                    emit(e.getKey(), ChangeKind.INITIAL, null, v);
-                }
-            }
-            initializedLatch.countDown();
+            emitInitial();
         } else {
             // Tombstones are no longer needed once a full re-read (after a sync) has been applied.
             keys.values().removeIf(k -> !k.exists && k.readInFlightOn == null);
+        }
+        settle();
+        if (first) {
+            // Last: whoever awaited the load finds it settled (the load's bookkeeping let go).
+            initializedLatch.countDown();
+        }
+    }
+
+    /** INITIAL for every shown key, in key order. */
+    // Guarded by lock.
+    private void emitInitial() {
+        for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
+            emit(e.getKey(), ChangeKind.INITIAL, null, e.getValue());
+        }
+    }
+
+    /**
+     * Drops the bookkeeping of every key its view entry describes, after a load or re-read: the
+     * keys verified in the current gap epoch become the clean ones. A shown key with no entry in
+     * {@link #keys} was verified in the old clean epoch, so it gets an entry first if that moves.
+     */
+    // Guarded by lock.
+    private void settle() {
+        if (cleanEpoch != gapEpoch) {
+            for (Map.Entry<String, Versioned<T>> e : view.entrySet()) {
+                if (!keys.containsKey(e.getKey())) {
+                    keys.put(e.getKey(), shownKey(e.getValue(), cleanEpoch));
+                }
+            }
+            cleanEpoch = gapEpoch;
+        }
+        keys.values().removeIf(this::derivable);
+        if (keys.isEmpty()) {
+            keys = new HashMap<>(); // a HashMap never shrinks: let go of the table a load grew
+        }
+    }
+
+    /**
+     * The state of one key, for changing under the lock and handing back to {@link #store}: its
+     * entry in {@link #keys} if it has one; otherwise, if it is shown, the shown value's stat,
+     * verified in the clean epoch; otherwise nothing known.
+     */
+    // Guarded by lock.
+    private Key<T> keyOf(String key) {
+        Key<T> k = keys.get(key);
+        if (k != null) {
+            return k;
+        }
+        Versioned<T> v = view.get(key);
+        return v == null ? new Key<>() : shownKey(v, cleanEpoch);
+    }
+
+    private static <T> Key<T> shownKey(Versioned<T> v, int verifiedEpoch) {
+        Key<T> k = new Key<>();
+        k.exists = true;
+        k.czxid = v.czxid();
+        k.mzxid = v.mzxid();
+        k.version = v.version();
+        k.verifiedEpoch = verifiedEpoch;
+        k.shown = v;
+        return k;
+    }
+
+    /** Whether {@link #keyOf} would rebuild exactly this state from the view alone. */
+    // Guarded by lock.
+    private boolean derivable(Key<T> k) {
+        Versioned<T> v = k.shown;
+        return v != null
+                && k.exists
+                && k.readInFlightOn == null
+                && k.verifiedEpoch == cleanEpoch
+                && k.czxid == v.czxid()
+                && k.mzxid == v.mzxid()
+                && k.version == v.version();
+    }
+
+    /** Keeps a key's state from {@link #keyOf} after a change: in {@link #keys} only if needed. */
+    // Guarded by lock.
+    private void store(String key, Key<T> k) {
+        if (derivable(k)) {
+            keys.remove(key);
+        } else {
+            keys.put(key, k);
         }
     }
 
@@ -411,6 +503,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
                     for (Key<T> k : keys.values()) {
                         k.readInFlightOn = null;
                     }
+                    keys.values().removeIf(this::derivable);
                 }
                 case SyncConnected, ConnectedReadOnly -> {
                     reread = disconnected;
@@ -430,7 +523,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
             if (zk != attached) {
                 return;
             }
-            Key<T> k = keys.computeIfAbsent(key, x -> new Key<>());
+            Key<T> k = keyOf(key);
             if (type == Watcher.Event.EventType.NodeDeleted) {
                 applyAbsent(key, k, zxid);
             } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
@@ -439,6 +532,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
                     read = true;
                 }
             }
+            store(key, k);
         }
         listeners.dispatch();
         if (read) {
@@ -458,7 +552,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         List<String> more = List.of();
         Loader l = null;
         synchronized (lock) {
-            Key<T> k = keys.computeIfAbsent(key, x -> new Key<>());
+            Key<T> k = keyOf(key);
             if (k.readInFlightOn == zk) {
                 k.readInFlightOn = null;
             }
@@ -467,6 +561,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
             } else if (rc == KeeperException.Code.NONODE.intValue()) {
                 applyAbsent(key, k, WatchedEvent.NO_ZXID);
             }
+            store(key, k);
             if (fromLoader != null && fromLoader == loader && RawZooKeeper.isLoss(rc)) {
                 // The connection went during the load: a complete re-read follows on reconnect.
                 loader = null;
@@ -506,11 +601,9 @@ final class DefaultStateTree<T> implements StateTree<T> {
         try {
             value = Codecs.decode(codec, keyPath, version, data);
         } catch (DecodingException e) {
-            if (k.errorMzxid != mzxid) {
-                k.errorMzxid = mzxid;
-                LOG.warn("StateTree {}: {}", path, e.getMessage());
-                listeners.enqueue(e, l -> l.onError(e));
-            }
+            // Reported once per mzxid: decoding happens only for an mzxid above any seen for the key.
+            LOG.warn("StateTree {}: {}", path, e.getMessage());
+            listeners.enqueue(e, l -> l.onError(e));
             return;
         }
         Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
@@ -599,13 +692,9 @@ final class DefaultStateTree<T> implements StateTree<T> {
         if (rc == 0 && stat != null) {
             synchronized (lock) {
                 if (zk == attached) {
-                    applyPresent(
-                            key,
-                            keys.computeIfAbsent(key, x -> new Key<>()),
-                            stat.getCzxid(),
-                            stat.getMzxid(),
-                            stat.getVersion(),
-                            data);
+                    Key<T> k = keyOf(key);
+                    applyPresent(key, k, stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data);
+                    store(key, k);
                 }
             }
             listeners.dispatch();

@@ -13,6 +13,7 @@ import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import io.statesync.recipes.state.HistoryChecker;
 import io.statesync.recipes.state.Recorder;
+import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -191,6 +192,37 @@ class StateTreeTest {
             other.curatorFramework().setData().forPath("/nums/n", utf8("6"));
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> t.get("n").map(Versioned::value).equals(Optional.of(6L)));
+            assertThat(seen.kinds()).containsExactly(ChangeKind.CREATED, ChangeKind.UPDATED);
+            assertThat(seen.changes.get(1).previous()).contains(good);
+        }
+    }
+
+    @Test
+    void anUndecodableVersionIsReportedOnceAcrossASessionExpiryAndItsSuccessorIsAnUpdate() throws Exception {
+        try (StateTree<Long> t =
+                StateTree.builder(coordinator, "/nums", Codec.longs()).build()) {
+            Recorder<Long> seen = new Recorder<>();
+            t.addListener(seen);
+            t.start();
+            assertThat(t.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            Versioned<Long> good = t.put("n", 5L);
+            other.curatorFramework().setData().forPath("/nums/n", utf8("five"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.errors.size() == 1);
+
+            // The re-read after the expiry finds the same undecodable version: the tree still knows
+            // it (its view shows only the last good value), so it is neither reported again nor
+            // taken as a gap; the next version is the direct successor, whichever it is read first.
+            long session = coordinator.sessionId();
+            Faults.expireSession(
+                    coordinator.curatorFramework().getZookeeperClient().getZooKeeper(),
+                    zk.connectString(),
+                    Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> coordinator.isConnected() && coordinator.sessionId() != session);
+            other.curatorFramework().setData().forPath("/nums/n", utf8("6"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> t.get("n").map(Versioned::value).equals(Optional.of(6L)));
+            assertThat(seen.errors).hasSize(1);
             assertThat(seen.kinds()).containsExactly(ChangeKind.CREATED, ChangeKind.UPDATED);
             assertThat(seen.changes.get(1).previous()).contains(good);
         }
