@@ -52,6 +52,28 @@ final class References {
                 .sample("updates/s", "update");
     }
 
+    /**
+     * The raw equivalent of a write whose outcome can be resolved after a lost reply: one multi of the
+     * version-checked setData and a version-checked setData of the writer's own ephemeral marker.
+     */
+    static Sample rawMultiWithMarker(BenchContext ctx) throws Exception {
+        ZooKeeper zk = ctx.zooKeeper();
+        String path = ctx.root();
+        String marker = path + "-marker";
+        zk.create(path, longBytes(0), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.create(marker, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        int[] version = {0};
+        long[] value = {0};
+        return Loops.timed(ctx, () -> {
+                    zk.multi(List.of(
+                            Op.setData(path, longBytes(++value[0]), version[0]),
+                            Op.setData(marker, new byte[0], version[0])));
+                    version[0]++;
+                    return true;
+                })
+                .sample("updates/s", "update");
+    }
+
     /** Curator SharedValue: read the local versioned value, trySetValue, repeat. */
     static Sample curatorSharedValueOneWriter(BenchContext ctx) throws Exception {
         SharedValue value = ctx.closeAfter(new SharedValue(ctx.curator(), "/value", longBytes(0)));

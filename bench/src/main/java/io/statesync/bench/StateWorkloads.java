@@ -29,6 +29,9 @@ final class StateWorkloads {
                         List.of(
                                 Comparison.variant("statesync", StateWorkloads::updateOneWriter),
                                 Comparison.variant("raw ZooKeeper setData(version)", References::rawSetDataWithVersion),
+                                Comparison.variant(
+                                        "raw ZooKeeper multi(setData(version), marker setData)",
+                                        References::rawMultiWithMarker),
                                 Comparison.variant("Curator SharedValue", References::curatorSharedValueOneWriter))),
                 new Comparison(
                         "state-update-4",

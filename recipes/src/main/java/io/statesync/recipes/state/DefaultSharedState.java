@@ -677,6 +677,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
                         writerBusy = false;
                         queueLock.notifyAll();
                     }
+                    listeners.dispatch(); // changes applied on this thread (see onMultiReply)
                 }
             }
             synchronized (queueLock) {
@@ -1125,31 +1126,53 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (ticket != null) {
             ops.add(Op.delete(ticket, -1)); // the turn ends with the write that lands
         }
-        CompletableFuture<MultiReply> reply = new CompletableFuture<>();
         synchronized (lock) {
             writesInFlight++;
         }
-        zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data)), null);
-        CompletableFuture<DataReply> read = null;
-        if (contention > 0) {
-            // Contended: pipeline a read behind the write. It costs no extra round trip, and if the
-            // write loses, its reply (processed after the write) is the fresh base for the retry.
-            CompletableFuture<DataReply> r = new CompletableFuture<>();
-            synchronized (lock) {
-                // Its reply reflects every change announced before it: no other read is needed for
-                // those (neither after the write's reply nor on a watch event meanwhile).
-                readInFlightOn = zk;
+        if (contention == 0) {
+            // Uncontended: wait for the reply on this thread, woken straight by the client's I/O
+            // thread. The reply is applied here rather than in order on the event thread, which the
+            // mzxid rule makes safe: an event or read that overtakes it is newer and wins.
+            int rc = 0;
+            List<OpResult> results;
+            try {
+                results = zk.multi(ops);
+            } catch (KeeperException e) {
+                rc = e.code().intValue();
+                results = e.getResults();
+            } catch (InterruptedException e) {
+                // The request stays queued on the connection: its outcome is resolved like a lost
+                // reply, by requests sent after it. The interrupt is kept for the caller.
+                Thread.currentThread().interrupt();
+                rc = KeeperException.Code.CONNECTIONLOSS.intValue();
+                results = null;
             }
-            zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, r), null);
-            read = r;
+            prefetched = null;
+            return onMultiReply(zk, rc, results, data, false);
         }
+        CompletableFuture<MultiReply> reply = new CompletableFuture<>();
+        zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data, true)), null);
+        // Contended: pipeline a read behind the write. It costs no extra round trip, and if the write
+        // loses, its reply (processed after the write) is the fresh base for the retry.
+        CompletableFuture<DataReply> read = new CompletableFuture<>();
+        synchronized (lock) {
+            // Its reply reflects every change announced before it: no other read is needed for those
+            // (neither after the write's reply nor on a watch event meanwhile).
+            readInFlightOn = zk;
+        }
+        zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, read), null);
         MultiReply result = awaitUninterruptibly(reply);
-        prefetched = result.rc != 0 && read != null ? awaitUninterruptibly(read) : null;
+        prefetched = result.rc != 0 ? awaitUninterruptibly(read) : null;
         return result;
     }
 
-    /** A multi reply, on the event thread: applies a landed write before anyone hears of it. */
-    private MultiReply onMultiReply(ZooKeeper zk, int rc, @Nullable List<OpResult> results, byte[] data) {
+    /**
+     * A multi reply: applies a landed write before anyone hears of it. On the event thread it also
+     * hands the changes to the listeners; on a caller's thread {@link #submit} does, once the caller
+     * is no longer the combiner.
+     */
+    private MultiReply onMultiReply(
+            ZooKeeper zk, int rc, @Nullable List<OpResult> results, byte[] data, boolean dispatch) {
         Versioned<byte[]> written = null;
         if (rc == 0 && results != null && results.size() >= 2) {
             Stat markerStat = ((OpResult.SetDataResult) results.get(1)).getStat();
@@ -1176,7 +1199,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 readInFlightOn = zk;
             }
         }
-        listeners.dispatch();
+        if (dispatch) {
+            listeners.dispatch();
+        }
         if (reread) {
             zk.getData(fullPath, false, (rc2, p, ctx, d, stat) -> onRead(zk, rc2, d, stat, null), null);
         }
