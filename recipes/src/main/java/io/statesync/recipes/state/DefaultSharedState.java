@@ -66,8 +66,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_BATCH = 256;
-    /** Conflicts in a row after which an update takes a turn (see {@link Turns}). */
-    private static final int TAKE_TURN_AFTER = 3;
+    /** Conflicts in a row after which an update takes a turn (see {@link Turns}), at most. */
+    private static final int TAKE_TURN_AFTER = 8;
+    /** The cap of the random pause after the first conflict; it doubles with each further one. */
+    private static final long BACKOFF_UNIT_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
 
     private final Coordinator coordinator;
     private final String path;
@@ -78,6 +80,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private final T initialValue;
     private final byte[] initialBytes;
     private final int maxUpdateAttempts;
+    private final int takeTurnAfter;
     private final long maxBackoffNanos;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<T>> listeners;
@@ -131,6 +134,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         this.initialValue = initialValue;
         this.initialBytes = initialBytes;
         this.maxUpdateAttempts = maxUpdateAttempts;
+        this.takeTurnAfter = Math.max(1, Math.min(TAKE_TURN_AFTER, maxUpdateAttempts / 4));
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
         this.lifecycle = new Lifecycle("SharedState " + path);
@@ -811,7 +815,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
 
     /**
      * Applies the functions to the latest known value and writes the result, again on a fresh value
-     * after each conflict; after {@link #TAKE_TURN_AFTER} conflicts in a row it takes a turn.
+     * after each conflict, backing off; after {@link #takeTurnAfter} conflicts in a row it takes a
+     * turn.
      */
     private void applyAndWrite(List<WriteOp<T>> live) {
         Base base = localBase();
@@ -869,8 +874,12 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 return;
             }
             contention = 8;
-            if (conflicts >= TAKE_TURN_AFTER) {
+            if (conflicts >= takeTurnAfter) {
                 takeTurn(); // lost several times in a row: queue up, the others hold back
+            } else {
+                // Back off, a random time doubling with each loss: the server's capacity goes to
+                // the writes that can land instead of to writes bound to lose again.
+                RawZooKeeper.backoffAfterConflict(conflicts, 1, BACKOFF_UNIT_NANOS, maxBackoffNanos);
             }
             // Retry at once on the value read right behind the losing write, or on the local value
             // if that is newer by now.
