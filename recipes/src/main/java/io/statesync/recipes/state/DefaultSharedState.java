@@ -998,6 +998,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     private @Nullable Versioned<byte[]> landed;
+    // Confined to the combiner: an interrupt that came during a write, restored when it is done.
+    private boolean interruptKept;
     // Confined to the combiner: recent conflicts (decays with each write that lands), and the read
     // pipelined behind the last write when it was contended.
     private int contention;
@@ -1011,12 +1013,29 @@ final class DefaultSharedState<T> implements SharedState<T> {
      *     against expectation)
      */
     private @Nullable Versioned<byte[]> write(int expectedVersion, long expectedCzxid, byte[] data) {
+        // A write once started is finished, its outcome known: an interrupt (before or during it) is
+        // kept for the caller, not obeyed — ZooKeeper calls would otherwise fail on it half way.
+        interruptKept = Thread.interrupted();
+        try {
+            return writeResolved(expectedVersion, expectedCzxid, data);
+        } finally {
+            if (interruptKept || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
+            interruptKept = false;
+        }
+    }
+
+    private @Nullable Versioned<byte[]> writeResolved(int expectedVersion, long expectedCzxid, byte[] data) {
         coordinator.checkValueSize(path, data);
         boolean doubt = false;
         long doubtSession = 0;
         int doubtMarker = 0;
         int losses = 0;
         while (true) {
+            if (Thread.interrupted()) {
+                interruptKept = true;
+            }
             ZooKeeper zk = RawZooKeeper.handle(coordinator);
             if (doubt) {
                 Resolution r = resolve(zk, expectedVersion, expectedCzxid, data, doubtSession, doubtMarker);
@@ -1099,6 +1118,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
         try {
             coordinator.curatorFramework().createContainers(parent);
+        } catch (InterruptedException e) {
+            interruptKept = true; // the write goes on; the create is tried again if still needed
         } catch (Exception e) {
             throw ZkErrors.translate(e, parent);
         }
@@ -1138,7 +1159,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         synchronized (lock) {
             writesInFlight++;
         }
-        if (contention == 0) {
+        if (contention == 0 && !Thread.currentThread().isInterrupted()) {
             // Uncontended: wait for the reply on this thread, woken straight by the client's I/O
             // thread. The reply is applied here rather than in order on the event thread, which the
             // mzxid rule makes safe: an event or read that overtakes it is newer and wins.
@@ -1150,8 +1171,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 rc = e.code().intValue();
                 results = e.getResults();
             } catch (InterruptedException e) {
-                // The request stays queued on the connection: its outcome is resolved like a lost
-                // reply, by requests sent after it. The interrupt is kept for the caller.
+                // Interrupted while waiting: the request stays queued on the connection, so its
+                // outcome is resolved like a lost reply's, by requests sent after it (processed after
+                // it). The interrupt is kept for the caller.
                 Thread.currentThread().interrupt();
                 rc = KeeperException.Code.CONNECTIONLOSS.intValue();
                 results = null;
@@ -1252,6 +1274,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
         } catch (KeeperException.ConnectionLossException
                 | KeeperException.SessionExpiredException
                 | KeeperException.NoNodeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            interruptKept = true; // tried again: a marker created meanwhile is found and adopted
             return false;
         } catch (Exception e) {
             throw ZkErrors.translate(e, markerPath);

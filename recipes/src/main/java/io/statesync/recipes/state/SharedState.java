@@ -45,6 +45,10 @@ import java.util.function.UnaryOperator;
  *       write goes out in one ZooKeeper {@code multi} together with a version-checked write of this
  *       instance's own marker znode, so a write whose reply was lost to a dropped connection is
  *       resolved (did the marker move?) and never applied twice.
+ *   <li><b>No starved writer.</b> Writers of one path in different processes race, but one that
+ *       lost several times in a row takes a turn that the others respect (see {@link
+ *       Builder#maxBackoff(Duration)}), so contention alone does not make an update run out of
+ *       attempts.
  *   <li><b>Bad input.</b> Data that does not decode reaches {@link
  *       io.statesync.core.StateListener#onError} as a {@link io.statesync.core.DecodingException}
  *       with the path and version; {@link #get()} keeps the last good value and delivery goes on.
@@ -154,8 +158,9 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
     /**
      * Applies a function to the current value and writes the result with compare-and-set, retrying
      * on conflict (on the fresh value each time; {@link Builder#maxBackoff(Duration)} describes the
-     * pauses) up to {@link Builder#maxUpdateAttempts(int)} attempts. If the znode does not exist it
-     * is created with the function applied to the initial value.
+     * pauses, and how an update that keeps losing takes a turn so that it cannot lose without end)
+     * up to {@link Builder#maxUpdateAttempts(int)} attempts. If the znode does not exist it is
+     * created with the function applied to the initial value.
      *
      * <p>The function must be free of side effects: it may be called more than once (once per
      * attempt). Concurrent calls on one instance are combined into one write: their functions are
@@ -221,12 +226,12 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
 
         /**
          * The longest pause an {@link SharedState#update} takes under contention (default 50 ms).
-         * After a conflict the retry follows at once on the fresh value, read right behind the losing
-         * write; from the eighth conflict in a row on, a random pause up to one write's latency per
-         * eight conflicts comes first. An instance that won a contended write lets the others take
-         * their turn before its next one: it waits until as many other writes landed as did between
-         * its last two wins, or about two write latencies per such write. Every pause is capped
-         * here.
+         * After a conflict the retry follows on the fresh value, read right behind the losing
+         * write, after a random pause of up to 300 µs that doubles with each further conflict in a
+         * row. After 8 conflicts in a row (fewer if {@link #maxUpdateAttempts} is below 32) the
+         * update takes a turn: it queues a ticket, and the other writers of the path hold back
+         * until its write landed — each for at most this long per attempt, so a stuck ticket holder
+         * slows them but never stops them. Every pause is capped here.
          *
          * @param max 1 ms to 10 s
          * @return this builder

@@ -125,6 +125,48 @@ class SharedStateUpdateTest {
         }
     }
 
+    /**
+     * A caller that becomes the combiner finishes its write even when interrupted — before it
+     * started, or while the reply is awaited — and keeps its interrupt flag; the write lands once.
+     */
+    @Test
+    void anInterruptedCallerFinishesItsWriteOnceAndKeepsTheFlag() throws Exception {
+        try (Coordinator c = connect(zk.connectString());
+                SharedState<Long> s = SharedState.builder(c, "/interrupted", Codec.longs(), 0L)
+                        .build()) {
+            s.start();
+            assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+            Thread.currentThread().interrupt();
+            try {
+                assertThat(s.update(x -> x + 1).value()).isEqualTo(1L);
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(s.read().map(Versioned::value)).contains(1L);
+            assertThat(s.read().orElseThrow().version()).isEqualTo(1);
+
+            ExecutorService one = Executors.newSingleThreadExecutor();
+            try {
+                int writes = 200;
+                CountDownLatch started = new CountDownLatch(1);
+                Future<Boolean> writer = one.submit(() -> {
+                    started.countDown();
+                    for (int i = 0; i < writes; i++) {
+                        s.update(x -> x + 1);
+                    }
+                    return Thread.currentThread().isInterrupted();
+                });
+                started.await();
+                one.shutdownNow(); // interrupts the writer somewhere in its loop
+                assertThat(writer.get(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(s.read().map(Versioned::value)).contains(1L + writes);
+            } finally {
+                one.shutdownNow();
+            }
+        }
+    }
+
     private static List<String> tickets(CuratorFramework curator, String path) throws Exception {
         try {
             return curator.getChildren().forPath("/.statesync/turns" + path);
