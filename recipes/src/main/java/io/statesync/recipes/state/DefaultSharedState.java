@@ -904,20 +904,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (!turns.awaitTurn(zk, maxBackoffNanos)) {
             return false;
         }
-        long deadline = System.nanoTime() + maxBackoffNanos;
         synchronized (lock) {
-            while (readInFlightOn != null) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // kept for the caller; waiting is a courtesy
-                    break;
-                }
-            }
+            Turns.courtesyWait(lock, () -> readInFlightOn != null, maxBackoffNanos);
         }
         return true;
     }

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -212,22 +213,35 @@ final class Turns {
      */
     boolean awaitTurn(ZooKeeper zk, long maxWaitNanos) {
         long ahead = holds(zk) ? mine : Long.MAX_VALUE;
-        long deadline = System.nanoTime() + maxWaitNanos;
-        boolean waited = false;
         synchronized (lock) {
-            while (zk == attached && anotherAhead(ahead)) {
-                waited = true;
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.debug("turns {}: still waiting for {} after the longest wait; writing anyway", dir, tickets);
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // kept for the caller; waiting is a courtesy
-                    break;
-                }
+            boolean waited = courtesyWait(lock, () -> zk == attached && anotherAhead(ahead), maxWaitNanos);
+            if (waited && zk == attached && anotherAhead(ahead)) {
+                LOG.debug("turns {}: still waiting for {} after the longest wait; writing anyway", dir, tickets);
+            }
+            return waited;
+        }
+    }
+
+    /**
+     * Waits on {@code monitor} (held by the caller) while {@code blocked} holds, at most {@code
+     * nanos}. The wait is a courtesy: an interrupt ends it and is kept for the caller.
+     *
+     * @return whether it had to wait at all
+     */
+    static boolean courtesyWait(Object monitor, BooleanSupplier blocked, long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        boolean waited = false;
+        while (blocked.getAsBoolean()) {
+            waited = true;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         return waited;
