@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -64,8 +63,8 @@ final class LockEngine {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
     private static final long RESTART_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final Pattern NODE_NAME = Pattern.compile(
-            "(lock|read|write|lease)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d{10}");
+    private static final int UUID_LENGTH = 36;
+    private static final int SEQUENCE_DIGITS = 10;
 
     /** What a znode in the queue asks for. */
     enum Kind {
@@ -82,6 +81,8 @@ final class LockEngine {
             this.exclusive = exclusive;
         }
     }
+
+    private static final Kind[] KINDS = Kind.values();
 
     private enum Outcome {
         /** The parent was missing and has been created: try again at once. */
@@ -442,36 +443,78 @@ final class LockEngine {
 
     private static @Nullable String lastExclusiveBefore(List<String> queue, int index) {
         for (int j = index - 1; j >= 0; j--) {
-            if (kindOf(queue.get(j)).exclusive) {
+            Kind k = kindOf(queue.get(j));
+            if (k != null && k.exclusive) {
                 return queue.get(j);
             }
         }
         return null;
     }
 
+    /** The lock znodes among {@code children}, in queue order. */
     private static List<String> sorted(List<String> children) {
         List<String> ours = new ArrayList<>(children.size());
         for (String c : children) {
-            if (NODE_NAME.matcher(c).matches()) {
+            if (isLockNode(c)) {
                 ours.add(c);
             }
         }
-        ours.sort(Comparator.comparingLong(LockEngine::sequence));
+        if (ours.size() > 1) {
+            ours.sort(Comparator.comparingLong(LockEngine::sequence));
+        }
         return ours;
     }
 
-    private static long sequence(String name) {
-        return Long.parseLong(name.substring(name.length() - 10));
+    /**
+     * Whether {@code name} is a lock znode, {@code <kind>-<uuid>-<10 digits>} (checked by hand: this
+     * runs for every child on every read of the queue).
+     */
+    static boolean isLockNode(String name) {
+        int dash = name.indexOf('-');
+        if (dash < 0 || kindOf(name) == null || name.length() != dash + 1 + UUID_LENGTH + 1 + SEQUENCE_DIGITS) {
+            return false;
+        }
+        int uuid = dash + 1;
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            char c = name.charAt(uuid + i);
+            boolean ok = (i == 8 || i == 13 || i == 18 || i == 23)
+                    ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            if (!ok) {
+                return false;
+            }
+        }
+        if (name.charAt(uuid + UUID_LENGTH) != '-') {
+            return false;
+        }
+        for (int i = name.length() - SEQUENCE_DIGITS; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static Kind kindOf(String name) {
-        String prefix = name.substring(0, name.indexOf('-'));
-        for (Kind k : Kind.values()) {
-            if (k.prefix.equals(prefix)) {
+    /** The sequence suffix of a lock znode's name. */
+    private static long sequence(String name) {
+        long sequence = 0;
+        for (int i = name.length() - SEQUENCE_DIGITS; i < name.length(); i++) {
+            sequence = sequence * 10 + (name.charAt(i) - '0');
+        }
+        return sequence;
+    }
+
+    /** The kind a znode name starts with, or {@code null} if none. */
+    static @Nullable Kind kindOf(String name) {
+        for (Kind k : KINDS) {
+            if (name.startsWith(k.prefix)
+                    && name.length() > k.prefix.length()
+                    && name.charAt(k.prefix.length()) == '-') {
                 return k;
             }
         }
-        throw new IllegalStateException("not a lock node: " + name);
+        return null;
     }
 
     private void ensureOpen() {
