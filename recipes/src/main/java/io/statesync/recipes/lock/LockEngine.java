@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -101,8 +102,11 @@ final class LockEngine {
     private final ListenerSet<LockLostListener> listeners;
     private final ConnectionListener connectionListener = this::onConnection;
     private final Object lock = new Object();
-    /** Guarded by {@link #lock}: bumped on every loss; an attempt holds only if it is unchanged. */
-    private long lossEpoch;
+    /**
+     * Written under {@link #lock}: bumped on every loss; an attempt holds only if it is unchanged
+     * since the read it rests on was sent.
+     */
+    private volatile long lossEpoch;
     /** Guarded by {@link #lock}. */
     private final Set<Handle> held = new HashSet<>();
     /** Guarded by {@link #lock}. */
@@ -272,16 +276,13 @@ final class LockEngine {
         String id = UUID.randomUUID().toString();
         HolderWatch holderWatch = kind == Kind.LEASE ? null : new HolderWatch(zk);
         // A decision is only taken if no loss was reported since the read it rests on was sent.
-        long firstEpoch;
-        synchronized (lock) {
-            firstEpoch = lossEpoch;
-        }
+        long firstEpoch = lossEpoch;
         CompletableFuture<Created> creating = create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", acl());
-        @Nullable CompletableFuture<List<String>> pendingRead = readQueue(zk, holderWatch, attempt);
+        @Nullable QueueRead pendingRead = new QueueRead(readQueue(zk, holderWatch, attempt), firstEpoch);
         Created created;
         try {
             // The read's answer comes after the create's: one wait for both.
-            awaitDone(pendingRead, deadline);
+            awaitDone(pendingRead.answer, deadline);
             created = await(creating, deadline);
         } catch (KeeperException e) {
             attempt.removeWatches(zk);
@@ -313,6 +314,10 @@ final class LockEngine {
         String myName = ZKPaths.getNodeFromPath(created.path);
         long owner = created.stat.getEphemeralOwner();
         Handle handle = null;
+        attempt.startReading(() -> {
+            long epoch = lossEpoch; // read before the read is sent
+            return new QueueRead(readQueue(zk, holderWatch, attempt), epoch);
+        });
         try {
             while (true) {
                 ensureOpen();
@@ -325,6 +330,7 @@ final class LockEngine {
                         return Outcome.RESTART;
                     }
                     pendingRead = null; // answered with a connection loss, or too old to rely on
+                    attempt.disarm();
                     // Keep our place in the queue through the outage; woken by connection events.
                     if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
                             && System.nanoTime() - deadline >= 0) {
@@ -332,21 +338,12 @@ final class LockEngine {
                     }
                     continue;
                 }
-                long epoch;
-                CompletableFuture<List<String>> reading;
-                if (pendingRead != null) {
-                    reading = pendingRead;
-                    epoch = firstEpoch;
-                    pendingRead = null;
-                } else {
-                    synchronized (lock) {
-                        epoch = lossEpoch;
-                    }
-                    reading = readQueue(zk, holderWatch, attempt);
-                }
+                QueueRead reading = pendingRead != null ? pendingRead : attempt.nextRead();
+                pendingRead = null;
+                long epoch = reading.epoch;
                 List<String> children;
                 try {
-                    children = await(reading, deadline);
+                    children = await(reading.answer, deadline);
                 } catch (KeeperException e) {
                     if (wait && isConnectionError(e)) {
                         continue;
@@ -398,11 +395,14 @@ final class LockEngine {
                         continue;
                     }
                 }
+                // The watch that wakes us sends the next read at once, from the event thread.
+                attempt.arm();
                 if (!attempt.await(deadline)) {
                     return Outcome.TIMED_OUT;
                 }
             }
         } finally {
+            attempt.stopReading();
             attempt.removeWatches(zk);
             if (handle == null) {
                 CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, created.path, owner);
@@ -728,6 +728,17 @@ final class LockEngine {
         }
     }
 
+    /** A read of the queue that was sent, and the loss epoch just before it was sent. */
+    private static final class QueueRead {
+        final CompletableFuture<List<String>> answer;
+        final long epoch;
+
+        QueueRead(CompletableFuture<List<String>> answer, long epoch) {
+            this.answer = answer;
+            this.epoch = epoch;
+        }
+    }
+
     private static CompletableFuture<Created> create(ZooKeeper zk, String prefix, List<ACL> acl) {
         CompletableFuture<Created> f = new CompletableFuture<>();
         zk.create(
@@ -868,6 +879,12 @@ final class LockEngine {
      */
     private static final class Attempt {
         private final Watcher watcher = this::onEvent;
+        /** Guarded by {@code this}: sends a read of the queue; set while queued in one session. */
+        private @Nullable Supplier<QueueRead> reader;
+        /** Guarded by {@code this}: the next watch event sends the next read. */
+        private boolean armed;
+        /** Guarded by {@code this}: a read sent by a watch event, not taken yet. */
+        private @Nullable QueueRead prefetched;
         /** Guarded by {@code this}. */
         private final Set<String> watchedPaths = new LinkedHashSet<>();
         /** Guarded by {@code this}: watched paths whose watch is set and has not fired. */
@@ -895,11 +912,60 @@ final class LockEngine {
             }
         }
 
+        /** Starts queueing in one session: {@code reader} sends a read of the queue. */
+        synchronized void startReading(Supplier<QueueRead> reader) {
+            this.reader = reader;
+            armed = false;
+            prefetched = null;
+        }
+
+        /** Ends queueing in the session: no read is sent any more. */
+        synchronized void stopReading() {
+            reader = null;
+            armed = false;
+            prefetched = null;
+        }
+
+        /** The caller is about to wait for a watch: the event sends the next read without waiting for it. */
+        synchronized void arm() {
+            armed = true;
+            prefetched = null;
+        }
+
+        synchronized void disarm() {
+            armed = false;
+            prefetched = null;
+        }
+
+        /**
+         * The next read of the queue: the one a watch event sent, or a new one. Reads are sent under
+         * this monitor, so they leave in the order the caller takes them; none is sent and dropped.
+         */
+        synchronized QueueRead nextRead() {
+            armed = false;
+            QueueRead read = prefetched;
+            prefetched = null;
+            if (read != null) {
+                return read;
+            }
+            return Objects.requireNonNull(reader, "no session to read in").get();
+        }
+
         private void onEvent(WatchedEvent event) {
             String p = event.getPath();
             if (event.getType() != Watcher.Event.EventType.None && p != null) {
                 synchronized (this) {
                     setWatches.remove(p);
+                    Supplier<QueueRead> r = reader;
+                    if (armed && r != null) {
+                        // Sent from the event thread: a handoff does not wait for the caller to wake first.
+                        armed = false;
+                        try {
+                            prefetched = r.get();
+                        } catch (RuntimeException e) {
+                            LOG.debug("sending a read of the queue from a watch event failed", e);
+                        }
+                    }
                 }
             }
             signal();
