@@ -360,25 +360,24 @@ final class LockEngine {
                 }
                 String blocker = blocker(queue, index, kind);
                 if (blocker == null) {
-                    synchronized (lock) {
-                        if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
-                            return Outcome.RESTART;
-                        }
-                        if (lossEpoch != epoch) {
-                            continue; // read again once the loss is over
-                        }
-                        handle = new Handle(
-                                this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
-                        held.add(handle);
+                    Object holding = holdIfNoLoss(epoch, owner, myName, created);
+                    if (holding == null) {
+                        continue; // read again once the loss is over
                     }
-                    if (holderWatch == null || !holderWatch.hold(handle)) {
-                        watchHolder(zk, handle);
+                    if (holding instanceof Handle h) {
+                        handle = h;
+                        if (holderWatch == null || !holderWatch.hold(h)) {
+                            watchHolder(zk, h);
+                        }
                     }
-                    return handle;
+                    return holding;
                 }
                 if (!wait) {
                     return Outcome.BLOCKED;
                 }
+                // The blocker is the only znode ahead that blocks us: its deletion alone frees us, since
+                // every znode created later has a higher sequence number than ours.
+                String freeingPath = onlyBlocker(queue, index, kind) ? zkPath + "/" + blocker : null;
                 if (!blocker.isEmpty()) {
                     Optional<Stat> stat;
                     try {
@@ -392,13 +391,30 @@ final class LockEngine {
                         return Outcome.TIMED_OUT;
                     }
                     if (stat.isEmpty()) {
-                        continue;
+                        if (freeingPath == null) {
+                            continue;
+                        }
+                        Object holding = holdAfterDeletion(zk, epoch, owner, myName, created);
+                        if (holding == null) {
+                            continue;
+                        }
+                        handle = holding instanceof Handle h ? h : null;
+                        return holding;
                     }
                 }
-                // The watch that wakes us sends the next read at once, from the event thread.
-                attempt.arm();
+                // The watch that wakes us sends the next read at once, from the event thread; or, if
+                // the blocker's deletion alone frees us, it notes that deletion and nothing is read.
+                attempt.arm(freeingPath);
                 if (!attempt.await(deadline)) {
                     return Outcome.TIMED_OUT;
+                }
+                if (freeingPath != null && attempt.sawDeletion()) {
+                    Object holding = holdAfterDeletion(zk, epoch, owner, myName, created);
+                    if (holding == null) {
+                        continue;
+                    }
+                    handle = holding instanceof Handle h ? h : null;
+                    return holding;
                 }
             }
         } finally {
@@ -413,6 +429,58 @@ final class LockEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Becomes the holder if no loss was reported since the read of the queue this rests on was sent:
+     * the handle, {@link Outcome#RESTART} if the session changed or the engine closed, or {@code null}
+     * to read the queue again once the loss is over.
+     */
+    private @Nullable Object holdIfNoLoss(long epoch, long owner, String myName, Created created) {
+        synchronized (lock) {
+            if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
+                return Outcome.RESTART;
+            }
+            if (lossEpoch != epoch) {
+                return null;
+            }
+            Handle h = new Handle(this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
+            held.add(h);
+            return h;
+        }
+    }
+
+    /**
+     * Holds once the only znode ahead that blocked us was deleted, without reading the queue again.
+     * The exact watch on our own znode is set at once (its answer finds the znode gone if it is).
+     */
+    private @Nullable Object holdAfterDeletion(ZooKeeper zk, long epoch, long owner, String myName, Created created) {
+        Object holding = holdIfNoLoss(epoch, owner, myName, created);
+        if (holding instanceof Handle h) {
+            watchHolder(zk, h);
+        }
+        return holding;
+    }
+
+    /**
+     * Whether the deletion of the blocker alone frees the waiter at {@code index}: it is the only
+     * znode ahead (a mutex or writer), or the only writer ahead (a reader).
+     */
+    private static boolean onlyBlocker(List<String> queue, int index, Kind kind) {
+        return switch (kind) {
+            case LOCK, WRITE -> index == 1;
+            case READ -> {
+                int exclusives = 0;
+                for (int j = 0; j < index; j++) {
+                    Kind k = kindOf(queue.get(j));
+                    if (k != null && k.exclusive) {
+                        exclusives++;
+                    }
+                }
+                yield exclusives == 1;
+            }
+            case LEASE -> false;
+        };
     }
 
     private static boolean isConnectionError(KeeperException e) {
@@ -885,6 +953,10 @@ final class LockEngine {
         private boolean armed;
         /** Guarded by {@code this}: a read sent by a watch event, not taken yet. */
         private @Nullable QueueRead prefetched;
+        /** Guarded by {@code this}: while armed, the path whose deletion frees the caller, if any. */
+        private @Nullable String freeingPath;
+        /** Guarded by {@code this}: the freeing path was deleted since the caller armed. */
+        private boolean freed;
         /** Guarded by {@code this}. */
         private final Set<String> watchedPaths = new LinkedHashSet<>();
         /** Guarded by {@code this}: watched paths whose watch is set and has not fired. */
@@ -915,26 +987,40 @@ final class LockEngine {
         /** Starts queueing in one session: {@code reader} sends a read of the queue. */
         synchronized void startReading(Supplier<QueueRead> reader) {
             this.reader = reader;
-            armed = false;
-            prefetched = null;
+            disarm();
         }
 
         /** Ends queueing in the session: no read is sent any more. */
         synchronized void stopReading() {
             reader = null;
-            armed = false;
-            prefetched = null;
+            disarm();
         }
 
-        /** The caller is about to wait for a watch: the event sends the next read without waiting for it. */
-        synchronized void arm() {
+        /**
+         * The caller is about to wait for a watch: the event sends the next read without waiting for
+         * it, or, if {@code freeingPath} is given, notes whether that path was deleted.
+         */
+        synchronized void arm(@Nullable String freeingPath) {
             armed = true;
             prefetched = null;
+            this.freeingPath = freeingPath;
+            freed = false;
         }
 
         synchronized void disarm() {
             armed = false;
             prefetched = null;
+            freeingPath = null;
+            freed = false;
+        }
+
+        /** Whether the freeing path given to {@link #arm} was deleted while the caller waited. */
+        synchronized boolean sawDeletion() {
+            boolean deleted = freed;
+            armed = false;
+            freeingPath = null;
+            freed = false;
+            return deleted;
         }
 
         /**
@@ -942,9 +1028,8 @@ final class LockEngine {
          * this monitor, so they leave in the order the caller takes them; none is sent and dropped.
          */
         synchronized QueueRead nextRead() {
-            armed = false;
             QueueRead read = prefetched;
-            prefetched = null;
+            disarm();
             if (read != null) {
                 return read;
             }
@@ -957,7 +1042,12 @@ final class LockEngine {
                 synchronized (this) {
                     setWatches.remove(p);
                     Supplier<QueueRead> r = reader;
-                    if (armed && r != null) {
+                    if (armed && freeingPath != null) {
+                        if (event.getType() == Watcher.Event.EventType.NodeDeleted && p.equals(freeingPath)) {
+                            armed = false;
+                            freed = true;
+                        }
+                    } else if (armed && r != null) {
                         // Sent from the event thread: a handoff does not wait for the caller to wake first.
                         armed = false;
                         try {
