@@ -57,8 +57,17 @@ import org.slf4j.LoggerFactory;
  * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
  * through a dropped connection, but if the session changes or its znode disappears it is abandoned
  * (its znode deleted by the {@link Cleaner}) and a fresh one starts. It becomes the holder only on a
- * read of the queue during which no loss was reported. A znode whose create answer was lost is found
- * by the attempt's uuid and deleted.
+ * read of the queue during which no loss was reported, or on the deletion of the one znode such a
+ * read showed blocking it, with no loss reported since that read was sent (every znode created later
+ * sorts after ours: sequence numbers only grow while our znode keeps the parent alive). A znode whose
+ * create answer was lost is found by the attempt's uuid and deleted.
+ *
+ * <p>Round trips, and what the caller waits for: the create and the first read of the queue are sent
+ * back to back (ZooKeeper answers a session's requests in order, so the read lists the new child),
+ * so an uncontended acquire waits for one round trip; a release is one delete. A waiter sets one
+ * {@code exists} watch on its blocker; when that blocker was the only one and is deleted, it holds
+ * with no further read (its own znode's watch is set without waiting); otherwise the watch event sends
+ * the next read at once from the event thread, before the waiting thread is even woken.
  */
 final class LockEngine {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
