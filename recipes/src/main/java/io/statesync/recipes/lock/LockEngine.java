@@ -31,7 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -57,15 +57,24 @@ import org.slf4j.LoggerFactory;
  * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
  * through a dropped connection, but if the session changes or its znode disappears it is abandoned
  * (its znode deleted by the {@link Cleaner}) and a fresh one starts. It becomes the holder only on a
- * read of the queue during which no loss was reported. A znode whose create answer was lost is found
- * by the attempt's uuid and deleted.
+ * read of the queue during which no loss was reported, or on the deletion of the one znode such a
+ * read showed blocking it, with no loss reported since that read was sent (every znode created later
+ * sorts after ours: sequence numbers only grow while our znode keeps the parent alive). A znode whose
+ * create answer was lost is found by the attempt's uuid and deleted.
+ *
+ * <p>Round trips, and what the caller waits for: the create and the first read of the queue are sent
+ * back to back (ZooKeeper answers a session's requests in order, so the read lists the new child),
+ * so an uncontended acquire waits for one round trip; a release is one delete. A waiter sets one
+ * {@code exists} watch on its blocker; when that blocker was the only one and is deleted, it holds
+ * with no further read (its own znode's watch is set without waiting); otherwise the watch event sends
+ * the next read at once from the event thread, before the waiting thread is even woken.
  */
 final class LockEngine {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
     private static final long RESTART_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final Pattern NODE_NAME = Pattern.compile(
-            "(lock|read|write|lease)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d{10}");
+    private static final int UUID_LENGTH = 36;
+    private static final int SEQUENCE_DIGITS = 10;
 
     /** What a znode in the queue asks for. */
     enum Kind {
@@ -82,6 +91,8 @@ final class LockEngine {
             this.exclusive = exclusive;
         }
     }
+
+    private static final Kind[] KINDS = Kind.values();
 
     private enum Outcome {
         /** The parent was missing and has been created: try again at once. */
@@ -100,8 +111,11 @@ final class LockEngine {
     private final ListenerSet<LockLostListener> listeners;
     private final ConnectionListener connectionListener = this::onConnection;
     private final Object lock = new Object();
-    /** Guarded by {@link #lock}: bumped on every loss; an attempt holds only if it is unchanged. */
-    private long lossEpoch;
+    /**
+     * Written under {@link #lock}: bumped on every loss; an attempt holds only if it is unchanged
+     * since the read it rests on was sent.
+     */
+    private volatile long lossEpoch;
     /** Guarded by {@link #lock}. */
     private final Set<Handle> held = new HashSet<>();
     /** Guarded by {@link #lock}. */
@@ -253,7 +267,13 @@ final class LockEngine {
         }
     }
 
-    /** One attempt in one session: a Handle, or an Outcome. */
+    /**
+     * One attempt in one session: a Handle, or an Outcome.
+     *
+     * <p>The create and the first read of the queue are sent back to back without waiting in between:
+     * ZooKeeper answers a session's requests in the order they were sent, so the read already lists
+     * the new child, and an uncontended acquire waits for one round trip instead of two.
+     */
     private Object attemptOnce(Attempt attempt, Kind kind, long deadline, boolean wait) throws InterruptedException {
         ZooKeeper zk;
         try {
@@ -263,10 +283,18 @@ final class LockEngine {
         }
         long session = zk.getSessionId();
         String id = UUID.randomUUID().toString();
+        HolderWatch holderWatch = kind == Kind.LEASE ? null : new HolderWatch(zk);
+        // A decision is only taken if no loss was reported since the read it rests on was sent.
+        long firstEpoch = lossEpoch;
+        CompletableFuture<Created> creating = create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", acl());
+        @Nullable QueueRead pendingRead = new QueueRead(readQueue(zk, holderWatch, attempt), firstEpoch);
         Created created;
         try {
-            created = await(create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", acl()), deadline);
+            // The read's answer comes after the create's: one wait for both.
+            awaitDone(pendingRead.answer, deadline);
+            created = await(creating, deadline);
         } catch (KeeperException e) {
+            attempt.removeWatches(zk);
             switch (e.code()) {
                 case NONODE -> {
                     ensureParent();
@@ -283,9 +311,11 @@ final class LockEngine {
                 default -> throw ZkErrors.translate(e, path);
             }
         } catch (TimeoutException e) {
+            attempt.removeWatches(zk);
             Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
             return Outcome.TIMED_OUT;
         } catch (InterruptedException e) {
+            attempt.removeWatches(zk);
             Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
             throw e;
         }
@@ -293,7 +323,10 @@ final class LockEngine {
         String myName = ZKPaths.getNodeFromPath(created.path);
         long owner = created.stat.getEphemeralOwner();
         Handle handle = null;
-        HolderWatch holderWatch = kind == Kind.LEASE ? null : new HolderWatch(zk);
+        attempt.startReading(() -> {
+            long epoch = lossEpoch; // read before the read is sent
+            return new QueueRead(readQueue(zk, holderWatch, attempt), epoch);
+        });
         try {
             while (true) {
                 ensureOpen();
@@ -305,6 +338,8 @@ final class LockEngine {
                     if (!wait) {
                         return Outcome.RESTART;
                     }
+                    pendingRead = null; // answered with a connection loss, or too old to rely on
+                    attempt.disarm();
                     // Keep our place in the queue through the outage; woken by connection events.
                     if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
                             && System.nanoTime() - deadline >= 0) {
@@ -312,19 +347,12 @@ final class LockEngine {
                     }
                     continue;
                 }
-                // A decision is only taken if no loss was reported since this read began.
-                long epoch;
-                synchronized (lock) {
-                    epoch = lossEpoch;
-                }
+                QueueRead reading = pendingRead != null ? pendingRead : attempt.nextRead();
+                pendingRead = null;
+                long epoch = reading.epoch;
                 List<String> children;
                 try {
-                    if (holderWatch != null) {
-                        holderWatch.rearmed();
-                    }
-                    children = await(
-                            holderWatch != null ? children(zk, holderWatch, null) : children(zk, null, attempt),
-                            deadline);
+                    children = await(reading.answer, deadline);
                 } catch (KeeperException e) {
                     if (wait && isConnectionError(e)) {
                         continue;
@@ -341,25 +369,24 @@ final class LockEngine {
                 }
                 String blocker = blocker(queue, index, kind);
                 if (blocker == null) {
-                    synchronized (lock) {
-                        if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
-                            return Outcome.RESTART;
-                        }
-                        if (lossEpoch != epoch) {
-                            continue; // read again once the loss is over
-                        }
-                        handle = new Handle(
-                                this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
-                        held.add(handle);
+                    Object holding = holdIfNoLoss(epoch, owner, myName, created);
+                    if (holding == null) {
+                        continue; // read again once the loss is over
                     }
-                    if (holderWatch == null || !holderWatch.hold(handle)) {
-                        watchHolder(zk, handle);
+                    if (holding instanceof Handle h) {
+                        handle = h;
+                        if (holderWatch == null || !holderWatch.hold(h)) {
+                            watchHolder(zk, h);
+                        }
                     }
-                    return handle;
+                    return holding;
                 }
                 if (!wait) {
                     return Outcome.BLOCKED;
                 }
+                // The blocker is the only znode ahead that blocks us: its deletion alone frees us, since
+                // every znode created later has a higher sequence number than ours.
+                String freeingPath = onlyBlocker(queue, index, kind) ? zkPath + "/" + blocker : null;
                 if (!blocker.isEmpty()) {
                     Optional<Stat> stat;
                     try {
@@ -373,14 +400,34 @@ final class LockEngine {
                         return Outcome.TIMED_OUT;
                     }
                     if (stat.isEmpty()) {
-                        continue;
+                        if (freeingPath == null) {
+                            continue;
+                        }
+                        Object holding = holdAfterDeletion(zk, epoch, owner, myName, created);
+                        if (holding == null) {
+                            continue;
+                        }
+                        handle = holding instanceof Handle h ? h : null;
+                        return holding;
                     }
                 }
+                // The watch that wakes us sends the next read at once, from the event thread; or, if
+                // the blocker's deletion alone frees us, it notes that deletion and nothing is read.
+                attempt.arm(freeingPath);
                 if (!attempt.await(deadline)) {
                     return Outcome.TIMED_OUT;
                 }
+                if (freeingPath != null && attempt.sawDeletion()) {
+                    Object holding = holdAfterDeletion(zk, epoch, owner, myName, created);
+                    if (holding == null) {
+                        continue;
+                    }
+                    handle = holding instanceof Handle h ? h : null;
+                    return holding;
+                }
             }
         } finally {
+            attempt.stopReading();
             attempt.removeWatches(zk);
             if (handle == null) {
                 CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, created.path, owner);
@@ -391,6 +438,58 @@ final class LockEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Becomes the holder if no loss was reported since the read of the queue this rests on was sent:
+     * the handle, {@link Outcome#RESTART} if the session changed or the engine closed, or {@code null}
+     * to read the queue again once the loss is over.
+     */
+    private @Nullable Object holdIfNoLoss(long epoch, long owner, String myName, Created created) {
+        synchronized (lock) {
+            if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
+                return Outcome.RESTART;
+            }
+            if (lossEpoch != epoch) {
+                return null;
+            }
+            Handle h = new Handle(this, ZKPaths.makePath(path, myName), created.path, created.stat.getCzxid(), owner);
+            held.add(h);
+            return h;
+        }
+    }
+
+    /**
+     * Holds once the only znode ahead that blocked us was deleted, without reading the queue again.
+     * The exact watch on our own znode is set at once (its answer finds the znode gone if it is).
+     */
+    private @Nullable Object holdAfterDeletion(ZooKeeper zk, long epoch, long owner, String myName, Created created) {
+        Object holding = holdIfNoLoss(epoch, owner, myName, created);
+        if (holding instanceof Handle h) {
+            watchHolder(zk, h);
+        }
+        return holding;
+    }
+
+    /**
+     * Whether the deletion of the blocker alone frees the waiter at {@code index}: it is the only
+     * znode ahead (a mutex or writer), or the only writer ahead (a reader).
+     */
+    private static boolean onlyBlocker(List<String> queue, int index, Kind kind) {
+        return switch (kind) {
+            case LOCK, WRITE -> index == 1;
+            case READ -> {
+                int exclusives = 0;
+                for (int j = 0; j < index; j++) {
+                    Kind k = kindOf(queue.get(j));
+                    if (k != null && k.exclusive) {
+                        exclusives++;
+                    }
+                }
+                yield exclusives == 1;
+            }
+            case LEASE -> false;
+        };
     }
 
     private static boolean isConnectionError(KeeperException e) {
@@ -421,36 +520,78 @@ final class LockEngine {
 
     private static @Nullable String lastExclusiveBefore(List<String> queue, int index) {
         for (int j = index - 1; j >= 0; j--) {
-            if (kindOf(queue.get(j)).exclusive) {
+            Kind k = kindOf(queue.get(j));
+            if (k != null && k.exclusive) {
                 return queue.get(j);
             }
         }
         return null;
     }
 
+    /** The lock znodes among {@code children}, in queue order. */
     private static List<String> sorted(List<String> children) {
         List<String> ours = new ArrayList<>(children.size());
         for (String c : children) {
-            if (NODE_NAME.matcher(c).matches()) {
+            if (isLockNode(c)) {
                 ours.add(c);
             }
         }
-        ours.sort(Comparator.comparingLong(LockEngine::sequence));
+        if (ours.size() > 1) {
+            ours.sort(Comparator.comparingLong(LockEngine::sequence));
+        }
         return ours;
     }
 
-    private static long sequence(String name) {
-        return Long.parseLong(name.substring(name.length() - 10));
+    /**
+     * Whether {@code name} is a lock znode, {@code <kind>-<uuid>-<10 digits>} (checked by hand: this
+     * runs for every child on every read of the queue).
+     */
+    static boolean isLockNode(String name) {
+        int dash = name.indexOf('-');
+        if (dash < 0 || kindOf(name) == null || name.length() != dash + 1 + UUID_LENGTH + 1 + SEQUENCE_DIGITS) {
+            return false;
+        }
+        int uuid = dash + 1;
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            char c = name.charAt(uuid + i);
+            boolean ok = (i == 8 || i == 13 || i == 18 || i == 23)
+                    ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            if (!ok) {
+                return false;
+            }
+        }
+        if (name.charAt(uuid + UUID_LENGTH) != '-') {
+            return false;
+        }
+        for (int i = name.length() - SEQUENCE_DIGITS; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static Kind kindOf(String name) {
-        String prefix = name.substring(0, name.indexOf('-'));
-        for (Kind k : Kind.values()) {
-            if (k.prefix.equals(prefix)) {
+    /** The sequence suffix of a lock znode's name. */
+    private static long sequence(String name) {
+        long sequence = 0;
+        for (int i = name.length() - SEQUENCE_DIGITS; i < name.length(); i++) {
+            sequence = sequence * 10 + (name.charAt(i) - '0');
+        }
+        return sequence;
+    }
+
+    /** The kind a znode name starts with, or {@code null} if none. */
+    static @Nullable Kind kindOf(String name) {
+        for (Kind k : KINDS) {
+            if (name.startsWith(k.prefix)
+                    && name.length() > k.prefix.length()
+                    && name.charAt(k.prefix.length()) == '-') {
                 return k;
             }
         }
-        throw new IllegalStateException("not a lock node: " + name);
+        return null;
     }
 
     private void ensureOpen() {
@@ -664,6 +805,17 @@ final class LockEngine {
         }
     }
 
+    /** A read of the queue that was sent, and the loss epoch just before it was sent. */
+    private static final class QueueRead {
+        final CompletableFuture<List<String>> answer;
+        final long epoch;
+
+        QueueRead(CompletableFuture<List<String>> answer, long epoch) {
+            this.answer = answer;
+            this.epoch = epoch;
+        }
+    }
+
     private static CompletableFuture<Created> create(ZooKeeper zk, String prefix, List<ACL> acl) {
         CompletableFuture<Created> f = new CompletableFuture<>();
         zk.create(
@@ -680,6 +832,19 @@ final class LockEngine {
                 },
                 null);
         return f;
+    }
+
+    /**
+     * Sends a read of the queue that sets the watch the waiter needs: the children watch standing
+     * in for the holder's own (a mutex, reader or writer; re-armed here), or the attempt's (a lease).
+     */
+    private CompletableFuture<List<String>> readQueue(
+            ZooKeeper zk, @Nullable HolderWatch holderWatch, Attempt attempt) {
+        if (holderWatch != null) {
+            holderWatch.rearmed();
+            return children(zk, holderWatch, null);
+        }
+        return children(zk, null, attempt);
     }
 
     private CompletableFuture<List<String>> children(
@@ -736,6 +901,15 @@ final class LockEngine {
         }
     }
 
+    /** Waits until {@code future} is done, however it ends, or the deadline passed. */
+    private static void awaitDone(CompletableFuture<?> future, long deadline) throws InterruptedException {
+        try {
+            future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // judged by the caller, from the future it waits for next
+        }
+    }
+
     /** Waits for a delete; {@code true} if it was confirmed in time. */
     private static boolean awaitQuietly(CompletableFuture<Void> future, Duration timeout) {
         try {
@@ -782,6 +956,16 @@ final class LockEngine {
      */
     private static final class Attempt {
         private final Watcher watcher = this::onEvent;
+        /** Guarded by {@code this}: sends a read of the queue; set while queued in one session. */
+        private @Nullable Supplier<QueueRead> reader;
+        /** Guarded by {@code this}: the next watch event sends the next read. */
+        private boolean armed;
+        /** Guarded by {@code this}: a read sent by a watch event, not taken yet. */
+        private @Nullable QueueRead prefetched;
+        /** Guarded by {@code this}: while armed, the path whose deletion frees the caller, if any. */
+        private @Nullable String freeingPath;
+        /** Guarded by {@code this}: the freeing path was deleted since the caller armed. */
+        private boolean freed;
         /** Guarded by {@code this}. */
         private final Set<String> watchedPaths = new LinkedHashSet<>();
         /** Guarded by {@code this}: watched paths whose watch is set and has not fired. */
@@ -809,11 +993,78 @@ final class LockEngine {
             }
         }
 
+        /** Starts queueing in one session: {@code reader} sends a read of the queue. */
+        synchronized void startReading(Supplier<QueueRead> reader) {
+            this.reader = reader;
+            disarm();
+        }
+
+        /** Ends queueing in the session: no read is sent any more. */
+        synchronized void stopReading() {
+            reader = null;
+            disarm();
+        }
+
+        /**
+         * The caller is about to wait for a watch: the event sends the next read without waiting for
+         * it, or, if {@code freeingPath} is given, notes whether that path was deleted.
+         */
+        synchronized void arm(@Nullable String freeingPath) {
+            armed = true;
+            prefetched = null;
+            this.freeingPath = freeingPath;
+            freed = false;
+        }
+
+        synchronized void disarm() {
+            armed = false;
+            prefetched = null;
+            freeingPath = null;
+            freed = false;
+        }
+
+        /** Whether the freeing path given to {@link #arm} was deleted while the caller waited. */
+        synchronized boolean sawDeletion() {
+            boolean deleted = freed;
+            armed = false;
+            freeingPath = null;
+            freed = false;
+            return deleted;
+        }
+
+        /**
+         * The next read of the queue: the one a watch event sent, or a new one. Reads are sent under
+         * this monitor, so they leave in the order the caller takes them; none is sent and dropped.
+         */
+        synchronized QueueRead nextRead() {
+            QueueRead read = prefetched;
+            disarm();
+            if (read != null) {
+                return read;
+            }
+            return Objects.requireNonNull(reader, "no session to read in").get();
+        }
+
         private void onEvent(WatchedEvent event) {
             String p = event.getPath();
             if (event.getType() != Watcher.Event.EventType.None && p != null) {
                 synchronized (this) {
                     setWatches.remove(p);
+                    Supplier<QueueRead> r = reader;
+                    if (armed && freeingPath != null) {
+                        if (event.getType() == Watcher.Event.EventType.NodeDeleted && p.equals(freeingPath)) {
+                            armed = false;
+                            freed = true;
+                        }
+                    } else if (armed && r != null) {
+                        // Sent from the event thread: a handoff does not wait for the caller to wake first.
+                        armed = false;
+                        try {
+                            prefetched = r.get();
+                        } catch (RuntimeException e) {
+                            LOG.debug("sending a read of the queue from a watch event failed", e);
+                        }
+                    }
                 }
             }
             signal();

@@ -311,4 +311,50 @@ class DistributedLockTest extends LockTestSupport {
         }
         assertThat(order).containsExactly(0, 1, 2);
     }
+    /**
+     * A waiter whose deletion-watched predecessor is itself a waiter that gives up must not take the
+     * lock: only the deletion of the one znode ahead frees a waiter without a new read of the queue.
+     */
+    @Test
+    void aWaiterBehindAWaiterThatGivesUpKeepsWaitingForTheHolder() throws Exception {
+        Coordinator a = connect();
+        LockHandle held = lock(a, PATH).acquire(Duration.ofSeconds(10));
+        DistributedLock quitter = lock(connect(), PATH);
+        DistributedLock patient = lock(connect(), PATH);
+        AtomicReference<Throwable> quit = new AtomicReference<>();
+        Thread first = new Thread(() -> {
+            try {
+                quitter.acquire(Duration.ofSeconds(3)).close();
+            } catch (Throwable t) {
+                quit.set(t);
+            }
+        });
+        first.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue(a, PATH).size() == 2);
+        AtomicReference<LockHandle> got = new AtomicReference<>();
+        Thread second = new Thread(() -> {
+            try {
+                got.set(patient.acquire(Duration.ofSeconds(30)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        second.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue(a, PATH).size() == 3);
+
+        first.join(20_000);
+        assertThat(quit.get()).isInstanceOf(OperationTimeoutException.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue(a, PATH).size() == 2);
+        // The holder still holds: the patient waiter goes on waiting.
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> got.get() == null && held.isValid());
+
+        held.close();
+        second.join(20_000);
+        LockHandle next = java.util.Objects.requireNonNull(got.get(), "the patient waiter got no handle");
+        assertThat(next.isValid()).isTrue();
+        assertThat(next.token()).isGreaterThan(held.token());
+        next.close();
+    }
 }

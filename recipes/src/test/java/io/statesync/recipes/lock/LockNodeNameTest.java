@@ -1,0 +1,88 @@
+package io.statesync.recipes.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The hand-written check of lock znode names (run for every child on every read of the queue)
+ * accepts exactly what the pattern {@code <kind>-<uuid>-<10 digits>} describes.
+ */
+@Timeout(30)
+class LockNodeNameTest {
+    private static final Pattern NODE_NAME = Pattern.compile(
+            "(lock|read|write|lease)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d{10}");
+
+    @Test
+    void acceptsEveryKindWithAUuidAndATenDigitSequence() {
+        String uuid = "0f8e2b1c-3d4a-4b5c-8d9e-a0b1c2d3e4f5";
+        for (String kind : List.of("lock", "read", "write", "lease")) {
+            assertThat(LockEngine.isLockNode(kind + "-" + uuid + "-0000000042"))
+                    .as(kind)
+                    .isTrue();
+        }
+        assertThat(LockEngine.kindOf("write-" + uuid + "-0000000042")).isEqualTo(LockEngine.Kind.WRITE);
+        assertThat(LockEngine.kindOf("lease-" + uuid + "-0000000042")).isEqualTo(LockEngine.Kind.LEASE);
+    }
+
+    @Test
+    void refusesNamesThatAreNotLockZnodes() {
+        String uuid = "0f8e2b1c-3d4a-4b5c-8d9e-a0b1c2d3e4f5";
+        List<String> names = List.of(
+                "",
+                "lock",
+                "lock-",
+                "locks-" + uuid + "-0000000042",
+                "loc-" + uuid + "-0000000042",
+                "Lock-" + uuid + "-0000000042",
+                "lock-" + uuid.toUpperCase(java.util.Locale.ROOT) + "-0000000042",
+                "lock-" + uuid + "-000000042",
+                "lock-" + uuid + "-00000000420",
+                "lock-" + uuid + "-00000000x2",
+                "lock-" + uuid + "_0000000042",
+                "lock-" + uuid.replace('-', '0') + "-0000000042",
+                "lock-" + uuid.substring(1) + "x-0000000042",
+                "_c_" + uuid + "-lock-0000000042",
+                "marker",
+                "lock-" + uuid + "-0000000042-extra");
+        for (String name : names) {
+            assertThat(LockEngine.isLockNode(name)).as(name).isFalse();
+            assertThat(NODE_NAME.matcher(name).matches()).as(name).isFalse();
+        }
+        assertThat(LockEngine.kindOf("marker")).isNull();
+        assertThat(LockEngine.kindOf("locks-x")).isNull();
+    }
+
+    @Test
+    void agreesWithThePatternOnRandomMutations() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String alphabet = "0123456789abcdefABCDEF-_xlockreadwriteas";
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String kind = List.of("lock", "read", "write", "lease").get(random.nextInt(4));
+            StringBuilder name = new StringBuilder(
+                    kind + "-" + UUID.randomUUID() + "-" + String.format("%010d", random.nextInt(Integer.MAX_VALUE)));
+            int mutations = random.nextInt(3);
+            for (int m = 0; m < mutations; m++) {
+                int at = random.nextInt(name.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> name.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    case 1 -> name.deleteCharAt(at);
+                    default -> name.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            String s = name.toString();
+            boolean expected = NODE_NAME.matcher(s).matches();
+            assertThat(LockEngine.isLockNode(s)).as(s).isEqualTo(expected);
+            if (expected) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isGreaterThan(1_000); // the unmutated third at least
+    }
+}
