@@ -15,6 +15,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.shared.SharedValue;
 import org.apache.curator.framework.recipes.shared.VersionedValue;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -53,15 +54,18 @@ final class References {
     }
 
     /**
-     * The raw equivalent of a write whose outcome can be resolved after a lost reply: one multi of the
-     * version-checked setData and a version-checked setData of the writer's own ephemeral marker.
+     * The raw equivalent of what a shared state's write is: one multi of the version-checked setData
+     * and a version-checked setData of the writer's own ephemeral marker (what makes the outcome
+     * resolvable after a lost reply), on a znode the writer watches (what keeps its copy current), so
+     * each write also sends the writer a watch event.
      */
-    static Sample rawMultiWithMarker(BenchContext ctx) throws Exception {
+    static Sample rawMultiWithMarkerOnWatchedNode(BenchContext ctx) throws Exception {
         ZooKeeper zk = ctx.zooKeeper();
         String path = ctx.root();
         String marker = path + "-marker";
         zk.create(path, longBytes(0), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         zk.create(marker, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        zk.addWatch(path, event -> {}, AddWatchMode.PERSISTENT);
         int[] version = {0};
         long[] value = {0};
         return Loops.timed(ctx, () -> {

@@ -30,8 +30,8 @@ final class StateWorkloads {
                                 Comparison.variant("statesync", StateWorkloads::updateOneWriter),
                                 Comparison.variant("raw ZooKeeper setData(version)", References::rawSetDataWithVersion),
                                 Comparison.variant(
-                                        "raw ZooKeeper multi(setData(version), marker setData)",
-                                        References::rawMultiWithMarker),
+                                        "raw ZooKeeper multi(setData(version), marker setData), watched",
+                                        References::rawMultiWithMarkerOnWatchedNode),
                                 Comparison.variant("Curator SharedValue", References::curatorSharedValueOneWriter))),
                 new Comparison(
                         "state-update-4",
