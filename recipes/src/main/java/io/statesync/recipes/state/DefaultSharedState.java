@@ -904,15 +904,27 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (!turns.awaitTurn(zk, maxBackoffNanos)) {
             return false;
         }
+        awaitReadInFlight();
+        return true;
+    }
+
+    /** Waits (a courtesy, bounded by {@code maxBackoff}) until no read of the value is in flight. */
+    private void awaitReadInFlight() {
         synchronized (lock) {
             Turns.courtesyWait(lock, () -> readInFlightOn != null, maxBackoffNanos);
         }
-        return true;
     }
 
     private void takeTurn() {
         try {
-            turns.take(RawZooKeeper.handle(coordinator));
+            ZooKeeper zk = RawZooKeeper.handle(coordinator);
+            turns.take(zk);
+            if (turns.holds(zk)) {
+                // The ticket's reply came after the events of every write before it: once the read
+                // those triggered is back, the local value is as new as any write can be that does not
+                // respect the turn, and the turn's first write is unlikely to lose.
+                awaitReadInFlight();
+            }
         } catch (StateSyncException e) {
             LOG.debug("SharedState {}: no turn taken", path, e);
         }
