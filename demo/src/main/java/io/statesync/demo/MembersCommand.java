@@ -6,6 +6,8 @@ import io.statesync.recipes.membership.GroupMembership;
 import java.time.Duration;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +41,11 @@ final class MembersCommand implements Callable<Integer> {
                         .memberId(id)
                         .metadata("pid " + ProcessHandle.current().pid())
                         .build()) {
+            CountDownLatch seenSelf = new CountDownLatch(1);
             group.addListener(change -> {
+                if (group.members().containsKey(id)) {
+                    seenSelf.countDown(); // the group's own view has caught up with our registration
+                }
                 String member = change.path().substring(change.path().lastIndexOf('/') + 1);
                 switch (change.kind()) {
                     case CREATED ->
@@ -56,9 +62,8 @@ final class MembersCommand implements Callable<Integer> {
             });
             group.start();
             group.awaitRegistered(Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!group.members().containsKey(id) && System.nanoTime() < deadline) {
-                Thread.sleep(10); // the group's own view catches up with our registration
+            if (!group.members().containsKey(id)) {
+                seenSelf.await(10, TimeUnit.SECONDS);
             }
             console.event(id + " registered; members now: "
                     + new TreeSet<>(group.members().keySet()));
