@@ -49,7 +49,6 @@ final class Turns {
     private final Object lock = new Object();
     // Guarded by lock.
     private @Nullable ZooKeeper attached;
-    private @Nullable DirWatcher watcher;
     /** The tickets this instance knows of, by sequence number. */
     private final TreeMap<Long, String> tickets = new TreeMap<>();
     // Confined to the combiner: this instance's ticket (its sequence number and session), if any.
@@ -69,19 +68,16 @@ final class Turns {
      * pipelined ahead of whatever the caller sends next, so the first write waits for neither.
      */
     void attach(ZooKeeper zk) {
-        DirWatcher w;
         synchronized (lock) {
             if (zk == attached) {
                 return;
             }
             detachLocked();
             attached = zk;
-            w = new DirWatcher(zk);
-            watcher = w;
             tickets.clear();
         }
         RawZooKeeper.watchAdded(zk, dirFull);
-        zk.addWatch(dirFull, w, AddWatchMode.PERSISTENT_RECURSIVE, (rc, p, ctx) -> {}, null);
+        zk.addWatch(dirFull, event -> onEvent(zk, event), AddWatchMode.PERSISTENT_RECURSIVE, (rc, p, ctx) -> {}, null);
         reread(zk);
     }
 
@@ -95,12 +91,10 @@ final class Turns {
     // Guarded by lock.
     private void detachLocked() {
         ZooKeeper zk = attached;
-        DirWatcher w = watcher;
         attached = null;
-        watcher = null;
         tickets.clear();
         lock.notifyAll();
-        if (zk != null && w != null) {
+        if (zk != null) {
             try {
                 RawZooKeeper.watchRemoved(zk, dirFull, Watcher.WatcherType.Any);
             } catch (RuntimeException e) {
@@ -133,44 +127,36 @@ final class Turns {
                 null);
     }
 
-    private final class DirWatcher implements Watcher {
-        private final ZooKeeper zk;
-
-        DirWatcher(ZooKeeper zk) {
-            this.zk = zk;
+    /** A watch event of the directory, or a connection event, on handle {@code zk}. */
+    private void onEvent(ZooKeeper zk, WatchedEvent event) {
+        if (event.getType() == Watcher.Event.EventType.None) {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                reread(zk); // tickets may have come and gone while disconnected
+                if (orphans) {
+                    removeOrphans(zk);
+                }
+            }
+            return;
         }
-
-        @Override
-        public void process(WatchedEvent event) {
-            if (event.getType() == Event.EventType.None) {
-                if (event.getState() == Event.KeeperState.SyncConnected) {
-                    reread(zk); // tickets may have come and gone while disconnected
-                    if (orphans) {
-                        removeOrphans(zk);
-                    }
-                }
+        String path = event.getPath();
+        if (path == null || path.length() <= dirFull.length() + 1 || !path.startsWith(dirFull + "/")) {
+            return;
+        }
+        String name = path.substring(dirFull.length() + 1);
+        long seq = name.indexOf('/') < 0 ? sequence(name) : -1;
+        if (seq < 0) {
+            return; // the directory of a nested path, or not a ticket
+        }
+        synchronized (lock) {
+            if (zk != attached) {
                 return;
             }
-            String path = event.getPath();
-            if (path == null || path.length() <= dirFull.length() + 1 || !path.startsWith(dirFull + "/")) {
-                return;
+            if (event.getType() == Watcher.Event.EventType.NodeCreated) {
+                tickets.put(seq, name);
+            } else if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                tickets.remove(seq);
             }
-            String name = path.substring(dirFull.length() + 1);
-            long seq = name.indexOf('/') < 0 ? sequence(name) : -1;
-            if (seq < 0) {
-                return; // the directory of a nested path, or not a ticket
-            }
-            synchronized (lock) {
-                if (zk != attached) {
-                    return;
-                }
-                if (event.getType() == Event.EventType.NodeCreated) {
-                    tickets.put(seq, name);
-                } else if (event.getType() == Event.EventType.NodeDeleted) {
-                    tickets.remove(seq);
-                }
-                lock.notifyAll();
-            }
+            lock.notifyAll();
         }
     }
 
