@@ -271,6 +271,9 @@ final class Turns {
             if (rc == KeeperException.Code.NONODE.intValue()) {
                 try {
                     coordinator.curatorFramework().createContainers(dir);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // kept for the caller; no turn this time
+                    return;
                 } catch (Exception e) {
                     LOG.debug("turns {}: cannot create the directory", dir, ZkErrors.translate(e, dir));
                     return;
