@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -163,6 +165,49 @@ class SharedStateUpdateTest {
                 assertThat(s.read().map(Versioned::value)).contains(1L + writes);
             } finally {
                 one.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A ticket whose create landed but whose reply was lost would hold the other writers back for as
+     * long as its session lives; it is found by the instance's id and deleted on the next connection
+     * of the same session.
+     */
+    @Test
+    void aTicketWhoseCreateReplyIsLostIsDeletedOnTheNextConnection() throws Exception {
+        try (DropProxy proxy = new DropProxy(zk.connectString());
+                Coordinator c = connect(proxy.connectString());
+                Coordinator observer = connect(zk.connectString())) {
+            ZooKeeper handle = RawZooKeeper.handle(c);
+            long session = handle.getSessionId();
+            Turns turns = new Turns(c, "/orphan");
+            try {
+                turns.attach(handle);
+                c.curatorFramework().createContainers("/.statesync/turns/orphan");
+                proxy.dropReplies();
+                ExecutorService one = Executors.newSingleThreadExecutor();
+                try {
+                    Future<?> taking = one.submit(() -> turns.take(handle));
+                    // The create reached the server; its reply will not reach the client.
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> tickets(observer.curatorFramework(), "/orphan")
+                                            .size()
+                                    == 1);
+                    proxy.cut();
+                    taking.get(30, TimeUnit.SECONDS);
+                } finally {
+                    one.shutdownNow();
+                }
+                assertThat(turns.holds(handle)).isFalse();
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() ->
+                                tickets(observer.curatorFramework(), "/orphan").isEmpty());
+                assertThat(RawZooKeeper.handle(c).getSessionId())
+                        .as("the same session: the ticket did not go with it")
+                        .isEqualTo(session);
+            } finally {
+                turns.detach();
             }
         }
     }
