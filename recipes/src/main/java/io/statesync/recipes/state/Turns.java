@@ -49,6 +49,7 @@ final class Turns {
     private final Object lock = new Object();
     // Guarded by lock.
     private @Nullable ZooKeeper attached;
+    private boolean closed;
     /** The tickets this instance knows of, by sequence number. */
     private final TreeMap<Long, String> tickets = new TreeMap<>();
     // Confined to the combiner: this instance's ticket (its sequence number and session), if any.
@@ -69,7 +70,7 @@ final class Turns {
      */
     void attach(ZooKeeper zk) {
         synchronized (lock) {
-            if (zk == attached) {
+            if (zk == attached || closed) {
                 return;
             }
             detachLocked();
@@ -81,9 +82,10 @@ final class Turns {
         reread(zk);
     }
 
-    /** Removes the watch (on close). */
+    /** Removes the watch for good (on close): a write still in progress does not set it again. */
     void detach() {
         synchronized (lock) {
+            closed = true;
             detachLocked();
         }
     }
