@@ -14,6 +14,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -337,14 +338,7 @@ final class DefaultLeaderElection implements LeaderElection {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (!leader && !closed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lock, left);
-            }
-            return leader;
+            return Waits.awaitWhile(lock, () -> !leader && !closed, deadline) && leader;
         }
     }
 

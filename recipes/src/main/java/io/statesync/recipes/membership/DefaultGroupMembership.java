@@ -15,6 +15,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
@@ -182,14 +183,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (!closed && registeredSession == 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lock, left);
-            }
-            return !closed;
+            return Waits.awaitWhile(lock, () -> !closed && registeredSession == 0, deadline) && !closed;
         }
     }
 

@@ -18,6 +18,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.Waits;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
@@ -215,21 +216,14 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
     public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (true) {
-                Published<S> p = latest;
-                if (p != null && p.next >= version) {
-                    return true;
-                }
-                if (closed) {
-                    return false;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lock, left);
-            }
+            return Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline) && reached(version);
         }
+    }
+
+    // Guarded by lock.
+    private boolean reached(long version) {
+        Published<S> p = latest;
+        return p != null && p.next >= version;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.statesync.recipes.state;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.internal.RawZooKeeper;
+import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkErrors;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -217,22 +217,15 @@ final class Turns {
      * @return whether it had to wait at all
      */
     static boolean courtesyWait(Object monitor, BooleanSupplier blocked, long nanos) {
-        long deadline = System.nanoTime() + nanos;
-        boolean waited = false;
-        while (blocked.getAsBoolean()) {
-            waited = true;
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            try {
-                TimeUnit.NANOSECONDS.timedWait(monitor, left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        if (!blocked.getAsBoolean()) {
+            return false;
         }
-        return waited;
+        try {
+            Waits.awaitWhile(monitor, blocked, System.nanoTime() + nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     // Guarded by lock.

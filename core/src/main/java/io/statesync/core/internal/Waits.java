@@ -1,0 +1,34 @@
+package io.statesync.core.internal;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one bounded wait on a monitor that recipes use: while a condition holds, wait on the monitor
+ * (which its writers notify) until a {@code System.nanoTime()} deadline.
+ */
+public final class Waits {
+    private Waits() {}
+
+    /**
+     * Waits on {@code monitor}, which the caller holds, while {@code blocked} holds.
+     *
+     * @param monitor the monitor the caller holds and the condition's writers notify
+     * @param blocked the condition to wait out, evaluated with the monitor held
+     * @param deadline a {@link System#nanoTime()} value
+     * @return {@code true} if the condition no longer holds, {@code false} if the deadline passed
+     *     first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static boolean awaitWhile(Object monitor, BooleanSupplier blocked, long deadline)
+            throws InterruptedException {
+        while (blocked.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(monitor, left);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,58 @@
+package io.statesync.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class WaitsTest {
+    private final Object monitor = new Object();
+    private boolean blocked = true;
+
+    @Test
+    void returnsTrueOnceANotifiedConditionClears() throws Exception {
+        CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
+            synchronized (monitor) {
+                try {
+                    return Waits.awaitWhile(monitor, () -> blocked, System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        synchronized (monitor) {
+            blocked = false;
+            monitor.notifyAll();
+        }
+        assertThat(waited.get(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void returnsFalseWhenTheDeadlinePassesFirstAndAtOnceForAPastDeadline() throws Exception {
+        synchronized (monitor) {
+            long start = System.nanoTime();
+            assertThat(Waits.awaitWhile(monitor, () -> blocked, start + TimeUnit.MILLISECONDS.toNanos(50)))
+                    .isFalse();
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+            assertThat(Waits.awaitWhile(monitor, () -> blocked, System.nanoTime() - 1))
+                    .isFalse();
+            assertThat(Waits.awaitWhile(monitor, () -> false, System.nanoTime() - 1))
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void anInterruptEndsTheWait() {
+        Thread.currentThread().interrupt();
+        synchronized (monitor) {
+            assertThatThrownBy(() ->
+                            Waits.awaitWhile(monitor, () -> blocked, System.nanoTime() + TimeUnit.SECONDS.toNanos(20)))
+                    .isInstanceOf(InterruptedException.class);
+        }
+        assertThat(Thread.interrupted()).isFalse();
+    }
+}
