@@ -9,6 +9,7 @@ import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.ChildNames;
 import io.statesync.recipes.internal.PackFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -312,7 +313,7 @@ final class LogStore {
                     .inBackground((client, event) -> {
                         List<String> names = event.getChildren();
                         if (event.getResultCode() == KeeperException.Code.OK.intValue() && names != null) {
-                            out.complete(numeric(names));
+                            out.complete(ChildNames.numericAscending(names));
                         } else {
                             out.complete(List.of());
                         }
@@ -496,20 +497,7 @@ final class LogStore {
         } catch (Exception e) {
             throw ZkErrors.translate(e, parent);
         }
-        return numeric(names);
-    }
-
-    private static List<Long> numeric(List<String> names) {
-        List<Long> out = new ArrayList<>(names.size());
-        for (String n : names) {
-            try {
-                out.add(Long.parseLong(n));
-            } catch (NumberFormatException e) {
-                // not ours; ignore
-            }
-        }
-        Collections.sort(out);
-        return out;
+        return ChildNames.numericAscending(names);
     }
 
     // ---------------------------------------------------------------- read
@@ -539,7 +527,7 @@ final class LogStore {
         } catch (Exception e) {
             throw ZkErrors.translate(e, segPath);
         }
-        List<Long> starts = numeric(names);
+        List<Long> starts = ChildNames.numericAscending(names);
         int first = -1;
         for (int i = 0; i < starts.size(); i++) {
             if (starts.get(i) <= from) {

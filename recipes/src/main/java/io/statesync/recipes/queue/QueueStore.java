@@ -6,10 +6,9 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.ChildNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
@@ -268,16 +267,7 @@ final class QueueStore {
         } catch (Exception e) {
             throw ZkErrors.translate(e, parent);
         }
-        List<Long> out = new ArrayList<>(names.size());
-        for (String n : names) {
-            try {
-                out.add(Long.parseLong(n));
-            } catch (NumberFormatException e) {
-                // not ours; ignore
-            }
-        }
-        Collections.sort(out);
-        return out;
+        return ChildNames.numericAscending(names);
     }
 
     /** Reads a znode's data and stat; empty if it does not exist. */
