@@ -66,7 +66,10 @@ public final class ConnectionEvent {
     }
 
     /**
-     * The session id in effect after the transition; 0 while none is established.
+     * The session this transition concerns: the session in effect after CONNECTED and RECONNECTED
+     * (a new one if {@link #isNewSession()}), the session that may be lost for SUSPENDED, and the
+     * session that was lost for LOST, so that a client's log line can be matched to the server's
+     * "Expiring session" line; 0 if no session was ever established.
      *
      * @return the session id
      */

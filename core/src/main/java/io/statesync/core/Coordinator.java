@@ -4,6 +4,7 @@ import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,9 @@ public final class Coordinator implements AutoCloseable {
     private final String namespace;
     private final Duration sessionTimeout;
     private final Duration connectionTimeout;
+    private final Duration operationTimeout;
+    private final ThreadFactory threadFactory;
+    private final ZkAccess access;
     private final ConnectionLossPolicy lossPolicy;
     private final AclMode aclMode;
     private final int maxValueBytes;
@@ -87,14 +91,17 @@ public final class Coordinator implements AutoCloseable {
         this.connectString = Objects.requireNonNull(b.connectString);
         this.namespace = b.namespace;
         this.sessionTimeout = b.sessionTimeout;
-        this.connectionTimeout = b.connectionTimeout;
+        this.connectionTimeout = b.effectiveConnectionTimeout();
+        this.operationTimeout = b.effectiveOperationTimeout();
+        ThreadFactory givenThreads = b.threadFactory;
+        this.threadFactory = givenThreads != null ? givenThreads : Thread::new;
         this.lossPolicy = b.lossPolicy;
         this.aclMode = b.aclMode;
         this.maxValueBytes = b.maxValueBytes;
         this.retry = b.retry;
         Executor given = b.listenerExecutor;
         if (given == null) {
-            ExecutorService pool = Executors.newCachedThreadPool(daemonThreads("statesync-listener"));
+            ExecutorService pool = Executors.newCachedThreadPool(daemonThreads(threadFactory, "statesync-listener"));
             this.ownedExecutor = pool;
             this.listenerExecutor = pool;
         } else {
@@ -109,7 +116,7 @@ public final class Coordinator implements AutoCloseable {
                 .sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
                 .connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))
                 .retryPolicy(toCurator(retry))
-                .threadFactory(daemonThreads("statesync-curator"))
+                .threadFactory(daemonThreads(threadFactory, "statesync-curator"))
                 .connectionStateErrorPolicy(
                         lossPolicy == ConnectionLossPolicy.ON_SUSPENDED
                                 ? new StandardConnectionStateErrorPolicy()
@@ -130,6 +137,7 @@ public final class Coordinator implements AutoCloseable {
         }
         cb.zkClientConfig(clientConfig);
         this.curator = cb.build();
+        this.access = new ZkAccess(curator, aclMode, retry, sessionTimeout, operationTimeout, threadFactory);
         curator.getConnectionStateListenable().addListener((client, newState) -> onCuratorState(newState));
     }
 
@@ -267,6 +275,41 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
+     * The session timeout the servers granted for the current session (they bound every request to
+     * their {@code minSessionTimeout} and {@code maxSessionTimeout}, by default 2 and 20 ticks), or
+     * the requested {@link #sessionTimeout()} while no session is established. Every rule statesync
+     * derives from the session timeout (a singleton task's stop deadline, a takeover delay) uses this
+     * value.
+     *
+     * @return the negotiated session timeout
+     */
+    public Duration negotiatedSessionTimeout() {
+        return access.sessionTimeout();
+    }
+
+    /**
+     * The default deadline of every blocking call of every recipe on this coordinator (an update, a
+     * read, an append, an offer...) that is not given a timeout of its own: past it the call throws
+     * {@link OperationTimeoutException}, whose {@link OperationTimeoutException#outcome()} says
+     * whether the operation may have taken effect.
+     *
+     * @return the operation timeout
+     */
+    public Duration operationTimeout() {
+        return operationTimeout;
+    }
+
+    /**
+     * Not API: the door through which statesync's own recipes reach ZooKeeper. It may change in any
+     * release; applications use the recipes or {@link #curatorFramework()}.
+     *
+     * @return this coordinator's access
+     */
+    public ZkAccess internalAccess() {
+        return access;
+    }
+
+    /**
      * The policy that decides which connection transitions are losses.
      *
      * @return the policy
@@ -376,19 +419,37 @@ public final class Coordinator implements AutoCloseable {
             case LOST -> ConnectionEvent.Kind.LOST;
             case READ_ONLY -> ConnectionEvent.Kind.READ_ONLY;
         };
-        long sid = kind == ConnectionEvent.Kind.LOST ? 0 : sessionId();
+        long current = kind == ConnectionEvent.Kind.LOST ? 0 : sessionId();
+        long sid;
         boolean newSession;
         synchronized (sessionLock) {
             newSession = (kind == ConnectionEvent.Kind.CONNECTED || kind == ConnectionEvent.Kind.RECONNECTED)
-                    && sid != lastSessionId;
+                    && current != lastSessionId;
+            // A loss is reported with the session that was lost, so that the line can be matched to
+            // the server's "Expiring session" line.
+            sid = kind == ConnectionEvent.Kind.LOST || current == 0 ? lastSessionId : current;
             if (kind == ConnectionEvent.Kind.LOST) {
                 lastSessionId = 0;
             } else if (newSession) {
-                lastSessionId = sid;
+                lastSessionId = current;
             }
         }
         ConnectionEvent event = new ConnectionEvent(kind, sid, newSession, lossPolicy.isLoss(kind));
-        LOG.info("{}: {}", this, event);
+        if (newSession) {
+            Duration granted = access.sessionTimeout();
+            if (granted.equals(sessionTimeout)) {
+                LOG.info("{}: {}, session timeout {}", this, event, granted);
+            } else {
+                LOG.info(
+                        "{}: {}, session timeout {} as granted by the server ({} requested)",
+                        this,
+                        event,
+                        granted,
+                        sessionTimeout);
+            }
+        } else {
+            LOG.info("{}: {}", this, event);
+        }
         listeners.publish(event, l -> l.onConnection(event));
     }
 
@@ -402,11 +463,14 @@ public final class Coordinator implements AutoCloseable {
                 retry.maxRetries());
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(ThreadFactory factory, String prefix) {
         AtomicInteger counter = new AtomicInteger();
         return runnable -> {
-            Thread t = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-            t.setDaemon(true);
+            Thread t = factory.newThread(runnable);
+            t.setName(prefix + "-" + counter.incrementAndGet());
+            if (!t.isDaemon()) {
+                t.setDaemon(true);
+            }
             return t;
         };
     }
@@ -433,7 +497,9 @@ public final class Coordinator implements AutoCloseable {
         private final BuilderOptions options = new BuilderOptions();
         private String namespace = "statesync";
         private Duration sessionTimeout = Duration.ofSeconds(30);
-        private Duration connectionTimeout = Duration.ofSeconds(10);
+        private @Nullable Duration connectionTimeout;
+        private @Nullable Duration operationTimeout;
+        private @Nullable ThreadFactory threadFactory;
         private Retry retry = Retry.defaults();
         private ConnectionLossPolicy lossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
         private AclMode aclMode = AclMode.OPEN;
@@ -475,7 +541,9 @@ public final class Coordinator implements AutoCloseable {
         }
 
         /**
-         * How long one connection attempt may take (default 10 s); at most the session timeout.
+         * How long {@link Coordinator#start()}'s first connection and each reconnection may take
+         * before an operation waiting for it fails (default: the session timeout, at most 10 s); at
+         * most the session timeout.
          *
          * @param timeout the connection timeout
          * @return this builder
@@ -483,6 +551,39 @@ public final class Coordinator implements AutoCloseable {
         public Builder connectionTimeout(Duration timeout) {
             options.once("connectionTimeout");
             this.connectionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The default deadline of every blocking call of the recipes built on this coordinator that
+         * is not given a timeout of its own (default: the session timeout, so a call rides out a
+         * disconnection exactly as long as the session can). Between 10 ms and 1 h.
+         *
+         * @param timeout the operation timeout
+         * @return this builder
+         */
+        public Builder operationTimeout(Duration timeout) {
+            options.once("operationTimeout");
+            this.operationTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Where every thread statesync starts for this coordinator comes from: Curator's and
+         * ZooKeeper's event handling, the listener pool, recipes' loops, tasks and timers (default:
+         * {@code Thread::new}). statesync names each thread ({@code statesync-...}) and marks it a
+         * daemon; a factory of virtual threads ({@code Thread.ofVirtual().factory()} on Java 21) or
+         * one that carries context (MDC) works as well.
+         *
+         * <p>The ZooKeeper client's own two I/O threads are made by ZooKeeper and do not come from
+         * here.
+         *
+         * @param factory the thread factory
+         * @return this builder
+         */
+        public Builder threadFactory(ThreadFactory factory) {
+            options.once("threadFactory");
+            this.threadFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
@@ -591,13 +692,17 @@ public final class Coordinator implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "sessionTimeout must be between 1s and 10min, was " + sessionTimeout);
             }
-            if (connectionTimeout.toMillis() < 100) {
-                throw new IllegalArgumentException(
-                        "connectionTimeout must be at least 100ms, was " + connectionTimeout);
+            Duration connection = effectiveConnectionTimeout();
+            if (connection.toMillis() < 100) {
+                throw new IllegalArgumentException("connectionTimeout must be at least 100ms, was " + connection);
             }
-            if (connectionTimeout.compareTo(sessionTimeout) > 0) {
+            if (connection.compareTo(sessionTimeout) > 0) {
                 throw new IllegalArgumentException(
-                        "connectionTimeout " + connectionTimeout + " is longer than sessionTimeout " + sessionTimeout);
+                        "connectionTimeout " + connection + " is longer than sessionTimeout " + sessionTimeout);
+            }
+            Duration operation = effectiveOperationTimeout();
+            if (operation.toMillis() < 10 || operation.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("operationTimeout must be between 10ms and 1h, was " + operation);
             }
             if (maxValueBytes < 1 || maxValueBytes > MAX_VALUE_LIMIT) {
                 throw new IllegalArgumentException(
@@ -618,6 +723,20 @@ public final class Coordinator implements AutoCloseable {
                         "aclMode CREATOR_ONLY needs credentials: call digestAuthentication(user, password)");
             }
             return new Coordinator(this);
+        }
+
+        private Duration effectiveConnectionTimeout() {
+            Duration given = connectionTimeout;
+            if (given != null) {
+                return given;
+            }
+            Duration cap = Duration.ofSeconds(10);
+            return sessionTimeout.compareTo(cap) < 0 ? sessionTimeout : cap;
+        }
+
+        private Duration effectiveOperationTimeout() {
+            Duration given = operationTimeout;
+            return given != null ? given : sessionTimeout;
         }
 
         private static void validateConnectString(String connectString) {

@@ -31,6 +31,35 @@ class CoordinatorBuilderTest {
         }
     }
 
+    @Test
+    void timeoutsDeriveFromTheSessionTimeout() {
+        // A short session timeout alone is a coherent configuration: the connection timeout follows it.
+        Coordinator.builder("localhost:2181")
+                .sessionTimeout(Duration.ofSeconds(2))
+                .build()
+                .close();
+        try (Coordinator c = Coordinator.builder("localhost:2181")
+                .sessionTimeout(Duration.ofSeconds(4))
+                .build()) {
+            assertThat(c.operationTimeout()).isEqualTo(Duration.ofSeconds(4));
+            assertThat(c.negotiatedSessionTimeout())
+                    .as("before a session exists, the requested value")
+                    .isEqualTo(Duration.ofSeconds(4));
+        }
+        try (Coordinator c = Coordinator.builder("localhost:2181")
+                .sessionTimeout(Duration.ofSeconds(4))
+                .operationTimeout(Duration.ofMillis(1500))
+                .build()) {
+            assertThat(c.operationTimeout()).isEqualTo(Duration.ofMillis(1500));
+        }
+        assertThatThrownBy(() -> Coordinator.builder("h:1")
+                        .operationTimeout(Duration.ofMillis(1))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("operationTimeout")
+                .hasMessageContaining("PT0.001S");
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {"", " ", "localhost", "localhost:", ":2181", "host:port", "host:70000", "a:1,,b:2", "a:1/bad/"})

@@ -120,12 +120,57 @@ class CoordinatorTest {
     }
 
     @Test
+    void negotiatedSessionTimeoutIsWhatTheServerGranted() throws Exception {
+        // The test servers grant at most 60 s; a request for 10 min is narrowed to that.
+        try (Coordinator c = started(builder().sessionTimeout(Duration.ofMinutes(10)))) {
+            assertThat(c.sessionTimeout()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(c.negotiatedSessionTimeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(c.negotiatedSessionTimeout().toMillis())
+                    .isEqualTo(c.curatorFramework()
+                            .getZookeeperClient()
+                            .getZooKeeper()
+                            .getSessionTimeout());
+        }
+    }
+
+    @Test
+    void everyThreadComesFromTheGivenFactory() throws Exception {
+        java.util.Set<Thread> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ThreadFactory factory = r -> {
+            Thread t = new Thread(r);
+            made.add(t);
+            return t;
+        };
+        java.util.concurrent.CountDownLatch heard = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> listenerThread =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try (Coordinator c = builder().threadFactory(factory).build()) {
+            c.addListener(event -> {
+                listenerThread.set(Thread.currentThread());
+                heard.countDown();
+            });
+            c.start();
+            c.awaitConnected(Duration.ofSeconds(10));
+            assertThat(heard.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread listener = java.util.Objects.requireNonNull(listenerThread.get());
+            assertThat(made).contains(listener);
+            assertThat(listener.getName()).startsWith("statesync-listener-");
+            assertThat(listener.isDaemon()).isTrue();
+            Thread own = c.internalAccess().newThread("statesync-test-loop", () -> {});
+            assertThat(made).contains(own);
+            assertThat(own.getName()).isEqualTo("statesync-test-loop");
+            assertThat(own.isDaemon()).isTrue();
+        }
+    }
+
+    @Test
     void sessionExpiryIsLostThenANewSession() throws Exception {
         Connections events = new Connections();
         try (Coordinator c = builder().sessionTimeout(Duration.ofSeconds(10)).build()) {
             c.addListener(events, Runnable::run);
             c.start();
             c.awaitConnected(Duration.ofSeconds(10));
+            long before = c.sessionId();
             Faults.expireSession(
                     c.curatorFramework().getZookeeperClient().getZooKeeper(),
                     zk.connectString(),
@@ -133,7 +178,9 @@ class CoordinatorTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> events.kinds().contains(Kind.RECONNECTED));
             ConnectionEvent lost = events.events.get(events.kinds().indexOf(Kind.LOST));
             assertThat(lost.isLoss()).isTrue();
-            assertThat(lost.sessionId()).isZero();
+            assertThat(lost.sessionId())
+                    .as("LOST names the session that was lost")
+                    .isEqualTo(before);
             assertThat(events.events
                             .get(events.kinds().lastIndexOf(Kind.RECONNECTED))
                             .isNewSession())

@@ -4,15 +4,11 @@ import io.statesync.core.AclMode;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateSyncException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
@@ -23,9 +19,6 @@ import org.apache.zookeeper.data.ACL;
  * one order (ZooKeeper's event thread), which is what makes zxid bookkeeping sound.
  */
 public final class RawZooKeeper {
-    /** Server watches set through this class, counted per handle and path, across all recipes. */
-    private static final Map<ZooKeeper, Map<String, Integer>> WATCHES = new WeakHashMap<>();
-
     private RawZooKeeper() {}
 
     /**
@@ -153,45 +146,6 @@ public final class RawZooKeeper {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * Counts a server watch set on a handle for a path. Pair every call with {@link #watchRemoved}.
-     *
-     * @param zk the handle
-     * @param fullPath the absolute path
-     */
-    public static synchronized void watchAdded(ZooKeeper zk, String fullPath) {
-        WATCHES.computeIfAbsent(zk, k -> new HashMap<>()).merge(fullPath, 1, Integer::sum);
-    }
-
-    /**
-     * Counts a watch removed; when it was the last one on the path, removes the
-     * server's watch and every local registration for the path (ZooKeeper keeps one server watch
-     * per connection and path, so removing it earlier would silence the other instances).
-     *
-     * @param zk the handle
-     * @param fullPath the absolute path
-     * @param type which watches to remove from the server when the count reaches zero
-     */
-    public static void watchRemoved(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
-        boolean last;
-        synchronized (RawZooKeeper.class) {
-            Map<String, Integer> paths = WATCHES.get(zk);
-            Integer count = paths == null ? null : paths.get(fullPath);
-            if (paths == null || count == null) {
-                return;
-            }
-            last = count <= 1;
-            if (last) {
-                paths.remove(fullPath);
-            } else {
-                paths.put(fullPath, count - 1);
-            }
-        }
-        if (last) {
-            zk.removeAllWatches(fullPath, type, true, (rc, p, ctx) -> {}, null);
         }
     }
 }

@@ -176,7 +176,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
         if (zk != null) {
             try {
-                RawZooKeeper.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+                coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
                 if (zk.getSessionId() == markerSession) {
                     zk.delete(markerFull, -1, (rc, p, ctx) -> {}, null);
                 }
@@ -265,7 +265,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             readInFlightOn = null;
             create = !initialCreated;
         }
-        RawZooKeeper.watchAdded(zk, fullPath);
+        coordinator.internalAccess().watchAdded(zk, fullPath);
         zk.addWatch(
                 fullPath,
                 w,

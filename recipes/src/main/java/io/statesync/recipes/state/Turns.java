@@ -77,7 +77,7 @@ final class Turns {
             attached = zk;
             tickets.clear();
         }
-        RawZooKeeper.watchAdded(zk, dirFull);
+        coordinator.internalAccess().watchAdded(zk, dirFull);
         zk.addWatch(dirFull, event -> onEvent(zk, event), AddWatchMode.PERSISTENT_RECURSIVE, (rc, p, ctx) -> {}, null);
         reread(zk);
     }
@@ -98,7 +98,7 @@ final class Turns {
         lock.notifyAll();
         if (zk != null) {
             try {
-                RawZooKeeper.watchRemoved(zk, dirFull, Watcher.WatcherType.Any);
+                coordinator.internalAccess().watchRemoved(zk, dirFull, Watcher.WatcherType.Any);
             } catch (RuntimeException e) {
                 LOG.debug("turns {}: removing the watch failed", dir, e);
             }

@@ -158,7 +158,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         }
         if (zk != null) {
             try {
-                RawZooKeeper.watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+                coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
             } catch (RuntimeException e) {
                 LOG.debug("StateTree {}: removing the watch on close failed", path, e);
             }
@@ -262,7 +262,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
             gapEpoch++;
             disconnected = false;
         }
-        RawZooKeeper.watchAdded(zk, fullPath);
+        coordinator.internalAccess().watchAdded(zk, fullPath);
         zk.addWatch(
                 fullPath,
                 w,

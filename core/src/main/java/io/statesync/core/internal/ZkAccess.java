@@ -1,0 +1,510 @@
+package io.statesync.core.internal;
+
+import io.statesync.core.AclMode;
+import io.statesync.core.ConnectionLossException;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.Retry;
+import io.statesync.core.StateSyncException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one door to ZooKeeper of one {@code Coordinator}: the current handle, paths with the
+ * namespace, the ACL for new znodes, the one retry engine (the coordinator's {@link Retry} policy,
+ * every sleep interruptible and bounded by the caller's {@link Deadline}), the server watches set
+ * on the handle counted per path, and the threads statesync starts (from the coordinator's thread
+ * factory). Nothing here is process-wide: each coordinator has its own.
+ *
+ * <p>Calls here never nest retries: a blocking call either sends one request and waits for its
+ * reply until the deadline, or runs the retry loop of {@link #call}, never both.
+ *
+ * <p>Thread-safe.
+ */
+public final class ZkAccess {
+    private final CuratorFramework curator;
+    private final AclMode aclMode;
+    private final Retry retry;
+    private final Duration requestedSessionTimeout;
+    private final Duration operationTimeout;
+    private final ThreadFactory threadFactory;
+    // Handles of ended sessions drop out with their last reference.
+    private final Map<ZooKeeper, Map<String, Integer>> watches = new WeakHashMap<>();
+
+    /**
+     * Creates the access of one coordinator; only the coordinator calls this.
+     *
+     * @param curator the coordinator's client
+     * @param aclMode who may read and change new znodes
+     * @param retry the retry policy
+     * @param requestedSessionTimeout the session timeout asked of the server
+     * @param operationTimeout the default deadline of a blocking call
+     * @param threadFactory where every thread statesync starts comes from
+     */
+    public ZkAccess(
+            CuratorFramework curator,
+            AclMode aclMode,
+            Retry retry,
+            Duration requestedSessionTimeout,
+            Duration operationTimeout,
+            ThreadFactory threadFactory) {
+        this.curator = curator;
+        this.aclMode = aclMode;
+        this.retry = retry;
+        this.requestedSessionTimeout = requestedSessionTimeout;
+        this.operationTimeout = operationTimeout;
+        this.threadFactory = threadFactory;
+    }
+
+    /**
+     * The current ZooKeeper handle (a new one after session expiry).
+     *
+     * @return the handle
+     * @throws StateSyncException if the client has no handle (not started, or closed)
+     */
+    public ZooKeeper handle() {
+        try {
+            return curator.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, null);
+        }
+    }
+
+    /**
+     * The path as the server knows it: with the coordinator's namespace.
+     *
+     * @param path a path relative to the namespace
+     * @return the absolute path
+     */
+    public String fullPath(String path) {
+        return ZKPaths.fixForNamespace(curator.getNamespace(), path);
+    }
+
+    /**
+     * The ACL for znodes a recipe creates, as the coordinator's ACL mode says.
+     *
+     * @return the ACL list
+     */
+    public List<ACL> acl() {
+        return aclMode == AclMode.CREATOR_ONLY ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    }
+
+    /**
+     * A deadline of the coordinator's default operation timeout, from now.
+     *
+     * @return the deadline
+     */
+    public Deadline defaultDeadline() {
+        return Deadline.after(operationTimeout);
+    }
+
+    /**
+     * The coordinator's default operation timeout.
+     *
+     * @return the timeout
+     */
+    public Duration operationTimeout() {
+        return operationTimeout;
+    }
+
+    /**
+     * The session timeout the server granted for the current session, or the requested one while
+     * no session is established. Every rule derived from the session timeout reads this.
+     *
+     * @return the negotiated session timeout
+     */
+    public Duration sessionTimeout() {
+        try {
+            ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+            int negotiated = zk.getSessionTimeout();
+            if (negotiated > 0 && zk.getState().isConnected()) {
+                return Duration.ofMillis(negotiated);
+            }
+        } catch (Exception e) {
+            // not started or closed: the requested value is all there is
+        }
+        return requestedSessionTimeout;
+    }
+
+    /**
+     * A new thread from the coordinator's thread factory, named and marked daemon.
+     *
+     * @param name the thread's name
+     * @param task what it runs
+     * @return the thread, not started
+     */
+    public Thread newThread(String name, Runnable task) {
+        Thread t = threadFactory.newThread(task);
+        t.setName(name);
+        if (!t.isDaemon()) {
+            t.setDaemon(true);
+        }
+        return t;
+    }
+
+    /**
+     * Whether a result code leaves the outcome of a request unknown (the connection or session went).
+     *
+     * @param rc a ZooKeeper result code
+     * @return {@code true} for connection loss, timeouts and session expiry
+     */
+    public static boolean isLoss(int rc) {
+        return rc == KeeperException.Code.CONNECTIONLOSS.intValue()
+                || rc == KeeperException.Code.OPERATIONTIMEOUT.intValue()
+                || rc == KeeperException.Code.REQUESTTIMEOUT.intValue()
+                || rc == KeeperException.Code.SESSIONEXPIRED.intValue()
+                || rc == KeeperException.Code.SESSIONMOVED.intValue();
+    }
+
+    /**
+     * The typed error for a result code.
+     *
+     * @param rc a ZooKeeper result code
+     * @param path the path concerned
+     * @return the typed error
+     */
+    public static StateSyncException error(int rc, @Nullable String path) {
+        KeeperException.Code code = KeeperException.Code.get(rc);
+        return ZkErrors.translate(code, path, KeeperException.create(code, path));
+    }
+
+    // ---------------------------------------------------------------- one request, one reply
+
+    /** The reply to one request: its result code and whatever the request returns. Immutable. */
+    public static final class Reply {
+        private final int rc;
+        private final byte @Nullable [] data;
+        private final @Nullable Stat stat;
+        private final @Nullable List<String> children;
+        private final @Nullable String createdPath;
+
+        /**
+         * Creates a reply.
+         *
+         * @param rc the result code (0 for OK)
+         * @param data the data read, or {@code null}
+         * @param stat the znode's stat, or {@code null}
+         * @param children the children listed, or {@code null}
+         * @param createdPath the path created (with its sequence suffix), or {@code null}
+         */
+        public Reply(
+                int rc,
+                byte @Nullable [] data,
+                @Nullable Stat stat,
+                @Nullable List<String> children,
+                @Nullable String createdPath) {
+            this.rc = rc;
+            this.data = data;
+            this.stat = stat;
+            this.children = children;
+            this.createdPath = createdPath;
+        }
+
+        /**
+         * The result code.
+         *
+         * @return 0 for OK, else a ZooKeeper error code
+         */
+        public int rc() {
+            return rc;
+        }
+
+        /**
+         * The data read; the caller must not change it.
+         *
+         * @return the data, or {@code null}
+         */
+        public byte @Nullable [] data() {
+            return data;
+        }
+
+        /**
+         * The znode's stat.
+         *
+         * @return the stat, or {@code null}
+         */
+        public @Nullable Stat stat() {
+            return stat;
+        }
+
+        /**
+         * The children listed.
+         *
+         * @return the names, or {@code null}
+         */
+        public @Nullable List<String> children() {
+            return children;
+        }
+
+        /**
+         * The path created.
+         *
+         * @return the path with its sequence suffix, or {@code null}
+         */
+        public @Nullable String createdPath() {
+            return createdPath;
+        }
+
+        /**
+         * Whether the request succeeded.
+         *
+         * @return {@code rc == 0}
+         */
+        public boolean ok() {
+            return rc == 0;
+        }
+
+        /**
+         * Whether the node was not there.
+         *
+         * @return {@code rc == NONODE}
+         */
+        public boolean noNode() {
+            return rc == KeeperException.Code.NONODE.intValue();
+        }
+    }
+
+    /**
+     * Reads a znode's data and stat.
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> getData(ZooKeeper zk, String fullPath) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.getData(
+                fullPath, false, (rc, p, ctx, data, stat) -> f.complete(new Reply(rc, data, stat, null, null)), null);
+        return f;
+    }
+
+    /**
+     * Reads a znode's stat.
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> exists(ZooKeeper zk, String fullPath) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.exists(fullPath, false, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat, null, null)), null);
+        return f;
+    }
+
+    /**
+     * Lists a znode's children.
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> getChildren(ZooKeeper zk, String fullPath) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.getChildren(
+                fullPath,
+                false,
+                (rc, p, ctx, children, stat) -> f.complete(new Reply(rc, null, stat, children, null)),
+                null);
+        return f;
+    }
+
+    /**
+     * Creates a znode (its parent must exist).
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @param data the data
+     * @param mode the create mode
+     * @return the reply with the created path and stat, completed on ZooKeeper's event thread
+     */
+    public CompletableFuture<Reply> create(ZooKeeper zk, String fullPath, byte[] data, CreateMode mode) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.create(
+                fullPath,
+                data,
+                acl(),
+                mode,
+                (rc, p, ctx, name, stat) -> f.complete(new Reply(rc, null, stat, null, name)),
+                null);
+        return f;
+    }
+
+    /**
+     * Deletes a znode if its version matches.
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @param version the expected version, or -1 for any
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> delete(ZooKeeper zk, String fullPath, int version) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.delete(fullPath, version, (rc, p, ctx) -> f.complete(new Reply(rc, null, null, null, null)), null);
+        return f;
+    }
+
+    // ---------------------------------------------------------------- blocking, with a deadline
+
+    /**
+     * Waits for a reply until the deadline.
+     *
+     * @param reply the reply
+     * @param deadline when to stop waiting
+     * @param path the path concerned, for the error
+     * @param what the operation, for the error
+     * @param outcome what a timeout or interrupt means for the operation: {@link
+     *     OperationTimeoutException.Outcome#NOT_APPLIED} for reads, {@link
+     *     OperationTimeoutException.Outcome#UNKNOWN} for writes
+     * @param <R> the reply type
+     * @return the reply
+     * @throws OperationTimeoutException if the deadline passed, or the thread was interrupted (its
+     *     interrupt flag set again)
+     */
+    public static <R> R await(
+            CompletableFuture<R> reply,
+            Deadline deadline,
+            @Nullable String path,
+            String what,
+            OperationTimeoutException.Outcome outcome) {
+        try {
+            return deadline.await(reply);
+        } catch (InterruptedException e) {
+            throw Deadline.interrupted(path, what, outcome);
+        } catch (TimeoutException e) {
+            throw deadline.expired(path, what, outcome);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw ZkErrors.translate(cause == null ? e : cause, path);
+        }
+    }
+
+    /**
+     * Runs a request that is safe to repeat (a read, or a write guarded by a version), repeating it
+     * after a lost connection by the retry policy, until it gets an answer or the deadline passes.
+     *
+     * @param deadline when to give up
+     * @param path the path concerned, for errors
+     * @param what the operation, for errors
+     * @param outcome what a timeout means for the operation (see {@link #await})
+     * @param request sends the request on the given handle
+     * @return the first reply that is not a connection loss (its rc may be any other error)
+     * @throws OperationTimeoutException if the deadline passed or the thread was interrupted
+     * @throws ConnectionLossException if the retry policy's retries are used up
+     */
+    public Reply call(
+            Deadline deadline,
+            @Nullable String path,
+            String what,
+            OperationTimeoutException.Outcome outcome,
+            Function<ZooKeeper, CompletableFuture<Reply>> request) {
+        int losses = 0;
+        while (true) {
+            Reply r = await(request.apply(handle()), deadline, path, what, outcome);
+            if (!isLoss(r.rc())) {
+                return r;
+            }
+            backoff(++losses, deadline, path, what, outcome);
+        }
+    }
+
+    /**
+     * Sleeps before retry {@code n} (1, 2, ...) after a lost connection, by the retry policy: a
+     * random time between half the base sleep and {@code baseSleep × 2^(n-1)}, capped at the
+     * policy's longest sleep and at the deadline.
+     *
+     * @param n the retry about to be made, from 1
+     * @param deadline the caller's deadline
+     * @param path the path concerned, for errors
+     * @param what the operation, for errors
+     * @param outcome what giving up means for the operation
+     * @throws ConnectionLossException if the policy's retries are used up
+     * @throws OperationTimeoutException if the deadline passes, or the thread is interrupted (its
+     *     interrupt flag set again)
+     */
+    public void backoff(
+            int n, Deadline deadline, @Nullable String path, String what, OperationTimeoutException.Outcome outcome) {
+        if (n > retry.maxRetries()) {
+            throw new ConnectionLossException(
+                    path,
+                    what + ": connection to ZooKeeper lost and not back after " + (n - 1) + " retries"
+                            + (outcome == OperationTimeoutException.Outcome.UNKNOWN
+                                    ? "; whether it took effect is unknown"
+                                    : ""),
+                    null);
+        }
+        long base = retry.baseSleep().toNanos();
+        long cap = Math.min(retry.maxSleep().toNanos(), base << Math.min(n - 1, 20));
+        long sleep = base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, cap - base / 2));
+        try {
+            if (!deadline.sleep(sleep)) {
+                throw deadline.expired(path, what, outcome);
+            }
+        } catch (InterruptedException e) {
+            throw Deadline.interrupted(path, what, outcome);
+        }
+    }
+
+    // ---------------------------------------------------------------- watch counting
+
+    /**
+     * Counts a server watch set on a handle for a path. Pair every call with {@link #watchRemoved}.
+     *
+     * @param zk the handle
+     * @param fullPath the absolute path
+     */
+    public void watchAdded(ZooKeeper zk, String fullPath) {
+        synchronized (watches) {
+            watches.computeIfAbsent(zk, k -> new HashMap<>()).merge(fullPath, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * Counts a watch removed; when it was the last one on the path, removes the server's watch and
+     * every local registration for the path (ZooKeeper keeps one server watch per connection and
+     * path, so removing it earlier would silence the other instances).
+     *
+     * @param zk the handle
+     * @param fullPath the absolute path
+     * @param type which watches to remove from the server when the count reaches zero
+     */
+    public void watchRemoved(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
+        boolean last;
+        synchronized (watches) {
+            Map<String, Integer> paths = watches.get(zk);
+            Integer count = paths == null ? null : paths.get(fullPath);
+            if (paths == null || count == null) {
+                return;
+            }
+            last = count <= 1;
+            if (last) {
+                paths.remove(fullPath);
+                if (paths.isEmpty()) {
+                    watches.remove(zk);
+                }
+            } else {
+                paths.put(fullPath, count - 1);
+            }
+        }
+        if (last) {
+            zk.removeAllWatches(fullPath, type, true, (rc, p, ctx) -> {}, null);
+        }
+    }
+}

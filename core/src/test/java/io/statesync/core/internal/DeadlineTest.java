@@ -1,0 +1,68 @@
+package io.statesync.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.statesync.core.OperationTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class DeadlineTest {
+
+    @Test
+    void awaitingAFutureEndsAtTheDeadline() {
+        Deadline d = Deadline.after(Duration.ofMillis(50));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> d.await(new CompletableFuture<String>())).isInstanceOf(TimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(45));
+        assertThat(d.passed()).isTrue();
+        assertThat(d.remainingNanos()).isZero();
+    }
+
+    @Test
+    void aDoneFutureIsReturnedEvenAfterTheDeadline() throws Exception {
+        Deadline d = Deadline.after(Duration.ZERO);
+        assertThat(d.await(CompletableFuture.completedFuture("x"))).isEqualTo("x");
+    }
+
+    @Test
+    void sleepIsCutShortByTheDeadlineAndAnswersAnInterrupt() throws Exception {
+        Deadline d = Deadline.after(Duration.ofMillis(20));
+        assertThat(d.sleep(Duration.ofMinutes(1).toNanos())).isFalse();
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> Deadline.after(Duration.ofMinutes(1))
+                        .sleep(Duration.ofSeconds(30).toNanos()))
+                .isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void errorsSayTheOutcomeAndAnInterruptIsKept() {
+        Deadline d = Deadline.after(Duration.ofSeconds(2));
+        OperationTimeoutException unknown = d.expired("/a", "update of /a", OperationTimeoutException.Outcome.UNKNOWN);
+        assertThat(unknown.outcome()).isEqualTo(OperationTimeoutException.Outcome.UNKNOWN);
+        assertThat(unknown).hasMessageContaining("update of /a").hasMessageContaining("PT2S");
+        assertThat(unknown.path()).isEqualTo("/a");
+        OperationTimeoutException interrupted =
+                Deadline.interrupted("/a", "read of /a", OperationTimeoutException.Outcome.NOT_APPLIED);
+        assertThat(Thread.interrupted()).as("flag set again").isTrue();
+        assertThat(interrupted.outcome()).isEqualTo(OperationTimeoutException.Outcome.NOT_APPLIED);
+        assertThat(interrupted).hasMessageContaining("interrupted");
+    }
+
+    @Test
+    void minIsTheEarlierAndHugeTimeoutsDoNotOverflow() {
+        Deadline near = Deadline.after(Duration.ofSeconds(1));
+        Deadline far = Deadline.after(Duration.ofDays(365 * 1000L));
+        assertThat(near.min(far)).isSameAs(near);
+        assertThat(far.min(near)).isSameAs(near);
+        assertThat(far.remainingNanos()).isPositive();
+        assertThat(Deadline.after(Duration.ofMillis(-5)).passed()).isTrue();
+        assertThatThrownBy(() -> Deadline.checkTimeout(Duration.ofMillis(-1), "timeout"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout");
+    }
+}
