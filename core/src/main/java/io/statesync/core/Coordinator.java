@@ -65,6 +65,11 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
+    /**
+     * The longest {@link #close()} waits for the server to confirm the end of the session: 2 s.
+     */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
     /** The largest value limit that may be configured. */
     static final int MAX_VALUE_LIMIT = 100 * 1024 * 1024;
 
@@ -384,6 +389,13 @@ public final class Coordinator implements AutoCloseable {
 
     /**
      * Closes the session and stops listener delivery. Idempotent; never throws.
+     *
+     * <p>Ending the session is one request to the server, which deletes this client's ephemeral
+     * nodes (its locks, leadership and memberships) at once. {@code close()} waits for that answer
+     * for at most {@link #CLOSE_WAIT} (or the connection timeout, if shorter): behind a silent
+     * partition no answer comes, and then the call returns anyway, the client's threads finish in
+     * the background, and the server ends the session when the session timeout passes. An interrupt
+     * ends the wait the same way, and the interrupt flag stays set.
      */
     @Override
     public void close() {
@@ -393,10 +405,27 @@ public final class Coordinator implements AutoCloseable {
         }
         listeners.close();
         if (previous == LifecycleState.STARTED) {
+            Thread closer = access.newThread("statesync-close-" + connectString, () -> {
+                try {
+                    curator.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("closing the ZooKeeper client for {} failed", connectString, e);
+                }
+            });
+            closer.start();
+            Duration wait = connectionTimeout.compareTo(CLOSE_WAIT) < 0 ? connectionTimeout : CLOSE_WAIT;
             try {
-                curator.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing the ZooKeeper client for {} failed", connectString, e);
+                closer.join(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closer.isAlive()) {
+                LOG.info(
+                        "{}: the server did not confirm the end of session 0x{} within {}; it ends when the"
+                                + " session timeout passes",
+                        this,
+                        Long.toHexString(lastSessionIdForLog()),
+                        wait);
             }
         }
         ExecutorService owned = ownedExecutor;
@@ -409,6 +438,12 @@ public final class Coordinator implements AutoCloseable {
     public String toString() {
         return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + lifecycle.state()
                 + '}';
+    }
+
+    private long lastSessionIdForLog() {
+        synchronized (sessionLock) {
+            return lastSessionId;
+        }
     }
 
     private void onCuratorState(ConnectionState newState) {

@@ -164,6 +164,21 @@ class CoordinatorTest {
     }
 
     @Test
+    void closeBehindASilentPartitionReturnsWithinTheCloseWait() throws Exception {
+        try (io.statesync.testkit.TcpProxy proxy = io.statesync.testkit.TcpProxy.start(zk.connectString())) {
+            Coordinator c = started(Coordinator.builder(proxy.connectString())
+                    .namespace(zk.namespace())
+                    .sessionTimeout(Duration.ofSeconds(30)));
+            proxy.blackhole();
+            long start = System.nanoTime();
+            c.close();
+            // Without the bound, the close request waits for the client's read timeout (20 s here).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Coordinator.CLOSE_WAIT.plusSeconds(1));
+            assertThat(c.state()).isEqualTo(LifecycleState.CLOSED);
+        }
+    }
+
+    @Test
     void sessionExpiryIsLostThenANewSession() throws Exception {
         Connections events = new Connections();
         try (Coordinator c = builder().sessionTimeout(Duration.ofSeconds(10)).build()) {

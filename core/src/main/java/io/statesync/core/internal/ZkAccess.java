@@ -462,6 +462,38 @@ public final class ZkAccess {
         }
     }
 
+    /**
+     * Creates every missing ancestor of a znode as a container node (ZooKeeper deletes an empty
+     * container by itself), as {@link #call} does: safe to repeat, since an ancestor that exists is
+     * taken as it is.
+     *
+     * @param fullPath the absolute path whose ancestors must exist
+     * @param deadline when to give up
+     * @param path the path concerned, for errors
+     * @param what the operation, for errors
+     * @param outcome what giving up means for the caller's operation
+     * @throws OperationTimeoutException if the deadline passed or the thread was interrupted
+     * @throws ConnectionLossException if the retry policy's retries are used up
+     * @throws StateSyncException typed, if an ancestor cannot be created (e.g. access denied)
+     */
+    public void createParents(
+            String fullPath,
+            Deadline deadline,
+            @Nullable String path,
+            String what,
+            OperationTimeoutException.Outcome outcome) {
+        int end = fullPath.indexOf('/', 1);
+        while (end > 0) {
+            String ancestor = fullPath.substring(0, end);
+            Reply r =
+                    call(deadline, path, what, outcome, zk -> create(zk, ancestor, new byte[0], CreateMode.CONTAINER));
+            if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
+                throw error(r.rc(), path);
+            }
+            end = fullPath.indexOf('/', end + 1);
+        }
+    }
+
     // ---------------------------------------------------------------- watch counting
 
     /**

@@ -8,6 +8,7 @@ import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
@@ -15,9 +16,10 @@ import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.VersionConflictException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.RawZooKeeper;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,7 +33,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.AddWatchMode;
@@ -72,6 +76,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private static final long BACKOFF_UNIT_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
 
     private final Coordinator coordinator;
+    private final ZkAccess access;
     private final String path;
     private final String fullPath;
     private final String markerPath;
@@ -126,10 +131,11 @@ final class DefaultSharedState<T> implements SharedState<T> {
             int maxUpdateAttempts,
             Duration maxBackoff) {
         this.coordinator = coordinator;
+        this.access = coordinator.internalAccess();
         this.path = path;
-        this.fullPath = RawZooKeeper.fullPath(coordinator, path);
+        this.fullPath = access.fullPath(path);
         this.markerPath = "/.statesync/writers/" + UUID.randomUUID();
-        this.markerFull = RawZooKeeper.fullPath(coordinator, markerPath);
+        this.markerFull = access.fullPath(markerPath);
         this.codec = codec;
         this.initialValue = initialValue;
         this.initialBytes = initialBytes;
@@ -247,7 +253,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private void attach() {
         ZooKeeper zk;
         try {
-            zk = RawZooKeeper.handle(coordinator);
+            zk = access.handle();
         } catch (StateSyncException e) {
             LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
             return;
@@ -271,8 +277,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 w,
                 AddWatchMode.PERSISTENT,
                 (rc, p, ctx) -> {
-                    if (rc != 0 && !RawZooKeeper.isLoss(rc)) {
-                        reportError(RawZooKeeper.error(rc, path));
+                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
+                        reportError(ZkAccess.error(rc, path));
                     }
                 },
                 null);
@@ -295,8 +301,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
                             synchronized (lock) {
                                 initialCreated = true;
                             }
-                        } else if (!RawZooKeeper.isLoss(rc)) {
-                            reportError(RawZooKeeper.error(rc, path));
+                        } else if (!ZkAccess.isLoss(rc)) {
+                            reportError(ZkAccess.error(rc, path));
                         }
                         resync(zk);
                     })
@@ -420,8 +426,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (initNow) {
             initializedLatch.countDown();
         }
-        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !RawZooKeeper.isLoss(rc) && reply == null) {
-            reportError(RawZooKeeper.error(rc, path));
+        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !ZkAccess.isLoss(rc) && reply == null) {
+            reportError(ZkAccess.error(rc, path));
         }
         if (reply != null) {
             reply.complete(new DataReply(rc, data, stat));
@@ -520,21 +526,26 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
     }
 
-    /** Sync, then read, on the current handle; retries lost connections by the retry policy. */
-    private DataReply readFresh(boolean interruptible) throws InterruptedException {
+    /**
+     * Sync, then read, on the current handle; retries lost connections by the retry policy until
+     * the deadline.
+     *
+     * @param outcome what running out of time means for the operation the read is part of
+     */
+    private DataReply readFresh(Deadline deadline, String what, Outcome outcome) {
         int losses = 0;
         while (true) {
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
+            ZooKeeper zk = access.handle();
             CompletableFuture<DataReply> reply = new CompletableFuture<>();
             zk.sync(fullPath, (rc, p, ctx) -> {}, null);
             zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
-            DataReply r = interruptible ? awaitInterruptibly(reply) : awaitUninterruptibly(reply);
-            if (RawZooKeeper.isLoss(r.rc)) {
-                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
+            DataReply r = ZkAccess.await(reply, deadline, path, what, outcome);
+            if (ZkAccess.isLoss(r.rc)) {
+                access.backoff(++losses, deadline, path, what, outcome);
                 continue;
             }
             if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
-                throw RawZooKeeper.error(r.rc, path);
+                throw ZkAccess.error(r.rc, path);
             }
             return r;
         }
@@ -542,8 +553,17 @@ final class DefaultSharedState<T> implements SharedState<T> {
 
     @Override
     public Optional<Versioned<T>> read() throws InterruptedException {
+        return read(coordinator.operationTimeout());
+    }
+
+    @Override
+    public Optional<Versioned<T>> read(Duration timeout) throws InterruptedException {
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        DataReply r = readFresh(true);
+        if (Thread.interrupted()) {
+            throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
+        }
+        DataReply r = readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED);
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
             return Optional.empty();
@@ -551,33 +571,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
         byte[] data = r.data == null ? EMPTY : r.data;
         T value = Codecs.decode(codec, path, stat.getVersion(), data);
         return Optional.of(Versioned.of(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid()));
-    }
-
-    private static <R> R awaitInterruptibly(CompletableFuture<R> future) throws InterruptedException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), null);
-        }
-    }
-
-    static <R> R awaitUninterruptibly(CompletableFuture<R> future) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return future.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), null);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     // ---------------------------------------------------------------- writing: the combining queue
@@ -593,6 +586,8 @@ final class DefaultSharedState<T> implements SharedState<T> {
         final @Nullable UnaryOperator<T> function;
         final @Nullable Versioned<T> expected;
         final byte @Nullable [] nextBytes;
+        final Deadline deadline;
+        final String what;
         // Guarded by queueLock.
         boolean done;
 
@@ -606,11 +601,15 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 OpKind kind,
                 @Nullable UnaryOperator<T> function,
                 @Nullable Versioned<T> expected,
-                byte @Nullable [] nextBytes) {
+                byte @Nullable [] nextBytes,
+                Deadline deadline,
+                String what) {
             this.kind = kind;
             this.function = function;
             this.expected = expected;
             this.nextBytes = nextBytes;
+            this.deadline = deadline;
+            this.what = what;
         }
 
         boolean isDoneLocked(Object queueLock) {
@@ -622,97 +621,174 @@ final class DefaultSharedState<T> implements SharedState<T> {
 
     @Override
     public Versioned<T> set(T value) throws InterruptedException {
+        return set(value, coordinator.operationTimeout());
+    }
+
+    @Override
+    public Versioned<T> set(T value, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(value, "value");
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         coordinator.checkValueSize(path, codec.encode(value));
-        return update(x -> value);
+        lifecycle.requireStarted();
+        return cast(submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
+    }
+
+    @Override
+    public Versioned<T> update(UnaryOperator<T> function) throws InterruptedException {
+        return update(function, coordinator.operationTimeout());
+    }
+
+    @Override
+    public Versioned<T> update(UnaryOperator<T> function, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(function, "function");
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        lifecycle.requireStarted();
+        return cast(submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Versioned<T> cast(Object result) {
+        return (Versioned<T>) result;
+    }
+
+    @Override
+    public Optional<Versioned<T>> compareAndSet(Versioned<T> expected, T next) throws InterruptedException {
+        return compareAndSet(expected, next, coordinator.operationTimeout());
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public Versioned<T> update(UnaryOperator<T> function) throws InterruptedException {
-        Objects.requireNonNull(function, "function");
-        lifecycle.requireStarted();
-        return (Versioned<T>) submit(new WriteOp<>(OpKind.FUNCTION, function, null, null));
-    }
-
-    @Override
-    public boolean compareAndSet(Versioned<T> expected, T next) throws InterruptedException {
+    public Optional<Versioned<T>> compareAndSet(Versioned<T> expected, T next, Duration timeout)
+            throws InterruptedException {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         byte[] bytes = codec.encode(next);
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
-        return (Boolean) submit(new WriteOp<>(OpKind.CAS, null, expected, bytes));
+        Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>)
+                submit(new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path));
+        return written.map(w -> w.withValue(next));
     }
 
     @Override
     public boolean delete() throws InterruptedException {
-        lifecycle.requireStarted();
-        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null));
+        return delete(coordinator.operationTimeout());
     }
 
-    /** Queues an operation; the first caller to find no combiner becomes it. */
+    @Override
+    public boolean delete(Duration timeout) throws InterruptedException {
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        lifecycle.requireStarted();
+        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
+    }
+
+    /**
+     * Queues an operation; the first caller to find no combiner becomes it. A caller waits for its
+     * operation until the operation's deadline: one still queued then is withdrawn (nothing was
+     * sent for it), one already being written ends the wait with its outcome unknown. An interrupt
+     * withdraws a queued operation ({@link InterruptedException}) and ends the wait for one being
+     * written the same way as the deadline.
+     */
     private Object submit(WriteOp<T> op) throws InterruptedException {
-        boolean interrupted = false;
+        if (Thread.interrupted()) {
+            throw new InterruptedException(op.what + " not started: the thread was interrupted");
+        }
         synchronized (queueLock) {
             queue.add(op);
             while (!op.done && writerBusy) {
+                long left = op.deadline.remainingNanos();
+                if (left == 0) {
+                    if (queue.remove(op)) {
+                        throw op.deadline.expired(path, op.what, Outcome.NOT_APPLIED);
+                    }
+                    throw op.deadline.expired(path, op.what, Outcome.UNKNOWN);
+                }
                 try {
-                    queueLock.wait();
+                    TimeUnit.NANOSECONDS.timedWait(queueLock, left);
                 } catch (InterruptedException e) {
                     if (queue.remove(op)) {
                         throw e; // not taken by a combiner yet: withdrawn, nothing sent
                     }
-                    interrupted = true; // taken: its outcome must be reported
+                    throw Deadline.interrupted(path, op.what, Outcome.UNKNOWN); // taken: being written
                 }
             }
             if (!op.done) {
                 writerBusy = true;
             }
         }
-        try {
-            if (!op.isDoneLocked(queueLock)) {
-                try {
-                    while (!op.isDoneLocked(queueLock)) {
-                        runBatch(takeBatch());
-                    }
-                } finally {
-                    synchronized (queueLock) {
-                        writerBusy = false;
-                        queueLock.notifyAll();
-                    }
-                    listeners.dispatch(); // changes applied on this thread (see onMultiReply)
+        if (!op.isDoneLocked(queueLock)) {
+            try {
+                combine(op);
+            } finally {
+                synchronized (queueLock) {
+                    writerBusy = false;
+                    queueLock.notifyAll();
                 }
+                listeners.dispatch(); // changes applied on this thread (see onMultiReply)
             }
+        }
+        synchronized (queueLock) {
+            if (!op.done) {
+                // Withdrawn by the combiner loop below, before anything was sent for it.
+                if (Thread.currentThread().isInterrupted()) {
+                    Thread.interrupted();
+                    throw new InterruptedException(op.what + " withdrawn before it was sent: interrupted");
+                }
+                throw op.deadline.expired(path, op.what, Outcome.NOT_APPLIED);
+            }
+            RuntimeException error = op.error;
+            if (error != null) {
+                throw error;
+            }
+            return Objects.requireNonNull(op.result);
+        }
+    }
+
+    /**
+     * Runs batches as the combiner until {@code own} is done. A batch runs to the earliest deadline
+     * among its operations, and an interrupt of this thread ends a batch that holds {@code own}.
+     * While it runs a batch of other callers' operations only, this thread defers its own interrupt
+     * (those callers did not ask for it), so its call may return later than its own deadline by at
+     * most the rest of that batch's. Before each batch it withdraws {@code own} if it is still queued
+     * and its deadline passed or the thread was interrupted.
+     */
+    private void combine(WriteOp<T> own) {
+        while (!own.isDoneLocked(queueLock)) {
+            List<WriteOp<T>> batch;
             synchronized (queueLock) {
-                RuntimeException error = op.error;
-                if (error != null) {
-                    throw error;
+                if (queue.contains(own)
+                        && (own.deadline.passed() || Thread.currentThread().isInterrupted())) {
+                    queue.remove(own);
+                    return;
                 }
-                return Objects.requireNonNull(op.result);
+                batch = takeBatch();
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            boolean deferred = !batch.contains(own) && Thread.interrupted();
+            try {
+                runBatch(batch);
+            } finally {
+                if (deferred) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
 
+    // Called with queueLock held.
     private List<WriteOp<T>> takeBatch() {
-        synchronized (queueLock) {
-            List<WriteOp<T>> batch = new ArrayList<>();
-            WriteOp<T> head = queue.poll();
-            if (head == null) {
-                return batch;
-            }
-            batch.add(head);
-            if (head.kind == OpKind.FUNCTION) {
-                while (batch.size() < MAX_BATCH && !queue.isEmpty() && queue.peek().kind == OpKind.FUNCTION) {
-                    batch.add(queue.poll());
-                }
-            }
+        List<WriteOp<T>> batch = new ArrayList<>();
+        WriteOp<T> head = queue.poll();
+        if (head == null) {
             return batch;
         }
+        batch.add(head);
+        if (head.kind == OpKind.FUNCTION) {
+            while (batch.size() < MAX_BATCH && !queue.isEmpty() && queue.peek().kind == OpKind.FUNCTION) {
+                batch.add(queue.poll());
+            }
+        }
+        return batch;
     }
 
     private void finish(WriteOp<T> op, @Nullable Object result, @Nullable RuntimeException error) {
@@ -728,6 +804,15 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (batch.isEmpty()) {
             return;
         }
+        Deadline deadline = batch.get(0).deadline;
+        for (WriteOp<T> op : batch) {
+            deadline = deadline.min(op.deadline);
+        }
+        batchDeadline = deadline;
+        batchWhat = batch.size() == 1
+                ? batch.get(0).what
+                : batch.get(0).what + " (combined with " + (batch.size() - 1) + " more)";
+        inDoubt = false;
         try {
             switch (batch.get(0).kind) {
                 case FUNCTION -> runFunctions(batch);
@@ -740,7 +825,22 @@ final class DefaultSharedState<T> implements SharedState<T> {
                     finish(op, null, e);
                 }
             }
+        } finally {
+            if (inDoubt) {
+                markerSession = 0; // the marker's version is unknown: read it again before the next write
+            }
+            inDoubt = false;
         }
+    }
+
+    /** What running out of time or being interrupted now means for the batch. */
+    private Outcome outcome() {
+        return inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+    }
+
+    /** Waits for a reply until the batch's deadline. */
+    private <R> R awaitReply(CompletableFuture<R> reply) {
+        return ZkAccess.await(reply, batchDeadline, path, batchWhat, outcome());
     }
 
     /** The base for computing a write: the znode's coordinates and decoded value, or absent. */
@@ -791,12 +891,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     private Base freshBase() {
-        DataReply r;
-        try {
-            r = readFresh(false);
-        } catch (InterruptedException e) {
-            throw new AssertionError("uninterruptible read was interrupted", e);
-        }
+        DataReply r = readFresh(batchDeadline, batchWhat, outcome());
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
             return new Base(false, -1, -1, initialValue);
@@ -879,11 +974,26 @@ final class DefaultSharedState<T> implements SharedState<T> {
             } else {
                 // Back off, a random time doubling with each loss: the server's capacity goes to
                 // the writes that can land instead of to writes bound to lose again.
-                RawZooKeeper.backoffAfterConflict(conflicts, 1, BACKOFF_UNIT_NANOS, maxBackoffNanos);
+                backoffAfterConflict(conflicts);
             }
             // Retry at once on the value read right behind the losing write, or on the local value
             // if that is newer by now.
             base = newer(baseOf(prefetched), localBase());
+        }
+    }
+
+    /**
+     * Sleeps before attempt {@code conflicts + 1}: a random time up to {@link #BACKOFF_UNIT_NANOS}
+     * doubling per conflict, capped at {@code maxBackoff} and at the batch's deadline.
+     */
+    private void backoffAfterConflict(int conflicts) {
+        long cap = Math.min(maxBackoffNanos, BACKOFF_UNIT_NANOS << Math.min(conflicts - 1, 20));
+        try {
+            if (!batchDeadline.sleep(ThreadLocalRandom.current().nextLong(Math.max(1, cap)))) {
+                throw batchDeadline.expired(path, batchWhat, outcome());
+            }
+        } catch (InterruptedException e) {
+            throw Deadline.interrupted(path, batchWhat, outcome());
         }
     }
 
@@ -896,12 +1006,12 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private boolean awaitTurn() {
         ZooKeeper zk;
         try {
-            zk = RawZooKeeper.handle(coordinator);
+            zk = access.handle();
         } catch (StateSyncException e) {
             return false; // no handle: the write finds out and waits for one
         }
         turns.attach(zk);
-        if (!turns.awaitTurn(zk, maxBackoffNanos)) {
+        if (!turns.awaitTurn(zk, Math.min(maxBackoffNanos, batchDeadline.remainingNanos()))) {
             return false;
         }
         awaitReadInFlight();
@@ -911,14 +1021,15 @@ final class DefaultSharedState<T> implements SharedState<T> {
     /** Waits (a courtesy, bounded by {@code maxBackoff}) until no read of the value is in flight. */
     private void awaitReadInFlight() {
         synchronized (lock) {
-            Turns.courtesyWait(lock, () -> readInFlightOn != null, maxBackoffNanos);
+            Turns.courtesyWait(
+                    lock, () -> readInFlightOn != null, Math.min(maxBackoffNanos, batchDeadline.remainingNanos()));
         }
     }
 
     private void takeTurn() {
         try {
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
-            turns.take(zk);
+            ZooKeeper zk = access.handle();
+            turns.take(zk, batchDeadline);
             if (turns.holds(zk)) {
                 // The ticket's reply came after the events of every write before it: once the read
                 // those triggered is back, the local value is as new as any write can be that does not
@@ -932,7 +1043,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
 
     private void releaseTurn() {
         try {
-            turns.release(RawZooKeeper.handle(coordinator));
+            turns.release(access.handle());
         } catch (StateSyncException e) {
             LOG.debug("SharedState {}: turn not given up (it goes with the session)", path, e);
         }
@@ -953,36 +1064,40 @@ final class DefaultSharedState<T> implements SharedState<T> {
         Versioned<T> expected = Objects.requireNonNull(op.expected);
         synchronized (lock) {
             if (initialized && !disconnected && seenExists && seenCzxid != expected.czxid()) {
-                finish(op, false, null); // a different incarnation of the node: cannot match
+                finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
                 return;
             }
         }
         awaitTurn();
         Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
-        finish(op, written != null, null);
+        finish(op, Optional.ofNullable(written), null);
     }
 
     private void runDelete(WriteOp<T> op) {
         int losses = 0;
         while (true) {
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
+            ZooKeeper zk = access.handle();
             CompletableFuture<Integer> reply = new CompletableFuture<>();
+            inDoubt = true;
             zk.delete(fullPath, -1, (rc, p, ctx) -> reply.complete(rc), null);
-            int rc = awaitUninterruptibly(reply);
+            int rc = awaitReply(reply);
             if (rc == 0) {
+                inDoubt = false;
                 finish(op, true, null);
                 return;
             }
             if (rc == KeeperException.Code.NONODE.intValue()) {
+                inDoubt = false;
                 // After a lost reply this may be our own first attempt; either way the node is gone.
                 finish(op, losses > 0, null);
                 return;
             }
-            if (RawZooKeeper.isLoss(rc)) {
-                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
+            if (ZkAccess.isLoss(rc)) {
+                access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
                 continue;
             }
-            throw RawZooKeeper.error(rc, path);
+            inDoubt = false;
+            throw ZkAccess.error(rc, path);
         }
     }
 
@@ -998,8 +1113,11 @@ final class DefaultSharedState<T> implements SharedState<T> {
     }
 
     private @Nullable Versioned<byte[]> landed;
-    // Confined to the combiner: an interrupt that came during a write, restored when it is done.
-    private boolean interruptKept;
+    // Confined to the combiner: the deadline and name of the batch being written, and whether a
+    // request of it was sent whose outcome is not known yet.
+    private Deadline batchDeadline = Deadline.after(Duration.ZERO);
+    private String batchWhat = "";
+    private boolean inDoubt;
     // Confined to the combiner: recent conflicts (decays with each write that lands), and the read
     // pipelined behind the last write when it was contended.
     private int contention;
@@ -1013,40 +1131,28 @@ final class DefaultSharedState<T> implements SharedState<T> {
      *     against expectation)
      */
     private @Nullable Versioned<byte[]> write(int expectedVersion, long expectedCzxid, byte[] data) {
-        // A write once started is finished, its outcome known: an interrupt (before or during it) is
-        // kept for the caller, not obeyed — ZooKeeper calls would otherwise fail on it half way.
-        interruptKept = Thread.interrupted();
-        try {
-            return writeResolved(expectedVersion, expectedCzxid, data);
-        } finally {
-            if (interruptKept || Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-            }
-            interruptKept = false;
-        }
-    }
-
-    private @Nullable Versioned<byte[]> writeResolved(int expectedVersion, long expectedCzxid, byte[] data) {
         coordinator.checkValueSize(path, data);
         boolean doubt = false;
         long doubtSession = 0;
         int doubtMarker = 0;
         int losses = 0;
         while (true) {
-            if (Thread.interrupted()) {
-                interruptKept = true;
-            }
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
+            ZooKeeper zk = access.handle();
             if (doubt) {
                 Resolution r = resolve(zk, expectedVersion, expectedCzxid, data, doubtSession, doubtMarker);
                 switch (r) {
                     case LANDED -> {
+                        inDoubt = false;
                         return Objects.requireNonNull(landed);
                     }
                     case CONFLICT -> {
+                        inDoubt = false;
                         return null;
                     }
-                    case FRESH_SESSION -> doubt = false;
+                    case FRESH_SESSION -> {
+                        doubt = false;
+                        inDoubt = false;
+                    }
                     case UNKNOWN ->
                         throw new ConnectionLossException(
                                 path,
@@ -1055,30 +1161,35 @@ final class DefaultSharedState<T> implements SharedState<T> {
                                         + " unknown, and it was not retried",
                                 null);
                     case LOSS -> {
-                        RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
+                        access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
                         continue;
                     }
-                    case RETRY_SAME -> {}
+                    case RETRY_SAME -> inDoubt = false;
                 }
             }
             if (!ensureMarker(zk)) {
-                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
+                access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
                 continue;
             }
             int mv = markerVersion;
+            inDoubt = true;
             MultiReply reply = multi(zk, expectedVersion, data, mv);
+            if (!ZkAccess.isLoss(reply.rc) && !doubt) {
+                inDoubt = false; // answered: landed, or refused as a whole
+            }
             if (reply.rc == 0) {
+                inDoubt = false;
                 turns.released();
                 markerVersion = mv + 1;
                 return Objects.requireNonNull(reply.written);
             }
-            if (RawZooKeeper.isLoss(reply.rc)) {
+            if (ZkAccess.isLoss(reply.rc)) {
                 if (!doubt) {
                     doubt = true;
                     doubtSession = zk.getSessionId();
                     doubtMarker = mv;
                 }
-                RawZooKeeper.backoffAfterLoss(coordinator, path, ++losses);
+                access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
                 continue;
             }
             int valueRc = reply.opError(0);
@@ -1107,22 +1218,12 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 markerSession = 0; // the marker went with an old session: make a new one
                 continue;
             }
-            throw RawZooKeeper.error(reply.rc, path);
+            throw ZkAccess.error(reply.rc, path);
         }
     }
 
     private void createParents() {
-        String parent = path.substring(0, path.lastIndexOf('/'));
-        if (parent.isEmpty()) {
-            return;
-        }
-        try {
-            coordinator.curatorFramework().createContainers(parent);
-        } catch (InterruptedException e) {
-            interruptKept = true; // the write goes on; the create is tried again if still needed
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, parent);
-        }
+        access.createParents(fullPath, batchDeadline, path, batchWhat, outcome());
     }
 
     private static final class MultiReply {
@@ -1149,7 +1250,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         List<Op> ops = new ArrayList<>(3);
         ops.add(
                 expectedVersion < 0
-                        ? Op.create(fullPath, data, RawZooKeeper.acl(coordinator), CreateMode.PERSISTENT)
+                        ? Op.create(fullPath, data, access.acl(), CreateMode.PERSISTENT)
                         : Op.setData(fullPath, data, expectedVersion));
         ops.add(Op.setData(markerFull, EMPTY, mv));
         String ticket = turns.held(zk);
@@ -1159,7 +1260,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
         synchronized (lock) {
             writesInFlight++;
         }
-        if (contention == 0 && !Thread.currentThread().isInterrupted()) {
+        if (contention == 0
+                && zk.getState() == ZooKeeper.States.CONNECTED
+                && batchDeadline.remainingNanos() > syncReplyBoundNanos()) {
             // Uncontended: wait for the reply on this thread, woken straight by the client's I/O
             // thread. The reply is applied here rather than in order on the event thread, which the
             // mzxid rule makes safe: an event or read that overtakes it is newer and wins.
@@ -1171,12 +1274,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 rc = e.code().intValue();
                 results = e.getResults();
             } catch (InterruptedException e) {
-                // Interrupted while waiting: the request stays queued on the connection, so its
-                // outcome is resolved like a lost reply's, by requests sent after it (processed after
-                // it). The interrupt is kept for the caller.
-                Thread.currentThread().interrupt();
-                rc = KeeperException.Code.CONNECTIONLOSS.intValue();
-                results = null;
+                // Interrupted while waiting: the request stays queued on the connection and may
+                // still land; the caller hears that the outcome is unknown.
+                onMultiReply(zk, KeeperException.Code.CONNECTIONLOSS.intValue(), null, data, false);
+                throw Deadline.interrupted(path, batchWhat, Outcome.UNKNOWN);
             }
             prefetched = null;
             return onMultiReply(zk, rc, results, data, false);
@@ -1192,9 +1293,30 @@ final class DefaultSharedState<T> implements SharedState<T> {
             readInFlightOn = zk;
         }
         zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, read), null);
-        MultiReply result = awaitUninterruptibly(reply);
-        prefetched = result.rc != 0 ? awaitUninterruptibly(read) : null;
+        MultiReply result = awaitReply(reply);
+        prefetched = result.rc != 0 ? awaitQuietly(read) : null;
         return result;
+    }
+
+    /**
+     * How long a blocking call on a connected handle can take at most before the client gives up on
+     * the connection (its read timeout, two thirds of the negotiated session timeout), with a
+     * margin: only with more time than this left is the reply waited for on the caller's thread.
+     */
+    private long syncReplyBoundNanos() {
+        return access.sessionTimeout().toNanos() * 3 / 4;
+    }
+
+    /** Waits for a reply that helps but is not needed, until the batch's deadline; null if none came. */
+    private <R> @Nullable R awaitQuietly(CompletableFuture<R> reply) {
+        try {
+            return batchDeadline.await(reply);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the next wait reports it, with the outcome then known
+            return null;
+        } catch (TimeoutException | ExecutionException e) {
+            return null;
+        }
     }
 
     /**
@@ -1245,42 +1367,33 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (session != 0 && session == markerSession) {
             return true;
         }
-        CuratorFramework curator = coordinator.curatorFramework();
-        try {
-            Stat stat = new Stat();
-            try {
-                curator.create()
-                        .storingStatIn(stat)
-                        .creatingParentContainersIfNeeded()
-                        .withMode(CreateMode.EPHEMERAL)
-                        .forPath(markerPath, EMPTY);
-            } catch (KeeperException.NodeExistsException e) {
-                Stat existing = curator.checkExists().forPath(markerPath);
-                if (existing == null) {
-                    return false;
-                }
-                if (existing.getEphemeralOwner() != session) {
-                    curator.delete().forPath(markerPath);
-                    return false;
-                }
-                stat = existing;
+        ZkAccess.Reply created = awaitReply(access.create(zk, markerFull, EMPTY, CreateMode.EPHEMERAL));
+        if (created.noNode()) {
+            access.createParents(markerFull, batchDeadline, path, batchWhat, outcome());
+            created = awaitReply(access.create(zk, markerFull, EMPTY, CreateMode.EPHEMERAL));
+        }
+        Stat stat = created.stat();
+        if (created.rc() == KeeperException.Code.NODEEXISTS.intValue()) {
+            ZkAccess.Reply existing = awaitReply(ZkAccess.exists(zk, markerFull));
+            stat = existing.stat();
+            if (!existing.ok() || stat == null) {
+                return false;
             }
             if (stat.getEphemeralOwner() != session) {
-                return false; // created in another session than the handle's: try again
+                awaitReply(ZkAccess.delete(zk, markerFull, -1)); // an old session's: make a new one
+                return false;
             }
-            markerSession = session;
-            markerVersion = stat.getVersion();
-            return true;
-        } catch (KeeperException.ConnectionLossException
-                | KeeperException.SessionExpiredException
-                | KeeperException.NoNodeException e) {
+        } else if (ZkAccess.isLoss(created.rc()) || created.noNode()) {
             return false;
-        } catch (InterruptedException e) {
-            interruptKept = true; // tried again: a marker created meanwhile is found and adopted
-            return false;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, markerPath);
+        } else if (!created.ok()) {
+            throw ZkAccess.error(created.rc(), markerPath);
         }
+        if (stat == null || stat.getEphemeralOwner() != session) {
+            return false; // created in another session than the handle's: try again
+        }
+        markerSession = session;
+        markerVersion = stat.getVersion();
+        return true;
     }
 
     /**
@@ -1296,9 +1409,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
             zk.sync(fullPath, (rc, p, ctx) -> {}, null);
             zk.getData(markerFull, false, (rc, p, ctx, d, s) -> marker.complete(new DataReply(rc, d, s)), null);
             zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);
-            DataReply m = awaitUninterruptibly(marker);
-            DataReply n = awaitUninterruptibly(node);
-            if (RawZooKeeper.isLoss(m.rc) || RawZooKeeper.isLoss(n.rc)) {
+            DataReply m = awaitReply(marker);
+            DataReply n = awaitReply(node);
+            if (ZkAccess.isLoss(m.rc) || ZkAccess.isLoss(n.rc)) {
                 return Resolution.LOSS;
             }
             Stat ms = m.stat;
@@ -1317,12 +1430,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             }
             markerSession = 0;
         }
-        DataReply n;
-        try {
-            n = readFresh(false);
-        } catch (InterruptedException e) {
-            throw new AssertionError("uninterruptible read was interrupted", e);
-        }
+        DataReply n = readFresh(batchDeadline, batchWhat, outcome());
         markerSession = 0;
         return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.FRESH_SESSION : Resolution.UNKNOWN;
     }

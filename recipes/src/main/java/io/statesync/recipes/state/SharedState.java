@@ -59,7 +59,8 @@ import java.util.function.UnaryOperator;
  * <p><b>Connection loss.</b> Listeners receive every connection transition of the coordinator in
  * order with the data changes. On SUSPENDED the local value is kept (it may be stale; {@link
  * #get()} says nothing about freshness, {@link #read()} does); writes in flight wait for the
- * connection within the coordinator's {@link io.statesync.core.Retry} policy. On RECONNECTED (same
+ * connection within the coordinator's {@link io.statesync.core.Retry} policy and never past the
+ * call's deadline (the coordinator's {@link Coordinator#operationTimeout()}, or the timeout given). On RECONNECTED (same
  * session) the persistent watch is still in place and the value is re-read. On LOST and a
  * RECONNECTED with a new session the watch is set again on the new session and the value re-read
  * after a {@code sync}. A write whose outcome became unknown is resolved through the marker; only
@@ -118,42 +119,133 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
     boolean awaitInitialized(Duration timeout) throws InterruptedException;
 
     /**
-     * Reads the value as of now: a {@code sync} with the ZooKeeper leader, then a read, so that it
-     * reflects every write that completed anywhere before the call. Updates the local value too.
+     * Reads the value as of now, within the coordinator's {@link Coordinator#operationTimeout()};
+     * see {@link #read(Duration)}.
      *
      * @return the value, or empty if the znode does not exist
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before the read started
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while waiting (its interrupt flag set again); nothing changed
      * @throws io.statesync.core.DecodingException if the stored data does not decode
-     * @throws StateSyncException typed, if the read fails (e.g. access denied, connection lost for
-     *     longer than the retry policy allows)
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the coordinator's {@link io.statesync.core.Retry} policy allows
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials may not read
+     *     the znode
+     * @throws IllegalStateException if not started, or closed
      */
     Optional<Versioned<T>> read() throws InterruptedException;
 
     /**
-     * Writes a value unconditionally (creating the znode if it does not exist). Combined with
-     * concurrent {@link #update} calls like one of them.
+     * Reads the value as of now: a {@code sync} with the ZooKeeper leader, then a read, so that it
+     * reflects every write that completed anywhere before the call. Updates the local value too. A
+     * lost connection is retried by the coordinator's {@link io.statesync.core.Retry} policy, never
+     * past the timeout.
+     *
+     * @param timeout how long the call may take at most (measured from the call; the reply is not
+     *     waited for past it)
+     * @return the value, or empty if the znode does not exist
+     * @throws InterruptedException if the thread was interrupted before the read started
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while waiting (its interrupt flag set again); nothing changed
+     * @throws io.statesync.core.DecodingException if the stored data does not decode
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the retry policy allows
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials may not read
+     *     the znode
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    Optional<Versioned<T>> read(Duration timeout) throws InterruptedException;
+
+    /**
+     * Writes a value unconditionally, within the coordinator's {@link
+     * Coordinator#operationTimeout()}; see {@link #set(Object, Duration)}.
      *
      * @param value the new value
      * @return the value as written, with its version and zxids
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
      * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
      *     nothing was sent
-     * @throws StateSyncException typed, if the write fails
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
+     * @throws StateSyncException typed, for other failures (e.g. access denied)
+     * @throws IllegalStateException if not started, or closed
      */
     Versioned<T> set(T value) throws InterruptedException;
 
     /**
-     * Writes {@code next} only if the znode still holds {@code expected} (same version and czxid).
+     * Writes a value unconditionally (creating the znode if it does not exist). Combined with
+     * concurrent {@link #update} calls like one of them; the timeout works as {@link
+     * #update(UnaryOperator, Duration)}'s.
+     *
+     * @param value the new value
+     * @param timeout how long the call may take at most
+     * @return the value as written, with its version and zxids
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
+     *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
+     * @throws StateSyncException typed, for other failures (e.g. access denied)
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    Versioned<T> set(T value, Duration timeout) throws InterruptedException;
+
+    /**
+     * Compare-and-set within the coordinator's {@link Coordinator#operationTimeout()}; see {@link
+     * #compareAndSet(Versioned, Object, Duration)}.
      *
      * @param expected the value the caller read (from {@link #get()}, {@link #read()} or a change)
      * @param next the new value
-     * @return {@code true} if written, {@code false} if the znode changed (or was deleted) since
-     * @throws InterruptedException if interrupted
+     * @return the value as written, or empty if the znode changed (or was deleted) since
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
      * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
      *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
      * @throws StateSyncException typed, for failures other than a conflict
+     * @throws IllegalStateException if not started, or closed
      */
-    boolean compareAndSet(Versioned<T> expected, T next) throws InterruptedException;
+    Optional<Versioned<T>> compareAndSet(Versioned<T> expected, T next) throws InterruptedException;
+
+    /**
+     * Writes {@code next} only if the znode still holds {@code expected} (same version and czxid).
+     * A write whose reply was lost is resolved through this instance's marker, as {@link #update}'s
+     * are: the answer is never a guess.
+     *
+     * @param expected the value the caller read (from {@link #get()}, {@link #read()} or a change)
+     * @param next the new value
+     * @param timeout how long the call may take at most
+     * @return the value as written, with its version and zxids, or empty if the znode changed (or
+     *     was deleted) since {@code expected} was read
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
+     *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
+     * @throws StateSyncException typed, for failures other than a conflict
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    Optional<Versioned<T>> compareAndSet(Versioned<T> expected, T next, Duration timeout) throws InterruptedException;
+
+    /**
+     * Updates within the coordinator's {@link Coordinator#operationTimeout()}; see {@link
+     * #update(UnaryOperator, Duration)}.
+     *
+     * @param function computes the new value from the current one; must not return {@code null}
+     * @return this call's new value, as written
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
+     * @throws io.statesync.core.VersionConflictException if every attempt lost to another writer
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
+     * @throws StateSyncException typed, for other failures; a {@link RuntimeException} from the
+     *     function is rethrown as is
+     * @throws IllegalStateException if not started, or closed
+     */
+    Versioned<T> update(UnaryOperator<T> function) throws InterruptedException;
 
     /**
      * Applies a function to the current value and writes the result with compare-and-set, retrying
@@ -167,27 +259,65 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      * applied in the order they were called, each to the result of the one before, and each call
      * returns the result of its own function with the version and zxids of the write that stored it.
      *
+     * <p><b>Timeout and interrupt.</b> The call returns within {@code timeout} (plus the time to
+     * wake up): waits for the connection, retries after a lost connection (by the coordinator's
+     * {@link io.statesync.core.Retry} policy), backoff after conflicts and the wait for a reply all
+     * count against it. Past it, {@link io.statesync.core.OperationTimeoutException} says whether
+     * the write may have landed: {@code NOT_APPLIED} if nothing was sent or every request sent was
+     * answered "not written", {@code UNKNOWN} if a write was sent and its answer did not come (it
+     * may still land; the local value and the listeners show it if it does). An interrupt while the
+     * call is queued behind another write of this instance withdraws it ({@link
+     * InterruptedException}); an interrupt once it is being written ends the call the same way as
+     * the timeout and sets the interrupt flag again. Calls combined into one write end at the
+     * earliest of their deadlines; a caller whose thread writes the combined calls of others before
+     * its own may return later than its own timeout, by at most the rest of theirs.
+     *
      * @param function computes the new value from the current one; must not return {@code null}
+     * @param timeout how long the call may take at most
      * @return this call's new value, as written
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while the write was under way; {@link
+     *     io.statesync.core.OperationTimeoutException#outcome()} says whether it may have landed
      * @throws io.statesync.core.VersionConflictException if every attempt lost to another writer
      * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit
-     * @throws io.statesync.core.ConnectionLossException if the outcome could not be resolved (the
-     *     session ended with the write in flight and the value moved); the write was not retried
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the retry policy allows, or the session ended with the write in flight and
+     *     the value moved (the outcome is unknown, and the write was not retried)
      * @throws StateSyncException typed, for other failures; a {@link RuntimeException} from the
      *     function is rethrown as is
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException if not started, or closed
      */
-    Versioned<T> update(UnaryOperator<T> function) throws InterruptedException;
+    Versioned<T> update(UnaryOperator<T> function, Duration timeout) throws InterruptedException;
+
+    /**
+     * Deletes the znode within the coordinator's {@link Coordinator#operationTimeout()}; see
+     * {@link #delete(Duration)}.
+     *
+     * @return {@code true} if it existed
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
+     * @throws StateSyncException typed, if the delete fails (e.g. the znode has children)
+     * @throws IllegalStateException if not started, or closed
+     */
+    boolean delete() throws InterruptedException;
 
     /**
      * Deletes the znode. Listeners see DELETED; a later {@link #update} or {@link #set} creates it
-     * again.
+     * again. The timeout works as {@link #update(UnaryOperator, Duration)}'s.
      *
+     * @param timeout how long the call may take at most
      * @return {@code true} if it existed
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #update(UnaryOperator, Duration)}
+     * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
      * @throws StateSyncException typed, if the delete fails (e.g. the znode has children)
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException if not started, or closed
      */
-    boolean delete() throws InterruptedException;
+    boolean delete(Duration timeout) throws InterruptedException;
 
     /**
      * Builds a {@link SharedState}. Each option may be set once; {@link #build()} validates.

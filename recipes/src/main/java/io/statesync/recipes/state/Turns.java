@@ -1,15 +1,19 @@
 package io.statesync.recipes.state;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.OperationTimeoutException.Outcome;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.core.internal.Waits;
-import io.statesync.core.internal.ZkErrors;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -242,7 +246,7 @@ final class Turns {
      * Takes a ticket in the session of {@code zk} (one round trip), unless this instance holds one.
      * Failing to take one is not an error: the writer goes on racing.
      */
-    void take(ZooKeeper zk) {
+    void take(ZooKeeper zk, Deadline deadline) {
         if (holds(zk)) {
             return;
         }
@@ -256,7 +260,17 @@ final class Turns {
                     CreateMode.EPHEMERAL_SEQUENTIAL,
                     (rc, p, ctx, name) -> reply.complete(new Object[] {rc, name}),
                     null);
-            Object[] r = DefaultSharedState.awaitUninterruptibly(reply);
+            Object[] r;
+            try {
+                r = deadline.await(reply);
+            } catch (InterruptedException | TimeoutException | ExecutionException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // the write's next wait reports it
+                }
+                orphans = true; // the create may land without its reply being read
+                removeOrphans(zk);
+                return;
+            }
             int rc = (Integer) r[0];
             if (rc == 0 && r[1] instanceof String created) {
                 mine = sequence(created.substring(created.lastIndexOf('/') + 1));
@@ -265,12 +279,12 @@ final class Turns {
             }
             if (rc == KeeperException.Code.NONODE.intValue()) {
                 try {
-                    coordinator.curatorFramework().createContainers(dir);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // kept for the caller; no turn this time
-                    return;
-                } catch (Exception e) {
-                    LOG.debug("turns {}: cannot create the directory", dir, ZkErrors.translate(e, dir));
+                    coordinator
+                            .internalAccess()
+                            .createParents(
+                                    dirFull + "/" + prefix, deadline, dir, "turn on " + dir, Outcome.NOT_APPLIED);
+                } catch (StateSyncException e) {
+                    LOG.debug("turns {}: cannot create the directory", dir, e);
                     return;
                 }
                 continue;

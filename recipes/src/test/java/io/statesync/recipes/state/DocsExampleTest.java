@@ -12,6 +12,7 @@ import io.statesync.recipes.watch.StateTree;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -65,12 +66,12 @@ class DocsExampleTest {
             flags.awaitInitialized(Duration.ofSeconds(10));
 
             Versioned<Long> raised = limit.update(x -> x + 50); // compare-and-set loop, one round trip
-            boolean won = limit.compareAndSet(raised, 500L); // false if someone wrote in between
+            Optional<Versioned<Long>> won = limit.compareAndSet(raised, 500L); // empty if someone wrote in between
             flags.put("checkout-v2", "on");
             // --- docs/state.md example ends here
 
             assertThat(raised.value()).isEqualTo(150L);
-            assertThat(won).isTrue();
+            assertThat(won.map(Versioned::version)).contains(raised.version() + 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> appliedLimit.get() == 500L);
             await().atMost(Duration.ofSeconds(10)).until(() -> "on".equals(appliedFlags.get("checkout-v2")));
         }

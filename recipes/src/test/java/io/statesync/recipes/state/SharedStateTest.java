@@ -118,10 +118,14 @@ class SharedStateTest {
         try (SharedState<Long> a = counter(coordinator);
                 SharedState<Long> b = counter(other)) {
             Versioned<Long> read = a.read().orElseThrow();
-            assertThat(b.compareAndSet(b.read().orElseThrow(), 10L)).isTrue();
-            assertThat(a.compareAndSet(read, 20L)).isFalse();
+            Versioned<Long> base = b.read().orElseThrow();
+            Versioned<Long> written = b.compareAndSet(base, 10L).orElseThrow();
+            assertThat(written.value()).isEqualTo(10L);
+            assertThat(written.version()).isEqualTo(base.version() + 1);
+            assertThat(written.mzxid()).isGreaterThan(base.mzxid());
+            assertThat(a.compareAndSet(read, 20L)).isEmpty();
             assertThat(a.read().map(Versioned::value)).contains(10L);
-            assertThat(a.compareAndSet(a.read().orElseThrow(), 20L)).isTrue();
+            assertThat(a.compareAndSet(a.read().orElseThrow(), 20L)).isPresent();
             assertThat(b.read().map(Versioned::value)).contains(20L);
         }
     }
