@@ -21,6 +21,7 @@ import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,7 +29,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -79,8 +79,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private final ZkAccess access;
     private final String path;
     private final String fullPath;
-    private final String markerPath;
-    private final String markerFull;
+    private final WriterMarker marker;
     private final Codec<T> codec;
     private final T initialValue;
     private final byte[] initialBytes;
@@ -119,8 +118,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private boolean writerBusy;
 
     // Confined to the combiner (one thread at a time; handed over under queueLock).
-    private long markerSession;
-    private int markerVersion;
 
     DefaultSharedState(
             Coordinator coordinator,
@@ -134,8 +131,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         this.access = coordinator.internalAccess();
         this.path = path;
         this.fullPath = access.fullPath(path);
-        this.markerPath = "/.statesync/writers/" + UUID.randomUUID();
-        this.markerFull = access.fullPath(markerPath);
+        this.marker = new WriterMarker(coordinator);
         this.codec = codec;
         this.initialValue = initialValue;
         this.initialBytes = initialBytes;
@@ -183,9 +179,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         if (zk != null) {
             try {
                 coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
-                if (zk.getSessionId() == markerSession) {
-                    zk.delete(markerFull, -1, (rc, p, ctx) -> {}, null);
-                }
+                marker.deleteQuietly(zk);
             } catch (RuntimeException e) {
                 LOG.debug("SharedState {}: cleanup on close failed", path, e);
             }
@@ -827,7 +821,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             }
         } finally {
             if (inDoubt) {
-                markerSession = 0; // the marker's version is unknown: read it again before the next write
+                marker.forget(); // the marker's version is unknown: read it again before the next write
             }
             inDoubt = false;
         }
@@ -1167,11 +1161,11 @@ final class DefaultSharedState<T> implements SharedState<T> {
                     case RETRY_SAME -> inDoubt = false;
                 }
             }
-            if (!ensureMarker(zk)) {
+            if (!marker.ensure(zk, batchDeadline, path, batchWhat, outcome())) {
                 access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
                 continue;
             }
-            int mv = markerVersion;
+            int mv = marker.version();
             inDoubt = true;
             MultiReply reply = multi(zk, expectedVersion, data, mv);
             if (!ZkAccess.isLoss(reply.rc) && !doubt) {
@@ -1180,7 +1174,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             if (reply.rc == 0) {
                 inDoubt = false;
                 turns.released();
-                markerVersion = mv + 1;
+                marker.landed(mv);
                 return Objects.requireNonNull(reply.written);
             }
             if (ZkAccess.isLoss(reply.rc)) {
@@ -1215,7 +1209,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             }
             if (markerRc == KeeperException.Code.NONODE.intValue()
                     || markerRc == KeeperException.Code.BADVERSION.intValue()) {
-                markerSession = 0; // the marker went with an old session: make a new one
+                marker.forget(); // the marker went with an old session: make a new one
                 continue;
             }
             throw ZkAccess.error(reply.rc, path);
@@ -1252,7 +1246,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
                 expectedVersion < 0
                         ? Op.create(fullPath, data, access.acl(), CreateMode.PERSISTENT)
                         : Op.setData(fullPath, data, expectedVersion));
-        ops.add(Op.setData(markerFull, EMPTY, mv));
+        ops.add(marker.write(mv));
         String ticket = turns.held(zk);
         if (ticket != null) {
             ops.add(Op.delete(ticket, -1)); // the turn ends with the write that lands
@@ -1361,41 +1355,6 @@ final class DefaultSharedState<T> implements SharedState<T> {
         return new MultiReply(rc, results, written);
     }
 
-    /** Makes sure this instance's marker exists in the session of {@code zk}. */
-    private boolean ensureMarker(ZooKeeper zk) {
-        long session = zk.getSessionId();
-        if (session != 0 && session == markerSession) {
-            return true;
-        }
-        ZkAccess.Reply created = awaitReply(access.create(zk, markerFull, EMPTY, CreateMode.EPHEMERAL));
-        if (created.noNode()) {
-            access.createParents(markerFull, batchDeadline, path, batchWhat, outcome());
-            created = awaitReply(access.create(zk, markerFull, EMPTY, CreateMode.EPHEMERAL));
-        }
-        Stat stat = created.stat();
-        if (created.rc() == KeeperException.Code.NODEEXISTS.intValue()) {
-            ZkAccess.Reply existing = awaitReply(ZkAccess.exists(zk, markerFull));
-            stat = existing.stat();
-            if (!existing.ok() || stat == null) {
-                return false;
-            }
-            if (stat.getEphemeralOwner() != session) {
-                awaitReply(ZkAccess.delete(zk, markerFull, -1)); // an old session's: make a new one
-                return false;
-            }
-        } else if (ZkAccess.isLoss(created.rc()) || created.noNode()) {
-            return false;
-        } else if (!created.ok()) {
-            throw ZkAccess.error(created.rc(), markerPath);
-        }
-        if (stat == null || stat.getEphemeralOwner() != session) {
-            return false; // created in another session than the handle's: try again
-        }
-        markerSession = session;
-        markerVersion = stat.getVersion();
-        return true;
-    }
-
     /**
      * Decides whether a write whose reply was lost landed. Same session: the marker's version says
      * (it moves only with a write of ours, and every write checks it). New session: the marker is
@@ -1404,12 +1363,12 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private Resolution resolve(
             ZooKeeper zk, int expectedVersion, long expectedCzxid, byte[] data, long session, int mv) {
         if (zk.getSessionId() == session) {
-            CompletableFuture<DataReply> marker = new CompletableFuture<>();
             CompletableFuture<DataReply> node = new CompletableFuture<>();
             zk.sync(fullPath, (rc, p, ctx) -> {}, null);
-            zk.getData(markerFull, false, (rc, p, ctx, d, s) -> marker.complete(new DataReply(rc, d, s)), null);
+            CompletableFuture<DataReply> markerRead =
+                    marker.read(zk).thenApply(r -> new DataReply(r.rc(), r.data(), r.stat()));
             zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);
-            DataReply m = awaitReply(marker);
+            DataReply m = awaitReply(markerRead);
             DataReply n = awaitReply(node);
             if (ZkAccess.isLoss(m.rc) || ZkAccess.isLoss(n.rc)) {
                 return Resolution.LOSS;
@@ -1417,7 +1376,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
             Stat ms = m.stat;
             if (m.rc == 0 && ms != null) {
                 if (ms.getVersion() == mv + 1) {
-                    markerVersion = mv + 1;
+                    marker.landed(mv);
                     long zxid = ms.getMzxid();
                     landed = expectedVersion < 0
                             ? Versioned.of(data, 0, zxid, zxid)
@@ -1428,10 +1387,10 @@ final class DefaultSharedState<T> implements SharedState<T> {
                     return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.RETRY_SAME : Resolution.CONFLICT;
                 }
             }
-            markerSession = 0;
+            marker.forget();
         }
         DataReply n = readFresh(batchDeadline, batchWhat, outcome());
-        markerSession = 0;
+        marker.forget();
         return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.FRESH_SESSION : Resolution.UNKNOWN;
     }
 

@@ -8,16 +8,19 @@ import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,12 +36,14 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -57,6 +62,10 @@ final class DefaultStateTree<T> implements StateTree<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultStateTree.class);
     private static final byte[] EMPTY = new byte[0];
 
+    private final ZkAccess access;
+    private final WriterMarker marker;
+    // Writes of this instance go one at a time: the marker resolves one write in doubt at a time.
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final Coordinator coordinator;
     private final String path;
     private final String fullPath;
@@ -114,8 +123,10 @@ final class DefaultStateTree<T> implements StateTree<T> {
 
     DefaultStateTree(Coordinator coordinator, String path, Codec<T> codec, int loadBatch) {
         this.coordinator = coordinator;
+        this.access = coordinator.internalAccess();
+        this.marker = new WriterMarker(coordinator);
         this.path = path;
-        this.fullPath = RawZooKeeper.fullPath(coordinator, path);
+        this.fullPath = coordinator.internalAccess().fullPath(path);
         this.prefix = fullPath.equals("/") ? "/" : fullPath + "/";
         this.codec = codec;
         this.loadBatch = loadBatch;
@@ -159,6 +170,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         if (zk != null) {
             try {
                 coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
+                marker.deleteQuietly(zk);
             } catch (RuntimeException e) {
                 LOG.debug("StateTree {}: removing the watch on close failed", path, e);
             }
@@ -247,7 +259,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
     private void attach() {
         ZooKeeper zk;
         try {
-            zk = RawZooKeeper.handle(coordinator);
+            zk = access.handle();
         } catch (StateSyncException e) {
             LOG.debug("StateTree {}: no ZooKeeper handle yet", path, e);
             return;
@@ -268,8 +280,8 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 w,
                 AddWatchMode.PERSISTENT_RECURSIVE,
                 (rc, p, ctx) -> {
-                    if (rc != 0 && !RawZooKeeper.isLoss(rc)) {
-                        reportError(RawZooKeeper.error(rc, path));
+                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
+                        reportError(ZkAccess.error(rc, path));
                     }
                 },
                 null);
@@ -281,8 +293,8 @@ final class DefaultStateTree<T> implements StateTree<T> {
                     .withMode(CreateMode.PERSISTENT)
                     .inBackground((client, event) -> {
                         int rc = event.getResultCode();
-                        if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !RawZooKeeper.isLoss(rc)) {
-                            reportError(RawZooKeeper.error(rc, path));
+                        if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !ZkAccess.isLoss(rc)) {
+                            reportError(ZkAccess.error(rc, path));
                         }
                         resync(zk);
                     })
@@ -313,8 +325,8 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 return;
             }
             if (rc != 0 && rc != KeeperException.Code.NONODE.intValue()) {
-                if (!RawZooKeeper.isLoss(rc)) {
-                    reportErrorLocked(RawZooKeeper.error(rc, path));
+                if (!ZkAccess.isLoss(rc)) {
+                    reportErrorLocked(ZkAccess.error(rc, path));
                 }
                 loader = null;
                 return;
@@ -562,7 +574,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
                 applyAbsent(key, k, WatchedEvent.NO_ZXID);
             }
             store(key, k);
-            if (fromLoader != null && fromLoader == loader && RawZooKeeper.isLoss(rc)) {
+            if (fromLoader != null && fromLoader == loader && ZkAccess.isLoss(rc)) {
                 // The connection went during the load: a complete re-read follows on reconnect.
                 loader = null;
             } else if (fromLoader != null && fromLoader == loader) {
@@ -678,202 +690,343 @@ final class DefaultStateTree<T> implements StateTree<T> {
         }
     }
 
-    private static Reply await(CompletableFuture<Reply> future) throws InterruptedException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), null);
-        }
-    }
-
     /** Applies a write's reply on the event thread, then completes the caller's future. */
     private void onWritten(
             ZooKeeper zk, String key, int rc, @Nullable Stat stat, byte[] data, CompletableFuture<Reply> f) {
         if (rc == 0 && stat != null) {
-            synchronized (lock) {
-                if (zk == attached) {
-                    Key<T> k = keyOf(key);
-                    applyPresent(key, k, stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data);
-                    store(key, k);
-                }
-            }
-            listeners.dispatch();
+            applyWritten(zk, key, stat, data);
         }
         f.complete(new Reply(rc, data, stat));
     }
 
-    private Reply setData(ZooKeeper zk, String key, byte[] data, int version) throws InterruptedException {
-        CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.setData(keyFull(key), data, version, (rc, p, ctx, stat) -> onWritten(zk, key, rc, stat, data, f), null);
-        return await(f);
+    private void applyWritten(ZooKeeper zk, String key, Stat stat, byte[] data) {
+        synchronized (lock) {
+            if (zk == attached) {
+                Key<T> k = keyOf(key);
+                applyPresent(key, k, stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data);
+                store(key, k);
+            }
+        }
+        listeners.dispatch();
     }
 
-    private Reply create(ZooKeeper zk, String key, byte[] data) throws InterruptedException {
+    private Reply setData(ZooKeeper zk, String key, byte[] data, int version, Deadline deadline, String what) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.setData(keyFull(key), data, version, (rc, p, ctx, stat) -> onWritten(zk, key, rc, stat, data, f), null);
+        return ZkAccess.await(f, deadline, keyPath(key), what, Outcome.UNKNOWN);
+    }
+
+    private Reply create(ZooKeeper zk, String key, byte[] data, Deadline deadline, String what) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
         zk.create(
                 keyFull(key),
                 data,
-                RawZooKeeper.acl(coordinator),
+                access.acl(),
                 CreateMode.PERSISTENT,
                 (rc, p, ctx, name, stat) -> onWritten(zk, key, rc, stat, data, f),
                 null);
-        return await(f);
+        return ZkAccess.await(f, deadline, keyPath(key), what, Outcome.UNKNOWN);
     }
 
-    private Reply readFresh(ZooKeeper zk, String key) throws InterruptedException {
+    /** Sync, then read the key, on {@code zk}; the reply updates the local view too. */
+    private Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
         zk.sync(keyFull(key), (rc, p, ctx) -> {}, null);
         zk.getData(keyFull(key), false, (rc, p, ctx, data, stat) -> onRead(zk, key, rc, data, stat, f, null), null);
-        return await(f);
+        return ZkAccess.await(f, deadline, keyPath(key), what, outcome);
     }
 
     private Versioned<T> written(T value, Stat stat) {
         return Versioned.of(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
     }
 
+    /** Takes the instance's write lock within the deadline: the marker serves one write at a time. */
+    private void lockWrites(Deadline deadline, String keyPath, String what) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException(what + " not started: the thread was interrupted");
+        }
+        if (!writeLock.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
+            throw deadline.expired(keyPath, what, Outcome.NOT_APPLIED);
+        }
+    }
+
     @Override
-    public Versioned<T> put(String key, T value) throws InterruptedException {
+    public Optional<Versioned<T>> read(String key) throws InterruptedException {
+        return read(key, coordinator.operationTimeout());
+    }
+
+    @Override
+    public Optional<Versioned<T>> read(String key, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
-        Objects.requireNonNull(value, "value");
-        byte[] data = codec.encode(value);
-        coordinator.checkValueSize(keyPath(key), data);
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
+        String keyPath = keyPath(key);
+        String what = "read of " + keyPath;
+        if (Thread.interrupted()) {
+            throw new InterruptedException(what + " not started: the thread was interrupted");
+        }
         int losses = 0;
-        boolean rootChecked = false;
-        boolean doubt = false;
         while (true) {
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
-            if (doubt) {
-                // The reply of an earlier attempt was lost: if the key holds our bytes, it landed.
-                Reply now = readFresh(zk, key);
-                if (RawZooKeeper.isLoss(now.rc)) {
-                    RawZooKeeper.backoffAfterLoss(coordinator, keyPath(key), ++losses);
-                    continue;
-                }
-                Stat s = now.stat;
-                if (now.rc == 0 && s != null && Arrays.equals(now.data, data)) {
-                    return written(value, s);
-                }
-                doubt = false;
-            }
-            Reply r = setData(zk, key, data, -1);
-            if (r.rc == KeeperException.Code.NONODE.intValue()) {
-                r = create(zk, key, data);
-                if (r.rc == KeeperException.Code.NODEEXISTS.intValue()) {
-                    continue;
-                }
-                if (r.rc == KeeperException.Code.NONODE.intValue() && !rootChecked) {
-                    rootChecked = true;
-                    createRoot();
-                    continue;
-                }
-            }
-            Stat stat = r.stat;
-            if (r.rc == 0 && stat != null) {
-                return written(value, stat);
-            }
-            if (RawZooKeeper.isLoss(r.rc)) {
-                doubt = true;
-                RawZooKeeper.backoffAfterLoss(coordinator, keyPath(key), ++losses);
+            Reply r = readFresh(access.handle(), key, deadline, what, Outcome.NOT_APPLIED);
+            if (ZkAccess.isLoss(r.rc)) {
+                access.backoff(++losses, deadline, keyPath, what, Outcome.NOT_APPLIED);
                 continue;
             }
-            throw RawZooKeeper.error(r.rc, keyPath(key));
-        }
-    }
-
-    private void createRoot() {
-        try {
-            coordinator.curatorFramework().createContainers(path);
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
+            Stat stat = r.stat;
+            if (r.rc == KeeperException.Code.NONODE.intValue() || stat == null) {
+                if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
+                    throw ZkAccess.error(r.rc, keyPath);
+                }
+                return Optional.empty();
+            }
+            if (r.rc != 0) {
+                throw ZkAccess.error(r.rc, keyPath);
+            }
+            byte[] data = r.data == null ? EMPTY : r.data;
+            return Optional.of(written(Codecs.decode(codec, keyPath, stat.getVersion(), data), stat));
         }
     }
 
     @Override
-    public boolean compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException {
+    public Versioned<T> put(String key, T value) throws InterruptedException {
+        return put(key, value, coordinator.operationTimeout());
+    }
+
+    @Override
+    public Versioned<T> put(String key, T value, Duration timeout) throws InterruptedException {
+        ZPaths.validateKey(key);
+        Objects.requireNonNull(value, "value");
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        byte[] data = codec.encode(value);
+        String keyPath = keyPath(key);
+        coordinator.checkValueSize(keyPath, data);
+        lifecycle.requireStarted();
+        String what = "put of " + keyPath;
+        lockWrites(deadline, keyPath, what);
+        try {
+            int losses = 0;
+            boolean rootChecked = false;
+            boolean doubt = false;
+            while (true) {
+                ZooKeeper zk = access.handle();
+                Outcome outcome = doubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+                if (doubt) {
+                    // The reply of an earlier attempt was lost: if the key holds our bytes, the key is
+                    // as this unconditional write would leave it, and it is not sent twice.
+                    Reply now = readFresh(zk, key, deadline, what, outcome);
+                    if (ZkAccess.isLoss(now.rc)) {
+                        access.backoff(++losses, deadline, keyPath, what, outcome);
+                        continue;
+                    }
+                    Stat s = now.stat;
+                    if (now.rc == 0 && s != null && Arrays.equals(now.data, data)) {
+                        return written(value, s);
+                    }
+                    doubt = false;
+                }
+                Reply r = setData(zk, key, data, -1, deadline, what);
+                if (r.rc == KeeperException.Code.NONODE.intValue()) {
+                    r = create(zk, key, data, deadline, what);
+                    if (r.rc == KeeperException.Code.NODEEXISTS.intValue()) {
+                        continue;
+                    }
+                    if (r.rc == KeeperException.Code.NONODE.intValue() && !rootChecked) {
+                        rootChecked = true;
+                        access.createParents(keyFull(key), deadline, keyPath, what, Outcome.NOT_APPLIED);
+                        continue;
+                    }
+                }
+                Stat stat = r.stat;
+                if (r.rc == 0 && stat != null) {
+                    return written(value, stat);
+                }
+                if (ZkAccess.isLoss(r.rc)) {
+                    doubt = true;
+                    access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
+                    continue;
+                }
+                throw ZkAccess.error(r.rc, keyPath);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException {
+        return compareAndSet(key, expected, next, coordinator.operationTimeout());
+    }
+
+    @Override
+    public Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next, Duration timeout)
+            throws InterruptedException {
         ZPaths.validateKey(key);
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         byte[] data = codec.encode(next);
         String keyPath = keyPath(key);
         coordinator.checkValueSize(keyPath, data);
         lifecycle.requireStarted();
-        int losses = 0;
-        boolean doubt = false;
-        while (true) {
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
-            if (doubt) {
-                Reply now = readFresh(zk, key);
-                if (RawZooKeeper.isLoss(now.rc)) {
-                    RawZooKeeper.backoffAfterLoss(coordinator, keyPath, ++losses);
+        String what = "compareAndSet of " + keyPath;
+        lockWrites(deadline, keyPath, what);
+        try {
+            int losses = 0;
+            boolean doubt = false;
+            long doubtSession = 0;
+            int doubtMarker = 0;
+            while (true) {
+                ZooKeeper zk = access.handle();
+                Outcome outcome = doubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+                if (doubt) {
+                    if (zk.getSessionId() == doubtSession) {
+                        // Same session: the marker moved if and only if the write landed.
+                        zk.sync(keyFull(key), (rc, p, ctx) -> {}, null);
+                        CompletableFuture<ZkAccess.Reply> markerRead = marker.read(zk);
+                        ZkAccess.Reply m = ZkAccess.await(markerRead, deadline, keyPath, what, outcome);
+                        Reply now = readFresh(zk, key, deadline, what, outcome);
+                        if (ZkAccess.isLoss(m.rc()) || ZkAccess.isLoss(now.rc)) {
+                            access.backoff(++losses, deadline, keyPath, what, outcome);
+                            continue;
+                        }
+                        Stat ms = m.stat();
+                        if (m.ok() && ms != null && ms.getVersion() == doubtMarker + 1) {
+                            marker.landed(doubtMarker);
+                            return Optional.of(
+                                    Versioned.of(next, expected.version() + 1, expected.czxid(), ms.getMzxid()));
+                        }
+                        if (m.ok() && ms != null && ms.getVersion() == doubtMarker) {
+                            if (!unmoved(now, expected)) {
+                                return Optional.empty(); // did not land, and the key moved: a conflict
+                            }
+                            doubt = false; // did not land, nothing moved: send it again
+                        } else {
+                            marker.forget();
+                        }
+                    }
+                    if (doubt) {
+                        // A new session: the marker went with the old one; only an unmoved key proves
+                        // that the write did not land.
+                        Reply now = readFresh(zk, key, deadline, what, outcome);
+                        if (ZkAccess.isLoss(now.rc)) {
+                            access.backoff(++losses, deadline, keyPath, what, outcome);
+                            continue;
+                        }
+                        if (!unmoved(now, expected)) {
+                            throw new ConnectionLossException(
+                                    keyPath,
+                                    "the session ended while a compare-and-set of " + keyPath
+                                            + " was in flight and the key moved since; whether it landed is"
+                                            + " unknown, and it was not retried",
+                                    null);
+                        }
+                        doubt = false;
+                    }
+                    outcome = Outcome.NOT_APPLIED;
+                }
+                if (!marker.ensure(zk, deadline, keyPath, what, outcome)) {
+                    access.backoff(++losses, deadline, keyPath, what, outcome);
                     continue;
                 }
-                Stat s = now.stat;
-                boolean unmoved = now.rc == 0
-                        && s != null
-                        && s.getCzxid() == expected.czxid()
-                        && s.getVersion() == expected.version();
-                if (!unmoved) {
-                    if (now.rc == 0
-                            && s != null
-                            && s.getCzxid() == expected.czxid()
-                            && s.getVersion() == expected.version() + 1
-                            && Arrays.equals(now.data, data)) {
-                        return true;
+                int mv = marker.version();
+                CompletableFuture<MultiReply> f = new CompletableFuture<>();
+                zk.multi(
+                        List.of(Op.setData(keyFull(key), data, expected.version()), marker.write(mv)),
+                        (rc, p, ctx, results) -> {
+                            if (rc == 0 && results != null && results.get(0) instanceof OpResult.SetDataResult r) {
+                                applyWritten(zk, key, r.getStat(), data);
+                            }
+                            f.complete(new MultiReply(rc, results));
+                        },
+                        null);
+                MultiReply r = ZkAccess.await(f, deadline, keyPath, what, Outcome.UNKNOWN);
+                if (r.rc == 0 && r.results != null && r.results.get(0) instanceof OpResult.SetDataResult ok) {
+                    marker.landed(mv);
+                    return Optional.of(written(next, ok.getStat()));
+                }
+                if (ZkAccess.isLoss(r.rc)) {
+                    if (!doubt) {
+                        doubt = true;
+                        doubtSession = zk.getSessionId();
+                        doubtMarker = mv;
                     }
-                    throw new ConnectionLossException(
-                            keyPath,
-                            "the connection dropped while a compare-and-set of " + keyPath
-                                    + " was in flight and the key moved since; whether it landed is unknown",
-                            null);
+                    access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
+                    continue;
                 }
-            }
-            Reply r = setData(zk, key, data, expected.version());
-            if (r.rc == 0) {
-                return true;
-            }
-            if (r.rc == KeeperException.Code.BADVERSION.intValue() || r.rc == KeeperException.Code.NONODE.intValue()) {
-                if (doubt) {
-                    continue; // resolve: the node may have moved by our own earlier attempt
+                int keyRc = r.opError(0);
+                int markerRc = r.opError(1);
+                if (keyRc == KeeperException.Code.BADVERSION.intValue()
+                        || keyRc == KeeperException.Code.NONODE.intValue()) {
+                    return Optional.empty();
                 }
-                return false;
+                if (markerRc == KeeperException.Code.NONODE.intValue()
+                        || markerRc == KeeperException.Code.BADVERSION.intValue()) {
+                    marker.forget(); // the marker went with an old session: make a new one
+                    continue;
+                }
+                throw ZkAccess.error(keyRc != 0 ? keyRc : r.rc, keyPath);
             }
-            if (RawZooKeeper.isLoss(r.rc)) {
-                doubt = true;
-                RawZooKeeper.backoffAfterLoss(coordinator, keyPath, ++losses);
-                continue;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static boolean unmoved(Reply now, Versioned<?> expected) {
+        Stat s = now.stat;
+        return now.rc == 0 && s != null && s.getCzxid() == expected.czxid() && s.getVersion() == expected.version();
+    }
+
+    /** A {@code multi} reply: its code and per-operation results. */
+    private static final class MultiReply {
+        final int rc;
+        final @Nullable List<OpResult> results;
+
+        MultiReply(int rc, @Nullable List<OpResult> results) {
+            this.rc = rc;
+            this.results = results;
+        }
+
+        int opError(int i) {
+            List<OpResult> r = results;
+            if (r == null || r.size() <= i || !(r.get(i) instanceof OpResult.ErrorResult error)) {
+                return 0;
             }
-            throw RawZooKeeper.error(r.rc, keyPath);
+            return error.getErr();
         }
     }
 
     @Override
     public boolean remove(String key) throws InterruptedException {
+        return remove(key, coordinator.operationTimeout());
+    }
+
+    @Override
+    public boolean remove(String key, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         String keyPath = keyPath(key);
         lifecycle.requireStarted();
+        String what = "remove of " + keyPath;
+        if (Thread.interrupted()) {
+            throw new InterruptedException(what + " not started: the thread was interrupted");
+        }
         int losses = 0;
         while (true) {
-            ZooKeeper zk = RawZooKeeper.handle(coordinator);
+            ZooKeeper zk = access.handle();
             CompletableFuture<Integer> f = new CompletableFuture<>();
             zk.delete(keyFull(key), -1, (rc, p, ctx) -> f.complete(rc), null);
-            int rc;
-            try {
-                rc = f.get();
-            } catch (ExecutionException e) {
-                throw ZkErrors.translate(e.getCause() == null ? e : e.getCause(), keyPath);
-            }
+            int rc = ZkAccess.await(f, deadline, keyPath, what, Outcome.UNKNOWN);
             if (rc == 0) {
                 return true;
             }
             if (rc == KeeperException.Code.NONODE.intValue()) {
                 return losses > 0; // after a lost reply, our own first attempt may have deleted it
             }
-            if (RawZooKeeper.isLoss(rc)) {
-                RawZooKeeper.backoffAfterLoss(coordinator, keyPath, ++losses);
+            if (ZkAccess.isLoss(rc)) {
+                access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
                 continue;
             }
-            throw RawZooKeeper.error(rc, keyPath);
+            throw ZkAccess.error(rc, keyPath);
         }
     }
 }

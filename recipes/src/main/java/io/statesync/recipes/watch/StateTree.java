@@ -44,8 +44,10 @@ import java.util.Optional;
  * changes. On SUSPENDED the local map is kept (possibly stale). On RECONNECTED with the same
  * session the watch is still in place and every key is re-read; on LOST and a RECONNECTED with a
  * new session the watch is set again and every key re-read after a {@code sync}. Writes in flight
- * wait for the connection within the coordinator's retry policy; a compare-and-set whose reply was
- * lost is resolved by re-reading the key (see {@link #compareAndSet}).
+ * wait for the connection within the coordinator's retry policy and never past the call's deadline
+ * (the coordinator's {@link Coordinator#operationTimeout()}, or the timeout given); a
+ * compare-and-set whose reply was lost is resolved through this instance's marker (see {@link
+ * #compareAndSet(String, Versioned, Object, Duration)}).
  *
  * <p><b>Threading.</b> Thread-safe. {@link #get}, {@link #snapshot()} and {@link #size()} never
  * block and never go to the server. Listeners run through statesync's delivery engine.
@@ -117,50 +119,175 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
     int size();
 
     /**
-     * Writes a key unconditionally, creating it if absent. After a lost reply the key is re-read: if
-     * it holds exactly these bytes the write is taken as landed (no second version is written);
-     * otherwise it is sent again (it is unconditional, so a write another node made in between may
-     * be overwritten).
+     * Reads one key as of now, within the coordinator's {@link Coordinator#operationTimeout()}; see
+     * {@link #read(String, Duration)}.
+     *
+     * @param key the key
+     * @return its value, or empty if the key does not exist
+     * @throws InterruptedException if the thread was interrupted before the read started
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while waiting (its interrupt flag set again); nothing changed
+     * @throws io.statesync.core.DecodingException if the stored data does not decode
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the coordinator's {@link io.statesync.core.Retry} policy allows
+     * @throws IllegalArgumentException if the key is invalid; nothing was sent
+     * @throws StateSyncException typed, for other failures (e.g. access denied)
+     * @throws IllegalStateException if not started, or closed
+     */
+    Optional<Versioned<T>> read(String key) throws InterruptedException;
+
+    /**
+     * Reads one key as of now: a {@code sync} with the ZooKeeper leader, then a read, so that it
+     * reflects every write that completed anywhere before the call; the local value is updated too.
+     * This is the fresh base a compare-and-set loop needs after a conflict.
+     *
+     * @param key the key
+     * @param timeout how long the call may take at most
+     * @return its value, or empty if the key does not exist
+     * @throws InterruptedException if the thread was interrupted before the read started
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while waiting (its interrupt flag set again); nothing changed
+     * @throws io.statesync.core.DecodingException if the stored data does not decode
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the retry policy allows
+     * @throws IllegalArgumentException if the key is invalid or the timeout negative; nothing was
+     *     sent
+     * @throws StateSyncException typed, for other failures (e.g. access denied)
+     * @throws IllegalStateException if not started, or closed
+     */
+    Optional<Versioned<T>> read(String key, Duration timeout) throws InterruptedException;
+
+    /**
+     * Writes a key unconditionally within the coordinator's {@link Coordinator#operationTimeout()};
+     * see {@link #put(String, Object, Duration)}.
      *
      * @param key the key
      * @param value the value
      * @return the value as written
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #put(String, Object, Duration)}
      * @throws IllegalArgumentException if the key is invalid; nothing was sent
      * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
      *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the retry policy allows; whether the write landed is unknown
      * @throws StateSyncException typed, if the write fails
+     * @throws IllegalStateException if not started, or closed
      */
     Versioned<T> put(String key, T value) throws InterruptedException;
 
     /**
-     * Writes {@code next} only if the key still holds {@code expected} (same version and czxid). If
-     * the reply is lost, the key is re-read: unchanged means the write is sent again (it cannot land
-     * twice: it is version-checked); moved by exactly one version to exactly these bytes means it
-     * landed; anything else fails with {@link io.statesync.core.ConnectionLossException} (outcome
-     * unknown) rather than guess.
+     * Writes a key unconditionally, creating it if absent. After a lost reply the key is re-read: if
+     * it holds exactly these bytes, the key is as this write would leave it and the write is not sent
+     * again (the version returned is then the key's, which may be another writer's identical write);
+     * otherwise it is sent again (it is unconditional, so a write another node made in between may
+     * be overwritten). Writes of one instance are sent one at a time.
+     *
+     * @param key the key
+     * @param value the value
+     * @param timeout how long the call may take at most, waiting for this instance's other writes
+     *     included
+     * @return the value as written
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while the write was under way (its interrupt flag set again); {@link
+     *     io.statesync.core.OperationTimeoutException#outcome()} says whether it may have landed
+     * @throws IllegalArgumentException if the key is invalid or the timeout negative; nothing was
+     *     sent
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit;
+     *     nothing was sent
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the retry policy allows; whether the write landed is unknown
+     * @throws StateSyncException typed, if the write fails (e.g. access denied)
+     * @throws IllegalStateException if not started, or closed
+     */
+    Versioned<T> put(String key, T value, Duration timeout) throws InterruptedException;
+
+    /**
+     * Compare-and-set of one key within the coordinator's {@link Coordinator#operationTimeout()};
+     * see {@link #compareAndSet(String, Versioned, Object, Duration)}.
      *
      * @param key the key
      * @param expected the value the caller read
      * @param next the new value
-     * @return {@code true} if written, {@code false} on a conflict (including a deleted key)
-     * @throws InterruptedException if interrupted
+     * @return the value as written, or empty on a conflict (including a deleted key)
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #compareAndSet(String,
+     *     Versioned, Object, Duration)}
      * @throws IllegalArgumentException if the key is invalid; nothing was sent
      * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit
+     * @throws io.statesync.core.ConnectionLossException as {@link #compareAndSet(String, Versioned,
+     *     Object, Duration)}
      * @throws StateSyncException typed, for failures other than a conflict
+     * @throws IllegalStateException if not started, or closed
      */
-    boolean compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException;
+    Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException;
+
+    /**
+     * Writes {@code next} only if the key still holds {@code expected}'s version. The write goes out
+     * in one {@code multi} with a version-checked write of this instance's own marker znode, as
+     * {@link io.statesync.recipes.state.SharedState}'s writes do: if the reply is lost, the marker
+     * says whether the write landed (it moved if and only if the write did), so the answer is never
+     * a guess, even when another client wrote the very same bytes meanwhile. If the session ended
+     * with the write in flight, the marker is gone with it: an unmoved key means the write is sent
+     * again (it cannot land twice: it is version-checked), a moved key fails with {@link
+     * io.statesync.core.ConnectionLossException} (outcome unknown). Writes of one instance are sent
+     * one at a time.
+     *
+     * @param key the key
+     * @param expected the value the caller read
+     * @param next the new value
+     * @param timeout how long the call may take at most, waiting for this instance's other writes
+     *     included
+     * @return the value as written, with its version and zxids, or empty on a conflict (including a
+     *     deleted key)
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while the write was under way (its interrupt flag set again); {@link
+     *     io.statesync.core.OperationTimeoutException#outcome()} says whether it may have landed
+     * @throws IllegalArgumentException if the key is invalid or the timeout negative; nothing was
+     *     sent
+     * @throws io.statesync.core.ValueTooLargeException if the encoded value is over the limit
+     * @throws io.statesync.core.ConnectionLossException if the session ended with the write in
+     *     flight and the key moved (outcome unknown, not retried), or the connection stayed lost for
+     *     more retries than the retry policy allows
+     * @throws StateSyncException typed, for failures other than a conflict
+     * @throws IllegalStateException if not started, or closed
+     */
+    Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next, Duration timeout)
+            throws InterruptedException;
+
+    /**
+     * Deletes a key within the coordinator's {@link Coordinator#operationTimeout()}.
+     *
+     * @param key the key
+     * @return {@code true} if it existed
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException as {@link #remove(String, Duration)}
+     * @throws IllegalArgumentException if the key is invalid; nothing was sent
+     * @throws StateSyncException typed, if the delete fails (e.g. the key has children)
+     * @throws IllegalStateException if not started, or closed
+     */
+    boolean remove(String key) throws InterruptedException;
 
     /**
      * Deletes a key.
      *
      * @param key the key
+     * @param timeout how long the call may take at most
      * @return {@code true} if it existed
-     * @throws InterruptedException if interrupted
-     * @throws IllegalArgumentException if the key is invalid; nothing was sent
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while the delete was under way (its interrupt flag set again; the outcome is
+     *     unknown)
+     * @throws IllegalArgumentException if the key is invalid or the timeout negative; nothing was
+     *     sent
+     * @throws io.statesync.core.ConnectionLossException if the connection stayed lost for more
+     *     retries than the retry policy allows
      * @throws StateSyncException typed, if the delete fails (e.g. the key has children)
+     * @throws IllegalStateException if not started, or closed
      */
-    boolean remove(String key) throws InterruptedException;
+    boolean remove(String key, Duration timeout) throws InterruptedException;
 
     /**
      * Builds a {@link StateTree}. {@link #build()} validates.

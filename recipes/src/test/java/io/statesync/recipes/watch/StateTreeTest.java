@@ -117,13 +117,14 @@ class StateTreeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> b.get("x").equals(Optional.of(x)));
             Versioned<String> x2 = b.put("x", "two");
             assertThat(x2.version()).isEqualTo(1);
-            assertThat(a.compareAndSet("x", x, "stale")).isFalse();
-            assertThat(b.compareAndSet("x", x2, "three")).isTrue();
+            assertThat(a.compareAndSet("x", x, "stale")).isEmpty();
+            assertThat(b.compareAndSet("x", x2, "three").map(Versioned::version))
+                    .contains(2);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> a.get("x").map(Versioned::value).equals(Optional.of("three")));
             assertThat(a.remove("x")).isTrue();
             assertThat(a.remove("x")).isFalse();
-            assertThat(a.compareAndSet("x", x2, "gone")).isFalse();
+            assertThat(a.compareAndSet("x", x2, "gone")).isEmpty();
             await().atMost(Duration.ofSeconds(10)).until(() -> b.get("x").isEmpty());
         }
     }
