@@ -151,6 +151,7 @@ public final class Coordinator implements AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     public void start() {
+        io.statesync.core.internal.VersionGuard.verifyClassPath();
         lifecycle.start();
         curator.start();
     }
