@@ -92,6 +92,10 @@ public interface Claim<T> extends AutoCloseable {
      *     may still live, so the claim may still be held; the item comes back when that session ends
      *     at the latest
      * @throws io.statesync.core.AccessDeniedException if the credentials do not permit the release
+     * @throws io.statesync.core.StateSyncException with reason {@code TIMEOUT} if this was the last
+     *     allowed delivery and moving the item to the dead-letter queue kept losing races with other
+     *     dead-letter moves for the operation timeout (the claim is still held; the item moves at its
+     *     next take after the claim ends)
      * @throws IllegalStateException if already acknowledged
      */
     void nack() throws InterruptedException;
