@@ -676,7 +676,12 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         } catch (InterruptedException e) {
             ClaimImpl<T> late = p.abandon();
             if (late != null) {
-                late.close();
+                // Given back on a taker thread: the interrupted caller does not wait for the release.
+                try {
+                    ex.execute(late::close);
+                } catch (RejectedExecutionException closed) {
+                    late.close();
+                }
             }
             throw e;
         } catch (ExecutionException e) {

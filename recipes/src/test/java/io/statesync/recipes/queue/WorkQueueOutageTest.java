@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The work queue's calls behind a black-holed connection (the test kit's proxy holds every byte):
  * {@code take(timeout)} returns within its timeout plus its stated slack (0.5 s), before and after
  * the client notices the outage, also on a queue's first use; {@code close()} returns within its
- * stated bound (1 s); {@code nack()} on a claim lost with its session does nothing, as documented.
+ * stated bound (1 s); an interrupt ends a waiting take; {@code nack()} on a claim lost with its
+ * session does nothing, as documented.
  * The asserts allow 2 s more than each stated bound for a loaded 2-core host.
  */
 @Timeout(120)
@@ -100,6 +102,24 @@ class WorkQueueOutageTest {
                 timedTake(used, timeout, bound);
             }
             timedTake(fresh, timeout, bound); // its first use: the lazy set-up is bounded too
+            // An interrupt ends a long take at once, with InterruptedException.
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread taker = new Thread(() -> {
+                try {
+                    used.take(Duration.ofSeconds(60));
+                    outcome.set(new AssertionError("take returned"));
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            taker.start();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            taker.getState() == Thread.State.WAITING || taker.getState() == Thread.State.TIMED_WAITING);
+            taker.interrupt();
+            taker.join(1_000 + HOST_ALLOWANCE_MS);
+            assertThat(taker.isAlive()).isFalse();
+            assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
             // ... and after it has.
             await().atMost(Duration.ofSeconds(30)).until(() -> !c.isConnected());
             timedTake(used, timeout, bound);
