@@ -218,9 +218,25 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
 
     @Override
     public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            return Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline) && reached(version);
+            if (reached(version)) {
+                return true;
+            }
+            if (lifecycle.state() == LifecycleState.LATENT) {
+                throw new IllegalStateException(
+                        "ReplicatedState " + path + " is not started; it cannot reach version " + version);
+            }
+            Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline);
+            if (reached(version)) {
+                return true;
+            }
+            if (closed) {
+                throw new IllegalStateException(
+                        "ReplicatedState " + path + " is closed; it cannot reach version " + version);
+            }
+            return false;
         }
     }
 

@@ -157,9 +157,12 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * Waits until this node has seen a published state of at least a version.
      *
      * @param version the version to reach, e.g. {@link Applied#version()}
-     * @param timeout how long to wait
-     * @return {@code true} if reached, {@code false} on timeout or close
+     * @param timeout how long to wait, measured with {@link System#nanoTime()}
+     * @return {@code true} once reached (at once if already reached, even after close); {@code
+     *     false} only if the timeout passed while this node was still following the state
      * @throws InterruptedException if interrupted
+     * @throws IllegalStateException if not started, or closed (also when closed while waiting)
+     *     before reaching the version: it can no longer come
      */
     boolean awaitVersion(long version, Duration timeout) throws InterruptedException;
 

@@ -90,6 +90,24 @@ class ReplicatedStateApiTest {
     }
 
     @Test
+    void awaitVersionReturnsFalseOnlyOnTimeoutAndThrowsWhenNotStartedOrClosed() throws Exception {
+        ReplicatedState<Long, Long> r =
+                nodes.add(Nodes3.counter(nodes.coordinator(), "/w", "w").build());
+        assertThatThrownBy(() -> r.awaitVersion(1, Duration.ofMillis(10)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not started");
+        r.start();
+        assertThat(r.awaitVersion(1, Duration.ofMillis(200))).isFalse();
+        assertThat(r.submit(1L).get(20, TimeUnit.SECONDS).version()).isEqualTo(1);
+        assertThat(r.awaitVersion(1, Duration.ofSeconds(20))).isTrue();
+        r.close();
+        assertThat(r.awaitVersion(1, Duration.ZERO)).isTrue(); // already reached
+        assertThatThrownBy(() -> r.awaitVersion(2, Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     void theCommandLogAppendTimeoutIsSetByTheBuilderAndValidated() throws Exception {
         Coordinator c = nodes.coordinator();
         assertThatThrownBy(() -> Nodes3.counter(c, "/v", "x")
