@@ -590,11 +590,18 @@ final class LogStore {
                     ? client.getChildren().forPath(segPath)
                     : client.getChildren().usingWatcher(watcher).forPath(segPath);
         } catch (KeeperException.NoNodeException e) {
-            if (watcher != null) {
-                Stat exists = existsWatched(client, segPath, watcher);
-                return new SegmentRead(List.of(), exists != null, false);
+            boolean exists = watcher != null && existsWatched(client, segPath, watcher) != null;
+            if (!exists) {
+                // No segment here. If a later segment holds records, this one was deleted by another
+                // client (appenders create segments in order, and a new one only after the znode
+                // before it): a gap up to that record. Checked again after the listing, so that a
+                // segment an appender has created meanwhile is read, not taken for a gap.
+                long after = firstRecordAfter(m, segment);
+                if (after >= 0 && !existsNow(segPath)) {
+                    return new SegmentRead(List.of(), false, false, EventDecodingException.gap(segPath, from, after));
+                }
             }
-            return new SegmentRead(List.of(), false, false);
+            return new SegmentRead(List.of(), exists, false);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -659,6 +666,35 @@ final class LogStore {
                 && !out.isEmpty()
                 && out.get(out.size() - 1).position() + 1 == expected;
         return new SegmentRead(out, false, complete, bad);
+    }
+
+    /** The position of the first record in a segment after the given one, or -1 if there is none. */
+    private long firstRecordAfter(Meta m, long segment) throws InterruptedException {
+        for (long g : numericChildren(logDir)) {
+            if (g < segment / m.groupSize()) {
+                continue;
+            }
+            for (long s : numericChildren(groupPath(m, g))) {
+                if (s <= segment) {
+                    continue;
+                }
+                List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s)));
+                if (!starts.isEmpty()) {
+                    return starts.get(0);
+                }
+            }
+        }
+        return -1;
+    }
+
+    private boolean existsNow(String p) throws InterruptedException {
+        try {
+            return coordinator.curatorFramework().checkExists().forPath(p) != null;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, p);
+        }
     }
 
     /** The starts that belong to a segment (a foreign znode named outside its range is not the log's). */

@@ -185,6 +185,42 @@ class EventLogBadZnodeTest {
     }
 
     @Test
+    void aWholeSegmentDeletedBetweenOthersIsAGapFromItsFirstPosition() throws Exception {
+        try (EventLog<String> log = log()) {
+            for (int s = 0; s < 3; s++) {
+                List<String> batch = new java.util.ArrayList<>();
+                for (int i = 0; i < (s < 2 ? 10 : 5); i++) {
+                    batch.add("s" + s + "e" + i);
+                }
+                log.appendAll(batch);
+            }
+            coordinator.curatorFramework().delete().deletingChildrenIfNeeded().forPath("/log/log/0/1");
+            Recorder stopped = new Recorder();
+            Recorder skipped = new Recorder();
+            try (EventSubscription<String> stop = subscribe(log, UndecodablePolicy.STOP, stopped);
+                    EventSubscription<String> skip = subscribe(log, UndecodablePolicy.SKIP, skipped)) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> stop.failure().isPresent()
+                                && skipped.events.size() == 15
+                                && skipped.errors.size() == 1);
+                assertThat(stopped.events).hasSize(10);
+                assertThat(stop.position()).isEqualTo(10);
+                assertThat(skipped.errors.get(0)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
+                    assertThat(e.position()).isEqualTo(10);
+                    assertThat(e.resumePosition()).isEqualTo(20);
+                });
+                assertThat(skipped.positions.get(10)).isEqualTo(20L);
+                assertThatThrownBy(() -> log.read(5, 10))
+                        .isInstanceOfSatisfying(
+                                EventDecodingException.class,
+                                e -> assertThat(e.position()).isEqualTo(10));
+                assertThat(log.append("after")).isEqualTo(25);
+                await().atMost(Duration.ofSeconds(20)).until(() -> skipped.events.size() == 16);
+            }
+        }
+    }
+
+    @Test
     void anEventSourcedStateStopsAtTheBadZnodeWithTheValidEventsApplied() throws Exception {
         try (EventLog<String> log = log()) {
             log.appendAll(List.of("a", "b", "c"));
