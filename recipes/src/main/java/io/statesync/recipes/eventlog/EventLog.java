@@ -21,6 +21,7 @@ import io.statesync.core.Recipe;
 import io.statesync.core.StateListener;
 import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
+import io.statesync.recipes.internal.PackFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -50,10 +51,17 @@ import java.util.Objects;
  * position order (see {@link EventSubscription}).
  *
  * <p><b>Connection loss.</b> Appends retry by the coordinator's {@link io.statesync.core.Retry}
- * policy and then wait for the connection up to {@link Builder#appendTimeout(Duration)}; if the
- * outcome is still unknown then, they throw {@link io.statesync.core.ConnectionLossException} whose
- * message names the position the append would be at. Reads throw the typed connection errors.
- * Session expiry loses nothing: the log holds no ephemeral state.
+ * policy and then wait for the connection, the whole call bounded by {@link
+ * Builder#appendTimeout(Duration)}; if the outcome is still unknown then, they throw {@link
+ * io.statesync.core.ConnectionLossException} whose message names the position the append would be
+ * at. Reads throw the typed connection errors. Session expiry loses nothing: the log holds no
+ * ephemeral state.
+ *
+ * <p><b>Bad znodes.</b> A znode under the log that is not a record (written by something other than
+ * statesync) stands for its one position; a position with no record before a later one is a gap.
+ * Appends step over both. {@link #read} throws {@link EventDecodingException} for them, and
+ * subscriptions and event-sourced states deliver every valid event before them, then apply their
+ * {@link UndecodablePolicy}.
  *
  * <p><b>Storage.</b> Events are packed into znodes (several per znode when appended together) under
  * segments of {@code segmentSize} positions, grouped {@code groupSize} segments per group, so no
@@ -65,6 +73,12 @@ import java.util.Objects;
  * @param <E> the event type
  */
 public interface EventLog<E> extends Recipe {
+    /**
+     * The bytes a record adds to one event: a 30-byte header and a 4-byte length prefix. The largest
+     * event {@link #append} accepts is exactly {@code coordinator.maxValueBytes() -
+     * RECORD_OVERHEAD_BYTES} bytes encoded.
+     */
+    int RECORD_OVERHEAD_BYTES = PackFormat.HEADER_BYTES + PackFormat.PER_EVENT_BYTES;
 
     /**
      * Starts building an event log.
@@ -85,10 +99,20 @@ public interface EventLog<E> extends Recipe {
      * @param event the event
      * @return its position
      * @throws InterruptedException if interrupted (the append may or may not have landed)
-     * @throws io.statesync.core.ValueTooLargeException if the encoded event does not fit one znode;
-     *     nothing was sent
-     * @throws io.statesync.core.ConnectionLossException if the outcome is still unknown after the
-     *     append timeout
+     * @throws io.statesync.core.ValueTooLargeException if the encoded event is over {@code
+     *     coordinator.maxValueBytes() - }{@link #RECORD_OVERHEAD_BYTES} bytes; its {@code size()} is
+     *     the record's exact size (event plus 34). Checked before anything is sent, also on the first
+     *     append, which would otherwise read or create the log's znodes first; nothing was sent
+     * @throws io.statesync.core.ConnectionLossException if a connection loss or session expiry left
+     *     an attempt's outcome unknown and the append timeout passed before it could be resolved:
+     *     the event may or may not be in the log; the message names the position and the writer id
+     *     and sequence to look for
+     * @throws io.statesync.core.OperationTimeoutException if the append timeout passed while every
+     *     attempt was refused because other appenders took the position first (or the end of the
+     *     log moved under a truncation): the outcome is known, nothing was written, and the call may
+     *     be repeated
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
+     *     log
      * @throws IllegalStateException if not started, or closed
      */
     long append(E event) throws InterruptedException;
@@ -97,16 +121,23 @@ public interface EventLog<E> extends Recipe {
      * Appends events atomically, in one ZooKeeper {@code multi}: they get consecutive positions, and
      * either all land or none does. Events are packed several to a znode, so one call can carry
      * thousands of small events in one round trip; the limit is the coordinator's {@link
-     * Coordinator#maxValueBytes()} for the whole batch (about 30 bytes of header per segment the
-     * batch touches, 4 per event).
+     * Coordinator#maxValueBytes()} for the whole batch, counted as 4 bytes per event plus a 30-byte
+     * header per segment the batch may touch wherever it starts ({@code (n + segmentSize - 2) /
+     * segmentSize + 1} for {@code n} events): a batch of one has the same limit as {@link #append}.
      *
      * @param events the events, at least one
      * @return the position of the first; the others follow it
      * @throws InterruptedException if interrupted (the append may or may not have landed)
-     * @throws io.statesync.core.ValueTooLargeException if the batch does not fit one request;
-     *     nothing was sent
-     * @throws io.statesync.core.ConnectionLossException if the outcome is still unknown after the
-     *     append timeout
+     * @throws io.statesync.core.ValueTooLargeException if the batch does not fit one request, its
+     *     {@code size()} being the bytes counted as above; checked before anything is sent, against
+     *     the builder's {@code segmentSize} on the first call (and once more, after reading the
+     *     log's layout, if the log was created with a smaller segment size); nothing was sent
+     * @throws io.statesync.core.ConnectionLossException as for {@link #append}: the outcome is
+     *     unknown
+     * @throws io.statesync.core.OperationTimeoutException as for {@link #append}: nothing was
+     *     written
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
+     *     log
      * @throws IllegalArgumentException if {@code events} is empty
      * @throws IllegalStateException if not started, or closed
      */
@@ -122,7 +153,10 @@ public interface EventLog<E> extends Recipe {
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.HistoryTruncatedException if {@code fromPosition} is before the
      *     earliest retained position, which the exception carries
-     * @throws EventDecodingException if an event in the range does not decode
+     * @throws EventDecodingException if a position in the range cannot be delivered: an event that
+     *     does not decode, a znode that is not a record, or a gap; it names the first such position
+     *     ({@code read(fromPosition, e.position() - fromPosition)} returns the valid events before
+     *     it, and {@code e.resumePosition()} is where the log goes on)
      * @throws IllegalStateException if not started, or closed
      */
     List<LogEvent<E>> read(long fromPosition, int max) throws InterruptedException;
@@ -238,8 +272,11 @@ public interface EventLog<E> extends Recipe {
         }
 
         /**
-         * How long an append may take to resolve an unknown outcome after a connection loss
-         * (default 60 s), measured with {@link System#nanoTime()}.
+         * How long one {@link EventLog#append} or {@link EventLog#appendAll} may take in all
+         * (default 60 s), measured with {@link System#nanoTime()} from the call: retrying after
+         * losing the race for the end of the log, and waiting for the connection to resolve an
+         * unknown outcome. A retry that resolves an unknown outcome is always made once the
+         * connection is back, even past the timeout.
          *
          * @param timeout a positive duration
          * @return this builder

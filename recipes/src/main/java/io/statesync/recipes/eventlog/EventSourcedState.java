@@ -24,6 +24,7 @@ import io.statesync.core.internal.BuilderOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -110,9 +111,16 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
      * Waits until the state has applied every event before a position.
      *
      * @param position the position to reach (for example the result of {@code append(e) + 1})
-     * @param timeout how long to wait
-     * @return {@code true} if reached, {@code false} on timeout or if the state stopped
+     * @param timeout how long to wait, measured with {@link System#nanoTime()}
+     * @return {@code true} once reached (at once if already reached, even after the state stopped);
+     *     {@code false} only if the timeout passed while the state was still following the log
      * @throws InterruptedException if interrupted
+     * @throws StateSyncException if the state has stopped following the log before reaching the
+     *     position (or stops while waiting): its reason is that of {@link #failure()}, which is its
+     *     cause (an undecodable event or bad znode under {@link UndecodablePolicy#STOP}, truncated
+     *     history, a throwing reducer); the position will never be reached by this instance
+     * @throws IllegalStateException if the state is not started, or is closed (also when it is
+     *     closed while waiting) before reaching the position; this takes precedence over a failure
      */
     boolean awaitPosition(long position, Duration timeout) throws InterruptedException;
 
@@ -122,6 +130,17 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
      * @return the error, or empty while it follows
      */
     Optional<StateSyncException> failure();
+
+    /**
+     * The position of the snapshot this state started from: the events before it were not replayed
+     * but loaded with the snapshot. Empty before the state has loaded its start (shortly after
+     * {@link #start()}), and when it started from the beginning of the log: no snapshots configured,
+     * none written yet, or the newest one unreadable or undecodable (reported through {@code
+     * onError}).
+     *
+     * @return the snapshot's position, or empty
+     */
+    OptionalLong startSnapshotPosition();
 
     /**
      * Builds an {@link EventSourcedState}. Each option may be set once.

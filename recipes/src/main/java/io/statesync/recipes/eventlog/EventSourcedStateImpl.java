@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
@@ -66,6 +67,8 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
     private @Nullable Versioned<S> delivered;
     /** Guarded by {@link #lock}. */
     private boolean initialDelivered;
+    /** Guarded by {@link #lock}: the position of the snapshot loaded at start, or -1. */
+    private long startSnapshot = -1;
 
     private volatile @Nullable StateSyncException failure;
 
@@ -171,13 +174,35 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (position < target) {
+                LifecycleState s = lifecycle.state();
+                if (s != LifecycleState.STARTED) {
+                    throw new IllegalStateException("EventSourcedState " + log.path() + " is "
+                            + (s == LifecycleState.LATENT ? "not started" : "closed") + " at position " + position
+                            + "; it cannot reach " + target);
+                }
+                StateSyncException stopped = failure;
+                if (stopped != null) {
+                    throw new StateSyncException(
+                            stopped.reason(),
+                            log.path(),
+                            "EventSourcedState " + log.path() + " stopped at position " + position + " before reaching "
+                                    + target + ": " + stopped.getMessage(),
+                            stopped);
+                }
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || failure != null || lifecycle.state() == LifecycleState.CLOSED) {
+                if (left <= 0) {
                     return false;
                 }
                 lock.wait(Math.max(1, left / 1_000_000));
             }
             return true;
+        }
+    }
+
+    @Override
+    public OptionalLong startSnapshotPosition() {
+        synchronized (lock) {
+            return startSnapshot < 0 ? OptionalLong.empty() : OptionalLong.of(startSnapshot);
         }
     }
 
@@ -193,6 +218,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         S state = initial;
         long start = 0;
         long zxid = 0;
+        long fromSnapshot = -1;
         Snapshots store = snapshots;
         Codec<S> codec = snapshotCodec;
         if (store != null && codec != null) {
@@ -213,6 +239,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
                     state = Codecs.decode(codec, l.path(), -1, l.data());
                     start = l.position();
                     zxid = l.zxid();
+                    fromSnapshot = l.position();
                 } catch (DecodingException e) {
                     LOG.warn(
                             "snapshot {} does not decode; replaying {} from its earliest position",
@@ -224,6 +251,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         }
         synchronized (lock) {
             position = start;
+            startSnapshot = fromSnapshot;
             current = Versioned.of(state, clamp(start), 0, zxid);
             lock.notifyAll();
         }
@@ -318,6 +346,26 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
             LOG.warn("writing a snapshot of {} at position {} failed; the state goes on", log.path(), pos, e);
             listeners.enqueue(e, l -> l.onError(e));
         }
+    }
+
+    @Override
+    public long onUndeliverable(EventDecodingException error) {
+        listeners.publish(error, l -> l.onError(error));
+        if (policy == UndecodablePolicy.STOP) {
+            failure = error;
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+            return -1;
+        }
+        S state;
+        long zxid;
+        synchronized (lock) {
+            state = current.value();
+            zxid = current.mzxid();
+        }
+        publish(state, error.resumePosition(), zxid);
+        return error.resumePosition();
     }
 
     @Override

@@ -56,6 +56,15 @@ final class Follower implements Runnable {
          */
         long onEvents(List<LogStore.RawEvent> events) throws InterruptedException;
 
+        /**
+         * The position the loop reached cannot be delivered (an event that does not decode is
+         * handled by {@link #onEvents}; this is a znode that is not a record, or a gap): apply the
+         * undecodable policy.
+         *
+         * @return the next position to read ({@code error.resumePosition()}), or -1 to stop following
+         */
+        long onUndeliverable(EventDecodingException error);
+
         /** The loop has read everything that was there; called each time it is about to wait. */
         void onCaughtUp(long next);
 
@@ -171,6 +180,18 @@ final class Follower implements Runnable {
                         handler.onCaughtUp(next);
                         await(IDLE_RECHECK_MS);
                     }
+                    continue;
+                }
+                EventDecodingException bad = r.bad();
+                if (bad != null && bad.position() == next) {
+                    // Truncation deletes a segment's znodes lowest first: a gap below the retention
+                    // point is history going away (HistoryTruncatedException), not a bad znode.
+                    store.checkNotTruncated(next);
+                    long after = handler.onUndeliverable(bad);
+                    if (after < 0) {
+                        return;
+                    }
+                    next = after;
                     continue;
                 }
                 if (r.retry()) {

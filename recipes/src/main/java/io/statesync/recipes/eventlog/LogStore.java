@@ -128,9 +128,18 @@ final class LogStore {
     /**
      * The result of reading one segment from a position. {@code complete}: the events run to the end
      * of the last znode the listing showed, so a watch armed by that listing covers what comes next
-     * in the segment.
+     * in the segment. {@code bad}: the position right after {@code events} (or {@code from} if there
+     * are none) cannot be delivered: a znode that is not a record, or a gap.
      */
-    record SegmentRead(List<RawEvent> events, boolean retry, boolean complete) {}
+    record SegmentRead(
+            List<RawEvent> events,
+            boolean retry,
+            boolean complete,
+            @Nullable EventDecodingException bad) {
+        SegmentRead(List<RawEvent> events, boolean retry, boolean complete) {
+            this(events, retry, complete, null);
+        }
+    }
 
     final Coordinator coordinator;
     final String path;
@@ -250,21 +259,14 @@ final class LogStore {
      * @param encoded the encoded events, at least one
      */
     long append(List<byte[]> encoded) throws InterruptedException {
+        // Size first, before any I/O (the layout is read, or created, on first use): against the
+        // segment size known so far, then again if the log turns out to have smaller segments.
+        Meta known = layout;
+        int assumedSegmentSize = known != null ? known.segmentSize() : requestedSegmentSize;
+        checkSize(encoded, assumedSegmentSize);
         Meta m = layout();
-        int limit = coordinator.maxValueBytes();
-        for (byte[] e : encoded) {
-            int size = PackFormat.HEADER_BYTES + PackFormat.PER_EVENT_BYTES + e.length;
-            if (size > limit) {
-                throw new ValueTooLargeException(path, size, limit);
-            }
-        }
-        // Worst case: one extra header per segment boundary the batch may cross.
-        long worst = (long) PackFormat.HEADER_BYTES * (encoded.size() / m.segmentSize() + 2);
-        for (byte[] e : encoded) {
-            worst += PackFormat.PER_EVENT_BYTES + e.length;
-        }
-        if (worst > limit) {
-            throw new ValueTooLargeException(path, (int) Math.min(Integer.MAX_VALUE, worst), limit);
+        if (m.segmentSize() < assumedSegmentSize) {
+            checkSize(encoded, m.segmentSize());
         }
         long seq = sequence.incrementAndGet();
         long deadline = System.nanoTime() + appendTimeout.toNanos();
@@ -272,6 +274,8 @@ final class LogStore {
         if (tail == null) {
             tail = findTail(m);
         }
+        // The position of an attempt whose outcome a connection loss left unknown, or -1.
+        long inDoubt = -1;
         while (true) {
             long t = tail.end();
             List<long[]> packs = plan(m, t, encoded.size());
@@ -287,7 +291,7 @@ final class LogStore {
                         // segment in the same round trip, so that an appender several znodes behind
                         // jumps to the end at once instead of failing a write per znode it missed.
                         CompletableFuture<List<Long>> listed = listInBackground(segmentPath(m, t / m.segmentSize()));
-                        Optional<PackFormat.Pack> at = readPack(nodePath(m, t));
+                        Optional<LogZnode> at = readRecord(nodePath(m, t));
                         if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
                             LOG.info(
                                     "append {} to {} had landed at position {} before its reply was lost",
@@ -297,24 +301,81 @@ final class LogStore {
                             landed(packs);
                             return t;
                         }
+                        if (at.isPresent() && inDoubt == t) {
+                            inDoubt = -1; // another writer's record is where the lost attempt went
+                        }
                         tail = at.isPresent()
-                                ? skipAhead(m, new Tail(t, t + at.get().events().size(), 0), listed)
+                                ? skipAhead(m, new Tail(t, t + at.get().extent(), 0), listed)
                                 : findTail(m);
                     }
-                    case NO_NODE, VERSION_CONFLICT -> tail = findTail(m);
+                    case NO_NODE, VERSION_CONFLICT -> {
+                        if (inDoubt >= 0) {
+                            Optional<LogZnode> at = readRecord(nodePath(m, inDoubt));
+                            if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
+                                LOG.info(
+                                        "append {} to {} had landed at position {} before its reply was lost",
+                                        seq,
+                                        path,
+                                        inDoubt);
+                                landed(plan(m, inDoubt, encoded.size()));
+                                return inDoubt;
+                            }
+                            if (at.isPresent()) {
+                                inDoubt = -1;
+                            }
+                        }
+                        tail = findTail(m);
+                    }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
                         // Unknown outcome: retry the very same operations, which target position t
                         // only. If the first attempt landed, the retry fails with NODE_EXISTS and the
                         // header tells us it is ours; if another writer took t, ours did not land.
+                        // No timeout check before that retry: it is what makes the outcome known.
+                        inDoubt = t;
                         awaitConnection(deadline, t, seq, e);
+                        continue;
                     }
                     default -> throw e;
                 }
             }
             if (System.nanoTime() - deadline > 0) {
+                if (inDoubt >= 0) {
+                    throw new ConnectionLossException(
+                            path,
+                            "append to " + path + " has an unknown outcome after " + appendTimeout + ": if it landed,"
+                                    + " it is at position " + inDoubt + " with writer " + writerId() + " sequence "
+                                    + seq,
+                            null);
+                }
                 throw new OperationTimeoutException(
-                        path, "append to " + path + " did not complete within " + appendTimeout, null);
+                        path,
+                        "append to " + path + " did not complete within appendTimeout " + appendTimeout
+                                + ": other appenders took each position it tried first (the last was " + t
+                                + "); nothing was written",
+                        null);
             }
+        }
+    }
+
+    /**
+     * The bytes a batch may need in one request: its records' headers (one per segment it may touch,
+     * wherever in a segment it starts) and every event with its length prefix.
+     */
+    static long batchBytes(List<byte[]> encoded, int segmentSize) {
+        long n = encoded.size();
+        long maxRecords = (n + segmentSize - 2) / segmentSize + 1;
+        long size = PackFormat.HEADER_BYTES * maxRecords;
+        for (byte[] e : encoded) {
+            size += PackFormat.PER_EVENT_BYTES + e.length;
+        }
+        return size;
+    }
+
+    private void checkSize(List<byte[]> encoded, int segmentSize) {
+        int limit = coordinator.maxValueBytes();
+        long size = batchBytes(encoded, segmentSize);
+        if (size > limit) {
+            throw new ValueTooLargeException(path, (int) Math.min(Integer.MAX_VALUE, size), limit);
         }
     }
 
@@ -355,8 +416,8 @@ final class LogStore {
             return known;
         }
         long last = starts.get(starts.size() - 1);
-        Optional<PackFormat.Pack> pack = readPack(nodePath(m, last));
-        return pack.isPresent() ? new Tail(last, last + pack.get().events().size(), 0) : known;
+        Optional<LogZnode> record = readRecord(nodePath(m, last));
+        return record.isPresent() ? new Tail(last, last + record.get().extent(), 0) : known;
     }
 
     private void awaitConnection(long deadline, long position, long seq, StateSyncException cause)
@@ -444,21 +505,33 @@ final class LogStore {
         tailHint.accumulateAndGet(mine, (old, neu) -> old == null || neu.end() > old.end() ? neu : old);
     }
 
-    private Optional<PackFormat.Pack> readPack(String nodePath) throws InterruptedException {
-        Optional<Versioned<byte[]>> v = Nodes.read(coordinator, nodePath);
-        return v.map(x -> decodePack(nodePath, x.value()));
+    /**
+     * A znode under a segment as the log sees it: a record ({@code pack} set), or a znode that is not
+     * one, which stands for its one position so that readers and appenders step over it alike.
+     */
+    record LogZnode(
+            PackFormat.@Nullable Pack pack, @Nullable String error) {
+        int extent() {
+            PackFormat.Pack p = pack;
+            return p == null ? 1 : p.events().size();
+        }
+
+        boolean writtenBy(long high, long low, long seq) {
+            PackFormat.Pack p = pack;
+            return p != null && p.writtenBy(high, low, seq);
+        }
+
+        static LogZnode of(byte[] data) {
+            try {
+                return new LogZnode(PackFormat.decode(data), null);
+            } catch (IllegalArgumentException e) {
+                return new LogZnode(null, String.valueOf(e.getMessage()));
+            }
+        }
     }
 
-    private static PackFormat.Pack decodePack(String nodePath, byte[] data) {
-        try {
-            return PackFormat.decode(data);
-        } catch (IllegalArgumentException e) {
-            throw new StateSyncException(
-                    StateSyncException.Reason.DECODING_FAILED,
-                    nodePath,
-                    "znode " + nodePath + " is not an event-log record: " + e.getMessage(),
-                    e);
-        }
+    private Optional<LogZnode> readRecord(String nodePath) throws InterruptedException {
+        return Nodes.read(coordinator, nodePath).map(v -> LogZnode.of(v.value()));
     }
 
     /** Finds the end of the log by listing the last group, segment and znode. */
@@ -473,14 +546,14 @@ final class LogStore {
                 List<Long> segments = numericChildren(groupPath(m, g));
                 Collections.reverse(segments);
                 for (long s : segments) {
-                    List<Long> starts = numericChildren(segmentPath(m, s));
+                    List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s)));
                     if (starts.isEmpty()) {
                         continue;
                     }
                     long last = starts.get(starts.size() - 1);
-                    Optional<PackFormat.Pack> pack = readPack(nodePath(m, last));
-                    if (pack.isPresent()) {
-                        found = new Tail(last, last + pack.get().events().size(), 0);
+                    Optional<LogZnode> record = readRecord(nodePath(m, last));
+                    if (record.isPresent()) {
+                        found = new Tail(last, last + record.get().extent(), 0);
                     }
                     break outer;
                 }
@@ -532,17 +605,24 @@ final class LogStore {
                     ? client.getChildren().forPath(segPath)
                     : client.getChildren().usingWatcher(watcher).forPath(segPath);
         } catch (KeeperException.NoNodeException e) {
-            if (watcher != null) {
-                Stat exists = existsWatched(client, segPath, watcher);
-                return new SegmentRead(List.of(), exists != null, false);
+            boolean exists = watcher != null && existsWatched(client, segPath, watcher) != null;
+            if (!exists) {
+                // No segment here. If a later segment holds records, this one was deleted by another
+                // client (appenders create segments in order, and a new one only after the znode
+                // before it): a gap up to that record. Checked again after the listing, so that a
+                // segment an appender has created meanwhile is read, not taken for a gap.
+                long after = firstRecordAfter(m, segment);
+                if (after >= 0 && !existsNow(segPath)) {
+                    return new SegmentRead(List.of(), false, false, EventDecodingException.gap(segPath, from, after));
+                }
             }
-            return new SegmentRead(List.of(), false, false);
+            return new SegmentRead(List.of(), exists, false);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             throw ZkErrors.translate(e, segPath);
         }
-        List<Long> starts = ChildNames.numericAscending(names);
+        List<Long> starts = inSegment(m, segment, ChildNames.numericAscending(names));
         int first = -1;
         for (int i = 0; i < starts.size(); i++) {
             if (starts.get(i) <= from) {
@@ -553,11 +633,8 @@ final class LogStore {
             if (starts.isEmpty()) {
                 return new SegmentRead(List.of(), false, false);
             }
-            throw new StateSyncException(
-                    StateSyncException.Reason.NO_NODE,
-                    segPath,
-                    "event log " + path + " has no znode holding position " + from + " in " + segPath,
-                    null);
+            // No znode holds the position, but a later one exists: a gap up to it.
+            return new SegmentRead(List.of(), false, false, EventDecodingException.gap(segPath, from, starts.get(0)));
         }
         int last = Math.min(starts.size(), first + max);
         List<String> paths = new ArrayList<>(last - first);
@@ -566,19 +643,30 @@ final class LogStore {
         }
         List<Versioned<byte[]>> data = readAll(paths);
         List<RawEvent> out = new ArrayList<>();
+        EventDecodingException bad = null;
         long expected = starts.get(first);
         for (int i = 0; i < data.size() && out.size() < max; i++) {
             long start = starts.get(first + i);
-            if (start != expected) {
-                throw new StateSyncException(
-                        StateSyncException.Reason.OTHER,
-                        paths.get(i),
-                        "event log " + path + " has a hole: expected a znode at position " + expected + ", found "
-                                + start,
-                        null);
+            if (start < expected) {
+                continue; // a foreign znode inside the previous record's positions: they are delivered
+            }
+            long gapFrom = Math.max(expected, from);
+            if (start > gapFrom) {
+                bad = EventDecodingException.gap(segPath, gapFrom, start);
+                break;
             }
             Versioned<byte[]> v = data.get(i);
-            PackFormat.Pack pack = decodePack(paths.get(i), v.value());
+            LogZnode record = LogZnode.of(v.value());
+            PackFormat.Pack pack = record.pack();
+            if (pack == null) {
+                if (start >= from) {
+                    bad = EventDecodingException.notARecord(
+                            paths.get(i), start, v.value().length, String.valueOf(record.error()));
+                    break;
+                }
+                expected = start + 1;
+                continue;
+            }
             List<byte[]> events = pack.events();
             for (int j = 0; j < events.size() && out.size() < max; j++) {
                 long pos = start + j;
@@ -588,10 +676,48 @@ final class LogStore {
             }
             expected = start + events.size();
         }
-        boolean complete = last == starts.size()
+        boolean complete = bad == null
+                && last == starts.size()
                 && !out.isEmpty()
                 && out.get(out.size() - 1).position() + 1 == expected;
-        return new SegmentRead(out, false, complete);
+        return new SegmentRead(out, false, complete, bad);
+    }
+
+    /** The position of the first record in a segment after the given one, or -1 if there is none. */
+    private long firstRecordAfter(Meta m, long segment) throws InterruptedException {
+        for (long g : numericChildren(logDir)) {
+            if (g < segment / m.groupSize()) {
+                continue;
+            }
+            for (long s : numericChildren(groupPath(m, g))) {
+                if (s <= segment) {
+                    continue;
+                }
+                List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s)));
+                if (!starts.isEmpty()) {
+                    return starts.get(0);
+                }
+            }
+        }
+        return -1;
+    }
+
+    private boolean existsNow(String p) throws InterruptedException {
+        try {
+            return coordinator.curatorFramework().checkExists().forPath(p) != null;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, p);
+        }
+    }
+
+    /** The starts that belong to a segment (a foreign znode named outside its range is not the log's). */
+    private static List<Long> inSegment(Meta m, long segment, List<Long> starts) {
+        long lo = segment * m.segmentSize();
+        long hi = lo + m.segmentSize();
+        starts.removeIf(p -> p < lo || p >= hi);
+        return starts;
     }
 
     private static @Nullable Stat existsWatched(CuratorFramework client, String p, CuratorWatcher watcher)
@@ -661,10 +787,15 @@ final class LogStore {
         try {
             while (out.size() < max) {
                 SegmentRead r = readSegment(m, next, max - out.size(), null, coordinator.curatorFramework());
+                out.addAll(r.events());
+                EventDecodingException bad = r.bad();
+                if (bad != null && out.size() < max) {
+                    checkNotTruncated(bad.position());
+                    throw bad;
+                }
                 if (r.events().isEmpty()) {
                     break;
                 }
-                out.addAll(r.events());
                 next = out.get(out.size() - 1).position() + 1;
             }
         } catch (StateSyncException e) {
@@ -677,6 +808,17 @@ final class LogStore {
             throw e;
         }
         return out;
+    }
+
+    /**
+     * Throws {@link HistoryTruncatedException} if a position is before the retention point: a gap
+     * there is truncation at work (it deletes a segment's znodes lowest first), not a bad znode.
+     */
+    void checkNotTruncated(long position) throws InterruptedException {
+        Meta now = freshMeta();
+        if (position < now.earliest()) {
+            throw new HistoryTruncatedException(path, position, now.earliest());
+        }
     }
 
     // ---------------------------------------------------------------- retention

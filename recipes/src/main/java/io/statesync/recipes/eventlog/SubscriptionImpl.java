@@ -156,6 +156,18 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
     }
 
     @Override
+    public long onUndeliverable(EventDecodingException error) {
+        listeners.publish(error, l -> l.onError(error));
+        if (policy == UndecodablePolicy.STOP) {
+            position = error.position();
+            failure = error;
+            return -1;
+        }
+        position = error.resumePosition();
+        return position;
+    }
+
+    @Override
     public void onCaughtUp(long next) {}
 
     @Override

@@ -79,9 +79,12 @@ public interface Claim<T> extends AutoCloseable {
      *     not, the item is redelivered once the claim ends)
      * @throws io.statesync.core.LockLostException if the claim was lost before the ack: the item is
      *     or will be delivered again
-     * @throws io.statesync.core.ConnectionLossException if the reply was lost and the session ended
-     *     before the outcome could be established (the item is gone: by this ack, or by another
-     *     consumer's after the claim expired)
+     * @throws io.statesync.core.ConnectionLossException if the outcome is unknown: the reply was
+     *     lost and the session ended before the outcome could be established (the item is gone: by
+     *     this ack, or by another consumer's after the claim expired), or the connection did not
+     *     come back within the queue's operation timeout (if the ack did not land, the item is
+     *     delivered again once the claim's session ends)
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit the ack
      * @throws IllegalStateException if already acknowledged or released
      */
     void ack() throws InterruptedException;
@@ -89,10 +92,25 @@ public interface Claim<T> extends AutoCloseable {
     /**
      * Gives the item back: it becomes available again at once, in its place in the queue, with the
      * delivery count this delivery gave it; if that count reached the queue's {@code maxDeliveries}
-     * it moves to the dead-letter queue instead. Does nothing if the claim was already lost.
+     * it moves to the dead-letter queue instead.
+     *
+     * <p>Does nothing if the claim was already lost: when it was reported lost (the session's LOST
+     * event), when the coordinator has a new session, when the session expires while the nack runs,
+     * or when the claim or item is found gone or delivered again. While the connection is down it
+     * sends nothing and waits for the connection, or for the claim to be reported lost, up to the
+     * queue's operation timeout.
      *
      * @throws InterruptedException if interrupted (the item is released at the latest when the
      *     session ends)
+     * @throws io.statesync.core.ConnectionLossException if the connection did not come back within
+     *     the queue's operation timeout and the claim was not reported lost meanwhile: its session
+     *     may still live, so the claim may still be held; the item comes back when that session ends
+     *     at the latest
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit the release
+     * @throws io.statesync.core.StateSyncException with reason {@code TIMEOUT} if this was the last
+     *     allowed delivery and moving the item to the dead-letter queue kept losing races with other
+     *     dead-letter moves for the operation timeout (the claim is still held; the item moves at its
+     *     next take after the claim ends)
      * @throws IllegalStateException if already acknowledged
      */
     void nack() throws InterruptedException;
@@ -100,7 +118,8 @@ public interface Claim<T> extends AutoCloseable {
     /**
      * Releases the claim if it is still held, as {@link #nack()} does; does nothing after {@link
      * #ack()} or {@link #nack()}. Never throws: if the release fails (connection lost), the item
-     * comes back when the session ends.
+     * comes back when the session ends. Like {@link #nack()}, it may wait for the connection up to
+     * the queue's operation timeout; closing the queue instead never waits more than 1 s.
      */
     @Override
     void close();

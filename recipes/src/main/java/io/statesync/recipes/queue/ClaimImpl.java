@@ -17,10 +17,13 @@ package io.statesync.recipes.queue;
 
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.LockLostException;
+import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkErrors;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -154,7 +157,15 @@ final class ClaimImpl<T> implements Claim<T> {
                         throw lost("its session ended", e);
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
-                        queue.store.awaitConnection(deadline, e);
+                        queue.store.awaitConnection(
+                                deadline,
+                                new ConnectionLossException(
+                                        itemPath,
+                                        "ack of position " + position + " in " + queue.path() + " has an unknown"
+                                                + " outcome: the connection did not come back within operationTimeout "
+                                                + queue.operationTimeout + "; if the ack did not land, the item is"
+                                                + " delivered again once the claim's session ends",
+                                        e));
                         if (queue.coordinator.sessionId() != sessionId) {
                             if (queue.store.read(itemPath).isEmpty()) {
                                 markLost();
@@ -184,21 +195,60 @@ final class ClaimImpl<T> implements Claim<T> {
             return;
         }
         if (deliveries >= queue.maxDeliveries) {
-            queue.deadLetter(
-                    layout,
-                    position,
-                    itemData,
-                    deliveries,
-                    DeadLetter.Cause.DELIVERIES_EXHAUSTED,
-                    "delivered " + deliveries + " times without an acknowledgement (last one given back)",
-                    this);
+            try {
+                queue.deadLetter(
+                        layout,
+                        position,
+                        itemData,
+                        deliveries,
+                        DeadLetter.Cause.DELIVERIES_EXHAUSTED,
+                        "delivered " + deliveries + " times without an acknowledgement (last one given back)",
+                        this);
+            } catch (StateSyncException e) {
+                if (e.reason() != StateSyncException.Reason.CONNECTION_LOSS
+                        && e.reason() != StateSyncException.Reason.SESSION_EXPIRED) {
+                    throw e;
+                }
+                if (lostWithSession()) {
+                    return; // the claim went with its session: the item is handed out again
+                }
+                throw unknownRelease(e);
+            }
             finish(State.RELEASED);
             return;
         }
         release();
     }
 
-    /** Deletes the claim, guarded by the item's delivery version. */
+    /** Whether the claim is gone with its session (marked lost, or the coordinator has a new session). */
+    private boolean lostWithSession() {
+        if (state.get() == State.LOST) {
+            return true;
+        }
+        long now = queue.coordinator.sessionId();
+        if (now != 0 && now != sessionId) {
+            markLost();
+            return true;
+        }
+        return false;
+    }
+
+    private ConnectionLossException unknownRelease(@Nullable Throwable cause) {
+        return new ConnectionLossException(
+                itemPath,
+                "could not give back the claim on position " + position + " of work queue " + queue.path()
+                        + ": the connection did not come back within operationTimeout " + queue.operationTimeout
+                        + " and the claim's session may still live; the item comes back when that session ends at"
+                        + " the latest",
+                cause);
+    }
+
+    /**
+     * Deletes the claim, guarded by the item's delivery version. A claim lost with its session
+     * (found gone, or the session expired or replaced while this runs) is left as it is: the server
+     * already released it. Never sends while disconnected: it waits for the connection, or for the
+     * claim to be reported lost, up to the operation timeout.
+     */
     private void release() throws InterruptedException {
         CuratorFramework c = queue.coordinator.curatorFramework();
         List<CuratorOp> ops;
@@ -209,14 +259,67 @@ final class ClaimImpl<T> implements Claim<T> {
         } catch (Exception e) {
             throw ZkErrors.translate(e, itemPath);
         }
-        try {
-            Nodes.transaction(queue.coordinator, ops);
-            finish(State.RELEASED);
-        } catch (StateSyncException e) {
-            switch (e.reason()) {
-                case VERSION_CONFLICT, NO_NODE -> markLost();
-                default -> throw e;
+        long deadline = System.nanoTime() + queue.operationTimeout.toNanos();
+        StateSyncException last = null;
+        while (true) {
+            if (state.get() != State.HELD || lostWithSession()) {
+                return;
             }
+            if (!queue.coordinator.isConnected()) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw unknownRelease(last);
+                }
+                try {
+                    queue.coordinator.awaitConnected(Duration.ofMillis(
+                            Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))));
+                } catch (OperationTimeoutException notYet) {
+                    // look again whether the claim was reported lost meanwhile
+                }
+                continue;
+            }
+            try {
+                Nodes.transaction(queue.coordinator, ops);
+                finish(State.RELEASED);
+                return;
+            } catch (StateSyncException e) {
+                switch (e.reason()) {
+                    case VERSION_CONFLICT, NO_NODE, SESSION_EXPIRED -> {
+                        markLost();
+                        return;
+                    }
+                    case CONNECTION_LOSS -> {
+                        last = e;
+                        if (System.nanoTime() - deadline >= 0 && !lostWithSession()) {
+                            throw unknownRelease(e);
+                        }
+                    }
+                    default -> throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives the claim back without waiting (the queue's close): the release goes out in the
+     * background, and {@code then} runs when its reply arrives (or at once if there is nothing to
+     * release). If it never lands, the session's end releases the claim.
+     */
+    void releaseInBackground(Runnable then) {
+        if (!state.compareAndSet(State.HELD, State.RELEASED)) {
+            then.run();
+            return;
+        }
+        queue.forget(this);
+        CuratorFramework c = queue.coordinator.curatorFramework();
+        try {
+            c.transaction()
+                    .inBackground((client, event) -> then.run())
+                    .forOperations(List.of(
+                            c.transactionOp().check().withVersion(deliveries).forPath(itemPath),
+                            c.transactionOp().delete().forPath(claimPath)));
+        } catch (Exception e) {
+            LOG.debug("work queue {}: releasing the claim on position {} failed", queue.path(), position, e);
+            then.run();
         }
     }
 

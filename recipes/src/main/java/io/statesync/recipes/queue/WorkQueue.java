@@ -94,6 +94,12 @@ import java.util.concurrent.Executor;
  * it changes; depth changes may coalesce (a listener always lands on the latest). Dead-letter
  * arrivals go to {@link #addDeadLetterListener}: one CREATED change per dead letter, none skipped.
  *
+ * <p><b>Close.</b> {@link #close()} never waits on the network for more than 1 s: it sends the
+ * releases of the claims this queue still holds and the delete of its writer znode in the
+ * background, waits up to 1 s for their replies, and returns. Whatever did not land is released by
+ * the session's end (claims and the writer znode are ephemeral). Claims are released, not moved to
+ * the dead-letter queue: an item at {@code maxDeliveries} moves there at its next take.
+ *
  * <p><b>Threading.</b> Thread-safe: any thread may offer, take, acknowledge and read
  * concurrently. {@link #take} blocks the calling thread up to its timeout; offers to a full queue
  * with a timeout block too. Listeners run through statesync's delivery engine.
@@ -177,10 +183,24 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * decode, or have been delivered {@code maxDeliveries} times, are moved to the dead-letter queue
      * and skipped.
      *
-     * @param timeout how long to wait; zero tries once
-     * @return the claim, or empty if no item became available in time
-     * @throws InterruptedException if interrupted
-     * @throws IllegalStateException if not started, or closed
+     * <p><b>Bounded.</b> Returns within {@code timeout} plus at most 0.5 s, whatever the network
+     * does: each pass over the queue's znodes runs on a thread of the queue, and the caller waits
+     * for it only until then. A connection loss or session expiry is not an error here: while the
+     * client is disconnected, {@code take} sends nothing and waits (for the connection, then for an
+     * item) until its timeout, and returns empty if none came. A pass still blocked behind a dead
+     * connection when its take returned goes on in the background; if it then claims an item, it
+     * gives the item back at once (that delivery counts toward {@code maxDeliveries}).
+     *
+     * @param timeout how long to wait; zero tries once (within the 0.5 s)
+     * @return the claim, or empty if no item became available in time, including when the server
+     *     could not be reached
+     * @throws InterruptedException if interrupted (a claim made after that is given back)
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit reading or
+     *     claiming
+     * @throws io.statesync.core.StateSyncException with reason {@code DECODING_FAILED} if another
+     *     client overwrote the queue's own znodes ({@code meta}, {@code tail}) with data statesync
+     *     did not write, or with another reason for an unexpected server error
+     * @throws IllegalStateException if not started, or closed (also when closed while waiting)
      */
     Optional<Claim<T>> take(Duration timeout) throws InterruptedException;
 

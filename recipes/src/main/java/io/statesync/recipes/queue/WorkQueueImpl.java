@@ -45,14 +45,20 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
@@ -72,6 +78,12 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
 
     private static final int MAX_DETAIL_CHARS = 300;
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How long past its timeout a {@code take} may run: the slack its one pass of I/O gets. */
+    static final long TAKE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How long {@code close()} waits for its claims' releases before returning. */
+    static final long CLOSE_WAIT_MILLIS = 1_000;
+    /** At most this many abandoned passes (still blocked in I/O) before takes stop starting new ones. */
+    private static final int MAX_STRANDED_PASSES = 2;
 
     final Coordinator coordinator;
     final QueueStore store;
@@ -111,6 +123,11 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     private final AtomicLong headSegment = new AtomicLong();
 
     private volatile @Nullable ExecutorService refresher;
+    /** Runs each take's pass of I/O, so that the caller waits for it only up to its deadline. */
+    private volatile @Nullable ExecutorService takers;
+    /** Passes whose take returned before they ended (blocked behind a dead connection). */
+    private final AtomicInteger strandedPasses = new AtomicInteger();
+
     private volatile QueueStore.@Nullable Counter tailHint;
 
     WorkQueueImpl(
@@ -156,6 +173,12 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             return t;
         });
         refresher = ex;
+        AtomicInteger takerCount = new AtomicInteger();
+        takers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "statesync-queue-take-" + takerCount.incrementAndGet() + "-" + store.path);
+            t.setDaemon(true);
+            return t;
+        });
         coordinator.addListener(connectionListener, Runnable::run);
         scheduleRefresh();
     }
@@ -175,8 +198,18 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         deadListeners.close();
         if (before == LifecycleState.STARTED) {
             coordinator.removeListener(connectionListener);
-            for (ClaimImpl<T> c : List.copyOf(held)) {
-                c.close();
+            ExecutorService t = takers;
+            if (t != null) {
+                t.shutdownNow(); // a pass that claims after this gives its claim back (newClaim)
+            }
+            // Nothing here blocks on the network: the claims' releases and the writer znode's delete
+            // go out in the background, and close waits for their replies at most CLOSE_WAIT_MILLIS.
+            // A release that does not land then is done by the session's end (the claims and the
+            // writer znode are ephemeral).
+            List<ClaimImpl<T>> claims = List.copyOf(held);
+            CountDownLatch replies = new CountDownLatch(claims.size() + 1);
+            for (ClaimImpl<T> c : claims) {
+                c.releaseInBackground(replies::countDown);
             }
             ExecutorService ex = refresher;
             if (ex != null) {
@@ -184,11 +217,25 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             watchClient.removeWatchers();
             try {
-                Nodes.delete(coordinator, writerPath, -1);
+                coordinator
+                        .curatorFramework()
+                        .delete()
+                        .inBackground((client, event) -> replies.countDown())
+                        .forPath(writerPath);
+            } catch (Exception e) {
+                replies.countDown();
+                LOG.debug("work queue {}: could not delete writer znode {} on close", store.path, writerPath, e);
+            }
+            try {
+                if (!replies.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.info(
+                            "work queue {} closed with {} claim release(s) or its writer znode's delete unanswered;"
+                                    + " the session's end releases them",
+                            store.path,
+                            replies.getCount());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.debug("work queue {}: could not delete writer znode {} on close", store.path, writerPath, e);
             }
         }
         signalChange();
@@ -591,26 +638,160 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         Objects.requireNonNull(timeout, "timeout");
         lifecycle.requireStarted();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        // Each pass of I/O runs on a taker thread; this thread waits for it up to the deadline plus
+        // the slack, so a pass stuck behind a dead connection (Curator's retries) cannot hold it.
+        long passDeadline = deadline + TAKE_SLACK_NANOS;
         boolean arm = false;
         while (true) {
             long seen = changes();
-            ClaimImpl<T> claim = fromCache();
-            if (claim == null) {
-                claim = scan(arm);
-            }
-            if (claim != null) {
-                return Optional.of(claim);
+            boolean tried = false;
+            if (coordinator.isConnected() && strandedPasses.get() < MAX_STRANDED_PASSES) {
+                tried = true;
+                ClaimImpl<T> claim = pass(arm, passDeadline);
+                if (claim != null) {
+                    return Optional.of(claim);
+                }
             }
             if (System.nanoTime() - deadline >= 0) {
                 return Optional.empty();
             }
-            if (!arm) {
+            if (tried && !arm) {
                 // Scan again with watches armed, so that a change after this scan wakes the wait.
                 arm = true;
                 continue;
             }
+            // Not connected (no I/O until the connection is back: onConnection signals it), or
+            // waiting for a change the armed watches report.
             awaitChange(seen, deadline);
             lifecycle.requireStarted();
+        }
+    }
+
+    /**
+     * Runs one pass (the cached candidates, then a scan) on a taker thread and waits for it until
+     * the deadline. Returns its claim, or null if it found none, lost the connection, or ran out of
+     * time; a pass that ends after its take returned gives back any claim it made.
+     */
+    private @Nullable ClaimImpl<T> pass(boolean arm, long passDeadline) throws InterruptedException {
+        ExecutorService ex = takers;
+        if (ex == null) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is not started");
+        }
+        Pass p = new Pass(arm);
+        Future<Boolean> f;
+        try {
+            f = ex.submit(p);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is closed", e);
+        }
+        try {
+            f.get(Math.max(0, passDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return p.abandon();
+        } catch (InterruptedException e) {
+            ClaimImpl<T> late = p.abandon();
+            if (late != null) {
+                // Given back on a taker thread: the interrupted caller does not wait for the release.
+                try {
+                    ex.execute(late::close);
+                } catch (RejectedExecutionException closed) {
+                    late.close();
+                }
+            }
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StateSyncException sse) {
+                if (sse.reason() == StateSyncException.Reason.CONNECTION_LOSS
+                        || sse.reason() == StateSyncException.Reason.SESSION_EXPIRED) {
+                    return null; // no item this pass; the loop waits for the connection
+                }
+                throw sse;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            if (cause instanceof InterruptedException) {
+                return null; // the taker was interrupted by close()
+            }
+            throw new StateSyncException(
+                    StateSyncException.Reason.OTHER,
+                    store.path,
+                    "take from " + store.path + " failed: " + cause,
+                    cause);
+        }
+        return p.result();
+    }
+
+    /** One pass of a take, run on a taker thread; its take may abandon it. */
+    private final class Pass implements Callable<Boolean> {
+        private final boolean arm;
+        private final Object lock = new Object();
+        /** Guarded by {@link #lock}. */
+        private boolean done;
+        /** Guarded by {@link #lock}. */
+        private boolean abandoned;
+        /** Guarded by {@link #lock}. */
+        private @Nullable ClaimImpl<T> result;
+
+        Pass(boolean arm) {
+            this.arm = arm;
+        }
+
+        @Override
+        public Boolean call() throws InterruptedException {
+            ClaimImpl<T> claim = null;
+            try {
+                claim = fromCache();
+                if (claim == null) {
+                    claim = scan(arm);
+                }
+                return claim != null;
+            } finally {
+                boolean wasAbandoned;
+                synchronized (lock) {
+                    done = true;
+                    wasAbandoned = abandoned;
+                    if (!wasAbandoned) {
+                        result = claim;
+                    }
+                }
+                if (wasAbandoned) {
+                    strandedPasses.decrementAndGet();
+                    if (claim != null) {
+                        LOG.info(
+                                "work queue {}: a take returned before its claim on position {} landed; giving it"
+                                        + " back",
+                                store.path,
+                                claim.position());
+                        claim.close();
+                    }
+                    signalChange();
+                }
+            }
+        }
+
+        /** The take stops waiting: the claim if the pass has just made one, else null (given back later). */
+        @Nullable
+        ClaimImpl<T> abandon() {
+            synchronized (lock) {
+                if (done) {
+                    return result;
+                }
+                abandoned = true;
+                strandedPasses.incrementAndGet();
+            }
+            return null;
+        }
+
+        @Nullable
+        ClaimImpl<T> result() {
+            synchronized (lock) {
+                return result;
+            }
         }
     }
 

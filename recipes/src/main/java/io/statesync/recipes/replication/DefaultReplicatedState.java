@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -120,7 +121,8 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
             long retainCommands,
             int rejectionRetention,
             UndecodablePolicy undecodablePolicy,
-            Duration takeoverDelay) {
+            Duration takeoverDelay,
+            Duration appendTimeout) {
         this.coordinator = coordinator;
         this.path = path;
         this.statePath = path + "/state";
@@ -139,7 +141,9 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         this.current = Versioned.of(initial, 0, 0, 0);
         Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec);
         this.initialPublished = publishedCodec.encode(Published.initial(initial));
-        this.log = EventLog.builder(coordinator, commandsPath, Codec.bytes()).build();
+        this.log = EventLog.builder(coordinator, commandsPath, Codec.bytes())
+                .appendTimeout(appendTimeout)
+                .build();
         this.shared = SharedState.builder(coordinator, statePath, publishedCodec, Published.initial(initial))
                 .build();
         this.election = LeaderElection.builder(coordinator, path + "/leader")
@@ -229,9 +233,25 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
 
     @Override
     public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            return Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline) && reached(version);
+            if (reached(version)) {
+                return true;
+            }
+            if (lifecycle.state() == LifecycleState.LATENT) {
+                throw new IllegalStateException(
+                        "ReplicatedState " + path + " is not started; it cannot reach version " + version);
+            }
+            Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline);
+            if (reached(version)) {
+                return true;
+            }
+            if (closed) {
+                throw new IllegalStateException(
+                        "ReplicatedState " + path + " is closed; it cannot reach version " + version);
+            }
+            return false;
         }
     }
 
@@ -244,6 +264,26 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
     @Override
     public boolean isLeader() {
         return election.isLeader();
+    }
+
+    @Override
+    public void addLeadershipListener(StateListener<Leadership> listener) {
+        addLeadershipListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addLeadershipListener(StateListener<Leadership> listener, Executor executor) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(executor, "executor");
+        if (lifecycle.state() == LifecycleState.CLOSED) {
+            throw new IllegalStateException("ReplicatedState " + path + " is closed; cannot add a listener");
+        }
+        election.addListener(listener, executor);
+    }
+
+    @Override
+    public boolean removeLeadershipListener(StateListener<Leadership> listener) {
+        return election.removeListener(listener);
     }
 
     @Override

@@ -19,17 +19,21 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Listenable;
 import io.statesync.core.Recipe;
+import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.recipes.eventlog.UndecodablePolicy;
+import io.statesync.recipes.leader.Leadership;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * State with a single writer: one elected leader applies every submitted command, in order, with a
@@ -168,9 +172,12 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * Waits until this node has seen a published state of at least a version.
      *
      * @param version the version to reach, e.g. {@link Applied#version()}
-     * @param timeout how long to wait
-     * @return {@code true} if reached, {@code false} on timeout or close
+     * @param timeout how long to wait, measured with {@link System#nanoTime()}
+     * @return {@code true} once reached (at once if already reached, even after close); {@code
+     *     false} only if the timeout passed while this node was still following the state
      * @throws InterruptedException if interrupted
+     * @throws IllegalStateException if not started, or closed (also when closed while waiting)
+     *     before reaching the version: it can no longer come
      */
     boolean awaitVersion(long version, Duration timeout) throws InterruptedException;
 
@@ -180,6 +187,40 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * @return {@code true} if this node leads
      */
     boolean isLeader();
+
+    /**
+     * Adds a leadership listener on the coordinator's listener executor. It hears this recipe's
+     * election exactly as a {@link io.statesync.recipes.leader.LeaderElection} listener does:
+     * changes of a {@link Leadership} value on {@code path/leader}, INITIAL (with the leader known
+     * then, or empty; also when added after start), CREATED (a leader appeared), UPDATED (another
+     * leader), DELETED (no leader known to this node, e.g. after a connection loss) and RESYNCED
+     * (the first leader seen after a connection loss). {@link Leadership#isSelf()} says whether this
+     * node leads, i.e. applies commands and publishes; {@link Leadership#epoch()} strictly
+     * increases across leaders. Connection transitions also reach its {@code onConnection}. Calls
+     * stop when the replicated state is closed.
+     *
+     * @param listener the listener
+     * @throws IllegalStateException if the replicated state is closed
+     */
+    void addLeadershipListener(StateListener<Leadership> listener);
+
+    /**
+     * Adds a leadership listener that runs on the given executor (as {@link
+     * #addLeadershipListener(StateListener)}).
+     *
+     * @param listener the listener
+     * @param executor where it runs
+     * @throws IllegalStateException if the replicated state is closed
+     */
+    void addLeadershipListener(StateListener<Leadership> listener, Executor executor);
+
+    /**
+     * Removes a leadership listener; no call to it starts after this returns.
+     *
+     * @param listener the listener
+     * @return {@code true} if it was registered
+     */
+    boolean removeLeadershipListener(StateListener<Leadership> listener);
 
     /**
      * Why this node, as leader, stopped applying commands, if it did: a command that did not
@@ -210,6 +251,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         private final Codec<C> commandCodec;
         private final S initial;
         private final BiFunction<S, C, S> function;
+        private static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(60);
         private final BuilderOptions options = new BuilderOptions();
         private String participantId = UUID.randomUUID().toString();
         private int maxBatch = 1_000;
@@ -218,6 +260,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         private int rejectionRetention = 1_000;
         private UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
         private Duration takeoverDelay = Duration.ZERO;
+        private @Nullable Duration commandAppendTimeout;
 
         private Builder(
                 Coordinator coordinator,
@@ -270,6 +313,26 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         public Builder<S, C> commandTimeout(Duration timeout) {
             options.once("commandTimeout");
             this.commandTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long one append of commands to the command log may take (default: {@link
+         * #commandTimeout}, at most 60 s), measured with {@link System#nanoTime()}: the command
+         * log's {@link io.statesync.recipes.eventlog.EventLog.Builder#appendTimeout}. Past it, the
+         * futures of the commands in that append fail with the log's error: {@link
+         * io.statesync.core.OperationTimeoutException} if the append kept losing the race for the
+         * end of the log (nothing was written), {@link io.statesync.core.ConnectionLossException}
+         * if a connection loss left its outcome unknown. The commands waiting behind it wait for it,
+         * so a shorter timeout lets them go sooner after an outage.
+         *
+         * @param timeout positive, and not longer than {@link #commandTimeout} (a command's future
+         *     has failed by then anyway)
+         * @return this builder
+         */
+        public Builder<S, C> commandAppendTimeout(Duration timeout) {
+            options.once("commandAppendTimeout");
+            this.commandAppendTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
@@ -359,6 +422,16 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
             if (rejectionRetention < 1 || rejectionRetention > 10_000) {
                 throw new IllegalArgumentException("rejectionRetention must be 1 to 10000, was " + rejectionRetention);
             }
+            Duration appendTimeout = commandAppendTimeout;
+            if (appendTimeout == null) {
+                appendTimeout =
+                        commandTimeout.compareTo(DEFAULT_APPEND_TIMEOUT) < 0 ? commandTimeout : DEFAULT_APPEND_TIMEOUT;
+            } else if (appendTimeout.isNegative() || appendTimeout.isZero()) {
+                throw new IllegalArgumentException("commandAppendTimeout must be positive, was " + appendTimeout);
+            } else if (appendTimeout.compareTo(commandTimeout) > 0) {
+                throw new IllegalArgumentException("commandAppendTimeout " + appendTimeout
+                        + " must not be longer than commandTimeout " + commandTimeout);
+            }
             if (takeoverDelay.isNegative()) {
                 throw new IllegalArgumentException("takeoverDelay must not be negative, was " + takeoverDelay);
             }
@@ -380,7 +453,8 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
                     retainCommands,
                     rejectionRetention,
                     undecodablePolicy,
-                    takeoverDelay);
+                    takeoverDelay,
+                    appendTimeout);
         }
     }
 }
