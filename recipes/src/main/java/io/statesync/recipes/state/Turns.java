@@ -19,8 +19,8 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.core.internal.Waits;
+import io.statesync.core.internal.ZkAccess;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,7 +80,7 @@ final class Turns {
     Turns(Coordinator coordinator, String path) {
         this.coordinator = coordinator;
         this.dir = "/.statesync/turns" + path;
-        this.dirFull = RawZooKeeper.fullPath(coordinator, dir);
+        this.dirFull = coordinator.internalAccess().fullPath(dir);
     }
 
     /**
@@ -271,7 +271,7 @@ final class Turns {
             zk.create(
                     dirFull + "/" + prefix,
                     EMPTY,
-                    RawZooKeeper.acl(coordinator),
+                    coordinator.internalAccess().acl(),
                     CreateMode.EPHEMERAL_SEQUENTIAL,
                     (rc, p, ctx, name) -> reply.complete(new Object[] {rc, name}),
                     null);
@@ -304,7 +304,7 @@ final class Turns {
                 }
                 continue;
             }
-            if (RawZooKeeper.isLoss(rc)) {
+            if (ZkAccess.isLoss(rc)) {
                 orphans = true; // the create may have landed without its reply
                 removeOrphans(zk);
             }
@@ -326,7 +326,7 @@ final class Turns {
                 ticketPath(seq),
                 -1,
                 (rc, p, ctx) -> {
-                    if (RawZooKeeper.isLoss(rc)) {
+                    if (ZkAccess.isLoss(rc)) {
                         orphans = true; // deleted on the next connection at the latest
                     }
                 },

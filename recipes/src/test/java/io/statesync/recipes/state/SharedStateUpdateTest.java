@@ -24,7 +24,6 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.RawZooKeeper;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -214,7 +213,7 @@ class SharedStateUpdateTest {
         try (DropProxy proxy = new DropProxy(zk.connectString());
                 Coordinator c = connect(proxy.connectString());
                 Coordinator observer = connect(zk.connectString())) {
-            ZooKeeper handle = RawZooKeeper.handle(c);
+            ZooKeeper handle = c.internalAccess().handle();
             long session = handle.getSessionId();
             Turns turns = new Turns(c, "/orphan");
             try {
@@ -238,7 +237,7 @@ class SharedStateUpdateTest {
                 await().atMost(Duration.ofSeconds(20))
                         .until(() ->
                                 tickets(observer.curatorFramework(), "/orphan").isEmpty());
-                assertThat(RawZooKeeper.handle(c).getSessionId())
+                assertThat(c.internalAccess().handle().getSessionId())
                         .as("the same session: the ticket did not go with it")
                         .isEqualTo(session);
             } finally {
