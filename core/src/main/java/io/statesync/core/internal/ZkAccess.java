@@ -35,6 +35,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
@@ -199,6 +200,20 @@ public final class ZkAccess {
     public static StateSyncException error(int rc, @Nullable String path) {
         KeeperException.Code code = KeeperException.Code.get(rc);
         return ZkErrors.translate(code, path, KeeperException.create(code, path));
+    }
+
+    /**
+     * The error code of one operation of a failed {@code multi}.
+     *
+     * @param results the multi's results, or {@code null} if none came back
+     * @param i the operation's index
+     * @return its error code, or 0 if it did not fail (or there are no results)
+     */
+    public static int opError(@Nullable List<OpResult> results, int i) {
+        if (results == null || results.size() <= i || !(results.get(i) instanceof OpResult.ErrorResult error)) {
+            return 0;
+        }
+        return error.getErr();
     }
 
     // ---------------------------------------------------------------- one request, one reply

@@ -1002,11 +1002,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         }
 
         int opError(int i) {
-            List<OpResult> r = results;
-            if (r == null || r.size() <= i || !(r.get(i) instanceof OpResult.ErrorResult error)) {
-                return 0;
-            }
-            return error.getErr();
+            return ZkAccess.opError(results, i);
         }
     }
 
