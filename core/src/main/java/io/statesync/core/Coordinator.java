@@ -490,6 +490,22 @@ public final class Coordinator implements AutoCloseable {
             Duration granted = access.sessionTimeout();
             if (granted.equals(sessionTimeout)) {
                 LOG.info("{}: {}, session timeout {}", this, event, granted);
+            } else if (granted.compareTo(sessionTimeout) > 0) {
+                // The server raised the request to its minSessionTimeout: 2 ticks unless configured,
+                // shorter than the syncLimit ticks the ensemble takes to notice a cut-off server.
+                LOG.warn(
+                        "{}: {}, session timeout {} requested, raised by the server to {}, its minimum"
+                                + " (minSessionTimeout, 2 × tickTime unless set, so tickTime is probably {}). A"
+                                + " session timeout at the servers' minimum is shorter than the syncLimit × tickTime"
+                                + " the ensemble takes to notice a server cut off from its leader (about 10 s with"
+                                + " tickTime 2 s and syncLimit 5): in a partition this client can lose sessions the"
+                                + " servers still hold. Ask for more than syncLimit × tickTime plus a few seconds"
+                                + " (docs/operations.md, \"Session timeout\")",
+                        this,
+                        event,
+                        sessionTimeout,
+                        granted,
+                        granted.dividedBy(2));
             } else {
                 LOG.info(
                         "{}: {}, session timeout {} as granted by the server ({} requested)",

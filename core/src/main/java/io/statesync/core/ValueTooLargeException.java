@@ -16,10 +16,21 @@
 package io.statesync.core;
 
 /**
- * A value was refused before it was sent because its encoded size is over the coordinator's limit
- * ({@link Coordinator.Builder#maxValueBytes(int)}). Nothing was written, and the connection was not
- * disturbed: ZooKeeper drops the connection of a client that sends a request over its {@code
- * jute.maxbuffer}, which would suspend every recipe of that client.
+ * A write was refused before it was sent, for one of two reasons, which the message names:
+ *
+ * <ul>
+ *   <li>the encoded value (for a {@code multi}, the data of all its operations together) is over
+ *       the coordinator's value limit ({@link Coordinator.Builder#maxValueBytes(int)}); or
+ *   <li>the whole request as ZooKeeper reads it — paths with the namespace and the connect string's
+ *       chroot, data, ACLs, and the per-operation and request headers — or the reply it would get,
+ *       is over {@code jute.maxbuffer} (1,048,575 bytes unless the JVM property says otherwise).
+ *       This happens with a value under the value limit at a long path, or with a {@code multi} of
+ *       many small operations.
+ * </ul>
+ *
+ * <p>Nothing was written, and the connection was not disturbed: ZooKeeper drops the connection of a
+ * client that sends a request over its {@code jute.maxbuffer}, which would suspend every recipe of
+ * that client. {@link #size()} is the measured size and {@link #limit()} the limit it is over.
  */
 public class ValueTooLargeException extends StateSyncException {
     private static final long serialVersionUID = 1L;
@@ -45,7 +56,22 @@ public class ValueTooLargeException extends StateSyncException {
     }
 
     /**
-     * The encoded size of the refused value.
+     * Creates the exception with a message of its own (for a request over {@code jute.maxbuffer}).
+     *
+     * @param path the path the write was meant for (for a {@code multi}, its first operation's)
+     * @param size the measured size in bytes
+     * @param limit the limit in bytes
+     * @param message what was measured against which limit
+     */
+    public ValueTooLargeException(String path, int size, int limit, String message) {
+        super(Reason.VALUE_TOO_LARGE, path, message, null);
+        this.size = size;
+        this.limit = limit;
+    }
+
+    /**
+     * The measured size of the refused value, or of the whole request (or reply) when that is what
+     * was over {@code jute.maxbuffer}.
      *
      * @return bytes
      */

@@ -118,7 +118,8 @@ public final class Codecs {
 
     /**
      * Decodes with a codec; any failure, including a {@code null} result, becomes a {@link
-     * DecodingException} naming the path, the version and the size.
+     * DecodingException} naming the path, the version, the size and at most the first {@value
+     * DecodingException#HEX_PREFIX_BYTES} bytes in hex (never the data as text).
      *
      * @param codec the codec
      * @param path the path the data was read from
@@ -133,11 +134,10 @@ public final class Codecs {
         try {
             value = codec.decode(data);
         } catch (RuntimeException e) {
-            throw new DecodingException(path, version, data.length, e);
+            throw new DecodingException(path, version, data, e);
         }
         if (value == null) {
-            throw new DecodingException(
-                    path, version, data.length, new NullPointerException(codec + " decoded to null"));
+            throw new DecodingException(path, version, data, new NullPointerException(codec + " decoded to null"));
         }
         return value;
     }

@@ -38,9 +38,13 @@ import org.apache.zookeeper.proto.SetDataRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Guarded znode operations: every one validates its path and (for writes) the value size before
- * anything is sent, and translates ZooKeeper's errors into statesync's typed errors. Recipes build
- * on these rather than calling Curator directly, so that the guards hold everywhere.
+ * Guarded znode operations: every one validates its path and (for writes) the value size and the
+ * size of the whole request as ZooKeeper reads it ({@link RequestSize}) before anything is sent, and
+ * translates ZooKeeper's errors into statesync's typed errors. Recipes build on these rather than
+ * calling Curator directly, so that the guards hold everywhere.
+ *
+ * <p>A request that the server would answer by dropping the connection (one over its {@code
+ * jute.maxbuffer}) is therefore never sent, so it is never sent again by a retry either.
  */
 public final class Nodes {
     private Nodes() {}
@@ -79,12 +83,17 @@ public final class Nodes {
      * @param mode persistent, ephemeral, sequential...
      * @return the created value
      * @throws InterruptedException if interrupted
-     * @throws StateSyncException NODE_EXISTS, VALUE_TOO_LARGE, ACCESS_DENIED, ...
+     * @throws IllegalArgumentException if the path is invalid ({@link ZPaths#validate}); nothing sent
+     * @throws ValueTooLargeException if the data is over the coordinator's value limit, or the
+     *     request (path with namespace and chroot, data, ACL, headers) or its reply is over {@code
+     *     jute.maxbuffer}; nothing sent
+     * @throws StateSyncException NODE_EXISTS, ACCESS_DENIED, CONNECTION_LOSS, ...
      */
     public static Versioned<byte[]> create(Coordinator coordinator, String path, byte[] data, CreateMode mode)
             throws InterruptedException {
         ZPaths.validate(path);
         coordinator.checkValueSize(path, data);
+        RequestSize.checkCreate(coordinator, path, data, mode);
         Stat stat = new Stat();
         try {
             coordinator
@@ -111,12 +120,17 @@ public final class Nodes {
      * @param expectedVersion the version the caller read, or -1 for any
      * @return the written value
      * @throws InterruptedException if interrupted
-     * @throws StateSyncException VERSION_CONFLICT, NO_NODE, VALUE_TOO_LARGE, ACCESS_DENIED, ...
+     * @throws IllegalArgumentException if the path is invalid ({@link ZPaths#validate}); nothing sent
+     * @throws ValueTooLargeException if the data is over the coordinator's value limit, or the
+     *     request (path with namespace and chroot, data, headers) is over {@code jute.maxbuffer};
+     *     nothing sent
+     * @throws StateSyncException VERSION_CONFLICT, NO_NODE, ACCESS_DENIED, CONNECTION_LOSS, ...
      */
     public static Versioned<byte[]> write(Coordinator coordinator, String path, byte[] data, int expectedVersion)
             throws InterruptedException {
         ZPaths.validate(path);
         coordinator.checkValueSize(path, data);
+        RequestSize.checkSetData(coordinator, path, data);
         try {
             Stat stat = coordinator
                     .curatorFramework()
@@ -169,8 +183,11 @@ public final class Nodes {
 
     /**
      * Runs operations as one ZooKeeper {@code multi}: all of them land, or none. The data of all
-     * operations together must fit the coordinator's value limit (a {@code multi} is one request).
-     * Build the operations with {@code coordinator.curatorFramework().transactionOp()}.
+     * operations together must fit the coordinator's value limit, and the whole request as ZooKeeper
+     * reads it (every path with the namespace and chroot, data, ACLs, a header per operation) and
+     * its reply must fit {@code jute.maxbuffer} (a {@code multi} is one request); both are measured
+     * before anything is sent. Build the operations with {@code
+     * coordinator.curatorFramework().transactionOp()}.
      *
      * <p>Sent once, never retried: a {@code multi} of creates is not safe to repeat (a resend of one
      * that landed would fail, or land twice). A dropped connection surfaces as {@link
@@ -181,6 +198,10 @@ public final class Nodes {
      * @param ops the operations, in order
      * @return the results, in order
      * @throws InterruptedException if interrupted
+     * @throws IllegalArgumentException if {@code ops} is empty
+     * @throws ValueTooLargeException if the data of all operations is over the value limit, or the
+     *     request or its reply is over {@code jute.maxbuffer}; names the first operation's path and
+     *     the measured size; nothing sent
      * @throws StateSyncException typed by the first operation that failed, naming its path
      */
     public static List<OpResult> transaction(Coordinator coordinator, List<CuratorOp> ops) throws InterruptedException {
@@ -198,6 +219,8 @@ public final class Nodes {
      * @param onGuardLost makes the error for a missing guard, given its path
      * @return the results of the write's operations, in order
      * @throws InterruptedException if interrupted
+     * @throws IllegalArgumentException if the write has no operation, or the guard's path is invalid
+     * @throws ValueTooLargeException as {@link #guardedTransaction}; nothing sent
      * @throws StateSyncException the guard's error, or typed by the first operation that failed
      */
     public static List<OpResult> guardedWrite(
@@ -252,6 +275,10 @@ public final class Nodes {
      * @param onGuardLost makes the error for a missing guard, given its path
      * @return the results of {@code ops}, in order (without the guard's check)
      * @throws InterruptedException if interrupted
+     * @throws IllegalArgumentException if {@code ops} is empty, or the guard's path is invalid
+     * @throws ValueTooLargeException if the data of all operations is over the value limit, or the
+     *     request with the guard's check, or its reply, is over {@code jute.maxbuffer}; names the
+     *     first operation's path and the measured size; nothing sent
      * @throws StateSyncException the guard's error, or typed by the first operation that failed
      */
     public static List<OpResult> guardedTransaction(
@@ -270,7 +297,11 @@ public final class Nodes {
         if (total > coordinator.maxValueBytes()) {
             String first = ops.get(0).getTypeAndPath().getForPath();
             throw new ValueTooLargeException(
-                    first, (int) Math.min(Integer.MAX_VALUE, total), coordinator.maxValueBytes());
+                    first,
+                    (int) Math.min(Integer.MAX_VALUE, total),
+                    coordinator.maxValueBytes(),
+                    "the data of a multi of " + ops.size() + " operations (the first at " + first + ") is " + total
+                            + " bytes, over the limit of " + coordinator.maxValueBytes() + " bytes; nothing was sent");
         }
         List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
         if (guardPath != null) {
@@ -286,6 +317,7 @@ public final class Nodes {
         for (CuratorOp op : all) {
             request.add(op.get());
         }
+        RequestSize.checkMulti(coordinator, request, ops.get(0).getTypeAndPath().getForPath());
         try {
             List<OpResult> results = coordinator
                     .curatorFramework()

@@ -28,10 +28,25 @@ import org.jspecify.annotations.Nullable;
  *       escape the namespace);
  *   <li>contain control characters, or the characters ZooKeeper reserves (U+D800 to U+F8FF,
  *       U+FFF0 to U+FFFF);
- *   <li>be {@code /zookeeper} or below it, ZooKeeper's own subtree.
+ *   <li>be {@code /zookeeper} or below it, ZooKeeper's own subtree;
+ *   <li>be longer than {@value #MAX_PATH_LENGTH} characters (a key, which becomes a path with its
+ *       {@code /}, one fewer; a namespace, counted with its {@code /}, the same).
  * </ul>
+ *
+ * <p><b>Why a length bound.</b> ZooKeeper has none of its own: a path is limited only by the
+ * request it travels in, which must fit the server's {@code jute.maxbuffer} (1,048,575 bytes by
+ * default), or the server drops the connection. Every request, watch and event carries the full
+ * path, and a {@code multi} carries one per operation. At {@value #MAX_PATH_LENGTH} characters (at
+ * most 12,288 bytes of UTF-8, since every allowed character is in the Basic Multilingual Plane),
+ * a chroot, a namespace and a path each at the bound take at most 36,864 bytes, so a value at the
+ * default value limit (1,000,000 bytes) still fits the default {@code jute.maxbuffer} with its
+ * headers and ACL. The exact check of every request's size ({@link RequestSize}) stays the guard:
+ * the bound only keeps paths to a size that leaves room for data.
  */
 public final class ZPaths {
+    /** The longest path, in characters (UTF-16 code units, each at most 3 bytes of UTF-8 here). */
+    public static final int MAX_PATH_LENGTH = 4096;
+
     private ZPaths() {}
 
     /**
@@ -61,6 +76,11 @@ public final class ZPaths {
         Objects.requireNonNull(key, "key");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("invalid key \"\": a key may not be empty");
+        }
+        if (key.length() > MAX_PATH_LENGTH - 1) {
+            throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": too long, " + key.length()
+                    + " characters; a key may have at most " + (MAX_PATH_LENGTH - 1) + " (a path at most "
+                    + MAX_PATH_LENGTH + ")");
         }
         if (key.indexOf('/') >= 0) {
             throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": a key may not contain '/'");
@@ -117,6 +137,9 @@ public final class ZPaths {
         return namespace;
     }
 
+    /** How much of a path an error message prints. */
+    private static final int PRINTED = 120;
+
     private static @Nullable String problem(String path) {
         if (path.isEmpty()) {
             return "a path may not be empty";
@@ -126,6 +149,10 @@ public final class ZPaths {
         }
         if (path.length() == 1) {
             return null;
+        }
+        if (path.length() > MAX_PATH_LENGTH) {
+            return "too long, " + path.length() + " characters; a path may have at most " + MAX_PATH_LENGTH
+                    + " (the request carrying it must fit jute.maxbuffer)";
         }
         if (path.endsWith("/")) {
             return "a path may not end with '/'";
@@ -157,8 +184,12 @@ public final class ZPaths {
     }
 
     private static String printable(String s) {
-        StringBuilder out = new StringBuilder(s.length());
+        StringBuilder out = new StringBuilder(Math.min(s.length(), PRINTED + 3));
         for (int i = 0; i < s.length(); i++) {
+            if (i == PRINTED) {
+                out.append("...");
+                break;
+            }
             char c = s.charAt(i);
             if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
                 out.append(String.format("\\u%04x", (int) c));

@@ -90,4 +90,25 @@ class ZPathsTest {
                 .hasMessageContaining("/a\\u0001b")
                 .hasMessageContaining("U+0001");
     }
+
+    @org.junit.jupiter.api.Test
+    void aPathOverTheLengthBoundIsRefusedNamingItsLength() {
+        String longest = "/" + "a".repeat(4095);
+        assertThat(ZPaths.validate(longest)).isEqualTo(longest);
+        String over = longest + "b";
+        assertThatThrownBy(() -> ZPaths.validate(over))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid path \"/aaa")
+                .hasMessageContaining("4097 characters")
+                .hasMessageContaining("at most 4096");
+        assertThatThrownBy(() -> ZPaths.validateKey("k".repeat(4096)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 4096");
+        assertThatThrownBy(() -> ZPaths.validateNamespace("n".repeat(4096)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 4096");
+        // the message does not print the whole path
+        assertThatThrownBy(() -> ZPaths.validate(over))
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
 }
