@@ -62,6 +62,7 @@ public final class ZkAccess {
     private final Duration requestedSessionTimeout;
     private final Duration operationTimeout;
     private final ThreadFactory threadFactory;
+    private final int packetLimit = RequestSize.limit();
     // Handles of ended sessions drop out with their last reference.
     private final Map<ZooKeeper, Map<String, Integer>> watches = new WeakHashMap<>();
 
@@ -200,6 +201,19 @@ public final class ZkAccess {
     public static StateSyncException error(int rc, @Nullable String path) {
         KeeperException.Code code = KeeperException.Code.get(rc);
         return ZkErrors.translate(code, path, KeeperException.create(code, path));
+    }
+
+    /**
+     * Whether a write carrying {@code dataBytes} of data could come near ZooKeeper's packet limit,
+     * so that it must be measured exactly ({@link RequestSize}) before it is sent. Paths are
+     * bounded ({@link ZPaths#MAX_PATH_LENGTH}), so a write whose data is more than 64 KiB under the
+     * limit cannot reach it, whatever its paths, and costs no measuring.
+     *
+     * @param dataBytes the data the write carries, all operations together
+     * @return {@code true} if the write must be measured
+     */
+    public boolean mayReachPacketLimit(long dataBytes) {
+        return dataBytes + 65_536 > packetLimit;
     }
 
     /**

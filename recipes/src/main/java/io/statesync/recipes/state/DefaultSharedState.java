@@ -34,6 +34,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.WriterMarker;
@@ -1261,6 +1262,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
         String ticket = turns.held(zk);
         if (ticket != null) {
             ops.add(Op.delete(ticket, -1)); // the turn ends with the write that lands
+        }
+        if (access.mayReachPacketLimit(data.length)) {
+            RequestSize.checkMulti(coordinator, ops, path); // nothing sent yet: refused as a whole
         }
         synchronized (lock) {
             writesInFlight++;

@@ -32,6 +32,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
@@ -817,6 +818,10 @@ final class DefaultStateTree<T> implements StateTree<T> {
         coordinator.checkValueSize(keyPath, data);
         lifecycle.requireStarted();
         String what = "put of " + keyPath;
+        if (access.mayReachPacketLimit(data.length)) {
+            RequestSize.checkCreate(coordinator, keyPath, data, CreateMode.PERSISTENT);
+            RequestSize.checkSetData(coordinator, keyPath, data);
+        }
         lockWrites(deadline, keyPath, what);
         try {
             int losses = 0;
@@ -944,9 +949,13 @@ final class DefaultStateTree<T> implements StateTree<T> {
                     continue;
                 }
                 int mv = marker.version();
+                List<Op> ops = List.of(Op.setData(keyFull(key), data, expected.version()), marker.write(mv));
+                if (access.mayReachPacketLimit(data.length)) {
+                    RequestSize.checkMulti(coordinator, ops, keyPath);
+                }
                 CompletableFuture<MultiReply> f = new CompletableFuture<>();
                 zk.multi(
-                        List.of(Op.setData(keyFull(key), data, expected.version()), marker.write(mv)),
+                        ops,
                         (rc, p, ctx, results) -> {
                             if (rc == 0 && results != null && results.get(0) instanceof OpResult.SetDataResult r) {
                                 applyWritten(zk, key, r.getStat(), data);

@@ -251,6 +251,44 @@ class SharedStateTest {
         }
     }
 
+    /**
+     * With the value limit raised past ZooKeeper's packet limit, a value under the value limit whose
+     * whole request (value, paths, marker, headers) is over the packet limit is refused before it is
+     * sent, and the connection stays up; the same holds for a tree's compare-and-set and put.
+     */
+    @Test
+    void aWriteWhoseWholeRequestIsOverThePacketLimitIsRefusedBeforeSending() throws Exception {
+        try (Coordinator raised = Coordinator.builder(zk.connectString())
+                .namespace(zk.namespace())
+                .maxValueBytes(2_000_000)
+                .build()) {
+            raised.start();
+            raised.awaitConnected(Duration.ofSeconds(10));
+            Recorder<String> seen = new Recorder<>();
+            String big = "x".repeat(io.statesync.core.internal.RequestSize.limit() - 100);
+            try (SharedState<String> s = SharedState.builder(raised, "/app/packet", Codec.utf8(), "ok")
+                            .build();
+                    io.statesync.recipes.watch.StateTree<String> tree = io.statesync.recipes.watch.StateTree.builder(
+                                    raised, "/app/tree", Codec.utf8())
+                            .build()) {
+                s.addListener(seen);
+                s.start();
+                tree.start();
+                assertThat(s.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+                assertThat(tree.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+                assertThatThrownBy(() -> s.set(big)).isInstanceOf(ValueTooLargeException.class);
+                assertThatThrownBy(() -> s.update(x -> big)).isInstanceOf(ValueTooLargeException.class);
+                Versioned<String> small = tree.put("k", "small");
+                assertThatThrownBy(() -> tree.put("k", big)).isInstanceOf(ValueTooLargeException.class);
+                assertThatThrownBy(() -> tree.compareAndSet("k", small, big))
+                        .isInstanceOf(ValueTooLargeException.class);
+                assertThat(s.read().map(Versioned::value)).contains("ok");
+                assertThat(tree.read("k").map(Versioned::value)).contains("small");
+                assertThat(seen.connections).allMatch(e -> e.isConnected());
+            }
+        }
+    }
+
     @Test
     void oversizedValuesAreRefusedBeforeSending() throws Exception {
         try (Coordinator small = Coordinator.builder(zk.connectString())
