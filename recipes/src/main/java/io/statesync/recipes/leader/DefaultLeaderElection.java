@@ -251,7 +251,12 @@ final class DefaultLeaderElection implements LeaderElection {
         }
     }
 
-    /** Deletes this node's znode at close, with a clean handover if it led; removes the watches. */
+    /**
+     * Deletes this node's znode at close, with a clean handover if it led; removes the watches. Offline,
+     * the znodes are left to {@link Leftovers} (deleted on the next connection, or by the server when
+     * the session ends with the coordinator) and the watches to the session: no Curator background
+     * operation is left pending, which would log errors once the coordinator is closed.
+     */
     private void releaseOnClose() {
         String mine;
         String stale;
@@ -263,30 +268,29 @@ final class DefaultLeaderElection implements LeaderElection {
             stalePath = null;
             online = connected && coordinator.isConnected();
         }
+        if (coordinator.state() == LifecycleState.CLOSED) {
+            return; // the session ended with the coordinator, and its znodes and watches with it
+        }
+        List<String> leftovers = new ArrayList<>();
         if (stale != null) {
-            deleteInBackground(stale);
+            leftovers.add(stale);
         }
         if (mine != null && !online) {
-            deleteInBackground(mine);
+            leftovers.add(mine);
         } else if (mine != null) {
             try {
                 release(mine);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                deleteInBackground(mine);
+                leftovers.add(mine);
             } catch (RuntimeException e) {
-                LOG.warn("{}: deleting {} on close failed ({}); retrying in the background", name, mine, e.toString());
-                deleteInBackground(mine);
+                LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
+                leftovers.add(mine);
             }
         }
-        client.removeWatchers();
-    }
-
-    private void deleteInBackground(String znode) {
-        try {
-            client.delete().guaranteed().inBackground().forPath(znode);
-        } catch (Exception e) {
-            LOG.warn("{}: could not delete {}; it goes when the session ends", name, znode, e);
+        Leftovers.delete(coordinator, leftovers);
+        if (online && coordinator.isConnected()) {
+            client.removeWatchers();
         }
     }
 
@@ -866,7 +870,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (orphan) {
-            deleteInBackground(created);
+            Leftovers.delete(coordinator, List.of(created));
             scheduleRefresh();
             return null;
         }

@@ -204,4 +204,42 @@ class LeaderErrorsTest {
                 .until(() -> errorLogs().isEmpty());
         assertThat(errorLogs()).isEmpty();
     }
+
+    @Test
+    void closingTheElectionThenItsCoordinatorWhileDisconnectedLogsNoError() throws Exception {
+        TcpProxy proxy = opened.add(TcpProxy.start(zk.connectString()));
+        Coordinator c = Coordinator.builder(proxy.connectString())
+                .namespace(zk.namespace())
+                .sessionTimeout(Duration.ofSeconds(10))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .build();
+        List<ConnectionEvent.Kind> events = new CopyOnWriteArrayList<>();
+        c.addListener(e -> events.add(e.kind()), Runnable::run);
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(20));
+        Coordinator c2 = opened.coordinator(zk.connectString(), zk.namespace(), Duration.ofSeconds(10));
+        LeaderElection leader =
+                LeaderElection.builder(c2, "/election").participantId("a").build();
+        leader.start();
+        assertThat(leader.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+        LeaderElection follower =
+                LeaderElection.builder(c, "/election").participantId("b").build();
+        follower.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> leader.participants().size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> follower.currentLeader().isPresent());
+
+        proxy.refuse();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(ConnectionEvent.Kind.SUSPENDED));
+        follower.close();
+        c.close();
+
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(6))
+                .until(() -> errorLogs().isEmpty());
+        assertThat(errorLogs()).isEmpty();
+        // The server removes the follower's znode with its session (closed with the coordinator).
+        await().atMost(Duration.ofSeconds(20)).until(() -> leader.participants().size() == 1);
+        leader.close();
+    }
 }
