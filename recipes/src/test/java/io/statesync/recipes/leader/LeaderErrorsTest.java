@@ -242,4 +242,39 @@ class LeaderErrorsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> leader.participants().size() == 1);
         leader.close();
     }
+
+    @Test
+    void anElectionClosedWhileDisconnectedDeletesItsZnodeOnceReconnected() throws Exception {
+        TcpProxy proxy = opened.add(TcpProxy.start(zk.connectString()));
+        Coordinator c = opened.add(Coordinator.builder(proxy.connectString())
+                .namespace(zk.namespace())
+                .sessionTimeout(Duration.ofSeconds(20))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .build());
+        List<ConnectionEvent.Kind> events = new CopyOnWriteArrayList<>();
+        c.addListener(e -> events.add(e.kind()), Runnable::run);
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(20));
+        long session = c.sessionId();
+        Coordinator c2 = opened.coordinator(zk.connectString(), zk.namespace(), Duration.ofSeconds(10));
+        LeaderElection leader = opened.add(
+                LeaderElection.builder(c2, "/election").participantId("a").build());
+        leader.start();
+        assertThat(leader.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+        LeaderElection follower =
+                LeaderElection.builder(c, "/election").participantId("b").build();
+        follower.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> leader.participants().size() == 2);
+
+        proxy.refuse();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(ConnectionEvent.Kind.SUSPENDED));
+        follower.close();
+        proxy.pass();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(ConnectionEvent.Kind.RECONNECTED));
+        assertThat(c.sessionId()).isEqualTo(session);
+
+        // The coordinator (and its session) lives on; the closed election's znode goes all the same.
+        await().atMost(Duration.ofSeconds(20)).until(() -> leader.participants().equals(List.of("a")));
+        assertThat(errorLogs()).isEmpty();
+    }
 }
