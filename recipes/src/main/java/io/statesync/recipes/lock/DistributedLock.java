@@ -67,8 +67,11 @@ public interface DistributedLock extends Recipe {
      *     is deleted
      * @throws io.statesync.core.OperationTimeoutException if not acquired within the timeout
      * @throws IllegalStateException if the lock is not started
-     * @throws io.statesync.core.StateSyncException CLOSED if the lock is closed while waiting, or
-     *     typed by a ZooKeeper error that retrying cannot fix (access denied)
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if the lock (or its coordinator) is closed
+     *     while waiting
      */
     LockHandle acquire(Duration timeout) throws InterruptedException;
 
@@ -78,6 +81,11 @@ public interface DistributedLock extends Recipe {
      * @return the handle, or empty if the lock is taken
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if the lock is not started
      */
     Optional<LockHandle> tryAcquire() throws InterruptedException;

@@ -56,6 +56,11 @@ public interface DistributedSemaphore extends Recipe {
      * @return the lease; close it to give it back
      * @throws InterruptedException if interrupted; nothing is held
      * @throws io.statesync.core.OperationTimeoutException if no lease was free in time
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     LockHandle acquire(Duration timeout) throws InterruptedException;
@@ -66,6 +71,11 @@ public interface DistributedSemaphore extends Recipe {
      * @return the lease, or empty if all are taken
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     Optional<LockHandle> tryAcquire() throws InterruptedException;
