@@ -34,7 +34,9 @@ import java.util.concurrent.Executor;
  * io.statesync.core.ConnectionLossPolicy}. On a loss (SUSPENDED and LOST under {@code
  * ON_SUSPENDED}, the default; only LOST under {@code ON_LOST}) every handle turns invalid at once,
  * the {@link LockLostListener}s are told, and the holders' znodes are deleted once the connection is
- * back (after a session expiry the server has removed them). A handle is never revalidated by
+ * back: in the same session, or, if this client gave its session up (LOST, or a new session) while
+ * the server still holds the old one, from the new session, so that nobody waits for the server to
+ * expire it (if the server already did, they are gone). A handle is never revalidated by
  * RECONNECTED: acquire anew. Callers waiting in {@code acquire} keep waiting through the outage,
  * and keep their place in the queue while their session lives; after a session expiry they queue
  * again with a fresh znode, within their timeout. A release while disconnected

@@ -22,8 +22,9 @@ import java.util.concurrent.Executor;
  * <p><b>Guarantees.</b> A lease is held by the first N znodes in creation order (fair). The lease
  * count is a property of the path: every client must build it with the same N. Leases of a
  * session that expired are freed by the server with its ephemeral znodes; a lease lost to a
- * connection loss is invalidated at once and its znode deleted once the connection is back, so no
- * lease leaks on LOST. Each lease has a token (the czxid of its znode) and runs guarded writes; the
+ * connection loss is invalidated at once and its znode deleted once the connection is back (from
+ * the new session if this client gave the old one up while the server still holds it), so no lease
+ * leaks on LOST. Each lease has a token (the czxid of its znode) and runs guarded writes; the
  * tokens of concurrent leases are distinct but, unlike a mutex's, do not exclude each other.
  *
  * <p><b>Connection loss.</b> As for {@link DistributedLock}: under the coordinator's {@link
