@@ -96,6 +96,8 @@ final class DefaultLeaderElection implements LeaderElection {
     private long ourSession;
     /** Our znode of a session this client gave up; deleted (once our task has ended) so it does not hold the line. */
     private @Nullable String stalePath;
+    /** The session that owns stalePath. */
+    private long staleSession;
 
     private @Nullable TaskRun running;
     private @Nullable TaskRun lastRun;
@@ -259,36 +261,38 @@ final class DefaultLeaderElection implements LeaderElection {
      */
     private void releaseOnClose() {
         String mine;
+        long mineSession;
         String stale;
+        long staleOwner;
         boolean online;
         synchronized (lock) {
             mine = ourPath;
+            mineSession = ourSession;
             ourPath = null;
             stale = stalePath;
+            staleOwner = staleSession;
             stalePath = null;
             online = connected && coordinator.isConnected();
         }
         if (coordinator.state() == LifecycleState.CLOSED) {
             return; // the session ended with the coordinator, and its znodes and watches with it
         }
-        List<String> leftovers = new ArrayList<>();
         if (stale != null) {
-            leftovers.add(stale);
+            Leftovers.delete(coordinator, List.of(stale), staleOwner);
         }
         if (mine != null && !online) {
-            leftovers.add(mine);
+            Leftovers.delete(coordinator, List.of(mine), mineSession);
         } else if (mine != null) {
             try {
                 release(mine);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                leftovers.add(mine);
+                Leftovers.delete(coordinator, List.of(mine), mineSession);
             } catch (RuntimeException e) {
                 LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
-                leftovers.add(mine);
+                Leftovers.delete(coordinator, List.of(mine), mineSession);
             }
         }
-        Leftovers.delete(coordinator, leftovers);
         if (online && coordinator.isConnected()) {
             client.removeWatchers();
         }
@@ -561,6 +565,7 @@ final class DefaultLeaderElection implements LeaderElection {
     private void forgetOurPath() {
         if (ourPath != null) {
             stalePath = ourPath;
+            staleSession = ourSession;
         }
         ourPath = null;
     }
@@ -870,7 +875,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (orphan) {
-            Leftovers.delete(coordinator, List.of(created));
+            Leftovers.delete(coordinator, List.of(created), stat.getEphemeralOwner());
             scheduleRefresh();
             return null;
         }

@@ -10,26 +10,30 @@ import java.util.Set;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Election znodes that could not be deleted when the election closed (the connection was down):
- * deleted with plain asynchronous ZooKeeper calls on the coordinator's next connection, in the
- * session it has then (a participant znode's name holds a random UUID, so it is never another
- * participant's). If the coordinator is closed first, its session ends and the server deletes them;
- * nothing is left pending in Curator, whose background operations would fail with "Client is not
- * started" errors once the coordinator has closed.
+ * Election znodes the election could not delete when it closed (the connection was down): deleted with
+ * plain asynchronous ZooKeeper calls on the coordinator's next connection, in the session it has
+ * then, and only while they still belong to the session that created them. If the coordinator is
+ * closed first, its session ends and the server deletes them; nothing is left pending in Curator,
+ * whose background operations fail with "Client is not started" errors once the coordinator has
+ * closed.
  */
 final class Leftovers implements ConnectionListener {
     private static final Logger LOG = LoggerFactory.getLogger(Leftovers.class);
 
     private final Coordinator coordinator;
+    private final long owner;
     /** Guarded by {@code this}: full paths (with the namespace) still to delete. */
     private final Set<String> zkPaths = new LinkedHashSet<>();
 
-    private Leftovers(Coordinator coordinator, List<String> paths) {
+    private Leftovers(Coordinator coordinator, List<String> paths, long owner) {
         this.coordinator = coordinator;
+        this.owner = owner;
         String namespace = coordinator.namespace();
         for (String p : paths) {
             zkPaths.add(ZKPaths.fixForNamespace(namespace.isEmpty() ? null : namespace, p));
@@ -38,16 +42,18 @@ final class Leftovers implements ConnectionListener {
 
     /**
      * Deletes {@code paths} (relative to the namespace) now if connected, else on the next
-     * connection; gives up silently once the coordinator is closed.
+     * connection, each only if it is an ephemeral znode of session {@code owner}; gives up silently
+     * once the coordinator is closed.
      *
      * @param coordinator the connection
      * @param paths the znodes
+     * @param owner the session that created them
      */
-    static void delete(Coordinator coordinator, List<String> paths) {
-        if (paths.isEmpty() || coordinator.state() != LifecycleState.STARTED) {
+    static void delete(Coordinator coordinator, List<String> paths, long owner) {
+        if (paths.isEmpty() || owner == 0 || coordinator.state() != LifecycleState.STARTED) {
             return;
         }
-        Leftovers leftovers = new Leftovers(coordinator, paths);
+        Leftovers leftovers = new Leftovers(coordinator, paths, owner);
         coordinator.addListener(leftovers, Runnable::run);
         if (coordinator.isConnected()) {
             leftovers.attempt();
@@ -77,7 +83,17 @@ final class Leftovers implements ConnectionListener {
             return; // tried again on the next connection
         }
         for (String p : pending) {
-            zk.delete(p, -1, (rc, path, ctx) -> deleted(p, rc), null);
+            zk.exists(p, false, (rc, path, ctx, stat) -> found(zk, p, rc, stat), null);
+        }
+    }
+
+    private void found(ZooKeeper zk, String zkPath, int rc, @Nullable Stat stat) {
+        if (rc == KeeperException.Code.OK.intValue() && stat != null && stat.getEphemeralOwner() == owner) {
+            zk.delete(zkPath, stat.getVersion(), (drc, path, ctx) -> deleted(zkPath, drc), null);
+        } else if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue()) {
+            deleted(zkPath, KeeperException.Code.NONODE.intValue()); // gone, or not ours: nothing to do
+        } else {
+            deleted(zkPath, rc);
         }
     }
 

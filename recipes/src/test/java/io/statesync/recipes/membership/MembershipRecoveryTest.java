@@ -4,28 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.statesync.core.AccessDeniedException;
 import io.statesync.core.AclMode;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Nodes;
+import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /** A member whose znode another client deleted, and a member that may not access its group. */
 @Timeout(60)
@@ -178,5 +186,65 @@ class MembershipRecoveryTest {
         assertThat(m.isRegistered()).isFalse();
         // Reported once per episode, not once per retry.
         assertThat(recorder.errors).hasSize(1);
+    }
+
+    @Test
+    void aMemberClosedWhileDisconnectedLeavesOnceReconnectedAndItsCoordinatorClosesWithoutErrors() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.start();
+        root.addAppender(logs);
+        try {
+            TcpProxy proxy = TcpProxy.start(zk.connectString());
+            opened.add(proxy);
+            Coordinator c = connect(Coordinator.builder(proxy.connectString())
+                    .namespace(zk.namespace())
+                    .sessionTimeout(Duration.ofSeconds(20))
+                    .connectionTimeout(Duration.ofSeconds(2)));
+            List<ConnectionEvent.Kind> events = new CopyOnWriteArrayList<>();
+            c.addListener(e -> events.add(e.kind()), Runnable::run);
+            Coordinator observer = connect();
+            GroupMembership<String> watcher = join(observer, "watcher", new Recorder());
+            GroupMembership<String> leaving = join(c, "leaving", new Recorder());
+            await().atMost(Duration.ofSeconds(20)).until(() -> watcher.members().size() == 2);
+
+            // Closed while disconnected; the coordinator lives on and reconnects in the same session.
+            proxy.refuse();
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(ConnectionEvent.Kind.SUSPENDED));
+            leaving.close();
+            proxy.pass();
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(ConnectionEvent.Kind.RECONNECTED));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> watcher.members().keySet().equals(Set.of("watcher")));
+
+            // Closed while disconnected, then its coordinator at once: no error is logged.
+            GroupMembership<String> again = join(c, "again", new Recorder());
+            await().atMost(Duration.ofSeconds(20)).until(() -> watcher.members().size() == 2);
+            proxy.refuse();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events.stream()
+                                    .filter(k -> k == ConnectionEvent.Kind.SUSPENDED)
+                                    .count()
+                            == 2);
+            again.close();
+            c.close();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> watcher.members().keySet().equals(Set.of("watcher")));
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> errors(logs).isEmpty());
+        } finally {
+            root.detachAppender(logs);
+        }
+    }
+
+    private static List<String> errors(ListAppender<ILoggingEvent> logs) {
+        synchronized (logs.list) {
+            return logs.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)
+                            || e.getFormattedMessage().contains("not started"))
+                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+                    .toList();
+        }
     }
 }
