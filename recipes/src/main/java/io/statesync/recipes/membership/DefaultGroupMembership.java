@@ -411,7 +411,10 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                 return;
             }
             Versioned<Member<T>> mine = read.get(memberId);
-            if (registeredSession != 0 && (mine == null || mine.value().sessionId() != registeredSession)) {
+            // Only within the session it registered in: a session change is handled as such.
+            if (registeredSession != 0
+                    && registeredSession == coordinator.sessionId()
+                    && (mine == null || mine.value().sessionId() != registeredSession)) {
                 // Our znode was deleted (or replaced) by another client while our session lives: we are
                 // not registered until we have created it again, and listeners are told.
                 String what = mine == null
