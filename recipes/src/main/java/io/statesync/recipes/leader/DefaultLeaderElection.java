@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.leader;
 
+import io.statesync.core.AccessDeniedException;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
@@ -22,6 +23,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.NotLeaderException;
+import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
@@ -66,6 +68,8 @@ import org.slf4j.LoggerFactory;
 final class DefaultLeaderElection implements LeaderElection {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultLeaderElection.class);
     private static final long RETRY_MILLIS = 250;
+    /** The longest wait between retries while access is denied. */
+    private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
     private final Coordinator coordinator;
     private final String path;
@@ -107,6 +111,8 @@ final class DefaultLeaderElection implements LeaderElection {
     private long ourSession;
     /** Our znode of a session this client gave up; deleted (once our task has ended) so it does not hold the line. */
     private @Nullable String stalePath;
+    /** The session that owns stalePath. */
+    private long staleSession;
 
     private @Nullable TaskRun running;
     private @Nullable TaskRun lastRun;
@@ -117,6 +123,11 @@ final class DefaultLeaderElection implements LeaderElection {
     private long uncleanSeenAt;
     private long graceToken;
     private @Nullable Future<?> graceFuture;
+    /** The access-denied error of the last refresh, until a refresh succeeds; reported once per episode. */
+    private @Nullable AccessDeniedException denied;
+    /** Consecutive refreshes denied access: the retry backoff doubles with each. */
+    private int deniedRetries;
+
     private boolean initialized;
     private @Nullable Leadership view;
     private long maxEpochShown;
@@ -257,42 +268,48 @@ final class DefaultLeaderElection implements LeaderElection {
         }
     }
 
-    /** Deletes this node's znode at close, with a clean handover if it led; removes the watches. */
+    /**
+     * Deletes this node's znode at close, with a clean handover if it led; removes the watches. Offline,
+     * the znodes are left to {@link Leftovers} (deleted on the next connection, or by the server when
+     * the session ends with the coordinator) and the watches to the session: no Curator background
+     * operation is left pending, which would log errors once the coordinator is closed.
+     */
     private void releaseOnClose() {
         String mine;
+        long mineSession;
         String stale;
+        long staleOwner;
         boolean online;
         synchronized (lock) {
             mine = ourPath;
+            mineSession = ourSession;
             ourPath = null;
             stale = stalePath;
+            staleOwner = staleSession;
             stalePath = null;
             online = connected && coordinator.isConnected();
         }
+        if (coordinator.state() == LifecycleState.CLOSED) {
+            return; // the session ended with the coordinator, and its znodes and watches with it
+        }
         if (stale != null) {
-            deleteInBackground(stale);
+            Leftovers.delete(coordinator, List.of(stale), staleOwner);
         }
         if (mine != null && !online) {
-            deleteInBackground(mine);
+            Leftovers.delete(coordinator, List.of(mine), mineSession);
         } else if (mine != null) {
             try {
                 release(mine);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                deleteInBackground(mine);
+                Leftovers.delete(coordinator, List.of(mine), mineSession);
             } catch (RuntimeException e) {
-                LOG.warn("{}: deleting {} on close failed ({}); retrying in the background", name, mine, e.toString());
-                deleteInBackground(mine);
+                LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
+                Leftovers.delete(coordinator, List.of(mine), mineSession);
             }
         }
-        client.removeWatchers();
-    }
-
-    private void deleteInBackground(String znode) {
-        try {
-            client.delete().guaranteed().inBackground().forPath(znode);
-        } catch (Exception e) {
-            LOG.warn("{}: could not delete {}; it goes when the session ends", name, znode, e);
+        if (online && coordinator.isConnected()) {
+            client.removeWatchers();
         }
     }
 
@@ -353,7 +370,12 @@ final class DefaultLeaderElection implements LeaderElection {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            return Waits.awaitWhile(lock, () -> !leader && !closed, deadline) && leader;
+            boolean led = Waits.awaitWhile(lock, () -> !leader && !closed && denied == null, deadline) && leader;
+            AccessDeniedException error = denied;
+            if (!led && error != null && !closed) {
+                throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
+            }
+            return led;
         }
     }
 
@@ -398,14 +420,34 @@ final class DefaultLeaderElection implements LeaderElection {
         if (guard == null) {
             throw new NotLeaderException(path, participantId + " does not lead election " + path, null);
         }
-        Nodes.guardedWrite(
-                coordinator,
-                guard,
-                write,
-                p -> new NotLeaderException(
-                        path,
-                        participantId + " no longer leads election " + path + ": its znode " + p + " is gone",
-                        null));
+        try {
+            Nodes.guardedWrite(
+                    coordinator,
+                    guard,
+                    write,
+                    p -> new NotLeaderException(
+                            path,
+                            participantId + " no longer leads election " + path + ": its znode " + p + " is gone",
+                            null));
+        } catch (SessionExpiredException e) {
+            // The session ended before this node heard of it (always possible under ON_LOST, where a
+            // suspended leader keeps leading): its znode went with it, so it no longer leads.
+            boolean stepped = false;
+            synchronized (lock) {
+                if (leader && guard.equals(claimedPath)) {
+                    stepDown(TaskStop.Reason.SESSION_LOST);
+                    stepped = true;
+                }
+            }
+            if (stepped) {
+                listeners.dispatch();
+            }
+            throw new NotLeaderException(
+                    path,
+                    participantId + " no longer leads election " + path + ": its session expired (its znode " + guard
+                            + " went with it); nothing was written",
+                    e);
+        }
     }
 
     // ---------------------------------------------------------------- listeners
@@ -538,6 +580,7 @@ final class DefaultLeaderElection implements LeaderElection {
     private void forgetOurPath() {
         if (ourPath != null) {
             stalePath = ourPath;
+            staleSession = ourSession;
         }
         ourPath = null;
     }
@@ -627,8 +670,14 @@ final class DefaultLeaderElection implements LeaderElection {
         refreshQueued.set(false);
         try {
             doRefresh();
+            synchronized (lock) {
+                denied = null;
+                deniedRetries = 0;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (AccessDeniedException e) {
+            accessDenied(e);
         } catch (RuntimeException e) {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
@@ -637,6 +686,35 @@ final class DefaultLeaderElection implements LeaderElection {
         } finally {
             listeners.dispatch();
         }
+    }
+
+    /**
+     * The election's path may not be accessed with the coordinator's credentials: told once to
+     * listeners and to {@link #awaitLeadership} callers, then retried with a backoff that doubles
+     * from {@link #RETRY_MILLIS} to {@link #MAX_DENIED_RETRY_MILLIS}, in case the ACL is changed.
+     */
+    private void accessDenied(AccessDeniedException e) {
+        long delay;
+        boolean first;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            first = denied == null;
+            denied = e;
+            delay = Math.min(MAX_DENIED_RETRY_MILLIS, RETRY_MILLIS << Math.min(deniedRetries, 10));
+            deniedRetries++;
+            if (first) {
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+            lock.notifyAll();
+        }
+        if (first) {
+            LOG.warn("{}: {}; retrying with backoff up to {} ms", name, e.getMessage(), MAX_DENIED_RETRY_MILLIS);
+        } else {
+            LOG.debug("{}: still denied access, retrying in {} ms: {}", name, delay, e.getMessage());
+        }
+        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(delay));
     }
 
     private void doRefresh() throws InterruptedException {
@@ -812,7 +890,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (orphan) {
-            deleteInBackground(created);
+            Leftovers.delete(coordinator, List.of(created), stat.getEphemeralOwner());
             scheduleRefresh();
             return null;
         }

@@ -80,6 +80,12 @@ import org.jspecify.annotations.Nullable;
  * session timeout, a silent partition is noticed at about 2T/3; the server expires the session (and
  * a successor can be elected) at about T; the task has stopped by then.
  *
+ * <p><b>Access denied.</b> If the coordinator's credentials do not permit joining the election
+ * (creating or reading under its path), an {@link io.statesync.core.AccessDeniedException} naming
+ * the path reaches {@code onError} once, {@link #awaitLeadership} throws it, and the election
+ * retries with a backoff that doubles from 250 ms to 30 s (so that a corrected ACL is picked up)
+ * without reporting again until a retry has succeeded.
+ *
  * <p><b>Threading.</b> Thread-safe. Elections run their ZooKeeper work on one thread of their own;
  * the task on another; connection losses are handled on the coordinator's event thread. Listeners
  * are called through statesync's delivery engine, never while the election holds its lock.
@@ -149,6 +155,9 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
      *     closed first
      * @throws InterruptedException if interrupted
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.AccessDeniedException if this node does not lead because the
+     *     coordinator's credentials do not permit accessing the election's path (thrown as soon as
+     *     that is known, not after the timeout); the election keeps retrying with backoff
      */
     boolean awaitLeadership(Duration timeout) throws InterruptedException;
 
@@ -171,9 +180,22 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
      * once, never resent automatically.
      *
      * @param write the operations, paths relative to the namespace; at least one
-     * @throws NotLeaderException if this node does not lead, or its znode is gone; nothing landed
+     * @throws NotLeaderException if this node does not lead (nothing is sent), if its znode is gone
+     *     (deposed, deleted), or if its session has expired, also when this node had not heard of
+     *     the expiry yet (as under {@link io.statesync.core.ConnectionLossPolicy#ON_LOST}, where a
+     *     suspended leader keeps leading; the node then steps down at once); nothing landed
+     * @throws io.statesync.core.ConnectionLossException if the connection dropped while the write
+     *     was in flight: whether it landed is unknown
+     * @throws io.statesync.core.ValueTooLargeException if the operations' data exceed the
+     *     coordinator's limit; nothing is sent
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit an operation;
+     *     nothing landed
+     * @throws io.statesync.core.VersionConflictException if a set-data, delete or check operation's
+     *     expected version did not match; nothing landed
+     * @throws IllegalArgumentException if {@code write} has no operation
      * @throws InterruptedException if interrupted
-     * @throws io.statesync.core.StateSyncException typed by the first operation that failed
+     * @throws io.statesync.core.StateSyncException typed by the first operation that failed otherwise
+     *     (NO_NODE, NODE_EXISTS, NOT_EMPTY); nothing landed
      */
     void write(GuardedWrite write) throws InterruptedException;
 

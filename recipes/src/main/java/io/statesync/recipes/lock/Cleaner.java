@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +34,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Guaranteed deletes of holder and waiter znodes: a delete that cannot be confirmed (the
  * connection is down, the answer was lost) is retried, with backoff and on every attempt only
- * while connected, until the node is gone, or its session ended (the server then deletes it with
- * the session), or the coordinator was closed. A node is named by its exact path, or by the
- * attempt id in its name when a create's answer was lost and the node's sequence number is
- * unknown.
+ * while connected, until the node is gone or the coordinator was closed. A node is named by its
+ * exact path, or by the attempt id in its name when a create's answer was lost and the node's
+ * sequence number is unknown.
+ *
+ * <p>A node of a session this client has given up (LOST, or a new session after reconnecting) is
+ * deleted from the new session too: the server may still hold the old session (a client cut off
+ * longer than its session timeout can reconnect before the server, or a partitioned ensemble,
+ * expires it), and until then its node would block the lock for everyone. It is deleted only if it
+ * still belongs to that old session; if the server already ended the session, it is gone and
+ * nothing is left to do.
  *
  * <p>One daemon thread for the whole process; every ZooKeeper call is asynchronous, so a black-holed
  * connection delays nothing else.
@@ -138,28 +145,41 @@ final class Cleaner {
                 retryLater("no ZooKeeper handle: " + e);
                 return;
             }
-            if (zk.getSessionId() != sessionId) {
-                // The session that owned the node ended; the server deletes its ephemeral nodes.
-                done.complete(null);
-                return;
-            }
             if (!zk.getState().isConnected()) {
                 retryLater("not connected");
                 return;
             }
             String childId = id;
-            if (childId == null) {
+            boolean oldSession = zk.getSessionId() != sessionId;
+            if (childId == null && oldSession) {
+                // Delete it only if it still belongs to the session given up (never a node of another).
+                zk.exists(path, false, (rc, p, ctx, stat) -> onOldSessionStat(zk, rc, stat), null);
+            } else if (childId == null) {
                 zk.delete(path, -1, (rc, p, ctx) -> onDeleted(rc), null);
             } else {
                 zk.getChildren(path, false, (rc, p, ctx, children) -> onChildren(zk, rc, childId, children), null);
             }
         }
 
+        private void onOldSessionStat(ZooKeeper zk, int rc, @Nullable Stat stat) {
+            KeeperException.Code code = KeeperException.Code.get(rc);
+            if (code == KeeperException.Code.NONODE
+                    || (code == KeeperException.Code.OK && stat != null && stat.getEphemeralOwner() != sessionId)) {
+                done.complete(null); // gone with its session, or not ours
+            } else if (code == KeeperException.Code.OK && stat != null) {
+                LOG.debug(
+                        "deleting {}, left by session 0x{} that this client gave up",
+                        path,
+                        Long.toHexString(sessionId));
+                zk.delete(path, stat.getVersion(), (drc, p, ctx) -> onDeleted(drc), null);
+            } else {
+                retryLater(String.valueOf(code));
+            }
+        }
+
         private void onDeleted(int rc) {
             KeeperException.Code code = KeeperException.Code.get(rc);
-            if (code == KeeperException.Code.OK
-                    || code == KeeperException.Code.NONODE
-                    || code == KeeperException.Code.SESSIONEXPIRED) {
+            if (code == KeeperException.Code.OK || code == KeeperException.Code.NONODE) {
                 done.complete(null);
             } else {
                 retryLater(String.valueOf(code));
@@ -168,7 +188,7 @@ final class Cleaner {
 
         private void onChildren(ZooKeeper zk, int rc, String childId, @Nullable List<String> children) {
             KeeperException.Code code = KeeperException.Code.get(rc);
-            if (code == KeeperException.Code.NONODE || code == KeeperException.Code.SESSIONEXPIRED) {
+            if (code == KeeperException.Code.NONODE) {
                 done.complete(null);
                 return;
             }

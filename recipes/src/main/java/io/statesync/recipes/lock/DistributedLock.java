@@ -49,7 +49,9 @@ import java.util.concurrent.Executor;
  * io.statesync.core.ConnectionLossPolicy}. On a loss (SUSPENDED and LOST under {@code
  * ON_SUSPENDED}, the default; only LOST under {@code ON_LOST}) every handle turns invalid at once,
  * the {@link LockLostListener}s are told, and the holders' znodes are deleted once the connection is
- * back (after a session expiry the server has removed them). A handle is never revalidated by
+ * back: in the same session, or, if this client gave its session up (LOST, or a new session) while
+ * the server still holds the old one, from the new session, so that nobody waits for the server to
+ * expire it (if the server already did, they are gone). A handle is never revalidated by
  * RECONNECTED: acquire anew. Callers waiting in {@code acquire} keep waiting through the outage,
  * and keep their place in the queue while their session lives; after a session expiry they queue
  * again with a fresh znode, within their timeout. A release while disconnected
@@ -82,8 +84,11 @@ public interface DistributedLock extends Recipe {
      *     is deleted
      * @throws io.statesync.core.OperationTimeoutException if not acquired within the timeout
      * @throws IllegalStateException if the lock is not started
-     * @throws io.statesync.core.StateSyncException CLOSED if the lock is closed while waiting, or
-     *     typed by a ZooKeeper error that retrying cannot fix (access denied)
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if the lock (or its coordinator) is closed
+     *     while waiting
      */
     LockHandle acquire(Duration timeout) throws InterruptedException;
 
@@ -93,6 +98,11 @@ public interface DistributedLock extends Recipe {
      * @return the handle, or empty if the lock is taken
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if the lock is not started
      */
     Optional<LockHandle> tryAcquire() throws InterruptedException;

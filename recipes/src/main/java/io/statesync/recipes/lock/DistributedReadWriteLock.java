@@ -68,6 +68,11 @@ public interface DistributedReadWriteLock extends Recipe {
      * @return the handle
      * @throws InterruptedException if interrupted; nothing is held
      * @throws io.statesync.core.OperationTimeoutException if not acquired in time
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     LockHandle acquireRead(Duration timeout) throws InterruptedException;
@@ -78,6 +83,11 @@ public interface DistributedReadWriteLock extends Recipe {
      * @return the handle, or empty
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     Optional<LockHandle> tryAcquireRead() throws InterruptedException;
@@ -89,6 +99,11 @@ public interface DistributedReadWriteLock extends Recipe {
      * @return the handle
      * @throws InterruptedException if interrupted; nothing is held
      * @throws io.statesync.core.OperationTimeoutException if not acquired in time
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     LockHandle acquireWrite(Duration timeout) throws InterruptedException;
@@ -99,6 +114,11 @@ public interface DistributedReadWriteLock extends Recipe {
      * @return the handle, or empty
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     Optional<LockHandle> tryAcquireWrite() throws InterruptedException;

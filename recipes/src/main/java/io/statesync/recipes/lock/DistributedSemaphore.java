@@ -37,8 +37,9 @@ import java.util.concurrent.Executor;
  * <p><b>Guarantees.</b> A lease is held by the first N znodes in creation order (fair). The lease
  * count is a property of the path: every client must build it with the same N. Leases of a
  * session that expired are freed by the server with its ephemeral znodes; a lease lost to a
- * connection loss is invalidated at once and its znode deleted once the connection is back, so no
- * lease leaks on LOST. Each lease has a token (the czxid of its znode) and runs guarded writes; the
+ * connection loss is invalidated at once and its znode deleted once the connection is back (from
+ * the new session if this client gave the old one up while the server still holds it), so no lease
+ * leaks on LOST. Each lease has a token (the czxid of its znode) and runs guarded writes; the
  * tokens of concurrent leases are distinct but, unlike a mutex's, do not exclude each other.
  *
  * <p><b>Connection loss.</b> As for {@link DistributedLock}: under the coordinator's {@link
@@ -71,6 +72,11 @@ public interface DistributedSemaphore extends Recipe {
      * @return the lease; close it to give it back
      * @throws InterruptedException if interrupted; nothing is held
      * @throws io.statesync.core.OperationTimeoutException if no lease was free in time
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     LockHandle acquire(Duration timeout) throws InterruptedException;
@@ -81,6 +87,11 @@ public interface DistributedSemaphore extends Recipe {
      * @return the lease, or empty if all are taken
      * @throws InterruptedException if interrupted
      * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
+     *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
+     *     not after the timeout, and nothing is held
+     * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
+     *     while trying
      * @throws IllegalStateException if not started
      */
     Optional<LockHandle> tryAcquire() throws InterruptedException;

@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.membership;
 
+import io.statesync.core.AccessDeniedException;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
@@ -51,6 +52,7 @@ import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,8 @@ import org.slf4j.LoggerFactory;
 final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
     private static final long RETRY_MILLIS = 250;
+    /** The longest wait between retries while access is denied. */
+    private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
     private final Coordinator coordinator;
     private final String path;
@@ -85,6 +89,11 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private long registeredSession;
     /** A session of ours this client gave up; its znode, if the server still holds it, is ours to delete. */
     private long abandonedSession;
+
+    /** The access-denied error of the last refresh, until a refresh succeeds; reported once per episode. */
+    private @Nullable AccessDeniedException denied;
+    /** Consecutive refreshes denied access: the retry backoff doubles with each. */
+    private int deniedRetries;
 
     private boolean initialized;
     private boolean resyncNext;
@@ -198,7 +207,14 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            return Waits.awaitWhile(lock, () -> !closed && registeredSession == 0, deadline) && !closed;
+            boolean registered =
+                    Waits.awaitWhile(lock, () -> !closed && registeredSession == 0 && denied == null, deadline)
+                            && !closed;
+            AccessDeniedException error = denied;
+            if (registeredSession == 0 && error != null) {
+                throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
+            }
+            return registered && registeredSession != 0;
         }
     }
 
@@ -300,8 +316,14 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         refreshQueued.set(false);
         try {
             doRefresh();
+            synchronized (lock) {
+                denied = null;
+                deniedRetries = 0;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (AccessDeniedException e) {
+            accessDenied(e);
         } catch (RuntimeException e) {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
@@ -313,6 +335,39 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         } finally {
             listeners.dispatch();
+        }
+    }
+
+    /**
+     * The group's path may not be accessed with the coordinator's credentials: told once to
+     * listeners (and to {@link #awaitRegistered} callers), then retried with a backoff that doubles
+     * from {@link #RETRY_MILLIS} to {@link #MAX_DENIED_RETRY_MILLIS}, in case the ACL is changed.
+     */
+    private void accessDenied(AccessDeniedException e) {
+        long delay;
+        boolean first;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            first = denied == null;
+            denied = e;
+            delay = Math.min(MAX_DENIED_RETRY_MILLIS, RETRY_MILLIS << Math.min(deniedRetries, 10));
+            deniedRetries++;
+            if (first) {
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+            lock.notifyAll();
+        }
+        if (first) {
+            LOG.warn("{}: {}; retrying with backoff up to {} ms", name, e.getMessage(), MAX_DENIED_RETRY_MILLIS);
+        } else {
+            LOG.debug("{}: still denied access, retrying in {} ms: {}", name, delay, e.getMessage());
+        }
+        try {
+            Future<?> unused = loop.schedule(this::scheduleRefresh, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed
         }
     }
 
@@ -365,11 +420,38 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                     Nodes.versioned(bytes == null ? new byte[0] : bytes, stat)
                             .withValue(new Member<>(child, value, stat.getEphemeralOwner())));
         }
+        boolean reRegister = false;
         synchronized (lock) {
             if (closed) {
                 return;
             }
+            Versioned<Member<T>> mine = read.get(memberId);
+            // Only within the session it registered in: a session change is handled as such.
+            if (registeredSession != 0
+                    && registeredSession == coordinator.sessionId()
+                    && (mine == null || mine.value().sessionId() != registeredSession)) {
+                // Our znode was deleted (or replaced) by another client while our session lives: we are
+                // not registered until we have created it again, and listeners are told.
+                String what = mine == null
+                        ? "was deleted by another client"
+                        : "was replaced by session 0x"
+                                + Long.toHexString(mine.value().sessionId());
+                StateSyncException gone = new StateSyncException(
+                        StateSyncException.Reason.NO_NODE,
+                        memberPath,
+                        name + ": the member znode " + memberPath + " " + what + " while session 0x"
+                                + Long.toHexString(registeredSession) + " lives; registering again",
+                        null);
+                LOG.warn("{}", gone.getMessage());
+                registeredSession = 0;
+                reRegister = true;
+                listeners.enqueue(gone, l -> l.onError(gone));
+                lock.notifyAll();
+            }
             apply(read);
+        }
+        if (reRegister) {
+            scheduleRefresh();
         }
     }
 

@@ -57,6 +57,20 @@ import org.jspecify.annotations.Nullable;
  * has seen. Metadata that does not decode is reported through {@code onError} and the member is left
  * out; delivery goes on.
  *
+ * <p>If another client deletes this node's member znode (or replaces it with one of its own) while
+ * this node's session lives, this node notices it on the watch event, is no longer {@linkplain
+ * #isRegistered() registered}, tells its listeners (a DELETED change for its own member, and a
+ * {@link io.statesync.core.StateSyncException} with reason NO_NODE naming the znode through {@code
+ * onError}) and creates its znode again at once, with its current metadata (a CREATED change
+ * follows). If another session now holds the id, that is reported as NODE_EXISTS and retried until
+ * it leaves.
+ *
+ * <p><b>Access denied.</b> If the coordinator's credentials do not permit creating or reading the
+ * group's znodes, an {@link io.statesync.core.AccessDeniedException} naming the path reaches {@code
+ * onError} once, {@link #awaitRegistered} throws it, and the group retries with a backoff that
+ * doubles from 250 ms to 30 s (so that a corrected ACL is picked up) without reporting again until a
+ * refresh has succeeded.
+ *
  * <p><b>Connection loss.</b> SUSPENDED and LOST are passed to listeners; the member view is kept
  * (it may be stale) and re-read on RECONNECTED. If the session expired (LOST, or RECONNECTED with a
  * new session), this node's member znode is gone and is created again.
@@ -101,19 +115,24 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
 
     /**
      * Whether this node's member znode exists in its current session, as far as this node knows:
-     * {@code false} while the connection is suspended (the session may be expiring) and until it
-     * has registered again after a new session.
+     * {@code false} while the connection is suspended (the session may be expiring), until it has
+     * registered again after a new session, and from the moment it notices that another client
+     * deleted (or replaced) its znode until it has created it again.
      *
      * @return {@code true} if registered and connected
      */
     boolean isRegistered();
 
     /**
-     * Waits until this node is registered.
+     * Waits until this node is registered (its member znode created in its current session).
      *
      * @param timeout how long to wait at most
-     * @return {@code true} if registered, {@code false} if the timeout passed first
+     * @return {@code true} if registered, {@code false} if the timeout passed first or the group was
+     *     closed
      * @throws InterruptedException if interrupted
+     * @throws io.statesync.core.AccessDeniedException if not registered because the coordinator's
+     *     credentials do not permit accessing the group's path (thrown as soon as that is known, not
+     *     after the timeout); the group keeps retrying with backoff
      */
     boolean awaitRegistered(Duration timeout) throws InterruptedException;
 

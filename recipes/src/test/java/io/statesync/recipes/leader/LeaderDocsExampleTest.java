@@ -19,10 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.NotLeaderException;
+import io.statesync.core.internal.Nodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -98,6 +101,57 @@ class LeaderDocsExampleTest {
                 assertThat(two.runs.get()).isZero();
                 one.close();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> two.runs.get() >= 3);
+            }
+        }
+    }
+
+    // --- docs/leader.md guarded-write example begins
+    /**
+     * Publishes a report and moves the "latest" pointer in one multi that lands only while this node
+     * leads: returns {@code false} if it no longer does (nothing was written).
+     */
+    static boolean publish(LeaderElection election, long epoch, byte[] report, int latestVersion)
+            throws InterruptedException {
+        try {
+            election.write(GuardedWrite.of()
+                    .create("/reports/" + epoch, report) // a persistent znode
+                    .setData("/reports/latest", Long.toString(epoch).getBytes(StandardCharsets.UTF_8), latestVersion));
+            return true;
+        } catch (NotLeaderException deposed) {
+            return false; // not the leader, deposed, or its session expired: nothing landed
+        }
+    }
+    // --- docs/leader.md guarded-write example ends
+
+    @Test
+    void theGuardedWriteExampleLandsOnlyOnTheLeader() throws Exception {
+        try (Coordinator c1 = Coordinator.builder(zk.connectString())
+                        .namespace(zk.namespace())
+                        .build();
+                Coordinator c2 = Coordinator.builder(zk.connectString())
+                        .namespace(zk.namespace())
+                        .build()) {
+            c1.start();
+            c2.start();
+            c1.awaitConnected(Duration.ofSeconds(10));
+            c2.awaitConnected(Duration.ofSeconds(10));
+            Nodes.create(c1, "/reports/latest", new byte[0], CreateMode.PERSISTENT);
+            try (LeaderElection one = LeaderElection.builder(c1, "/jobs/reports")
+                            .participantId("one")
+                            .build();
+                    LeaderElection two = LeaderElection.builder(c2, "/jobs/reports")
+                            .participantId("two")
+                            .build()) {
+                one.start();
+                assertThat(one.awaitLeadership(Duration.ofSeconds(10))).isTrue();
+                two.start();
+                long epoch = one.leadership().orElseThrow().epoch();
+                byte[] report = "report".getBytes(StandardCharsets.UTF_8);
+                assertThat(publish(two, epoch + 1, report, 0)).isFalse();
+                assertThat(publish(one, epoch, report, 0)).isTrue();
+                assertThat(Nodes.read(c2, "/reports/" + epoch).orElseThrow().value())
+                        .isEqualTo(report);
+                assertThat(Nodes.read(c2, "/reports/" + (epoch + 1))).isEmpty();
             }
         }
     }
