@@ -106,6 +106,8 @@ public final class Coordinator implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Object sessionLock = new Object();
     private long lastSessionId;
+    private final java.util.concurrent.atomic.AtomicBoolean namespaceSetUp =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private Coordinator(Builder b) {
         this.connectString = Objects.requireNonNull(b.connectString);
@@ -456,6 +458,23 @@ public final class Coordinator implements AutoCloseable {
                 + '}';
     }
 
+    /**
+     * Has Curator create the namespace's znode now, while connected, on a thread of the coordinator:
+     * Curator does it in a retrying foreground call on the first namespaced call, which during a
+     * partition would hold whichever caller came first for minutes. A failure is retried by Curator
+     * on its next namespaced call.
+     */
+    private void setUpNamespace() {
+        access.newThread("statesync-namespace-" + namespace, () -> {
+                    try {
+                        curator.checkExists().forPath("/");
+                    } catch (Exception e) {
+                        LOG.debug("{}: setting up the namespace failed; retried on first use", this, e);
+                    }
+                })
+                .start();
+    }
+
     private long lastSessionIdForLog() {
         synchronized (sessionLock) {
             return lastSessionId;
@@ -470,6 +489,11 @@ public final class Coordinator implements AutoCloseable {
             case LOST -> ConnectionEvent.Kind.LOST;
             case READ_ONLY -> ConnectionEvent.Kind.READ_ONLY;
         };
+        if (kind == ConnectionEvent.Kind.CONNECTED
+                && !namespace.isEmpty()
+                && namespaceSetUp.compareAndSet(false, true)) {
+            setUpNamespace();
+        }
         long current = kind == ConnectionEvent.Kind.LOST ? 0 : sessionId();
         long sid;
         boolean newSession;

@@ -178,6 +178,23 @@ class CoordinatorTest {
         }
     }
 
+    /**
+     * The namespace's znode is created when the coordinator connects, not by whichever call comes
+     * first (Curator creates it in a retrying foreground call, which during a partition holds that
+     * caller for minutes).
+     */
+    @Test
+    void theNamespaceIsSetUpWhenTheCoordinatorConnects() throws Exception {
+        String ns = zk.namespace() + "-own";
+        try (Coordinator c = started(Coordinator.builder(zk.connectString()).namespace(ns));
+                Coordinator observer =
+                        started(Coordinator.builder(zk.connectString()).namespace(""))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> observer.curatorFramework().checkExists().forPath("/" + ns) != null);
+            assertThat(c.isConnected()).isTrue();
+        }
+    }
+
     @Test
     void closeBehindASilentPartitionReturnsWithinTheCloseWait() throws Exception {
         try (io.statesync.testkit.TcpProxy proxy = io.statesync.testkit.TcpProxy.start(zk.connectString())) {
