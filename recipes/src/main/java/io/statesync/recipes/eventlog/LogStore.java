@@ -40,9 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -256,40 +256,8 @@ final class LogStore {
      * @throws OperationTimeoutException if the deadline passed or the thread was interrupted, with
      *     the outcome unknown
      */
-    private void multi(List<CuratorOp> ops, Deadline d, String what) {
-        List<org.apache.zookeeper.Op> request = new ArrayList<>(ops.size());
-        for (CuratorOp op : ops) {
-            request.add(op.get());
-        }
-        CompletableFuture<StateSyncException[]> reply = new CompletableFuture<>();
-        zk().handle()
-                .multi(
-                        request,
-                        (rc, p, ctx, results) -> {
-                            StateSyncException error = null;
-                            if (rc != KeeperException.Code.OK.intValue()) {
-                                if (results != null) {
-                                    for (int i = 0; i < results.size() && error == null; i++) {
-                                        if (results.get(i) instanceof org.apache.zookeeper.OpResult.ErrorResult e
-                                                && e.getErr() != KeeperException.Code.OK.intValue()
-                                                && e.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                                            error = ZkAccess.error(
-                                                    e.getErr(),
-                                                    ops.get(i).getTypeAndPath().getForPath());
-                                        }
-                                    }
-                                }
-                                if (error == null) {
-                                    error = ZkAccess.error(rc, path);
-                                }
-                            }
-                            reply.complete(new StateSyncException[] {error});
-                        },
-                        null);
-        StateSyncException error = ZkAccess.await(reply, d, path, what, Outcome.UNKNOWN)[0];
-        if (error != null) {
-            throw error;
-        }
+    private void multi(List<Op> ops, Deadline d, String what) {
+        new RawOps(zk()).multi(ops, d, path, what);
     }
 
     private Optional<Meta> readMetaIfPresent(Deadline d, String what, Outcome outcome) {
@@ -360,7 +328,7 @@ final class LogStore {
         while (true) {
             long t = tail.end();
             List<long[]> packs = plan(m, t, encoded.size());
-            List<CuratorOp> ops = ops(m, tail, packs, encoded, seq);
+            List<Op> ops = ops(m, tail, packs, encoded, seq);
             String sending = describe(t, seq);
             try {
                 multi(ops, d, sending);
@@ -541,21 +509,18 @@ final class LogStore {
         return packs;
     }
 
-    private List<CuratorOp> ops(Meta m, Tail tail, List<long[]> packs, List<byte[]> encoded, long seq) {
-        CuratorFramework c = coordinator.curatorFramework();
-        List<CuratorOp> ops = new ArrayList<>(packs.size() * 3 + 1);
+    private List<Op> ops(Meta m, Tail tail, List<long[]> packs, List<byte[]> encoded, long seq) {
+        RawOps c = new RawOps(zk());
+        List<Op> ops = new ArrayList<>(packs.size() * 3 + 1);
         long t = tail.end();
         try {
             if (tail.lastStart() < 0) {
                 // The log had no znode: it must still have none (the meta is unchanged).
-                ops.add(c.transactionOp()
-                        .check()
-                        .withVersion(tail.metaVersion())
-                        .forPath(metaPath));
+                ops.add(c.check(tail.metaVersion(), metaPath));
             } else if (t % m.segmentSize() == 0) {
                 // Opening a segment: the previous znode must still exist, so that a writer with an
                 // old view can never re-create a truncated segment.
-                ops.add(c.transactionOp().check().forPath(nodePath(m, tail.lastStart())));
+                ops.add(c.check(-1, nodePath(m, tail.lastStart())));
             }
             int index = 0;
             for (long[] pack : packs) {
@@ -564,21 +529,12 @@ final class LogStore {
                 long segment = p / m.segmentSize();
                 if (p % m.segmentSize() == 0) {
                     if (segment % m.groupSize() == 0) {
-                        ops.add(c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.PERSISTENT)
-                                .forPath(groupPath(m, segment / m.groupSize()), new byte[0]));
+                        ops.add(c.create(CreateMode.PERSISTENT, groupPath(m, segment / m.groupSize()), new byte[0]));
                     }
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(segmentPath(m, segment), new byte[0]));
+                    ops.add(c.create(CreateMode.PERSISTENT, segmentPath(m, segment), new byte[0]));
                 }
                 byte[] data = PackFormat.encode(writerHigh, writerLow, seq, encoded.subList(index, index + count));
-                ops.add(c.transactionOp()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath(nodePath(m, p), data));
+                ops.add(c.create(CreateMode.PERSISTENT, nodePath(m, p), data));
                 index += count;
             }
         } catch (Exception e) {
@@ -1007,7 +963,7 @@ final class LogStore {
     }
 
     /** Sends a multi of deletes, again after a lost reply (a delete that landed then answers NO_NODE). */
-    private void deleteAll(List<CuratorOp> ops, Deadline d, String what) {
+    private void deleteAll(List<Op> ops, Deadline d, String what) {
         int losses = 0;
         while (true) {
             try {
@@ -1036,7 +992,7 @@ final class LogStore {
     private void deleteBelow(Meta m, long before, Tail tail, Deadline d, String what) {
         Outcome outcome = Outcome.UNKNOWN;
         long lastSegment = tail.lastStart() < 0 ? -1 : tail.lastStart() / m.segmentSize();
-        CuratorFramework c = coordinator.curatorFramework();
+        RawOps c = new RawOps(zk());
         for (long g : numericChildren(logDir, d, what, outcome)) {
             boolean groupDone = true;
             for (long s : numericChildren(groupPath(m, g), d, what, outcome)) {
@@ -1046,16 +1002,16 @@ final class LogStore {
                 }
                 String segPath = segmentPath(m, s);
                 List<Long> starts = numericChildren(segPath, d, what, outcome);
-                List<CuratorOp> ops = new ArrayList<>();
+                List<Op> ops = new ArrayList<>();
                 try {
                     for (long p : starts) {
-                        ops.add(c.transactionOp().delete().forPath(segPath + "/" + p));
+                        ops.add(c.delete(-1, segPath + "/" + p));
                         if (ops.size() >= 500) {
                             deleteAll(ops, d, what);
                             ops = new ArrayList<>();
                         }
                     }
-                    ops.add(c.transactionOp().delete().forPath(segPath));
+                    ops.add(c.delete(-1, segPath));
                 } catch (StateSyncException e) {
                     throw e;
                 } catch (Exception e) {

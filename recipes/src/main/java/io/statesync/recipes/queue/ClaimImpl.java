@@ -23,10 +23,10 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.Op;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,13 +130,13 @@ final class ClaimImpl<T> implements Claim<T> {
         if (s == State.LOST) {
             throw lost("its session ended", null);
         }
-        CuratorFramework c = queue.coordinator.curatorFramework();
-        List<CuratorOp> ops;
+        RawOps c = new RawOps(queue.coordinator.internalAccess());
+        List<Op> ops;
         try {
             ops = List.of(
-                    c.transactionOp().delete().withVersion(deliveries).forPath(itemPath),
-                    c.transactionOp().delete().forPath(claimPath),
-                    c.transactionOp().setData().forPath(queue.store.removedPath, new byte[0]));
+                    c.delete(deliveries, itemPath),
+                    c.delete(-1, claimPath),
+                    c.setData(-1, queue.store.removedPath, new byte[0]));
         } catch (Exception e) {
             throw ZkErrors.translate(e, itemPath);
         }
@@ -271,12 +271,10 @@ final class ClaimImpl<T> implements Claim<T> {
      * claim to be reported lost, up to the operation timeout.
      */
     private void release(Deadline deadline) throws InterruptedException {
-        CuratorFramework c = queue.coordinator.curatorFramework();
-        List<CuratorOp> ops;
+        RawOps c = new RawOps(queue.coordinator.internalAccess());
+        List<Op> ops;
         try {
-            ops = List.of(
-                    c.transactionOp().check().withVersion(deliveries).forPath(itemPath),
-                    c.transactionOp().delete().forPath(claimPath));
+            ops = List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath));
         } catch (Exception e) {
             throw ZkErrors.translate(e, itemPath);
         }
@@ -335,14 +333,12 @@ final class ClaimImpl<T> implements Claim<T> {
             return;
         }
         queue.forget(this);
-        CuratorFramework c = queue.coordinator.curatorFramework();
+        RawOps c = new RawOps(queue.coordinator.internalAccess());
         try {
-            c.transaction()
-                    .inBackground((client, event) -> then.run())
-                    .forOperations(List.of(
-                            c.transactionOp().check().withVersion(deliveries).forPath(itemPath),
-                            c.transactionOp().delete().forPath(claimPath)));
-        } catch (Exception e) {
+            CompletableFuture<?> unused = c.send(
+                            List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath)), claimPath)
+                    .whenComplete((error, failure) -> then.run());
+        } catch (RuntimeException e) {
             LOG.debug("work queue {}: releasing the claim on position {} failed", queue.path(), position, e);
             then.run();
         }

@@ -27,17 +27,14 @@ import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -284,40 +281,8 @@ final class QueueStore {
      * @throws OperationTimeoutException if the deadline passed or the thread was interrupted, with
      *     the outcome unknown
      */
-    void multi(List<CuratorOp> ops, Deadline d, String what) {
-        List<Op> request = new ArrayList<>(ops.size());
-        for (CuratorOp op : ops) {
-            request.add(op.get());
-        }
-        CompletableFuture<StateSyncException[]> reply = new CompletableFuture<>();
-        zk().handle()
-                .multi(
-                        request,
-                        (rc, at, ctx, results) -> {
-                            StateSyncException error = null;
-                            if (rc != KeeperException.Code.OK.intValue()) {
-                                if (results != null) {
-                                    for (int i = 0; i < results.size() && error == null; i++) {
-                                        if (results.get(i) instanceof OpResult.ErrorResult e
-                                                && e.getErr() != KeeperException.Code.OK.intValue()
-                                                && e.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                                            error = ZkAccess.error(
-                                                    e.getErr(),
-                                                    ops.get(i).getTypeAndPath().getForPath());
-                                        }
-                                    }
-                                }
-                                if (error == null) {
-                                    error = ZkAccess.error(rc, path);
-                                }
-                            }
-                            reply.complete(new StateSyncException[] {error});
-                        },
-                        null);
-        StateSyncException error = ZkAccess.await(reply, d, path, what, Outcome.UNKNOWN)[0];
-        if (error != null) {
-            throw error;
-        }
+    void multi(List<Op> ops, Deadline d, String what) {
+        new RawOps(zk()).multi(ops, d, path, what);
     }
 
     /**

@@ -34,7 +34,6 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.PackFormat;
@@ -50,6 +49,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -67,8 +67,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -216,12 +216,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             watchClient.removeWatchers();
             try {
-                coordinator
-                        .curatorFramework()
-                        .delete()
-                        .inBackground((client, event) -> replies.countDown())
-                        .forPath(writerPath);
-            } catch (Exception e) {
+                ZkAccess access = coordinator.internalAccess();
+                CompletableFuture<?> unused = ZkAccess.delete(access.handle(), access.fullPath(writerPath), -1)
+                        .whenComplete((reply, failure) -> replies.countDown());
+            } catch (RuntimeException e) {
                 replies.countDown();
                 LOG.debug("work queue {}: could not delete writer znode {} on close", store.path, writerPath, e);
             }
@@ -473,7 +471,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
         byte[] seqBytes = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
         ensureWriter(d, what, Outcome.NOT_APPLIED);
-        CuratorFramework c = coordinator.curatorFramework();
+        RawOps c = new RawOps(coordinator.internalAccess());
         // Whether an attempt was sent and its reply lost: from then on, giving up leaves the outcome unknown.
         boolean inDoubt = false;
         while (true) {
@@ -485,12 +483,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             long next = tail.value();
             int n = records.size();
             String sending = what + " (if it landed, its first item is at position " + next + ")";
-            List<CuratorOp> ops = new ArrayList<>(n + 8);
+            List<Op> ops = new ArrayList<>(n + 8);
             try {
-                ops.add(c.transactionOp()
-                        .setData()
-                        .withVersion(tail.version())
-                        .forPath(store.tailPath, Long.toString(next + n).getBytes(StandardCharsets.US_ASCII)));
+                ops.add(c.setData(
+                        tail.version(), store.tailPath, Long.toString(next + n).getBytes(StandardCharsets.US_ASCII)));
                 if (capacity != Long.MAX_VALUE) {
                     long seen = changes();
                     QueueStore.Counter removed = timeout.isZero()
@@ -508,31 +504,20 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                         tailHint = null;
                         continue;
                     }
-                    ops.add(c.transactionOp()
-                            .check()
-                            .withVersion(removed.version())
-                            .forPath(store.removedPath));
+                    ops.add(c.check(removed.version(), store.removedPath));
                 }
-                ops.add(c.transactionOp().setData().forPath(writerPath, seqBytes));
+                ops.add(c.setData(-1, writerPath, seqBytes));
                 for (int i = 0; i < n; i++) {
                     long p = next + i;
                     if (p % m.segmentSize() == 0) {
                         long segment = p / m.segmentSize();
                         if (segment % m.groupSize() == 0) {
-                            ops.add(c.transactionOp()
-                                    .create()
-                                    .withMode(CreateMode.PERSISTENT)
-                                    .forPath(store.itemGroupPath(segment / m.groupSize()), new byte[0]));
+                            ops.add(c.create(
+                                    CreateMode.PERSISTENT, store.itemGroupPath(segment / m.groupSize()), new byte[0]));
                         }
-                        ops.add(c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.PERSISTENT)
-                                .forPath(store.itemSegmentPath(m, segment), new byte[0]));
+                        ops.add(c.create(CreateMode.PERSISTENT, store.itemSegmentPath(m, segment), new byte[0]));
                     }
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(store.itemPath(m, p), records.get(i)));
+                    ops.add(c.create(CreateMode.PERSISTENT, store.itemPath(m, p), records.get(i)));
                 }
             } catch (StateSyncException e) {
                 throw e;
@@ -569,6 +554,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                         if (resolveAfterSessionLoss(m, next, tail, seq, d, what, outcome)) {
                             return next;
                         }
+                        writerSession = 0;
                         ensureWriter(d, what, outcome);
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
@@ -594,6 +580,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             if (resolveAfterSessionLoss(m, next, tail, seq, d, sending, Outcome.UNKNOWN)) {
                                 return next;
                             }
+                            writerSession = 0;
                             ensureWriter(d, sending, Outcome.UNKNOWN);
                         }
                         // Still unseen with the writer znode of this session in place: it did not land.
@@ -613,10 +600,18 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
      * only an offer's own {@code multi} writes its sequence there.
      */
     private void ensureWriter(Deadline d, String what, Outcome outcome) {
+        long session = coordinator.sessionId();
+        if (session != 0 && session == writerSession) {
+            return; // made or seen in this session; if it is gone anyway, the offer's multi says so (NO_NODE)
+        }
         if (!writerExists(d, what, outcome)) {
             store.createIfAbsent(writerPath, new byte[0], CreateMode.EPHEMERAL, d, what, outcome);
         }
+        writerSession = session;
     }
+
+    /** The session in which this writer's znode was last made or seen, or 0. */
+    private volatile long writerSession;
 
     private boolean writerExists(Deadline d, String what, Outcome outcome) {
         return store.read(writerPath, d, what, outcome).isPresent();
@@ -1034,22 +1029,24 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         long session = coordinator.sessionId();
         byte[] token = (new UUID(writerHigh, writerLow) + "/" + sequence.incrementAndGet())
                 .getBytes(StandardCharsets.US_ASCII);
-        CuratorFramework c = coordinator.curatorFramework();
+        RawOps c = new RawOps(coordinator.internalAccess());
         long deadline = System.nanoTime() + operationTimeout.toNanos();
         for (int attempt = 0; attempt < 10; attempt++) {
-            List<CuratorOp> ops;
+            List<Op> ops;
             try {
-                ops = List.of(
-                        c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.EPHEMERAL)
-                                .forPath(claimPath, token),
-                        c.transactionOp().setData().withVersion(version).forPath(itemPath, data));
+                ops = List.of(c.create(CreateMode.EPHEMERAL, claimPath, token), c.setData(version, itemPath, data));
             } catch (Exception e) {
                 throw ZkErrors.translate(e, claimPath);
             }
             try {
-                Nodes.transaction(coordinator, ops);
+                // Runs on a taker thread, which its take stops waiting for at the take's deadline: the
+                // reply is awaited until the client reports it lost (well within the granted session
+                // timeout), so that a claim in doubt is resolved below and never left orphaned.
+                c.multi(
+                        ops,
+                        Deadline.after(coordinator.negotiatedSessionTimeout().multipliedBy(2)),
+                        claimPath,
+                        "claim of " + itemPath);
                 return newClaim(m, p, value, version + 1, data, session);
             } catch (StateSyncException e) {
                 switch (e.reason()) {
@@ -1134,7 +1131,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 .getBytes(StandardCharsets.UTF_8);
         long seq = sequence.incrementAndGet();
         byte[] record = PackFormat.encode(writerHigh, writerLow, seq, List.of(kept, meta));
-        CuratorFramework c = coordinator.curatorFramework();
+        RawOps c = new RawOps(coordinator.internalAccess());
         String what = "move of the item at " + itemPath + " to the dead-letter queue";
         // Whether an attempt was sent and its reply lost.
         boolean inDoubt = false;
@@ -1142,38 +1139,27 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             Outcome outcome = inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
             QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, deadline, what, outcome);
             long d = deadTail.value();
-            List<CuratorOp> ops = new ArrayList<>();
+            List<Op> ops = new ArrayList<>();
             try {
                 if (ours == null) {
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.EPHEMERAL)
-                            .forPath(claimPath));
+                    ops.add(c.create(CreateMode.EPHEMERAL, claimPath));
                 }
-                ops.add(c.transactionOp().delete().forPath(claimPath));
-                ops.add(c.transactionOp().delete().withVersion(itemVersion).forPath(itemPath));
-                ops.add(c.transactionOp()
-                        .setData()
-                        .withVersion(deadTail.version())
-                        .forPath(store.deadTailPath, Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
+                ops.add(c.delete(-1, claimPath));
+                ops.add(c.delete(itemVersion, itemPath));
+                ops.add(c.setData(
+                        deadTail.version(),
+                        store.deadTailPath,
+                        Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
                 if (d % m.segmentSize() == 0) {
                     long segment = d / m.segmentSize();
                     if (segment % m.groupSize() == 0) {
-                        ops.add(c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.PERSISTENT)
-                                .forPath(store.deadGroupPath(segment / m.groupSize()), new byte[0]));
+                        ops.add(c.create(
+                                CreateMode.PERSISTENT, store.deadGroupPath(segment / m.groupSize()), new byte[0]));
                     }
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(store.deadSegmentPath(m, segment), new byte[0]));
+                    ops.add(c.create(CreateMode.PERSISTENT, store.deadSegmentPath(m, segment), new byte[0]));
                 }
-                ops.add(c.transactionOp()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath(store.deadPath(m, d), record));
-                ops.add(c.transactionOp().setData().forPath(store.removedPath, new byte[0]));
+                ops.add(c.create(CreateMode.PERSISTENT, store.deadPath(m, d), record));
+                ops.add(c.setData(-1, store.removedPath, new byte[0]));
             } catch (Exception e) {
                 throw ZkErrors.translate(e, itemPath);
             }
