@@ -257,7 +257,7 @@ final class LogStore {
      *     the outcome unknown
      */
     private void multi(List<Op> ops, Deadline d, String what) {
-        new RawOps(zk()).multi(ops, d, path, what);
+        new RawOps(coordinator).multi(ops, d, path, what);
     }
 
     private Optional<Meta> readMetaIfPresent(Deadline d, String what, Outcome outcome) {
@@ -510,7 +510,7 @@ final class LogStore {
     }
 
     private List<Op> ops(Meta m, Tail tail, List<long[]> packs, List<byte[]> encoded, long seq) {
-        RawOps c = new RawOps(zk());
+        RawOps c = new RawOps(coordinator);
         List<Op> ops = new ArrayList<>(packs.size() * 3 + 1);
         long t = tail.end();
         try {
@@ -992,7 +992,7 @@ final class LogStore {
     private void deleteBelow(Meta m, long before, Tail tail, Deadline d, String what) {
         Outcome outcome = Outcome.UNKNOWN;
         long lastSegment = tail.lastStart() < 0 ? -1 : tail.lastStart() / m.segmentSize();
-        RawOps c = new RawOps(zk());
+        RawOps c = new RawOps(coordinator);
         for (long g : numericChildren(logDir, d, what, outcome)) {
             boolean groupDone = true;
             for (long s : numericChildren(groupPath(m, g), d, what, outcome)) {

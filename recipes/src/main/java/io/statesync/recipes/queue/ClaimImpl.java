@@ -130,7 +130,7 @@ final class ClaimImpl<T> implements Claim<T> {
         if (s == State.LOST) {
             throw lost("its session ended", null);
         }
-        RawOps c = new RawOps(queue.coordinator.internalAccess());
+        RawOps c = new RawOps(queue.coordinator);
         List<Op> ops;
         try {
             ops = List.of(
@@ -271,7 +271,7 @@ final class ClaimImpl<T> implements Claim<T> {
      * claim to be reported lost, up to the operation timeout.
      */
     private void release(Deadline deadline) throws InterruptedException {
-        RawOps c = new RawOps(queue.coordinator.internalAccess());
+        RawOps c = new RawOps(queue.coordinator);
         List<Op> ops;
         try {
             ops = List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath));
@@ -333,7 +333,7 @@ final class ClaimImpl<T> implements Claim<T> {
             return;
         }
         queue.forget(this);
-        RawOps c = new RawOps(queue.coordinator.internalAccess());
+        RawOps c = new RawOps(queue.coordinator);
         try {
             CompletableFuture<?> unused = c.send(
                             List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath)), claimPath)

@@ -282,7 +282,7 @@ final class QueueStore {
      *     the outcome unknown
      */
     void multi(List<Op> ops, Deadline d, String what) {
-        new RawOps(zk()).multi(ops, d, path, what);
+        new RawOps(coordinator).multi(ops, d, path, what);
     }
 
     /**

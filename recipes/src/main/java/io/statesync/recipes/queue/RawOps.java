@@ -15,16 +15,21 @@
  */
 package io.statesync.recipes.queue;
 
+import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkAccess;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.jute.Record;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.SetDataRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,10 +41,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class RawOps {
     private final ZkAccess zk;
+    private final int maxValueBytes;
     private final String namespacePrefix;
 
-    RawOps(ZkAccess zk) {
-        this.zk = zk;
+    RawOps(Coordinator coordinator) {
+        this.zk = coordinator.internalAccess();
+        this.maxValueBytes = coordinator.maxValueBytes();
         String full = zk.fullPath("/x");
         this.namespacePrefix = full.substring(0, full.length() - 2);
     }
@@ -114,12 +121,27 @@ final class RawOps {
      * @param d the caller's deadline
      * @param path the path to name in errors
      * @param what the operation, for errors
+     * @throws ValueTooLargeException if the data of all operations together is over the
+     *     coordinator's {@code maxValueBytes}; nothing was sent
      * @throws StateSyncException typed by the first operation that failed, naming its path;
      *     CONNECTION_LOSS or SESSION_EXPIRED if the reply was lost
      * @throws OperationTimeoutException if the deadline passed or the thread was interrupted (its
      *     interrupt flag set again), with the outcome unknown
      */
     void multi(List<Op> ops, Deadline d, String path, String what) {
+        long total = 0;
+        for (Op op : ops) {
+            Record request = op.toRequestRecord();
+            if (request instanceof CreateRequest create) {
+                total += create.getData() == null ? 0 : create.getData().length;
+            } else if (request instanceof SetDataRequest set) {
+                total += set.getData() == null ? 0 : set.getData().length;
+            }
+        }
+        if (total > maxValueBytes && !ops.isEmpty()) {
+            throw new ValueTooLargeException(
+                    relative(ops.get(0)), (int) Math.min(Integer.MAX_VALUE, total), maxValueBytes);
+        }
         StateSyncException error =
                 ZkAccess.await(send(ops, path), d, path, what, OperationTimeoutException.Outcome.UNKNOWN);
         if (error != null) {

@@ -471,7 +471,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
         byte[] seqBytes = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
         ensureWriter(d, what, Outcome.NOT_APPLIED);
-        RawOps c = new RawOps(coordinator.internalAccess());
+        RawOps c = new RawOps(coordinator);
         // Whether an attempt was sent and its reply lost: from then on, giving up leaves the outcome unknown.
         boolean inDoubt = false;
         while (true) {
@@ -501,6 +501,13 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             throw new QueueFullException(store.path, capacity, depth, n);
                         }
                         awaitChange(seen, System.nanoTime() + d.remainingNanos());
+                        if (d.passed()) {
+                            // No room seen within the timeout (what freed up meanwhile is not read).
+                            if (inDoubt) {
+                                throw d.expired(store.path, what, Outcome.UNKNOWN);
+                            }
+                            throw new QueueFullException(store.path, capacity, depth, n);
+                        }
                         tailHint = null;
                         continue;
                     }
@@ -1029,7 +1036,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         long session = coordinator.sessionId();
         byte[] token = (new UUID(writerHigh, writerLow) + "/" + sequence.incrementAndGet())
                 .getBytes(StandardCharsets.US_ASCII);
-        RawOps c = new RawOps(coordinator.internalAccess());
+        RawOps c = new RawOps(coordinator);
         long deadline = System.nanoTime() + operationTimeout.toNanos();
         for (int attempt = 0; attempt < 10; attempt++) {
             List<Op> ops;
@@ -1131,7 +1138,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 .getBytes(StandardCharsets.UTF_8);
         long seq = sequence.incrementAndGet();
         byte[] record = PackFormat.encode(writerHigh, writerLow, seq, List.of(kept, meta));
-        RawOps c = new RawOps(coordinator.internalAccess());
+        RawOps c = new RawOps(coordinator);
         String what = "move of the item at " + itemPath + " to the dead-letter queue";
         // Whether an attempt was sent and its reply lost.
         boolean inDoubt = false;
