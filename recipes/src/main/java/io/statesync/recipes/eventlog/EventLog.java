@@ -50,12 +50,23 @@ import java.util.Objects;
  * in it, so an append lands once or not at all. Subscribers see every event exactly once, in
  * position order (see {@link EventSubscription}).
  *
- * <p><b>Connection loss.</b> Appends retry by the coordinator's {@link io.statesync.core.Retry}
- * policy and then wait for the connection, the whole call bounded by {@link
- * Builder#appendTimeout(Duration)}; if the outcome is still unknown then, they throw {@link
- * io.statesync.core.ConnectionLossException} whose message names the position the append would be
- * at. Reads throw the typed connection errors. Session expiry loses nothing: the log holds no
- * ephemeral state.
+ * <p><b>Timeout and interrupt.</b> Every blocking call has a deadline: appends their own {@code
+ * timeout}, or the log's {@link Builder#appendTimeout(Duration)} (default 60 s); every other call
+ * its own {@code timeout}, or the coordinator's {@link Coordinator#operationTimeout()}. Every
+ * request, every wait for the connection and every backoff of the coordinator's {@link
+ * io.statesync.core.Retry} policy runs against that one deadline, so the call returns within it
+ * (plus scheduling) even behind a silent partition. Past it the call throws {@link
+ * io.statesync.core.OperationTimeoutException}, whose {@code outcome()} says whether anything may
+ * have been written: {@code NOT_APPLIED} for reads and for an append none of whose attempts can
+ * have landed, {@code UNKNOWN} for an append sent without an answer (its message names the
+ * position, writer id and sequence to look for). An interrupt before anything is sent throws
+ * {@link InterruptedException}; an interrupt once requests are under way ends the call the same
+ * way as the deadline, with the thread's interrupt flag set again. Session expiry loses nothing:
+ * the log holds no ephemeral state.
+ *
+ * <p><b>Closing.</b> {@link #close()} closes the log's subscriptions and returns within 1 s even
+ * behind a silent partition: their threads are interrupted, and a thread still waiting then
+ * finishes in the background.
  *
  * <p><b>Bad znodes.</b> A znode under the log that is not a record (written by something other than
  * statesync) stands for its one position; a position with no record before a later one is a gap.
@@ -98,24 +109,54 @@ public interface EventLog<E> extends Recipe {
      *
      * @param event the event
      * @return its position
-     * @throws InterruptedException if interrupted (the append may or may not have landed)
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws io.statesync.core.ValueTooLargeException if the encoded event is over {@code
      *     coordinator.maxValueBytes() - }{@link #RECORD_OVERHEAD_BYTES} bytes; its {@code size()} is
      *     the record's exact size (event plus 34). Checked before anything is sent, also on the first
      *     append, which would otherwise read or create the log's znodes first; nothing was sent
-     * @throws io.statesync.core.ConnectionLossException if a connection loss or session expiry left
-     *     an attempt's outcome unknown and the append timeout passed before it could be resolved:
-     *     the event may or may not be in the log; the message names the position and the writer id
-     *     and sequence to look for
-     * @throws io.statesync.core.OperationTimeoutException if the append timeout passed while every
-     *     attempt was refused because other appenders took the position first (or the end of the
-     *     log moved under a truncation): the outcome is known, nothing was written, and the call may
-     *     be repeated
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed or the thread was
+     *     interrupted (its interrupt flag set again) before the append was done: {@code outcome()}
+     *     is {@code UNKNOWN} if an attempt was sent without an answer (the event may or may not be in
+     *     the log; the message names the position and the writer id and sequence to look for), {@code
+     *     NOT_APPLIED} if nothing can have landed (every attempt was refused because other appenders
+     *     took the position first, or the deadline passed before anything was sent)
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the coordinator's {@link io.statesync.core.Retry} policy's retries, before the
+     *     deadline: the outcome is unknown as above
      * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
      *     log
      * @throws IllegalStateException if not started, or closed
      */
     long append(E event) throws InterruptedException;
+
+    /**
+     * Appends one event, as {@link #append(Object)}, within a timeout of its own instead of the
+     * log's {@link Builder#appendTimeout(Duration)}. Returns within the timeout behind a silent
+     * partition; an interrupt ends it at once.
+     *
+     * @param event the event
+     * @param timeout how long the whole call may take; zero gives up at the first wait
+     * @return its position
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.ValueTooLargeException if the encoded event is over {@code
+     *     coordinator.maxValueBytes() - }{@link #RECORD_OVERHEAD_BYTES} bytes; its {@code size()} is
+     *     the record's exact size (event plus 34). Checked before anything is sent, also on the first
+     *     append, which would otherwise read or create the log's znodes first; nothing was sent
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed or the thread was
+     *     interrupted (its interrupt flag set again) before the append was done: {@code outcome()}
+     *     is {@code UNKNOWN} if an attempt was sent without an answer (the event may or may not be in
+     *     the log; the message names the position and the writer id and sequence to look for), {@code
+     *     NOT_APPLIED} if nothing can have landed (every attempt was refused because other appenders
+     *     took the position first, or the deadline passed before anything was sent)
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the coordinator's {@link io.statesync.core.Retry} policy's retries, before the
+     *     deadline: the outcome is unknown as above
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
+     *     log
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    long append(E event, Duration timeout) throws InterruptedException;
 
     /**
      * Appends events atomically, in one ZooKeeper {@code multi}: they get consecutive positions, and
@@ -127,15 +168,16 @@ public interface EventLog<E> extends Recipe {
      *
      * @param events the events, at least one
      * @return the position of the first; the others follow it
-     * @throws InterruptedException if interrupted (the append may or may not have landed)
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws io.statesync.core.ValueTooLargeException if the batch does not fit one request, its
      *     {@code size()} being the bytes counted as above; checked before anything is sent, against
      *     the builder's {@code segmentSize} on the first call (and once more, after reading the
      *     log's layout, if the log was created with a smaller segment size); nothing was sent
+     * @throws io.statesync.core.OperationTimeoutException as for {@link #append}: past the append
+     *     timeout or on an interrupt under way, with the outcome {@code UNKNOWN} or {@code
+     *     NOT_APPLIED}
      * @throws io.statesync.core.ConnectionLossException as for {@link #append}: the outcome is
      *     unknown
-     * @throws io.statesync.core.OperationTimeoutException as for {@link #append}: nothing was
-     *     written
      * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
      *     log
      * @throws IllegalArgumentException if {@code events} is empty
@@ -144,38 +186,126 @@ public interface EventLog<E> extends Recipe {
     long appendAll(List<? extends E> events) throws InterruptedException;
 
     /**
+     * Appends events atomically, as {@link #appendAll(List)}, within a timeout of its own instead of
+     * the log's {@link Builder#appendTimeout(Duration)}.
+     *
+     * @param events the events, at least one
+     * @param timeout how long the whole call may take
+     * @return the position of the first; the others follow it
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.ValueTooLargeException as for {@link #appendAll(List)}; nothing was
+     *     sent
+     * @throws io.statesync.core.OperationTimeoutException as for {@link #append(Object, Duration)}:
+     *     past the timeout or on an interrupt under way, with the outcome {@code UNKNOWN} or {@code
+     *     NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException as for {@link #append}: the outcome is
+     *     unknown
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
+     *     log
+     * @throws IllegalArgumentException if {@code events} is empty, or {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException;
+
+    /**
      * Reads events from a position.
      *
      * @param fromPosition the first position to read
      * @param max the most events to return, at least 1
      * @return the events at {@code fromPosition, fromPosition + 1, ...}, at most {@code max}; fewer
      *     (or none) if the log ends sooner
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the coordinator's {@link
+     *     Coordinator#operationTimeout()} passed, or the thread was interrupted while reading (its
+     *     interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
      * @throws io.statesync.core.HistoryTruncatedException if {@code fromPosition} is before the
      *     earliest retained position, which the exception carries
      * @throws EventDecodingException if a position in the range cannot be delivered: an event that
      *     does not decode, a znode that is not a record, or a gap; it names the first such position
      *     ({@code read(fromPosition, e.position() - fromPosition)} returns the valid events before
      *     it, and {@code e.resumePosition()} is where the log goes on)
+     * @throws IllegalArgumentException if {@code fromPosition} is negative or {@code max} below 1
      * @throws IllegalStateException if not started, or closed
      */
     List<LogEvent<E>> read(long fromPosition, int max) throws InterruptedException;
 
     /**
+     * Reads events from a position, as {@link #read(long, int)}, within a timeout of its own.
+     *
+     * @param fromPosition the first position to read
+     * @param max the most events to return, at least 1
+     * @param timeout how long the whole call may take
+     * @return the events at {@code fromPosition, fromPosition + 1, ...}, at most {@code max}
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws io.statesync.core.HistoryTruncatedException as for {@link #read(long, int)}
+     * @throws EventDecodingException as for {@link #read(long, int)}
+     * @throws IllegalArgumentException if {@code fromPosition} is negative, {@code max} below 1, or
+     *     {@code timeout} negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException;
+
+    /**
      * The position the next append will get: the number of events ever appended.
      *
      * @return the end of the log
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the coordinator's {@link Coordinator#operationTimeout()} passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalStateException if not started, or closed
      */
     long endPosition() throws InterruptedException;
+
+    /**
+     * As {@link #endPosition()}, within a timeout of its own.
+     *
+     * @param timeout how long the call may take
+     * @return the end of the log
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    long endPosition(Duration timeout) throws InterruptedException;
 
     /**
      * The earliest retained position: reads and subscriptions from before it fail.
      *
      * @return the earliest position, 0 if never truncated
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the coordinator's {@link Coordinator#operationTimeout()} passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalStateException if not started, or closed
      */
     long earliestPosition() throws InterruptedException;
+
+    /**
+     * As {@link #earliestPosition()}, within a timeout of its own.
+     *
+     * @param timeout how long the call may take
+     * @return the earliest position, 0 if never truncated
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    long earliestPosition(Duration timeout) throws InterruptedException;
 
     /**
      * Drops the history before a position. From then on, reading or subscribing from before it
@@ -184,10 +314,35 @@ public interface EventLog<E> extends Recipe {
      * is always kept. A no-op if the log is already truncated at or past the position.
      *
      * @param position the new earliest position, at most {@link #endPosition()}
-     * @throws InterruptedException if interrupted
-     * @throws IllegalArgumentException if the position is beyond the end of the log
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the coordinator's {@link Coordinator#operationTimeout()} passed, or the thread was
+     *     interrupted, before the truncation was done: {@code NOT_APPLIED} if the retention point
+     *     had not been sent, else {@code UNKNOWN} (the retention point may have moved; segments
+     *     below it may be left, and a later truncation deletes them)
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalArgumentException if the position is negative or beyond the end of the log
      */
     void truncateBefore(long position) throws InterruptedException;
+
+    /**
+     * As {@link #truncateBefore(long)}, within a timeout of its own.
+     *
+     * @param position the new earliest position, at most {@link #endPosition()}
+     * @param timeout how long the call may take
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted, before the truncation was done: {@code NOT_APPLIED} if the retention point
+     *     had not been sent, else {@code UNKNOWN} (the retention point may have moved; segments
+     *     below it may be left, and a later truncation deletes them)
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalArgumentException if the position is negative or beyond the end of the log, or
+     *     {@code timeout} is negative
+     */
+    void truncateBefore(long position, Duration timeout) throws InterruptedException;
 
     /**
      * Creates a subscription, not yet started: add listeners, then {@link EventSubscription#start()}.
@@ -272,11 +427,11 @@ public interface EventLog<E> extends Recipe {
         }
 
         /**
-         * How long one {@link EventLog#append} or {@link EventLog#appendAll} may take in all
-         * (default 60 s), measured with {@link System#nanoTime()} from the call: retrying after
-         * losing the race for the end of the log, and waiting for the connection to resolve an
-         * unknown outcome. A retry that resolves an unknown outcome is always made once the
-         * connection is back, even past the timeout.
+         * How long one {@link EventLog#append(Object)} or {@link EventLog#appendAll(List)} without a
+         * timeout of its own may take in all (default 60 s), measured with {@link System#nanoTime()}
+         * from the call: every request, retrying after losing the race for the end of the log, and
+         * waiting for the connection to resolve an unknown outcome. Past it the append throws {@link
+         * io.statesync.core.OperationTimeoutException} with its outcome.
          *
          * @param timeout a positive duration
          * @return this builder

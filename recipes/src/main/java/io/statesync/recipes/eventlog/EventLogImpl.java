@@ -19,9 +19,12 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateListener;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,8 +69,11 @@ final class EventLogImpl<E> implements EventLog<E> {
         if (lifecycle.close() == LifecycleState.CLOSED) {
             return;
         }
+        // One bound for all: each subscription's thread is interrupted, and the wait for them
+        // shares one deadline; a thread still busy then finishes in the background.
+        Deadline d = Deadline.after(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
         for (SubscriptionImpl<E> s : subscriptions) {
-            s.close();
+            s.close(d);
         }
         subscriptions.clear();
     }
@@ -78,14 +84,26 @@ final class EventLogImpl<E> implements EventLog<E> {
 
     @Override
     public long append(E event) throws InterruptedException {
+        return append(event, store.appendTimeout());
+    }
+
+    @Override
+    public long append(E event, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(event, "event");
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return store.append(List.of(codec.encode(event)));
+        return store.append(List.of(codec.encode(event)), d);
     }
 
     @Override
     public long appendAll(List<? extends E> events) throws InterruptedException {
+        return appendAll(events, store.appendTimeout());
+    }
+
+    @Override
+    public long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(events, "events");
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         if (events.isEmpty()) {
             throw new IllegalArgumentException("appendAll needs at least one event");
         }
@@ -94,11 +112,17 @@ final class EventLogImpl<E> implements EventLog<E> {
         for (E e : events) {
             encoded.add(codec.encode(Objects.requireNonNull(e, "events contains null")));
         }
-        return store.append(encoded);
+        return store.append(encoded, d);
     }
 
     @Override
     public List<LogEvent<E>> read(long fromPosition, int max) throws InterruptedException {
+        return read(fromPosition, max, coordinator.operationTimeout());
+    }
+
+    @Override
+    public List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         if (fromPosition < 0) {
             throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
         }
@@ -106,7 +130,7 @@ final class EventLogImpl<E> implements EventLog<E> {
             throw new IllegalArgumentException("max must be >= 1, was " + max);
         }
         lifecycle.requireStarted();
-        List<LogStore.RawEvent> raw = store.read(fromPosition, max);
+        List<LogStore.RawEvent> raw = store.read(fromPosition, max, d);
         List<LogEvent<E>> out = new ArrayList<>(raw.size());
         for (LogStore.RawEvent r : raw) {
             out.add(new LogEvent<>(r.position(), decode(codec, r), r.mzxid()));
@@ -116,23 +140,50 @@ final class EventLogImpl<E> implements EventLog<E> {
 
     @Override
     public long endPosition() throws InterruptedException {
+        return endPosition(coordinator.operationTimeout());
+    }
+
+    @Override
+    public long endPosition(Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return store.findTail(store.layout()).end();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
+        }
+        String what = "read of the end of event log " + store.path;
+        return store.findTail(store.layout(d, what, Outcome.NOT_APPLIED), d, what, Outcome.NOT_APPLIED)
+                .end();
     }
 
     @Override
     public long earliestPosition() throws InterruptedException {
+        return earliestPosition(coordinator.operationTimeout());
+    }
+
+    @Override
+    public long earliestPosition(Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return store.freshMeta().earliest();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
+        }
+        return store.freshMeta(d, "read of the retention point of event log " + store.path, Outcome.NOT_APPLIED)
+                .earliest();
     }
 
     @Override
     public void truncateBefore(long position) throws InterruptedException {
+        truncateBefore(position, coordinator.operationTimeout());
+    }
+
+    @Override
+    public void truncateBefore(long position, Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
         lifecycle.requireStarted();
-        store.truncateBefore(position);
+        store.truncateBefore(position, d);
     }
 
     @Override

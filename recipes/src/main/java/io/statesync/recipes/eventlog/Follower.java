@@ -18,6 +18,8 @@ package io.statesync.recipes.eventlog;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.HistoryTruncatedException;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.Deadline;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
@@ -75,6 +77,9 @@ final class Follower implements Runnable {
         void onFatal(StateSyncException error);
     }
 
+    /** The longest {@link #close()} waits for the following thread. */
+    static final long CLOSE_WAIT_MS = 1_000;
+
     private final LogStore store;
     private final Handler handler;
     private final WatcherRemoveCuratorFramework client;
@@ -92,8 +97,7 @@ final class Follower implements Runnable {
         this.handler = handler;
         this.client = store.coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
         this.watcher = event -> wake();
-        this.thread = new Thread(this, name);
-        this.thread.setDaemon(true);
+        this.thread = store.coordinator.internalAccess().newThread(name, this);
     }
 
     void start() {
@@ -119,14 +123,27 @@ final class Follower implements Runnable {
         }
     }
 
-    /** Stops the loop and removes its watches. Waits briefly for the thread unless called on it. */
+    /**
+     * Stops the loop and removes its watches (locally; the server's go with a later request or the
+     * session). Interrupts the thread and waits at most {@link #CLOSE_WAIT_MS} for it unless called
+     * on it: a request it was waiting for behind a silent partition ends with the interrupt, and the
+     * thread finishes in the background.
+     */
     void close() {
+        close(Deadline.after(Duration.ofMillis(CLOSE_WAIT_MS)));
+    }
+
+    /** As {@link #close()}, waiting for the thread until the given deadline at most. */
+    void close(Deadline d) {
         closed = true;
         wake();
         if (Thread.currentThread() != thread) {
             thread.interrupt();
+            long left = d.remainingNanos();
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+                if (left > 0) {
+                    TimeUnit.NANOSECONDS.timedJoin(thread, left);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

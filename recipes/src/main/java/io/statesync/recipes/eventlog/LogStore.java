@@ -15,14 +15,16 @@
  */
 package io.statesync.recipes.eventlog;
 
-import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.HistoryTruncatedException;
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
 import io.statesync.recipes.internal.PackFormat;
@@ -34,18 +36,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -176,8 +173,14 @@ final class LogStore {
 
     // ---------------------------------------------------------------- layout
 
-    /** The layout, creating the log's znodes on first use. */
+    /** The layout, creating the log's znodes on first use, bounded by the coordinator's operation timeout. */
     Meta layout() throws InterruptedException {
+        Meta m = layout;
+        return m != null ? m : layout(zk().defaultDeadline(), "set-up of event log " + path, Outcome.NOT_APPLIED);
+    }
+
+    /** The layout, creating the log's znodes on first use; every request bounded by the deadline. */
+    Meta layout(Deadline d, String what, Outcome outcome) throws InterruptedException {
         Meta m = layout;
         if (m != null) {
             return m;
@@ -187,18 +190,12 @@ final class LogStore {
             if (m != null) {
                 return m;
             }
-            Optional<Meta> existing = readMetaIfPresent();
+            Optional<Meta> existing = readMetaIfPresent(d, what, outcome);
             if (existing.isEmpty()) {
-                createIfAbsent(logDir);
+                createIfAbsent(logDir, new byte[0], d, what, outcome);
                 Meta fresh = new Meta(requestedSegmentSize, requestedGroupSize, 0, 0);
-                try {
-                    Nodes.create(coordinator, metaPath, fresh.encode(), CreateMode.PERSISTENT);
-                } catch (StateSyncException e) {
-                    if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
-                        throw e;
-                    }
-                }
-                existing = readMetaIfPresent();
+                createIfAbsent(metaPath, fresh.encode(), d, what, outcome);
+                existing = readMetaIfPresent(d, what, outcome);
             }
             m = existing.orElseThrow(() -> new StateSyncException(
                     StateSyncException.Reason.NO_NODE, metaPath, "event-log meta vanished", null));
@@ -217,24 +214,65 @@ final class LogStore {
         }
     }
 
-    private void createIfAbsent(String p) throws InterruptedException {
-        try {
-            Nodes.create(coordinator, p, new byte[0], CreateMode.PERSISTENT);
-        } catch (StateSyncException e) {
-            if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
-                throw e;
-            }
+    // ---------------------------------------------------------------- requests, each bounded by a deadline
+
+    private ZkAccess zk() {
+        return coordinator.internalAccess();
+    }
+
+    /** Creates a znode (and its missing ancestors) unless it exists; safe to repeat. */
+    private void createIfAbsent(String p, byte[] data, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        zk.createParents(full, d, p, what, outcome);
+        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> zk.create(h, full, data, CreateMode.PERSISTENT));
+        if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
+            throw ZkAccess.error(r.rc(), p);
         }
     }
 
-    private Optional<Meta> readMetaIfPresent() throws InterruptedException {
-        return Nodes.read(coordinator, metaPath).map(v -> Meta.decode(metaPath, v.value(), v.version()));
+    /** Reads a znode, repeating the read after a lost connection until the deadline. */
+    Optional<Versioned<byte[]>> readNode(String p, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> ZkAccess.getData(h, full));
+        if (r.noNode()) {
+            return Optional.empty();
+        }
+        Stat stat = r.stat();
+        if (!r.ok() || stat == null) {
+            throw ZkAccess.error(r.rc(), p);
+        }
+        byte[] data = r.data();
+        return Optional.of(Nodes.versioned(data == null ? new byte[0] : data, stat));
+    }
+
+    /**
+     * Sends operations as one {@code multi}, once (never repeated here: a lost reply is the caller's
+     * to resolve), and waits for the reply until the deadline.
+     *
+     * @throws StateSyncException typed by the first operation that failed, naming its path;
+     *     CONNECTION_LOSS or SESSION_EXPIRED if the reply was lost
+     * @throws OperationTimeoutException if the deadline passed or the thread was interrupted, with
+     *     the outcome unknown
+     */
+    private void multi(List<Op> ops, Deadline d, String what) {
+        new RawOps(coordinator).multi(ops, d, path, what);
+    }
+
+    private Optional<Meta> readMetaIfPresent(Deadline d, String what, Outcome outcome) {
+        return readNode(metaPath, d, what, outcome).map(v -> Meta.decode(metaPath, v.value(), v.version()));
+    }
+
+    /** The current meta, read from ZooKeeper (for the retention point), bounded by the operation timeout. */
+    Meta freshMeta() throws InterruptedException {
+        return freshMeta(zk().defaultDeadline(), "read of event log " + path, Outcome.NOT_APPLIED);
     }
 
     /** The current meta, read from ZooKeeper (for the retention point). */
-    Meta freshMeta() throws InterruptedException {
-        layout();
-        return readMetaIfPresent()
+    Meta freshMeta(Deadline d, String what, Outcome outcome) throws InterruptedException {
+        layout(d, what, outcome);
+        return readMetaIfPresent(d, what, outcome)
                 .orElseThrow(() -> new StateSyncException(
                         StateSyncException.Reason.NO_NODE, metaPath, "event-log meta was deleted", null));
     }
@@ -253,45 +291,62 @@ final class LogStore {
 
     // ---------------------------------------------------------------- append
 
+    /** The append timeout: the default deadline of an append without its own. */
+    Duration appendTimeout() {
+        return appendTimeout;
+    }
+
     /**
-     * Appends encoded events atomically (one multi) and returns the position of the first.
+     * Appends encoded events atomically (one multi) and returns the position of the first. Every
+     * request and every wait runs against the deadline.
      *
      * @param encoded the encoded events, at least one
+     * @param d the call's deadline
      */
-    long append(List<byte[]> encoded) throws InterruptedException {
+    long append(List<byte[]> encoded, Deadline d) throws InterruptedException {
         // Size first, before any I/O (the layout is read, or created, on first use): against the
         // segment size known so far, then again if the log turns out to have smaller segments.
         Meta known = layout;
         int assumedSegmentSize = known != null ? known.segmentSize() : requestedSegmentSize;
         checkSize(encoded, assumedSegmentSize);
-        Meta m = layout();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("append to " + path + " not started: the thread was interrupted");
+        }
+        String before = "append to " + path;
+        Meta m = layout(d, before, Outcome.NOT_APPLIED);
         if (m.segmentSize() < assumedSegmentSize) {
             checkSize(encoded, m.segmentSize());
         }
         long seq = sequence.incrementAndGet();
-        long deadline = System.nanoTime() + appendTimeout.toNanos();
         Tail tail = tailHint.get();
         if (tail == null) {
-            tail = findTail(m);
+            tail = findTail(m, d, before, Outcome.NOT_APPLIED);
         }
-        // The position of an attempt whose outcome a connection loss left unknown, or -1.
+        // The position of an attempt whose outcome a connection loss or the deadline left unknown, or -1.
         long inDoubt = -1;
+        int losses = 0;
         while (true) {
             long t = tail.end();
             List<long[]> packs = plan(m, t, encoded.size());
-            List<CuratorOp> ops = ops(m, tail, packs, encoded, seq);
+            List<Op> ops = ops(m, tail, packs, encoded, seq);
+            String sending = describe(t, seq);
             try {
-                Nodes.transaction(coordinator, ops);
+                multi(ops, d, sending);
                 landed(packs);
                 return t;
+            } catch (OperationTimeoutException e) {
+                throw e; // the deadline passed, or an interrupt, with the write sent: unknown outcome
             } catch (StateSyncException e) {
                 switch (e.reason()) {
                     case NODE_EXISTS -> {
                         // Taken, perhaps by this very append (a retry after a lost reply). List the
                         // segment in the same round trip, so that an appender several znodes behind
                         // jumps to the end at once instead of failing a write per znode it missed.
-                        CompletableFuture<List<Long>> listed = listInBackground(segmentPath(m, t / m.segmentSize()));
-                        Optional<LogZnode> at = readRecord(nodePath(m, t));
+                        String what = inDoubt >= 0 ? describe(inDoubt, seq) : before;
+                        Outcome outcome = inDoubt >= 0 ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+                        CompletableFuture<ZkAccess.Reply> listed =
+                                listInBackground(segmentPath(m, t / m.segmentSize()));
+                        Optional<LogZnode> at = readRecord(nodePath(m, t), d, what, outcome);
                         if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
                             LOG.info(
                                     "append {} to {} had landed at position {} before its reply was lost",
@@ -304,13 +359,16 @@ final class LogStore {
                         if (at.isPresent() && inDoubt == t) {
                             inDoubt = -1; // another writer's record is where the lost attempt went
                         }
+                        what = inDoubt >= 0 ? describe(inDoubt, seq) : before;
+                        outcome = inDoubt >= 0 ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
                         tail = at.isPresent()
-                                ? skipAhead(m, new Tail(t, t + at.get().extent(), 0), listed)
-                                : findTail(m);
+                                ? skipAhead(m, new Tail(t, t + at.get().extent(), 0), listed, d, what, outcome)
+                                : findTail(m, d, what, outcome);
                     }
                     case NO_NODE, VERSION_CONFLICT -> {
                         if (inDoubt >= 0) {
-                            Optional<LogZnode> at = readRecord(nodePath(m, inDoubt));
+                            Optional<LogZnode> at =
+                                    readRecord(nodePath(m, inDoubt), d, describe(inDoubt, seq), Outcome.UNKNOWN);
                             if (at.isPresent() && at.get().writtenBy(writerHigh, writerLow, seq)) {
                                 LOG.info(
                                         "append {} to {} had landed at position {} before its reply was lost",
@@ -324,37 +382,42 @@ final class LogStore {
                                 inDoubt = -1;
                             }
                         }
-                        tail = findTail(m);
+                        tail = findTail(
+                                m,
+                                d,
+                                inDoubt >= 0 ? describe(inDoubt, seq) : before,
+                                inDoubt >= 0 ? Outcome.UNKNOWN : Outcome.NOT_APPLIED);
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
                         // Unknown outcome: retry the very same operations, which target position t
                         // only. If the first attempt landed, the retry fails with NODE_EXISTS and the
                         // header tells us it is ours; if another writer took t, ours did not land.
-                        // No timeout check before that retry: it is what makes the outcome known.
                         inDoubt = t;
-                        awaitConnection(deadline, t, seq, e);
+                        awaitConnection(d, ++losses, sending);
                         continue;
                     }
                     default -> throw e;
                 }
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (d.passed()) {
                 if (inDoubt >= 0) {
-                    throw new ConnectionLossException(
-                            path,
-                            "append to " + path + " has an unknown outcome after " + appendTimeout + ": if it landed,"
-                                    + " it is at position " + inDoubt + " with writer " + writerId() + " sequence "
-                                    + seq,
-                            null);
+                    throw d.expired(path, describe(inDoubt, seq), Outcome.UNKNOWN);
                 }
                 throw new OperationTimeoutException(
                         path,
-                        "append to " + path + " did not complete within appendTimeout " + appendTimeout
+                        "append to " + path + " did not complete within " + d.timeout()
                                 + ": other appenders took each position it tried first (the last was " + t
                                 + "); nothing was written",
+                        Outcome.NOT_APPLIED,
                         null);
             }
         }
+    }
+
+    /** Names an append attempt so that a caller left in doubt knows what to look for. */
+    private String describe(long position, long seq) {
+        return "append to " + path + " (if it landed, it is at position " + position + " with writer " + writerId()
+                + " sequence " + seq + ")";
     }
 
     /**
@@ -379,62 +442,55 @@ final class LogStore {
         }
     }
 
-    /** The numeric children of a znode, listed asynchronously (empty if it does not exist). */
-    private CompletableFuture<List<Long>> listInBackground(String parent) {
-        CompletableFuture<List<Long>> out = new CompletableFuture<>();
+    /** The children of a znode, listed asynchronously: the reply, whatever it is. */
+    private CompletableFuture<ZkAccess.Reply> listInBackground(String parent) {
         try {
-            coordinator
-                    .curatorFramework()
-                    .getChildren()
-                    .inBackground((client, event) -> {
-                        List<String> names = event.getChildren();
-                        if (event.getResultCode() == KeeperException.Code.OK.intValue() && names != null) {
-                            out.complete(ChildNames.numericAscending(names));
-                        } else {
-                            out.complete(List.of());
-                        }
-                    })
-                    .forPath(parent);
-        } catch (Exception e) {
-            out.complete(List.of());
+            ZkAccess zk = zk();
+            return ZkAccess.getChildren(zk.handle(), zk.fullPath(parent));
+        } catch (StateSyncException e) {
+            return CompletableFuture.completedFuture(
+                    new ZkAccess.Reply(KeeperException.Code.CONNECTIONLOSS.intValue(), null, null, null, null));
         }
-        return out;
     }
 
     /**
      * A later tail than {@code known} when the listing shows znodes after it in the same segment:
      * the last of them is read for its size. Only a hint: the next attempt's create checks it.
      */
-    private Tail skipAhead(Meta m, Tail known, CompletableFuture<List<Long>> listed) throws InterruptedException {
-        List<Long> starts;
-        try {
-            starts = listed.get(coordinator.sessionTimeout().toMillis() * 3 + 10_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+    private Tail skipAhead(
+            Meta m, Tail known, CompletableFuture<ZkAccess.Reply> listed, Deadline d, String what, Outcome outcome) {
+        ZkAccess.Reply reply = ZkAccess.await(listed, d, path, what, outcome);
+        List<String> names = reply.children();
+        if (!reply.ok() || names == null) {
             return known;
         }
+        List<Long> starts = ChildNames.numericAscending(names);
         if (starts.isEmpty() || starts.get(starts.size() - 1) < known.end()) {
             return known;
         }
         long last = starts.get(starts.size() - 1);
-        Optional<LogZnode> record = readRecord(nodePath(m, last));
+        Optional<LogZnode> record = readRecord(nodePath(m, last), d, what, outcome);
         return record.isPresent() ? new Tail(last, last + record.get().extent(), 0) : known;
     }
 
-    private void awaitConnection(long deadline, long position, long seq, StateSyncException cause)
-            throws InterruptedException {
-        long remaining = deadline - System.nanoTime();
+    /**
+     * Waits, until the deadline, for the connection a lost reply went with, then backs off by the
+     * coordinator's retry policy if this is not the first loss of the call.
+     */
+    private void awaitConnection(Deadline d, int losses, String what) {
+        long left = d.remainingNanos();
+        if (left == 0) {
+            throw d.expired(path, what, Outcome.UNKNOWN);
+        }
         try {
-            if (remaining <= 0) {
-                throw new OperationTimeoutException(path, "deadline passed", cause);
-            }
-            coordinator.awaitConnected(Duration.ofNanos(remaining));
-        } catch (OperationTimeoutException timeout) {
-            throw new ConnectionLossException(
-                    path,
-                    "append to " + path + " has an unknown outcome after " + appendTimeout + ": if it landed, it is"
-                            + " at position " + position + " with writer " + new UUID(writerHigh, writerLow)
-                            + " sequence " + seq,
-                    cause);
+            coordinator.awaitConnected(Duration.ofNanos(left));
+        } catch (OperationTimeoutException e) {
+            throw d.expired(path, what, Outcome.UNKNOWN);
+        } catch (InterruptedException e) {
+            throw Deadline.interrupted(path, what, Outcome.UNKNOWN);
+        }
+        if (losses > 1) {
+            zk().backoff(losses - 1, d, path, what, Outcome.UNKNOWN);
         }
     }
 
@@ -453,21 +509,18 @@ final class LogStore {
         return packs;
     }
 
-    private List<CuratorOp> ops(Meta m, Tail tail, List<long[]> packs, List<byte[]> encoded, long seq) {
-        CuratorFramework c = coordinator.curatorFramework();
-        List<CuratorOp> ops = new ArrayList<>(packs.size() * 3 + 1);
+    private List<Op> ops(Meta m, Tail tail, List<long[]> packs, List<byte[]> encoded, long seq) {
+        RawOps c = new RawOps(coordinator);
+        List<Op> ops = new ArrayList<>(packs.size() * 3 + 1);
         long t = tail.end();
         try {
             if (tail.lastStart() < 0) {
                 // The log had no znode: it must still have none (the meta is unchanged).
-                ops.add(c.transactionOp()
-                        .check()
-                        .withVersion(tail.metaVersion())
-                        .forPath(metaPath));
+                ops.add(c.check(tail.metaVersion(), metaPath));
             } else if (t % m.segmentSize() == 0) {
                 // Opening a segment: the previous znode must still exist, so that a writer with an
                 // old view can never re-create a truncated segment.
-                ops.add(c.transactionOp().check().forPath(nodePath(m, tail.lastStart())));
+                ops.add(c.check(-1, nodePath(m, tail.lastStart())));
             }
             int index = 0;
             for (long[] pack : packs) {
@@ -476,21 +529,12 @@ final class LogStore {
                 long segment = p / m.segmentSize();
                 if (p % m.segmentSize() == 0) {
                     if (segment % m.groupSize() == 0) {
-                        ops.add(c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.PERSISTENT)
-                                .forPath(groupPath(m, segment / m.groupSize()), new byte[0]));
+                        ops.add(c.create(CreateMode.PERSISTENT, groupPath(m, segment / m.groupSize()), new byte[0]));
                     }
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(segmentPath(m, segment), new byte[0]));
+                    ops.add(c.create(CreateMode.PERSISTENT, segmentPath(m, segment), new byte[0]));
                 }
                 byte[] data = PackFormat.encode(writerHigh, writerLow, seq, encoded.subList(index, index + count));
-                ops.add(c.transactionOp()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath(nodePath(m, p), data));
+                ops.add(c.create(CreateMode.PERSISTENT, nodePath(m, p), data));
                 index += count;
             }
         } catch (Exception e) {
@@ -530,28 +574,28 @@ final class LogStore {
         }
     }
 
-    private Optional<LogZnode> readRecord(String nodePath) throws InterruptedException {
-        return Nodes.read(coordinator, nodePath).map(v -> LogZnode.of(v.value()));
+    private Optional<LogZnode> readRecord(String nodePath, Deadline d, String what, Outcome outcome) {
+        return readNode(nodePath, d, what, outcome).map(v -> LogZnode.of(v.value()));
     }
 
     /** Finds the end of the log by listing the last group, segment and znode. */
-    Tail findTail(Meta m) throws InterruptedException {
+    Tail findTail(Meta m, Deadline d, String what, Outcome outcome) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
-            Meta fresh = freshMeta();
-            List<Long> groups = numericChildren(logDir);
+            Meta fresh = freshMeta(d, what, outcome);
+            List<Long> groups = numericChildren(logDir, d, what, outcome);
             Collections.reverse(groups);
             Tail found = null;
             outer:
             for (long g : groups) {
-                List<Long> segments = numericChildren(groupPath(m, g));
+                List<Long> segments = numericChildren(groupPath(m, g), d, what, outcome);
                 Collections.reverse(segments);
                 for (long s : segments) {
-                    List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s)));
+                    List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s), d, what, outcome));
                     if (starts.isEmpty()) {
                         continue;
                     }
                     long last = starts.get(starts.size() - 1);
-                    Optional<LogZnode> record = readRecord(nodePath(m, last));
+                    Optional<LogZnode> record = readRecord(nodePath(m, last), d, what, outcome);
                     if (record.isPresent()) {
                         found = new Tail(last, last + record.get().extent(), 0);
                     }
@@ -574,16 +618,16 @@ final class LogStore {
     }
 
     /** The numeric children of a znode, ascending; empty if it does not exist. */
-    List<Long> numericChildren(String parent) throws InterruptedException {
-        List<String> names;
-        try {
-            names = coordinator.curatorFramework().getChildren().forPath(parent);
-        } catch (KeeperException.NoNodeException e) {
+    List<Long> numericChildren(String parent, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(parent);
+        ZkAccess.Reply r = zk.call(d, parent, what, outcome, h -> ZkAccess.getChildren(h, full));
+        if (r.noNode()) {
             return new ArrayList<>();
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, parent);
+        }
+        List<String> names = r.children();
+        if (!r.ok() || names == null) {
+            throw ZkAccess.error(r.rc(), parent);
         }
         return ChildNames.numericAscending(names);
     }
@@ -597,30 +641,70 @@ final class LogStore {
      */
     SegmentRead readSegment(Meta m, long from, int max, @Nullable CuratorWatcher watcher, CuratorFramework client)
             throws InterruptedException {
+        return readSegment(
+                m,
+                from,
+                max,
+                watcher,
+                client,
+                zk().defaultDeadline(),
+                "read of event log " + path,
+                Outcome.NOT_APPLIED);
+    }
+
+    /**
+     * As {@link #readSegment(Meta, long, int, CuratorWatcher, CuratorFramework)}; without a watcher
+     * every request runs against the deadline (a watched listing is one Curator call of a
+     * follower's own thread, which its close interrupts).
+     */
+    SegmentRead readSegment(
+            Meta m,
+            long from,
+            int max,
+            @Nullable CuratorWatcher watcher,
+            CuratorFramework client,
+            Deadline d,
+            String what,
+            Outcome outcome)
+            throws InterruptedException {
         long segment = from / m.segmentSize();
         String segPath = segmentPath(m, segment);
-        List<String> names;
-        try {
-            names = watcher == null
-                    ? client.getChildren().forPath(segPath)
-                    : client.getChildren().usingWatcher(watcher).forPath(segPath);
-        } catch (KeeperException.NoNodeException e) {
+        @Nullable List<String> names;
+        if (watcher == null) {
+            ZkAccess zk = zk();
+            String full = zk.fullPath(segPath);
+            ZkAccess.Reply r = zk.call(d, segPath, what, outcome, h -> ZkAccess.getChildren(h, full));
+            names = r.children();
+            if (!r.noNode() && (!r.ok() || names == null)) {
+                throw ZkAccess.error(r.rc(), segPath);
+            }
+            if (r.noNode()) {
+                names = null;
+            }
+        } else {
+            try {
+                names = client.getChildren().usingWatcher(watcher).forPath(segPath);
+            } catch (KeeperException.NoNodeException e) {
+                names = null;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, segPath);
+            }
+        }
+        if (names == null) {
             boolean exists = watcher != null && existsWatched(client, segPath, watcher) != null;
             if (!exists) {
                 // No segment here. If a later segment holds records, this one was deleted by another
                 // client (appenders create segments in order, and a new one only after the znode
                 // before it): a gap up to that record. Checked again after the listing, so that a
                 // segment an appender has created meanwhile is read, not taken for a gap.
-                long after = firstRecordAfter(m, segment);
-                if (after >= 0 && !existsNow(segPath)) {
+                long after = firstRecordAfter(m, segment, d, what, outcome);
+                if (after >= 0 && !existsNow(segPath, d, what, outcome)) {
                     return new SegmentRead(List.of(), false, false, EventDecodingException.gap(segPath, from, after));
                 }
             }
             return new SegmentRead(List.of(), exists, false);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, segPath);
         }
         List<Long> starts = inSegment(m, segment, ChildNames.numericAscending(names));
         int first = -1;
@@ -641,7 +725,7 @@ final class LogStore {
         for (int i = first; i < last; i++) {
             paths.add(segPath + "/" + starts.get(i));
         }
-        List<Versioned<byte[]>> data = readAll(paths);
+        List<Versioned<byte[]>> data = readAll(paths, d, what, outcome);
         List<RawEvent> out = new ArrayList<>();
         EventDecodingException bad = null;
         long expected = starts.get(first);
@@ -684,16 +768,16 @@ final class LogStore {
     }
 
     /** The position of the first record in a segment after the given one, or -1 if there is none. */
-    private long firstRecordAfter(Meta m, long segment) throws InterruptedException {
-        for (long g : numericChildren(logDir)) {
+    private long firstRecordAfter(Meta m, long segment, Deadline d, String what, Outcome outcome) {
+        for (long g : numericChildren(logDir, d, what, outcome)) {
             if (g < segment / m.groupSize()) {
                 continue;
             }
-            for (long s : numericChildren(groupPath(m, g))) {
+            for (long s : numericChildren(groupPath(m, g), d, what, outcome)) {
                 if (s <= segment) {
                     continue;
                 }
-                List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s)));
+                List<Long> starts = inSegment(m, s, numericChildren(segmentPath(m, s), d, what, outcome));
                 if (!starts.isEmpty()) {
                     return starts.get(0);
                 }
@@ -702,14 +786,17 @@ final class LogStore {
         return -1;
     }
 
-    private boolean existsNow(String p) throws InterruptedException {
-        try {
-            return coordinator.curatorFramework().checkExists().forPath(p) != null;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, p);
+    private boolean existsNow(String p, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> ZkAccess.exists(h, full));
+        if (r.noNode()) {
+            return false;
         }
+        if (!r.ok()) {
+            throw ZkAccess.error(r.rc(), p);
+        }
+        return true;
     }
 
     /** The starts that belong to a segment (a foreign znode named outside its range is not the log's). */
@@ -731,54 +818,46 @@ final class LogStore {
         }
     }
 
-    /** Reads several znodes with pipelined requests. A missing znode is a NO_NODE error. */
-    private List<Versioned<byte[]>> readAll(List<String> paths) throws InterruptedException {
-        int n = paths.size();
-        AtomicReferenceArray<Versioned<byte[]>> results = new AtomicReferenceArray<>(n);
-        AtomicReference<@Nullable Throwable> error = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(n);
-        CuratorFramework c = coordinator.curatorFramework();
-        for (int i = 0; i < n; i++) {
-            int index = i;
+    /**
+     * Reads several znodes with pipelined requests, all sent at once and awaited against the
+     * deadline; the reads lost to a connection loss are sent again by the retry policy. A missing
+     * znode is a NO_NODE error.
+     */
+    private List<Versioned<byte[]>> readAll(List<String> paths, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        List<CompletableFuture<ZkAccess.Reply>> sent = new ArrayList<>(paths.size());
+        org.apache.zookeeper.ZooKeeper handle = zk.handle();
+        for (String p : paths) {
+            sent.add(ZkAccess.getData(handle, zk.fullPath(p)));
+        }
+        List<Versioned<byte[]>> out = new ArrayList<>(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
             String p = paths.get(i);
-            try {
-                c.getData()
-                        .inBackground((client, event) -> {
-                            if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-                                byte[] d = event.getData();
-                                results.set(index, Nodes.versioned(d == null ? new byte[0] : d, event.getStat()));
-                            } else {
-                                error.compareAndSet(
-                                        null,
-                                        KeeperException.create(KeeperException.Code.get(event.getResultCode()), p));
-                            }
-                            done.countDown();
-                        })
-                        .forPath(p);
-            } catch (Exception e) {
-                error.compareAndSet(null, e);
-                done.countDown();
+            ZkAccess.Reply r = ZkAccess.await(sent.get(i), d, p, what, outcome);
+            if (ZkAccess.isLoss(r.rc())) {
+                String full = zk.fullPath(p);
+                zk.backoff(1, d, p, what, outcome);
+                r = zk.call(d, p, what, outcome, h -> ZkAccess.getData(h, full));
             }
-        }
-        long waitMs = coordinator.sessionTimeout().toMillis() * 3 + 10_000;
-        if (!done.await(waitMs, TimeUnit.MILLISECONDS)) {
-            throw new ConnectionLossException(path, "reading event log " + path + " timed out", null);
-        }
-        Throwable e = error.get();
-        if (e != null) {
-            throw ZkErrors.translate(e, null);
-        }
-        List<Versioned<byte[]>> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(results.get(i));
+            Stat stat = r.stat();
+            if (!r.ok() || stat == null) {
+                throw ZkAccess.error(r.rc(), p);
+            }
+            byte[] data = r.data();
+            out.add(Nodes.versioned(data == null ? new byte[0] : data, stat));
         }
         return out;
     }
 
-    /** Reads up to max events from a position, across segments. */
-    List<RawEvent> read(long from, int max) throws InterruptedException {
-        Meta m = layout();
-        Meta fresh = freshMeta();
+    /** Reads up to max events from a position, across segments; every request against the deadline. */
+    List<RawEvent> read(long from, int max, Deadline d) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
+        }
+        String what = "read of event log " + path + " from position " + from;
+        Outcome outcome = Outcome.NOT_APPLIED;
+        Meta m = layout(d, what, outcome);
+        Meta fresh = freshMeta(d, what, outcome);
         if (from < fresh.earliest()) {
             throw new HistoryTruncatedException(path, from, fresh.earliest());
         }
@@ -786,11 +865,12 @@ final class LogStore {
         long next = from;
         try {
             while (out.size() < max) {
-                SegmentRead r = readSegment(m, next, max - out.size(), null, coordinator.curatorFramework());
+                SegmentRead r =
+                        readSegment(m, next, max - out.size(), null, coordinator.curatorFramework(), d, what, outcome);
                 out.addAll(r.events());
                 EventDecodingException bad = r.bad();
                 if (bad != null && out.size() < max) {
-                    checkNotTruncated(bad.position());
+                    checkNotTruncated(bad.position(), d, what, outcome);
                     throw bad;
                 }
                 if (r.events().isEmpty()) {
@@ -800,7 +880,7 @@ final class LogStore {
             }
         } catch (StateSyncException e) {
             if (e.reason() == StateSyncException.Reason.NO_NODE) {
-                Meta now = freshMeta();
+                Meta now = freshMeta(d, what, outcome);
                 if (next < now.earliest()) {
                     throw new HistoryTruncatedException(path, next, now.earliest());
                 }
@@ -815,7 +895,12 @@ final class LogStore {
      * there is truncation at work (it deletes a segment's znodes lowest first), not a bad znode.
      */
     void checkNotTruncated(long position) throws InterruptedException {
-        Meta now = freshMeta();
+        checkNotTruncated(position, zk().defaultDeadline(), "read of event log " + path, Outcome.NOT_APPLIED);
+    }
+
+    private void checkNotTruncated(long position, Deadline d, String what, Outcome outcome)
+            throws InterruptedException {
+        Meta now = freshMeta(d, what, outcome);
         if (position < now.earliest()) {
             throw new HistoryTruncatedException(path, position, now.earliest());
         }
@@ -823,81 +908,126 @@ final class LogStore {
 
     // ---------------------------------------------------------------- retention
 
-    /** Truncates the log before a position; see {@link EventLog#truncateBefore(long)}. */
-    void truncateBefore(long before) throws InterruptedException {
-        Meta m = layout();
+    /**
+     * Truncates the log before a position; see {@link EventLog#truncateBefore(long)}. Every request
+     * runs against the deadline.
+     */
+    void truncateBefore(long before, Deadline d) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("truncation of " + path + " not started: the thread was interrupted");
+        }
+        String what = "truncation of event log " + path + " before position " + before;
+        Meta m = layout(d, what, Outcome.NOT_APPLIED);
         Tail tail;
+        int losses = 0;
+        Outcome outcome = Outcome.NOT_APPLIED;
         while (true) {
-            Meta fresh = freshMeta();
+            Meta fresh = freshMeta(d, what, outcome);
             if (before <= fresh.earliest()) {
                 return;
             }
-            tail = findTail(m);
+            tail = findTail(m, d, what, outcome);
             if (before > tail.end()) {
                 throw new IllegalArgumentException(
                         "cannot truncate " + path + " before position " + before + ": the log ends at " + tail.end());
             }
             Meta updated = new Meta(fresh.segmentSize(), fresh.groupSize(), before, fresh.version());
-            try {
-                Nodes.write(coordinator, metaPath, updated.encode(), fresh.version());
+            ZkAccess zk = zk();
+            String full = zk.fullPath(metaPath);
+            CompletableFuture<ZkAccess.Reply> sent = new CompletableFuture<>();
+            zk.handle()
+                    .setData(
+                            full,
+                            updated.encode(),
+                            fresh.version(),
+                            (rc, p, ctx, stat) -> sent.complete(new ZkAccess.Reply(rc, null, stat, null, null)),
+                            null);
+            outcome = Outcome.UNKNOWN;
+            ZkAccess.Reply r = ZkAccess.await(sent, d, metaPath, what, outcome);
+            if (r.ok()) {
                 break;
-            } catch (StateSyncException e) {
-                if (e.reason() != StateSyncException.Reason.VERSION_CONFLICT) {
-                    throw e;
-                }
+            }
+            if (ZkAccess.isLoss(r.rc())) {
+                // Safe to repeat: a write that landed makes the next round see the new retention point.
+                zk.backoff(++losses, d, metaPath, what, outcome);
+            } else if (r.rc() != KeeperException.Code.BADVERSION.intValue()) {
+                throw ZkAccess.error(r.rc(), metaPath);
             }
         }
-        deleteBelow(m, before, tail);
+        deleteBelow(m, before, tail, d, what);
+    }
+
+    /** Truncates the log before a position, bounded by the coordinator's operation timeout. */
+    void truncateBefore(long before) throws InterruptedException {
+        truncateBefore(before, zk().defaultDeadline());
+    }
+
+    /** Sends a multi of deletes, again after a lost reply (a delete that landed then answers NO_NODE). */
+    private void deleteAll(List<Op> ops, Deadline d, String what) {
+        int losses = 0;
+        while (true) {
+            try {
+                multi(ops, d, what);
+                return;
+            } catch (OperationTimeoutException e) {
+                throw e;
+            } catch (StateSyncException e) {
+                if (e.reason() == StateSyncException.Reason.CONNECTION_LOSS
+                        || e.reason() == StateSyncException.Reason.SESSION_EXPIRED) {
+                    zk().backoff(++losses, d, path, what, Outcome.UNKNOWN);
+                    continue;
+                }
+                if (e.reason() != StateSyncException.Reason.NO_NODE) {
+                    throw e;
+                }
+                return; // another truncation deleted it first
+            }
+        }
     }
 
     /**
      * Deletes whole segments below a position, never the segment of the log's last znode (the
      * next appender's check needs it).
      */
-    private void deleteBelow(Meta m, long before, Tail tail) throws InterruptedException {
+    private void deleteBelow(Meta m, long before, Tail tail, Deadline d, String what) {
+        Outcome outcome = Outcome.UNKNOWN;
         long lastSegment = tail.lastStart() < 0 ? -1 : tail.lastStart() / m.segmentSize();
-        CuratorFramework c = coordinator.curatorFramework();
-        for (long g : numericChildren(logDir)) {
+        RawOps c = new RawOps(coordinator);
+        for (long g : numericChildren(logDir, d, what, outcome)) {
             boolean groupDone = true;
-            for (long s : numericChildren(groupPath(m, g))) {
+            for (long s : numericChildren(groupPath(m, g), d, what, outcome)) {
                 if ((s + 1) * m.segmentSize() > before || s >= lastSegment) {
                     groupDone = false;
                     break;
                 }
                 String segPath = segmentPath(m, s);
-                List<Long> starts = numericChildren(segPath);
-                List<CuratorOp> ops = new ArrayList<>();
+                List<Long> starts = numericChildren(segPath, d, what, outcome);
+                List<Op> ops = new ArrayList<>();
                 try {
                     for (long p : starts) {
-                        ops.add(c.transactionOp().delete().forPath(segPath + "/" + p));
+                        ops.add(c.delete(-1, segPath + "/" + p));
                         if (ops.size() >= 500) {
-                            Nodes.transaction(coordinator, ops);
+                            deleteAll(ops, d, what);
                             ops = new ArrayList<>();
                         }
                     }
-                    ops.add(c.transactionOp().delete().forPath(segPath));
+                    ops.add(c.delete(-1, segPath));
+                } catch (StateSyncException e) {
+                    throw e;
                 } catch (Exception e) {
                     throw ZkErrors.translate(e, segPath);
                 }
-                try {
-                    Nodes.transaction(coordinator, ops);
-                } catch (StateSyncException e) {
-                    if (e.reason() != StateSyncException.Reason.NO_NODE) {
-                        throw e;
-                    }
-                    // another truncation deleted it first
-                }
+                deleteAll(ops, d, what);
             }
             long groupEndSegment = (g + 1) * m.groupSize();
             if (!groupDone || groupEndSegment > lastSegment || groupEndSegment * m.segmentSize() > before) {
                 return;
             }
-            try {
-                Nodes.delete(coordinator, groupPath(m, g), -1);
-            } catch (StateSyncException e) {
-                if (e.reason() != StateSyncException.Reason.NOT_EMPTY) {
-                    throw e;
-                }
+            ZkAccess zk = zk();
+            String full = zk.fullPath(groupPath(m, g));
+            ZkAccess.Reply r = zk.call(d, groupPath(m, g), what, outcome, h -> ZkAccess.delete(h, full, -1));
+            if (!r.ok() && !r.noNode() && r.rc() != KeeperException.Code.NOTEMPTY.intValue()) {
+                throw ZkAccess.error(r.rc(), groupPath(m, g));
             }
         }
     }

@@ -25,8 +25,10 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -80,6 +82,11 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
 
     @Override
     public void close() {
+        close(Deadline.after(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
+    }
+
+    /** Closes, waiting for the following thread until the deadline at most. */
+    void close(Deadline d) {
         LifecycleState previous = lifecycle.close();
         if (previous == LifecycleState.CLOSED) {
             return;
@@ -87,7 +94,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
         listeners.close();
         if (previous == LifecycleState.STARTED) {
             coordinator.removeListener(connectionListener);
-            follower.close();
+            follower.close(d);
         }
         log.forget(this);
     }

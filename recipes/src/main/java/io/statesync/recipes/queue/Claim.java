@@ -15,6 +15,8 @@
  */
 package io.statesync.recipes.queue;
 
+import java.time.Duration;
+
 /**
  * One item taken from a {@link WorkQueue}: held by this consumer until {@link #ack()}, {@link
  * #nack()} or {@link #close()}, or until the consumer's ZooKeeper session ends.
@@ -85,9 +87,29 @@ public interface Claim<T> extends AutoCloseable {
      *     come back within the queue's operation timeout (if the ack did not land, the item is
      *     delivered again once the claim's session ends)
      * @throws io.statesync.core.AccessDeniedException if the credentials do not permit the ack
+     * @throws io.statesync.core.OperationTimeoutException if the queue's operation timeout passed
+     *     while waiting for the reply, or the thread was interrupted with the ack sent (its
+     *     interrupt flag set again): the outcome is unknown, as above
      * @throws IllegalStateException if already acknowledged or released
      */
     void ack() throws InterruptedException;
+
+    /**
+     * Acknowledges the item, as {@link #ack()}, within a timeout of its own instead of the queue's
+     * operation timeout: it returns within it even behind a silent partition.
+     *
+     * @param timeout the deadline of the call
+     * @throws InterruptedException if interrupted before the ack was sent
+     * @throws io.statesync.core.LockLostException as for {@link #ack()}
+     * @throws io.statesync.core.ConnectionLossException as for {@link #ack()}, with this timeout
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed while waiting for
+     *     the reply, or the thread was interrupted with the ack sent (its interrupt flag set again):
+     *     the outcome is unknown
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit the ack
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if already acknowledged or released
+     */
+    void ack(Duration timeout) throws InterruptedException;
 
     /**
      * Gives the item back: it becomes available again at once, in its place in the queue, with the
@@ -111,9 +133,29 @@ public interface Claim<T> extends AutoCloseable {
      *     allowed delivery and moving the item to the dead-letter queue kept losing races with other
      *     dead-letter moves for the operation timeout (the claim is still held; the item moves at its
      *     next take after the claim ends)
+     * @throws io.statesync.core.OperationTimeoutException if the queue's operation timeout passed
+     *     while waiting for a reply, or the thread was interrupted with the release sent (its
+     *     interrupt flag set again): whether the claim was given back is unknown (if not, the item
+     *     comes back when the session ends at the latest)
      * @throws IllegalStateException if already acknowledged
      */
     void nack() throws InterruptedException;
+
+    /**
+     * Gives the item back, as {@link #nack()}, within a timeout of its own instead of the queue's
+     * operation timeout: it returns within it even behind a silent partition.
+     *
+     * @param timeout the deadline of the call
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.ConnectionLossException as for {@link #nack()}, with this timeout
+     * @throws io.statesync.core.OperationTimeoutException as for {@link #nack()}, with this timeout
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit the release
+     * @throws io.statesync.core.StateSyncException with reason {@code TIMEOUT} as for {@link
+     *     #nack()}, within this timeout
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if already acknowledged
+     */
+    void nack(Duration timeout) throws InterruptedException;
 
     /**
      * Releases the claim if it is still held, as {@link #nack()} does; does nothing after {@link

@@ -19,14 +19,14 @@ import io.statesync.core.ConnectionLossException;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
-import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkErrors;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.Op;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +117,12 @@ final class ClaimImpl<T> implements Claim<T> {
 
     @Override
     public void ack() throws InterruptedException {
+        ack(queue.operationTimeout);
+    }
+
+    @Override
+    public void ack(Duration timeout) throws InterruptedException {
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED || s == State.RELEASED) {
             throw new IllegalStateException("the claim on position " + position + " was already " + s);
@@ -124,20 +130,24 @@ final class ClaimImpl<T> implements Claim<T> {
         if (s == State.LOST) {
             throw lost("its session ended", null);
         }
-        CuratorFramework c = queue.coordinator.curatorFramework();
-        List<CuratorOp> ops;
+        RawOps c = new RawOps(queue.coordinator);
+        List<Op> ops;
         try {
             ops = List.of(
-                    c.transactionOp().delete().withVersion(deliveries).forPath(itemPath),
-                    c.transactionOp().delete().forPath(claimPath),
-                    c.transactionOp().setData().forPath(queue.store.removedPath, new byte[0]));
+                    c.delete(deliveries, itemPath),
+                    c.delete(-1, claimPath),
+                    c.setData(-1, queue.store.removedPath, new byte[0]));
         } catch (Exception e) {
             throw ZkErrors.translate(e, itemPath);
         }
-        long deadline = System.nanoTime() + queue.operationTimeout.toNanos();
+        if (Thread.interrupted()) {
+            throw new InterruptedException(
+                    "ack of position " + position + " in " + queue.path() + " not sent: the thread was interrupted");
+        }
+        String what = "ack of position " + position + " in " + queue.path();
         while (true) {
             try {
-                Nodes.transaction(queue.coordinator, ops);
+                queue.store.multi(ops, deadline, what);
                 finish(State.ACKED);
                 return;
             } catch (StateSyncException e) {
@@ -162,12 +172,16 @@ final class ClaimImpl<T> implements Claim<T> {
                                 new ConnectionLossException(
                                         itemPath,
                                         "ack of position " + position + " in " + queue.path() + " has an unknown"
-                                                + " outcome: the connection did not come back within operationTimeout "
-                                                + queue.operationTimeout + "; if the ack did not land, the item is"
+                                                + " outcome: the connection did not come back within "
+                                                + deadline.timeout() + "; if the ack did not land, the item is"
                                                 + " delivered again once the claim's session ends",
-                                        e));
+                                        e),
+                                what,
+                                OperationTimeoutException.Outcome.UNKNOWN);
                         if (queue.coordinator.sessionId() != sessionId) {
-                            if (queue.store.read(itemPath).isEmpty()) {
+                            if (queue.store
+                                    .read(itemPath, deadline, what, OperationTimeoutException.Outcome.UNKNOWN)
+                                    .isEmpty()) {
                                 markLost();
                                 throw new ConnectionLossException(
                                         itemPath,
@@ -187,6 +201,12 @@ final class ClaimImpl<T> implements Claim<T> {
 
     @Override
     public void nack() throws InterruptedException {
+        nack(queue.operationTimeout);
+    }
+
+    @Override
+    public void nack(Duration timeout) throws InterruptedException {
+        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED) {
             throw new IllegalStateException("the claim on position " + position + " was already acknowledged");
@@ -203,7 +223,8 @@ final class ClaimImpl<T> implements Claim<T> {
                         deliveries,
                         DeadLetter.Cause.DELIVERIES_EXHAUSTED,
                         "delivered " + deliveries + " times without an acknowledgement (last one given back)",
-                        this);
+                        this,
+                        deadline);
             } catch (StateSyncException e) {
                 if (e.reason() != StateSyncException.Reason.CONNECTION_LOSS
                         && e.reason() != StateSyncException.Reason.SESSION_EXPIRED) {
@@ -212,12 +233,12 @@ final class ClaimImpl<T> implements Claim<T> {
                 if (lostWithSession()) {
                     return; // the claim went with its session: the item is handed out again
                 }
-                throw unknownRelease(e);
+                throw unknownRelease(e, deadline);
             }
             finish(State.RELEASED);
             return;
         }
-        release();
+        release(deadline);
     }
 
     /** Whether the claim is gone with its session (marked lost, or the coordinator has a new session). */
@@ -233,11 +254,11 @@ final class ClaimImpl<T> implements Claim<T> {
         return false;
     }
 
-    private ConnectionLossException unknownRelease(@Nullable Throwable cause) {
+    private ConnectionLossException unknownRelease(@Nullable Throwable cause, Deadline deadline) {
         return new ConnectionLossException(
                 itemPath,
                 "could not give back the claim on position " + position + " of work queue " + queue.path()
-                        + ": the connection did not come back within operationTimeout " + queue.operationTimeout
+                        + ": the connection did not come back within " + deadline.timeout()
                         + " and the claim's session may still live; the item comes back when that session ends at"
                         + " the latest",
                 cause);
@@ -249,36 +270,38 @@ final class ClaimImpl<T> implements Claim<T> {
      * already released it. Never sends while disconnected: it waits for the connection, or for the
      * claim to be reported lost, up to the operation timeout.
      */
-    private void release() throws InterruptedException {
-        CuratorFramework c = queue.coordinator.curatorFramework();
-        List<CuratorOp> ops;
+    private void release(Deadline deadline) throws InterruptedException {
+        RawOps c = new RawOps(queue.coordinator);
+        List<Op> ops;
         try {
-            ops = List.of(
-                    c.transactionOp().check().withVersion(deliveries).forPath(itemPath),
-                    c.transactionOp().delete().forPath(claimPath));
+            ops = List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath));
         } catch (Exception e) {
             throw ZkErrors.translate(e, itemPath);
         }
-        long deadline = System.nanoTime() + queue.operationTimeout.toNanos();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("release of position " + position + " in " + queue.path()
+                    + " not sent: the thread was interrupted");
+        }
+        String what = "release of the claim on position " + position + " in " + queue.path();
         StateSyncException last = null;
         while (true) {
             if (state.get() != State.HELD || lostWithSession()) {
                 return;
             }
             if (!queue.coordinator.isConnected()) {
-                if (System.nanoTime() - deadline >= 0) {
-                    throw unknownRelease(last);
+                if (deadline.passed()) {
+                    throw unknownRelease(last, deadline);
                 }
                 try {
                     queue.coordinator.awaitConnected(Duration.ofMillis(
-                            Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))));
+                            Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())))));
                 } catch (OperationTimeoutException notYet) {
                     // look again whether the claim was reported lost meanwhile
                 }
                 continue;
             }
             try {
-                Nodes.transaction(queue.coordinator, ops);
+                queue.store.multi(ops, deadline, what);
                 finish(State.RELEASED);
                 return;
             } catch (StateSyncException e) {
@@ -289,8 +312,8 @@ final class ClaimImpl<T> implements Claim<T> {
                     }
                     case CONNECTION_LOSS -> {
                         last = e;
-                        if (System.nanoTime() - deadline >= 0 && !lostWithSession()) {
-                            throw unknownRelease(e);
+                        if (deadline.passed() && !lostWithSession()) {
+                            throw unknownRelease(e, deadline);
                         }
                     }
                     default -> throw e;
@@ -310,14 +333,12 @@ final class ClaimImpl<T> implements Claim<T> {
             return;
         }
         queue.forget(this);
-        CuratorFramework c = queue.coordinator.curatorFramework();
+        RawOps c = new RawOps(queue.coordinator);
         try {
-            c.transaction()
-                    .inBackground((client, event) -> then.run())
-                    .forOperations(List.of(
-                            c.transactionOp().check().withVersion(deliveries).forPath(itemPath),
-                            c.transactionOp().delete().forPath(claimPath)));
-        } catch (Exception e) {
+            CompletableFuture<?> unused = c.send(
+                            List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath)), claimPath)
+                    .whenComplete((error, failure) -> then.run());
+        } catch (RuntimeException e) {
             LOG.debug("work queue {}: releasing the claim on position {} failed", queue.path(), position, e);
             then.run();
         }

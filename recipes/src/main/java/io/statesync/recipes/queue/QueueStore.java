@@ -17,19 +17,24 @@ package io.statesync.recipes.queue;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -123,8 +128,14 @@ final class QueueStore {
         this.requestedGroupSize = groupSize;
     }
 
-    /** The layout, creating the queue's znodes on first use. */
+    /** The layout, creating the queue's znodes on first use, bounded by the coordinator's operation timeout. */
     Layout layout() throws InterruptedException {
+        Layout m = layout;
+        return m != null ? m : layout(zk().defaultDeadline(), "set-up of work queue " + path, Outcome.NOT_APPLIED);
+    }
+
+    /** The layout, creating the queue's znodes on first use; every request bounded by the deadline. */
+    Layout layout(Deadline d, String what, Outcome outcome) {
         Layout m = layout;
         if (m != null) {
             return m;
@@ -134,20 +145,25 @@ final class QueueStore {
             if (m != null) {
                 return m;
             }
-            Optional<Versioned<byte[]>> meta = Nodes.read(coordinator, metaPath);
+            Optional<Versioned<byte[]>> meta = read(metaPath, d, what, outcome);
             if (meta.isEmpty()) {
-                createIfAbsent(path, new byte[0], CreateMode.PERSISTENT);
+                createIfAbsent(path, new byte[0], CreateMode.PERSISTENT, d, what, outcome);
                 for (String dir : List.of(writersDir, itemsDir, claimsDir, deadDir)) {
-                    createIfAbsent(dir, new byte[0], CreateMode.PERSISTENT);
+                    createIfAbsent(dir, new byte[0], CreateMode.PERSISTENT, d, what, outcome);
                 }
                 byte[] zero = "0".getBytes(StandardCharsets.US_ASCII);
-                createIfAbsent(tailPath, zero, CreateMode.PERSISTENT);
-                createIfAbsent(deadTailPath, zero, CreateMode.PERSISTENT);
-                createIfAbsent(removedPath, new byte[0], CreateMode.PERSISTENT);
+                createIfAbsent(tailPath, zero, CreateMode.PERSISTENT, d, what, outcome);
+                createIfAbsent(deadTailPath, zero, CreateMode.PERSISTENT, d, what, outcome);
+                createIfAbsent(removedPath, new byte[0], CreateMode.PERSISTENT, d, what, outcome);
                 // The meta last: its presence says every other znode exists.
                 createIfAbsent(
-                        metaPath, new Layout(requestedSegmentSize, requestedGroupSize).encode(), CreateMode.PERSISTENT);
-                meta = Nodes.read(coordinator, metaPath);
+                        metaPath,
+                        new Layout(requestedSegmentSize, requestedGroupSize).encode(),
+                        CreateMode.PERSISTENT,
+                        d,
+                        what,
+                        outcome);
+                meta = read(metaPath, d, what, outcome);
             }
             m = Layout.decode(
                     metaPath,
@@ -176,6 +192,115 @@ final class QueueStore {
             if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
                 throw e;
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests, each bounded by a deadline
+
+    private ZkAccess zk() {
+        return coordinator.internalAccess();
+    }
+
+    /** Creates a znode (and its missing ancestors) unless it exists; repeated after a lost reply. */
+    void createIfAbsent(String p, byte[] data, CreateMode mode, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        zk.createParents(full, d, p, what, outcome);
+        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> zk.create(h, full, data, mode));
+        if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
+            throw ZkAccess.error(r.rc(), p);
+        }
+    }
+
+    /** Reads a znode's data and stat (empty if it does not exist), repeated after a lost reply. */
+    Optional<Versioned<byte[]>> read(String p, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> ZkAccess.getData(h, full));
+        if (r.noNode()) {
+            return Optional.empty();
+        }
+        Stat stat = r.stat();
+        if (!r.ok() || stat == null) {
+            throw ZkAccess.error(r.rc(), p);
+        }
+        byte[] data = r.data();
+        return Optional.of(Nodes.versioned(data == null ? new byte[0] : data, stat));
+    }
+
+    /** Reads a decimal counter znode, repeated after a lost reply. */
+    Counter readCounter(String p, Deadline d, String what, Outcome outcome) {
+        Versioned<byte[]> v =
+                read(p, d, what, outcome).orElseThrow(() -> ZkAccess.error(KeeperException.Code.NONODE.intValue(), p));
+        return counter(p, v.value(), v.version(), v.czxid(), v.mzxid());
+    }
+
+    /**
+     * Reads a decimal counter znode and arms a watch on it: one background request, its reply
+     * awaited until the deadline.
+     */
+    Counter readCounterWatched(
+            String p, CuratorWatcher watcher, CuratorFramework client, Deadline d, String what, Outcome outcome) {
+        CompletableFuture<Counter> reply = new CompletableFuture<>();
+        try {
+            client.getData()
+                    .usingWatcher(watcher)
+                    .inBackground((c, event) -> {
+                        Stat stat = event.getStat();
+                        if (event.getResultCode() == KeeperException.Code.OK.intValue() && stat != null) {
+                            try {
+                                reply.complete(counter(
+                                        p, event.getData(), stat.getVersion(), stat.getCzxid(), stat.getMzxid()));
+                            } catch (StateSyncException e) {
+                                reply.completeExceptionally(e);
+                            }
+                        } else {
+                            reply.completeExceptionally(ZkAccess.error(event.getResultCode(), p));
+                        }
+                    })
+                    .forPath(p);
+        } catch (Exception e) {
+            throw ZkErrors.translate(e, p);
+        }
+        return ZkAccess.await(reply, d, p, what, outcome);
+    }
+
+    /** Deletes a znode if its version matches, repeated after a lost reply. */
+    ZkAccess.Reply delete(String p, int version, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        return zk.call(d, p, what, outcome, h -> ZkAccess.delete(h, full, version));
+    }
+
+    /**
+     * Sends operations as one {@code multi}, once (a lost reply is the caller's to resolve), and
+     * waits for the reply until the deadline.
+     *
+     * @throws StateSyncException typed by the first operation that failed, naming its path;
+     *     CONNECTION_LOSS or SESSION_EXPIRED if the reply was lost
+     * @throws OperationTimeoutException if the deadline passed or the thread was interrupted, with
+     *     the outcome unknown
+     */
+    void multi(List<Op> ops, Deadline d, String what) {
+        new RawOps(coordinator).multi(ops, d, path, what);
+    }
+
+    /**
+     * Waits for the connection until the deadline; past it, throws {@code onTimeout} (with the
+     * deadline's error suppressed in it). An interrupt ends the wait with the outcome given.
+     */
+    void awaitConnection(Deadline d, StateSyncException onTimeout, String what, Outcome outcome) {
+        long remaining = d.remainingNanos();
+        if (remaining <= 0) {
+            throw onTimeout;
+        }
+        try {
+            coordinator.awaitConnected(Duration.ofNanos(remaining));
+        } catch (OperationTimeoutException e) {
+            onTimeout.addSuppressed(e);
+            throw onTimeout;
+        } catch (InterruptedException e) {
+            throw Deadline.interrupted(path, what, outcome);
         }
     }
 
@@ -229,6 +354,10 @@ final class QueueStore {
         } catch (Exception e) {
             throw ZkErrors.translate(e, p);
         }
+        return counter(p, data, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
+    }
+
+    private static Counter counter(String p, byte @Nullable [] data, int version, long czxid, long mzxid) {
         long value = 0;
         if (data != null && data.length > 0) {
             try {
@@ -241,7 +370,7 @@ final class QueueStore {
                         e);
             }
         }
-        return new Counter(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
+        return new Counter(value, version, czxid, mzxid);
     }
 
     /**

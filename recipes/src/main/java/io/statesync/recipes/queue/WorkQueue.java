@@ -84,10 +84,21 @@ import java.util.concurrent.Executor;
  * session, which may survive. On LOST (session expired) every claim this queue holds is gone: its
  * {@link Claim#isHeld()} turns {@code false}, its {@link Claim#ack()} throws {@link
  * io.statesync.core.LockLostException}, and other consumers receive the items again. After
- * RECONNECTED the depth is re-read and listeners get the current value. Operations retry by the
- * coordinator's {@link io.statesync.core.Retry} policy and wait for the connection up to {@link
- * Builder#operationTimeout(Duration)}. Listeners receive every connection transition through {@link
- * StateListener#onConnection}.
+ * RECONNECTED the depth is re-read and listeners get the current value. Listeners receive every
+ * connection transition through {@link StateListener#onConnection}.
+ *
+ * <p><b>Timeout and interrupt.</b> Every blocking call has one deadline: its own {@code timeout},
+ * or else the queue's {@link Builder#operationTimeout(Duration)} (default 60 s). Every request,
+ * every wait for the connection and every backoff runs against it, so the call returns within it
+ * (plus scheduling) even behind a silent partition; {@link #take} returns within its timeout plus
+ * 0.5 s. Past it a write ({@link #offer}, {@link Claim#ack}, {@link Claim#nack}, {@link
+ * #deleteDeadLetter}) throws {@link io.statesync.core.OperationTimeoutException} whose {@code
+ * outcome()} is {@code NOT_APPLIED} if nothing it sent can land and {@code UNKNOWN} if a request
+ * was sent without an answer, or {@link io.statesync.core.ConnectionLossException} if the client
+ * knew the connection lost and it was not back in time (the outcome unknown); a read throws
+ * {@link io.statesync.core.OperationTimeoutException} with {@code NOT_APPLIED}. An interrupt before
+ * anything is sent throws {@link InterruptedException}; once requests are under way it ends the
+ * call as the deadline does, with the thread's interrupt flag set again.
  *
  * <p><b>Listeners.</b> The queue is {@link Listenable} for its depth: a {@code StateListener<Long>}
  * gets an INITIAL change with the depth when it is added (once known) and an UPDATED change when
@@ -124,27 +135,44 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
     /**
      * Offers one item; fails at once if the queue is at its capacity.
      *
+     * <p>The whole call is bounded by the queue's {@link Builder#operationTimeout(Duration)}.
+     *
      * @param item the item
      * @return its position
-     * @throws InterruptedException if interrupted (the offer may or may not have landed)
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws QueueFullException if the queue has a capacity and is full; nothing was written
      * @throws io.statesync.core.ValueTooLargeException if the encoded item does not fit one znode;
      *     nothing was sent
-     * @throws io.statesync.core.ConnectionLossException if the outcome is still unknown after the
-     *     operation timeout
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
+     *     interrupted once requests were under way (its interrupt flag set again): {@code UNKNOWN} if
+     *     the offer was sent without an answer (the message names the position it would be at),
+     *     {@code NOT_APPLIED} if nothing was written
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost with the offer in
+     *     flight and not back by the deadline: the outcome is unknown
      * @throws IllegalStateException if not started, or closed
      */
     long offer(T item) throws InterruptedException;
 
     /**
-     * Offers one item, waiting up to a timeout for room if the queue is at its capacity.
+     * Offers one item, waiting up to a timeout for room if the queue is at its capacity. The
+     * timeout is the deadline of the whole call, the wait for room and every request included: it
+     * returns within it even behind a silent partition. {@link Duration#ZERO} does not wait for room
+     * and bounds the call by the queue's {@link Builder#operationTimeout(Duration)}, as {@link
+     * #offer(Object)}.
      *
      * @param item the item
-     * @param timeout how long to wait for room
+     * @param timeout the deadline of the call
      * @return its position
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws QueueFullException if there was no room within the timeout; nothing was written
      * @throws io.statesync.core.ValueTooLargeException if the encoded item does not fit one znode
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
+     *     interrupted once requests were under way (its interrupt flag set again): {@code UNKNOWN} if
+     *     the offer was sent without an answer (the message names the position it would be at),
+     *     {@code NOT_APPLIED} if nothing was written
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost with the offer in
+     *     flight and not back by the deadline: the outcome is unknown
+     * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
      */
     long offer(T item, Duration timeout) throws InterruptedException;
@@ -155,25 +183,40 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *
      * @param items the items, at least one
      * @return the position of the first; the others follow it
-     * @throws InterruptedException if interrupted (the offer may or may not have landed)
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws QueueFullException if they do not fit under the capacity; nothing was written
      * @throws io.statesync.core.ValueTooLargeException if an item, or the whole batch, does not fit
      *     one request; nothing was sent
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
+     *     interrupted once requests were under way (its interrupt flag set again): {@code UNKNOWN} if
+     *     the offer was sent without an answer (the message names the position the first would be at),
+     *     {@code NOT_APPLIED} if nothing was written
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost with the offer in
+     *     flight and not back by the deadline: the outcome is unknown
      * @throws IllegalArgumentException if {@code items} is empty, or larger than the capacity
      * @throws IllegalStateException if not started, or closed
      */
     long offerAll(List<? extends T> items) throws InterruptedException;
 
     /**
-     * Offers items atomically, waiting up to a timeout for room for all of them.
+     * Offers items atomically, waiting up to a timeout for room for all of them; the timeout is the
+     * deadline of the whole call, as for {@link #offer(Object, Duration)}.
      *
      * @param items the items, at least one
-     * @param timeout how long to wait for room
+     * @param timeout the deadline of the call ({@link Duration#ZERO}: no wait for room, and the
+     *     queue's operation timeout)
      * @return the position of the first
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws QueueFullException if there was no room within the timeout; nothing was written
      * @throws io.statesync.core.ValueTooLargeException if the batch does not fit one request
-     * @throws IllegalArgumentException if {@code items} is empty, or larger than the capacity
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
+     *     interrupted once requests were under way (its interrupt flag set again): {@code UNKNOWN} if
+     *     the offer was sent without an answer (the message names the position it would be at),
+     *     {@code NOT_APPLIED} if nothing was written
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost with the offer in
+     *     flight and not back by the deadline: the outcome is unknown
+     * @throws IllegalArgumentException if {@code items} is empty, or larger than the capacity, or
+     *     {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
      */
     long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException;
@@ -209,10 +252,29 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * including the ones currently claimed. Two reads, whatever the depth.
      *
      * @return the depth
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the queue's operation timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
      * @throws IllegalStateException if not started, or closed
      */
     long size() throws InterruptedException;
+
+    /**
+     * The depth, as {@link #size()}, within a timeout of its own.
+     *
+     * @param timeout the deadline of the call
+     * @return the depth
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    long size(Duration timeout) throws InterruptedException;
 
     /**
      * Reads dead letters in arrival order.
@@ -220,20 +282,67 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * @param fromId the first dead-letter id to read (0 for the oldest)
      * @param max the most to return, at least 1
      * @return the dead letters with ids from {@code fromId} on, skipping deleted ones
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the queue's operation timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code fromId} is negative or {@code max} below 1
      * @throws IllegalStateException if not started, or closed
      */
     List<DeadLetter<T>> deadLetters(long fromId, int max) throws InterruptedException;
 
     /**
+     * Reads dead letters, as {@link #deadLetters(long, int)}, within a timeout of its own.
+     *
+     * @param fromId the first dead-letter id to read (0 for the oldest)
+     * @param max the most to return, at least 1
+     * @param timeout the deadline of the call
+     * @return the dead letters with ids from {@code fromId} on, skipping deleted ones
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted while reading (its interrupt flag set again); outcome {@code NOT_APPLIED}
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code fromId} is negative, {@code max} below 1, or
+     *     {@code timeout} negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    List<DeadLetter<T>> deadLetters(long fromId, int max, Duration timeout) throws InterruptedException;
+
+    /**
      * Deletes a dead letter, e.g. after it was inspected or offered again.
      *
      * @param id the dead letter's id
-     * @return {@code true} if it existed
-     * @throws InterruptedException if interrupted
+     * @return {@code true} if it existed (a delete repeated after a lost reply reports {@code false}
+     *     if the first one landed)
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the queue's operation timeout passed, or the thread was
+     *     interrupted (its interrupt flag set again): {@code UNKNOWN} if the delete was sent without
+     *     an answer, {@code NOT_APPLIED} if not
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code id} is negative
      * @throws IllegalStateException if not started, or closed
      */
     boolean deleteDeadLetter(long id) throws InterruptedException;
+
+    /**
+     * Deletes a dead letter, as {@link #deleteDeadLetter(long)}, within a timeout of its own.
+     *
+     * @param id the dead letter's id
+     * @param timeout the deadline of the call
+     * @return {@code true} if it existed
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted (its interrupt flag set again): {@code UNKNOWN} if the delete was sent without
+     *     an answer, {@code NOT_APPLIED} if not
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code id} is negative, or {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     */
+    boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException;
 
     /**
      * Adds a listener for dead-letter arrivals, on the coordinator's listener executor: one CREATED

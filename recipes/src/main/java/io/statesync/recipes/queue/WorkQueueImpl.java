@@ -23,15 +23,18 @@ import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.PackFormat;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +49,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -63,8 +67,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -167,18 +171,13 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     @Override
     public void start() {
         lifecycle.start();
-        ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "statesync-queue-" + store.path);
-            t.setDaemon(true);
-            return t;
-        });
+        ZkAccess access = coordinator.internalAccess();
+        ExecutorService ex =
+                Executors.newSingleThreadExecutor(r -> access.newThread("statesync-queue-" + store.path, r));
         refresher = ex;
         AtomicInteger takerCount = new AtomicInteger();
-        takers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "statesync-queue-take-" + takerCount.incrementAndGet() + "-" + store.path);
-            t.setDaemon(true);
-            return t;
-        });
+        takers = Executors.newCachedThreadPool(
+                r -> access.newThread("statesync-queue-take-" + takerCount.incrementAndGet() + "-" + store.path, r));
         coordinator.addListener(connectionListener, Runnable::run);
         scheduleRefresh();
     }
@@ -217,12 +216,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             watchClient.removeWatchers();
             try {
-                coordinator
-                        .curatorFramework()
-                        .delete()
-                        .inBackground((client, event) -> replies.countDown())
-                        .forPath(writerPath);
-            } catch (Exception e) {
+                ZkAccess access = coordinator.internalAccess();
+                CompletableFuture<?> unused = ZkAccess.delete(access.handle(), access.fullPath(writerPath), -1)
+                        .whenComplete((reply, failure) -> replies.countDown());
+            } catch (RuntimeException e) {
                 replies.countDown();
                 LOG.debug("work queue {}: could not delete writer znode {} on close", store.path, writerPath, e);
             }
@@ -382,8 +379,15 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             synchronized (lock) {
                 from = nextDeadToDeliver < 0 ? deadTail.value() : nextDeadToDeliver;
             }
-            List<DeadLetter<T>> arrivals =
-                    from < deadTail.value() ? readDeadLetters(m, from, deadTail.value(), Integer.MAX_VALUE) : List.of();
+            List<DeadLetter<T>> arrivals = from < deadTail.value()
+                    ? readDeadLetters(
+                            m,
+                            from,
+                            deadTail.value(),
+                            Integer.MAX_VALUE,
+                            Deadline.after(operationTimeout),
+                            "read of the dead letters of work queue " + store.path)
+                    : List.of();
             synchronized (lock) {
                 Versioned<Long> last = lastDepth;
                 if (last == null) {
@@ -437,7 +441,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     @Override
     public long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(items, "items");
-        Objects.requireNonNull(timeout, "timeout");
+        Deadline.checkTimeout(timeout, "timeout");
+        // Zero: no waiting for room, the call bounded by the operation timeout; else one deadline for
+        // the whole call, the wait for room included.
+        Deadline d = Deadline.after(timeout.isZero() ? operationTimeout : timeout);
         if (items.isEmpty()) {
             throw new IllegalArgumentException("offerAll needs at least one item");
         }
@@ -457,64 +464,67 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             records.add(PackFormat.encode(writerHigh, writerLow, seq, List.of(encoded)));
         }
-        QueueStore.Layout m = store.layout();
-        long start = System.nanoTime();
-        long waitDeadline = start + Math.max(0, timeout.toNanos());
-        long opDeadline = start + operationTimeout.toNanos();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("offer to " + store.path + " not started: the thread was interrupted");
+        }
+        String what = "offer to " + store.path;
+        QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
         byte[] seqBytes = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
-        ensureWriter();
-        CuratorFramework c = coordinator.curatorFramework();
+        ensureWriter(d, what, Outcome.NOT_APPLIED);
+        RawOps c = new RawOps(coordinator);
+        // Whether an attempt was sent and its reply lost: from then on, giving up leaves the outcome unknown.
+        boolean inDoubt = false;
         while (true) {
+            Outcome outcome = inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
             QueueStore.Counter tail = tailHint;
             if (tail == null) {
-                tail = store.readCounter(store.tailPath, null, c);
+                tail = store.readCounter(store.tailPath, d, what, outcome);
             }
             long next = tail.value();
             int n = records.size();
-            List<CuratorOp> ops = new ArrayList<>(n + 8);
+            String sending = what + " (if it landed, its first item is at position " + next + ")";
+            List<Op> ops = new ArrayList<>(n + 8);
             try {
-                ops.add(c.transactionOp()
-                        .setData()
-                        .withVersion(tail.version())
-                        .forPath(store.tailPath, Long.toString(next + n).getBytes(StandardCharsets.US_ASCII)));
+                ops.add(c.setData(
+                        tail.version(), store.tailPath, Long.toString(next + n).getBytes(StandardCharsets.US_ASCII)));
                 if (capacity != Long.MAX_VALUE) {
                     long seen = changes();
-                    QueueStore.Counter removed =
-                            store.readCounter(store.removedPath, timeout.isZero() ? null : signalWatcher, watchClient);
+                    QueueStore.Counter removed = timeout.isZero()
+                            ? store.readCounter(store.removedPath, d, what, outcome)
+                            : store.readCounterWatched(store.removedPath, signalWatcher, watchClient, d, what, outcome);
                     long depth = QueueStore.depth(tail, removed);
                     if (depth + n > capacity) {
-                        if (System.nanoTime() - waitDeadline >= 0) {
+                        if (timeout.isZero() || d.passed()) {
+                            if (inDoubt) {
+                                throw d.expired(store.path, what, Outcome.UNKNOWN);
+                            }
                             throw new QueueFullException(store.path, capacity, depth, n);
                         }
-                        awaitChange(seen, waitDeadline);
+                        awaitChange(seen, System.nanoTime() + d.remainingNanos());
+                        if (d.passed()) {
+                            // No room seen within the timeout (what freed up meanwhile is not read).
+                            if (inDoubt) {
+                                throw d.expired(store.path, what, Outcome.UNKNOWN);
+                            }
+                            throw new QueueFullException(store.path, capacity, depth, n);
+                        }
                         tailHint = null;
                         continue;
                     }
-                    ops.add(c.transactionOp()
-                            .check()
-                            .withVersion(removed.version())
-                            .forPath(store.removedPath));
+                    ops.add(c.check(removed.version(), store.removedPath));
                 }
-                ops.add(c.transactionOp().setData().forPath(writerPath, seqBytes));
+                ops.add(c.setData(-1, writerPath, seqBytes));
                 for (int i = 0; i < n; i++) {
                     long p = next + i;
                     if (p % m.segmentSize() == 0) {
                         long segment = p / m.segmentSize();
                         if (segment % m.groupSize() == 0) {
-                            ops.add(c.transactionOp()
-                                    .create()
-                                    .withMode(CreateMode.PERSISTENT)
-                                    .forPath(store.itemGroupPath(segment / m.groupSize()), new byte[0]));
+                            ops.add(c.create(
+                                    CreateMode.PERSISTENT, store.itemGroupPath(segment / m.groupSize()), new byte[0]));
                         }
-                        ops.add(c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.PERSISTENT)
-                                .forPath(store.itemSegmentPath(m, segment), new byte[0]));
+                        ops.add(c.create(CreateMode.PERSISTENT, store.itemSegmentPath(m, segment), new byte[0]));
                     }
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(store.itemPath(m, p), records.get(i)));
+                    ops.add(c.create(CreateMode.PERSISTENT, store.itemPath(m, p), records.get(i)));
                 }
             } catch (StateSyncException e) {
                 throw e;
@@ -522,16 +532,19 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 throw ZkErrors.translate(e, store.path);
             }
             try {
-                Nodes.transaction(coordinator, ops);
+                store.multi(ops, d, sending);
                 // The compare-and-set from version v succeeded, so the tail is now at version v + 1.
                 tailHint = new QueueStore.Counter(next + n, tail.version() + 1, tail.czxid(), tail.mzxid());
                 return next;
+            } catch (OperationTimeoutException e) {
+                tailHint = null;
+                throw e; // the deadline passed, or an interrupt, with the offer sent: unknown outcome
             } catch (StateSyncException e) {
                 tailHint = null;
                 switch (e.reason()) {
                     case VERSION_CONFLICT -> {
-                        // Someone else offered first, or ours landed and Curator's retry of it lost.
-                        if (writerSaw(seqBytes)) {
+                        // Someone else offered first, or an earlier attempt of ours landed.
+                        if (writerSaw(seqBytes, d, what, outcome)) {
                             LOG.info(
                                     "offer {} to {} had landed at position {} before its reply was lost",
                                     seq,
@@ -545,20 +558,24 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             throw e;
                         }
                         // The writer znode went with an expired session.
-                        if (resolveAfterSessionLoss(m, next, tail, seq)) {
+                        if (resolveAfterSessionLoss(m, next, tail, seq, d, what, outcome)) {
                             return next;
                         }
-                        ensureWriter();
+                        writerSession = 0;
+                        ensureWriter(d, what, outcome);
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        inDoubt = true;
                         store.awaitConnection(
-                                opDeadline,
+                                d,
                                 new ConnectionLossException(
                                         store.path,
-                                        "offer to " + store.path + " has an unknown outcome after " + operationTimeout
+                                        "offer to " + store.path + " has an unknown outcome after " + d.timeout()
                                                 + ": if it landed, its first item is at position " + next,
-                                        e));
-                        if (writerSaw(seqBytes)) {
+                                        e),
+                                sending,
+                                Outcome.UNKNOWN);
+                        if (writerSaw(seqBytes, d, sending, Outcome.UNKNOWN)) {
                             LOG.info(
                                     "offer {} to {} had landed at position {} before the connection was lost",
                                     seq,
@@ -566,19 +583,21 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                                     next);
                             return next;
                         }
-                        if (!writerExists()) {
-                            if (resolveAfterSessionLoss(m, next, tail, seq)) {
+                        if (!writerExists(d, sending, Outcome.UNKNOWN)) {
+                            if (resolveAfterSessionLoss(m, next, tail, seq, d, sending, Outcome.UNKNOWN)) {
                                 return next;
                             }
-                            ensureWriter();
+                            writerSession = 0;
+                            ensureWriter(d, sending, Outcome.UNKNOWN);
                         }
+                        // Still unseen with the writer znode of this session in place: it did not land.
+                        inDoubt = false;
                     }
                     default -> throw e;
                 }
             }
-            if (System.nanoTime() - opDeadline > 0) {
-                throw new ConnectionLossException(
-                        store.path, "offer to " + store.path + " did not complete within " + operationTimeout, null);
+            if (d.passed()) {
+                throw d.expired(store.path, what, inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED);
             }
         }
     }
@@ -587,19 +606,27 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
      * Creates this writer's ephemeral znode if this session does not have it yet. It starts empty:
      * only an offer's own {@code multi} writes its sequence there.
      */
-    private void ensureWriter() throws InterruptedException {
-        if (!writerExists()) {
-            store.createIfAbsent(writerPath, new byte[0], CreateMode.EPHEMERAL);
+    private void ensureWriter(Deadline d, String what, Outcome outcome) {
+        long session = coordinator.sessionId();
+        if (session != 0 && session == writerSession) {
+            return; // made or seen in this session; if it is gone anyway, the offer's multi says so (NO_NODE)
         }
+        if (!writerExists(d, what, outcome)) {
+            store.createIfAbsent(writerPath, new byte[0], CreateMode.EPHEMERAL, d, what, outcome);
+        }
+        writerSession = session;
     }
 
-    private boolean writerExists() throws InterruptedException {
-        return Nodes.read(coordinator, writerPath).isPresent();
+    /** The session in which this writer's znode was last made or seen, or 0. */
+    private volatile long writerSession;
+
+    private boolean writerExists(Deadline d, String what, Outcome outcome) {
+        return store.read(writerPath, d, what, outcome).isPresent();
     }
 
     /** Whether this writer's znode records the given offer sequence as landed. */
-    private boolean writerSaw(byte[] seqBytes) throws InterruptedException {
-        Optional<Versioned<byte[]>> w = Nodes.read(coordinator, writerPath);
+    private boolean writerSaw(byte[] seqBytes, Deadline d, String what, Outcome outcome) {
+        Optional<Versioned<byte[]>> w = store.read(writerPath, d, what, outcome);
         return w.isPresent() && Arrays.equals(w.get().value(), seqBytes);
     }
 
@@ -609,9 +636,9 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
      *
      * @throws ConnectionLossException if that cannot be decided (the item at the position is gone)
      */
-    private boolean resolveAfterSessionLoss(QueueStore.Layout m, long next, QueueStore.Counter tail, long seq)
-            throws InterruptedException {
-        Optional<Versioned<byte[]>> at = store.read(store.itemPath(m, next));
+    private boolean resolveAfterSessionLoss(
+            QueueStore.Layout m, long next, QueueStore.Counter tail, long seq, Deadline d, String what, Outcome o) {
+        Optional<Versioned<byte[]>> at = store.read(store.itemPath(m, next), d, what, o);
         if (at.isPresent()) {
             try {
                 return PackFormat.decode(at.get().value()).writtenBy(writerHigh, writerLow, seq);
@@ -619,7 +646,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 return false;
             }
         }
-        QueueStore.Counter now = store.readCounter(store.tailPath, null, coordinator.curatorFramework());
+        QueueStore.Counter now = store.readCounter(store.tailPath, d, what, o);
         if (now.version() == tail.version()) {
             return false;
         }
@@ -974,7 +1001,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     version,
                     DeadLetter.Cause.UNDECODABLE,
                     "not a work-queue record: " + e.getMessage(),
-                    null);
+                    null,
+                    Deadline.after(operationTimeout));
             return null;
         }
         if (version >= maxDeliveries) {
@@ -985,36 +1013,47 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     version,
                     DeadLetter.Cause.DELIVERIES_EXHAUSTED,
                     "delivered " + version + " times without an acknowledgement",
-                    null);
+                    null,
+                    Deadline.after(operationTimeout));
             return null;
         }
         T value;
         try {
             value = Codecs.decode(codec, itemPath, version, encoded);
         } catch (DecodingException e) {
-            deadLetter(m, p, data, version, DeadLetter.Cause.UNDECODABLE, String.valueOf(e.getMessage()), null);
+            deadLetter(
+                    m,
+                    p,
+                    data,
+                    version,
+                    DeadLetter.Cause.UNDECODABLE,
+                    String.valueOf(e.getMessage()),
+                    null,
+                    Deadline.after(operationTimeout));
             return null;
         }
         String claimPath = store.claimPath(m, p);
         long session = coordinator.sessionId();
         byte[] token = (new UUID(writerHigh, writerLow) + "/" + sequence.incrementAndGet())
                 .getBytes(StandardCharsets.US_ASCII);
-        CuratorFramework c = coordinator.curatorFramework();
+        RawOps c = new RawOps(coordinator);
         long deadline = System.nanoTime() + operationTimeout.toNanos();
         for (int attempt = 0; attempt < 10; attempt++) {
-            List<CuratorOp> ops;
+            List<Op> ops;
             try {
-                ops = List.of(
-                        c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.EPHEMERAL)
-                                .forPath(claimPath, token),
-                        c.transactionOp().setData().withVersion(version).forPath(itemPath, data));
+                ops = List.of(c.create(CreateMode.EPHEMERAL, claimPath, token), c.setData(version, itemPath, data));
             } catch (Exception e) {
                 throw ZkErrors.translate(e, claimPath);
             }
             try {
-                Nodes.transaction(coordinator, ops);
+                // Runs on a taker thread, which its take stops waiting for at the take's deadline: the
+                // reply is awaited until the client reports it lost (well within the granted session
+                // timeout), so that a claim in doubt is resolved below and never left orphaned.
+                c.multi(
+                        ops,
+                        Deadline.after(coordinator.negotiatedSessionTimeout().multipliedBy(2)),
+                        claimPath,
+                        "claim of " + itemPath);
                 return newClaim(m, p, value, version + 1, data, session);
             } catch (StateSyncException e) {
                 switch (e.reason()) {
@@ -1081,8 +1120,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             int itemVersion,
             DeadLetter.Cause cause,
             String detail,
-            @Nullable ClaimImpl<T> ours)
-            throws InterruptedException {
+            @Nullable ClaimImpl<T> ours,
+            Deadline deadline) {
         String itemPath = store.itemPath(m, p);
         String claimPath = store.claimPath(m, p);
         String shortDetail =
@@ -1099,48 +1138,40 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 .getBytes(StandardCharsets.UTF_8);
         long seq = sequence.incrementAndGet();
         byte[] record = PackFormat.encode(writerHigh, writerLow, seq, List.of(kept, meta));
-        CuratorFramework c = coordinator.curatorFramework();
-        long deadline = System.nanoTime() + operationTimeout.toNanos();
+        RawOps c = new RawOps(coordinator);
+        String what = "move of the item at " + itemPath + " to the dead-letter queue";
+        // Whether an attempt was sent and its reply lost.
+        boolean inDoubt = false;
         for (int attempt = 0; ; attempt++) {
-            QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, null, c);
+            Outcome outcome = inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+            QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, deadline, what, outcome);
             long d = deadTail.value();
-            List<CuratorOp> ops = new ArrayList<>();
+            List<Op> ops = new ArrayList<>();
             try {
                 if (ours == null) {
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.EPHEMERAL)
-                            .forPath(claimPath));
+                    ops.add(c.create(CreateMode.EPHEMERAL, claimPath));
                 }
-                ops.add(c.transactionOp().delete().forPath(claimPath));
-                ops.add(c.transactionOp().delete().withVersion(itemVersion).forPath(itemPath));
-                ops.add(c.transactionOp()
-                        .setData()
-                        .withVersion(deadTail.version())
-                        .forPath(store.deadTailPath, Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
+                ops.add(c.delete(-1, claimPath));
+                ops.add(c.delete(itemVersion, itemPath));
+                ops.add(c.setData(
+                        deadTail.version(),
+                        store.deadTailPath,
+                        Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
                 if (d % m.segmentSize() == 0) {
                     long segment = d / m.segmentSize();
                     if (segment % m.groupSize() == 0) {
-                        ops.add(c.transactionOp()
-                                .create()
-                                .withMode(CreateMode.PERSISTENT)
-                                .forPath(store.deadGroupPath(segment / m.groupSize()), new byte[0]));
+                        ops.add(c.create(
+                                CreateMode.PERSISTENT, store.deadGroupPath(segment / m.groupSize()), new byte[0]));
                     }
-                    ops.add(c.transactionOp()
-                            .create()
-                            .withMode(CreateMode.PERSISTENT)
-                            .forPath(store.deadSegmentPath(m, segment), new byte[0]));
+                    ops.add(c.create(CreateMode.PERSISTENT, store.deadSegmentPath(m, segment), new byte[0]));
                 }
-                ops.add(c.transactionOp()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath(store.deadPath(m, d), record));
-                ops.add(c.transactionOp().setData().forPath(store.removedPath, new byte[0]));
+                ops.add(c.create(CreateMode.PERSISTENT, store.deadPath(m, d), record));
+                ops.add(c.setData(-1, store.removedPath, new byte[0]));
             } catch (Exception e) {
                 throw ZkErrors.translate(e, itemPath);
             }
             try {
-                Nodes.transaction(coordinator, ops);
+                store.multi(ops, deadline, what);
                 LOG.warn(
                         "work queue {}: item at position {} moved to dead letter {}: {} ({})",
                         store.path,
@@ -1172,14 +1203,21 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                                 return false; // our claim is gone with our session
                             }
                             store.createIfAbsent(
-                                    store.claimSegmentPath(m, p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
+                                    store.claimSegmentPath(m, p / m.segmentSize()),
+                                    new byte[0],
+                                    CreateMode.CONTAINER,
+                                    deadline,
+                                    what,
+                                    outcome);
                         } else {
                             throw e;
                         }
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
-                        store.awaitConnection(deadline, e);
-                        if (store.read(itemPath).isEmpty()) {
+                        inDoubt = true;
+                        store.awaitConnection(deadline, e, what, Outcome.UNKNOWN);
+                        if (store.read(itemPath, deadline, what, Outcome.UNKNOWN)
+                                .isEmpty()) {
                             return true;
                         }
                         if (ours != null && ours.sessionId() != coordinator.sessionId()) {
@@ -1189,7 +1227,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     default -> throw e;
                 }
             }
-            if (attempt > 100 || System.nanoTime() - deadline > 0) {
+            if (attempt > 100 || deadline.passed()) {
                 throw new StateSyncException(
                         StateSyncException.Reason.TIMEOUT,
                         itemPath,
@@ -1203,16 +1241,31 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
 
     @Override
     public long size() throws InterruptedException {
+        return size(operationTimeout);
+    }
+
+    @Override
+    public long size(Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        store.layout();
-        CuratorFramework c = coordinator.curatorFramework();
-        QueueStore.Counter tail = store.readCounter(store.tailPath, null, c);
-        QueueStore.Counter removed = store.readCounter(store.removedPath, null, c);
+        if (Thread.interrupted()) {
+            throw new InterruptedException("size of " + store.path + " not read: the thread was interrupted");
+        }
+        String what = "size of work queue " + store.path;
+        store.layout(d, what, Outcome.NOT_APPLIED);
+        QueueStore.Counter tail = store.readCounter(store.tailPath, d, what, Outcome.NOT_APPLIED);
+        QueueStore.Counter removed = store.readCounter(store.removedPath, d, what, Outcome.NOT_APPLIED);
         return QueueStore.depth(tail, removed);
     }
 
     @Override
     public List<DeadLetter<T>> deadLetters(long fromId, int max) throws InterruptedException {
+        return deadLetters(fromId, max, operationTimeout);
+    }
+
+    @Override
+    public List<DeadLetter<T>> deadLetters(long fromId, int max, Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         if (fromId < 0) {
             throw new IllegalArgumentException("fromId must be >= 0, was " + fromId);
         }
@@ -1220,17 +1273,21 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             throw new IllegalArgumentException("max must be >= 1, was " + max);
         }
         lifecycle.requireStarted();
-        QueueStore.Layout m = store.layout();
-        QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, null, coordinator.curatorFramework());
-        return readDeadLetters(m, fromId, deadTail.value(), max);
+        if (Thread.interrupted()) {
+            throw new InterruptedException("dead letters of " + store.path + " not read: the thread was interrupted");
+        }
+        String what = "read of the dead letters of work queue " + store.path;
+        QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
+        QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, d, what, Outcome.NOT_APPLIED);
+        return readDeadLetters(m, fromId, deadTail.value(), max, d, what);
     }
 
-    private List<DeadLetter<T>> readDeadLetters(QueueStore.Layout m, long from, long end, int max)
-            throws InterruptedException {
+    private List<DeadLetter<T>> readDeadLetters(
+            QueueStore.Layout m, long from, long end, int max, Deadline d, String what) {
         List<DeadLetter<T>> out = new ArrayList<>();
         for (long id = from; id < end && out.size() < max; id++) {
             String p = store.deadPath(m, id);
-            Optional<Versioned<byte[]>> v = store.read(p);
+            Optional<Versioned<byte[]>> v = store.read(p, d, what, Outcome.NOT_APPLIED);
             if (v.isPresent()) {
                 out.add(decodeDeadLetter(p, id, v.get().value()));
             }
@@ -1288,10 +1345,29 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
 
     @Override
     public boolean deleteDeadLetter(long id) throws InterruptedException {
+        return deleteDeadLetter(id, operationTimeout);
+    }
+
+    @Override
+    public boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException {
+        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
         if (id < 0) {
             throw new IllegalArgumentException("id must be >= 0, was " + id);
         }
         lifecycle.requireStarted();
-        return Nodes.delete(coordinator, store.deadPath(store.layout(), id), -1);
+        if (Thread.interrupted()) {
+            throw new InterruptedException("dead letter " + id + " of " + store.path + " not deleted: interrupted");
+        }
+        String what = "delete of dead letter " + id + " of work queue " + store.path;
+        String p = store.deadPath(store.layout(d, what, Outcome.NOT_APPLIED), id);
+        // Repeated after a lost reply: a delete that landed then answers NO_NODE, reported as false.
+        ZkAccess.Reply r = store.delete(p, -1, d, what, Outcome.UNKNOWN);
+        if (r.ok()) {
+            return true;
+        }
+        if (r.noNode()) {
+            return false;
+        }
+        throw ZkAccess.error(r.rc(), p);
     }
 }

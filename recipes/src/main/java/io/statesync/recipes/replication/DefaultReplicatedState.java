@@ -30,6 +30,7 @@ import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.VersionConflictException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
@@ -57,6 +58,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.apache.zookeeper.CreateMode;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +71,12 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
 
     /** Room left in an append batch for the event log's headers. */
     private static final int APPEND_OVERHEAD = 512;
+    /** The longest {@link #close()} waits for its parts to close. */
+    static final Duration CLOSE_WAIT = Coordinator.CLOSE_WAIT;
+
+    /** The longest the background part of {@link #close()} waits for the interrupted appender. */
+    private static final Duration APPENDER_STOP_WAIT = Duration.ofSeconds(60);
+
     /** The leader moves the command log's retention point in steps of at least this many. */
     private static final long COMPACT_STEP = 100;
 
@@ -151,13 +159,10 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
                 .task(this::lead)
                 .takeoverDelay(takeoverDelay)
                 .build();
-        this.appender = new Thread(this::appendLoop, "statesync-replication-append " + path);
-        this.appender.setDaemon(true);
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "statesync-replication-timer " + path);
-            t.setDaemon(true);
-            return t;
-        });
+        this.appender =
+                coordinator.internalAccess().newThread("statesync-replication-append " + path, this::appendLoop);
+        this.timer = new ScheduledThreadPoolExecutor(
+                1, r -> coordinator.internalAccess().newThread("statesync-replication-timer " + path, r));
         this.timer.setRemoveOnCancelPolicy(true);
     }
 
@@ -184,20 +189,30 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         if (previous == LifecycleState.CLOSED) {
             return;
         }
-        if (previous == LifecycleState.STARTED) {
+        // The parts (election, appender, published state, command log) close on a thread of their
+        // own; close waits for them at most CLOSE_WAIT, so that it returns in time behind a silent
+        // partition, and whatever is still waiting for the server then finishes in the background.
+        appender.interrupt();
+        Thread closer = coordinator.internalAccess().newThread("statesync-replication-close " + path, () -> {
             election.close();
-            appender.interrupt();
-            try {
-                appender.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (previous == LifecycleState.STARTED) {
+                try {
+                    // Interrupted above, the appender ends within moments; bounded all the same.
+                    TimeUnit.NANOSECONDS.timedJoin(appender, APPENDER_STOP_WAIT.toNanos());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-        } else {
-            election.close();
+            timer.shutdownNow();
+            shared.close();
+            log.close();
+        });
+        closer.start();
+        try {
+            TimeUnit.NANOSECONDS.timedJoin(closer, CLOSE_WAIT.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        timer.shutdownNow();
-        shared.close();
-        log.close();
         List<Submission<S>> unresolved = new ArrayList<>();
         synchronized (lock) {
             closed = true;
@@ -400,6 +415,12 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
 
     @Override
     public CompletableFuture<Applied<S>> submit(C command) {
+        return submit(command, commandTimeout);
+    }
+
+    @Override
+    public CompletableFuture<Applied<S>> submit(C command, Duration timeout) {
+        Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
         byte[] data;
         try {
@@ -412,7 +433,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         }
         Submission<S> s = new Submission<>(data);
         try {
-            s.timeout = timer.schedule(() -> timeOut(s), commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            s.timeout = timer.schedule(() -> timeOut(s, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("ReplicatedState " + path + " is closed", e);
         }
@@ -423,16 +444,25 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         return s.future;
     }
 
-    private void timeOut(Submission<S> s) {
+    private void timeOut(Submission<S> s, Duration timeout) {
         synchronized (lock) {
             if (s.position >= 0) {
                 pending.remove(s.position, s);
             }
         }
+        if (s.withdraw()) {
+            s.fail(new OperationTimeoutException(
+                    path,
+                    "the command was not applied within " + timeout + "; it was never sent and will not be applied",
+                    OperationTimeoutException.Outcome.NOT_APPLIED,
+                    null));
+            return;
+        }
         s.fail(new OperationTimeoutException(
                 path,
                 "the command" + (s.position >= 0 ? " at position " + s.position : "") + " was not applied within "
-                        + commandTimeout + "; it may still be applied",
+                        + timeout + "; it may still be applied",
+                OperationTimeoutException.Outcome.UNKNOWN,
                 null));
     }
 
@@ -451,7 +481,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
                     batch.add(outbox.remove());
                     bytes += next.data.length + 8L;
                 }
-                batch.removeIf(s -> s.future.isDone()); // timed out while waiting: not sent at all
+                batch.removeIf(s -> !s.send()); // timed out while waiting: not sent at all
                 if (batch.isEmpty()) {
                     continue;
                 }
@@ -511,8 +541,25 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
 
         volatile @Nullable ScheduledFuture<?> timeout;
 
+        /** QUEUED, then SENT by the appender or WITHDRAWN by the timeout, whichever comes first. */
+        private final AtomicInteger stage = new AtomicInteger(QUEUED);
+
+        private static final int QUEUED = 0;
+        private static final int SENT = 1;
+        private static final int WITHDRAWN = 2;
+
         Submission(byte[] data) {
             this.data = data;
+        }
+
+        /** Marks the command sent; false if it was withdrawn (or has completed) first. */
+        boolean send() {
+            return !future.isDone() && stage.compareAndSet(QUEUED, SENT);
+        }
+
+        /** Withdraws the command if it was not sent yet. */
+        boolean withdraw() {
+            return stage.compareAndSet(QUEUED, WITHDRAWN);
         }
 
         void complete(Applied<S> applied) {

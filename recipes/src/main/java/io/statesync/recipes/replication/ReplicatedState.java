@@ -105,6 +105,12 @@ import org.jspecify.annotations.Nullable;
  * may be the same node) resumes from what was actually published. Appends in flight are resolved by
  * the event log. Every transition also reaches the listeners' {@code onConnection}.
  *
+ * <p><b>Closing.</b> {@link #close()} returns within 2 s even behind a silent partition: pending
+ * futures fail with a CLOSED error at once, the parts (election, command appender, published state,
+ * command log) close on a thread of their own, and whatever still waits for the server then
+ * finishes in the background. Every thread the recipe starts comes from the coordinator's thread
+ * factory.
+ *
  * <p><b>Threading.</b> Thread-safe; {@link #submit} never blocks on the network (appends run on
  * one thread per instance, batching the commands waiting), {@link #current()} never blocks. The
  * function runs on the leader's task thread, one command at a time; it must be deterministic in its
@@ -155,6 +161,29 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * @throws IllegalStateException if not started, or closed
      */
     CompletableFuture<Applied<S>> submit(C command);
+
+    /**
+     * Submits a command, as {@link #submit(Object)}, with a timeout of its own instead of the
+     * builder's {@link Builder#commandTimeout}. Returns at once, never blocking on the network (also
+     * behind a silent partition, and whatever the thread's interrupt flag; the flag is left as it
+     * is). The future fails with {@link io.statesync.core.OperationTimeoutException} if the command
+     * is not seen applied within {@code timeout} of the call: its {@code outcome()} is {@code
+     * NOT_APPLIED} if the command had not been sent yet (it is withdrawn and never sent), {@code
+     * UNKNOWN} once it was sent (it may still be applied). Waiting on the future ({@code get} with a
+     * timeout) answers an interrupt as {@link CompletableFuture} does.
+     *
+     * @param command the command
+     * @param timeout how long the command may take to be seen applied; zero fails it at once unless
+     *     already applied
+     * @return a future that completes once, as described under Guarantees, or fails at the timeout
+     * @throws io.statesync.core.ValueTooLargeException if the encoded command is over the
+     *     coordinator's value limit; nothing was sent
+     * @throws IllegalArgumentException if the command codec fails to encode it, or {@code timeout}
+     *     is negative
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalStateException if not started, or closed
+     */
+    CompletableFuture<Applied<S>> submit(C command, Duration timeout);
 
     /**
      * The published state as this node last saw it, without a network call: its {@link
@@ -303,9 +332,12 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         }
 
         /**
-         * How long a submitted command may wait to be applied before its future fails with {@link
-         * io.statesync.core.OperationTimeoutException} (default 60 s, measured with {@link
-         * System#nanoTime()}). The command is not withdrawn: it may still be applied later.
+         * How long a command submitted by {@link ReplicatedState#submit(Object)} may wait to be
+         * applied before its future fails with {@link io.statesync.core.OperationTimeoutException}
+         * (default 60 s, measured with {@link System#nanoTime()}): the default per-command timeout,
+         * which {@link ReplicatedState#submit(Object, Duration)} replaces for one command. A command
+         * not yet sent then is withdrawn (outcome {@code NOT_APPLIED}); one already sent is not: it
+         * may still be applied later (outcome {@code UNKNOWN}).
          *
          * @param timeout positive
          * @return this builder
@@ -322,8 +354,9 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * log's {@link io.statesync.recipes.eventlog.EventLog.Builder#appendTimeout}. Past it, the
          * futures of the commands in that append fail with the log's error: {@link
          * io.statesync.core.OperationTimeoutException} if the append kept losing the race for the
-         * end of the log (nothing was written), {@link io.statesync.core.ConnectionLossException}
-         * if a connection loss left its outcome unknown. The commands waiting behind it wait for it,
+         * end of the log (nothing was written) or the timeout passed with an append sent and not
+         * answered (outcome unknown), {@link io.statesync.core.ConnectionLossException} if the
+         * connection was lost and not back after the retry policy's retries (outcome unknown). The commands waiting behind it wait for it,
          * so a shorter timeout lets them go sooner after an outage.
          *
          * @param timeout positive, and not longer than {@link #commandTimeout} (a command's future
