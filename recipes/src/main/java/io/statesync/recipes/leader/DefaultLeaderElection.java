@@ -33,6 +33,7 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.GuaranteedDelete;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,9 @@ final class DefaultLeaderElection implements LeaderElection {
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Leadership>> listeners;
+    /** Deletes the znodes close could not (the connection was down) on the next connection. */
+    private final GuaranteedDelete deleter;
+
     private final WatcherRemoveCuratorFramework client;
     private final CuratorWatcher watcher = event -> scheduleRefresh();
     private final ConnectionListener connectionListener = this::onConnection;
@@ -159,16 +163,15 @@ final class DefaultLeaderElection implements LeaderElection {
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
         this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
-        this.loop = executor("statesync-leader-" + participantId);
-        this.timer = executor("statesync-leader-timer-" + participantId);
+        this.deleter = new GuaranteedDelete(coordinator, name);
+        this.loop = executor(coordinator, "statesync-leader-" + participantId);
+        this.timer = executor(coordinator, "statesync-leader-timer-" + participantId);
     }
 
-    private static ScheduledThreadPoolExecutor executor(String threadName) {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+    /** One thread, from the coordinator's thread factory. */
+    private static ScheduledThreadPoolExecutor executor(Coordinator coordinator, String threadName) {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(
+                1, r -> coordinator.internalAccess().newThread(threadName, r));
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         e.setRemoveOnCancelPolicy(true);
         return e;
@@ -270,7 +273,7 @@ final class DefaultLeaderElection implements LeaderElection {
 
     /**
      * Deletes this node's znode at close, with a clean handover if it led; removes the watches. Offline,
-     * the znodes are left to {@link Leftovers} (deleted on the next connection, or by the server when
+     * the znodes are left to the {@link GuaranteedDelete} (deleted on the next connection, or by the server when
      * the session ends with the coordinator) and the watches to the session: no Curator background
      * operation is left pending, which would log errors once the coordinator is closed.
      */
@@ -293,24 +296,33 @@ final class DefaultLeaderElection implements LeaderElection {
             return; // the session ended with the coordinator, and its znodes and watches with it
         }
         if (stale != null) {
-            Leftovers.delete(coordinator, List.of(stale), staleOwner);
+            deleteLater(stale, staleOwner);
         }
         if (mine != null && !online) {
-            Leftovers.delete(coordinator, List.of(mine), mineSession);
+            deleteLater(mine, mineSession);
         } else if (mine != null) {
             try {
                 release(mine);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                Leftovers.delete(coordinator, List.of(mine), mineSession);
+                deleteLater(mine, mineSession);
             } catch (RuntimeException e) {
                 LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
-                Leftovers.delete(coordinator, List.of(mine), mineSession);
+                deleteLater(mine, mineSession);
             }
         }
         if (online && coordinator.isConnected()) {
             client.removeWatchers();
         }
+    }
+
+    /**
+     * Deletes an election znode (relative to the namespace) on the next connection, in the session
+     * the coordinator has then, only while it still belongs to {@code owner}.
+     */
+    private void deleteLater(String znode, long owner) {
+        CompletableFuture<Void> unused =
+                deleter.deleteNode(coordinator.internalAccess().fullPath(znode), owner);
     }
 
     // ---------------------------------------------------------------- queries
@@ -890,7 +902,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (orphan) {
-            Leftovers.delete(coordinator, List.of(created), stat.getEphemeralOwner());
+            deleteLater(created, stat.getEphemeralOwner());
             scheduleRefresh();
             return null;
         }
@@ -1071,8 +1083,7 @@ final class DefaultLeaderElection implements LeaderElection {
         TaskRun(LeaderTask body, Leadership leadership) {
             this.body = body;
             this.leadership = leadership;
-            this.thread = new Thread(this, "statesync-leader-task-" + participantId);
-            thread.setDaemon(true);
+            this.thread = coordinator.internalAccess().newThread("statesync-leader-task-" + participantId, this);
         }
 
         void start() {

@@ -31,6 +31,7 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.GuaranteedDelete;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * bounded by the caller's {@code System.nanoTime()} deadline and interruptible; Curator's retry
  * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
  * through a dropped connection, but if the session changes or its znode disappears it is abandoned
- * (its znode deleted by the {@link Cleaner}) and a fresh one starts. It becomes the holder only on a
+ * (its znode deleted by the engine's {@link GuaranteedDelete}) and a fresh one starts. It becomes the holder only on a
  * read of the queue during which no loss was reported, or on the deletion of the one znode such a
  * read showed blocking it, with no loss reported since that read was sent (every znode created later
  * sorts after ours: sequence numbers only grow while our znode keeps the parent alive). A znode whose
@@ -124,6 +125,9 @@ final class LockEngine {
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<LockLostListener> listeners;
+    /** This engine's guaranteed deletes of holder and waiter znodes (no thread of its own). */
+    private final GuaranteedDelete deleter;
+
     private final ConnectionListener connectionListener = this::onConnection;
     private final Object lock = new Object();
     /**
@@ -145,6 +149,7 @@ final class LockEngine {
         this.name = recipe + " " + path;
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.deleter = new GuaranteedDelete(coordinator, name);
     }
 
     String path() {
@@ -320,18 +325,18 @@ final class LockEngine {
                 }
                 case CONNECTIONLOSS, OPERATIONTIMEOUT, REQUESTTIMEOUT -> {
                     // The create may have landed with its answer lost: find it by its id and delete it.
-                    Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+                    CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
                     return Outcome.RESTART;
                 }
                 default -> throw ZkErrors.translate(e, path);
             }
         } catch (TimeoutException e) {
             attempt.removeWatches(zk);
-            Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+            CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
             return Outcome.TIMED_OUT;
         } catch (InterruptedException e) {
             attempt.removeWatches(zk);
-            Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+            CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
             throw e;
         }
 
@@ -445,7 +450,7 @@ final class LockEngine {
             attempt.stopReading();
             attempt.removeWatches(zk);
             if (handle == null) {
-                CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, created.path, owner);
+                CompletableFuture<Void> deleted = deleter.deleteNode(created.path, owner);
                 if (!wait && coordinator.isConnected()) {
                     // A try that failed waits for its znode to go, so that an immediate retry is not
                     // queued behind its own leftover.
@@ -729,7 +734,7 @@ final class LockEngine {
         LOG.warn("{}: handle with token {} lost: {}", name, h.token(), why);
         listeners.dispatch();
         h.removeWatch(coordinator);
-        Cleaner.deleteNodeLater(coordinator, h.zkHolderPath, h.session);
+        CompletableFuture<Void> unused = deleter.deleteNode(h.zkHolderPath, h.session);
     }
 
     private void onConnection(ConnectionEvent event) {
@@ -766,7 +771,7 @@ final class LockEngine {
             h.removeWatch(coordinator);
             // If the session survives (SUSPENDED then RECONNECTED), the znode must go, or it blocks
             // every later acquire; if it expired, the server removed it already.
-            Cleaner.deleteNodeLater(coordinator, h.zkHolderPath, h.session);
+            CompletableFuture<Void> unused = deleter.deleteNode(h.zkHolderPath, h.session);
         }
     }
 
@@ -778,7 +783,7 @@ final class LockEngine {
             h.released = true;
             held.remove(h);
         }
-        CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, h.zkHolderPath, h.session);
+        CompletableFuture<Void> deleted = deleter.deleteNode(h.zkHolderPath, h.session);
         if (!coordinator.isConnected() || !awaitQuietly(deleted, RELEASE_WAIT)) {
             h.removeWatch(coordinator);
         }

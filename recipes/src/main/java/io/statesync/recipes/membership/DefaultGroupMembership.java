@@ -34,6 +34,7 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.GuaranteedDelete;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,11 +42,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
@@ -63,6 +67,11 @@ import org.slf4j.LoggerFactory;
 final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
     private static final long RETRY_MILLIS = 250;
+    /**
+     * How long {@link #close()} waits, while connected, for the server to confirm the member's
+     * znode is deleted; past it the delete is sent again on the next connection.
+     */
+    static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
     /** The longest wait between retries while access is denied. */
     private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
@@ -75,6 +84,9 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Member<T>>> listeners;
     private final WatcherRemoveCuratorFramework client;
+    /** Deletes the member znode close or an orphaned registration could not confirm. */
+    private final GuaranteedDelete deleter;
+
     private final CuratorWatcher watcher = event -> scheduleRefresh();
     private final ConnectionListener connectionListener = this::onConnection;
     private final ScheduledThreadPoolExecutor loop;
@@ -112,11 +124,10 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
         this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
-        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "statesync-membership-" + memberId);
-            t.setDaemon(true);
-            return t;
-        });
+        this.deleter = new GuaranteedDelete(coordinator, name);
+        // One thread, from the coordinator's thread factory.
+        this.loop = new ScheduledThreadPoolExecutor(
+                1, r -> coordinator.internalAccess().newThread("statesync-membership-" + memberId, r));
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
@@ -148,40 +159,35 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         }
         coordinator.removeListener(connectionListener);
         boolean online;
+        long session;
         synchronized (lock) {
             closed = true;
             online = connected && coordinator.isConnected();
+            session = registeredSession != 0 ? registeredSession : coordinator.sessionId();
             registeredSession = 0;
             lock.notifyAll();
         }
-        if (!online) {
-            // Do not block close on a dead connection: Curator deletes it once connected again, or the
-            // server does when the session ends.
-            deleteInBackground();
-        } else {
+        // Only our own znode: never delete a same-named member of another session. Offline, or past
+        // the wait, the delete is sent on the next connection, or the server deletes the znode when
+        // the session ends.
+        CompletableFuture<Void> left = deleteOwn(session);
+        if (online) {
             try {
-                // Only our own znode: never delete a same-named member of another session.
-                Stat stat = client.checkExists().forPath(memberPath);
-                if (stat != null && stat.getEphemeralOwner() == coordinator.sessionId()) {
-                    Nodes.delete(coordinator, memberPath, stat.getVersion());
-                }
+                left.get(CLOSE_BOUND.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                deleteInBackground();
-            } catch (Exception e) {
-                LOG.warn("{}: leaving the group failed ({}); retrying in the background", name, e.toString());
-                deleteInBackground();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.info(
+                        "{}: leaving the group not confirmed within {}; sent again on reconnection", name, CLOSE_BOUND);
             }
         }
-        client.removeWatchers();
+        if (online && coordinator.isConnected()) {
+            client.removeWatchers();
+        }
     }
 
-    private void deleteInBackground() {
-        try {
-            client.delete().guaranteed().inBackground().forPath(memberPath);
-        } catch (Exception e) {
-            LOG.warn("{}: could not delete {}; it goes when the session ends", name, memberPath, e);
-        }
+    private CompletableFuture<Void> deleteOwn(long session) {
+        return deleter.deleteIfOwned(coordinator.internalAccess().fullPath(memberPath), session);
     }
 
     @Override
@@ -536,7 +542,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         }
         if (orphan) {
-            deleteInBackground();
+            CompletableFuture<Void> unused = deleteOwn(owner);
         }
     }
 
