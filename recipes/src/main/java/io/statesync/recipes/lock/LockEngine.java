@@ -26,12 +26,13 @@ import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
+import io.statesync.recipes.internal.GuardedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -201,8 +202,10 @@ final class LockEngine {
             }
         }
         listeners.close();
+        // All deletes are sent at once; together they are waited for at most RELEASE_WAIT.
+        Deadline releaseBy = Deadline.after(RELEASE_WAIT);
         for (Handle h : toRelease) {
-            h.close();
+            release(h, releaseBy);
         }
     }
 
@@ -222,15 +225,19 @@ final class LockEngine {
         long deadline = System.nanoTime() + saturatedNanos(timeout);
         Handle h = run(kind, deadline, true);
         if (h == null) {
+            // Nothing is held: a znode the attempt created is deleted (the guaranteed delete).
             throw new OperationTimeoutException(
-                    path, name + ": not acquired (" + kind.prefix + ") within " + timeout, null);
+                    path,
+                    name + ": not acquired (" + kind.prefix + ") within " + timeout + "; nothing is held",
+                    OperationTimeoutException.Outcome.NOT_APPLIED,
+                    null);
         }
         return h;
     }
 
     Optional<LockHandle> tryAcquire(Kind kind) throws InterruptedException {
         lifecycle.requireStarted();
-        long deadline = System.nanoTime() + saturatedNanos(coordinator.sessionTimeout());
+        long deadline = System.nanoTime() + saturatedNanos(coordinator.operationTimeout());
         return Optional.ofNullable(run(kind, deadline, false));
     }
 
@@ -267,7 +274,12 @@ final class LockEngine {
                 }
                 if (outcome == Outcome.TIMED_OUT) {
                     if (!wait) {
-                        throw new ConnectionLossException(path, name + ": ZooKeeper did not answer in time", null);
+                        throw new OperationTimeoutException(
+                                path,
+                                name + ": ZooKeeper did not answer within the operation timeout "
+                                        + coordinator.operationTimeout() + "; not acquired, nothing is held",
+                                OperationTimeoutException.Outcome.NOT_APPLIED,
+                                null);
                     }
                     return null;
                 }
@@ -454,7 +466,11 @@ final class LockEngine {
                 if (!wait && coordinator.isConnected()) {
                     // A try that failed waits for its znode to go, so that an immediate retry is not
                     // queued behind its own leftover.
-                    awaitQuietly(deleted, RELEASE_WAIT);
+                    // Within the call's deadline: a silent partition does not stretch it.
+                    awaitQuietly(
+                            deleted,
+                            Duration.ofNanos(
+                                    Math.min(RELEASE_WAIT.toNanos(), Math.max(0, deadline - System.nanoTime()))));
                 }
             }
         }
@@ -776,6 +792,14 @@ final class LockEngine {
     }
 
     void release(Handle h) {
+        release(h, Deadline.after(RELEASE_WAIT));
+    }
+
+    /**
+     * Marks the handle released and deletes its znode, waiting for the answer until {@code waitBy}
+     * while connected; past it (or disconnected) the delete goes on through the guaranteed delete.
+     */
+    private void release(Handle h, Deadline waitBy) {
         synchronized (lock) {
             if (h.released) {
                 return;
@@ -784,15 +808,16 @@ final class LockEngine {
             held.remove(h);
         }
         CompletableFuture<Void> deleted = deleter.deleteNode(h.zkHolderPath, h.session);
-        if (!coordinator.isConnected() || !awaitQuietly(deleted, RELEASE_WAIT)) {
+        if (!coordinator.isConnected() || !awaitQuietly(deleted, Duration.ofNanos(waitBy.remainingNanos()))) {
             h.removeWatch(coordinator);
         }
         // Otherwise the delete fired the holder watch on the server, whose event reached the client
         // before the delete's answer: nothing is left to remove, and no extra round trip is spent.
     }
 
-    void write(Handle h, GuardedWrite write) throws InterruptedException {
+    void write(Handle h, GuardedWrite write, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(write, "write");
+        Deadline.checkTimeout(timeout, "timeout");
         if (write.size() == 0) {
             throw new IllegalArgumentException("a guarded write needs at least one operation");
         }
@@ -801,11 +826,19 @@ final class LockEngine {
             throw new LockLostException(h.holderPath(), name + ": " + invalid + "; nothing was written", null);
         }
         try {
-            Nodes.guardedWrite(coordinator, h.holderPath(), write, p -> {
-                lose(h, "its znode " + p + " is gone");
-                return new LockLostException(
-                        p, name + ": the lock is no longer held (its znode is gone); nothing was written", null);
-            });
+            GuardedWrites.write(
+                    coordinator,
+                    h.holderPath(),
+                    write,
+                    p -> {
+                        lose(h, "its znode " + p + " is gone");
+                        return new LockLostException(
+                                p,
+                                name + ": the lock is no longer held (its znode is gone); nothing was written",
+                                null);
+                    },
+                    Deadline.after(timeout),
+                    name + ": guarded write");
         } catch (SessionExpiredException e) {
             lose(h, "the session expired");
             throw new LockLostException(
@@ -1189,7 +1222,12 @@ final class LockEngine {
 
         @Override
         public void write(GuardedWrite write) throws InterruptedException {
-            engine.write(this, write);
+            engine.write(this, write, engine.coordinator.operationTimeout());
+        }
+
+        @Override
+        public void write(GuardedWrite write, Duration timeout) throws InterruptedException {
+            engine.write(this, write, timeout);
         }
 
         @Override
