@@ -23,16 +23,20 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import java.time.Duration;
@@ -51,6 +55,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
@@ -91,6 +96,9 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private final ConnectionListener connectionListener = this::onConnection;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+
+    /** Serialises metadata updates. */
+    private final ReentrantLock updating = new ReentrantLock();
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -226,14 +234,45 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
 
     @Override
     public void updateMetadata(T value) throws InterruptedException {
+        updateMetadata(value, coordinator.operationTimeout());
+    }
+
+    @Override
+    public void updateMetadata(T value, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(value, "metadata");
+        Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
         byte[] encoded = codec.encode(value);
         coordinator.checkValueSize(memberPath, encoded);
-        synchronized (lock) {
-            metadata = value;
+        RequestSize.checkSetData(coordinator, memberPath, encoded);
+        Deadline deadline = Deadline.after(timeout);
+        String what = name + ": metadata update";
+        // One update at a time: a resent older value never lands after a newer one.
+        if (!updating.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
+            throw deadline.expired(memberPath, what + " (waiting for an earlier update)", Outcome.NOT_APPLIED);
         }
-        Nodes.write(coordinator, memberPath, encoded, -1);
+        try {
+            synchronized (lock) {
+                metadata = value;
+            }
+            ZkAccess access = coordinator.internalAccess();
+            String full = access.fullPath(memberPath);
+            ZkAccess.Reply r = access.call(deadline, memberPath, what, Outcome.UNKNOWN, zk -> {
+                CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
+                zk.setData(
+                        full,
+                        encoded,
+                        -1,
+                        (rc, p, ctx, stat) -> f.complete(new ZkAccess.Reply(rc, null, stat, null, null)),
+                        null);
+                return f;
+            });
+            if (!r.ok()) {
+                throw ZkAccess.error(r.rc(), memberPath);
+            }
+        } finally {
+            updating.unlock();
+        }
     }
 
     @Override
