@@ -65,8 +65,7 @@ class MembershipDeadlineTest {
         return c;
     }
 
-    private GroupMembership<String> registered(TcpProxy proxy, Duration operationTimeout, String path)
-            throws InterruptedException {
+    private Coordinator connect(TcpProxy proxy, Duration operationTimeout) throws InterruptedException {
         Coordinator c = closeLater(Coordinator.builder(proxy.connectString())
                 .namespace(zk.namespace())
                 .sessionTimeout(Duration.ofSeconds(20))
@@ -74,6 +73,15 @@ class MembershipDeadlineTest {
                 .build());
         c.start();
         c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    private GroupMembership<String> registered(TcpProxy proxy, Duration operationTimeout, String path)
+            throws InterruptedException {
+        return registered(connect(proxy, operationTimeout), path);
+    }
+
+    private GroupMembership<String> registered(Coordinator c, String path) throws InterruptedException {
         GroupMembership<String> g = closeLater(GroupMembership.builder(c, path, Codec.utf8())
                 .memberId("m1")
                 .metadata("v1")
@@ -145,6 +153,23 @@ class MembershipDeadlineTest {
             assertThat(e).hasMessageContaining("interrupted");
         });
         assertThat(flagKept).as("the interrupt flag is set again").isTrue();
+    }
+
+    @Test
+    void awaitRegisteredEndsAtItsTimeoutInAPartition() throws Exception {
+        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        Coordinator c = connect(proxy, Duration.ofSeconds(30));
+        registered(c, "/members/await");
+
+        proxy.blackhole();
+        GroupMembership<String> second = closeLater(GroupMembership.builder(c, "/members/await", Codec.utf8())
+                .memberId("m2")
+                .metadata("v1")
+                .build());
+        second.start();
+        long start = System.nanoTime();
+        assertThat(second.awaitRegistered(Duration.ofSeconds(1))).isFalse();
+        assertThat(millisSince(start)).isBetween(900L, 1000L + SLACK_MS);
     }
 
     @Test
