@@ -168,6 +168,21 @@ class LeaderDeadlineTest {
     }
 
     @Test
+    void awaitLeadershipOfAFollowerEndsAtItsTimeoutInAPartition() throws Exception {
+        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        Coordinator c = connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofSeconds(30));
+        leading(c, "/el/await");
+        LeaderElection follower = closeLater(
+                LeaderElection.builder(c, "/el/await").participantId("b").build());
+        follower.start();
+
+        proxy.blackhole();
+        long start = System.nanoTime();
+        assertThat(follower.awaitLeadership(Duration.ofSeconds(1))).isFalse();
+        assertThat(millisSince(start)).isBetween(900L, 1000L + SLACK_MS);
+    }
+
+    @Test
     void closeOfALeaderReturnsWithinTwoSecondsInAPartition() throws Exception {
         TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
         LeaderElection e =
