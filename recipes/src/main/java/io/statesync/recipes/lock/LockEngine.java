@@ -329,7 +329,7 @@ final class LockEngine {
             attempt.removeWatches(zk);
             switch (e.code()) {
                 case NONODE -> {
-                    ensureParent();
+                    ensureParent(deadline);
                     return Outcome.PARENT_CREATED;
                 }
                 case SESSIONEXPIRED, SESSIONMOVED -> {
@@ -641,17 +641,28 @@ final class LockEngine {
         }
     }
 
-    private void ensureParent() throws InterruptedException {
+    /**
+     * Creates the lock's path (containers) through the coordinator's one retry loop, within the
+     * call's deadline: a connection loss or a lost session is left to the caller's loop.
+     */
+    private void ensureParent(long deadline) throws InterruptedException {
+        Deadline d = Deadline.after(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         try {
-            coordinator.curatorFramework().createContainers(path);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            StateSyncException error = ZkErrors.translate(e, path);
-            if (error.reason() != StateSyncException.Reason.CONNECTION_LOSS
-                    && error.reason() != StateSyncException.Reason.SESSION_EXPIRED) {
-                throw error;
+            coordinator
+                    .internalAccess()
+                    .createParents(
+                            zkPath + "/-",
+                            d,
+                            path,
+                            name + ": creating the lock's path",
+                            OperationTimeoutException.Outcome.NOT_APPLIED);
+        } catch (OperationTimeoutException e) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException(name + ": interrupted while creating the lock's path; nothing is held");
             }
+            throw e;
+        } catch (ConnectionLossException | SessionExpiredException e) {
+            // retried by the caller's loop, within its deadline
         }
     }
 
