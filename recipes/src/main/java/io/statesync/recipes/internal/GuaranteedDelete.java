@@ -62,7 +62,9 @@ public final class GuaranteedDelete implements ConnectionListener {
     private final String owner;
     /** Guarded by {@code this}. */
     private final Set<Task> pending = new LinkedHashSet<>();
-    /** Guarded by {@code this}: whether this is registered as the coordinator's listener. */
+    /** Serialises registering and unregistering with the coordinator; never held with {@code this}. */
+    private final Object registration = new Object();
+    /** Guarded by {@link #registration}: whether this is registered as the coordinator's listener. */
     private boolean listening;
 
     /**
@@ -133,15 +135,10 @@ public final class GuaranteedDelete implements ConnectionListener {
             task.done.complete(null);
             return task.done;
         }
-        boolean register;
         synchronized (this) {
             pending.add(task);
-            register = !listening;
-            listening = true;
         }
-        if (register) {
-            coordinator.addListener(this, Runnable::run);
-        }
+        updateRegistration();
         // Pending first, then attempted: a connection reported in between sends it again, harmlessly.
         task.attempt();
         return task.done;
@@ -167,17 +164,30 @@ public final class GuaranteedDelete implements ConnectionListener {
 
     private void finished(Task task) {
         task.done.complete(null);
-        boolean unregister;
         synchronized (this) {
             pending.remove(task);
-            unregister = pending.isEmpty() && listening;
-            if (unregister) {
+        }
+        updateRegistration();
+    }
+
+    /**
+     * Registers with the coordinator while something is pending, unregisters once nothing is; one
+     * caller at a time, so that a delete submitted while the last one finishes is never left
+     * without a listener.
+     */
+    private void updateRegistration() {
+        synchronized (registration) {
+            boolean wanted;
+            synchronized (this) {
+                wanted = !pending.isEmpty();
+            }
+            if (wanted && !listening) {
+                coordinator.addListener(this, Runnable::run);
+                listening = true;
+            } else if (!wanted && listening) {
+                coordinator.removeListener(this);
                 listening = false;
             }
-        }
-        if (unregister) {
-            coordinator.removeListener(this);
-            // A task submitted while unregistering registers again itself (listening was false).
         }
     }
 
