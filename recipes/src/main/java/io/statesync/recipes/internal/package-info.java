@@ -15,7 +15,9 @@
  */
 /**
  * Storage helpers shared by several recipes of this module (the record format with a writer id and
- * sequence that lets a writer recognise its own write after a connection loss; numeric child names).
+ * sequence that lets a writer recognise its own write after a connection loss; numeric child names;
+ * the one guaranteed delete of locks, leader election and membership; guarded writes with a
+ * deadline).
  * Not part of statesync's API: nothing here is stable, and applications must not use it.
  */
 @NullMarked

@@ -23,16 +23,21 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.NotLeaderException;
+import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.Waits;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.GuaranteedDelete;
+import io.statesync.recipes.internal.GuardedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +76,12 @@ final class DefaultLeaderElection implements LeaderElection {
     /** The longest wait between retries while access is denied. */
     private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
+    /**
+     * How long {@link #close()} waits, while connected, for the handover (the delete of this node's
+     * znode) once the task has ended; past it the handover goes on in the background.
+     */
+    static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
+
     private final Coordinator coordinator;
     private final String path;
     private final String participantId;
@@ -80,11 +91,16 @@ final class DefaultLeaderElection implements LeaderElection {
     private final @Nullable Duration period;
     private final Duration stopTimeout;
     private final Duration suspendGrace;
-    private final Duration takeoverDelay;
+    /** Set by the builder, or {@code null} for the default derived from the granted session timeout. */
+    private final @Nullable Duration takeoverDelay;
+
     private final @Nullable Consumer<TaskStop> onTaskStop;
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Leadership>> listeners;
+    /** Deletes the znodes close could not (the connection was down) on the next connection. */
+    private final GuaranteedDelete deleter;
+
     private final WatcherRemoveCuratorFramework client;
     private final CuratorWatcher watcher = event -> scheduleRefresh();
     private final ConnectionListener connectionListener = this::onConnection;
@@ -142,7 +158,7 @@ final class DefaultLeaderElection implements LeaderElection {
             @Nullable Duration period,
             Duration stopTimeout,
             Duration suspendGrace,
-            Duration takeoverDelay,
+            @Nullable Duration takeoverDelay,
             @Nullable Consumer<TaskStop> onTaskStop) {
         this.coordinator = coordinator;
         this.path = path;
@@ -159,16 +175,15 @@ final class DefaultLeaderElection implements LeaderElection {
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
         this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
-        this.loop = executor("statesync-leader-" + participantId);
-        this.timer = executor("statesync-leader-timer-" + participantId);
+        this.deleter = new GuaranteedDelete(coordinator, name);
+        this.loop = executor(coordinator, "statesync-leader-" + participantId);
+        this.timer = executor(coordinator, "statesync-leader-timer-" + participantId);
     }
 
-    private static ScheduledThreadPoolExecutor executor(String threadName) {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+    /** One thread, from the coordinator's thread factory. */
+    private static ScheduledThreadPoolExecutor executor(Coordinator coordinator, String threadName) {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(
+                1, r -> coordinator.internalAccess().newThread(threadName, r));
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         e.setRemoveOnCancelPolicy(true);
         return e;
@@ -240,9 +255,10 @@ final class DefaultLeaderElection implements LeaderElection {
                 Future<?> cleanup = loop.submit(this::releaseOnClose);
                 loop.shutdown();
                 if (!interrupted && online) {
-                    // Offline, the delete is left to Curator's guaranteed background delete, or to
-                    // the server when the session ends: close does not wait on a dead connection.
-                    cleanup.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    // Offline, the delete is left to the guaranteed delete, or to the server when the
+                    // session ends: close does not wait on a dead connection, nor past CLOSE_BOUND
+                    // on a silent one (the handover then finishes on the election's thread).
+                    cleanup.get(CLOSE_BOUND.toNanos(), TimeUnit.NANOSECONDS);
                 }
             } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
                 LOG.warn("{}: releasing the election znode on close did not finish: {}", name, e.toString());
@@ -270,7 +286,7 @@ final class DefaultLeaderElection implements LeaderElection {
 
     /**
      * Deletes this node's znode at close, with a clean handover if it led; removes the watches. Offline,
-     * the znodes are left to {@link Leftovers} (deleted on the next connection, or by the server when
+     * the znodes are left to the {@link GuaranteedDelete} (deleted on the next connection, or by the server when
      * the session ends with the coordinator) and the watches to the session: no Curator background
      * operation is left pending, which would log errors once the coordinator is closed.
      */
@@ -293,24 +309,33 @@ final class DefaultLeaderElection implements LeaderElection {
             return; // the session ended with the coordinator, and its znodes and watches with it
         }
         if (stale != null) {
-            Leftovers.delete(coordinator, List.of(stale), staleOwner);
+            deleteLater(stale, staleOwner);
         }
         if (mine != null && !online) {
-            Leftovers.delete(coordinator, List.of(mine), mineSession);
+            deleteLater(mine, mineSession);
         } else if (mine != null) {
             try {
                 release(mine);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                Leftovers.delete(coordinator, List.of(mine), mineSession);
+                deleteLater(mine, mineSession);
             } catch (RuntimeException e) {
                 LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
-                Leftovers.delete(coordinator, List.of(mine), mineSession);
+                deleteLater(mine, mineSession);
             }
         }
         if (online && coordinator.isConnected()) {
             client.removeWatchers();
         }
+    }
+
+    /**
+     * Deletes an election znode (relative to the namespace) on the next connection, in the session
+     * the coordinator has then, only while it still belongs to {@code owner}.
+     */
+    private void deleteLater(String znode, long owner) {
+        CompletableFuture<Void> unused =
+                deleter.deleteNode(coordinator.internalAccess().fullPath(znode), owner);
     }
 
     // ---------------------------------------------------------------- queries
@@ -346,18 +371,51 @@ final class DefaultLeaderElection implements LeaderElection {
 
     @Override
     public List<String> participants() throws InterruptedException {
+        return participants(coordinator.operationTimeout());
+    }
+
+    @Override
+    public List<String> participants(Duration timeout) throws InterruptedException {
+        Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
+        if (Thread.interrupted()) {
+            throw new InterruptedException(name + ": interrupted before reading the participants");
+        }
+        // Reads only, each repeated after a lost connection by the one retry loop, all within one deadline.
+        Deadline deadline = Deadline.after(timeout);
+        ZkAccess access = coordinator.internalAccess();
+        String what = name + ": reading the participants";
+        String full = access.fullPath(path);
+        ZkAccess.Reply listed = access.call(
+                deadline,
+                path,
+                what,
+                OperationTimeoutException.Outcome.NOT_APPLIED,
+                zk -> ZkAccess.getChildren(zk, full));
+        if (listed.noNode()) {
+            return List.of();
+        }
+        List<String> children = listed.children();
+        if (!listed.ok() || children == null) {
+            throw ZkAccess.error(listed.rc(), path);
+        }
         List<String> ids = new ArrayList<>();
-        for (String child : Participants.inLineOrder(children())) {
-            try {
-                ids.add(Participants.id(client.getData().forPath(path + "/" + child)));
-            } catch (KeeperException.NoNodeException e) {
-                // left meanwhile
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                throw ZkErrors.translate(e, path + "/" + child);
+        for (String child : Participants.inLineOrder(children)) {
+            String childFull = full + "/" + child;
+            ZkAccess.Reply r = access.call(
+                    deadline,
+                    path + "/" + child,
+                    what,
+                    OperationTimeoutException.Outcome.NOT_APPLIED,
+                    zk -> ZkAccess.getData(zk, childFull));
+            byte[] data = r.data();
+            if (r.noNode()) {
+                continue; // left meanwhile
             }
+            if (!r.ok()) {
+                throw ZkAccess.error(r.rc(), path + "/" + child);
+            }
+            ids.add(Participants.id(data == null ? new byte[0] : data));
         }
         return ids;
     }
@@ -381,7 +439,14 @@ final class DefaultLeaderElection implements LeaderElection {
 
     @Override
     public void relinquish() throws InterruptedException {
+        relinquish(coordinator.operationTimeout());
+    }
+
+    @Override
+    public void relinquish(Duration timeout) throws InterruptedException {
+        Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
+        Deadline deadline = Deadline.after(timeout);
         CompletableFuture<Void> done = new CompletableFuture<>();
         boolean fromTask;
         synchronized (lock) {
@@ -401,15 +466,29 @@ final class DefaultLeaderElection implements LeaderElection {
             return; // the re-queue waits for the task to return; waiting here would never end
         }
         try {
-            done.get();
+            deadline.await(done);
         } catch (ExecutionException e) {
             throw ZkErrors.translate(Objects.requireNonNullElse(e.getCause(), e), path);
+        } catch (TimeoutException e) {
+            // Leadership was given up at once; only the return to the line is not confirmed yet.
+            throw new OperationTimeoutException(
+                    path,
+                    name + ": gave up leadership, but was not back in line within " + timeout
+                            + " (a silent partition?); it re-queues in the background",
+                    OperationTimeoutException.Outcome.UNKNOWN,
+                    null);
         }
     }
 
     @Override
     public void write(GuardedWrite write) throws InterruptedException {
+        write(write, coordinator.operationTimeout());
+    }
+
+    @Override
+    public void write(GuardedWrite write, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(write, "write");
+        Deadline.checkTimeout(timeout, "timeout");
         if (write.operations().isEmpty()) {
             throw new IllegalArgumentException("a guarded write needs at least one operation");
         }
@@ -421,14 +500,16 @@ final class DefaultLeaderElection implements LeaderElection {
             throw new NotLeaderException(path, participantId + " does not lead election " + path, null);
         }
         try {
-            Nodes.guardedWrite(
+            GuardedWrites.write(
                     coordinator,
                     guard,
                     write,
                     p -> new NotLeaderException(
                             path,
                             participantId + " no longer leads election " + path + ": its znode " + p + " is gone",
-                            null));
+                            null),
+                    Deadline.after(timeout),
+                    name + ": guarded write");
         } catch (SessionExpiredException e) {
             // The session ended before this node heard of it (always possible under ON_LOST, where a
             // suspended leader keeps leading): its znode went with it, so it no longer leads.
@@ -852,9 +933,9 @@ final class DefaultLeaderElection implements LeaderElection {
                                         + " leading",
                                 name,
                                 Long.toHexString(previousEpoch),
-                                takeoverDelay);
+                                takeoverDelay());
                     }
-                    wait = takeoverDelay.toNanos() - (System.nanoTime() - uncleanSeenAt);
+                    wait = takeoverDelay().toNanos() - (System.nanoTime() - uncleanSeenAt);
                 }
             }
             if (wait > 0) {
@@ -890,7 +971,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (orphan) {
-            Leftovers.delete(coordinator, List.of(created), stat.getEphemeralOwner());
+            deleteLater(created, stat.getEphemeralOwner());
             scheduleRefresh();
             return null;
         }
@@ -1071,8 +1152,7 @@ final class DefaultLeaderElection implements LeaderElection {
         TaskRun(LeaderTask body, Leadership leadership) {
             this.body = body;
             this.leadership = leadership;
-            this.thread = new Thread(this, "statesync-leader-task-" + participantId);
-            thread.setDaemon(true);
+            this.thread = coordinator.internalAccess().newThread("statesync-leader-task-" + participantId, this);
         }
 
         void start() {
@@ -1167,6 +1247,18 @@ final class DefaultLeaderElection implements LeaderElection {
                 }
             }
         }
+    }
+
+    /**
+     * The wait before leading after an unclean handover: as set, or the stop timeout plus a third of
+     * the session timeout the server granted (never the requested one, which the server may have
+     * changed).
+     */
+    Duration takeoverDelay() {
+        Duration set = takeoverDelay;
+        return set != null
+                ? set
+                : stopTimeout.plus(coordinator.negotiatedSessionTimeout().dividedBy(3));
     }
 
     /** The election's own thread, so that a test in this package can hold it. */

@@ -138,14 +138,43 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
     Optional<String> currentLeader();
 
     /**
-     * Reads the participants from ZooKeeper, in line order (the first leads, or is about to).
+     * Reads the participants as {@link #participants(Duration)} does, within the coordinator's
+     * {@link Coordinator#operationTimeout() operation timeout}.
      *
      * @return the participant ids
-     * @throws InterruptedException if interrupted
-     * @throws io.statesync.core.StateSyncException typed by cause, if ZooKeeper cannot be read
+     * @throws InterruptedException if interrupted before the first read was sent
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if the reads did not
+     *     complete within the operation timeout, or the thread was interrupted while waiting (its
+     *     interrupt flag set again)
+     * @throws io.statesync.core.ConnectionLossException if the coordinator's retry policy gave up
+     *     before the deadline
+     * @throws io.statesync.core.StateSyncException typed by cause (e.g. access denied), if ZooKeeper
+     *     refuses a read
      * @throws IllegalStateException if not started, or closed
      */
     List<String> participants() throws InterruptedException;
+
+    /**
+     * Reads the participants from ZooKeeper, in line order (the first leads, or is about to). The
+     * reads are repeated after a lost connection by the coordinator's retry policy, all within one
+     * deadline: the call returns within {@code timeout} (plus scheduling), also behind a silent
+     * partition.
+     *
+     * @param timeout how long the reads may take; zero or positive
+     * @return the participant ids
+     * @throws InterruptedException if interrupted before the first read was sent
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if the reads did not
+     *     complete within {@code timeout}, or the thread was interrupted while waiting (its interrupt
+     *     flag set again)
+     * @throws io.statesync.core.ConnectionLossException if the coordinator's retry policy gave up
+     *     before the deadline
+     * @throws io.statesync.core.StateSyncException typed by cause (e.g. access denied), if ZooKeeper
+     *     refuses a read
+     * @throws IllegalStateException if not started, or closed
+     */
+    List<String> participants(Duration timeout) throws InterruptedException;
 
     /**
      * Waits until this node leads.
@@ -169,17 +198,72 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
      * once with the task's thread interrupted (the task should then return); the node re-queues when
      * the task has returned.
      *
-     * @throws InterruptedException if interrupted while waiting
+     * <p>Waits at most the coordinator's {@link Coordinator#operationTimeout() operation timeout}
+     * for the node to be back in line; see {@link #relinquish(Duration)}.
+     *
+     * @throws InterruptedException if interrupted while waiting (leadership is given up already)
+     * @throws io.statesync.core.OperationTimeoutException outcome UNKNOWN, if the node was not back
+     *     in line within the operation timeout: leadership is given up, the re-queue goes on
+     * @throws io.statesync.core.StateSyncException typed by cause, if the re-queue failed
      * @throws IllegalStateException if not started, or closed
      */
     void relinquish() throws InterruptedException;
+
+    /**
+     * Gives up leadership as {@link #relinquish()} does, waiting at most {@code timeout} for the
+     * node to be back in line. Leadership is given up at once whatever happens; a silent partition
+     * only delays the re-queue, and the call returns within {@code timeout} (plus scheduling).
+     *
+     * @param timeout how long to wait for the re-queue; zero or positive
+     * @throws InterruptedException if interrupted while waiting (leadership is given up already)
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws io.statesync.core.OperationTimeoutException outcome UNKNOWN, if the node was not back
+     *     in line within {@code timeout}: leadership is given up, the re-queue goes on
+     * @throws io.statesync.core.StateSyncException typed by cause, if the re-queue failed
+     * @throws IllegalStateException if not started, or closed
+     */
+    void relinquish(Duration timeout) throws InterruptedException;
+
+    /**
+     * Runs a guarded write as {@link #write(GuardedWrite, Duration)} does, with the coordinator's
+     * {@link Coordinator#operationTimeout() operation timeout} as its timeout.
+     *
+     * @param write the operations, paths relative to the namespace; at least one
+     * @throws NotLeaderException if this node does not lead, its znode is gone, or its session
+     *     expired; nothing landed
+     * @throws io.statesync.core.OperationTimeoutException outcome UNKNOWN, if no answer came within
+     *     the operation timeout, or the thread was interrupted once the write was sent (its
+     *     interrupt flag set again)
+     * @throws io.statesync.core.ConnectionLossException if the connection dropped while the write
+     *     was in flight: whether it landed is unknown
+     * @throws io.statesync.core.ValueTooLargeException if the operations' data exceed the
+     *     coordinator's limit; nothing is sent
+     * @throws io.statesync.core.AccessDeniedException if the credentials do not permit an operation;
+     *     nothing landed
+     * @throws io.statesync.core.VersionConflictException if an expected version did not match;
+     *     nothing landed
+     * @throws IllegalArgumentException if {@code write} has no operation
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.StateSyncException typed by the first operation that failed otherwise
+     *     (NO_NODE, NODE_EXISTS, NOT_EMPTY); nothing landed
+     */
+    void write(GuardedWrite write) throws InterruptedException;
 
     /**
      * Runs a guarded write: its operations as one ZooKeeper {@code multi} together with a {@code
      * check} of this leader's own election znode, so all land only if this node still leads. Sent
      * once, never resent automatically.
      *
+     * <p><b>Timeout and interrupt.</b> The call returns within {@code timeout} (plus scheduling):
+     * past it, without an answer (a silent partition), it throws {@link
+     * io.statesync.core.OperationTimeoutException} with outcome UNKNOWN, since the write was sent and
+     * may land (only while this node leads). An interrupt before anything was sent throws {@link
+     * InterruptedException}; once the write was sent, it throws {@code OperationTimeoutException}
+     * (UNKNOWN) and the thread's interrupt flag stays set.
+     *
      * @param write the operations, paths relative to the namespace; at least one
+     * @param timeout how long to wait for the answer; zero or positive
      * @throws NotLeaderException if this node does not lead (nothing is sent), if its znode is gone
      *     (deposed, deleted), or if its session has expired, also when this node had not heard of
      *     the expiry yet (as under {@link io.statesync.core.ConnectionLossPolicy#ON_LOST}, where a
@@ -192,12 +276,16 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
      *     nothing landed
      * @throws io.statesync.core.VersionConflictException if a set-data, delete or check operation's
      *     expected version did not match; nothing landed
-     * @throws IllegalArgumentException if {@code write} has no operation
-     * @throws InterruptedException if interrupted
+     * @throws IllegalArgumentException if {@code write} has no operation, or {@code timeout} is
+     *     negative
+     * @throws io.statesync.core.OperationTimeoutException outcome UNKNOWN, if no answer came within
+     *     {@code timeout}, or the thread was interrupted once the write was sent
+     * @throws NullPointerException if {@code write} or {@code timeout} is {@code null}
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws io.statesync.core.StateSyncException typed by the first operation that failed otherwise
      *     (NO_NODE, NODE_EXISTS, NOT_EMPTY); nothing landed
      */
-    void write(GuardedWrite write) throws InterruptedException;
+    void write(GuardedWrite write, Duration timeout) throws InterruptedException;
 
     /**
      * The last report of a task stop, if a task was stopped yet.
@@ -212,6 +300,12 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
      * the election's watches and stops listener delivery. If the task ignores interruption past the
      * stop timeout, this returns anyway but the znode is kept until the task ends, so that no
      * successor runs beside it. Idempotent; never throws.
+     *
+     * <p>Returns within the stop timeout (only if a task is running) plus 2 s, also behind a silent
+     * partition: the handover is waited for at most 2 s ({@link Coordinator#CLOSE_WAIT}) and then
+     * goes on in the background; while disconnected it is not waited for, and the znode is deleted
+     * on the next connection (only while it belongs to the session that created it) or by the
+     * server when the session ends. An interrupt ends the waits; the flag stays set.
      */
     @Override
     void close();
@@ -328,9 +422,10 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
          * How long a new leader waits before it leads when the previous leader did not hand over
          * cleanly (its znode vanished by crash, session expiry or deletion while it still led), so
          * that the previous leader, told of its loss by the server, has stopped its task first
-         * (default: the stop timeout plus a third of the session timeout: a connected client whose
-         * session the server expired learns of it by its next ping, within a third of the session
-         * timeout). Clean handovers (close, relinquish, task end) are not delayed.
+         * (default: the stop timeout plus a third of the session timeout the server granted ({@link
+         * Coordinator#negotiatedSessionTimeout()}, read when the delay starts): a connected client
+         * whose session the server expired learns of it by its next ping, within a third of the
+         * session timeout). Clean handovers (close, relinquish, task end) are not delayed.
          *
          * @param delay zero or positive
          * @return this builder
@@ -382,17 +477,17 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
             if (suspendGrace.isNegative()) {
                 throw new IllegalArgumentException("suspendGrace must not be negative, was " + suspendGrace);
             }
-            Duration maxGrace = coordinator.sessionTimeout().dividedBy(3);
+            Duration granted = coordinator.negotiatedSessionTimeout();
+            Duration maxGrace = granted.dividedBy(3);
             if (!suspendGrace.isZero() && suspendGrace.compareTo(maxGrace) >= 0) {
                 throw new IllegalArgumentException("suspendGrace " + suspendGrace
-                        + " must be shorter than a third of the session timeout " + coordinator.sessionTimeout()
+                        + " must be shorter than a third of the session timeout " + granted
                         + " (" + maxGrace + "): a partitioned leader notices at about 2/3 of it, and the server"
                         + " may elect a successor at the session timeout");
             }
-            Duration delay = takeoverDelay == null
-                    ? stopTimeout.plus(coordinator.sessionTimeout().dividedBy(3))
-                    : takeoverDelay;
-            if (delay.isNegative()) {
+            // Unset: derived from the granted session timeout each time it is used (takeoverDelay()).
+            Duration delay = takeoverDelay;
+            if (delay != null && delay.isNegative()) {
                 throw new IllegalArgumentException("takeoverDelay must not be negative, was " + delay);
             }
             Duration p = period;

@@ -82,7 +82,8 @@ public interface DistributedLock extends Recipe {
      * @return the handle; close it to release
      * @throws InterruptedException if interrupted while waiting; nothing is held, the waiter's znode
      *     is deleted
-     * @throws io.statesync.core.OperationTimeoutException if not acquired within the timeout
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if not acquired within
+     *     the timeout (also behind a silent partition); nothing is held
      * @throws IllegalStateException if the lock is not started
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
@@ -97,7 +98,12 @@ public interface DistributedLock extends Recipe {
      *
      * @return the handle, or empty if the lock is taken
      * @throws InterruptedException if interrupted
-     * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.ConnectionLossException if the coordinator is not connected, or the
+     *     connection was lost while trying; nothing is held
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if ZooKeeper did not
+     *     answer within the coordinator's {@link io.statesync.core.Coordinator#operationTimeout()
+     *     operation timeout} (a silent partition); the call returns within it plus at most a few
+     *     milliseconds, and nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -144,6 +150,10 @@ public interface DistributedLock extends Recipe {
     /**
      * Stops the lock: waiting {@code acquire} calls fail with a CLOSED error, every handle still
      * held is released (not reported as lost), listeners are removed. Idempotent; never throws.
+     * Returns within 2 s, also behind a silent partition: the deletes of all held znodes are sent at
+     * once and waited for together at most 2 s; past that (or while disconnected) they go on through
+     * the guaranteed delete, sent again on the next connection. An interrupt ends the wait; the flag
+     * stays set.
      */
     @Override
     void close();

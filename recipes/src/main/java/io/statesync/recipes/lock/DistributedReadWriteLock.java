@@ -67,7 +67,8 @@ public interface DistributedReadWriteLock extends Recipe {
      * @param timeout how long to wait, not negative
      * @return the handle
      * @throws InterruptedException if interrupted; nothing is held
-     * @throws io.statesync.core.OperationTimeoutException if not acquired in time
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if not acquired in
+     *     time (also behind a silent partition); nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -82,7 +83,12 @@ public interface DistributedReadWriteLock extends Recipe {
      *
      * @return the handle, or empty
      * @throws InterruptedException if interrupted
-     * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.ConnectionLossException if the coordinator is not connected, or the
+     *     connection was lost while trying; nothing is held
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if ZooKeeper did not
+     *     answer within the coordinator's {@link io.statesync.core.Coordinator#operationTimeout()
+     *     operation timeout} (a silent partition); the call returns within it plus at most a few
+     *     milliseconds, and nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -98,7 +104,8 @@ public interface DistributedReadWriteLock extends Recipe {
      * @param timeout how long to wait, not negative
      * @return the handle
      * @throws InterruptedException if interrupted; nothing is held
-     * @throws io.statesync.core.OperationTimeoutException if not acquired in time
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if not acquired in
+     *     time (also behind a silent partition); nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -113,7 +120,12 @@ public interface DistributedReadWriteLock extends Recipe {
      *
      * @return the handle, or empty
      * @throws InterruptedException if interrupted
-     * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.ConnectionLossException if the coordinator is not connected, or the
+     *     connection was lost while trying; nothing is held
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if ZooKeeper did not
+     *     answer within the coordinator's {@link io.statesync.core.Coordinator#operationTimeout()
+     *     operation timeout} (a silent partition); the call returns within it plus at most a few
+     *     milliseconds, and nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -156,7 +168,13 @@ public interface DistributedReadWriteLock extends Recipe {
      */
     boolean removeLockLostListener(LockLostListener listener);
 
-    /** Stops the lock and releases every handle it still holds. Idempotent; never throws. */
+    /**
+     * Stops the lock and releases every handle it still holds. Idempotent; never throws.
+     * Returns within 2 s, also behind a silent partition: the deletes of all held znodes are sent at
+     * once and waited for together at most 2 s; past that (or while disconnected) they go on through
+     * the guaranteed delete, sent again on the next connection. An interrupt ends the wait; the flag
+     * stays set.
+     */
     @Override
     void close();
 

@@ -71,7 +71,8 @@ public interface DistributedSemaphore extends Recipe {
      * @param timeout how long to wait, not negative
      * @return the lease; close it to give it back
      * @throws InterruptedException if interrupted; nothing is held
-     * @throws io.statesync.core.OperationTimeoutException if no lease was free in time
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if no lease was free
+     *     in time (also behind a silent partition); nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -86,7 +87,12 @@ public interface DistributedSemaphore extends Recipe {
      *
      * @return the lease, or empty if all are taken
      * @throws InterruptedException if interrupted
-     * @throws io.statesync.core.ConnectionLossException if ZooKeeper cannot be reached
+     * @throws io.statesync.core.ConnectionLossException if the coordinator is not connected, or the
+     *     connection was lost while trying; nothing is held
+     * @throws io.statesync.core.OperationTimeoutException outcome NOT_APPLIED, if ZooKeeper did not
+     *     answer within the coordinator's {@link io.statesync.core.Coordinator#operationTimeout()
+     *     operation timeout} (a silent partition); the call returns within it plus at most a few
+     *     milliseconds, and nothing is held
      * @throws io.statesync.core.AccessDeniedException if the coordinator's credentials do not permit
      *     creating or reading under the lock's path (or creating its missing parents); thrown at once,
      *     not after the timeout, and nothing is held
@@ -135,7 +141,13 @@ public interface DistributedSemaphore extends Recipe {
      */
     boolean removeLockLostListener(LockLostListener listener);
 
-    /** Stops the semaphore and gives back every lease it still holds. Idempotent; never throws. */
+    /**
+     * Stops the semaphore and gives back every lease it still holds. Idempotent; never throws.
+     * Returns within 2 s, also behind a silent partition: the deletes of all held znodes are sent at
+     * once and waited for together at most 2 s; past that (or while disconnected) they go on through
+     * the guaranteed delete, sent again on the next connection. An interrupt ends the wait; the flag
+     * stays set.
+     */
     @Override
     void close();
 

@@ -26,11 +26,13 @@ import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.GuaranteedDelete;
+import io.statesync.recipes.internal.GuardedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * bounded by the caller's {@code System.nanoTime()} deadline and interruptible; Curator's retry
  * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
  * through a dropped connection, but if the session changes or its znode disappears it is abandoned
- * (its znode deleted by the {@link Cleaner}) and a fresh one starts. It becomes the holder only on a
+ * (its znode deleted by the engine's {@link GuaranteedDelete}) and a fresh one starts. It becomes the holder only on a
  * read of the queue during which no loss was reported, or on the deletion of the one znode such a
  * read showed blocking it, with no loss reported since that read was sent (every znode created later
  * sorts after ours: sequence numbers only grow while our znode keeps the parent alive). A znode whose
@@ -124,6 +126,9 @@ final class LockEngine {
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<LockLostListener> listeners;
+    /** This engine's guaranteed deletes of holder and waiter znodes (no thread of its own). */
+    private final GuaranteedDelete deleter;
+
     private final ConnectionListener connectionListener = this::onConnection;
     private final Object lock = new Object();
     /**
@@ -145,6 +150,7 @@ final class LockEngine {
         this.name = recipe + " " + path;
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.deleter = new GuaranteedDelete(coordinator, name);
     }
 
     String path() {
@@ -196,8 +202,10 @@ final class LockEngine {
             }
         }
         listeners.close();
+        // All deletes are sent at once; together they are waited for at most RELEASE_WAIT.
+        Deadline releaseBy = Deadline.after(RELEASE_WAIT);
         for (Handle h : toRelease) {
-            h.close();
+            release(h, releaseBy);
         }
     }
 
@@ -217,15 +225,19 @@ final class LockEngine {
         long deadline = System.nanoTime() + saturatedNanos(timeout);
         Handle h = run(kind, deadline, true);
         if (h == null) {
+            // Nothing is held: a znode the attempt created is deleted (the guaranteed delete).
             throw new OperationTimeoutException(
-                    path, name + ": not acquired (" + kind.prefix + ") within " + timeout, null);
+                    path,
+                    name + ": not acquired (" + kind.prefix + ") within " + timeout + "; nothing is held",
+                    OperationTimeoutException.Outcome.NOT_APPLIED,
+                    null);
         }
         return h;
     }
 
     Optional<LockHandle> tryAcquire(Kind kind) throws InterruptedException {
         lifecycle.requireStarted();
-        long deadline = System.nanoTime() + saturatedNanos(coordinator.sessionTimeout());
+        long deadline = System.nanoTime() + saturatedNanos(coordinator.operationTimeout());
         return Optional.ofNullable(run(kind, deadline, false));
     }
 
@@ -262,7 +274,12 @@ final class LockEngine {
                 }
                 if (outcome == Outcome.TIMED_OUT) {
                     if (!wait) {
-                        throw new ConnectionLossException(path, name + ": ZooKeeper did not answer in time", null);
+                        throw new OperationTimeoutException(
+                                path,
+                                name + ": ZooKeeper did not answer within the operation timeout "
+                                        + coordinator.operationTimeout() + "; not acquired, nothing is held",
+                                OperationTimeoutException.Outcome.NOT_APPLIED,
+                                null);
                     }
                     return null;
                 }
@@ -312,7 +329,7 @@ final class LockEngine {
             attempt.removeWatches(zk);
             switch (e.code()) {
                 case NONODE -> {
-                    ensureParent();
+                    ensureParent(deadline);
                     return Outcome.PARENT_CREATED;
                 }
                 case SESSIONEXPIRED, SESSIONMOVED -> {
@@ -320,18 +337,18 @@ final class LockEngine {
                 }
                 case CONNECTIONLOSS, OPERATIONTIMEOUT, REQUESTTIMEOUT -> {
                     // The create may have landed with its answer lost: find it by its id and delete it.
-                    Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+                    CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
                     return Outcome.RESTART;
                 }
                 default -> throw ZkErrors.translate(e, path);
             }
         } catch (TimeoutException e) {
             attempt.removeWatches(zk);
-            Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+            CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
             return Outcome.TIMED_OUT;
         } catch (InterruptedException e) {
             attempt.removeWatches(zk);
-            Cleaner.deleteByIdLater(coordinator, zkPath, id, session);
+            CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
             throw e;
         }
 
@@ -445,11 +462,15 @@ final class LockEngine {
             attempt.stopReading();
             attempt.removeWatches(zk);
             if (handle == null) {
-                CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, created.path, owner);
+                CompletableFuture<Void> deleted = deleter.deleteNode(created.path, owner);
                 if (!wait && coordinator.isConnected()) {
                     // A try that failed waits for its znode to go, so that an immediate retry is not
                     // queued behind its own leftover.
-                    awaitQuietly(deleted, RELEASE_WAIT);
+                    // Within the call's deadline: a silent partition does not stretch it.
+                    awaitQuietly(
+                            deleted,
+                            Duration.ofNanos(
+                                    Math.min(RELEASE_WAIT.toNanos(), Math.max(0, deadline - System.nanoTime()))));
                 }
             }
         }
@@ -620,17 +641,28 @@ final class LockEngine {
         }
     }
 
-    private void ensureParent() throws InterruptedException {
+    /**
+     * Creates the lock's path (containers) through the coordinator's one retry loop, within the
+     * call's deadline: a connection loss or a lost session is left to the caller's loop.
+     */
+    private void ensureParent(long deadline) throws InterruptedException {
+        Deadline d = Deadline.after(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         try {
-            coordinator.curatorFramework().createContainers(path);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            StateSyncException error = ZkErrors.translate(e, path);
-            if (error.reason() != StateSyncException.Reason.CONNECTION_LOSS
-                    && error.reason() != StateSyncException.Reason.SESSION_EXPIRED) {
-                throw error;
+            coordinator
+                    .internalAccess()
+                    .createParents(
+                            zkPath + "/-",
+                            d,
+                            path,
+                            name + ": creating the lock's path",
+                            OperationTimeoutException.Outcome.NOT_APPLIED);
+        } catch (OperationTimeoutException e) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException(name + ": interrupted while creating the lock's path; nothing is held");
             }
+            throw e;
+        } catch (ConnectionLossException | SessionExpiredException e) {
+            // retried by the caller's loop, within its deadline
         }
     }
 
@@ -729,7 +761,7 @@ final class LockEngine {
         LOG.warn("{}: handle with token {} lost: {}", name, h.token(), why);
         listeners.dispatch();
         h.removeWatch(coordinator);
-        Cleaner.deleteNodeLater(coordinator, h.zkHolderPath, h.session);
+        CompletableFuture<Void> unused = deleter.deleteNode(h.zkHolderPath, h.session);
     }
 
     private void onConnection(ConnectionEvent event) {
@@ -766,11 +798,19 @@ final class LockEngine {
             h.removeWatch(coordinator);
             // If the session survives (SUSPENDED then RECONNECTED), the znode must go, or it blocks
             // every later acquire; if it expired, the server removed it already.
-            Cleaner.deleteNodeLater(coordinator, h.zkHolderPath, h.session);
+            CompletableFuture<Void> unused = deleter.deleteNode(h.zkHolderPath, h.session);
         }
     }
 
     void release(Handle h) {
+        release(h, Deadline.after(RELEASE_WAIT));
+    }
+
+    /**
+     * Marks the handle released and deletes its znode, waiting for the answer until {@code waitBy}
+     * while connected; past it (or disconnected) the delete goes on through the guaranteed delete.
+     */
+    private void release(Handle h, Deadline waitBy) {
         synchronized (lock) {
             if (h.released) {
                 return;
@@ -778,16 +818,17 @@ final class LockEngine {
             h.released = true;
             held.remove(h);
         }
-        CompletableFuture<Void> deleted = Cleaner.deleteNode(coordinator, h.zkHolderPath, h.session);
-        if (!coordinator.isConnected() || !awaitQuietly(deleted, RELEASE_WAIT)) {
+        CompletableFuture<Void> deleted = deleter.deleteNode(h.zkHolderPath, h.session);
+        if (!coordinator.isConnected() || !awaitQuietly(deleted, Duration.ofNanos(waitBy.remainingNanos()))) {
             h.removeWatch(coordinator);
         }
         // Otherwise the delete fired the holder watch on the server, whose event reached the client
         // before the delete's answer: nothing is left to remove, and no extra round trip is spent.
     }
 
-    void write(Handle h, GuardedWrite write) throws InterruptedException {
+    void write(Handle h, GuardedWrite write, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(write, "write");
+        Deadline.checkTimeout(timeout, "timeout");
         if (write.size() == 0) {
             throw new IllegalArgumentException("a guarded write needs at least one operation");
         }
@@ -796,11 +837,19 @@ final class LockEngine {
             throw new LockLostException(h.holderPath(), name + ": " + invalid + "; nothing was written", null);
         }
         try {
-            Nodes.guardedWrite(coordinator, h.holderPath(), write, p -> {
-                lose(h, "its znode " + p + " is gone");
-                return new LockLostException(
-                        p, name + ": the lock is no longer held (its znode is gone); nothing was written", null);
-            });
+            GuardedWrites.write(
+                    coordinator,
+                    h.holderPath(),
+                    write,
+                    p -> {
+                        lose(h, "its znode " + p + " is gone");
+                        return new LockLostException(
+                                p,
+                                name + ": the lock is no longer held (its znode is gone); nothing was written",
+                                null);
+                    },
+                    Deadline.after(timeout),
+                    name + ": guarded write");
         } catch (SessionExpiredException e) {
             lose(h, "the session expired");
             throw new LockLostException(
@@ -1184,7 +1233,12 @@ final class LockEngine {
 
         @Override
         public void write(GuardedWrite write) throws InterruptedException {
-            engine.write(this, write);
+            engine.write(this, write, engine.coordinator.operationTimeout());
+        }
+
+        @Override
+        public void write(GuardedWrite write, Duration timeout) throws InterruptedException {
+            engine.write(this, write, timeout);
         }
 
         @Override

@@ -16,6 +16,7 @@
 package io.statesync.recipes.lock;
 
 import io.statesync.core.GuardedWrite;
+import java.time.Duration;
 
 /**
  * One holding of a lock, a read or write side of a read-write lock, or a semaphore lease. A value,
@@ -74,25 +75,61 @@ public interface LockHandle extends AutoCloseable {
     String lockPath();
 
     /**
-     * Runs the operations as one ZooKeeper {@code multi} together with a check that the holder's
-     * znode still exists: all land, or none. A holder that was deposed (its session expired, its
-     * znode deleted) gets {@link io.statesync.core.LockLostException} and nothing is written, even
-     * if it has not yet heard of the loss. Fails fast, before sending anything, if the handle is
-     * already known to be invalid.
+     * Runs a guarded write as {@link #write(GuardedWrite, Duration)} does, with the coordinator's
+     * {@link io.statesync.core.Coordinator#operationTimeout() operation timeout} as its timeout.
      *
      * @param write the operations
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent; nothing was written
+     * @throws IllegalArgumentException if {@code write} has no operation; nothing was sent
+     * @throws io.statesync.core.OperationTimeoutException if no answer came within the operation
+     *     timeout, or the thread was interrupted once the write was sent: outcome UNKNOWN
      * @throws io.statesync.core.LockLostException if the lock is no longer held; nothing was
      *     written
+     * @throws io.statesync.core.ValueTooLargeException if the operations' data exceed the
+     *     coordinator's limit; nothing was sent
      * @throws io.statesync.core.StateSyncException typed by the first operation that failed
-     *     (version conflict, no node, value too large, ...); nothing was written. A {@link
+     *     (version conflict, no node, access denied, ...); nothing was written. A {@link
      *     io.statesync.core.ConnectionLossException} leaves the outcome unknown
      */
     void write(GuardedWrite write) throws InterruptedException;
 
     /**
-     * Releases the lock. Idempotent; never throws. Waits briefly for ZooKeeper to confirm the
-     * delete while connected; otherwise the delete goes on in the background.
+     * Runs the operations as one ZooKeeper {@code multi} together with a check that the holder's
+     * znode still exists: all land, or none. A holder that was deposed (its session expired, its
+     * znode deleted) gets {@link io.statesync.core.LockLostException} and nothing is written, even
+     * if it has not yet heard of the loss. Fails fast, before sending anything, if the handle is
+     * already known to be invalid. Sent once, never resent.
+     *
+     * <p><b>Timeout and interrupt.</b> The call returns within {@code timeout} (plus scheduling):
+     * past it, without an answer (a silent partition), it throws {@link
+     * io.statesync.core.OperationTimeoutException} with outcome UNKNOWN, since the write was sent and
+     * may land. An interrupt before anything was sent throws {@link InterruptedException}; once the
+     * write was sent, it throws {@code OperationTimeoutException} (UNKNOWN) and the thread's
+     * interrupt flag stays set.
+     *
+     * @param write the operations
+     * @param timeout how long to wait for the answer; zero or positive
+     * @throws InterruptedException if interrupted before anything was sent; nothing was written
+     * @throws NullPointerException if {@code write} or {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code write} has no operation, or {@code timeout} is
+     *     negative; nothing was sent
+     * @throws io.statesync.core.OperationTimeoutException if no answer came within {@code timeout},
+     *     or the thread was interrupted once the write was sent: outcome UNKNOWN
+     * @throws io.statesync.core.LockLostException if the lock is no longer held; nothing was
+     *     written
+     * @throws io.statesync.core.ValueTooLargeException if the operations' data exceed the
+     *     coordinator's limit; nothing was sent
+     * @throws io.statesync.core.StateSyncException typed by the first operation that failed
+     *     (version conflict, no node, access denied, ...); nothing was written. A {@link
+     *     io.statesync.core.ConnectionLossException} leaves the outcome unknown
+     */
+    void write(GuardedWrite write, Duration timeout) throws InterruptedException;
+
+    /**
+     * Releases the lock. Idempotent; never throws. Waits at most 2 s for ZooKeeper to confirm the
+     * delete while connected (also behind a silent partition); otherwise, or past that, the delete
+     * goes on through the guaranteed delete (sent again on the next connection, only while the
+     * znode still belongs to its session). An interrupt ends the wait; the flag stays set.
      */
     @Override
     void close();

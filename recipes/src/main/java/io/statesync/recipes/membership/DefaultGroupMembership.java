@@ -23,17 +23,22 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.GuaranteedDelete;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,12 +46,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
@@ -63,6 +72,11 @@ import org.slf4j.LoggerFactory;
 final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
     private static final long RETRY_MILLIS = 250;
+    /**
+     * How long {@link #close()} waits, while connected, for the server to confirm the member's
+     * znode is deleted; past it the delete is sent again on the next connection.
+     */
+    static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
     /** The longest wait between retries while access is denied. */
     private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
@@ -75,10 +89,16 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Member<T>>> listeners;
     private final WatcherRemoveCuratorFramework client;
+    /** Deletes the member znode close or an orphaned registration could not confirm. */
+    private final GuaranteedDelete deleter;
+
     private final CuratorWatcher watcher = event -> scheduleRefresh();
     private final ConnectionListener connectionListener = this::onConnection;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+
+    /** Serialises metadata updates. */
+    private final ReentrantLock updating = new ReentrantLock();
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -112,11 +132,10 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
         this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
-        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "statesync-membership-" + memberId);
-            t.setDaemon(true);
-            return t;
-        });
+        this.deleter = new GuaranteedDelete(coordinator, name);
+        // One thread, from the coordinator's thread factory.
+        this.loop = new ScheduledThreadPoolExecutor(
+                1, r -> coordinator.internalAccess().newThread("statesync-membership-" + memberId, r));
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
@@ -148,40 +167,35 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         }
         coordinator.removeListener(connectionListener);
         boolean online;
+        long session;
         synchronized (lock) {
             closed = true;
             online = connected && coordinator.isConnected();
+            session = registeredSession != 0 ? registeredSession : coordinator.sessionId();
             registeredSession = 0;
             lock.notifyAll();
         }
-        if (!online) {
-            // Do not block close on a dead connection: Curator deletes it once connected again, or the
-            // server does when the session ends.
-            deleteInBackground();
-        } else {
+        // Only our own znode: never delete a same-named member of another session. Offline, or past
+        // the wait, the delete is sent on the next connection, or the server deletes the znode when
+        // the session ends.
+        CompletableFuture<Void> left = deleteOwn(session);
+        if (online) {
             try {
-                // Only our own znode: never delete a same-named member of another session.
-                Stat stat = client.checkExists().forPath(memberPath);
-                if (stat != null && stat.getEphemeralOwner() == coordinator.sessionId()) {
-                    Nodes.delete(coordinator, memberPath, stat.getVersion());
-                }
+                left.get(CLOSE_BOUND.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                deleteInBackground();
-            } catch (Exception e) {
-                LOG.warn("{}: leaving the group failed ({}); retrying in the background", name, e.toString());
-                deleteInBackground();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.info(
+                        "{}: leaving the group not confirmed within {}; sent again on reconnection", name, CLOSE_BOUND);
             }
         }
-        client.removeWatchers();
+        if (online && coordinator.isConnected()) {
+            client.removeWatchers();
+        }
     }
 
-    private void deleteInBackground() {
-        try {
-            client.delete().guaranteed().inBackground().forPath(memberPath);
-        } catch (Exception e) {
-            LOG.warn("{}: could not delete {}; it goes when the session ends", name, memberPath, e);
-        }
+    private CompletableFuture<Void> deleteOwn(long session) {
+        return deleter.deleteIfOwned(coordinator.internalAccess().fullPath(memberPath), session);
     }
 
     @Override
@@ -220,14 +234,45 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
 
     @Override
     public void updateMetadata(T value) throws InterruptedException {
+        updateMetadata(value, coordinator.operationTimeout());
+    }
+
+    @Override
+    public void updateMetadata(T value, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(value, "metadata");
+        Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
         byte[] encoded = codec.encode(value);
         coordinator.checkValueSize(memberPath, encoded);
-        synchronized (lock) {
-            metadata = value;
+        RequestSize.checkSetData(coordinator, memberPath, encoded);
+        Deadline deadline = Deadline.after(timeout);
+        String what = name + ": metadata update";
+        // One update at a time: a resent older value never lands after a newer one.
+        if (!updating.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
+            throw deadline.expired(memberPath, what + " (waiting for an earlier update)", Outcome.NOT_APPLIED);
         }
-        Nodes.write(coordinator, memberPath, encoded, -1);
+        try {
+            synchronized (lock) {
+                metadata = value;
+            }
+            ZkAccess access = coordinator.internalAccess();
+            String full = access.fullPath(memberPath);
+            ZkAccess.Reply r = access.call(deadline, memberPath, what, Outcome.UNKNOWN, zk -> {
+                CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
+                zk.setData(
+                        full,
+                        encoded,
+                        -1,
+                        (rc, p, ctx, stat) -> f.complete(new ZkAccess.Reply(rc, null, stat, null, null)),
+                        null);
+                return f;
+            });
+            if (!r.ok()) {
+                throw ZkAccess.error(r.rc(), memberPath);
+            }
+        } finally {
+            updating.unlock();
+        }
     }
 
     @Override
@@ -536,7 +581,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         }
         if (orphan) {
-            deleteInBackground();
+            CompletableFuture<Void> unused = deleteOwn(owner);
         }
     }
 

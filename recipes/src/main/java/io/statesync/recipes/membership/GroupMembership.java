@@ -137,20 +137,55 @@ public interface GroupMembership<T> extends Recipe, Listenable<Member<T>> {
     boolean awaitRegistered(Duration timeout) throws InterruptedException;
 
     /**
-     * Replaces this node's metadata, in ZooKeeper and for any later re-registration.
+     * Replaces this node's metadata as {@link #updateMetadata(Object, Duration)} does, within the
+     * coordinator's {@link Coordinator#operationTimeout() operation timeout}.
      *
      * @param metadata the new metadata
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if interrupted before anything was sent
      * @throws io.statesync.core.ValueTooLargeException if it encodes over the coordinator's limit;
      *     nothing is sent
+     * @throws io.statesync.core.OperationTimeoutException outcome UNKNOWN, if the write was not
+     *     confirmed within the operation timeout, or the thread was interrupted once it was sent (its
+     *     interrupt flag set again); NOT_APPLIED if nothing was sent in time
+     * @throws io.statesync.core.ConnectionLossException if the coordinator's retry policy gave up
+     *     before the deadline; whether it landed is unknown
      * @throws io.statesync.core.StateSyncException typed by cause (e.g. NO_NODE while not registered)
      * @throws IllegalStateException if not started, or closed
      */
     void updateMetadata(T metadata) throws InterruptedException;
 
     /**
+     * Replaces this node's metadata, in ZooKeeper and for any later re-registration. The write sets
+     * the member znode (only this member writes it) and is sent again after a lost connection by the
+     * coordinator's retry policy, all within one deadline: the call returns within {@code timeout}
+     * (plus scheduling), also behind a silent partition. Concurrent calls are applied one at a time,
+     * in the order they get their turn; the wait for the turn counts against the deadline too.
+     *
+     * @param metadata the new metadata
+     * @param timeout how long the update may take; zero or positive
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws NullPointerException if {@code metadata} or {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws io.statesync.core.ValueTooLargeException if it encodes over the coordinator's limit;
+     *     nothing is sent
+     * @throws io.statesync.core.OperationTimeoutException outcome UNKNOWN, if the write was not
+     *     confirmed within {@code timeout}, or the thread was interrupted once it was sent (its
+     *     interrupt flag set again); NOT_APPLIED if nothing was sent in time
+     * @throws io.statesync.core.ConnectionLossException if the coordinator's retry policy gave up
+     *     before the deadline; whether it landed is unknown
+     * @throws io.statesync.core.StateSyncException typed by cause (e.g. NO_NODE while not registered)
+     * @throws IllegalStateException if not started, or closed
+     */
+    void updateMetadata(T metadata, Duration timeout) throws InterruptedException;
+
+    /**
      * Leaves the group: deletes this node's member znode (others see it leave at once), removes the
-     * watches and stops delivery. Idempotent; never throws.
+     * watches and stops delivery. Idempotent; never throws. Returns within 2 s ({@link
+     * Coordinator#CLOSE_WAIT}), also behind a silent partition: while connected it waits at most that
+     * long for the delete to be confirmed; while disconnected it does not wait. An unconfirmed delete
+     * is sent again on the next connection, only while the znode still belongs to the session that
+     * registered it; otherwise the server deletes it when the session ends. An interrupt ends the
+     * wait; the flag stays set.
      */
     @Override
     void close();

@@ -134,18 +134,20 @@ class LeaderErrorsTest {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread writer = new Thread(() -> {
             try {
-                election.write(GuardedWrite.of().create("/after-expiry", new byte[0]));
+                election.write(GuardedWrite.of().create("/after-expiry", new byte[0]), Duration.ofSeconds(30));
                 outcome.complete(new AssertionError("the write landed"));
             } catch (Throwable t) {
                 outcome.complete(t);
             }
         });
         writer.start();
-        // The write waits in the client for the connection; then the network heals.
+        // The write waits for its answer (sent asynchronously, queued in the client until it is
+        // connected again); then the network heals.
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> writer.getState() == Thread.State.WAITING
-                        && Arrays.stream(writer.getStackTrace())
-                                .anyMatch(f -> f.getMethodName().equals("submitRequest")));
+                .until(() ->
+                        (writer.getState() == Thread.State.WAITING || writer.getState() == Thread.State.TIMED_WAITING)
+                                && Arrays.stream(writer.getStackTrace())
+                                        .anyMatch(f -> f.getClassName().endsWith(".GuardedWrites")));
         proxy.pass();
 
         Throwable thrown = outcome.get(30, TimeUnit.SECONDS);

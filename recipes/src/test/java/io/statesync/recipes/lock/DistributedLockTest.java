@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -260,7 +261,27 @@ class DistributedLockTest extends LockTestSupport {
             assertThat(Nodes.delete(admin, handle.holderPath(), -1)).isTrue();
             assertThat(handle.isValid()).as("not told yet").isTrue();
 
-            assertThatThrownBy(() -> handle.write(GuardedWrite.of().setData("/data", bytes("stale"), -1)))
+            // The write is sent while the holder has not been told; its answer, like every answer
+            // to an asynchronous request, is delivered on the event thread, so it is read once that
+            // thread is free again.
+            CompletableFuture<Throwable> refused = new CompletableFuture<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    handle.write(GuardedWrite.of().setData("/data", bytes("stale"), -1), Duration.ofSeconds(20));
+                    refused.complete(new AssertionError("the write was not refused"));
+                } catch (Throwable t) {
+                    refused.complete(t);
+                }
+            });
+            writer.start();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> writer.getState() == Thread.State.TIMED_WAITING
+                            || writer.getState() == Thread.State.WAITING);
+            assertThat(handle.isValid())
+                    .as("still not told when the write was sent")
+                    .isTrue();
+            unblock.countDown();
+            assertThat(refused.get(20, TimeUnit.SECONDS))
                     .isInstanceOf(LockLostException.class)
                     .hasMessageContaining(handle.holderPath());
             assertThat(Nodes.read(admin, "/data").orElseThrow().value()).isEqualTo(bytes("before"));

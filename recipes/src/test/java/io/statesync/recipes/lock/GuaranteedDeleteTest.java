@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
+import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -33,11 +34,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The background deleter: it finds a znode by the attempt id in its name (a create whose answer
- * was lost), keeps trying while disconnected, and stops when the owning session has ended.
+ * The guaranteed delete the lock, leader and membership recipes share: it finds a znode by the
+ * attempt id in its name (a create whose answer was lost), sends the delete again once connected,
+ * and stops when the owning session has ended.
  */
 @Timeout(60)
-class CleanerTest extends LockTestSupport {
+class GuaranteedDeleteTest extends LockTestSupport {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
@@ -65,7 +67,9 @@ class CleanerTest extends LockTestSupport {
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .forPath(PATH + "/lock-" + name + "-");
         }
-        Cleaner.deleteById(c, full(c, PATH), id, c.sessionId()).get(20, TimeUnit.SECONDS);
+        new GuaranteedDelete(c, "test")
+                .deleteById(full(c, PATH), id, c.sessionId())
+                .get(20, TimeUnit.SECONDS);
         assertThat(queue(c, PATH)).hasSize(1).allSatisfy(n -> assertThat(n).contains(other));
     }
 
@@ -82,7 +86,7 @@ class CleanerTest extends LockTestSupport {
         proxy.refuse();
         await().atMost(Duration.ofSeconds(20)).until(() -> !c.isConnected());
 
-        CompletableFuture<Void> deleted = Cleaner.deleteNode(c, full(c, node), session);
+        CompletableFuture<Void> deleted = new GuaranteedDelete(c, "test").deleteNode(full(c, node), session);
         Coordinator observer = connect();
         assertThat(exists(observer, node)).isTrue();
         assertThat(deleted).isNotDone();
@@ -101,6 +105,8 @@ class CleanerTest extends LockTestSupport {
                 c.curatorFramework().getZookeeperClient().getZooKeeper(), zk.connectString(), Duration.ofSeconds(5));
         await().atMost(Duration.ofSeconds(20)).until(() -> c.isConnected() && c.sessionId() != session);
         // The server removed the session's ephemeral nodes; there is nothing to wait for.
-        Cleaner.deleteNode(c, full(c, PATH + "/lock-gone-0000000001"), session).get(5, TimeUnit.SECONDS);
+        new GuaranteedDelete(c, "test")
+                .deleteNode(full(c, PATH + "/lock-gone-0000000001"), session)
+                .get(5, TimeUnit.SECONDS);
     }
 }
