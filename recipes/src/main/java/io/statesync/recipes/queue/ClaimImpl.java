@@ -21,6 +21,7 @@ import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.RawOps;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -25,6 +25,7 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
+import io.statesync.recipes.internal.RawOps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -17,22 +17,17 @@ package io.statesync.recipes.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
+import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,18 +49,15 @@ class LeaderDeadlineTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final DeadlineProbe probe = new DeadlineProbe();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        probe.close();
     }
 
     private <C extends AutoCloseable> C closeLater(C c) {
-        toClose.add(c);
-        return c;
+        return probe.closeLater(c);
     }
 
     private Coordinator connect(String connectString, Duration sessionTimeout, Duration operationTimeout)
@@ -138,33 +130,7 @@ class LeaderDeadlineTest {
                 connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofSeconds(60)), "/el/interrupt");
 
         proxy.blackhole();
-        CountDownLatch calling = new CountDownLatch(1);
-        AtomicBoolean flagKept = new AtomicBoolean();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            calling.countDown();
-            try {
-                e.write(WRITE, Duration.ofSeconds(60));
-                outcome.complete(new AssertionError("the write returned"));
-            } catch (Throwable t) {
-                flagKept.set(Thread.currentThread().isInterrupted());
-                outcome.complete(t);
-            }
-        });
-        caller.start();
-        calling.await();
-        await().atMost(Duration.ofSeconds(10))
-                .until(() ->
-                        caller.getState() == Thread.State.TIMED_WAITING || caller.getState() == Thread.State.WAITING);
-        long interruptedAt = System.nanoTime();
-        caller.interrupt();
-        Throwable t = outcome.get(10, TimeUnit.SECONDS);
-        assertThat(millisSince(interruptedAt)).isLessThan(SLACK_MS);
-        assertThat(t).isInstanceOfSatisfying(OperationTimeoutException.class, ex -> {
-            assertThat(ex.outcome()).isEqualTo(Outcome.UNKNOWN);
-            assertThat(ex).hasMessageContaining("interrupted");
-        });
-        assertThat(flagKept).as("the interrupt flag is set again").isTrue();
+        DeadlineProbe.assertAnInterruptEndsItUnderWay(() -> e.write(WRITE, Duration.ofSeconds(60)));
     }
 
     @Test

@@ -17,20 +17,17 @@ package io.statesync.recipes.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
+import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,18 +47,15 @@ class WorkQueueDeadlineTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final DeadlineProbe probe = new DeadlineProbe();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        probe.close();
     }
 
     private <C extends AutoCloseable> C closeLater(C c) {
-        toClose.add(c);
-        return c;
+        return probe.closeLater(c);
     }
 
     private TcpProxy proxy() throws Exception {
@@ -194,31 +188,7 @@ class WorkQueueDeadlineTest {
         q.offer("first");
 
         proxy.blackhole();
-        AtomicBoolean flagKept = new AtomicBoolean();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                q.offer("second");
-                outcome.complete(new AssertionError("the offer returned"));
-            } catch (Throwable t) {
-                flagKept.set(Thread.currentThread().isInterrupted());
-                outcome.complete(t);
-            }
-        });
-        caller.start();
-        // Interrupt once the offer is on the wire: the caller is parked waiting for the reply.
-        await().atMost(Duration.ofSeconds(10))
-                .until(() ->
-                        caller.getState() == Thread.State.TIMED_WAITING || caller.getState() == Thread.State.WAITING);
-        long interruptedAt = System.nanoTime();
-        caller.interrupt();
-        Throwable t = outcome.get(10, TimeUnit.SECONDS);
-        assertThat(millisSince(interruptedAt)).isLessThan(SLACK.toMillis());
-        assertThat(t).isInstanceOfSatisfying(OperationTimeoutException.class, e -> {
-            assertThat(e.outcome()).isEqualTo(Outcome.UNKNOWN);
-            assertThat(e).hasMessageContaining("interrupted");
-        });
-        assertThat(flagKept).as("the interrupt flag is set again").isTrue();
+        DeadlineProbe.assertAnInterruptEndsItUnderWay(() -> q.offer("second"));
     }
 
     @Test

@@ -21,11 +21,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
+import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,18 +49,15 @@ class ReplicatedStateDeadlineTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final DeadlineProbe probe = new DeadlineProbe();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        probe.close();
     }
 
     private <C extends AutoCloseable> C closeLater(C c) {
-        toClose.add(c);
-        return c;
+        return probe.closeLater(c);
     }
 
     private Coordinator connect(TcpProxy proxy) throws InterruptedException {

@@ -17,23 +17,18 @@ package io.statesync.recipes.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.Versioned;
+import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,18 +47,15 @@ class SharedStateDeadlineTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final DeadlineProbe probe = new DeadlineProbe();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        probe.close();
     }
 
     private <C extends AutoCloseable> C closeLater(C c) {
-        toClose.add(c);
-        return c;
+        return probe.closeLater(c);
     }
 
     private Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
@@ -144,36 +136,7 @@ class SharedStateDeadlineTest {
         state.update(x -> x + 1);
 
         proxy.blackhole();
-        CountDownLatch calling = new CountDownLatch(1);
-        AtomicBoolean flagKept = new AtomicBoolean();
-        AtomicLong interruptedAt = new AtomicLong();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            calling.countDown();
-            try {
-                state.update(x -> x + 1, Duration.ofSeconds(60));
-                outcome.complete(new AssertionError("the update returned"));
-            } catch (Throwable t) {
-                flagKept.set(Thread.currentThread().isInterrupted());
-                outcome.complete(t);
-            }
-        });
-        caller.start();
-        calling.await();
-        // Interrupt once the write is on the wire (the server's znode count tells nothing in a
-        // partition, so wait for the caller to be parked).
-        await().atMost(Duration.ofSeconds(10))
-                .until(() ->
-                        caller.getState() == Thread.State.TIMED_WAITING || caller.getState() == Thread.State.WAITING);
-        interruptedAt.set(System.nanoTime());
-        caller.interrupt();
-        Throwable t = outcome.get(10, TimeUnit.SECONDS);
-        assertThat(millisSince(interruptedAt.get())).isLessThan(SLACK.toMillis());
-        assertThat(t).isInstanceOfSatisfying(OperationTimeoutException.class, e -> {
-            assertThat(e.outcome()).isEqualTo(Outcome.UNKNOWN);
-            assertThat(e).hasMessageContaining("interrupted");
-        });
-        assertThat(flagKept).as("the interrupt flag is set again").isTrue();
+        DeadlineProbe.assertAnInterruptEndsItUnderWay(() -> state.update(x -> x + 1, Duration.ofSeconds(60)));
     }
 
     @Test

@@ -24,10 +24,10 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.Versioned;
+import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -47,20 +47,17 @@ class StateTreeWriteTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final DeadlineProbe probe = new DeadlineProbe();
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @AfterEach
     void closeAll() throws Exception {
         pool.shutdownNow();
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        probe.close();
     }
 
     private <C extends AutoCloseable> C closeLater(C c) {
-        toClose.add(c);
-        return c;
+        return probe.closeLater(c);
     }
 
     private Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {

@@ -13,13 +13,14 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package io.statesync.recipes.eventlog;
+package io.statesync.recipes.internal;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,40 +40,89 @@ import org.jspecify.annotations.Nullable;
  * would run Curator's own retry loop, and on a coordinator's first use its namespace set-up).
  * Stateless apart from the access; thread-safe.
  */
-final class RawOps {
+public final class RawOps {
+    private final Coordinator coordinator;
     private final ZkAccess zk;
     private final int maxValueBytes;
     private final String namespacePrefix;
 
-    RawOps(Coordinator coordinator) {
+    /**
+     * Creates the operations helper of one coordinator.
+     *
+     * @param coordinator the connection
+     */
+    public RawOps(Coordinator coordinator) {
+        this.coordinator = coordinator;
         this.zk = coordinator.internalAccess();
         this.maxValueBytes = coordinator.maxValueBytes();
         String full = zk.fullPath("/x");
         this.namespacePrefix = full.substring(0, full.length() - 2);
     }
 
-    Op create(CreateMode mode, String path, byte[] data) {
+    /**
+     * A create.
+     *
+     * @param mode the create mode
+     * @param path the path, relative to the namespace
+     * @param data the data
+     * @return the operation, with the namespace and the coordinator's ACL
+     */
+    public Op create(CreateMode mode, String path, byte[] data) {
         return Op.create(zk.fullPath(path), data, zk.acl(), mode);
     }
 
-    Op create(CreateMode mode, String path) {
+    /**
+     * A create of an empty znode.
+     *
+     * @param mode the create mode
+     * @param path the path, relative to the namespace
+     * @return the operation
+     */
+    public Op create(CreateMode mode, String path) {
         return create(mode, path, new byte[0]);
     }
 
-    Op setData(int version, String path, byte[] data) {
+    /**
+     * A version-checked write of data.
+     *
+     * @param version the expected version, or -1 for any
+     * @param path the path, relative to the namespace
+     * @param data the data
+     * @return the operation
+     */
+    public Op setData(int version, String path, byte[] data) {
         return Op.setData(zk.fullPath(path), data, version);
     }
 
-    Op check(int version, String path) {
+    /**
+     * A check of a znode's version.
+     *
+     * @param version the expected version, or -1 for existence only
+     * @param path the path, relative to the namespace
+     * @return the operation
+     */
+    public Op check(int version, String path) {
         return Op.check(zk.fullPath(path), version);
     }
 
-    Op delete(int version, String path) {
+    /**
+     * A version-checked delete.
+     *
+     * @param version the expected version, or -1 for any
+     * @param path the path, relative to the namespace
+     * @return the operation
+     */
+    public Op delete(int version, String path) {
         return Op.delete(zk.fullPath(path), version);
     }
 
-    /** The path of an operation as the recipe knows it: without the namespace. */
-    String relative(Op op) {
+    /**
+     * The path of an operation as the recipe knows it: without the namespace.
+     *
+     * @param op the operation
+     * @return its path relative to the namespace
+     */
+    public String relative(Op op) {
         String p = op.getPath();
         if (namespacePrefix.isEmpty() || !p.startsWith(namespacePrefix)) {
             return p;
@@ -90,7 +140,7 @@ final class RawOps {
      *     namespace), CONNECTION_LOSS or SESSION_EXPIRED if the reply was lost, or an empty slot on
      *     success; completed on ZooKeeper's event thread
      */
-    CompletableFuture<@Nullable StateSyncException> send(List<Op> ops, String fallbackPath) {
+    public CompletableFuture<@Nullable StateSyncException> send(List<Op> ops, String fallbackPath) {
         CompletableFuture<@Nullable StateSyncException> reply = new CompletableFuture<>();
         zk.handle().multi(ops, (rc, at, ctx, results) -> reply.complete(error(ops, rc, results, fallbackPath)), null);
         return reply;
@@ -122,13 +172,14 @@ final class RawOps {
      * @param path the path to name in errors
      * @param what the operation, for errors
      * @throws ValueTooLargeException if the data of all operations together is over the
-     *     coordinator's {@code maxValueBytes}; nothing was sent
+     *     coordinator's {@code maxValueBytes}, or the whole request is over ZooKeeper's packet
+     *     limit; nothing was sent
      * @throws StateSyncException typed by the first operation that failed, naming its path;
      *     CONNECTION_LOSS or SESSION_EXPIRED if the reply was lost
      * @throws OperationTimeoutException if the deadline passed or the thread was interrupted (its
      *     interrupt flag set again), with the outcome unknown
      */
-    void multi(List<Op> ops, Deadline d, String path, String what) {
+    public void multi(List<Op> ops, Deadline d, String path, String what) {
         long total = 0;
         for (Op op : ops) {
             Record request = op.toRequestRecord();
@@ -141,6 +192,9 @@ final class RawOps {
         if (total > maxValueBytes && !ops.isEmpty()) {
             throw new ValueTooLargeException(
                     relative(ops.get(0)), (int) Math.min(Integer.MAX_VALUE, total), maxValueBytes);
+        }
+        if (!ops.isEmpty() && zk.mayReachPacketLimit(total)) {
+            RequestSize.checkMulti(coordinator, ops, relative(ops.get(0)));
         }
         StateSyncException error =
                 ZkAccess.await(send(ops, path), d, path, what, OperationTimeoutException.Outcome.UNKNOWN);
