@@ -36,6 +36,7 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.GuardedWrites;
 import java.time.Duration;
@@ -139,10 +140,8 @@ final class DefaultLeaderElection implements LeaderElection {
     private long uncleanSeenAt;
     private long graceToken;
     private @Nullable Future<?> graceFuture;
-    /** The access-denied error of the last refresh, until a refresh succeeds; reported once per episode. */
-    private @Nullable AccessDeniedException denied;
-    /** Consecutive refreshes denied access: the retry backoff doubles with each. */
-    private int deniedRetries;
+    /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
+    private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
 
     private boolean initialized;
     private @Nullable Leadership view;
@@ -428,8 +427,9 @@ final class DefaultLeaderElection implements LeaderElection {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            boolean led = Waits.awaitWhile(lock, () -> !leader && !closed && denied == null, deadline) && leader;
-            AccessDeniedException error = denied;
+            boolean led =
+                    Waits.awaitWhile(lock, () -> !leader && !closed && denials.current() == null, deadline) && leader;
+            AccessDeniedException error = denials.current();
             if (!led && error != null && !closed) {
                 throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
             }
@@ -752,8 +752,7 @@ final class DefaultLeaderElection implements LeaderElection {
         try {
             doRefresh();
             synchronized (lock) {
-                denied = null;
-                deniedRetries = 0;
+                denials.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -781,10 +780,8 @@ final class DefaultLeaderElection implements LeaderElection {
             if (closed) {
                 return;
             }
-            first = denied == null;
-            denied = e;
-            delay = Math.min(MAX_DENIED_RETRY_MILLIS, RETRY_MILLIS << Math.min(deniedRetries, 10));
-            deniedRetries++;
+            delay = denials.record(e);
+            first = denials.episodeBegan();
             if (first) {
                 listeners.enqueue(e, l -> l.onError(e));
             }

@@ -38,6 +38,7 @@ import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import java.time.Duration;
 import java.util.Collections;
@@ -61,7 +62,6 @@ import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,10 +110,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     /** A session of ours this client gave up; its znode, if the server still holds it, is ours to delete. */
     private long abandonedSession;
 
-    /** The access-denied error of the last refresh, until a refresh succeeds; reported once per episode. */
-    private @Nullable AccessDeniedException denied;
-    /** Consecutive refreshes denied access: the retry backoff doubles with each. */
-    private int deniedRetries;
+    /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
+    private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
 
     private boolean initialized;
     private boolean resyncNext;
@@ -221,10 +219,10 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            boolean registered =
-                    Waits.awaitWhile(lock, () -> !closed && registeredSession == 0 && denied == null, deadline)
-                            && !closed;
-            AccessDeniedException error = denied;
+            boolean registered = Waits.awaitWhile(
+                            lock, () -> !closed && registeredSession == 0 && denials.current() == null, deadline)
+                    && !closed;
+            AccessDeniedException error = denials.current();
             if (registeredSession == 0 && error != null) {
                 throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
             }
@@ -362,8 +360,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         try {
             doRefresh();
             synchronized (lock) {
-                denied = null;
-                deniedRetries = 0;
+                denials.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -395,10 +392,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             if (closed) {
                 return;
             }
-            first = denied == null;
-            denied = e;
-            delay = Math.min(MAX_DENIED_RETRY_MILLIS, RETRY_MILLIS << Math.min(deniedRetries, 10));
-            deniedRetries++;
+            delay = denials.record(e);
+            first = denials.episodeBegan();
             if (first) {
                 listeners.enqueue(e, l -> l.onError(e));
             }
