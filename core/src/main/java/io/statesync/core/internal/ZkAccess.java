@@ -20,10 +20,12 @@ import io.statesync.core.ConnectionLossException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Retry;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -503,6 +505,63 @@ public final class ZkAccess {
             }
         } catch (InterruptedException e) {
             throw Deadline.interrupted(path, what, outcome);
+        }
+    }
+
+    /**
+     * Reads a znode's data and stat, repeating the read after a lost connection until the deadline.
+     *
+     * @param path the path, relative to the namespace
+     * @param deadline when to give up
+     * @param what the operation, for errors
+     * @param outcome what a timeout means for the caller's operation
+     * @return the data with its version and zxids, or empty if the znode does not exist
+     * @throws OperationTimeoutException if the deadline passed or the thread was interrupted
+     * @throws ConnectionLossException if the retry policy's retries are used up
+     * @throws StateSyncException typed, for other failures (e.g. access denied)
+     */
+    public Optional<Versioned<byte[]>> read(
+            String path, Deadline deadline, String what, OperationTimeoutException.Outcome outcome) {
+        String full = fullPath(path);
+        Reply r = call(deadline, path, what, outcome, zk -> getData(zk, full));
+        if (r.noNode()) {
+            return Optional.empty();
+        }
+        Stat stat = r.stat();
+        if (!r.ok() || stat == null) {
+            throw error(r.rc(), path);
+        }
+        byte[] data = r.data();
+        return Optional.of(Nodes.versioned(data == null ? new byte[0] : data, stat));
+    }
+
+    /**
+     * Creates a znode (and its missing ancestors, as containers) unless it exists, repeating the
+     * create after a lost connection until the deadline: safe, since an existing znode is taken as
+     * it is.
+     *
+     * @param path the path, relative to the namespace
+     * @param data the data of a new znode
+     * @param mode the create mode (not sequential)
+     * @param deadline when to give up
+     * @param what the operation, for errors
+     * @param outcome what a timeout means for the caller's operation
+     * @throws OperationTimeoutException if the deadline passed or the thread was interrupted
+     * @throws ConnectionLossException if the retry policy's retries are used up
+     * @throws StateSyncException typed, for other failures (e.g. access denied)
+     */
+    public void createIfAbsent(
+            String path,
+            byte[] data,
+            CreateMode mode,
+            Deadline deadline,
+            String what,
+            OperationTimeoutException.Outcome outcome) {
+        String full = fullPath(path);
+        createParents(full, deadline, path, what, outcome);
+        Reply r = call(deadline, path, what, outcome, zk -> create(zk, full, data, mode));
+        if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
+            throw error(r.rc(), path);
         }
     }
 

@@ -223,29 +223,12 @@ final class LogStore {
 
     /** Creates a znode (and its missing ancestors) unless it exists; safe to repeat. */
     private void createIfAbsent(String p, byte[] data, Deadline d, String what, Outcome outcome) {
-        ZkAccess zk = zk();
-        String full = zk.fullPath(p);
-        zk.createParents(full, d, p, what, outcome);
-        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> zk.create(h, full, data, CreateMode.PERSISTENT));
-        if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
-            throw ZkAccess.error(r.rc(), p);
-        }
+        zk().createIfAbsent(p, data, CreateMode.PERSISTENT, d, what, outcome);
     }
 
     /** Reads a znode, repeating the read after a lost connection until the deadline. */
     Optional<Versioned<byte[]>> readNode(String p, Deadline d, String what, Outcome outcome) {
-        ZkAccess zk = zk();
-        String full = zk.fullPath(p);
-        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> ZkAccess.getData(h, full));
-        if (r.noNode()) {
-            return Optional.empty();
-        }
-        Stat stat = r.stat();
-        if (!r.ok() || stat == null) {
-            throw ZkAccess.error(r.rc(), p);
-        }
-        byte[] data = r.data();
-        return Optional.of(Nodes.versioned(data == null ? new byte[0] : data, stat));
+        return zk().read(p, d, what, outcome);
     }
 
     /**

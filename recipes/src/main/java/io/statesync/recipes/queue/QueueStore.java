@@ -204,29 +204,12 @@ final class QueueStore {
 
     /** Creates a znode (and its missing ancestors) unless it exists; repeated after a lost reply. */
     void createIfAbsent(String p, byte[] data, CreateMode mode, Deadline d, String what, Outcome outcome) {
-        ZkAccess zk = zk();
-        String full = zk.fullPath(p);
-        zk.createParents(full, d, p, what, outcome);
-        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> zk.create(h, full, data, mode));
-        if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
-            throw ZkAccess.error(r.rc(), p);
-        }
+        zk().createIfAbsent(p, data, mode, d, what, outcome);
     }
 
     /** Reads a znode's data and stat (empty if it does not exist), repeated after a lost reply. */
     Optional<Versioned<byte[]>> read(String p, Deadline d, String what, Outcome outcome) {
-        ZkAccess zk = zk();
-        String full = zk.fullPath(p);
-        ZkAccess.Reply r = zk.call(d, p, what, outcome, h -> ZkAccess.getData(h, full));
-        if (r.noNode()) {
-            return Optional.empty();
-        }
-        Stat stat = r.stat();
-        if (!r.ok() || stat == null) {
-            throw ZkAccess.error(r.rc(), p);
-        }
-        byte[] data = r.data();
-        return Optional.of(Nodes.versioned(data == null ? new byte[0] : data, stat));
+        return zk().read(p, d, what, outcome);
     }
 
     /** Reads a decimal counter znode, repeated after a lost reply. */
