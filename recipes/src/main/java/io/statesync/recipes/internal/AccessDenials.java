@@ -57,6 +57,22 @@ public final class AccessDenials {
     }
 
     /**
+     * Logs a denial just recorded: a warning for the first of an episode, debug for the others.
+     *
+     * @param log the recipe's logger
+     * @param name the recipe, for the message
+     * @param e the error
+     * @param delayMillis the wait {@link #record} returned
+     */
+    public void log(org.slf4j.Logger log, String name, AccessDeniedException e, long delayMillis) {
+        if (episodeBegan()) {
+            log.warn("{}: {}; retrying with backoff up to {} ms", name, e.getMessage(), maxRetryMillis);
+        } else {
+            log.debug("{}: still denied access, retrying in {} ms: {}", name, delayMillis, e.getMessage());
+        }
+    }
+
+    /**
      * Whether the last {@link #record} began an episode (the first denial since access last
      * worked): such a denial is the one to report.
      *

@@ -787,11 +787,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
             lock.notifyAll();
         }
-        if (first) {
-            LOG.warn("{}: {}; retrying with backoff up to {} ms", name, e.getMessage(), MAX_DENIED_RETRY_MILLIS);
-        } else {
-            LOG.debug("{}: still denied access, retrying in {} ms: {}", name, delay, e.getMessage());
-        }
+        denials.log(LOG, name, e, delay);
         scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(delay));
     }
 

@@ -399,11 +399,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
             lock.notifyAll();
         }
-        if (first) {
-            LOG.warn("{}: {}; retrying with backoff up to {} ms", name, e.getMessage(), MAX_DENIED_RETRY_MILLIS);
-        } else {
-            LOG.debug("{}: still denied access, retrying in {} ms: {}", name, delay, e.getMessage());
-        }
+        denials.log(LOG, name, e, delay);
         try {
             Future<?> unused = loop.schedule(this::scheduleRefresh, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {

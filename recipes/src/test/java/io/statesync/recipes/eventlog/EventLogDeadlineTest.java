@@ -65,14 +65,7 @@ class EventLogDeadlineTest {
     }
 
     private Coordinator connect(TcpProxy proxy, Duration operationTimeout) throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .operationTimeout(operationTimeout)
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return probe.connect(proxy.connectString(), zk.namespace(), operationTimeout);
     }
 
     private EventLog<String> log(Coordinator c, Duration appendTimeout) {

@@ -59,14 +59,7 @@ class SharedStateDeadlineTest {
     }
 
     private Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .operationTimeout(operationTimeout)
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return probe.connect(connectString, zk.namespace(), operationTimeout);
     }
 
     private SharedState<Long> counter(Coordinator c) throws InterruptedException {

@@ -61,14 +61,7 @@ class StateTreeWriteTest {
     }
 
     private Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .operationTimeout(operationTimeout)
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return probe.connect(connectString, zk.namespace(), operationTimeout);
     }
 
     private StateTree<Long> tree(Coordinator c) throws InterruptedException {
