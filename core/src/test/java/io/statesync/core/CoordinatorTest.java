@@ -237,33 +237,40 @@ class CoordinatorTest {
 
     @Test
     void creatorOnlyAclKeepsOtherIdentitiesOut() throws Exception {
-        try (Coordinator owner = started(
-                        builder().digestAuthentication("orders", "s3cret").aclMode(AclMode.CREATOR_ONLY));
-                Coordinator sameCredentials = started(builder().digestAuthentication("orders", "s3cret"));
-                Coordinator anonymous = started(builder());
-                Coordinator stranger = started(builder().digestAuthentication("intruder", "guess"))) {
+        // A znode carries the ACL of whoever creates it first: the owner creates the namespace and
+        // the node before any other client connects (each coordinator sets up its namespace when it
+        // connects).
+        try (Coordinator owner =
+                started(builder().digestAuthentication("orders", "s3cret").aclMode(AclMode.CREATOR_ONLY))) {
             Nodes.create(owner, "/secret", "v1".getBytes(UTF_8), CreateMode.PERSISTENT);
-
-            assertThat(Nodes.read(sameCredentials, "/secret").orElseThrow().value())
-                    .isEqualTo("v1".getBytes(UTF_8));
-            Nodes.write(sameCredentials, "/secret", "v2".getBytes(UTF_8), -1);
-
-            for (Coordinator outsider : List.of(anonymous, stranger)) {
-                assertThatThrownBy(() -> Nodes.read(outsider, "/secret"))
-                        .isInstanceOf(AccessDeniedException.class)
-                        .hasMessageContaining("/secret");
-                assertThatThrownBy(() -> Nodes.write(outsider, "/secret", "evil".getBytes(UTF_8), -1))
-                        .isInstanceOf(AccessDeniedException.class);
-                assertThatThrownBy(() -> Nodes.delete(outsider, "/secret", -1))
-                        .isInstanceOf(AccessDeniedException.class);
-                assertThatThrownBy(() -> Nodes.create(outsider, "/secret/child", new byte[0], CreateMode.PERSISTENT))
-                        .isInstanceOf(AccessDeniedException.class);
+            try (Coordinator sameCredentials = started(builder().digestAuthentication("orders", "s3cret"));
+                    Coordinator anonymous = started(builder());
+                    Coordinator stranger = started(builder().digestAuthentication("intruder", "guess"))) {
+                outsidersAreKeptOut(owner, sameCredentials, anonymous, stranger);
             }
-            assertThat(Nodes.read(owner, "/secret").orElseThrow().value()).isEqualTo("v2".getBytes(UTF_8));
-            // The namespace node itself is protected too.
-            assertThat(owner.curatorFramework().usingNamespace(null).getACL().forPath("/" + zk.namespace()))
-                    .allSatisfy(acl -> assertThat(acl.getId().getScheme()).isEqualTo("digest"));
         }
+    }
+
+    private void outsidersAreKeptOut(
+            Coordinator owner, Coordinator sameCredentials, Coordinator anonymous, Coordinator stranger)
+            throws Exception {
+        assertThat(Nodes.read(sameCredentials, "/secret").orElseThrow().value()).isEqualTo("v1".getBytes(UTF_8));
+        Nodes.write(sameCredentials, "/secret", "v2".getBytes(UTF_8), -1);
+
+        for (Coordinator outsider : List.of(anonymous, stranger)) {
+            assertThatThrownBy(() -> Nodes.read(outsider, "/secret"))
+                    .isInstanceOf(AccessDeniedException.class)
+                    .hasMessageContaining("/secret");
+            assertThatThrownBy(() -> Nodes.write(outsider, "/secret", "evil".getBytes(UTF_8), -1))
+                    .isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> Nodes.delete(outsider, "/secret", -1)).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> Nodes.create(outsider, "/secret/child", new byte[0], CreateMode.PERSISTENT))
+                    .isInstanceOf(AccessDeniedException.class);
+        }
+        assertThat(Nodes.read(owner, "/secret").orElseThrow().value()).isEqualTo("v2".getBytes(UTF_8));
+        // The namespace node itself is protected too.
+        assertThat(owner.curatorFramework().usingNamespace(null).getACL().forPath("/" + zk.namespace()))
+                .allSatisfy(acl -> assertThat(acl.getId().getScheme()).isEqualTo("digest"));
     }
 
     @Test
