@@ -373,6 +373,57 @@ public final class ZkAccess {
     }
 
     /**
+     * Reads a znode's data and stat and sets a data watch on it. The caller counts the watch with
+     * {@link #watchAdded} once the reply says it was set (a read that fails sets no watch, except
+     * on a missing znode, where {@code getData} sets none either).
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @param watcher called once, when the znode changes or is deleted, or when the session ends
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> getData(ZooKeeper zk, String fullPath, Watcher watcher) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.getData(
+                fullPath, watcher, (rc, p, ctx, data, stat) -> f.complete(new Reply(rc, data, stat, null, null)), null);
+        return f;
+    }
+
+    /**
+     * Reads a znode's stat and sets an existence watch on it, which is set whether or not the znode
+     * exists (so a missing znode's creation is seen too).
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @param watcher called once, when the znode is created, changed or deleted, or when the session ends
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> exists(ZooKeeper zk, String fullPath, Watcher watcher) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.exists(fullPath, watcher, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat, null, null)), null);
+        return f;
+    }
+
+    /**
+     * Lists a znode's children and sets a child watch on it (none is set if the znode is missing).
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @param watcher called once, when a child is added or removed, the znode is deleted, or the
+     *     session ends
+     * @return the reply, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> getChildren(ZooKeeper zk, String fullPath, Watcher watcher) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.getChildren(
+                fullPath,
+                watcher,
+                (rc, p, ctx, children, stat) -> f.complete(new Reply(rc, null, stat, children, null)),
+                null);
+        return f;
+    }
+
+    /**
      * Creates a znode (its parent must exist).
      *
      * @param zk the handle to send on
