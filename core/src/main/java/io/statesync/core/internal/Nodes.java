@@ -17,12 +17,14 @@ package io.statesync.core.internal;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -45,6 +47,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A request that the server would answer by dropping the connection (one over its {@code
  * jute.maxbuffer}) is therefore never sent, so it is never sent again by a retry either.
+ *
+ * <p>Every operation goes through the coordinator's {@link ZkAccess}: bounded by the coordinator's
+ * operation timeout, a read, write or delete repeated after a lost connection by its one retry
+ * loop, a {@code multi} sent once. A recipe's own retry loop calls {@link ZkAccess} with its own
+ * deadline instead, so that no retrying call is nested in another.
  */
 public final class Nodes {
     private Nodes() {}
@@ -55,23 +62,18 @@ public final class Nodes {
      * @param coordinator the connection
      * @param path the path, relative to the namespace
      * @return the raw data with its version and zxids, or empty if the node does not exist
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before the read was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes first, or the
+     *     thread is interrupted while waiting (its interrupt flag set again); nothing was changed
+     * @throws io.statesync.core.ConnectionLossException if the connection stays lost past the retry
+     *     policy's retries
      * @throws StateSyncException typed by cause (access denied, connection loss, ...)
      */
     public static Optional<Versioned<byte[]>> read(Coordinator coordinator, String path) throws InterruptedException {
         ZPaths.validate(path);
-        Stat stat = new Stat();
-        try {
-            byte[] data =
-                    coordinator.curatorFramework().getData().storingStatIn(stat).forPath(path);
-            return Optional.of(versioned(data == null ? new byte[0] : data, stat));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
-        }
+        ZkAccess access = coordinator.internalAccess();
+        Deadline d = before(access);
+        return access.read(path, d, "read", OperationTimeoutException.Outcome.NOT_APPLIED);
     }
 
     /**
@@ -82,7 +84,12 @@ public final class Nodes {
      * @param data the data
      * @param mode persistent, ephemeral, sequential...
      * @return the created value
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes first, or the
+     *     thread is interrupted while waiting (its interrupt flag set again); whether the write took
+     *     effect is unknown
+     * @throws io.statesync.core.ConnectionLossException if the connection stays lost past the retry
+     *     policy's retries; whether the write took effect is unknown
      * @throws IllegalArgumentException if the path is invalid ({@link ZPaths#validate}); nothing sent
      * @throws ValueTooLargeException if the data is over the coordinator's value limit, or the
      *     request (path with namespace and chroot, data, ACL, headers) or its reply is over {@code
@@ -94,21 +101,21 @@ public final class Nodes {
         ZPaths.validate(path);
         coordinator.checkValueSize(path, data);
         RequestSize.checkCreate(coordinator, path, data, mode);
-        Stat stat = new Stat();
-        try {
-            coordinator
-                    .curatorFramework()
-                    .create()
-                    .storingStatIn(stat)
-                    .creatingParentContainersIfNeeded()
-                    .withMode(mode)
-                    .forPath(path, data);
-            return versioned(data, stat);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
+        ZkAccess access = coordinator.internalAccess();
+        Deadline d = before(access);
+        String full = access.fullPath(path);
+        access.createParents(full, d, path, "create", OperationTimeoutException.Outcome.UNKNOWN);
+        ZkAccess.Reply r = access.call(
+                d,
+                path,
+                "create",
+                OperationTimeoutException.Outcome.UNKNOWN,
+                zk -> access.create(zk, full, data, mode));
+        Stat stat = r.stat();
+        if (!r.ok() || stat == null) {
+            throw ZkAccess.error(r.rc(), path);
         }
+        return versioned(data, stat);
     }
 
     /**
@@ -119,7 +126,12 @@ public final class Nodes {
      * @param data the new data
      * @param expectedVersion the version the caller read, or -1 for any
      * @return the written value
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes first, or the
+     *     thread is interrupted while waiting (its interrupt flag set again); whether the write took
+     *     effect is unknown
+     * @throws io.statesync.core.ConnectionLossException if the connection stays lost past the retry
+     *     policy's retries; whether the write took effect is unknown
      * @throws IllegalArgumentException if the path is invalid ({@link ZPaths#validate}); nothing sent
      * @throws ValueTooLargeException if the data is over the coordinator's value limit, or the
      *     request (path with namespace and chroot, data, headers) is over {@code jute.maxbuffer};
@@ -131,18 +143,20 @@ public final class Nodes {
         ZPaths.validate(path);
         coordinator.checkValueSize(path, data);
         RequestSize.checkSetData(coordinator, path, data);
-        try {
-            Stat stat = coordinator
-                    .curatorFramework()
-                    .setData()
-                    .withVersion(expectedVersion)
-                    .forPath(path, data);
-            return versioned(data, stat);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
+        ZkAccess access = coordinator.internalAccess();
+        Deadline d = before(access);
+        String full = access.fullPath(path);
+        ZkAccess.Reply r = access.call(
+                d,
+                path,
+                "write",
+                OperationTimeoutException.Outcome.UNKNOWN,
+                zk -> ZkAccess.setData(zk, full, data, expectedVersion));
+        Stat stat = r.stat();
+        if (!r.ok() || stat == null) {
+            throw ZkAccess.error(r.rc(), path);
         }
+        return versioned(data, stat);
     }
 
     /**
@@ -152,22 +166,44 @@ public final class Nodes {
      * @param path the path, relative to the namespace
      * @param expectedVersion the version the caller read, or -1 for any
      * @return {@code true} if deleted, {@code false} if it did not exist
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes first, or the
+     *     thread is interrupted while waiting (its interrupt flag set again); whether the write took
+     *     effect is unknown
+     * @throws io.statesync.core.ConnectionLossException if the connection stays lost past the retry
+     *     policy's retries; whether the write took effect is unknown
      * @throws StateSyncException VERSION_CONFLICT, NOT_EMPTY, ACCESS_DENIED, ...
      */
     public static boolean delete(Coordinator coordinator, String path, int expectedVersion)
             throws InterruptedException {
         ZPaths.validate(path);
-        try {
-            coordinator.curatorFramework().delete().withVersion(expectedVersion).forPath(path);
-            return true;
-        } catch (KeeperException.NoNodeException e) {
+        ZkAccess access = coordinator.internalAccess();
+        Deadline d = before(access);
+        String full = access.fullPath(path);
+        ZkAccess.Reply r = access.call(
+                d,
+                path,
+                "delete",
+                OperationTimeoutException.Outcome.UNKNOWN,
+                zk -> ZkAccess.delete(zk, full, expectedVersion));
+        if (r.noNode()) {
             return false;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
         }
+        if (!r.ok()) {
+            throw ZkAccess.error(r.rc(), path);
+        }
+        return true;
+    }
+
+    /**
+     * The coordinator's operation timeout from now, unless the thread is already interrupted:
+     * nothing has been sent yet, so an interrupt here is reported as such.
+     */
+    private static Deadline before(ZkAccess access) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before anything was sent");
+        }
+        return access.defaultDeadline();
     }
 
     /**
@@ -192,12 +228,16 @@ public final class Nodes {
      * <p>Sent once, never retried: a {@code multi} of creates is not safe to repeat (a resend of one
      * that landed would fail, or land twice). A dropped connection surfaces as {@link
      * io.statesync.core.ConnectionLossException} with the outcome unknown, and the caller resolves it
-     * (for example by reading back an id it wrote).
+     * (for example by reading back an id it wrote). The wait for the reply is bounded by the
+     * coordinator's operation timeout.
      *
      * @param coordinator the connection
      * @param ops the operations, in order
      * @return the results, in order
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes before the
+     *     reply, or the thread is interrupted while waiting (its interrupt flag set again); whether
+     *     the operations landed is unknown
      * @throws IllegalArgumentException if {@code ops} is empty
      * @throws ValueTooLargeException if the data of all operations is over the value limit, or the
      *     request or its reply is over {@code jute.maxbuffer}; names the first operation's path and
@@ -218,7 +258,10 @@ public final class Nodes {
      * @param write the operations; at least one
      * @param onGuardLost makes the error for a missing guard, given its path
      * @return the results of the write's operations, in order
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes before the
+     *     reply, or the thread is interrupted while waiting (its interrupt flag set again); whether
+     *     the operations landed is unknown
      * @throws IllegalArgumentException if the write has no operation, or the guard's path is invalid
      * @throws ValueTooLargeException as {@link #guardedTransaction}; nothing sent
      * @throws StateSyncException the guard's error, or typed by the first operation that failed
@@ -274,7 +317,10 @@ public final class Nodes {
      * @param ops the operations, in order
      * @param onGuardLost makes the error for a missing guard, given its path
      * @return the results of {@code ops}, in order (without the guard's check)
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException if the thread was interrupted before anything was sent
+     * @throws OperationTimeoutException if the coordinator's operation timeout passes before the
+     *     reply, or the thread is interrupted while waiting (its interrupt flag set again); whether
+     *     the operations landed is unknown
      * @throws IllegalArgumentException if {@code ops} is empty, or the guard's path is invalid
      * @throws ValueTooLargeException if the data of all operations is over the value limit, or the
      *     request with the guard's check, or its reply, is over {@code jute.maxbuffer}; names the
@@ -318,38 +364,37 @@ public final class Nodes {
             request.add(op.get());
         }
         RequestSize.checkMulti(coordinator, request, ops.get(0).getTypeAndPath().getForPath());
-        try {
-            List<OpResult> results = coordinator
-                    .curatorFramework()
-                    .getZookeeperClient()
-                    .getZooKeeper()
-                    .multi(request);
+        ZkAccess access = coordinator.internalAccess();
+        Deadline d = before(access);
+        CompletableFuture<MultiReply> sent = new CompletableFuture<>();
+        access.handle().multi(request, (rc, p, ctx, results) -> sent.complete(new MultiReply(rc, results)), null);
+        MultiReply reply = ZkAccess.await(sent, d, guardPath, "multi", OperationTimeoutException.Outcome.UNKNOWN);
+        if (reply.rc() == KeeperException.Code.OK.intValue() && reply.results() != null) {
+            List<OpResult> results = reply.results();
             return guardPath == null ? results : results.subList(1, results.size());
-        } catch (KeeperException e) {
-            List<OpResult> results = e.getResults();
-            if (results != null) {
-                for (int i = 0; i < results.size(); i++) {
-                    OpResult r = results.get(i);
-                    if (r instanceof OpResult.ErrorResult error) {
-                        int code = error.getErr();
-                        if (code != KeeperException.Code.OK.intValue()
-                                && code != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                            String path = all.get(i).getTypeAndPath().getForPath();
-                            if (guardPath != null && i == 0 && code == KeeperException.Code.NONODE.intValue()) {
-                                throw onGuardLost.apply(guardPath);
-                            }
-                            throw ZkErrors.translate(KeeperException.Code.get(code), path, e);
+        }
+        List<OpResult> results = reply.results();
+        if (results != null) {
+            for (int i = 0; i < results.size() && i < all.size(); i++) {
+                if (results.get(i) instanceof OpResult.ErrorResult error) {
+                    int code = error.getErr();
+                    if (code != KeeperException.Code.OK.intValue()
+                            && code != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                        String path = all.get(i).getTypeAndPath().getForPath();
+                        if (guardPath != null && i == 0 && code == KeeperException.Code.NONODE.intValue()) {
+                            throw onGuardLost.apply(guardPath);
                         }
+                        throw ZkAccess.error(code, path);
                     }
                 }
             }
-            throw ZkErrors.translate(e, null);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, null);
         }
+        throw ZkAccess.error(
+                reply.rc(),
+                guardPath != null ? guardPath : ops.get(0).getTypeAndPath().getForPath());
     }
+
+    private record MultiReply(int rc, @Nullable List<OpResult> results) {}
 
     private static int dataLength(Record request) {
         byte[] data = null;

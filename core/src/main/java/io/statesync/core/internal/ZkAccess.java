@@ -445,6 +445,22 @@ public final class ZkAccess {
     }
 
     /**
+     * Sets a znode's data if its version matches.
+     *
+     * @param zk the handle to send on
+     * @param fullPath the absolute path
+     * @param data the new data
+     * @param version the expected version, or -1 for any
+     * @return the reply with the new stat, completed on ZooKeeper's event thread
+     */
+    public static CompletableFuture<Reply> setData(ZooKeeper zk, String fullPath, byte[] data, int version) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        zk.setData(
+                fullPath, data, version, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat, null, null)), null);
+        return f;
+    }
+
+    /**
      * Deletes a znode if its version matches.
      *
      * @param zk the handle to send on
