@@ -106,12 +106,18 @@ public final class Coordinator implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Object sessionLock = new Object();
     private long lastSessionId;
+    // Guarded by sessionLock: the last connection state seen (null before the first), and since
+    // when (System.nanoTime) the client has been without a connection; 0 while connected.
+    private ConnectionEvent.@Nullable Kind lastKind;
+    private long disconnectedSince;
+    private final Duration healthDownAfter;
     private final java.util.concurrent.atomic.AtomicBoolean namespaceSetUp =
             new java.util.concurrent.atomic.AtomicBoolean();
 
     private Coordinator(Builder b) {
         this.connectString = Objects.requireNonNull(b.connectString);
         this.namespace = b.namespace;
+        this.healthDownAfter = b.effectiveHealthDownAfter();
         this.sessionTimeout = b.sessionTimeout;
         this.connectionTimeout = b.effectiveConnectionTimeout();
         this.operationTimeout = b.effectiveOperationTimeout();
@@ -183,6 +189,9 @@ public final class Coordinator implements AutoCloseable {
     public void start() {
         io.statesync.core.internal.VersionGuard.verifyClassPath();
         lifecycle.start();
+        synchronized (sessionLock) {
+            disconnectedSince = System.nanoTime();
+        }
         curator.start();
     }
 
@@ -452,6 +461,87 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * How this coordinator's connection is doing, for a health check (see {@link Health} and {@code
+     * docs/operations.md}, "Health and probes"):
+     *
+     * <ul>
+     *   <li>{@link Health.Status#UP}: connected, with a session.
+     *   <li>{@link Health.Status#DEGRADED}: started and connected before, now without a connection
+     *       ({@code SUSPENDED}: the session may still be alive; {@code LOST}: a new session is being
+     *       made) or connected to a read-only server, for at most {@link
+     *       Builder#healthDownAfter(Duration) healthDownAfter}. Recipes serve their local copies;
+     *       blocking calls wait up to their deadline.
+     *   <li>{@link Health.Status#DOWN}: not started, closed, not connected yet since {@link #start()},
+     *       or without a connection for longer than {@code healthDownAfter}.
+     * </ul>
+     *
+     * <p>The details carry {@code connectString}, {@code namespace}, {@code connection} (the last
+     * connection state, or {@code NONE}), {@code sessionId} (hex, while connected), {@code
+     * sessionTimeoutMs} (the granted value while connected), {@code disconnectedMs} (while without a
+     * connection) and {@code healthDownAfterMs}. The report is computed from state held in memory: the
+     * call does no I/O and never blocks.
+     *
+     * @return the health report
+     */
+    public Health health() {
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("connectString", connectString);
+        details.put("namespace", namespace);
+        LifecycleState state = lifecycle.state();
+        if (state == LifecycleState.LATENT) {
+            details.put("connection", "NONE");
+            return new Health(Health.Status.DOWN, "the coordinator is not started", details);
+        }
+        if (state == LifecycleState.CLOSED) {
+            details.put("connection", "NONE");
+            return new Health(Health.Status.DOWN, "the coordinator is closed", details);
+        }
+        ConnectionEvent.Kind kind;
+        long since;
+        long session;
+        synchronized (sessionLock) {
+            kind = lastKind;
+            since = disconnectedSince;
+            session = lastSessionId;
+        }
+        details.put("connection", kind == null ? "NONE" : kind.name());
+        details.put("healthDownAfterMs", healthDownAfter.toMillis());
+        if (since == 0) {
+            details.put("sessionId", "0x" + Long.toHexString(session));
+            details.put("sessionTimeoutMs", access.sessionTimeout().toMillis());
+            return new Health(
+                    Health.Status.UP, "connected to ZooKeeper, session 0x" + Long.toHexString(session), details);
+        }
+        Duration off = Duration.ofNanos(Math.max(0, System.nanoTime() - since));
+        details.put("disconnectedMs", off.toMillis());
+        String at = "ZooKeeper at " + connectString;
+        if (kind == null) {
+            return new Health(
+                    Health.Status.DOWN,
+                    "not connected to " + at + " yet, " + off.toMillis() + " ms after start",
+                    details);
+        }
+        if (off.compareTo(healthDownAfter) > 0) {
+            return new Health(
+                    Health.Status.DOWN,
+                    "without a connection to " + at + " for " + off.toMillis() + " ms, longer than healthDownAfter ("
+                            + healthDownAfter.toMillis() + " ms)",
+                    details);
+        }
+        String reason = switch (kind) {
+            case SUSPENDED ->
+                "connection to " + at + " suspended " + off.toMillis()
+                        + " ms ago; the session may still be alive; recipes serve their local copies";
+            case LOST ->
+                "session lost " + off.toMillis() + " ms ago; reconnecting to " + at
+                        + " with a new session; recipes serve their local copies";
+            case READ_ONLY -> "connected to a read-only server of " + at + "; writes fail until a quorum is back";
+            default -> "without a connection to " + at + " for " + off.toMillis() + " ms";
+        };
+        return new Health(Health.Status.DEGRADED, reason, details);
+    }
+
     @Override
     public String toString() {
         return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + lifecycle.state()
@@ -508,6 +598,13 @@ public final class Coordinator implements AutoCloseable {
             } else if (newSession) {
                 lastSessionId = current;
             }
+            boolean connected = kind == ConnectionEvent.Kind.CONNECTED || kind == ConnectionEvent.Kind.RECONNECTED;
+            if (connected) {
+                disconnectedSince = 0;
+            } else if (disconnectedSince == 0) {
+                disconnectedSince = System.nanoTime();
+            }
+            lastKind = kind;
         }
         ConnectionEvent event = new ConnectionEvent(kind, sid, newSession, lossPolicy.isLoss(kind));
         if (newSession) {
@@ -590,6 +687,7 @@ public final class Coordinator implements AutoCloseable {
         private Duration sessionTimeout = Duration.ofSeconds(30);
         private @Nullable Duration connectionTimeout;
         private @Nullable Duration operationTimeout;
+        private @Nullable Duration healthDownAfter;
         private @Nullable ThreadFactory threadFactory;
         private Retry retry = Retry.defaults();
         private ConnectionLossPolicy lossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
@@ -656,6 +754,22 @@ public final class Coordinator implements AutoCloseable {
         public Builder operationTimeout(Duration timeout) {
             options.once("operationTimeout");
             this.operationTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long {@link Coordinator#health()} reports a coordinator without a connection as
+         * {@link Health.Status#DEGRADED} before it reports {@link Health.Status#DOWN} (default: twice
+         * the session timeout, by when the session has certainly expired and a new one has had as long
+         * again to be made). A ZooKeeper blip shorter than this never turns a health check DOWN.
+         * Between 1 s and 1 h.
+         *
+         * @param limit how long a disconnection is DEGRADED
+         * @return this builder
+         */
+        public Builder healthDownAfter(Duration limit) {
+            options.once("healthDownAfter");
+            this.healthDownAfter = Objects.requireNonNull(limit, "limit");
             return this;
         }
 
@@ -795,6 +909,10 @@ public final class Coordinator implements AutoCloseable {
             if (operation.toMillis() < 10 || operation.compareTo(Duration.ofHours(1)) > 0) {
                 throw new IllegalArgumentException("operationTimeout must be between 10ms and 1h, was " + operation);
             }
+            Duration down = effectiveHealthDownAfter();
+            if (down.compareTo(Duration.ofSeconds(1)) < 0 || down.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("healthDownAfter must be between 1s and 1h, was " + down);
+            }
             if (maxValueBytes < 1 || maxValueBytes > MAX_VALUE_LIMIT) {
                 throw new IllegalArgumentException(
                         "maxValueBytes must be between 1 and " + MAX_VALUE_LIMIT + ", was " + maxValueBytes);
@@ -823,6 +941,11 @@ public final class Coordinator implements AutoCloseable {
             }
             Duration cap = Duration.ofSeconds(10);
             return sessionTimeout.compareTo(cap) < 0 ? sessionTimeout : cap;
+        }
+
+        private Duration effectiveHealthDownAfter() {
+            Duration given = healthDownAfter;
+            return given != null ? given : sessionTimeout.multipliedBy(2);
         }
 
         private Duration effectiveOperationTimeout() {
