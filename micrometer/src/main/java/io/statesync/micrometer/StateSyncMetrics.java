@@ -1,0 +1,296 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.micrometer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Health;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Micrometer meters for one {@link Coordinator}: its connection, its health, its sessions and the
+ * time it spends without a connection. Bind it to the service's registry:
+ *
+ * <pre>{@code
+ * StateSyncMetrics metrics = new StateSyncMetrics(coordinator, Tags.of("service", "orders"));
+ * metrics.bindTo(registry);
+ * // ...
+ * metrics.close(); // before the coordinator closes: removes the meters and the listener
+ * }</pre>
+ *
+ * <p>Every meter carries the tag {@code namespace} (the coordinator's namespace) and the tags given
+ * here. The meters, with what each means and when to alert on it, are catalogued in {@code
+ * docs/observability.md}:
+ *
+ * <ul>
+ *   <li>{@value #CONNECTED} (gauge, 1 or 0): connected now;
+ *   <li>{@value #HEALTH} (gauge, tag {@code status} = UP, DEGRADED, DOWN): 1 for the coordinator's
+ *       current {@link Coordinator#health() health}, 0 for the other two;
+ *   <li>{@value #EVENTS} (counter, tag {@code kind}): connection events by kind;
+ *   <li>{@value #SESSIONS_ESTABLISHED} (counter): sessions established, the first one included;
+ *   <li>{@value #SESSIONS_LOST} (counter): sessions lost (expired, or given up as lost);
+ *   <li>{@value #DISCONNECTED} (timer): each time without a connection, from the first event that
+ *       ended it to the connection being back;
+ *   <li>{@value #DISCONNECTED_NOW} (time gauge, seconds): how long the current time without a
+ *       connection has lasted, 0 while connected;
+ *   <li>{@value #RECONNECT} (timer): from a session lost to a new session established;
+ *   <li>{@value #SESSION_TIMEOUT} (time gauge, seconds): the session timeout the server granted.
+ * </ul>
+ *
+ * <p>The gauges read the coordinator when the registry is scraped (no I/O: {@link
+ * Coordinator#health()} is computed from memory); the counters and timers move on the coordinator's
+ * connection events. A binder may be bound to several registries.
+ */
+public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
+    /** Gauge: 1 while connected, else 0. */
+    public static final String CONNECTED = "statesync.connection.connected";
+    /** Gauge per status: 1 for the current health status. */
+    public static final String HEALTH = "statesync.health";
+    /** Counter per event kind. */
+    public static final String EVENTS = "statesync.connection.events";
+    /** Counter: sessions established. */
+    public static final String SESSIONS_ESTABLISHED = "statesync.sessions.established";
+    /** Counter: sessions lost. */
+    public static final String SESSIONS_LOST = "statesync.sessions.lost";
+    /** Timer: each time without a connection. */
+    public static final String DISCONNECTED = "statesync.connection.disconnected";
+    /** Time gauge: the current time without a connection. */
+    public static final String DISCONNECTED_NOW = "statesync.connection.disconnected.current";
+    /** Timer: from a lost session to the next one. */
+    public static final String RECONNECT = "statesync.session.reconnect";
+    /** Time gauge: the granted session timeout. */
+    public static final String SESSION_TIMEOUT = "statesync.session.timeout";
+
+    private final Coordinator coordinator;
+    private final Tags tags;
+    private final List<Bound> bound = new CopyOnWriteArrayList<>();
+    private final ConnectionListener listener = this::onConnection;
+    private final Object lock = new Object();
+    private boolean listening;
+    private boolean closed;
+    // guarded by lock: System.nanoTime of the first event of the current time without a connection
+    // (0 while connected), and of the last session loss not yet followed by a new session (0 if none)
+    private long offSince;
+    private long lostAt;
+
+    /**
+     * Meters for a coordinator, tagged with its namespace.
+     *
+     * @param coordinator the coordinator; it may be started before or after binding
+     * @throws NullPointerException if {@code coordinator} is null
+     */
+    public StateSyncMetrics(Coordinator coordinator) {
+        this(coordinator, Tags.empty());
+    }
+
+    /**
+     * Meters for a coordinator, tagged with its namespace and the given tags.
+     *
+     * @param coordinator the coordinator; it may be started before or after binding
+     * @param tags tags added to every meter (for example the service's name)
+     * @throws NullPointerException if an argument is null
+     */
+    public StateSyncMetrics(Coordinator coordinator, Iterable<Tag> tags) {
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+        this.tags = Tags.of(Objects.requireNonNull(tags, "tags")).and("namespace", coordinator.namespace());
+    }
+
+    /**
+     * Registers the meters with a registry, and starts listening to the coordinator's connection
+     * events on the first call.
+     *
+     * @param registry the registry
+     * @throws IllegalStateException if this binder is closed
+     * @throws NullPointerException if {@code registry} is null
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("StateSyncMetrics for " + coordinator + " is closed");
+            }
+            bound.add(new Bound(registry));
+            if (!listening) {
+                listening = true;
+                // counters and timers only: cheap enough for the thread that delivers the event
+                coordinator.addListener(listener, Runnable::run);
+            }
+        }
+    }
+
+    /**
+     * Stops listening to the coordinator and removes every meter this binder registered. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        coordinator.removeListener(listener);
+        for (Bound b : bound) {
+            b.remove();
+        }
+        bound.clear();
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        long now = System.nanoTime();
+        long off = 0;
+        long reconnect = 0;
+        // as Coordinator.health() counts it: a read-only server is not a connection for writes
+        boolean connected =
+                event.kind() == ConnectionEvent.Kind.CONNECTED || event.kind() == ConnectionEvent.Kind.RECONNECTED;
+        synchronized (lock) {
+            if (connected) {
+                if (offSince != 0) {
+                    off = now - offSince;
+                    offSince = 0;
+                }
+                if (event.isNewSession() && lostAt != 0) {
+                    reconnect = now - lostAt;
+                    lostAt = 0;
+                }
+            } else {
+                if (offSince == 0) {
+                    offSince = now;
+                }
+                if (event.kind() == ConnectionEvent.Kind.LOST) {
+                    lostAt = now;
+                }
+            }
+        }
+        for (Bound b : bound) {
+            b.record(event, off, reconnect);
+        }
+    }
+
+    private double disconnectedSeconds() {
+        Object ms = coordinator.health().details().get("disconnectedMs");
+        return ms instanceof Number n ? n.doubleValue() / 1000.0 : 0.0;
+    }
+
+    private double sessionTimeoutSeconds() {
+        return coordinator.negotiatedSessionTimeout().toMillis() / 1000.0;
+    }
+
+    /** The meters registered with one registry. */
+    private final class Bound {
+        private final MeterRegistry registry;
+        private final List<Meter> meters = new ArrayList<>();
+        private final Map<ConnectionEvent.Kind, Counter> events = new EnumMap<>(ConnectionEvent.Kind.class);
+        private final Counter established;
+        private final Counter lost;
+        private final Timer disconnected;
+        private final Timer reconnect;
+
+        Bound(MeterRegistry registry) {
+            this.registry = registry;
+            StateSyncMetrics m = StateSyncMetrics.this;
+            meters.add(Gauge.builder(CONNECTED, coordinator, c -> c.isConnected() ? 1 : 0)
+                    .tags(tags)
+                    .description("1 while the coordinator is connected to ZooKeeper, else 0")
+                    .register(registry));
+            for (Health.Status status : Health.Status.values()) {
+                meters.add(Gauge.builder(HEALTH, coordinator, c -> c.health().status() == status ? 1 : 0)
+                        .tags(tags.and("status", status.name()))
+                        .description("1 for the coordinator's current health status, 0 for the others")
+                        .register(registry));
+            }
+            for (ConnectionEvent.Kind kind : ConnectionEvent.Kind.values()) {
+                Counter c = Counter.builder(EVENTS)
+                        .tags(tags.and("kind", kind.name()))
+                        .description("connection events by kind")
+                        .register(registry);
+                events.put(kind, c);
+                meters.add(c);
+            }
+            established = Counter.builder(SESSIONS_ESTABLISHED)
+                    .tags(tags)
+                    .description("ZooKeeper sessions established, the first one included")
+                    .register(registry);
+            lost = Counter.builder(SESSIONS_LOST)
+                    .tags(tags)
+                    .description("ZooKeeper sessions lost: expired, or given up as lost")
+                    .register(registry);
+            disconnected = Timer.builder(DISCONNECTED)
+                    .tags(tags)
+                    .description("each time without a connection, until the connection is back")
+                    .register(registry);
+            reconnect = Timer.builder(RECONNECT)
+                    .tags(tags)
+                    .description("from a session lost to a new session established")
+                    .register(registry);
+            meters.add(established);
+            meters.add(lost);
+            meters.add(disconnected);
+            meters.add(reconnect);
+            meters.add(TimeGauge.builder(DISCONNECTED_NOW, m, TimeUnit.SECONDS, StateSyncMetrics::disconnectedSeconds)
+                    .tags(tags)
+                    .description("how long the current time without a connection has lasted; 0 while connected")
+                    .register(registry));
+            meters.add(TimeGauge.builder(SESSION_TIMEOUT, m, TimeUnit.SECONDS, StateSyncMetrics::sessionTimeoutSeconds)
+                    .tags(tags)
+                    .description("the session timeout the server granted")
+                    .register(registry));
+        }
+
+        void record(ConnectionEvent event, long offNanos, long reconnectNanos) {
+            Counter c = events.get(event.kind());
+            if (c != null) {
+                c.increment();
+            }
+            if (event.isNewSession()) {
+                established.increment();
+            }
+            if (event.kind() == ConnectionEvent.Kind.LOST) {
+                lost.increment();
+            }
+            if (offNanos > 0) {
+                disconnected.record(Duration.ofNanos(offNanos));
+            }
+            if (reconnectNanos > 0) {
+                reconnect.record(Duration.ofNanos(reconnectNanos));
+            }
+        }
+
+        void remove() {
+            for (Meter meter : meters) {
+                registry.remove(meter);
+            }
+        }
+    }
+}

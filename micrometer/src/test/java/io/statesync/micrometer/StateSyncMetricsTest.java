@@ -1,0 +1,158 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.statesync.core.Coordinator;
+import io.statesync.testkit.Faults;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The coordinator's meters move under the faults that should move them, on a real server. */
+@Timeout(120)
+class StateSyncMetricsTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    private Coordinator started(Duration sessionTimeout) throws InterruptedException {
+        Coordinator c = Coordinator.builder(zk.connectString())
+                .namespace(zk.namespace())
+                .sessionTimeout(sessionTimeout)
+                .build();
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    private static double gauge(MeterRegistry r, String name, String... tags) {
+        return r.get(name).tags(tags).gauge().value();
+    }
+
+    private static double count(MeterRegistry r, String name, String... tags) {
+        return r.get(name).tags(tags).counter().count();
+    }
+
+    @Test
+    void aConnectedCoordinatorIsUpWithOneSessionAndItsGrantedTimeout() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Coordinator c = started(Duration.ofSeconds(10));
+                StateSyncMetrics metrics = new StateSyncMetrics(c, Tags.of("service", "orders"))) {
+            metrics.bindTo(registry);
+            assertThat(gauge(registry, StateSyncMetrics.CONNECTED)).isEqualTo(1.0);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> gauge(registry, StateSyncMetrics.HEALTH, "status", "UP") == 1.0);
+            assertThat(gauge(registry, StateSyncMetrics.HEALTH, "status", "DOWN"))
+                    .isZero();
+            assertThat(registry.get(StateSyncMetrics.SESSION_TIMEOUT)
+                            .timeGauge()
+                            .value(TimeUnit.MILLISECONDS))
+                    .isEqualTo((double) c.negotiatedSessionTimeout().toMillis());
+            assertThat(registry.get(StateSyncMetrics.CONNECTED)
+                            .tags("namespace", zk.namespace(), "service", "orders")
+                            .gauge())
+                    .as("every meter carries the namespace and the given tags")
+                    .isNotNull();
+        }
+    }
+
+    @Test
+    void aServerOutageIsCountedTimedAndShownAsDegraded() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Coordinator c = started(Duration.ofSeconds(30));
+                StateSyncMetrics metrics = new StateSyncMetrics(c)) {
+            metrics.bindTo(registry);
+            zk.stopServer();
+            try {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> count(registry, StateSyncMetrics.EVENTS, "kind", "SUSPENDED") == 1.0);
+                assertThat(gauge(registry, StateSyncMetrics.CONNECTED)).isZero();
+                assertThat(gauge(registry, StateSyncMetrics.HEALTH, "status", "DEGRADED"))
+                        .isEqualTo(1.0);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> registry.get(StateSyncMetrics.DISCONNECTED_NOW)
+                                        .timeGauge()
+                                        .value(TimeUnit.MILLISECONDS)
+                                > 0);
+            } finally {
+                zk.restartServer();
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            registry.get(StateSyncMetrics.DISCONNECTED).timer().count() == 1);
+            assertThat(registry.get(StateSyncMetrics.DISCONNECTED).timer().totalTime(TimeUnit.NANOSECONDS))
+                    .isPositive();
+            assertThat(registry.get(StateSyncMetrics.DISCONNECTED_NOW)
+                            .timeGauge()
+                            .value(TimeUnit.SECONDS))
+                    .isZero();
+            assertThat(gauge(registry, StateSyncMetrics.CONNECTED)).isEqualTo(1.0);
+            assertThat(count(registry, StateSyncMetrics.SESSIONS_LOST))
+                    .as("the session outlived the outage")
+                    .isZero();
+            assertThat(count(registry, StateSyncMetrics.EVENTS, "kind", "RECONNECTED"))
+                    .isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aSessionExpiryCountsALostAndANewSessionAndTimesTheReconnect() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Coordinator c = started(Duration.ofSeconds(10));
+                StateSyncMetrics metrics = new StateSyncMetrics(c)) {
+            metrics.bindTo(registry);
+            long before = c.sessionId();
+            Faults.expireSession(
+                    c.curatorFramework().getZookeeperClient().getZooKeeper(),
+                    zk.connectString(),
+                    Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            registry.get(StateSyncMetrics.RECONNECT).timer().count() == 1);
+            assertThat(c.sessionId()).isNotEqualTo(before);
+            assertThat(count(registry, StateSyncMetrics.SESSIONS_LOST)).isEqualTo(1.0);
+            assertThat(count(registry, StateSyncMetrics.EVENTS, "kind", "LOST")).isEqualTo(1.0);
+            assertThat(count(registry, StateSyncMetrics.SESSIONS_ESTABLISHED))
+                    .as("bound after the first session: only the new one is counted")
+                    .isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void closingRemovesEveryMeterAndStopsCounting() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Coordinator c = started(Duration.ofSeconds(10))) {
+            StateSyncMetrics metrics = new StateSyncMetrics(c);
+            metrics.bindTo(registry);
+            assertThat(registry.getMeters()).isNotEmpty();
+            metrics.close();
+            assertThat(registry.getMeters()).isEmpty();
+            metrics.close(); // idempotent
+            assertThatThrownBy(() -> metrics.bindTo(registry))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
+        }
+    }
+}
