@@ -95,6 +95,7 @@ public final class Coordinator implements AutoCloseable {
     private final Duration operationTimeout;
     private final ThreadFactory threadFactory;
     private final ZkAccess access;
+    private final io.statesync.core.internal.Telemetry telemetry = new io.statesync.core.internal.Telemetry();
     private final ConnectionLossPolicy lossPolicy;
     private final AclMode aclMode;
     private final int maxValueBytes;
@@ -339,6 +340,16 @@ public final class Coordinator implements AutoCloseable {
      */
     public ZkAccess internalAccess() {
         return access;
+    }
+
+    /**
+     * What the listener-delivery engine of this coordinator's recipes reports for metrics (used by
+     * the {@code statesync-micrometer} module). Not API: it may change in any release.
+     *
+     * @return the coordinator's telemetry
+     */
+    public io.statesync.core.internal.Telemetry internalTelemetry() {
+        return telemetry;
     }
 
     /**

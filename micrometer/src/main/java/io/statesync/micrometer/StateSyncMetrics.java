@@ -28,12 +28,14 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
+import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -64,8 +66,18 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #DISCONNECTED_NOW} (time gauge, seconds): how long the current time without a
  *       connection has lasted, 0 while connected;
  *   <li>{@value #RECONNECT} (timer): from a session lost to a new session established;
- *   <li>{@value #SESSION_TIMEOUT} (time gauge, seconds): the session timeout the server granted.
+ *   <li>{@value #SESSION_TIMEOUT} (time gauge, seconds): the session timeout the server granted;
+ *   <li>{@value #DELIVERY} (timer, tag {@code recipe}): how long each change waited between the
+ *       recipe queuing it and a listener's call starting (per listener);
+ *   <li>{@value #BACKLOG} (gauge, tag {@code recipe}): changes queued and not yet delivered, over the
+ *       recipe's listeners;
+ *   <li>{@value #LISTENER_ERRORS} (counter, tag {@code recipe}): listener calls that threw;
+ *   <li>{@value #RESYNCED} (counter, tag {@code recipe}): RESYNCED changes (the recipe's copy was
+ *       rebuilt after a gap).
  * </ul>
+ *
+ * <p>The {@code recipe} tag is the recipe's type and path, e.g. {@code "SharedState /config"}; a
+ * recipe's meters appear with its first delivered change.
  *
  * <p>The gauges read the coordinator when the registry is scraped (no I/O: {@link
  * Coordinator#health()} is computed from memory); the counters and timers move on the coordinator's
@@ -90,11 +102,41 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     public static final String RECONNECT = "statesync.session.reconnect";
     /** Time gauge: the granted session timeout. */
     public static final String SESSION_TIMEOUT = "statesync.session.timeout";
+    /** Timer per recipe: a change's wait before a listener's call starts. */
+    public static final String DELIVERY = "statesync.listener.delivery";
+    /** Gauge per recipe: changes queued, not yet delivered. */
+    public static final String BACKLOG = "statesync.listener.backlog";
+    /** Counter per recipe: listener calls that threw. */
+    public static final String LISTENER_ERRORS = "statesync.listener.errors";
+    /** Counter per recipe: RESYNCED changes. */
+    public static final String RESYNCED = "statesync.changes.resynced";
 
     private final Coordinator coordinator;
     private final Tags tags;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final ConnectionListener listener = this::onConnection;
+    private final Telemetry.Sink sink = new Telemetry.Sink() {
+        @Override
+        public void delivered(String owner, long queuedNanos) {
+            for (Bound b : bound) {
+                b.recipe(owner).delivery.record(queuedNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void listenerFailed(String owner) {
+            for (Bound b : bound) {
+                b.recipe(owner).errors.increment();
+            }
+        }
+
+        @Override
+        public void resynced(String owner) {
+            for (Bound b : bound) {
+                b.recipe(owner).resynced.increment();
+            }
+        }
+    };
     private final Object lock = new Object();
     private boolean listening;
     private boolean closed;
@@ -145,6 +187,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                 listening = true;
                 // counters and timers only: cheap enough for the thread that delivers the event
                 coordinator.addListener(listener, Runnable::run);
+                coordinator.internalTelemetry().addSink(sink);
             }
         }
     }
@@ -161,6 +204,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
             closed = true;
         }
         coordinator.removeListener(listener);
+        coordinator.internalTelemetry().removeSink(sink);
         for (Bound b : bound) {
             b.remove();
         }
@@ -207,6 +251,23 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         return coordinator.negotiatedSessionTimeout().toMillis() / 1000.0;
     }
 
+    private double backlog(String owner) {
+        return coordinator.internalTelemetry().backlogs().getOrDefault(owner, 0);
+    }
+
+    /** The meters of one recipe in one registry. */
+    private static final class RecipeMeters {
+        final Timer delivery;
+        final Counter errors;
+        final Counter resynced;
+
+        RecipeMeters(Timer delivery, Counter errors, Counter resynced) {
+            this.delivery = delivery;
+            this.errors = errors;
+            this.resynced = resynced;
+        }
+    }
+
     /** The meters registered with one registry. */
     private final class Bound {
         private final MeterRegistry registry;
@@ -216,6 +277,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         private final Counter lost;
         private final Timer disconnected;
         private final Timer reconnect;
+        private final Map<String, RecipeMeters> recipes = new ConcurrentHashMap<>();
 
         Bound(MeterRegistry registry) {
             this.registry = registry;
@@ -268,6 +330,38 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                     .register(registry));
         }
 
+        RecipeMeters recipe(String owner) {
+            return recipes.computeIfAbsent(owner, this::register);
+        }
+
+        private RecipeMeters register(String owner) {
+            Tags t = tags.and("recipe", owner);
+            StateSyncMetrics m = StateSyncMetrics.this;
+            Timer delivery = Timer.builder(DELIVERY)
+                    .tags(t)
+                    .description("how long a change waited between being queued and a listener's call starting")
+                    .register(registry);
+            Counter errors = Counter.builder(LISTENER_ERRORS)
+                    .tags(t)
+                    .description("listener calls that threw")
+                    .register(registry);
+            Counter resynced = Counter.builder(RESYNCED)
+                    .tags(t)
+                    .description("RESYNCED changes: the recipe's copy rebuilt after a gap")
+                    .register(registry);
+            Gauge backlog = Gauge.builder(BACKLOG, m, x -> x.backlog(owner))
+                    .tags(t)
+                    .description("changes queued and not yet delivered, over the recipe's listeners")
+                    .register(registry);
+            synchronized (meters) {
+                meters.add(delivery);
+                meters.add(errors);
+                meters.add(resynced);
+                meters.add(backlog);
+            }
+            return new RecipeMeters(delivery, errors, resynced);
+        }
+
         void record(ConnectionEvent event, long offNanos, long reconnectNanos) {
             Counter c = events.get(event.kind());
             if (c != null) {
@@ -288,8 +382,10 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         }
 
         void remove() {
-            for (Meter meter : meters) {
-                registry.remove(meter);
+            synchronized (meters) {
+                for (Meter meter : meters) {
+                    registry.remove(meter);
+                }
             }
         }
     }

@@ -15,12 +15,16 @@
  */
 package io.statesync.core.internal;
 
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Coordinator;
+import io.statesync.core.StateChange;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +60,7 @@ public final class ListenerSet<L> {
 
     private final String owner;
     private final Executor defaultExecutor;
+    private final @Nullable Telemetry telemetry;
     private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -68,6 +73,46 @@ public final class ListenerSet<L> {
     public ListenerSet(String owner, Executor defaultExecutor) {
         this.owner = Objects.requireNonNull(owner, "owner");
         this.defaultExecutor = Objects.requireNonNull(defaultExecutor, "defaultExecutor");
+        this.telemetry = null;
+    }
+
+    /**
+     * Creates an empty set for a recipe of a coordinator: listeners added without an executor run
+     * on the coordinator's listener executor, and deliveries are reported to the coordinator's
+     * {@link Telemetry}.
+     *
+     * @param owner what the listeners listen to, for log messages and metrics (e.g. "SharedState
+     *     /config")
+     * @param coordinator the recipe's coordinator
+     */
+    public ListenerSet(String owner, Coordinator coordinator) {
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.defaultExecutor = coordinator.listenerExecutor();
+        Telemetry t = coordinator.internalTelemetry();
+        this.telemetry = t;
+        t.register(this);
+    }
+
+    /**
+     * What the listeners listen to, as given.
+     *
+     * @return the owner's name
+     */
+    public String owner() {
+        return owner;
+    }
+
+    /**
+     * The events queued and not yet handed to a listener, over every listener.
+     *
+     * @return the number of queued events
+     */
+    public int backlog() {
+        int n = 0;
+        for (Subscriber s : subscribers) {
+            n += s.queued();
+        }
+        return n;
     }
 
     /**
@@ -127,6 +172,10 @@ public final class ListenerSet<L> {
     public void enqueue(Object event, Consumer<? super L> call) {
         if (closed) {
             return;
+        }
+        Telemetry t = telemetry;
+        if (t != null && t.active() && event instanceof StateChange<?> change && change.kind() == ChangeKind.RESYNCED) {
+            t.resynced(owner);
         }
         for (Subscriber s : subscribers) {
             s.offer(event, call);
@@ -191,6 +240,10 @@ public final class ListenerSet<L> {
     /** Removes every listener and drops their queued events; later events are ignored. Idempotent. */
     public void close() {
         closed = true;
+        Telemetry t = telemetry;
+        if (t != null) {
+            t.unregister(this);
+        }
         for (Subscriber s : subscribers) {
             s.deactivate();
         }
@@ -214,10 +267,18 @@ public final class ListenerSet<L> {
         }
 
         void offer(Object event, Consumer<? super L> call) {
+            Telemetry t = telemetry;
+            long queuedAt = t != null && t.active() ? System.nanoTime() : 0;
             synchronized (lock) {
                 if (active) {
-                    queue.add(new Pending<>(event, call));
+                    queue.add(new Pending<>(event, call, queuedAt));
                 }
+            }
+        }
+
+        int queued() {
+            synchronized (lock) {
+                return queue.size();
             }
         }
 
@@ -257,10 +318,17 @@ public final class ListenerSet<L> {
                             return;
                         }
                     }
+                    Telemetry t = telemetry;
+                    if (t != null && next.queuedAt != 0) {
+                        t.delivered(owner, System.nanoTime() - next.queuedAt);
+                    }
                     try {
                         next.call.accept(listener);
                     } catch (RuntimeException e) {
                         LOG.error("{}: listener {} threw on {}; it stays registered", owner, listener, next.event, e);
+                        if (t != null && t.active()) {
+                            t.listenerFailed(owner);
+                        }
                     }
                 }
             } finally {
@@ -277,10 +345,12 @@ public final class ListenerSet<L> {
     private static final class Pending<L> {
         final Object event;
         final Consumer<? super L> call;
+        final long queuedAt; // System.nanoTime when queued while telemetry was active, else 0
 
-        Pending(Object event, Consumer<? super L> call) {
+        Pending(Object event, Consumer<? super L> call, long queuedAt) {
             this.event = event;
             this.call = call;
+            this.queuedAt = queuedAt;
         }
     }
 }

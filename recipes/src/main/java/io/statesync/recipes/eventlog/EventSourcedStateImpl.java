@@ -93,7 +93,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
                 snapshotCodec == null ? null : new Snapshots(coordinator, log.store.snapshotsDir, keepSnapshots);
         String owner = "EventSourcedState " + log.path();
         this.lifecycle = new Lifecycle(owner);
-        this.listeners = new ListenerSet<>(owner, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>(owner, coordinator);
         this.follower = new Follower(log.store, this, "statesync-eventsourced " + log.path());
         this.connectionListener = this::onConnection;
         this.current = Versioned.of(initial, 0, 0, 0);

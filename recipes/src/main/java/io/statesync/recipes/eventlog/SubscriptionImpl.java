@@ -58,7 +58,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
         this.policy = policy;
         String owner = "EventSubscription " + log.path() + " from " + from;
         this.lifecycle = new Lifecycle(owner);
-        this.listeners = new ListenerSet<>(owner, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>(owner, coordinator);
         this.follower = new Follower(log.store, this, "statesync-eventlog " + log.path());
         this.connectionListener = this::onConnection;
     }

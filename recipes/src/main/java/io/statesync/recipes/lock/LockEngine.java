@@ -149,7 +149,7 @@ final class LockEngine {
         this.maxLeases = maxLeases;
         this.name = recipe + " " + path;
         this.lifecycle = new Lifecycle(name);
-        this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>(name, coordinator);
         this.deleter = new GuaranteedDelete(coordinator, name);
     }
 

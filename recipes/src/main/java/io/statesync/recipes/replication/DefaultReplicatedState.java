@@ -145,7 +145,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         this.undecodablePolicy = undecodablePolicy;
         String owner = "ReplicatedState " + path;
         this.lifecycle = new Lifecycle(owner);
-        this.listeners = new ListenerSet<>(owner, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>(owner, coordinator);
         this.current = Versioned.of(initial, 0, 0, 0);
         Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec);
         this.initialPublished = publishedCodec.encode(Published.initial(initial));

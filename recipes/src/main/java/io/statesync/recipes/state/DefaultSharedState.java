@@ -156,7 +156,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
         this.lifecycle = new Lifecycle("SharedState " + path);
-        this.listeners = new ListenerSet<>("SharedState " + path, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
     }
 
     // ---------------------------------------------------------------- lifecycle and listeners

@@ -147,7 +147,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         this.codec = codec;
         this.loadBatch = loadBatch;
         this.lifecycle = new Lifecycle("StateTree " + path);
-        this.listeners = new ListenerSet<>("StateTree " + path, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>("StateTree " + path, coordinator);
     }
 
     // ---------------------------------------------------------------- lifecycle and listeners
