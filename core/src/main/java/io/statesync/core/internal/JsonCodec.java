@@ -17,28 +17,60 @@ package io.statesync.core.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.statesync.core.Codec;
 import java.io.IOException;
+import java.util.Objects;
 
-/** JSON through Jackson; loaded only when {@link Codec#json(Class)} is called. */
-final class JsonCodec<T> implements Codec<T> {
+/**
+ * JSON through Jackson 2; loaded only when a JSON codec is asked for ({@link Codec#json(Class)} or
+ * {@link io.statesync.core.JacksonCodec}). Not API.
+ *
+ * @param <T> the value type
+ */
+public final class JsonCodec<T> implements Codec<T> {
     private static final ObjectMapper MAPPER =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private final Class<T> type;
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
+    private final String typeName;
+    private final String description;
 
+    /**
+     * The codec of {@link Codec#json(Class)}: statesync's own mapper, unknown properties ignored.
+     *
+     * @param type the value class
+     */
     JsonCodec(Class<T> type) {
-        this.type = type;
+        this(MAPPER, MAPPER.constructType(type), "Codec.json(" + type.getName() + ")");
+    }
+
+    /**
+     * A codec on a caller's mapper, which decides every feature (modules, unknown properties, dates).
+     *
+     * @param mapper the mapper
+     * @param type the value type, generics included
+     * @param description what {@link #toString()} says
+     */
+    public JsonCodec(ObjectMapper mapper, JavaType type, String description) {
+        Objects.requireNonNull(mapper, "mapper");
+        Objects.requireNonNull(type, "type");
+        this.reader = mapper.readerFor(type);
+        this.writer = mapper.writerFor(type);
+        this.typeName = type.toCanonical();
+        this.description = description;
     }
 
     @Override
     public byte[] encode(T value) {
         try {
-            return MAPPER.writeValueAsBytes(value);
+            return writer.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(
-                    "cannot encode " + type.getName() + " as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("cannot encode " + typeName + " as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -46,18 +78,18 @@ final class JsonCodec<T> implements Codec<T> {
     public T decode(byte[] data) {
         T value;
         try {
-            value = MAPPER.readValue(data, type);
+            value = reader.readValue(data);
         } catch (IOException e) {
-            throw new IllegalArgumentException("not valid JSON for " + type.getName() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("not valid JSON for " + typeName + ": " + e.getMessage(), e);
         }
         if (value == null) {
-            throw new IllegalArgumentException("JSON null is not a " + type.getName());
+            throw new IllegalArgumentException("JSON null is not a " + typeName);
         }
         return value;
     }
 
     @Override
     public String toString() {
-        return "Codec.json(" + type.getName() + ")";
+        return description;
     }
 }
