@@ -81,13 +81,9 @@ final class ConfigCommand implements Callable<Integer> {
             });
             config.start();
             config.awaitInitialized(Duration.ofSeconds(30));
-            NodeOptions.readLines(console, "Type a new config line and press Enter to write it.", line -> {
-                try {
-                    Versioned<String> written = config.set(line);
-                    console.event(id + " wrote config version " + written.version());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            options.readLines(console, coordinator, "Type a new config line and press Enter to write it.", line -> {
+                Versioned<String> written = config.set(line, options.wait);
+                console.event(id + " wrote config version " + written.version());
             });
             signal.await();
             console.say(id + " stopping: closing the shared state and the session");

@@ -92,14 +92,13 @@ final class LedgerCommand implements Callable<Integer> {
                     }
                 });
                 balances.start();
-                NodeOptions.readLines(
-                        console, "Type a transfer as FROM TO AMOUNT (e.g. alice bob 10) and press Enter.", line -> {
-                            try {
-                                Transfer t = Transfer.parse(line);
-                                console.event(id + " appended " + t + " at position " + log.append(t));
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+                options.readLines(
+                        console,
+                        coordinator,
+                        "Type a transfer as FROM TO AMOUNT (e.g. alice bob 10) and press Enter.",
+                        line -> {
+                            Transfer t = Transfer.parse(line);
+                            console.event(id + " appended " + t + " at position " + log.append(t, options.wait));
                         });
                 signal.await();
                 console.say(id + " stopping: closing the ledger and the session");

@@ -25,6 +25,8 @@ import io.statesync.recipes.lock.LockHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,11 +103,15 @@ final class LockCommand implements Callable<Integer> {
                     handle = lock.acquire(Duration.ofSeconds(1));
                 } catch (OperationTimeoutException e) {
                     continue; // look at the stop signal, then wait on
+                } catch (StateSyncException e) {
+                    // An outage: the node says every few seconds that it is waiting for ZooKeeper.
+                    console.event(id + " cannot wait for the lock now, and keeps trying: " + e.getMessage());
+                    signal.await(Duration.ofSeconds(1));
+                    continue;
                 }
                 waiting = false;
                 try (handle) {
-                    String previous = new String(
-                            coordinator.curatorFramework().getData().forPath(LAST_HOLDER), StandardCharsets.UTF_8);
+                    String previous = lastHolder(coordinator);
                     console.event(id + " holds the lock: fencing token " + handle.token() + " (last holder: " + previous
                             + ")");
                     String me = id + " with token " + handle.token();
@@ -123,6 +129,26 @@ final class LockCommand implements Callable<Integer> {
             console.say(id + " stopping: releasing the lock and closing the session");
         }
         return Demo.OK;
+    }
+
+    /** What the last holder wrote, read once (no retries: an outage shows as "unknown"). */
+    private static String lastHolder(Coordinator coordinator) throws InterruptedException {
+        CompletableFuture<String> read = new CompletableFuture<>();
+        try {
+            coordinator
+                    .curatorFramework()
+                    .getData()
+                    .inBackground((client, event) -> read.complete(
+                            event.getResultCode() == 0 && event.getData() != null
+                                    ? new String(event.getData(), StandardCharsets.UTF_8)
+                                    : "unknown: " + KeeperException.Code.get(event.getResultCode())))
+                    .forPath(LAST_HOLDER);
+            return read.get(coordinator.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            return "unknown: " + e.getMessage();
+        }
     }
 
     private static byte[] utf8(String s) {

@@ -17,11 +17,16 @@ package io.statesync.demo;
 
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
+import io.statesync.core.Health;
+import io.statesync.core.LifecycleState;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
-import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,8 +48,25 @@ final class NodeOptions {
     @Nullable
     String node;
 
+    @Option(
+            names = "--wait",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "How long an action typed on a line may wait for ZooKeeper (during an outage) before it"
+                    + " is given up with a message (default: ${DEFAULT-VALUE}).")
+    Duration wait;
+
     @Mixin
     ConnectOptions connection;
+
+    /** While disconnected, how often the node says that it is still waiting. */
+    static final Duration STILL_WAITING_EVERY = Duration.ofSeconds(5);
+
+    /** A typed line's action: may block up to {@link #wait}; any error it throws is printed. */
+    interface LineAction {
+        void run(String line) throws InterruptedException;
+    }
 
     String nodeId() {
         String n = node;
@@ -62,20 +84,81 @@ final class NodeOptions {
                 + ", session timeout " + DurationConverter.show(connection.sessionTimeout) + "). Ctrl-C to stop.");
         coordinator.addListener(event -> {
             if (event.kind() != ConnectionEvent.Kind.CONNECTED) {
-                console.event("connection " + event.kind()
-                        + (event.kind() == ConnectionEvent.Kind.RECONNECTED
-                                ? (event.isNewSession() ? " with a new session" : " (same session)")
-                                : ""));
+                console.event("connection " + event.kind() + explain(event));
             }
         });
+        reportOutages(console, coordinator);
         return coordinator;
+    }
+
+    private String explain(ConnectionEvent event) {
+        return switch (event.kind()) {
+            case RECONNECTED -> event.isNewSession() ? " with a new session" : " (same session)";
+            case SUSPENDED ->
+                ": waiting for ZooKeeper; the session survives up to "
+                        + DurationConverter.show(connection.sessionTimeout) + " without a connection";
+            case LOST ->
+                ": the session is gone (and with it this node's locks, leadership and membership);"
+                        + " reconnecting with a new one";
+            default -> "";
+        };
+    }
+
+    /**
+     * While the coordinator has no connection, says every {@link #STILL_WAITING_EVERY} what it is
+     * waiting for and for how long (its {@link Coordinator#health()}), so that a node is never silent
+     * during an outage. Stops when the coordinator closes.
+     */
+    private static void reportOutages(Console console, Coordinator coordinator) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "statesync-demo-outage");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = STILL_WAITING_EVERY.toMillis();
+        var unused = timer.scheduleWithFixedDelay(
+                () -> {
+                    if (coordinator.state() == LifecycleState.CLOSED) {
+                        timer.shutdown();
+                        return;
+                    }
+                    Health health = coordinator.health();
+                    Object off = health.details().get("disconnectedMs");
+                    if (off instanceof Long ms && ms >= every) {
+                        console.event("still waiting for ZooKeeper (" + health.status() + "): " + health.reason());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Hands each line typed on standard input to {@code action}, on a daemon thread; blank lines are
+     * skipped. Every command treats a line the same way during an outage: it says that ZooKeeper is
+     * not reachable and how long it will try ({@code --wait}); the action then waits up to that long,
+     * and its error, if any, is printed, never fatal. Ends quietly at end of input.
+     */
+    void readLines(Console console, Coordinator coordinator, String prompt, LineAction action) {
+        readLines(console, prompt, line -> {
+            if (!coordinator.isConnected()) {
+                console.event("ZooKeeper is not reachable now ("
+                        + coordinator.health().reason() + "); trying \"" + line + "\" for up to "
+                        + DurationConverter.show(wait));
+            }
+            try {
+                action.run(line);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /**
      * Hands each line typed on standard input to {@code handler}, on a daemon thread; blank lines are
      * skipped, and an error of the handler is printed, not fatal. Ends quietly at end of input.
      */
-    static void readLines(Console console, String prompt, Consumer<String> handler) {
+    static void readLines(Console console, String prompt, java.util.function.Consumer<String> handler) {
         Thread reader = new Thread(
                 () -> {
                     console.say(prompt);

@@ -90,16 +90,31 @@ final class QueueCommand implements Callable<Integer> {
                 console.say(id + " offered " + offer + " jobs at positions " + first + ".." + (first + offer - 1));
                 return Demo.OK;
             }
-            NodeOptions.readLines(console, "Type a job name and press Enter to offer it.", line -> {
-                try {
-                    console.event(id + " offered " + line + " at position " + queue.offer(line));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            options.readLines(
+                    console,
+                    coordinator,
+                    "Type a job name and press Enter to offer it.",
+                    line -> console.event(id + " offered " + line + " at position " + queue.offer(line, options.wait)));
             console.event(id + " waits for jobs");
+            boolean failing = false;
             while (!signal.stopped()) {
-                Optional<Claim<String>> taken = queue.take(Duration.ofMillis(500));
+                Optional<Claim<String>> taken;
+                try {
+                    taken = queue.take(Duration.ofMillis(500));
+                } catch (StateSyncException e) {
+                    // An outage: say it once, then keep trying (the node says every few seconds that it
+                    // is still waiting for ZooKeeper).
+                    if (!failing) {
+                        console.event(id + " cannot take jobs now, and keeps trying: " + e.getMessage());
+                        failing = true;
+                    }
+                    signal.await(Duration.ofSeconds(1));
+                    continue;
+                }
+                if (failing) {
+                    console.event(id + " takes jobs again");
+                    failing = false;
+                }
                 if (taken.isEmpty()) {
                     continue;
                 }

@@ -144,13 +144,14 @@ final class ReplicatedCommand implements Callable<Integer> {
                         0,
                         200,
                         TimeUnit.MILLISECONDS);
-                NodeOptions.readLines(
+                options.readLines(
                         console,
+                        coordinator,
                         "Type 'claim SHARD' or 'release SHARD' (e.g. claim shard-1) and press Enter to submit it.",
                         line -> {
                             Shards.Command c = Shards.Command.typed(line, id);
                             console.event(id + " submits: " + c);
-                            var unused2 = shards.submit(c)
+                            var unused2 = shards.submit(c, options.wait)
                                     .whenComplete((applied, error) -> report(console, c, applied, error));
                         });
                 signal.await();
