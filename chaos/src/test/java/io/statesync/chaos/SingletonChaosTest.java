@@ -1,0 +1,245 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Singleton tasks with leader-guarded writes, in client processes of their own, on a real ensemble
+ * of three ZooKeeper server processes: a leader frozen past its session (SIGSTOP, then SIGCONT), and
+ * the ensemble's leader server killed. What ZooKeeper kept is read back and checked; the window in
+ * which a frozen-then-resumed leader's task still ticks beside its successor is measured and
+ * written to {@code target/chaos-report.md}.
+ */
+@Timeout(600)
+class SingletonChaosTest {
+    private static final int SESSION_MS = 4000;
+    private static final int TICK_MS = 20;
+    private static final int ROUNDS = Integer.getInteger("chaos.rounds", 1);
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T later(T c) {
+        open.add(c);
+        return c;
+    }
+
+    private JvmProcess node(Ensemble ensemble, String namespace, String name) throws Exception {
+        JvmProcess p = later(JvmProcess.start(
+                name,
+                SingletonNode.class,
+                List.of(
+                        ensemble.connectString(),
+                        namespace,
+                        name,
+                        Integer.toString(SESSION_MS),
+                        Integer.toString(TICK_MS))));
+        await().alias(name + " starts; stderr: " + p.stderr())
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> p.out().contains("STARTED " + name));
+        return p;
+    }
+
+    private static long ticksOf(JvmProcess p) {
+        return p.out().stream().filter(l -> l.startsWith("TICK ")).count();
+    }
+
+    private static boolean leads(JvmProcess p, long afterTicks) {
+        return ticksOf(p) > afterTicks;
+    }
+
+    @Test
+    void aLeaderFrozenPastItsSessionNeverLandsAFencedWriteAfterItsSuccessorStarted() throws Exception {
+        Ensemble ensemble = later(Ensemble.start(3));
+        String namespace = "chaos-pause";
+        JvmProcess a = node(ensemble, namespace, "a");
+        JvmProcess b = node(ensemble, namespace, "b");
+        SingletonHistory history = new SingletonHistory();
+        List<Long> windows = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> leads(a, 0) || leads(b, 0));
+            JvmProcess leader = lastTicker(a, b);
+            JvmProcess other = leader == a ? b : a;
+            long otherTicks = ticksOf(other);
+
+            leader.pause();
+            try {
+                // frozen past its session: the successor leads once the server has expired it
+                await().atMost(Duration.ofSeconds(60)).until(() -> leads(other, otherTicks + 10));
+            } finally {
+                leader.resume();
+            }
+            long successorTicks = ticksOf(other);
+            // let the resumed node notice it lost, and the successor tick on
+            await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(other) > successorTicks + 100);
+        }
+        a.close();
+        b.close();
+        history.read(a.out());
+        history.read(b.out());
+
+        List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
+        assertThat(landed).as("guarded writes landed").isNotEmpty();
+        assertThat(SingletonHistory.outOfOrder(landed))
+                .as("fenced writes that landed after a write of a newer epoch")
+                .isEmpty();
+        assertThat(history.lateWritesThatLanded())
+                .as("an old leader's guarded writes that landed after its successor's first tick")
+                .isEmpty();
+        for (SingletonHistory.Overlap o : history.overlaps()) {
+            windows.add(o.nanos());
+        }
+        report(
+                "leader frozen past its session (SIGSTOP " + ROUNDS + "x), 3-server ensemble, session " + SESSION_MS
+                        + " ms, tick " + TICK_MS + " ms",
+                landed.size(),
+                history,
+                windows);
+    }
+
+    @Test
+    void theEnsemblesLeaderServerKilledAndRestartedKeepsOneSingletonAndFencedOrder() throws Exception {
+        Ensemble ensemble = later(Ensemble.start(3));
+        String namespace = "chaos-server";
+        JvmProcess a = node(ensemble, namespace, "a");
+        JvmProcess b = node(ensemble, namespace, "b");
+        for (int round = 0; round < ROUNDS; round++) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> leads(a, 0) || leads(b, 0));
+            int server = ensemble.leader();
+            ensemble.kill(server);
+            long before = ticksOf(a) + ticksOf(b);
+            // the remaining two servers elect a leader; the singleton goes on on one node
+            await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(a) + ticksOf(b) > before + 100);
+            ensemble.restart(server);
+        }
+        long before = ticksOf(a) + ticksOf(b);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(a) + ticksOf(b) > before + 50);
+        a.close();
+        b.close();
+        SingletonHistory history = new SingletonHistory();
+        history.read(a.out());
+        history.read(b.out());
+
+        List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
+        assertThat(SingletonHistory.outOfOrder(landed)).isEmpty();
+        assertThat(history.lateWritesThatLanded()).isEmpty();
+        assertThat(history.overlaps())
+                .as("without a pause, no task ticks beside its successor")
+                .isEmpty();
+        report(
+                "ZooKeeper leader server killed and restarted (" + ROUNDS + "x), 3-server ensemble",
+                landed.size(),
+                history,
+                List.of());
+    }
+
+    private static JvmProcess lastTicker(JvmProcess a, JvmProcess b) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastTick(a) > 0 || lastTick(b) > 0);
+        return lastTick(a) >= lastTick(b) ? a : b;
+    }
+
+    private static long lastTick(JvmProcess p) {
+        long last = 0;
+        for (String line : p.out()) {
+            if (line.startsWith("TICK ")) {
+                last = Long.parseLong(line.split(" ")[4]);
+            }
+        }
+        return last;
+    }
+
+    /** Every guarded write that landed, with its commit zxid, read from the ensemble. */
+    private static List<SingletonHistory.Landed> landedWrites(Ensemble ensemble, String namespace) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(ensemble.connectString(), 30_000, e -> {
+            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        try {
+            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+            String dir = "/" + namespace + "/writes";
+            zk.sync(dir, (rc, path, ctx) -> {}, null);
+            List<SingletonHistory.Landed> out = new ArrayList<>();
+            for (String name : zk.getChildren(dir, false)) {
+                Stat stat = new Stat();
+                zk.getData(dir + "/" + name, false, stat);
+                long epoch = Long.parseLong(name.substring(0, name.indexOf('-')));
+                out.add(new SingletonHistory.Landed(name, epoch, stat.getCzxid()));
+            }
+            return out;
+        } finally {
+            zk.close();
+        }
+    }
+
+    private static void report(String scenario, int landed, SingletonHistory history, List<Long> windows)
+            throws Exception {
+        StringBuilder md = new StringBuilder()
+                .append("\n## ")
+                .append(scenario)
+                .append("\n\n- guarded writes landed: ")
+                .append(landed)
+                .append(", out of epoch order: 0, landed after the successor's first tick: 0\n");
+        for (SingletonHistory.Overlap o : history.overlaps()) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "- epoch %d on %s ticked %d times, the last %.1f ms after epoch %d started on %s; outcomes"
+                            + " of those ticks' guarded writes: %s\n",
+                    o.oldEpoch(),
+                    o.oldNode(),
+                    o.ticks(),
+                    o.nanos() / 1e6,
+                    o.newEpoch(),
+                    o.newNode(),
+                    history.lateOutcomes(o)));
+        }
+        if (!windows.isEmpty()) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "- pause window (longest): %.1f ms\n",
+                    windows.stream().mapToLong(Long::longValue).max().orElseThrow() / 1e6));
+        }
+        Path file = Path.of("target", "chaos-report.md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(
+                file, md.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
