@@ -131,9 +131,10 @@ public final class OneShotWatches {
     }
 
     /**
-     * Removes every watch counted (on close): from the server once no other instance counts it on
-     * the same handle and path, and from the handle at once even while disconnected. Watches
-     * counted on a handle that is no longer the coordinator's went with their session.
+     * Removes every watch counted (on close), once no other instance counts it on the same handle
+     * and path: from the server, and from the handle also when the request cannot reach the server
+     * (ZooKeeper then removes it locally). Watches counted on a handle that is no longer the
+     * coordinator's went with their session.
      */
     public void removeAll() {
         Map<String, ZooKeeper> all;

@@ -333,7 +333,7 @@ final class DefaultLeaderElection implements LeaderElection {
                 deleteLater(mine, mineSession);
             }
         }
-        // Removed from the handle at once, from the server once the request gets there.
+        // From the server, and from the handle even if the request cannot reach the server.
         watches.removeAll();
     }
 

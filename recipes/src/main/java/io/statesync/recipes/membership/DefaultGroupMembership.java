@@ -191,7 +191,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         }
         if (coordinator.state() != LifecycleState.CLOSED) {
-            // Removed from the handle at once, from the server once the request gets there.
+            // From the server, and from the handle even if the request cannot reach the server.
             watches.removeAll();
         }
     }
