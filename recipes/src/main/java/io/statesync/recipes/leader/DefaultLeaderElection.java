@@ -32,19 +32,20 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.GuardedWrites;
+import io.statesync.recipes.internal.OneShotWatches;
+import io.statesync.recipes.internal.RawOps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -55,12 +56,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import org.apache.curator.framework.WatcherRemoveCuratorFramework;
-import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,6 +79,11 @@ final class DefaultLeaderElection implements LeaderElection {
     private static final long RETRY_MILLIS = 250;
     /** The longest wait between retries while access is denied. */
     private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
+    /**
+     * Starts the name of a participant znode, followed by the join attempt's id: the form Curator's
+     * protected mode uses, so that a create whose answer was lost can be found by its id.
+     */
+    private static final String ATTEMPT_PREFIX = "_c_";
 
     /**
      * How long {@link #close()} waits, while connected, for the handover (the delete of this node's
@@ -102,8 +110,11 @@ final class DefaultLeaderElection implements LeaderElection {
     /** Deletes the znodes close could not (the connection was down) on the next connection. */
     private final GuaranteedDelete deleter;
 
-    private final WatcherRemoveCuratorFramework client;
-    private final CuratorWatcher watcher = event -> scheduleRefresh();
+    /** The watches this participant's reads set, removed on close. */
+    private final OneShotWatches watches;
+    /** The multis of a claim and a clean release, each sent once. */
+    private final RawOps ops;
+
     private final ConnectionListener connectionListener = this::onConnection;
     private final ScheduledThreadPoolExecutor loop;
     private final ScheduledThreadPoolExecutor timer;
@@ -173,7 +184,8 @@ final class DefaultLeaderElection implements LeaderElection {
         this.name = "LeaderElection " + path + " [" + participantId + "]";
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
-        this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
+        this.watches = new OneShotWatches(coordinator.internalAccess(), this::scheduleRefresh);
+        this.ops = new RawOps(coordinator);
         this.deleter = new GuaranteedDelete(coordinator, name);
         this.loop = executor(coordinator, "statesync-leader-" + participantId);
         this.timer = executor(coordinator, "statesync-leader-timer-" + participantId);
@@ -284,10 +296,10 @@ final class DefaultLeaderElection implements LeaderElection {
     }
 
     /**
-     * Deletes this node's znode at close, with a clean handover if it led; removes the watches. Offline,
-     * the znodes are left to the {@link GuaranteedDelete} (deleted on the next connection, or by the server when
-     * the session ends with the coordinator) and the watches to the session: no Curator background
-     * operation is left pending, which would log errors once the coordinator is closed.
+     * Deletes this node's znode at close, with a clean handover if it led, within the coordinator's
+     * operation timeout; removes the watches. Offline, or if the delete is not confirmed in time, the
+     * znodes are left to the {@link GuaranteedDelete} (deleted on the next connection, or by the
+     * server when the session ends with the coordinator).
      */
     private void releaseOnClose() {
         String mine;
@@ -314,18 +326,15 @@ final class DefaultLeaderElection implements LeaderElection {
             deleteLater(mine, mineSession);
         } else if (mine != null) {
             try {
-                release(mine);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                deleteLater(mine, mineSession);
+                // Within the operation timeout, as a pass of the election.
+                release(mine, coordinator.internalAccess().defaultDeadline());
             } catch (RuntimeException e) {
                 LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
                 deleteLater(mine, mineSession);
             }
         }
-        if (online && coordinator.isConnected()) {
-            client.removeWatchers();
-        }
+        // From the server, and from the handle even if the request cannot reach the server.
+        watches.removeAll();
     }
 
     /**
@@ -754,8 +763,6 @@ final class DefaultLeaderElection implements LeaderElection {
             synchronized (lock) {
                 denials.clear();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (AccessDeniedException e) {
             accessDenied(e);
         } catch (RuntimeException e) {
@@ -791,7 +798,16 @@ final class DefaultLeaderElection implements LeaderElection {
         scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(delay));
     }
 
-    private void doRefresh() throws InterruptedException {
+    /**
+     * One pass: hands over a znode of a session given up, re-queues if asked, joins the line if this
+     * node has no znode, reads the line and the leader's znode (watching it, or the predecessor), and
+     * claims leadership when first. Every request runs against one deadline, the coordinator's
+     * operation timeout: reads and version-checked or idempotent writes through the one retry loop
+     * of {@link ZkAccess}, the join and the multis sent once (a lost answer is resolved, never
+     * blindly resent). Past the deadline the pass ends with an {@link OperationTimeoutException} and
+     * {@link #refresh()} schedules the next.
+     */
+    private void doRefresh() {
         long gen;
         String mine;
         boolean requeue;
@@ -803,6 +819,8 @@ final class DefaultLeaderElection implements LeaderElection {
             mine = ourPath;
             requeue = requeueRequested;
         }
+        ZkAccess access = coordinator.internalAccess();
+        Deadline deadline = access.defaultDeadline();
         String stale;
         synchronized (lock) {
             stale = taskAlive() ? null : stalePath;
@@ -810,7 +828,7 @@ final class DefaultLeaderElection implements LeaderElection {
         if (stale != null) {
             // A session this client gave up (LOST) may live on the server until it times out; its
             // znode would hold the line until then. Our task has ended: hand over now.
-            release(stale);
+            release(stale, deadline);
             synchronized (lock) {
                 if (stale.equals(stalePath)) {
                     stalePath = null;
@@ -825,7 +843,7 @@ final class DefaultLeaderElection implements LeaderElection {
                 }
             }
             if (mine != null) {
-                release(mine);
+                release(mine, deadline);
             }
             synchronized (lock) {
                 if (Objects.equals(ourPath, mine)) {
@@ -838,14 +856,14 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (mine == null) {
-            mine = join(gen);
+            mine = join(gen, deadline);
             completed.forEach(w -> w.complete(null));
             if (mine == null) {
                 return;
             }
         }
         String myName = mine.substring(mine.lastIndexOf('/') + 1);
-        List<String> line = Participants.inLineOrder(children());
+        List<String> line = Participants.inLineOrder(children(deadline));
         int index = line.indexOf(myName);
         if (index < 0) {
             synchronized (lock) {
@@ -860,24 +878,22 @@ final class DefaultLeaderElection implements LeaderElection {
             return;
         }
         String first = line.get(0);
-        Stat leaderStat = new Stat();
-        byte[] leaderData;
-        try {
-            leaderData = client.getData()
-                    .storingStatIn(leaderStat)
-                    .usingWatcher(watcher)
-                    .forPath(path + "/" + first);
-        } catch (KeeperException.NoNodeException e) {
+        String leaderPath = path + "/" + first;
+        String leaderFull = access.fullPath(leaderPath);
+        ZkAccess.Reply leaderRead =
+                watchedRead(deadline, leaderPath, leaderFull, false, (zk, w) -> ZkAccess.getData(zk, leaderFull, w));
+        if (leaderRead.noNode()) {
             scheduleRefresh();
             return;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path + "/" + first);
         }
+        Stat leaderStat = leaderRead.stat();
+        if (!leaderRead.ok() || leaderStat == null) {
+            throw ZkAccess.error(leaderRead.rc(), leaderPath);
+        }
+        byte[] leaderData = Objects.requireNonNullElse(leaderRead.data(), new byte[0]);
         if (index > 0) {
             String predecessor = line.get(index - 1);
-            if (!predecessor.equals(first) && !exists(path + "/" + predecessor)) {
+            if (!predecessor.equals(first) && !exists(path + "/" + predecessor, deadline)) {
                 scheduleRefresh();
                 return;
             }
@@ -910,8 +926,13 @@ final class DefaultLeaderElection implements LeaderElection {
                 return; // a task still running from the last leadership: its end refreshes again
             }
         }
-        long previousEpoch = Participants.leadingEpoch(
-                Nodes.read(coordinator, path).map(Versioned::value).orElse(new byte[0]));
+        long previousEpoch = Participants.leadingEpoch(access.read(
+                        path,
+                        deadline,
+                        name + ": reading the handover marker",
+                        OperationTimeoutException.Outcome.NOT_APPLIED)
+                .map(Versioned::value)
+                .orElse(new byte[0]));
         if (previousEpoch != 0 && previousEpoch != epoch) {
             long wait;
             synchronized (lock) {
@@ -936,51 +957,124 @@ final class DefaultLeaderElection implements LeaderElection {
                 return;
             }
         }
-        claim(gen, mine, epoch);
+        claim(gen, mine, epoch, deadline);
     }
 
-    /** Creates this participant's znode at the back of the line. */
-    private @Nullable String join(long gen) throws InterruptedException {
-        Stat stat = new Stat();
+    /**
+     * Creates this participant's znode at the back of the line, within the pass's deadline. The
+     * create is sequential, so it is never resent blindly: its name carries an attempt id, and when
+     * its answer is lost the line is listed to find it by that id (taken if the session is the same;
+     * else deleted, and a new attempt made after the retry policy's backoff). An attempt still
+     * unresolved when the deadline passes is found by its id and deleted on the next connection.
+     */
+    private @Nullable String join(long gen, Deadline deadline) {
+        ZkAccess access = coordinator.internalAccess();
+        String what = name + ": joining the line";
+        String parentFull = access.fullPath(path);
+        int losses = 0;
         String created;
-        try {
-            created = client.create()
-                    .storingStatIn(stat)
-                    .creatingParentContainersIfNeeded()
-                    .withProtection()
-                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .forPath(path + "/" + Participants.PREFIX, data);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
+        long owner;
+        while (true) {
+            ZooKeeper zk = access.handle();
+            long session = zk.getSessionId();
+            String id = UUID.randomUUID().toString();
+            String zkPath = parentFull + "/" + ATTEMPT_PREFIX + id + "-" + Participants.PREFIX;
+            ZkAccess.Reply r;
+            try {
+                r = ZkAccess.await(
+                        access.create(zk, zkPath, data, CreateMode.EPHEMERAL_SEQUENTIAL),
+                        deadline,
+                        path,
+                        what,
+                        OperationTimeoutException.Outcome.UNKNOWN);
+                if (r.noNode()) {
+                    // Nothing was created: make the election's path and send it again.
+                    access.createParents(zkPath, deadline, path, what, OperationTimeoutException.Outcome.NOT_APPLIED);
+                    continue;
+                }
+                Stat stat = r.stat();
+                String createdName = r.createdPath();
+                if (r.ok() && stat != null && createdName != null) {
+                    created = path + "/" + ZKPaths.getNodeFromPath(createdName);
+                    owner = stat.getEphemeralOwner();
+                    break;
+                }
+                if (!ZkAccess.isLoss(r.rc())) {
+                    throw ZkAccess.error(r.rc(), path);
+                }
+                // The answer was lost: the create may have landed. Look for it by its id.
+                String found = findAttempt(id, deadline, what);
+                if (found != null && access.handle().getSessionId() == session) {
+                    created = path + "/" + found;
+                    owner = session;
+                    break;
+                }
+                if (found != null) {
+                    // Landed in a session this client has since lost: not ours to lead with.
+                    CompletableFuture<Void> unused = deleter.deleteById(parentFull, id, session);
+                }
+            } catch (RuntimeException e) {
+                // Past the deadline, interrupted, or the retries used up with the outcome unknown:
+                // a znode of this attempt, if it landed, is deleted by its id.
+                CompletableFuture<Void> unused = deleter.deleteById(parentFull, id, session);
+                throw e;
+            }
+            access.backoff(++losses, deadline, path, what, OperationTimeoutException.Outcome.UNKNOWN);
         }
         boolean orphan;
         synchronized (lock) {
             orphan = closed || gen != generation || ourPath != null;
             if (!orphan) {
                 ourPath = created;
-                ourSession = stat.getEphemeralOwner();
+                ourSession = owner;
             }
         }
         if (orphan) {
-            deleteLater(created, stat.getEphemeralOwner());
+            deleteLater(created, owner);
             scheduleRefresh();
             return null;
         }
         return created;
     }
 
-    private void claim(long gen, String mine, long epoch) throws InterruptedException {
+    /** The name of the participant znode of a join attempt, or {@code null} if there is none. */
+    private @Nullable String findAttempt(String id, Deadline deadline, String what) {
+        ZkAccess access = coordinator.internalAccess();
+        String full = access.fullPath(path);
+        ZkAccess.Reply listed = access.call(
+                deadline, path, what, OperationTimeoutException.Outcome.UNKNOWN, zk -> ZkAccess.getChildren(zk, full));
+        List<String> children = listed.children();
+        if (listed.noNode() || children == null) {
+            if (!listed.ok() && !listed.noNode()) {
+                throw ZkAccess.error(listed.rc(), path);
+            }
+            return null;
+        }
+        for (String child : children) {
+            if (child.contains(id)) {
+                return child;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Marks the handover marker with this leadership's epoch, guarded by our znode, as one multi sent
+     * once: a lost answer ends the pass, and the next one reads the marker again (naming our epoch,
+     * it lets this node claim at once).
+     */
+    private void claim(long gen, String mine, long epoch, Deadline deadline) {
         try {
-            Nodes.guardedTransaction(
-                    coordinator,
+            ops.multi(
+                    List.of(ops.check(-1, mine), ops.setData(-1, path, Participants.leadingMarker(epoch))),
+                    deadline,
                     mine,
-                    List.of(op(
-                            () -> client.transactionOp().setData().forPath(path, Participants.leadingMarker(epoch)))),
-                    p -> new NotLeaderException(path, "election znode " + p + " is gone", null));
-        } catch (NotLeaderException e) {
-            scheduleRefresh();
+                    name + ": claiming leadership");
+        } catch (StateSyncException e) {
+            if (e.reason() != StateSyncException.Reason.NO_NODE) {
+                throw e;
+            }
+            scheduleRefresh(); // our znode (or the election) is gone
             return;
         }
         synchronized (lock) {
@@ -1007,30 +1101,41 @@ final class DefaultLeaderElection implements LeaderElection {
         }
     }
 
-    /** Deletes our znode; if it was the one this node led with, marks the handover clean in the same multi. */
-    private void release(String mine) throws InterruptedException {
+    /**
+     * Deletes our znode; if it was the one this node led with, marks the handover clean in the same
+     * multi, sent once (a lost answer ends the pass; the next one sends it again, and finds the
+     * znode gone if it landed). A plain delete of our own sequential znode is safe to repeat.
+     */
+    private void release(String mine, Deadline deadline) {
         long epoch;
         synchronized (lock) {
             epoch = mine.equals(claimedPath) ? claimedEpoch : 0;
         }
-        try {
-            if (epoch != 0) {
-                Nodes.transaction(
-                        coordinator,
-                        List.of(
-                                op(() -> client.transactionOp()
-                                        .setData()
-                                        .forPath(path, Participants.releasedMarker(epoch))),
-                                op(() -> client.transactionOp().delete().forPath(mine))));
-            } else {
-                Nodes.delete(coordinator, mine, -1);
+        ZkAccess access = coordinator.internalAccess();
+        String what = name + ": releasing " + mine;
+        if (epoch != 0) {
+            try {
+                ops.multi(
+                        List.of(ops.setData(-1, path, Participants.releasedMarker(epoch)), ops.delete(-1, mine)),
+                        deadline,
+                        mine,
+                        what);
+            } catch (StateSyncException e) {
+                if (e.reason() != StateSyncException.Reason.NO_NODE) {
+                    throw e;
+                }
+                markReleased(epoch, deadline);
             }
-        } catch (StateSyncException e) {
-            if (e.reason() != StateSyncException.Reason.NO_NODE) {
-                throw e;
-            }
-            if (epoch != 0) {
-                markReleased(epoch);
+        } else {
+            String full = access.fullPath(mine);
+            ZkAccess.Reply r = access.call(
+                    deadline,
+                    mine,
+                    what,
+                    OperationTimeoutException.Outcome.UNKNOWN,
+                    zk -> ZkAccess.delete(zk, full, -1));
+            if (!r.ok() && !r.noNode()) {
+                throw ZkAccess.error(r.rc(), mine);
             }
         }
         synchronized (lock) {
@@ -1042,52 +1147,105 @@ final class DefaultLeaderElection implements LeaderElection {
 
     /**
      * Our znode is already gone (the server expired the session we gave up) but the marker may still
-     * name our leadership, whose task has ended: say so, unless another leader has written since.
+     * name our leadership, whose task has ended: say so, unless another leader has written since
+     * (version-checked, so safe to repeat).
      */
-    private void markReleased(long epoch) throws InterruptedException {
-        Optional<Versioned<byte[]>> marker = Nodes.read(coordinator, path);
+    private void markReleased(long epoch, Deadline deadline) {
+        ZkAccess access = coordinator.internalAccess();
+        String what = name + ": marking epoch 0x" + Long.toHexString(epoch) + " released";
+        Optional<Versioned<byte[]>> marker =
+                access.read(path, deadline, what, OperationTimeoutException.Outcome.NOT_APPLIED);
         if (marker.isPresent() && Participants.leadingEpoch(marker.get().value()) == epoch) {
-            try {
-                Nodes.write(
-                        coordinator,
-                        path,
-                        Participants.releasedMarker(epoch),
-                        marker.get().version());
-            } catch (StateSyncException e) {
+            String full = access.fullPath(path);
+            byte[] released = Participants.releasedMarker(epoch);
+            int version = marker.get().version();
+            ZkAccess.Reply r = access.call(
+                    deadline,
+                    path,
+                    what,
+                    OperationTimeoutException.Outcome.UNKNOWN,
+                    zk -> setData(zk, full, released, version));
+            if (!r.ok()) {
                 LOG.debug(
-                        "{}: marking epoch 0x{} released lost a race: {}", name, Long.toHexString(epoch), e.toString());
+                        "{}: marking epoch 0x{} released lost a race: {}",
+                        name,
+                        Long.toHexString(epoch),
+                        KeeperException.Code.get(r.rc()));
             }
         }
     }
 
-    private CuratorOp op(Callable<CuratorOp> build) {
-        try {
-            return build.call();
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
-        }
+    private static CompletableFuture<ZkAccess.Reply> setData(ZooKeeper zk, String full, byte[] data, int version) {
+        CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
+        zk.setData(
+                full,
+                data,
+                version,
+                (rc, p, ctx, stat) -> f.complete(new ZkAccess.Reply(rc, null, stat, null, null)),
+                null);
+        return f;
     }
 
-    private List<String> children() throws InterruptedException {
-        try {
-            return client.getChildren().forPath(path);
-        } catch (KeeperException.NoNodeException e) {
+    private List<String> children(Deadline deadline) {
+        ZkAccess access = coordinator.internalAccess();
+        String full = access.fullPath(path);
+        ZkAccess.Reply r = access.call(
+                deadline,
+                path,
+                name + ": reading the line",
+                OperationTimeoutException.Outcome.NOT_APPLIED,
+                zk -> ZkAccess.getChildren(zk, full));
+        List<String> children = r.children();
+        if (r.noNode()) {
             return List.of();
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
         }
+        if (!r.ok() || children == null) {
+            throw ZkAccess.error(r.rc(), path);
+        }
+        return children;
     }
 
-    private boolean exists(String znode) throws InterruptedException {
-        try {
-            return client.checkExists().usingWatcher(watcher).forPath(znode) != null;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, znode);
+    /** Whether a znode exists, watching it (the watch is set either way). */
+    private boolean exists(String znode, Deadline deadline) {
+        String full = coordinator.internalAccess().fullPath(znode);
+        ZkAccess.Reply r = watchedRead(deadline, znode, full, true, (zk, w) -> ZkAccess.exists(zk, full, w));
+        if (r.noNode()) {
+            return false;
         }
+        if (!r.ok()) {
+            throw ZkAccess.error(r.rc(), znode);
+        }
+        return true;
+    }
+
+    /**
+     * A read that sets a watch, through the one retry loop against the pass's deadline; the watch is
+     * counted once the reply says it was set ({@code setOnNoNode}: an existence watch, set on a
+     * missing znode too).
+     */
+    private ZkAccess.Reply watchedRead(
+            Deadline deadline,
+            String relative,
+            String full,
+            boolean setOnNoNode,
+            BiFunction<ZooKeeper, Watcher, CompletableFuture<ZkAccess.Reply>> read) {
+        AtomicReference<@Nullable ZooKeeper> sentOn = new AtomicReference<>();
+        ZkAccess.Reply r = coordinator
+                .internalAccess()
+                .call(
+                        deadline,
+                        relative,
+                        name + ": reading the line",
+                        OperationTimeoutException.Outcome.NOT_APPLIED,
+                        zk -> {
+                            sentOn.set(zk);
+                            return read.apply(zk, watches.watcher(zk));
+                        });
+        ZooKeeper zk = sentOn.get();
+        if (zk != null && (r.ok() || (setOnNoNode && r.noNode()))) {
+            watches.set(zk, full);
+        }
+        return r;
     }
 
     // ---------------------------------------------------------------- the task

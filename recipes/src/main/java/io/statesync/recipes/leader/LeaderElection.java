@@ -86,8 +86,10 @@ import org.jspecify.annotations.Nullable;
  * retries with a backoff that doubles from 250 ms to 30 s (so that a corrected ACL is picked up)
  * without reporting again until a retry has succeeded.
  *
- * <p><b>Threading.</b> Thread-safe. Elections run their ZooKeeper work on one thread of their own;
- * the task on another; connection losses are handled on the coordinator's event thread. Listeners
+ * <p><b>Threading.</b> Thread-safe. Elections run their ZooKeeper work on one thread of their own,
+ * in passes that each end by the coordinator's {@linkplain Coordinator#operationTimeout() operation
+ * timeout} (a pass cut short is tried again 250 ms later or on the next connection); the task runs
+ * on another thread; connection losses are handled on the coordinator's event thread. Listeners
  * are called through statesync's delivery engine, never while the election holds its lock.
  */
 public interface LeaderElection extends Recipe, Listenable<Leadership> {

@@ -37,9 +37,9 @@ import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
+import io.statesync.recipes.internal.OneShotWatches;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -56,12 +56,15 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.curator.framework.WatcherRemoveCuratorFramework;
-import org.apache.curator.framework.api.CuratorWatcher;
+import java.util.function.BiFunction;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,11 +91,11 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Member<T>>> listeners;
-    private final WatcherRemoveCuratorFramework client;
+    /** The watches this member's reads set, removed on close. */
+    private final OneShotWatches watches;
     /** Deletes the member znode close or an orphaned registration could not confirm. */
     private final GuaranteedDelete deleter;
 
-    private final CuratorWatcher watcher = event -> scheduleRefresh();
     private final ConnectionListener connectionListener = this::onConnection;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
@@ -129,7 +132,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         this.name = "GroupMembership " + path + " [" + memberId + "]";
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
-        this.client = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
+        this.watches = new OneShotWatches(coordinator.internalAccess(), this::scheduleRefresh);
         this.deleter = new GuaranteedDelete(coordinator, name);
         // One thread, from the coordinator's thread factory.
         this.loop = new ScheduledThreadPoolExecutor(
@@ -187,8 +190,9 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                         "{}: leaving the group not confirmed within {}; sent again on reconnection", name, CLOSE_BOUND);
             }
         }
-        if (online && coordinator.isConnected()) {
-            client.removeWatchers();
+        if (coordinator.state() != LifecycleState.CLOSED) {
+            // From the server, and from the handle even if the request cannot reach the server.
+            watches.removeAll();
         }
     }
 
@@ -362,8 +366,6 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             synchronized (lock) {
                 denials.clear();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (AccessDeniedException e) {
             accessDenied(e);
         } catch (RuntimeException e) {
@@ -407,43 +409,51 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         }
     }
 
-    private void doRefresh() throws InterruptedException {
+    /**
+     * One pass: registers if this session has no member znode, then lists the members and reads
+     * each, setting watches. Every request goes through the one retry loop of {@link ZkAccess}
+     * against one deadline, the coordinator's operation timeout; past it the pass ends with an
+     * {@link io.statesync.core.OperationTimeoutException} and {@link #refresh()} schedules the next.
+     */
+    private void doRefresh() {
         synchronized (lock) {
             if (closed || !connected) {
                 return;
             }
         }
-        register();
+        ZkAccess access = coordinator.internalAccess();
+        Deadline deadline = access.defaultDeadline();
+        register(deadline);
+        String reading = name + ": reading the members";
+        String full = access.fullPath(path);
+        ZkAccess.Reply listed =
+                watchedRead(deadline, path, full, reading, (zk, w) -> ZkAccess.getChildren(zk, full, w));
         List<String> children;
-        try {
-            children = client.getChildren().usingWatcher(watcher).forPath(path);
-        } catch (KeeperException.NoNodeException e) {
+        if (listed.noNode()) {
             children = List.of();
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, path);
+        } else if (!listed.ok() || listed.children() == null) {
+            throw ZkAccess.error(listed.rc(), path);
+        } else {
+            children = Objects.requireNonNull(listed.children());
         }
         Map<String, Versioned<Member<T>>> read = new TreeMap<>();
         for (String child : children) {
             String childPath = ZPaths.join(path, child);
-            Stat stat = new Stat();
-            byte[] bytes;
-            try {
-                bytes = client.getData()
-                        .storingStatIn(stat)
-                        .usingWatcher(watcher)
-                        .forPath(childPath);
-            } catch (KeeperException.NoNodeException e) {
+            String childFull = access.fullPath(childPath);
+            ZkAccess.Reply r =
+                    watchedRead(deadline, childPath, childFull, reading, (zk, w) -> ZkAccess.getData(zk, childFull, w));
+            if (r.noNode()) {
                 continue;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                throw ZkErrors.translate(e, childPath);
             }
+            Stat stat = r.stat();
+            if (!r.ok() || stat == null) {
+                throw ZkAccess.error(r.rc(), childPath);
+            }
+            byte[] raw = r.data();
+            byte[] bytes = raw == null ? new byte[0] : raw;
             T value;
             try {
-                value = Codecs.decode(codec, childPath, stat.getVersion(), bytes == null ? new byte[0] : bytes);
+                value = Codecs.decode(codec, childPath, stat.getVersion(), bytes);
             } catch (DecodingException e) {
                 LOG.warn("{}: member {} left out: {}", name, child, e.getMessage());
                 synchronized (lock) {
@@ -453,8 +463,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
             read.put(
                     child,
-                    Nodes.versioned(bytes == null ? new byte[0] : bytes, stat)
-                            .withValue(new Member<>(child, value, stat.getEphemeralOwner())));
+                    Nodes.versioned(bytes, stat).withValue(new Member<>(child, value, stat.getEphemeralOwner())));
         }
         boolean reRegister = false;
         synchronized (lock) {
@@ -491,8 +500,35 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         }
     }
 
-    /** Creates our member znode if this session has none. */
-    private void register() throws InterruptedException {
+    /**
+     * A read that sets a watch, through the one retry loop against the pass's deadline; the watch is
+     * counted once the reply says it was set.
+     */
+    private ZkAccess.Reply watchedRead(
+            Deadline deadline,
+            String relative,
+            String full,
+            String what,
+            BiFunction<ZooKeeper, Watcher, CompletableFuture<ZkAccess.Reply>> read) {
+        AtomicReference<@Nullable ZooKeeper> sentOn = new AtomicReference<>();
+        ZkAccess.Reply r = coordinator.internalAccess().call(deadline, relative, what, Outcome.NOT_APPLIED, zk -> {
+            sentOn.set(zk);
+            return read.apply(zk, watches.watcher(zk));
+        });
+        ZooKeeper zk = sentOn.get();
+        if (r.ok() && zk != null) {
+            watches.set(zk, full);
+        }
+        return r;
+    }
+
+    /**
+     * Creates our member znode if this session has none, within the pass's deadline. The create is
+     * safe to repeat after a lost answer: a znode already there is resolved by its owner (ours in
+     * this session: registered; ours from a session this client gave up: deleted and created again;
+     * another session's: reported and retried later).
+     */
+    private void register(Deadline deadline) {
         long session = coordinator.sessionId();
         byte[] encoded;
         synchronized (lock) {
@@ -501,27 +537,38 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
             encoded = codec.encode(metadata);
         }
+        ZkAccess access = coordinator.internalAccess();
+        String full = access.fullPath(memberPath);
+        String what = name + ": registering";
+        ZkAccess.Reply created = access.call(
+                deadline,
+                memberPath,
+                what,
+                Outcome.UNKNOWN,
+                zk -> access.create(zk, full, encoded, CreateMode.EPHEMERAL));
+        if (created.noNode()) {
+            access.createParents(full, deadline, memberPath, what, Outcome.NOT_APPLIED);
+            created = access.call(
+                    deadline,
+                    memberPath,
+                    what,
+                    Outcome.UNKNOWN,
+                    zk -> access.create(zk, full, encoded, CreateMode.EPHEMERAL));
+        }
         long owner;
-        try {
-            Stat stat = new Stat();
-            client.create()
-                    .storingStatIn(stat)
-                    .creatingParentContainersIfNeeded()
-                    .withMode(CreateMode.EPHEMERAL)
-                    .forPath(memberPath, encoded);
-            owner = stat.getEphemeralOwner();
-        } catch (KeeperException.NodeExistsException e) {
-            Stat existing;
-            try {
-                existing = client.checkExists().forPath(memberPath);
-            } catch (InterruptedException ie) {
-                throw ie;
-            } catch (Exception other) {
-                throw ZkErrors.translate(other, memberPath);
-            }
-            if (existing == null) {
+        Stat createdStat = created.stat();
+        if (created.ok() && createdStat != null) {
+            owner = createdStat.getEphemeralOwner();
+        } else if (created.rc() == KeeperException.Code.NODEEXISTS.intValue()) {
+            ZkAccess.Reply found =
+                    access.call(deadline, memberPath, what, Outcome.NOT_APPLIED, zk -> ZkAccess.exists(zk, full));
+            Stat existing = found.stat();
+            if (found.noNode()) {
                 scheduleRefresh();
                 return;
+            }
+            if (!found.ok() || existing == null) {
+                throw ZkAccess.error(found.rc(), memberPath);
             }
             owner = existing.getEphemeralOwner();
             boolean abandoned;
@@ -530,11 +577,15 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
             if (abandoned) {
                 // Our own member from a session this client gave up: replace it now rather than wait
-                // for the server to expire it.
-                try {
-                    Nodes.delete(coordinator, memberPath, existing.getVersion());
-                } catch (StateSyncException raced) {
-                    LOG.debug("{}: deleting our abandoned member lost a race: {}", name, raced.toString());
+                // for the server to expire it. Version-checked, so safe to repeat.
+                int version = existing.getVersion();
+                ZkAccess.Reply deleted = access.call(
+                        deadline, memberPath, what, Outcome.UNKNOWN, zk -> ZkAccess.delete(zk, full, version));
+                if (!deleted.ok()) {
+                    LOG.debug(
+                            "{}: deleting our abandoned member lost a race: {}",
+                            name,
+                            ZkAccess.error(deleted.rc(), memberPath).toString());
                 }
                 scheduleRefresh();
                 return;
@@ -546,7 +597,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                         memberPath,
                         "member id " + memberId + " is held by session 0x" + Long.toHexString(owner)
                                 + "; retrying until it leaves",
-                        e);
+                        null);
                 LOG.warn("{}: {}", name, taken.getMessage());
                 synchronized (lock) {
                     listeners.enqueue(taken, l -> l.onError(taken));
@@ -558,10 +609,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                 }
                 return;
             }
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, memberPath);
+        } else {
+            throw ZkAccess.error(created.rc(), memberPath);
         }
         boolean orphan;
         synchronized (lock) {

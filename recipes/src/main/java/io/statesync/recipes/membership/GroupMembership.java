@@ -75,7 +75,9 @@ import org.jspecify.annotations.Nullable;
  * (it may be stale) and re-read on RECONNECTED. If the session expired (LOST, or RECONNECTED with a
  * new session), this node's member znode is gone and is created again.
  *
- * <p><b>Threading.</b> Thread-safe. ZooKeeper work runs on one thread of the group's own;
+ * <p><b>Threading.</b> Thread-safe. ZooKeeper work runs on one thread of the group's own, in
+ * passes that each end by the coordinator's {@linkplain Coordinator#operationTimeout() operation
+ * timeout} (a pass cut short is tried again 250 ms later or on the next connection);
  * listeners are called through statesync's delivery engine, never under the group's lock. {@link
  * #members()} is an immutable snapshot.
  *

@@ -1,0 +1,107 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.recipes.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Retry;
+import io.statesync.recipes.DeadlineProbe;
+import io.statesync.testkit.TcpProxy;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A refresh pass of a group membership (register, list the members, read them) runs against one
+ * deadline, the coordinator's operation timeout, with no retry loop nested in another: behind a
+ * black-holed connection it ends at that deadline, so once the link is healed the member registers
+ * and reads the group on the reconnection at once instead of waiting out a retry loop of its own.
+ *
+ * <p>The coordinator's retry policy sleeps 10 s before every retry and allows many: a pass that
+ * retried by that policy on its own would sleep at least 10 s after the connection is declared lost
+ * before it tried again. The link is healed as soon as the client declares the connection lost (the
+ * session, 20 s, lives on), and the member must be registered within 7 s of that.
+ */
+@Timeout(90)
+class MembershipPassDeadlineTest {
+    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(2);
+    /** Sleeps of at least 10 s before each of many retries. */
+    private static final Retry SLOW_RETRY =
+            Retry.exponentialBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10), 29);
+
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    private final DeadlineProbe probe = new DeadlineProbe();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        probe.close();
+    }
+
+    private Coordinator connect(TcpProxy proxy, CountDownLatch suspended) throws InterruptedException {
+        Coordinator c = probe.closeLater(Coordinator.builder(proxy.connectString())
+                .namespace(zk.namespace())
+                .sessionTimeout(Duration.ofSeconds(20))
+                .operationTimeout(OPERATION_TIMEOUT)
+                .retry(SLOW_RETRY)
+                .build());
+        c.addListener(event -> {
+            if (event.kind() == ConnectionEvent.Kind.SUSPENDED) {
+                suspended.countDown();
+            }
+        });
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    @Test
+    void aRegistrationStartedInAPartitionEndsAtItsDeadlineAndTheMemberRegistersPromptlyOnceHealed() throws Exception {
+        TcpProxy proxy = probe.proxy(zk.connectString());
+        CountDownLatch suspended = new CountDownLatch(1);
+        Coordinator c = connect(proxy, suspended);
+
+        proxy.blackhole();
+        // Started while the client still believes it is connected: its first pass sends its
+        // registration into the black hole.
+        GroupMembership<String> g = probe.closeLater(GroupMembership.builder(c, "/members/pass", Codec.utf8())
+                .memberId("m1")
+                .metadata("v1")
+                .build());
+        g.start();
+        assertThat(suspended.await(30, TimeUnit.SECONDS))
+                .as("the client declares the connection lost")
+                .isTrue();
+        proxy.pass();
+        long healed = System.nanoTime();
+
+        assertThat(g.awaitRegistered(Duration.ofSeconds(7)))
+                .as("registered within 7 s of the link being healed")
+                .isTrue();
+        await().atMost(Duration.ofSeconds(7).minusNanos(System.nanoTime() - healed))
+                .until(() -> g.members().containsKey("m1"));
+    }
+}
