@@ -183,7 +183,7 @@ final class DefaultLeaderElection implements LeaderElection {
         this.onTaskStop = onTaskStop;
         this.name = "LeaderElection " + path + " [" + participantId + "]";
         this.lifecycle = new Lifecycle(name);
-        this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>(name, coordinator);
         this.watches = new OneShotWatches(coordinator.internalAccess(), this::scheduleRefresh);
         this.ops = new RawOps(coordinator);
         this.deleter = new GuaranteedDelete(coordinator, name);

@@ -131,7 +131,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         this.metadata = metadata;
         this.name = "GroupMembership " + path + " [" + memberId + "]";
         this.lifecycle = new Lifecycle(name);
-        this.listeners = new ListenerSet<>(name, coordinator.listenerExecutor());
+        this.listeners = new ListenerSet<>(name, coordinator);
         this.watches = new OneShotWatches(coordinator.internalAccess(), this::scheduleRefresh);
         this.deleter = new GuaranteedDelete(coordinator, name);
         // One thread, from the coordinator's thread factory.
