@@ -134,9 +134,9 @@ final class Follower implements Runnable {
 
     /**
      * Stops the loop and removes its watch (through the coordinator's watch counting: the server's
-     * watch goes once no other instance watches the path). Interrupts the thread and waits at most {@link #CLOSE_WAIT_MS} for it unless called
-     * on it: a request it was waiting for behind a silent partition ends with the interrupt, and the
-     * thread finishes in the background.
+     * watch goes once no other instance watches the path). Interrupts the thread and waits at most
+     * {@link #CLOSE_WAIT_MS} for it unless called on it: a request it was waiting for behind a
+     * silent partition ends with the interrupt, and the thread finishes in the background.
      */
     void close() {
         close(Deadline.after(Duration.ofMillis(CLOSE_WAIT_MS)));

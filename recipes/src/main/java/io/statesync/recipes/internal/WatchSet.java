@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * ZkAccess#watchAdded} once per handle and path however often the loop re-arms them, and removed
  * through {@link ZkAccess#watchRemoved} on {@link #removeAll()} (this replaces Curator's
  * watcher-removing client). It keeps at most {@code maxPaths} paths: arming one more forgets the
- * oldest (a watch is a wake-up hint, and the loop re-arms what it still waits on), and arming on a
- * new handle forgets those of the old one. Thread-safe.
+ * one armed least recently (a watch is a wake-up hint, and the loop re-arms what it still waits
+ * on), and arming on a new handle forgets those of the old one. Thread-safe.
  */
 public final class WatchSet {
     private static final Logger LOG = LoggerFactory.getLogger(WatchSet.class);
@@ -40,8 +40,8 @@ public final class WatchSet {
     private final ZkAccess access;
     private final Watcher watcher;
     private final int maxPaths;
-    /** Guarded by {@code this}: the counted paths, oldest first. */
-    private final LinkedHashMap<String, ZooKeeper> counted = new LinkedHashMap<>();
+    /** Guarded by {@code this}: the counted paths, least recently armed first. */
+    private final LinkedHashMap<String, ZooKeeper> counted = new LinkedHashMap<>(16, 0.75f, true);
     /** Guarded by {@code this}. */
     private boolean closed;
 
