@@ -67,7 +67,12 @@ import org.jspecify.annotations.Nullable;
  * session, or new after an expiry or a server restart) it reads on from its position, so no event
  * is applied twice or missed. Transitions also reach the listeners' {@code onConnection}. If the
  * history it needs was truncated meanwhile, {@code onError} receives a {@link
- * io.statesync.core.HistoryTruncatedException} and the state stops.
+ * io.statesync.core.HistoryTruncatedException} and the state stops. Each read of its thread, the
+ * load of the snapshot at start and each snapshot written runs against the coordinator's {@link
+ * io.statesync.core.Coordinator#operationTimeout()}: behind a silent partition it ends by then and
+ * the thread waits for the reconnection, so the state reads on within moments of the network
+ * healing. A snapshot that cannot be written in time is reported to {@code onError} and the state
+ * goes on.
  *
  * <p><b>Threading.</b> Thread-safe. The log is read and the reducer runs on one daemon thread per
  * instance; listeners run on their executors through statesync's delivery engine, never under a

@@ -27,6 +27,7 @@ import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import java.time.Duration;
@@ -214,7 +215,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
     // ---------------------------------------------------------------- Follower.Handler
 
     @Override
-    public long prepare() throws InterruptedException {
+    public long prepare(Deadline d) throws InterruptedException {
         S state = initial;
         long start = 0;
         long zxid = 0;
@@ -224,7 +225,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         if (store != null && codec != null) {
             Optional<Snapshots.Loaded> loaded;
             try {
-                loaded = store.loadLatest();
+                loaded = store.loadLatest(d);
             } catch (StateSyncException e) {
                 if (e.reason() != StateSyncException.Reason.DECODING_FAILED) {
                     throw e;
@@ -338,7 +339,9 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
             return;
         }
         try {
-            long oldestKept = store.write(pos, codec.encode(state), zxid);
+            // A pass of its own, bounded by the coordinator's operation timeout (pruning by another).
+            long oldestKept = store.write(
+                    pos, codec.encode(state), zxid, coordinator.internalAccess().defaultDeadline());
             if (compactLog && oldestKept > 0) {
                 log.store.truncateBefore(oldestKept);
             }

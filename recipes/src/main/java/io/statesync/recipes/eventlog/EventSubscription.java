@@ -42,7 +42,10 @@ import java.util.Optional;
  * advances only after events are handed to the delivery engine. Every transition also reaches the
  * listeners' {@code onConnection}. If the history at its position was truncated while it was
  * away, {@code onError} receives a {@link io.statesync.core.HistoryTruncatedException} with the
- * earliest retained position, and the subscription stops ({@link #failure()}).
+ * earliest retained position, and the subscription stops ({@link #failure()}). Each read of its
+ * thread runs against the coordinator's {@link io.statesync.core.Coordinator#operationTimeout()}:
+ * behind a silent partition it ends by then and the thread waits for the reconnection, so the
+ * subscription reads on within moments of the network healing.
  *
  * <p><b>Threading.</b> Thread-safe. Each subscription reads on its own daemon thread; listeners run
  * on their executors through statesync's delivery engine, never under a lock. A slow listener

@@ -17,13 +17,14 @@ package io.statesync.recipes.eventlog;
 
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.HistoryTruncatedException;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.ZkAccess;
+import io.statesync.recipes.internal.WatchSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.WatcherRemoveCuratorFramework;
-import org.apache.curator.framework.api.CuratorWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * the log segment by segment from a position, hands each batch to its {@link Handler} in order, and
  * when it has read everything arms a watch on the segment it waits in and sleeps until the watch,
  * a reconnection or {@link #close()} wakes it.
+ *
+ * <p>Each pass (the start, a read, a check for truncation) runs against a deadline of its own, the
+ * coordinator's operation timeout, with every request through the coordinator's one retry loop:
+ * behind a dead connection a pass ends by that deadline, and the loop waits for the connection to
+ * come back (woken by the reconnection) instead of sitting in retries.
  *
  * <p>The position it reads from is advanced only by the handler's return value, so a connection
  * loss, a session expiry or a server restart in the middle of a read simply repeats the read from
@@ -47,9 +53,10 @@ final class Follower implements Runnable {
         /**
          * Called once before reading (and again after a failure of this call).
          *
+         * @param d the deadline of the pass
          * @return the position to start reading from
          */
-        long prepare() throws InterruptedException;
+        long prepare(Deadline d) throws InterruptedException;
 
         /**
          * Consumes a batch of consecutive events.
@@ -82,8 +89,10 @@ final class Follower implements Runnable {
 
     private final LogStore store;
     private final Handler handler;
-    private final WatcherRemoveCuratorFramework client;
-    private final CuratorWatcher watcher;
+    private final ZkAccess access;
+    /** The watch the loop waits on: the segment it reads (at most one path at a time). */
+    private final WatchSet watches;
+
     private final Thread thread;
     private final Object signal = new Object();
     /** Guarded by {@link #signal}. */
@@ -95,9 +104,9 @@ final class Follower implements Runnable {
     Follower(LogStore store, Handler handler, String name) {
         this.store = store;
         this.handler = handler;
-        this.client = store.coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
-        this.watcher = event -> wake();
-        this.thread = store.coordinator.internalAccess().newThread(name, this);
+        this.access = store.coordinator.internalAccess();
+        this.watches = new WatchSet(access, event -> wake(), 1);
+        this.thread = access.newThread(name, this);
     }
 
     void start() {
@@ -124,10 +133,10 @@ final class Follower implements Runnable {
     }
 
     /**
-     * Stops the loop and removes its watches (locally; the server's go with a later request or the
-     * session). Interrupts the thread and waits at most {@link #CLOSE_WAIT_MS} for it unless called
-     * on it: a request it was waiting for behind a silent partition ends with the interrupt, and the
-     * thread finishes in the background.
+     * Stops the loop and removes its watch (through the coordinator's watch counting: the server's
+     * watch goes once no other instance watches the path). Interrupts the thread and waits at most
+     * {@link #CLOSE_WAIT_MS} for it unless called on it: a request it was waiting for behind a
+     * silent partition ends with the interrupt, and the thread finishes in the background.
      */
     void close() {
         close(Deadline.after(Duration.ofMillis(CLOSE_WAIT_MS)));
@@ -148,11 +157,7 @@ final class Follower implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
-        try {
-            client.removeWatchers();
-        } catch (RuntimeException e) {
-            LOG.debug("removing watches of {} failed", store.path, e);
-        }
+        watches.removeAll();
     }
 
     @Override
@@ -169,19 +174,22 @@ final class Follower implements Runnable {
     private void loop() throws InterruptedException {
         boolean prepared = false;
         while (!closed) {
+            Deadline d = access.defaultDeadline();
+            String what = "read of event log " + store.path;
             try {
                 if (!prepared) {
                     // Repeated until it succeeds: nothing has been handed over before it does.
-                    long start = handler.prepare();
-                    LogStore.Meta fresh = store.freshMeta();
+                    long start = handler.prepare(d);
+                    LogStore.Meta fresh = store.freshMeta(d, what, Outcome.NOT_APPLIED);
                     if (start < fresh.earliest()) {
                         throw new HistoryTruncatedException(store.path, start, fresh.earliest());
                     }
                     next = start;
                     prepared = true;
                 }
-                LogStore.Meta m = store.layout();
-                LogStore.SegmentRead r = store.readSegment(m, next, m.segmentSize(), watcher, client);
+                LogStore.Meta m = store.layout(d, what, Outcome.NOT_APPLIED);
+                LogStore.SegmentRead r =
+                        store.readSegment(m, next, m.segmentSize(), watches, d, what, Outcome.NOT_APPLIED);
                 if (!r.events().isEmpty()) {
                     long after = handler.onEvents(r.events());
                     if (after < 0) {
@@ -203,7 +211,7 @@ final class Follower implements Runnable {
                 if (bad != null && bad.position() == next) {
                     // Truncation deletes a segment's znodes lowest first: a gap below the retention
                     // point is history going away (HistoryTruncatedException), not a bad znode.
-                    store.checkNotTruncated(next);
+                    store.checkNotTruncated(next, d, what, Outcome.NOT_APPLIED);
                     long after = handler.onUndeliverable(bad);
                     if (after < 0) {
                         return;
@@ -224,6 +232,16 @@ final class Follower implements Runnable {
                     return;
                 }
                 switch (e.reason()) {
+                    case TIMEOUT -> {
+                        // The pass ran out of time behind a dead connection: wait for it to come
+                        // back (the reconnection wakes the loop), or, if the client still believes it
+                        // is connected, try again shortly. Not reported: the coordinator reports the
+                        // connection's transitions to listeners.
+                        LOG.debug("follower of {}: {}", store.path, e.getMessage());
+                        if (!(store.coordinator.isConnected() ? await(1_000) : awaitConnected())) {
+                            return;
+                        }
+                    }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
                         // The coordinator reports the transition to listeners; wait until connected.
                         if (!awaitConnected()) {
@@ -260,7 +278,8 @@ final class Follower implements Runnable {
 
     private boolean truncatedPast() throws InterruptedException {
         try {
-            LogStore.Meta fresh = store.freshMeta();
+            LogStore.Meta fresh =
+                    store.freshMeta(access.defaultDeadline(), "read of event log " + store.path, Outcome.NOT_APPLIED);
             if (next < fresh.earliest()) {
                 handler.onFatal(new HistoryTruncatedException(store.path, next, fresh.earliest()));
                 return true;

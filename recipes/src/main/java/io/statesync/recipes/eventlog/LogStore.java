@@ -29,6 +29,7 @@ import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.RawOps;
+import io.statesync.recipes.internal.WatchSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +40,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -174,12 +173,6 @@ final class LogStore {
 
     // ---------------------------------------------------------------- layout
 
-    /** The layout, creating the log's znodes on first use, bounded by the coordinator's operation timeout. */
-    Meta layout() throws InterruptedException {
-        Meta m = layout;
-        return m != null ? m : layout(zk().defaultDeadline(), "set-up of event log " + path, Outcome.NOT_APPLIED);
-    }
-
     /** The layout, creating the log's znodes on first use; every request bounded by the deadline. */
     Meta layout(Deadline d, String what, Outcome outcome) throws InterruptedException {
         Meta m = layout;
@@ -246,11 +239,6 @@ final class LogStore {
 
     private Optional<Meta> readMetaIfPresent(Deadline d, String what, Outcome outcome) {
         return readNode(metaPath, d, what, outcome).map(v -> Meta.decode(metaPath, v.value(), v.version()));
-    }
-
-    /** The current meta, read from ZooKeeper (for the retention point), bounded by the operation timeout. */
-    Meta freshMeta() throws InterruptedException {
-        return freshMeta(zk().defaultDeadline(), "read of event log " + path, Outcome.NOT_APPLIED);
     }
 
     /** The current meta, read from ZooKeeper (for the retention point). */
@@ -620,64 +608,34 @@ final class LogStore {
 
     /**
      * Reads the events of one segment from a position: at most {@code max}, all in the segment
-     * of {@code from}. With a watcher, also arms a watch that fires when the segment gains a znode
-     * (or, if it does not exist yet, when it is created).
-     */
-    SegmentRead readSegment(Meta m, long from, int max, @Nullable CuratorWatcher watcher, CuratorFramework client)
-            throws InterruptedException {
-        return readSegment(
-                m,
-                from,
-                max,
-                watcher,
-                client,
-                zk().defaultDeadline(),
-                "read of event log " + path,
-                Outcome.NOT_APPLIED);
-    }
-
-    /**
-     * As {@link #readSegment(Meta, long, int, CuratorWatcher, CuratorFramework)}; without a watcher
-     * every request runs against the deadline (a watched listing is one Curator call of a
-     * follower's own thread, which its close interrupts).
+     * of {@code from}. With watches, also arms a watch that fires when the segment gains a znode
+     * (or, if it does not exist yet, when it is created), counted in the set. Every request goes
+     * through the one retry loop and runs against the deadline.
      */
     SegmentRead readSegment(
-            Meta m,
-            long from,
-            int max,
-            @Nullable CuratorWatcher watcher,
-            CuratorFramework client,
-            Deadline d,
-            String what,
-            Outcome outcome)
+            Meta m, long from, int max, @Nullable WatchSet watches, Deadline d, String what, Outcome outcome)
             throws InterruptedException {
         long segment = from / m.segmentSize();
         String segPath = segmentPath(m, segment);
-        @Nullable List<String> names;
-        if (watcher == null) {
-            ZkAccess zk = zk();
-            String full = zk.fullPath(segPath);
-            ZkAccess.Reply r = zk.call(d, segPath, what, outcome, h -> ZkAccess.getChildren(h, full));
-            names = r.children();
-            if (!r.noNode() && (!r.ok() || names == null)) {
-                throw ZkAccess.error(r.rc(), segPath);
-            }
-            if (r.noNode()) {
-                names = null;
-            }
-        } else {
-            try {
-                names = client.getChildren().usingWatcher(watcher).forPath(segPath);
-            } catch (KeeperException.NoNodeException e) {
-                names = null;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                throw ZkErrors.translate(e, segPath);
-            }
+        ZkAccess zk = zk();
+        String full = zk.fullPath(segPath);
+        ZkAccess.Reply r = zk.call(
+                d,
+                segPath,
+                what,
+                outcome,
+                h -> watches != null && watches.arming(h, full)
+                        ? ZkAccess.getChildren(h, full, watches.watcher())
+                        : ZkAccess.getChildren(h, full));
+        @Nullable List<String> names = r.children();
+        if (!r.noNode() && (!r.ok() || names == null)) {
+            throw ZkAccess.error(r.rc(), segPath);
+        }
+        if (r.noNode()) {
+            names = null;
         }
         if (names == null) {
-            boolean exists = watcher != null && existsWatched(client, segPath, watcher) != null;
+            boolean exists = watches != null && existsWatched(segPath, watches, d, what, outcome);
             if (!exists) {
                 // No segment here. If a later segment holds records, this one was deleted by another
                 // client (appenders create segments in order, and a new one only after the znode
@@ -791,15 +749,23 @@ final class LogStore {
         return starts;
     }
 
-    private static @Nullable Stat existsWatched(CuratorFramework client, String p, CuratorWatcher watcher)
-            throws InterruptedException {
-        try {
-            return client.checkExists().usingWatcher(watcher).forPath(p);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, p);
+    /** Whether a znode exists, arming an existence watch on it (set whether or not it does). */
+    private boolean existsWatched(String p, WatchSet watches, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        ZkAccess.Reply r = zk.call(
+                d,
+                p,
+                what,
+                outcome,
+                h -> watches.arming(h, full) ? ZkAccess.exists(h, full, watches.watcher()) : ZkAccess.exists(h, full));
+        if (r.noNode()) {
+            return false;
         }
+        if (!r.ok()) {
+            throw ZkAccess.error(r.rc(), p);
+        }
+        return true;
     }
 
     /**
@@ -849,8 +815,7 @@ final class LogStore {
         long next = from;
         try {
             while (out.size() < max) {
-                SegmentRead r =
-                        readSegment(m, next, max - out.size(), null, coordinator.curatorFramework(), d, what, outcome);
+                SegmentRead r = readSegment(m, next, max - out.size(), null, d, what, outcome);
                 out.addAll(r.events());
                 EventDecodingException bad = r.bad();
                 if (bad != null && out.size() < max) {
@@ -878,12 +843,7 @@ final class LogStore {
      * Throws {@link HistoryTruncatedException} if a position is before the retention point: a gap
      * there is truncation at work (it deletes a segment's znodes lowest first), not a bad znode.
      */
-    void checkNotTruncated(long position) throws InterruptedException {
-        checkNotTruncated(position, zk().defaultDeadline(), "read of event log " + path, Outcome.NOT_APPLIED);
-    }
-
-    private void checkNotTruncated(long position, Deadline d, String what, Outcome outcome)
-            throws InterruptedException {
+    void checkNotTruncated(long position, Deadline d, String what, Outcome outcome) throws InterruptedException {
         Meta now = freshMeta(d, what, outcome);
         if (position < now.earliest()) {
             throw new HistoryTruncatedException(path, position, now.earliest());

@@ -16,16 +16,18 @@
 package io.statesync.recipes.eventlog;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
-import io.statesync.core.internal.Nodes;
-import io.statesync.core.internal.ZkErrors;
+import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.ZkAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -44,7 +46,13 @@ import org.slf4j.LoggerFactory;
  * with one compare-and-set; a reader reads the manifest, then the chunks it names, and checks the
  * size and CRC. A snapshot is therefore either entirely visible or not at all. Older snapshot
  * directories beyond the number kept are deleted after the switch; a reader that loses a race with
- * that deletion re-reads the manifest. Thread-safe.
+ * that deletion re-reads the manifest.
+ *
+ * <p>Every request goes through the coordinator's one retry loop and runs against the deadline of
+ * its pass (a load, a write, a prune), the coordinator's operation timeout: behind a dead connection
+ * a pass ends by that deadline with an {@link io.statesync.core.OperationTimeoutException}. The
+ * manifest's switch is not repeated blindly: after a lost reply the manifest is read again, and a
+ * manifest naming this writer's directory is its own switch, landed. Thread-safe.
  */
 final class Snapshots {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -116,14 +124,20 @@ final class Snapshots {
         this.keep = keep;
     }
 
-    private Optional<Manifest> manifest() throws InterruptedException {
-        return Nodes.read(coordinator, manifestPath).map(v -> Manifest.decode(manifestPath, v.value(), v.version()));
+    private ZkAccess zk() {
+        return coordinator.internalAccess();
     }
 
-    /** Loads the newest snapshot, if there is one. */
-    Optional<Loaded> loadLatest() throws InterruptedException {
+    private Optional<Manifest> manifest(Deadline d, String what, Outcome outcome) {
+        return zk().read(manifestPath, d, what, outcome)
+                .map(v -> Manifest.decode(manifestPath, v.value(), v.version()));
+    }
+
+    /** Loads the newest snapshot, if there is one; every request against the deadline. */
+    Optional<Loaded> loadLatest(Deadline d) throws InterruptedException {
+        String what = "load of the newest snapshot in " + dir;
         for (int attempt = 0; ; attempt++) {
-            Optional<Manifest> found = manifest();
+            Optional<Manifest> found = manifest(d, what, Outcome.NOT_APPLIED);
             if (found.isEmpty()) {
                 return Optional.empty();
             }
@@ -133,7 +147,7 @@ final class Snapshots {
             int offset = 0;
             boolean vanished = false;
             for (int i = 0; i < m.chunks(); i++) {
-                Optional<Versioned<byte[]>> chunk = Nodes.read(coordinator, snapshotDir + "/" + i);
+                Optional<Versioned<byte[]>> chunk = zk().read(snapshotDir + "/" + i, d, what, Outcome.NOT_APPLIED);
                 if (chunk.isEmpty()) {
                     vanished = true;
                     break;
@@ -165,12 +179,14 @@ final class Snapshots {
     }
 
     /**
-     * Writes a snapshot unless one at this position or later exists.
+     * Writes a snapshot unless one at this position or later exists; every request against the
+     * deadline. The pruning of older snapshots that follows runs against a deadline of its own.
      *
      * @return the oldest position still covered by a kept snapshot, or -1 if nothing was written
      */
-    long write(long position, byte[] data, long zxid) throws InterruptedException {
-        Optional<Manifest> current = manifest();
+    long write(long position, byte[] data, long zxid, Deadline d) throws InterruptedException {
+        String what = "snapshot of " + dir + " at position " + position;
+        Optional<Manifest> current = manifest(d, what, Outcome.NOT_APPLIED);
         if (current.isPresent() && current.get().position() >= position) {
             return -1;
         }
@@ -178,59 +194,100 @@ final class Snapshots {
         String snapshotDir = dir + "/" + name;
         int chunkSize = coordinator.maxValueBytes();
         int chunks = (data.length + chunkSize - 1) / chunkSize;
-        Nodes.create(coordinator, snapshotDir, new byte[0], CreateMode.PERSISTENT);
+        ZkAccess zk = zk();
+        // The directory is this writer's alone: its creates are safe to repeat after a lost reply
+        // (an existing znode there is one of ours that landed).
+        zk.createIfAbsent(snapshotDir, new byte[0], CreateMode.PERSISTENT, d, what, Outcome.UNKNOWN);
         boolean switched = false;
+        // Whether a switch was sent and not yet resolved: then the directory may be the current one,
+        // and is left for a later prune (which keeps whatever the manifest names) instead of deleted.
+        boolean unresolved = false;
         try {
             for (int i = 0; i < chunks; i++) {
                 byte[] chunk = Arrays.copyOfRange(data, i * chunkSize, Math.min(data.length, (i + 1) * chunkSize));
-                Nodes.create(coordinator, snapshotDir + "/" + i, chunk, CreateMode.PERSISTENT);
+                String chunkPath = snapshotDir + "/" + i;
+                String full = zk.fullPath(chunkPath);
+                ZkAccess.Reply r = zk.call(
+                        d, chunkPath, what, Outcome.UNKNOWN, h -> zk.create(h, full, chunk, CreateMode.PERSISTENT));
+                if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
+                    throw ZkAccess.error(r.rc(), chunkPath);
+                }
             }
             while (true) {
                 Manifest next = new Manifest(position, name, chunks, data.length, crc(data), zxid, -1);
-                try {
-                    if (current.isEmpty()) {
-                        Nodes.create(coordinator, manifestPath, next.encode(), CreateMode.PERSISTENT);
-                    } else {
-                        Nodes.write(
-                                coordinator,
-                                manifestPath,
-                                next.encode(),
-                                current.get().version());
-                    }
+                unresolved = true;
+                int rc = switchManifest(
+                        next.encode(), current.map(Manifest::version).orElse(-1), d, what);
+                if (rc == 0) {
                     switched = true;
                     break;
-                } catch (StateSyncException e) {
-                    if (e.reason() != StateSyncException.Reason.NODE_EXISTS
-                            && e.reason() != StateSyncException.Reason.VERSION_CONFLICT) {
-                        throw e;
-                    }
                 }
-                current = manifest();
+                if (rc != KeeperException.Code.NODEEXISTS.intValue()
+                        && rc != KeeperException.Code.BADVERSION.intValue()) {
+                    unresolved = false;
+                    throw ZkAccess.error(rc, manifestPath);
+                }
+                current = manifest(d, what, Outcome.UNKNOWN);
+                unresolved = false;
+                if (current.isPresent() && current.get().directory().equals(name)) {
+                    switched = true; // our switch landed before its reply was lost
+                    break;
+                }
                 if (current.isPresent() && current.get().position() >= position) {
                     return -1;
                 }
             }
         } finally {
-            if (!switched) {
-                deleteQuietly(snapshotDir);
+            if (!switched && !unresolved) {
+                deleteQuietly(snapshotDir, d);
             }
         }
-        return cleanUp(position);
+        return cleanUp(position, zk.defaultDeadline());
     }
 
-    /** Deletes snapshot directories beyond the newest {@code keep}; returns the oldest kept position. */
-    private long cleanUp(long newest) throws InterruptedException {
-        Optional<Manifest> current = manifest();
+    /**
+     * Switches the manifest once: creates it ({@code version} -1) or sets it at that version. A lost
+     * reply is answered by the caller's re-read, never by sending it again blindly.
+     *
+     * @return the result code: 0, NODEEXISTS or BADVERSION (someone else switched first, or a lost
+     *     attempt of ours landed), or another error
+     */
+    private int switchManifest(byte[] encoded, int version, Deadline d, String what) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(manifestPath);
+        CompletableFuture<ZkAccess.Reply> sent;
+        if (version < 0) {
+            sent = zk.create(zk.handle(), full, encoded, CreateMode.PERSISTENT);
+        } else {
+            CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
+            zk.handle()
+                    .setData(
+                            full,
+                            encoded,
+                            version,
+                            (rc, p, ctx, stat) -> f.complete(new ZkAccess.Reply(rc, null, stat, null, null)),
+                            null);
+            sent = f;
+        }
+        ZkAccess.Reply r = ZkAccess.await(sent, d, manifestPath, what, Outcome.UNKNOWN);
+        if (!ZkAccess.isLoss(r.rc())) {
+            return r.rc();
+        }
+        // Lost: after the policy's pause, the caller reads back whether it landed before sending again.
+        zk.backoff(1, d, manifestPath, what, Outcome.UNKNOWN);
+        return version < 0 ? KeeperException.Code.NODEEXISTS.intValue() : KeeperException.Code.BADVERSION.intValue();
+    }
+
+    /**
+     * Deletes snapshot directories beyond the newest {@code keep}; returns the oldest kept position.
+     * Every request against the deadline.
+     */
+    private long cleanUp(long newest, Deadline d) throws InterruptedException {
+        String what = "pruning of the snapshots in " + dir;
+        Optional<Manifest> current = manifest(d, what, Outcome.NOT_APPLIED);
         String currentDir = current.map(Manifest::directory).orElse("");
         long currentPosition = current.map(Manifest::position).orElse(newest);
-        List<String> names;
-        try {
-            names = coordinator.curatorFramework().getChildren().forPath(dir);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, dir);
-        }
+        List<String> names = children(dir, d, what);
         List<long[]> older = new ArrayList<>();
         List<String> olderNames = new ArrayList<>();
         for (String n : names) {
@@ -242,7 +299,7 @@ final class Snapshots {
                 continue; // not ours, or a newer snapshot being written
             }
             if (p == currentPosition) {
-                deleteQuietly(dir + "/" + n); // lost the race to the current one
+                deleteQuietly(dir + "/" + n, d); // lost the race to the current one
                 continue;
             }
             older.add(new long[] {p, olderNames.size()});
@@ -255,10 +312,25 @@ final class Snapshots {
             if (i < keep - 1) {
                 oldestKept = Math.min(oldestKept, o[0]);
             } else {
-                deleteQuietly(dir + "/" + olderNames.get((int) o[1]));
+                deleteQuietly(dir + "/" + olderNames.get((int) o[1]), d);
             }
         }
         return oldestKept;
+    }
+
+    /** The children of a znode; empty if it does not exist. */
+    private List<String> children(String p, Deadline d, String what) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        ZkAccess.Reply r = zk.call(d, p, what, Outcome.NOT_APPLIED, h -> ZkAccess.getChildren(h, full));
+        if (r.noNode()) {
+            return List.of();
+        }
+        List<String> names = r.children();
+        if (!r.ok() || names == null) {
+            throw ZkAccess.error(r.rc(), p);
+        }
+        return names;
     }
 
     private static long positionOf(String name) {
@@ -273,15 +345,36 @@ final class Snapshots {
         }
     }
 
-    private void deleteQuietly(String path) {
+    /**
+     * Deletes a snapshot directory: its chunks (a snapshot directory has no deeper znodes), then the
+     * directory, each delete through the retry loop against the deadline; a znode already gone is
+     * fine. A failure is logged, not thrown: a directory left behind is pruned by a later snapshot.
+     */
+    private void deleteQuietly(String path, Deadline d) {
+        String what = "deletion of snapshot " + path;
+        ZkAccess zk = zk();
         try {
-            coordinator.curatorFramework().delete().deletingChildrenIfNeeded().forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            // already gone
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+            for (int round = 0; round < 3; round++) {
+                for (String child : children(path, d, what)) {
+                    String childPath = path + "/" + child;
+                    String full = zk.fullPath(childPath);
+                    ZkAccess.Reply r = zk.call(d, childPath, what, Outcome.UNKNOWN, h -> ZkAccess.delete(h, full, -1));
+                    if (!r.ok() && !r.noNode()) {
+                        throw ZkAccess.error(r.rc(), childPath);
+                    }
+                }
+                String full = zk.fullPath(path);
+                ZkAccess.Reply r = zk.call(d, path, what, Outcome.UNKNOWN, h -> ZkAccess.delete(h, full, -1));
+                if (r.ok() || r.noNode()) {
+                    return;
+                }
+                if (r.rc() != KeeperException.Code.NOTEMPTY.intValue()) {
+                    throw ZkAccess.error(r.rc(), path);
+                }
+                // a chunk created meanwhile (a writer's create retried): list again
             }
+            LOG.warn("could not delete snapshot {}: it keeps gaining znodes", path);
+        } catch (StateSyncException e) {
             LOG.warn("could not delete snapshot {}", path, e);
         }
     }

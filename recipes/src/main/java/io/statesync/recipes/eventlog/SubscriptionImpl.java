@@ -127,7 +127,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
     // ---------------------------------------------------------------- Follower.Handler
 
     @Override
-    public long prepare() {
+    public long prepare(Deadline d) {
         return from;
     }
 

@@ -21,18 +21,14 @@ import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
 import io.statesync.recipes.internal.RawOps;
+import io.statesync.recipes.internal.WatchSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -129,12 +125,6 @@ final class QueueStore {
         this.requestedGroupSize = groupSize;
     }
 
-    /** The layout, creating the queue's znodes on first use, bounded by the coordinator's operation timeout. */
-    Layout layout() throws InterruptedException {
-        Layout m = layout;
-        return m != null ? m : layout(zk().defaultDeadline(), "set-up of work queue " + path, Outcome.NOT_APPLIED);
-    }
-
     /** The layout, creating the queue's znodes on first use; every request bounded by the deadline. */
     Layout layout(Deadline d, String what, Outcome outcome) {
         Layout m = layout;
@@ -186,16 +176,6 @@ final class QueueStore {
         }
     }
 
-    void createIfAbsent(String p, byte[] data, CreateMode mode) throws InterruptedException {
-        try {
-            Nodes.create(coordinator, p, data, mode);
-        } catch (StateSyncException e) {
-            if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
-                throw e;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- requests, each bounded by a deadline
 
     private ZkAccess zk() {
@@ -220,33 +200,25 @@ final class QueueStore {
     }
 
     /**
-     * Reads a decimal counter znode and arms a watch on it: one background request, its reply
-     * awaited until the deadline.
+     * Reads a decimal counter znode and arms a data watch on it, counted in the set; repeated after
+     * a lost reply until the deadline.
      */
-    Counter readCounterWatched(
-            String p, CuratorWatcher watcher, CuratorFramework client, Deadline d, String what, Outcome outcome) {
-        CompletableFuture<Counter> reply = new CompletableFuture<>();
-        try {
-            client.getData()
-                    .usingWatcher(watcher)
-                    .inBackground((c, event) -> {
-                        Stat stat = event.getStat();
-                        if (event.getResultCode() == KeeperException.Code.OK.intValue() && stat != null) {
-                            try {
-                                reply.complete(counter(
-                                        p, event.getData(), stat.getVersion(), stat.getCzxid(), stat.getMzxid()));
-                            } catch (StateSyncException e) {
-                                reply.completeExceptionally(e);
-                            }
-                        } else {
-                            reply.completeExceptionally(ZkAccess.error(event.getResultCode(), p));
-                        }
-                    })
-                    .forPath(p);
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, p);
+    Counter readCounterWatched(String p, WatchSet watches, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(p);
+        ZkAccess.Reply r = zk.call(
+                d,
+                p,
+                what,
+                outcome,
+                h -> watches.arming(h, full)
+                        ? ZkAccess.getData(h, full, watches.watcher())
+                        : ZkAccess.getData(h, full));
+        Stat stat = r.stat();
+        if (!r.ok() || stat == null) {
+            throw ZkAccess.error(r.rc(), p);
         }
-        return ZkAccess.await(reply, d, p, what, outcome);
+        return counter(p, r.data(), stat.getVersion(), stat.getCzxid(), stat.getMzxid());
     }
 
     /** Deletes a znode if its version matches, repeated after a lost reply. */
@@ -324,23 +296,6 @@ final class QueueStore {
 
     // ---------------------------------------------------------------- reads
 
-    /** Reads a decimal counter znode, optionally arming a watch on it. */
-    Counter readCounter(String p, @Nullable CuratorWatcher watcher, CuratorFramework client)
-            throws InterruptedException {
-        Stat stat = new Stat();
-        byte[] data;
-        try {
-            data = watcher == null
-                    ? client.getData().storingStatIn(stat).forPath(p)
-                    : client.getData().storingStatIn(stat).usingWatcher(watcher).forPath(p);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, p);
-        }
-        return counter(p, data, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
-    }
-
     private static Counter counter(String p, byte @Nullable [] data, int version, long czxid, long mzxid) {
         long value = 0;
         if (data != null && data.length > 0) {
@@ -368,63 +323,52 @@ final class QueueStore {
     }
 
     /**
-     * The numeric children of a znode, ascending; {@code null} if it does not exist. With a
-     * watcher, arms a child watch (or, if the znode is missing, an existence watch).
+     * The numeric children of a znode, ascending; {@code null} if it does not exist. With watches,
+     * arms a child watch (or, if the znode is missing, an existence watch), counted in the set. Each
+     * request is repeated after a lost reply until the deadline.
      */
     @Nullable
-    List<Long> children(String parent, @Nullable CuratorWatcher watcher, CuratorFramework client)
-            throws InterruptedException {
-        List<String> names;
-        try {
-            names = watcher == null
-                    ? client.getChildren().forPath(parent)
-                    : client.getChildren().usingWatcher(watcher).forPath(parent);
-        } catch (KeeperException.NoNodeException e) {
-            if (watcher != null) {
-                try {
-                    client.checkExists().usingWatcher(watcher).forPath(parent);
-                } catch (InterruptedException ie) {
-                    throw ie;
-                } catch (Exception ignored) {
-                    // the watch is a wake-up hint only
-                }
+    List<Long> children(String parent, @Nullable WatchSet watches, Deadline d, String what, Outcome outcome) {
+        ZkAccess zk = zk();
+        String full = zk.fullPath(parent);
+        ZkAccess.Reply r = zk.call(
+                d,
+                parent,
+                what,
+                outcome,
+                h -> watches != null && watches.arming(h, full)
+                        ? ZkAccess.getChildren(h, full, watches.watcher())
+                        : ZkAccess.getChildren(h, full));
+        if (r.noNode()) {
+            if (watches != null) {
+                // The watch is a wake-up hint only: its own failure is not the caller's.
+                ZkAccess.Reply e = zk.call(
+                        d,
+                        parent,
+                        what,
+                        outcome,
+                        h -> watches.arming(h, full)
+                                ? ZkAccess.exists(h, full, watches.watcher())
+                                : ZkAccess.exists(h, full));
+                LOG.trace("work queue {}: existence watch on {}: rc {}", path, parent, e.rc());
             }
             return null;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZkErrors.translate(e, parent);
+        }
+        List<String> names = r.children();
+        if (!r.ok() || names == null) {
+            throw ZkAccess.error(r.rc(), parent);
         }
         return ChildNames.numericAscending(names);
     }
 
-    /** Reads a znode's data and stat; empty if it does not exist. */
-    Optional<Versioned<byte[]>> read(String p) throws InterruptedException {
-        return Nodes.read(coordinator, p);
-    }
-
-    /** Deletes an empty directory znode if it exists; a concurrent deleter or a new child is fine. */
-    void deleteQuietly(String p) throws InterruptedException {
-        try {
-            Nodes.delete(coordinator, p, -1);
-        } catch (StateSyncException e) {
-            if (e.reason() != StateSyncException.Reason.NOT_EMPTY) {
-                throw e;
-            }
-        }
-    }
-
-    /** Waits for the connection until a deadline; a timeout becomes the given error. */
-    void awaitConnection(long deadline, StateSyncException onTimeout) throws InterruptedException {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-            throw onTimeout;
-        }
-        try {
-            coordinator.awaitConnected(Duration.ofNanos(remaining));
-        } catch (OperationTimeoutException e) {
-            onTimeout.addSuppressed(e);
-            throw onTimeout;
+    /**
+     * Deletes an empty directory znode if it exists, repeated after a lost reply (safe: a second
+     * delete finds it gone); a concurrent deleter or a new child is fine.
+     */
+    void deleteQuietly(String p, Deadline d, String what) {
+        ZkAccess.Reply r = delete(p, -1, d, what, Outcome.UNKNOWN);
+        if (!r.ok() && !r.noNode() && r.rc() != KeeperException.Code.NOTEMPTY.intValue()) {
+            throw ZkAccess.error(r.rc(), p);
         }
     }
 }

@@ -230,9 +230,10 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * does: each pass over the queue's znodes runs on a thread of the queue, and the caller waits
      * for it only until then. A connection loss or session expiry is not an error here: while the
      * client is disconnected, {@code take} sends nothing and waits (for the connection, then for an
-     * item) until its timeout, and returns empty if none came. A pass still blocked behind a dead
-     * connection when its take returned goes on in the background; if it then claims an item, it
-     * gives the item back at once (that delivery counts toward {@code maxDeliveries}).
+     * item) until its timeout, and returns empty if none came. The pass itself runs against the
+     * same deadline, so it ends then too, except a claim it has sent, which waits for its reply to
+     * resolve it: if that claim lands after its take returned, the pass gives the item back at once
+     * (that delivery counts toward {@code maxDeliveries}).
      *
      * @param timeout how long to wait; zero tries once (within the 0.5 s)
      * @return the claim, or empty if no item became available in time, including when the server

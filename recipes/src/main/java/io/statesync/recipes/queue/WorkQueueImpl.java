@@ -38,6 +38,7 @@ import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.RawOps;
+import io.statesync.recipes.internal.WatchSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -65,9 +66,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.WatcherRemoveCuratorFramework;
-import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
@@ -103,12 +101,13 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Long>> depthListeners;
     private final ListenerSet<StateListener<DeadLetter<T>>> deadListeners;
-    private final WatcherRemoveCuratorFramework watchClient;
     private final Set<ClaimImpl<T>> held = ConcurrentHashMap.newKeySet();
     private final ConnectionListener connectionListener = this::onConnection;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
-    private final CuratorWatcher refreshWatcher;
-    private final CuratorWatcher signalWatcher;
+    /** The watches of the depth and dead-letter refresh: on the tail, removal and dead-tail counters. */
+    private final WatchSet refreshWatches;
+    /** The watches a waiting take or offer sets: the counters and the claim segments it scanned. */
+    private final WatchSet signalWatches;
 
     private final Object signal = new Object();
     /** Guarded by {@link #signal}: bumped on every watch event and connection transition. */
@@ -157,14 +156,17 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         this.lifecycle = new Lifecycle("WorkQueue " + path);
         this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator.listenerExecutor());
         this.deadListeners = new ListenerSet<>("WorkQueue " + path + " dead letters", coordinator.listenerExecutor());
-        this.watchClient = coordinator.curatorFramework().newWatcherRemoveCuratorFramework();
-        this.refreshWatcher = event -> {
-            if (event.getType() != Watcher.Event.EventType.None) {
-                scheduleRefresh();
-            }
-            signalChange();
-        };
-        this.signalWatcher = event -> signalChange();
+        ZkAccess access = coordinator.internalAccess();
+        this.refreshWatches = new WatchSet(
+                access,
+                event -> {
+                    if (event.getType() != Watcher.Event.EventType.None) {
+                        scheduleRefresh();
+                    }
+                    signalChange();
+                },
+                4);
+        this.signalWatches = new WatchSet(access, event -> signalChange(), 16);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -215,7 +217,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             if (ex != null) {
                 ex.shutdownNow();
             }
-            watchClient.removeWatchers();
+            refreshWatches.removeAll();
+            signalWatches.removeAll();
             try {
                 ZkAccess access = coordinator.internalAccess();
                 CompletableFuture<?> unused = ZkAccess.delete(access.handle(), access.fullPath(writerPath), -1)
@@ -368,11 +371,18 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             return;
         }
+        // One pass, against the queue's operation timeout: behind a dead connection it ends by then,
+        // and the reconnection schedules the next.
+        Deadline d = Deadline.after(operationTimeout);
+        String what = "refresh of work queue " + store.path;
         try {
-            QueueStore.Layout m = store.layout();
-            QueueStore.Counter tail = store.readCounter(store.tailPath, refreshWatcher, watchClient);
-            QueueStore.Counter removed = store.readCounter(store.removedPath, refreshWatcher, watchClient);
-            QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, refreshWatcher, watchClient);
+            QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
+            QueueStore.Counter tail =
+                    store.readCounterWatched(store.tailPath, refreshWatches, d, what, Outcome.NOT_APPLIED);
+            QueueStore.Counter removed =
+                    store.readCounterWatched(store.removedPath, refreshWatches, d, what, Outcome.NOT_APPLIED);
+            QueueStore.Counter deadTail =
+                    store.readCounterWatched(store.deadTailPath, refreshWatches, d, what, Outcome.NOT_APPLIED);
             long depth = QueueStore.depth(tail, removed);
             Versioned<Long> now = Versioned.of(
                     depth, Math.max(0, tail.version()), tail.czxid(), Math.max(tail.mzxid(), removed.mzxid()));
@@ -386,7 +396,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             from,
                             deadTail.value(),
                             Integer.MAX_VALUE,
-                            Deadline.after(operationTimeout),
+                            d,
                             "read of the dead letters of work queue " + store.path)
                     : List.of();
             synchronized (lock) {
@@ -401,10 +411,10 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     depthListeners.enqueue(updated, l -> l.onChange(updated));
                 }
                 if (nextDeadToDeliver < 0 || nextDeadToDeliver == from) {
-                    for (DeadLetter<T> d : arrivals) {
-                        Versioned<DeadLetter<T>> v = Versioned.of(d, 0, deadTail.mzxid(), deadTail.mzxid());
+                    for (DeadLetter<T> letter : arrivals) {
+                        Versioned<DeadLetter<T>> v = Versioned.of(letter, 0, deadTail.mzxid(), deadTail.mzxid());
                         StateChange<DeadLetter<T>> created =
-                                StateChange.of(store.deadPath(m, d.id()), ChangeKind.CREATED, null, v);
+                                StateChange.of(store.deadPath(m, letter.id()), ChangeKind.CREATED, null, v);
                         deadListeners.enqueue(created, l -> l.onChange(created));
                     }
                     nextDeadToDeliver = Math.max(deadTail.value(), from);
@@ -412,8 +422,6 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
             depthListeners.dispatch();
             deadListeners.dispatch();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // Retried on the next watch event or reconnection.
             LOG.debug("work queue {}: refresh failed; will retry on the next event", store.path, e);
@@ -492,7 +500,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     long seen = changes();
                     QueueStore.Counter removed = timeout.isZero()
                             ? store.readCounter(store.removedPath, d, what, outcome)
-                            : store.readCounterWatched(store.removedPath, signalWatcher, watchClient, d, what, outcome);
+                            : store.readCounterWatched(store.removedPath, signalWatches, d, what, outcome);
                     long depth = QueueStore.depth(tail, removed);
                     if (depth + n > capacity) {
                         if (timeout.isZero() || d.passed()) {
@@ -667,7 +675,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         lifecycle.requireStarted();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         // Each pass of I/O runs on a taker thread; this thread waits for it up to the deadline plus
-        // the slack, so a pass stuck behind a dead connection (Curator's retries) cannot hold it.
+        // the slack, and the pass itself runs against that deadline, so a dead connection cannot hold either.
         long passDeadline = deadline + TAKE_SLACK_NANOS;
         boolean arm = false;
         while (true) {
@@ -705,7 +713,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         if (ex == null) {
             throw new IllegalStateException("WorkQueue " + store.path + " is not started");
         }
-        Pass p = new Pass(arm);
+        // The pass's own deadline is the one its take waits for it until: past it, the pass ends too.
+        Pass p = new Pass(arm, Deadline.after(Duration.ofNanos(Math.max(0, passDeadline - System.nanoTime()))));
         Future<Boolean> f;
         try {
             f = ex.submit(p);
@@ -731,8 +740,11 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             Throwable cause = e.getCause();
             if (cause instanceof StateSyncException sse) {
                 if (sse.reason() == StateSyncException.Reason.CONNECTION_LOSS
-                        || sse.reason() == StateSyncException.Reason.SESSION_EXPIRED) {
-                    return null; // no item this pass; the loop waits for the connection
+                        || sse.reason() == StateSyncException.Reason.SESSION_EXPIRED
+                        || sse.reason() == StateSyncException.Reason.TIMEOUT) {
+                    // No item this pass (it lost the connection, or ran out of its time, the take's);
+                    // the loop waits for the connection or ends with the take's deadline.
+                    return null;
                 }
                 throw sse;
             }
@@ -757,6 +769,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     /** One pass of a take, run on a taker thread; its take may abandon it. */
     private final class Pass implements Callable<Boolean> {
         private final boolean arm;
+        private final Deadline deadline;
         private final Object lock = new Object();
         /** Guarded by {@link #lock}. */
         private boolean done;
@@ -765,17 +778,18 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         /** Guarded by {@link #lock}. */
         private @Nullable ClaimImpl<T> result;
 
-        Pass(boolean arm) {
+        Pass(boolean arm, Deadline deadline) {
             this.arm = arm;
+            this.deadline = deadline;
         }
 
         @Override
         public Boolean call() throws InterruptedException {
             ClaimImpl<T> claim = null;
             try {
-                claim = fromCache();
+                claim = fromCache(deadline);
                 if (claim == null) {
-                    claim = scan(arm);
+                    claim = scan(arm, deadline);
                 }
                 return claim != null;
             } finally {
@@ -823,19 +837,25 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         }
     }
 
-    /** One pass from the head segment: claims the first available item, or returns null. */
-    private @Nullable ClaimImpl<T> scan(boolean arm) throws InterruptedException {
-        QueueStore.Layout m = store.layout();
-        CuratorFramework c = arm ? watchClient : coordinator.curatorFramework();
-        @Nullable CuratorWatcher watcher = arm ? signalWatcher : null;
-        QueueStore.Counter tail = store.readCounter(store.tailPath, watcher, c);
+    /**
+     * One pass from the head segment: claims the first available item, or returns null. Every
+     * request against the pass's deadline.
+     */
+    private @Nullable ClaimImpl<T> scan(boolean arm, Deadline d) throws InterruptedException {
+        String what = "take from " + store.path;
+        Outcome o = Outcome.NOT_APPLIED;
+        QueueStore.Layout m = store.layout(d, what, o);
+        @Nullable WatchSet watches = arm ? signalWatches : null;
+        QueueStore.Counter tail = watches != null
+                ? store.readCounterWatched(store.tailPath, watches, d, what, o)
+                : store.readCounter(store.tailPath, d, what, o);
         long end = tail.value();
         long s = headSegment.get();
         boolean headMoving = true;
         while (s * m.segmentSize() < end) {
-            List<Long> items = store.children(store.itemSegmentPath(m, s), null, c);
+            List<Long> items = store.children(store.itemSegmentPath(m, s), null, d, what, o);
             if (items == null) {
-                long found = nextExistingSegment(m, s, end);
+                long found = nextExistingSegment(m, s, end, d, what);
                 if (found < 0) {
                     if (headMoving) {
                         advanceHead(end / m.segmentSize());
@@ -848,12 +868,12 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             if (items.isEmpty()) {
                 if ((s + 1) * m.segmentSize() <= end) {
                     // Every position of the segment was assigned and none is left: it is done.
-                    store.deleteQuietly(store.itemSegmentPath(m, s));
+                    store.deleteQuietly(store.itemSegmentPath(m, s), d, what);
                     long group = s / m.groupSize();
                     if ((group + 1) * m.groupSize() * (long) m.segmentSize() <= end) {
                         // A finished group goes with its last segment (fails harmlessly while
                         // other segments of it still hold items).
-                        store.deleteQuietly(store.itemGroupPath(group));
+                        store.deleteQuietly(store.itemGroupPath(group), d, what);
                     }
                     if (headMoving) {
                         advanceHead(s + 1);
@@ -866,7 +886,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 advanceHead(s);
                 headMoving = false;
             }
-            List<Long> claimed = store.children(store.claimSegmentPath(m, s), watcher, c);
+            List<Long> claimed = store.children(store.claimSegmentPath(m, s), watches, d, what, o);
             Set<Long> taken = claimed == null ? Set.of() : new HashSet<>(claimed);
             List<Long> candidates = new ArrayList<>(items.size());
             for (long p : items) {
@@ -874,7 +894,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                     candidates.add(p);
                 }
             }
-            ClaimImpl<T> claim = claimFirst(m, candidates);
+            ClaimImpl<T> claim = claimFirst(m, candidates, d);
             if (claim != null) {
                 return claim;
             }
@@ -888,9 +908,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     }
 
     /** The first item segment at or after {@code s} that exists, or -1; removes finished groups. */
-    private long nextExistingSegment(QueueStore.Layout m, long s, long end) throws InterruptedException {
-        CuratorFramework c = coordinator.curatorFramework();
-        List<Long> groups = store.children(store.itemsDir, null, c);
+    private long nextExistingSegment(QueueStore.Layout m, long s, long end, Deadline d, String what) {
+        List<Long> groups = store.children(store.itemsDir, null, d, what, Outcome.NOT_APPLIED);
         if (groups == null) {
             return -1;
         }
@@ -899,7 +918,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             if (g < g0) {
                 continue;
             }
-            List<Long> segments = store.children(store.itemGroupPath(g), null, c);
+            List<Long> segments = store.children(store.itemGroupPath(g), null, d, what, Outcome.NOT_APPLIED);
             if (segments == null) {
                 continue;
             }
@@ -909,7 +928,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 }
             }
             if (segments.isEmpty() && (g + 1) * m.groupSize() * (long) m.segmentSize() <= end) {
-                store.deleteQuietly(store.itemGroupPath(g));
+                store.deleteQuietly(store.itemGroupPath(g), d, what);
             }
         }
         return -1;
@@ -921,13 +940,14 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
      * candidates (trying them last), so that consumers listing the same segment spread out instead
      * of all racing for the same item; a lone consumer never collides and keeps strict order.
      */
-    private @Nullable ClaimImpl<T> claimFirst(QueueStore.Layout m, List<Long> candidates) throws InterruptedException {
+    private @Nullable ClaimImpl<T> claimFirst(QueueStore.Layout m, List<Long> candidates, Deadline d)
+            throws InterruptedException {
         List<Long> later = new ArrayList<>();
         boolean[] collided = new boolean[1];
         int i = 0;
         while (i < candidates.size()) {
             collided[0] = false;
-            ClaimImpl<T> claim = attempt(m, candidates.get(i), collided);
+            ClaimImpl<T> claim = attempt(m, candidates.get(i), collided, d);
             if (claim != null) {
                 List<Long> rest = new ArrayList<>(later);
                 rest.addAll(candidates.subList(i + 1, candidates.size()));
@@ -947,7 +967,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             }
         }
         for (long p : later) {
-            ClaimImpl<T> claim = attempt(m, p, collided);
+            ClaimImpl<T> claim = attempt(m, p, collided, d);
             if (claim != null) {
                 return claim;
             }
@@ -956,8 +976,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     }
 
     /** Tries the candidates this instance listed last; null when they are used up. */
-    private @Nullable ClaimImpl<T> fromCache() throws InterruptedException {
-        QueueStore.Layout m = store.layout();
+    private @Nullable ClaimImpl<T> fromCache(Deadline d) throws InterruptedException {
+        QueueStore.Layout m = store.layout(d, "take from " + store.path, Outcome.NOT_APPLIED);
         boolean[] collided = new boolean[1];
         while (true) {
             Long p;
@@ -967,7 +987,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
             if (p == null) {
                 return null;
             }
-            ClaimImpl<T> claim = attempt(m, p, collided);
+            ClaimImpl<T> claim = attempt(m, p, collided, d);
             if (claim != null) {
                 return claim;
             }
@@ -981,11 +1001,17 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         }
     }
 
-    /** Tries to claim the item at a position; null if it is gone, taken, or moved to dead letters. */
-    private @Nullable ClaimImpl<T> attempt(QueueStore.Layout m, long p, boolean[] collided)
+    /**
+     * Tries to claim the item at a position; null if it is gone, taken, or moved to dead letters.
+     * Its reads run against the pass's deadline; a move to the dead letters, and the resolution of
+     * a claim whose reply was lost, against deadlines of their own (so that a claim in doubt is
+     * resolved, and given back, even after the take stopped waiting for the pass).
+     */
+    private @Nullable ClaimImpl<T> attempt(QueueStore.Layout m, long p, boolean[] collided, Deadline d)
             throws InterruptedException {
         String itemPath = store.itemPath(m, p);
-        Optional<Versioned<byte[]>> read = store.read(itemPath);
+        String what = "take from " + store.path;
+        Optional<Versioned<byte[]>> read = store.read(itemPath, d, what, Outcome.NOT_APPLIED);
         if (read.isEmpty()) {
             return null;
         }
@@ -1038,7 +1064,6 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         byte[] token = (new UUID(writerHigh, writerLow) + "/" + sequence.incrementAndGet())
                 .getBytes(StandardCharsets.US_ASCII);
         RawOps c = new RawOps(coordinator);
-        long deadline = System.nanoTime() + operationTimeout.toNanos();
         for (int attempt = 0; attempt < 10; attempt++) {
             List<Op> ops;
             try {
@@ -1060,7 +1085,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 switch (e.reason()) {
                     case NODE_EXISTS -> {
                         // Held by another consumer, or ours landed and Curator's retry of it failed.
-                        if (isOurs(claimPath, token)) {
+                        if (isOurs(claimPath, token, d, what)) {
                             return newClaim(m, p, value, version + 1, data, session);
                         }
                         collided[0] = true;
@@ -1075,11 +1100,21 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                             return null; // the item is gone
                         }
                         store.createIfAbsent(
-                                store.claimSegmentPath(m, p / m.segmentSize()), new byte[0], CreateMode.CONTAINER);
+                                store.claimSegmentPath(m, p / m.segmentSize()),
+                                new byte[0],
+                                CreateMode.CONTAINER,
+                                d,
+                                what,
+                                Outcome.NOT_APPLIED);
                     }
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
-                        store.awaitConnection(deadline, e);
-                        return isOurs(claimPath, token) ? newClaim(m, p, value, version + 1, data, session) : null;
+                        // The claim's outcome is unknown: resolved against a deadline of its own.
+                        String resolving = "claim of " + itemPath;
+                        Deadline resolve = Deadline.after(operationTimeout);
+                        store.awaitConnection(resolve, e, resolving, Outcome.UNKNOWN);
+                        return isOurs(claimPath, token, resolve, resolving)
+                                ? newClaim(m, p, value, version + 1, data, session)
+                                : null;
                     }
                     default -> throw e;
                 }
@@ -1088,8 +1123,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         return null;
     }
 
-    private boolean isOurs(String claimPath, byte[] token) throws InterruptedException {
-        Optional<Versioned<byte[]>> claim = store.read(claimPath);
+    private boolean isOurs(String claimPath, byte[] token, Deadline d, String what) {
+        Optional<Versioned<byte[]>> claim = store.read(claimPath, d, what, Outcome.UNKNOWN);
         return claim.isPresent() && Arrays.equals(claim.get().value(), token);
     }
 

@@ -33,8 +33,8 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.Waits;
+import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
@@ -596,7 +596,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
     }
 
     private void applyLoop(Leadership leadership) throws InterruptedException {
-        Versioned<byte[]> raw = readOrCreateState();
+        Versioned<byte[]> raw = readOrCreateStateUntilConnected();
         Published<S> published;
         try {
             published =
@@ -690,17 +690,58 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         new CountDownLatch(1).await(); // until leadership ends and the task is interrupted
     }
 
-    private Versioned<byte[]> readOrCreateState() throws InterruptedException {
-        Optional<Versioned<byte[]>> raw = Nodes.read(coordinator, statePath);
-        if (raw.isEmpty()) {
+    /**
+     * Reads the published state, creating it with the initial value if it does not exist. Each try
+     * is one pass against the coordinator's operation timeout, every request through the one retry
+     * loop; behind a dead connection a pass ends by that deadline and the leader waits for the
+     * connection (its leadership's end interrupts the wait) before it tries again.
+     */
+    private Versioned<byte[]> readOrCreateStateUntilConnected() throws InterruptedException {
+        while (true) {
             try {
-                Nodes.create(coordinator, statePath, initialPublished, CreateMode.PERSISTENT);
+                return readOrCreateState(coordinator.internalAccess().defaultDeadline());
             } catch (StateSyncException e) {
-                if (e.reason() != StateSyncException.Reason.NODE_EXISTS) {
-                    throw e;
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("the leader of " + path + " stopped while reading its state");
+                }
+                switch (e.reason()) {
+                    case TIMEOUT, CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        LOG.debug("{}: reading the published state failed; retrying once connected", path, e);
+                        awaitConnection();
+                    }
+                    default -> throw e;
                 }
             }
-            raw = Nodes.read(coordinator, statePath);
+        }
+    }
+
+    /** Waits until the coordinator is connected; an interrupt (leadership ended) ends the wait. */
+    private void awaitConnection() throws InterruptedException {
+        while (true) {
+            try {
+                coordinator.awaitConnected(coordinator.operationTimeout());
+                return;
+            } catch (OperationTimeoutException e) {
+                // still disconnected: wait on
+            }
+        }
+    }
+
+    private Versioned<byte[]> readOrCreateState(Deadline d) {
+        String what = "read of the published state of " + path;
+        ZkAccess access = coordinator.internalAccess();
+        Optional<Versioned<byte[]>> raw =
+                access.read(statePath, d, what, OperationTimeoutException.Outcome.NOT_APPLIED);
+        if (raw.isEmpty()) {
+            // Safe to repeat: an existing znode is taken as it is.
+            access.createIfAbsent(
+                    statePath,
+                    initialPublished,
+                    CreateMode.PERSISTENT,
+                    d,
+                    what,
+                    OperationTimeoutException.Outcome.UNKNOWN);
+            raw = access.read(statePath, d, what, OperationTimeoutException.Outcome.NOT_APPLIED);
         }
         return raw.orElseThrow(() -> new StateSyncException(
                 StateSyncException.Reason.NO_NODE, statePath, "the published state vanished", null));

@@ -103,7 +103,11 @@ import org.jspecify.annotations.Nullable;
  * state is re-read; on LOST or a new session the election re-joins and the state watch is set
  * again. A publish whose reply was lost is never resent: the leader stops and the next leader (it
  * may be the same node) resumes from what was actually published. Appends in flight are resolved by
- * the event log. Every transition also reaches the listeners' {@code onConnection}.
+ * the event log. Every transition also reaches the listeners' {@code onConnection}. The leader's
+ * reads (of the published state, of the command log) run against the coordinator's {@link
+ * io.statesync.core.Coordinator#operationTimeout()}: behind a silent partition a read ends by then
+ * and the leader waits for the reconnection, so a leader that kept its leadership applies commands
+ * within moments of the network healing.
  *
  * <p><b>Closing.</b> {@link #close()} returns within 2 s even behind a silent partition: pending
  * futures fail with a CLOSED error at once, the parts (election, command appender, published state,

@@ -37,6 +37,7 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.AsyncCreate;
 import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -53,7 +54,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -116,6 +116,9 @@ final class DefaultSharedState<T> implements SharedState<T> {
     private boolean disconnected;
     private boolean initialized;
     private boolean initialCreated;
+    /** The initial value's create is in flight. */
+    private boolean creatingInitial;
+
     private boolean seenExists;
     private long seenCzxid = -1;
     private long seenMzxid = -1;
@@ -268,18 +271,35 @@ final class DefaultSharedState<T> implements SharedState<T> {
             LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
             return;
         }
-        NodeWatcher w;
+        @Nullable NodeWatcher w = null;
         boolean create;
         synchronized (lock) {
-            if (!lifecycle.isStarted() || zk == attached) {
+            if (!lifecycle.isStarted()) {
                 return;
             }
-            attached = zk;
-            w = new NodeWatcher(zk);
-            gapEpoch++;
-            disconnected = false;
-            readInFlightOn = null;
-            create = !initialCreated;
+            if (zk == attached) {
+                // The connection is back on the same handle: the initial value's create, if its
+                // reply was lost, goes out again (safe: an existing znode is taken as it is).
+                if (initialCreated || creatingInitial) {
+                    return;
+                }
+                creatingInitial = true;
+                create = true;
+            } else {
+                attached = zk;
+                w = new NodeWatcher(zk);
+                gapEpoch++;
+                disconnected = false;
+                readInFlightOn = null;
+                create = !initialCreated;
+                if (create) {
+                    creatingInitial = true;
+                }
+            }
+        }
+        if (w == null) {
+            createInitial(zk);
+            return;
         }
         coordinator.internalAccess().watchAdded(zk, fullPath);
         zk.addWatch(
@@ -299,28 +319,38 @@ final class DefaultSharedState<T> implements SharedState<T> {
         }
     }
 
+    /**
+     * Creates the node with the initial value unless it exists: one create through ZkAccess (and
+     * the missing ancestors as containers), never retried here; a lost reply leaves it to the next
+     * reconnection ({@link #attach()}). Re-reads the node once the reply is in.
+     */
     private void createInitial(ZooKeeper zk) {
-        CuratorFramework curator = coordinator.curatorFramework();
+        CompletableFuture<ZkAccess.Reply> sent;
         try {
-            curator.create()
-                    .creatingParentContainersIfNeeded()
-                    .withMode(CreateMode.PERSISTENT)
-                    .inBackground((client, event) -> {
-                        int rc = event.getResultCode();
-                        if (rc == 0 || rc == KeeperException.Code.NODEEXISTS.intValue()) {
-                            synchronized (lock) {
-                                initialCreated = true;
-                            }
-                        } else if (!ZkAccess.isLoss(rc)) {
-                            reportError(ZkAccess.error(rc, path));
-                        }
-                        resync(zk);
-                    })
-                    .forPath(path, initialBytes);
-        } catch (Exception e) {
+            sent = AsyncCreate.createWithParents(access, zk, fullPath, initialBytes, CreateMode.PERSISTENT);
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                creatingInitial = false;
+            }
             reportError(ZkErrors.translate(e, path));
             resync(zk);
+            return;
         }
+        CompletableFuture<?> unused = sent.whenComplete((r, failure) -> {
+            int rc = r != null ? r.rc() : KeeperException.Code.SYSTEMERROR.intValue();
+            synchronized (lock) {
+                creatingInitial = false;
+                if (rc == 0 || rc == KeeperException.Code.NODEEXISTS.intValue()) {
+                    initialCreated = true;
+                }
+            }
+            if (failure != null) {
+                reportError(ZkErrors.translate(failure, path));
+            } else if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !ZkAccess.isLoss(rc)) {
+                reportError(ZkAccess.error(rc, path));
+            }
+            resync(zk);
+        });
     }
 
     /** Re-reads the node after a sync, in order with the watch events of {@code zk}. */

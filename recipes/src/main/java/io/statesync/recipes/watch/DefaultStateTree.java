@@ -36,6 +36,7 @@ import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.AsyncCreate;
 import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -301,21 +302,23 @@ final class DefaultStateTree<T> implements StateTree<T> {
                     }
                 },
                 null);
+        // The root, created eagerly: one create through ZkAccess (and the missing ancestors as
+        // containers), not retried; a missing root is read as an empty tree, and writes create it.
         try {
-            coordinator
-                    .curatorFramework()
-                    .create()
-                    .creatingParentContainersIfNeeded()
-                    .withMode(CreateMode.PERSISTENT)
-                    .inBackground((client, event) -> {
-                        int rc = event.getResultCode();
-                        if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !ZkAccess.isLoss(rc)) {
+            CompletableFuture<?> unused = AsyncCreate.createWithParents(
+                            access, zk, fullPath, EMPTY, CreateMode.PERSISTENT)
+                    .whenComplete((r, failure) -> {
+                        int rc = r != null ? r.rc() : KeeperException.Code.SYSTEMERROR.intValue();
+                        if (failure != null) {
+                            reportError(ZkErrors.translate(failure, path));
+                        } else if (rc != 0
+                                && rc != KeeperException.Code.NODEEXISTS.intValue()
+                                && !ZkAccess.isLoss(rc)) {
                             reportError(ZkAccess.error(rc, path));
                         }
                         resync(zk);
-                    })
-                    .forPath(path, EMPTY);
-        } catch (Exception e) {
+                    });
+        } catch (RuntimeException e) {
             reportError(ZkErrors.translate(e, path));
             resync(zk);
         }
