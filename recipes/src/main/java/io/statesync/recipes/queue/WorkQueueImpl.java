@@ -154,8 +154,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         this.writerLow = writer.getLeastSignificantBits();
         this.writerPath = store.writersDir + "/" + writer;
         this.lifecycle = new Lifecycle("WorkQueue " + path);
-        this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator.listenerExecutor());
-        this.deadListeners = new ListenerSet<>("WorkQueue " + path + " dead letters", coordinator.listenerExecutor());
+        this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator);
+        this.deadListeners = new ListenerSet<>("WorkQueue " + path + " dead letters", coordinator);
         ZkAccess access = coordinator.internalAccess();
         this.refreshWatches = new WatchSet(
                 access,
