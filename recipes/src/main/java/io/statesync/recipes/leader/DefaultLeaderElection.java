@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.NotLeaderException;
 import io.statesync.core.OperationTimeoutException;
@@ -113,6 +114,9 @@ final class DefaultLeaderElection implements LeaderElection {
     private final Object lock = new Object();
     // Everything below is guarded by lock.
     private boolean closed;
+    /** Guarded by lock: the newer layout this node refused, reported once. */
+    private @Nullable IncompatibleLayoutException layoutError;
+
     private boolean connected;
     /** Bumped on every connection transition that may invalidate a refresh in flight, and on step-down. */
     private long generation;
@@ -758,6 +762,8 @@ final class DefaultLeaderElection implements LeaderElection {
             Thread.currentThread().interrupt();
         } catch (AccessDeniedException e) {
             accessDenied(e);
+        } catch (IncompatibleLayoutException e) {
+            layoutRefused(e);
         } catch (RuntimeException e) {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
@@ -766,6 +772,25 @@ final class DefaultLeaderElection implements LeaderElection {
         } finally {
             listeners.dispatch();
         }
+    }
+
+    /**
+     * The election's znode is in a newer release's layout: told once to listeners (nothing was
+     * written, this node does not join), then checked again every 30 seconds, in case the newer
+     * nodes are rolled back.
+     */
+    private void layoutRefused(IncompatibleLayoutException e) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (layoutError == null) {
+                layoutError = e;
+                LOG.error("{}: {}", name, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+        }
+        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(MAX_DENIED_RETRY_MILLIS));
     }
 
     /**
@@ -838,6 +863,8 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (mine == null) {
+            Participants.checkLayout(
+                    path, Nodes.read(coordinator, path).map(Versioned::value).orElse(new byte[0]));
             mine = join(gen);
             completed.forEach(w -> w.complete(null));
             if (mine == null) {
@@ -911,7 +938,7 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         long previousEpoch = Participants.leadingEpoch(
-                Nodes.read(coordinator, path).map(Versioned::value).orElse(new byte[0]));
+                path, Nodes.read(coordinator, path).map(Versioned::value).orElse(new byte[0]));
         if (previousEpoch != 0 && previousEpoch != epoch) {
             long wait;
             synchronized (lock) {

@@ -22,6 +22,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
@@ -40,6 +41,7 @@ import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
+import io.statesync.recipes.internal.LayoutVersion;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -104,6 +106,9 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     // Guarded by lock.
     private T metadata;
     private boolean closed;
+    /** Guarded by lock: the newer layout this node refused, reported once. */
+    private boolean layoutRefused;
+
     private boolean connected;
     /** The session our member znode belongs to, or 0 if not registered. */
     private long registeredSession;
@@ -366,6 +371,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             Thread.currentThread().interrupt();
         } catch (AccessDeniedException e) {
             accessDenied(e);
+        } catch (IncompatibleLayoutException e) {
+            layoutRefused(e);
         } catch (RuntimeException e) {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
@@ -377,6 +384,28 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         } finally {
             listeners.dispatch();
+        }
+    }
+
+    /**
+     * The group's znode is in a newer release's layout: told once to listeners (nothing was written,
+     * this node does not register), then checked again every {@link #MAX_DENIED_RETRY_MILLIS} ms.
+     */
+    private void layoutRefused(IncompatibleLayoutException e) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (!layoutRefused) {
+                layoutRefused = true;
+                LOG.error("{}: {}", name, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+        }
+        try {
+            Future<?> unused = loop.schedule(this::scheduleRefresh, MAX_DENIED_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed
         }
     }
 
@@ -501,6 +530,10 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
             encoded = codec.encode(metadata);
         }
+        LayoutVersion.checkHeader(
+                path,
+                "group",
+                Nodes.read(coordinator, path).map(Versioned::value).orElse(new byte[0]));
         long owner;
         try {
             Stat stat = new Stat();

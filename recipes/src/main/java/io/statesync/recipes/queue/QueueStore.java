@@ -25,6 +25,7 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
+import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.RawOps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,10 +63,12 @@ final class QueueStore {
     /** The segment layout stored in {@code P/meta}. */
     record Layout(int segmentSize, int groupSize) {
         byte[] encode() {
-            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\n").getBytes(StandardCharsets.UTF_8);
+            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\n" + LayoutVersion.PROPERTY_LINE)
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         static Layout decode(String path, byte[] data) {
+            LayoutVersion.checkProperties(path, "work-queue meta", data);
             int seg = -1;
             int group = -1;
             for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {

@@ -23,6 +23,7 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.leader.LeaderElection;
@@ -346,9 +347,12 @@ class NewerLayoutRefusedTest {
         StateTree<String> tree =
                 later(StateTree.builder(coordinator, "/tree", Codec.utf8()).build());
         tree.start();
-        assertThatThrownBy(() -> tree.put("beta", "2")).satisfies(e -> assertRefused(e, "/.statesync"));
         assertThat(tree.awaitInitialized(WAIT)).isTrue();
         assertThat(tree.get("alpha").map(v -> v.value())).isEqualTo(Optional.of("1"));
+        // A compare-and-set of a key goes with the writer's marker: refused.
+        Versioned<String> alpha = tree.read("alpha").orElseThrow();
+        assertThatThrownBy(() -> tree.compareAndSet("alpha", alpha, "2"))
+                .satisfies(e -> assertRefused(e, "/.statesync"));
         assertThat(everything()).isEqualTo(before);
     }
 }
