@@ -38,11 +38,12 @@ import org.apache.zookeeper.data.Stat;
  * meets them (parents before children, children sorted by name):
  *
  * <pre>
- * MODE PATH DATA
+ * MODE PATH VERSION DATA
  * </pre>
  *
  * MODE is {@code persistent}, {@code container} or {@code ephemeral}; PATH is relative to the
- * namespace; DATA is the znode's data in base64, or {@code -} if it is empty. Lines starting with
+ * namespace; VERSION is the znode's data version (some recipes count with it, e.g. the work queue's
+ * removals); DATA is the znode's data in base64, or {@code -} if it is empty. Lines starting with
  * {@code #} are comments. Written by {@link LayoutFixtureRecorder}, loaded by the layout tests.
  */
 final class LayoutFixture {
@@ -55,9 +56,9 @@ final class LayoutFixture {
 
     /** One znode of the fixture. */
     @SuppressWarnings("ArrayRecordComponent")
-    record Znode(Mode mode, String path, byte[] data) {
+    record Znode(Mode mode, String path, int version, byte[] data) {
         String line() {
-            return mode.name().toLowerCase(Locale.ROOT) + " " + path + " "
+            return mode.name().toLowerCase(Locale.ROOT) + " " + path + " " + version + " "
                     + (data.length == 0 ? "-" : Base64.getEncoder().encodeToString(data));
         }
 
@@ -104,7 +105,7 @@ final class LayoutFixture {
             Mode mode = stat.getEphemeralOwner() == Long.MIN_VALUE
                     ? Mode.CONTAINER
                     : stat.getEphemeralOwner() != 0 ? Mode.EPHEMERAL : Mode.PERSISTENT;
-            out.add(new Znode(mode, rel, data == null ? new byte[0] : data));
+            out.add(new Znode(mode, rel, stat.getVersion(), data == null ? new byte[0] : data));
         }
         List<String> children = new ArrayList<>(zk.getChildren(full, false));
         children.sort(null);
@@ -132,10 +133,11 @@ final class LayoutFixture {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
-                String[] parts = line.split(" ", 3);
+                String[] parts = line.split(" ", 4);
                 byte[] data =
-                        parts[2].equals("-") ? new byte[0] : Base64.getDecoder().decode(parts[2]);
-                out.add(new Znode(Mode.valueOf(parts[0].toUpperCase(Locale.ROOT)), parts[1], data));
+                        parts[3].equals("-") ? new byte[0] : Base64.getDecoder().decode(parts[3]);
+                out.add(new Znode(
+                        Mode.valueOf(parts[0].toUpperCase(Locale.ROOT)), parts[1], Integer.parseInt(parts[2]), data));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -144,7 +146,8 @@ final class LayoutFixture {
     }
 
     /**
-     * Writes the fixture under {@code /namespace}: persistent and container znodes through {@code
+     * Writes the fixture under {@code /namespace}, each znode with its recorded data version (its data
+     * written again that many times): persistent and container znodes through {@code
      * persistent}, ephemeral ones through {@code ephemeral} (a session standing for a node of the
      * release that wrote them, still running). Before the children of a parent are created, the
      * parent's sequence counter is moved past every sequence number its recorded children carry, so a
@@ -152,18 +155,30 @@ final class LayoutFixture {
      */
     void writeTo(ZooKeeper persistent, ZooKeeper ephemeral, String namespace)
             throws KeeperException, InterruptedException {
+        writeTo(persistent, path -> ephemeral, namespace);
+    }
+
+    /**
+     * As {@link #writeTo(ZooKeeper, ZooKeeper, String)}, each ephemeral znode created through the
+     * session {@code owner} gives for its path (e.g. one session per recipe, to end them one by one).
+     */
+    void writeTo(ZooKeeper persistent, java.util.function.Function<String, ZooKeeper> owner, String namespace)
+            throws KeeperException, InterruptedException {
         String root = "/" + namespace;
         persistent.create(root, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         for (Znode z : znodes) {
             String parent = root + z.path().substring(0, z.path().lastIndexOf('/'));
             advanceSequence(persistent, parent, z.path());
-            ZooKeeper owner = z.mode() == Mode.EPHEMERAL ? ephemeral : persistent;
+            ZooKeeper session = z.mode() == Mode.EPHEMERAL ? owner.apply(z.path()) : persistent;
             CreateMode mode = switch (z.mode()) {
                 case PERSISTENT -> CreateMode.PERSISTENT;
                 case CONTAINER -> CreateMode.CONTAINER;
                 case EPHEMERAL -> CreateMode.EPHEMERAL;
             };
-            owner.create(root + z.path(), z.data(), ZooDefs.Ids.OPEN_ACL_UNSAFE, mode);
+            session.create(root + z.path(), z.data(), ZooDefs.Ids.OPEN_ACL_UNSAFE, mode);
+            for (int v = 0; v < z.version(); v++) {
+                persistent.setData(root + z.path(), z.data(), v); // the recorded data version
+            }
         }
     }
 

@@ -263,7 +263,7 @@ class LayoutFixtureRecorder {
         Files.writeString(
                 file,
                 "# The znodes a statesync " + release + " node writes, recorded by LayoutFixtureRecorder.\n"
-                        + "# MODE PATH DATA(base64, - if empty). Never re-record a released layout.\n"
+                        + "# MODE PATH VERSION DATA(base64, - if empty). Never re-record a released layout.\n"
                         + fixture.text(),
                 StandardCharsets.UTF_8);
     }
