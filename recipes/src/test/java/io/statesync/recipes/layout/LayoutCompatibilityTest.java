@@ -72,7 +72,12 @@ class LayoutCompatibilityTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final LayoutFixture V01 = LayoutFixture.load("layout/0.1/znodes.txt");
+    /**
+     * The 0.1 layout; {@code -Dstatesync.layoutFixture=<resource>} loads another recording instead
+     * (e.g. this release's, to run these tests with an older release's code).
+     */
+    private static final LayoutFixture V01 =
+            LayoutFixture.load(System.getProperty("statesync.layoutFixture", "layout/0.1/znodes.txt"));
 
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, ZooKeeper> oldNodes = new HashMap<>();
