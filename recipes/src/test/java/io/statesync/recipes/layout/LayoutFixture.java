@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -71,10 +72,6 @@ final class LayoutFixture {
 
     private LayoutFixture(List<Znode> znodes) {
         this.znodes = List.copyOf(znodes);
-    }
-
-    List<Znode> znodes() {
-        return znodes;
     }
 
     Optional<Znode> find(String path) {
@@ -147,22 +144,13 @@ final class LayoutFixture {
 
     /**
      * Writes the fixture under {@code /namespace}, each znode with its recorded data version (its data
-     * written again that many times): persistent and container znodes through {@code
-     * persistent}, ephemeral ones through {@code ephemeral} (a session standing for a node of the
-     * release that wrote them, still running). Before the children of a parent are created, the
-     * parent's sequence counter is moved past every sequence number its recorded children carry, so a
-     * sequential znode created later never takes a recorded name.
+     * written again that many times): persistent and container znodes through {@code persistent},
+     * each ephemeral one through the session {@code owner} gives for its path (a session standing for
+     * a node of the release that wrote it, still running; e.g. one per recipe, to end them one by
+     * one). Before a znode with a sequence number is created, its parent's sequence counter is moved
+     * up to that number, so a sequential znode created later never takes a recorded name.
      */
-    void writeTo(ZooKeeper persistent, ZooKeeper ephemeral, String namespace)
-            throws KeeperException, InterruptedException {
-        writeTo(persistent, path -> ephemeral, namespace);
-    }
-
-    /**
-     * As {@link #writeTo(ZooKeeper, ZooKeeper, String)}, each ephemeral znode created through the
-     * session {@code owner} gives for its path (e.g. one session per recipe, to end them one by one).
-     */
-    void writeTo(ZooKeeper persistent, java.util.function.Function<String, ZooKeeper> owner, String namespace)
+    void writeTo(ZooKeeper persistent, Function<String, ZooKeeper> owner, String namespace)
             throws KeeperException, InterruptedException {
         String root = "/" + namespace;
         persistent.create(root, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);

@@ -270,6 +270,28 @@ class NewerLayoutRefusedTest {
         assertRefused(counter.failure().orElseThrow(), "/replicated/state");
         assertThat(client.getData().forPath("/replicated/state")).isEqualTo(published);
         assertThat(client.getChildren().forPath("/replicated/commands/log/0/0")).hasSize(1);
+
+        // A follower does not write the published state: it reports it as undecodable, the newer
+        // layout as the cause.
+        List<StateSyncException> errors = new CopyOnWriteArrayList<>();
+        ReplicatedState<Long, Long> follower = later(
+                ReplicatedState.builder(connectNew(), "/replicated", Codec.longs(), Codec.longs(), 0L, (s, c) -> s + c)
+                        .build());
+        follower.addListener(new io.statesync.core.StateListener<>() {
+            @Override
+            public void onChange(io.statesync.core.StateChange<Long> change) {}
+
+            @Override
+            public void onError(StateSyncException e) {
+                errors.add(e);
+            }
+        });
+        follower.start();
+        await().atMost(WAIT).until(() -> !errors.isEmpty());
+        assertThat(errors.get(0)).isInstanceOf(io.statesync.core.DecodingException.class);
+        assertRefused(errors.get(0).getCause(), "/replicated/state");
+        assertThat(follower.isLeader()).isFalse();
+        assertThat(client.getData().forPath("/replicated/state")).isEqualTo(published);
     }
 
     @Test
