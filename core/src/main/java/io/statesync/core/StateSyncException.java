@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The typed subclasses are the errors a caller can act on: {@link VersionConflictException},
  * {@link AccessDeniedException}, {@link ValueTooLargeException}, {@link SessionExpiredException},
  * {@link ConnectionLossException}, {@link DecodingException}, {@link LockLostException}, {@link
- * NotLeaderException}, {@link HistoryTruncatedException} and {@link OperationTimeoutException}.
+ * NotLeaderException}, {@link HistoryTruncatedException}, {@link OperationTimeoutException} and {@link
+ * IncompatibleLayoutException}.
  */
 public class StateSyncException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -59,6 +60,8 @@ public class StateSyncException extends RuntimeException {
         HISTORY_TRUNCATED,
         /** A deadline passed. */
         TIMEOUT,
+        /** Stored data is in a layout newer than this release understands; nothing was written. */
+        INCOMPATIBLE_LAYOUT,
         /** The object was closed. */
         CLOSED,
         /** Anything else; the cause tells more. */

@@ -126,6 +126,8 @@ public interface EventLog<E> extends Recipe {
      * @throws io.statesync.core.AccessDeniedException if the credentials do not permit writing the
      *     log
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long append(E event) throws InterruptedException;
 
@@ -155,6 +157,8 @@ public interface EventLog<E> extends Recipe {
      *     log
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long append(E event, Duration timeout) throws InterruptedException;
 
@@ -182,6 +186,8 @@ public interface EventLog<E> extends Recipe {
      *     log
      * @throws IllegalArgumentException if {@code events} is empty
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long appendAll(List<? extends E> events) throws InterruptedException;
 
@@ -204,6 +210,8 @@ public interface EventLog<E> extends Recipe {
      *     log
      * @throws IllegalArgumentException if {@code events} is empty, or {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException;
 
@@ -228,6 +236,8 @@ public interface EventLog<E> extends Recipe {
      *     it, and {@code e.resumePosition()} is where the log goes on)
      * @throws IllegalArgumentException if {@code fromPosition} is negative or {@code max} below 1
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     List<LogEvent<E>> read(long fromPosition, int max) throws InterruptedException;
 
@@ -248,6 +258,8 @@ public interface EventLog<E> extends Recipe {
      * @throws IllegalArgumentException if {@code fromPosition} is negative, {@code max} below 1, or
      *     {@code timeout} negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException;
 
@@ -261,6 +273,8 @@ public interface EventLog<E> extends Recipe {
      * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
      *     after the retry policy's retries
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long endPosition() throws InterruptedException;
 
@@ -276,6 +290,8 @@ public interface EventLog<E> extends Recipe {
      *     after the retry policy's retries
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long endPosition(Duration timeout) throws InterruptedException;
 
@@ -289,6 +305,8 @@ public interface EventLog<E> extends Recipe {
      * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
      *     after the retry policy's retries
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long earliestPosition() throws InterruptedException;
 
@@ -304,6 +322,8 @@ public interface EventLog<E> extends Recipe {
      *     after the retry policy's retries
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     long earliestPosition(Duration timeout) throws InterruptedException;
 
@@ -323,6 +343,8 @@ public interface EventLog<E> extends Recipe {
      *     after the retry policy's retries
      * @throws IllegalStateException if not started, or closed
      * @throws IllegalArgumentException if the position is negative or beyond the end of the log
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     void truncateBefore(long position) throws InterruptedException;
 
@@ -341,6 +363,8 @@ public interface EventLog<E> extends Recipe {
      * @throws IllegalStateException if not started, or closed
      * @throws IllegalArgumentException if the position is negative or beyond the end of the log, or
      *     {@code timeout} is negative
+     * @throws io.statesync.core.IncompatibleLayoutException if the log's meta or a packed record it reads is in a
+     *     newer release's data layout; nothing was written
      */
     void truncateBefore(long position, Duration timeout) throws InterruptedException;
 

@@ -130,7 +130,9 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
     boolean awaitPosition(long position, Duration timeout) throws InterruptedException;
 
     /**
-     * Why the state stopped following the log, if it did.
+     * Why the state stopped following the log, if it did (an {@link
+     * io.statesync.core.IncompatibleLayoutException} if the log or the snapshot manifest is in a newer
+     * release's data layout).
      *
      * @return the error, or empty while it follows
      */

@@ -65,8 +65,9 @@ public interface EventSubscription<E> extends Recipe, Listenable<LogEvent<E>> {
 
     /**
      * Why the subscription stopped following, if it did: an {@link EventDecodingException} under
-     * {@link UndecodablePolicy#STOP}, a {@link io.statesync.core.HistoryTruncatedException}, or an
-     * unexpected error. Empty while it follows.
+     * {@link UndecodablePolicy#STOP}, a {@link io.statesync.core.HistoryTruncatedException}, an
+     * {@link io.statesync.core.IncompatibleLayoutException} (the log is in a newer release's data
+     * layout), or an unexpected error. Empty while it follows.
      *
      * @return the error that stopped it, if any
      */

@@ -17,6 +17,7 @@ package io.statesync.recipes.eventlog;
 
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.HistoryTruncatedException;
+import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
@@ -224,7 +225,7 @@ final class Follower implements Runnable {
                 }
                 handler.onCaughtUp(next);
                 await(IDLE_RECHECK_MS);
-            } catch (HistoryTruncatedException e) {
+            } catch (HistoryTruncatedException | IncompatibleLayoutException e) {
                 handler.onFatal(e);
                 return;
             } catch (StateSyncException e) {

@@ -27,6 +27,7 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
+import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.RawOps;
 import io.statesync.recipes.internal.WatchSet;
@@ -73,11 +74,13 @@ final class LogStore {
     /** The layout and retention point stored in {@code P/meta}. */
     record Meta(int segmentSize, int groupSize, long earliest, int version) {
         byte[] encode() {
-            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\nearliest=" + earliest + "\n")
+            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\nearliest=" + earliest + "\n"
+                            + LayoutVersion.PROPERTY_LINE)
                     .getBytes(StandardCharsets.UTF_8);
         }
 
         static Meta decode(String path, byte[] data, int version) {
+            LayoutVersion.checkProperties(path, "event-log meta", data);
             int seg = -1;
             int group = -1;
             long earliest = -1;
@@ -537,9 +540,9 @@ final class LogStore {
             return p != null && p.writtenBy(high, low, seq);
         }
 
-        static LogZnode of(byte[] data) {
+        static LogZnode of(String path, byte[] data) {
             try {
-                return new LogZnode(PackFormat.decode(data), null);
+                return new LogZnode(PackFormat.decode(path, data), null);
             } catch (IllegalArgumentException e) {
                 return new LogZnode(null, String.valueOf(e.getMessage()));
             }
@@ -547,7 +550,7 @@ final class LogStore {
     }
 
     private Optional<LogZnode> readRecord(String nodePath, Deadline d, String what, Outcome outcome) {
-        return readNode(nodePath, d, what, outcome).map(v -> LogZnode.of(v.value()));
+        return readNode(nodePath, d, what, outcome).map(v -> LogZnode.of(nodePath, v.value()));
     }
 
     /** Finds the end of the log by listing the last group, segment and znode. */
@@ -682,7 +685,7 @@ final class LogStore {
                 break;
             }
             Versioned<byte[]> v = data.get(i);
-            LogZnode record = LogZnode.of(v.value());
+            LogZnode record = LogZnode.of(paths.get(i), v.value());
             PackFormat.Pack pack = record.pack();
             if (pack == null) {
                 if (start >= from) {

@@ -21,6 +21,7 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkAccess;
+import io.statesync.recipes.internal.LayoutVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,11 +63,12 @@ final class Snapshots {
     record Manifest(long position, String directory, int chunks, int size, long crc, long zxid, int version) {
         byte[] encode() {
             return ("position=" + position + "\ndirectory=" + directory + "\nchunks=" + chunks + "\nsize=" + size
-                            + "\ncrc=" + crc + "\nzxid=" + zxid + "\n")
+                            + "\ncrc=" + crc + "\nzxid=" + zxid + "\n" + LayoutVersion.PROPERTY_LINE)
                     .getBytes(StandardCharsets.UTF_8);
         }
 
         static Manifest decode(String path, byte[] data, int version) {
+            LayoutVersion.checkProperties(path, "snapshot manifest", data);
             long position = -1;
             String directory = "";
             int chunks = -1;

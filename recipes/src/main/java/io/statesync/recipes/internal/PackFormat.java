@@ -25,7 +25,7 @@ import java.util.List;
  * znode holds one item). Not part of statesync's API.
  *
  * <pre>
- * byte  magic 'E', byte format 1
+ * byte  magic 'E', byte format 1 (a higher format is refused: {@link LayoutVersion})
  * long  writer id (high), long writer id (low), long append sequence of that writer
  * int   event count n (at least 1)
  * n x   (int length, length bytes)
@@ -94,11 +94,17 @@ public final class PackFormat {
     /**
      * Decodes a znode's data.
      *
+     * @param path the znode, relative to the namespace, for errors
      * @param data the znode data
      * @return the header and entries
+     * @throws io.statesync.core.IncompatibleLayoutException if the header names a format above this
+     *     release's ({@link LayoutVersion#CURRENT})
      * @throws IllegalArgumentException if it is not a valid pack
      */
-    public static Pack decode(byte[] data) {
+    public static Pack decode(String path, byte[] data) {
+        if (data.length >= 2 && data[0] == MAGIC) {
+            LayoutVersion.check(path, "packed record", data[1] & 0xff);
+        }
         if (data.length < HEADER_BYTES || data[0] != MAGIC || data[1] != FORMAT) {
             throw new IllegalArgumentException("not an event-log record (" + data.length + " bytes, bad header)");
         }

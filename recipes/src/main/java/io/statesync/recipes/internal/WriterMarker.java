@@ -39,7 +39,12 @@ import org.apache.zookeeper.data.Stat;
 public final class WriterMarker {
     private static final byte[] EMPTY = new byte[0];
 
+    /** The znode whose format covers the writer markers and the turn tickets under it. */
+    static final String ROOT = "/.statesync";
+
+    private final Coordinator coordinator;
     private final ZkAccess access;
+    private boolean layoutChecked;
     private final String path;
     private final String fullPath;
     private long session;
@@ -51,6 +56,7 @@ public final class WriterMarker {
      * @param coordinator the connection
      */
     public WriterMarker(Coordinator coordinator) {
+        this.coordinator = coordinator;
         this.access = coordinator.internalAccess();
         this.path = "/.statesync/writers/" + UUID.randomUUID();
         this.fullPath = access.fullPath(path);
@@ -69,6 +75,8 @@ public final class WriterMarker {
      *     was lost meanwhile (back off and try again)
      * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
      *     interrupted
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} is in a newer
+     *     release's layout (checked once per marker, before it is first made)
      * @throws io.statesync.core.StateSyncException typed, if the marker cannot be made (e.g. access
      *     denied)
      */
@@ -76,6 +84,10 @@ public final class WriterMarker {
         long current = zk.getSessionId();
         if (current != 0 && current == session) {
             return true;
+        }
+        if (!layoutChecked) {
+            LayoutVersion.checkZnode(coordinator, ROOT, "statesync's markers", deadline, outcome);
+            layoutChecked = true;
         }
         ZkAccess.Reply created = ZkAccess.await(
                 access.create(zk, fullPath, EMPTY, CreateMode.EPHEMERAL), deadline, forPath, what, outcome);

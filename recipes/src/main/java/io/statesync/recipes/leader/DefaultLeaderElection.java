@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.NotLeaderException;
 import io.statesync.core.OperationTimeoutException;
@@ -124,6 +125,9 @@ final class DefaultLeaderElection implements LeaderElection {
     private final Object lock = new Object();
     // Everything below is guarded by lock.
     private boolean closed;
+    /** Guarded by lock: the newer layout this node refused, reported once. */
+    private @Nullable IncompatibleLayoutException layoutError;
+
     private boolean connected;
     /** Bumped on every connection transition that may invalidate a refresh in flight, and on step-down. */
     private long generation;
@@ -765,6 +769,8 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         } catch (AccessDeniedException e) {
             accessDenied(e);
+        } catch (IncompatibleLayoutException e) {
+            layoutRefused(e);
         } catch (RuntimeException e) {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
@@ -773,6 +779,25 @@ final class DefaultLeaderElection implements LeaderElection {
         } finally {
             listeners.dispatch();
         }
+    }
+
+    /**
+     * The election's znode is in a newer release's layout: told once to listeners (nothing was
+     * written, this node does not join), then checked again every 30 seconds, in case the newer
+     * nodes are rolled back.
+     */
+    private void layoutRefused(IncompatibleLayoutException e) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (layoutError == null) {
+                layoutError = e;
+                LOG.error("{}: {}", name, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+        }
+        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(MAX_DENIED_RETRY_MILLIS));
     }
 
     /**
@@ -856,6 +881,15 @@ final class DefaultLeaderElection implements LeaderElection {
             }
         }
         if (mine == null) {
+            Participants.checkLayout(
+                    path,
+                    access.read(
+                                    path,
+                                    deadline,
+                                    name + ": reading the election's data layout",
+                                    OperationTimeoutException.Outcome.NOT_APPLIED)
+                            .map(Versioned::value)
+                            .orElse(new byte[0]));
             mine = join(gen, deadline);
             completed.forEach(w -> w.complete(null));
             if (mine == null) {
@@ -926,13 +960,15 @@ final class DefaultLeaderElection implements LeaderElection {
                 return; // a task still running from the last leadership: its end refreshes again
             }
         }
-        long previousEpoch = Participants.leadingEpoch(access.read(
-                        path,
-                        deadline,
-                        name + ": reading the handover marker",
-                        OperationTimeoutException.Outcome.NOT_APPLIED)
-                .map(Versioned::value)
-                .orElse(new byte[0]));
+        long previousEpoch = Participants.leadingEpoch(
+                path,
+                access.read(
+                                path,
+                                deadline,
+                                name + ": reading the handover marker",
+                                OperationTimeoutException.Outcome.NOT_APPLIED)
+                        .map(Versioned::value)
+                        .orElse(new byte[0]));
         if (previousEpoch != 0 && previousEpoch != epoch) {
             long wait;
             synchronized (lock) {

@@ -86,6 +86,10 @@ import org.jspecify.annotations.Nullable;
  * retries with a backoff that doubles from 250 ms to 30 s (so that a corrected ACL is picked up)
  * without reporting again until a retry has succeeded.
  *
+ * <p><b>Data layout.</b> If the election's znode is in a newer release's data layout, an {@link
+ * io.statesync.core.IncompatibleLayoutException} naming it reaches {@code onError} once, this node
+ * does not join (nothing is written), and it checks again every 30 s.
+ *
  * <p><b>Threading.</b> Thread-safe. Elections run their ZooKeeper work on one thread of their own,
  * in passes that each end by the coordinator's {@linkplain Coordinator#operationTimeout() operation
  * timeout} (a pass cut short is tried again 250 ms later or on the next connection); the task runs

@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.leader;
 
+import io.statesync.recipes.internal.LayoutVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -81,6 +82,27 @@ final class Participants {
 
     static byte[] releasedMarker(long epoch) {
         return (RELEASED + epoch).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Refuses an election whose znode's data names a format above this release's (a first line
+     * {@code statesync-format=N}; the markers of 0.1 have none and are format 1). The election
+     * znode's format covers its marker and its participants' znodes.
+     *
+     * @throws io.statesync.core.IncompatibleLayoutException if the format is newer
+     */
+    static void checkLayout(String path, byte[] marker) {
+        LayoutVersion.checkHeader(path, "election", marker);
+    }
+
+    /**
+     * The epoch of a leader that leads or led without a clean handover, or 0 if there is none.
+     *
+     * @throws io.statesync.core.IncompatibleLayoutException if the marker's format is newer
+     */
+    static long leadingEpoch(String path, byte[] marker) {
+        checkLayout(path, marker);
+        return leadingEpoch(marker);
     }
 
     /** The epoch of a leader that leads or led without a clean handover, or 0 if there is none. */

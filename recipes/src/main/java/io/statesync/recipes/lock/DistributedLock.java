@@ -90,6 +90,8 @@ public interface DistributedLock extends Recipe {
      *     not after the timeout, and nothing is held
      * @throws io.statesync.core.StateSyncException CLOSED if the lock (or its coordinator) is closed
      *     while waiting
+     * @throws io.statesync.core.IncompatibleLayoutException if the lock's znode is in a newer release's data layout
+     *     (checked once per lock object); nothing is held or written
      */
     LockHandle acquire(Duration timeout) throws InterruptedException;
 
@@ -110,6 +112,8 @@ public interface DistributedLock extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if the lock is not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the lock's znode is in a newer release's data layout
+     *     (checked once per lock object); nothing is held or written
      */
     Optional<LockHandle> tryAcquire() throws InterruptedException;
 

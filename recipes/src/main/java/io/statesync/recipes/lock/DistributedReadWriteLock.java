@@ -75,6 +75,8 @@ public interface DistributedReadWriteLock extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the lock's znode is in a newer release's data layout
+     *     (checked once per lock object); nothing is held or written
      */
     LockHandle acquireRead(Duration timeout) throws InterruptedException;
 
@@ -95,6 +97,8 @@ public interface DistributedReadWriteLock extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the lock's znode is in a newer release's data layout
+     *     (checked once per lock object); nothing is held or written
      */
     Optional<LockHandle> tryAcquireRead() throws InterruptedException;
 
@@ -112,6 +116,8 @@ public interface DistributedReadWriteLock extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the lock's znode is in a newer release's data layout
+     *     (checked once per lock object); nothing is held or written
      */
     LockHandle acquireWrite(Duration timeout) throws InterruptedException;
 
@@ -132,6 +138,8 @@ public interface DistributedReadWriteLock extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the lock's znode is in a newer release's data layout
+     *     (checked once per lock object); nothing is held or written
      */
     Optional<LockHandle> tryAcquireWrite() throws InterruptedException;
 

@@ -79,6 +79,8 @@ public interface DistributedSemaphore extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the semaphore's znode is in a newer release's data
+     *     layout (checked once per semaphore object); nothing is held or written
      */
     LockHandle acquire(Duration timeout) throws InterruptedException;
 
@@ -99,6 +101,8 @@ public interface DistributedSemaphore extends Recipe {
      * @throws io.statesync.core.StateSyncException CLOSED if closed (or its coordinator closed)
      *     while trying
      * @throws IllegalStateException if not started
+     * @throws io.statesync.core.IncompatibleLayoutException if the semaphore's znode is in a newer release's data
+     *     layout (checked once per semaphore object); nothing is held or written
      */
     Optional<LockHandle> tryAcquire() throws InterruptedException;
 

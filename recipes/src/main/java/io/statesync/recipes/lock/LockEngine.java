@@ -33,6 +33,7 @@ import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.GuardedWrites;
+import io.statesync.recipes.internal.LayoutVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -131,6 +132,8 @@ final class LockEngine {
 
     private final ConnectionListener connectionListener = this::onConnection;
     private final Object lock = new Object();
+    /** Whether the lock's znode was checked for a newer layout (once per lock object). */
+    private volatile boolean layoutChecked;
     /**
      * Written under {@link #lock}: bumped on every loss; an attempt holds only if it is unchanged
      * since the read it rests on was sent.
@@ -260,6 +263,9 @@ final class LockEngine {
                         return null;
                     }
                     continue;
+                }
+                if (!layoutChecked) {
+                    checkLayout(deadline);
                 }
                 Object outcome = attemptOnce(attempt, kind, deadline, wait);
                 if (outcome instanceof Handle h) {
@@ -639,6 +645,16 @@ final class LockEngine {
             throw new StateSyncException(
                     StateSyncException.Reason.CLOSED, path, name + ": its coordinator is closed", null);
         }
+    }
+
+    /**
+     * Reads the lock's znode once per lock object, before its first znode is made: a newer release's
+     * layout there is refused (nothing is created).
+     */
+    private void checkLayout(long deadline) {
+        Deadline d = Deadline.after(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        LayoutVersion.checkZnode(coordinator, path, "lock", d, OperationTimeoutException.Outcome.NOT_APPLIED);
+        layoutChecked = true;
     }
 
     /**

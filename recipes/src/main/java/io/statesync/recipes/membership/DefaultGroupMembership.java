@@ -22,6 +22,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
@@ -39,6 +40,7 @@ import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
+import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.OneShotWatches;
 import java.time.Duration;
 import java.util.Collections;
@@ -107,6 +109,9 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
     // Guarded by lock.
     private T metadata;
     private boolean closed;
+    /** Guarded by lock: the newer layout this node refused, reported once. */
+    private boolean layoutRefused;
+
     private boolean connected;
     /** The session our member znode belongs to, or 0 if not registered. */
     private long registeredSession;
@@ -368,6 +373,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         } catch (AccessDeniedException e) {
             accessDenied(e);
+        } catch (IncompatibleLayoutException e) {
+            layoutRefused(e);
         } catch (RuntimeException e) {
             if (lifecycle.isStarted()) {
                 LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
@@ -379,6 +386,28 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             }
         } finally {
             listeners.dispatch();
+        }
+    }
+
+    /**
+     * The group's znode is in a newer release's layout: told once to listeners (nothing was written,
+     * this node does not register), then checked again every {@link #MAX_DENIED_RETRY_MILLIS} ms.
+     */
+    private void layoutRefused(IncompatibleLayoutException e) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (!layoutRefused) {
+                layoutRefused = true;
+                LOG.error("{}: {}", name, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+        }
+        try {
+            Future<?> unused = loop.schedule(this::scheduleRefresh, MAX_DENIED_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed
         }
     }
 
@@ -538,6 +567,12 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             encoded = codec.encode(metadata);
         }
         ZkAccess access = coordinator.internalAccess();
+        LayoutVersion.checkHeader(
+                path,
+                "group",
+                access.read(path, deadline, name + ": reading the group's data layout", Outcome.NOT_APPLIED)
+                        .map(Versioned::value)
+                        .orElse(new byte[0]));
         String full = access.fullPath(memberPath);
         String what = name + ": registering";
         ZkAccess.Reply created = access.call(

@@ -71,6 +71,10 @@ import org.jspecify.annotations.Nullable;
  * doubles from 250 ms to 30 s (so that a corrected ACL is picked up) without reporting again until a
  * refresh has succeeded.
  *
+ * <p><b>Data layout.</b> If the group's znode is in a newer release's data layout, an {@link
+ * io.statesync.core.IncompatibleLayoutException} naming it reaches {@code onError} once, this node
+ * does not register (nothing is written), and it checks again every 30 s.
+ *
  * <p><b>Connection loss.</b> SUSPENDED and LOST are passed to listeners; the member view is kept
  * (it may be stale) and re-read on RECONNECTED. If the session expired (LOST, or RECONNECTED with a
  * new session), this node's member znode is gone and is created again.

@@ -23,6 +23,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.ChildNames;
+import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.RawOps;
 import io.statesync.recipes.internal.WatchSet;
 import java.nio.charset.StandardCharsets;
@@ -58,10 +59,12 @@ final class QueueStore {
     /** The segment layout stored in {@code P/meta}. */
     record Layout(int segmentSize, int groupSize) {
         byte[] encode() {
-            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\n").getBytes(StandardCharsets.UTF_8);
+            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\n" + LayoutVersion.PROPERTY_LINE)
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         static Layout decode(String path, byte[] data) {
+            LayoutVersion.checkProperties(path, "work-queue meta", data);
             int seg = -1;
             int group = -1;
             for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {

@@ -150,6 +150,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * @throws io.statesync.core.ConnectionLossException if the connection was lost with the offer in
      *     flight and not back by the deadline: the outcome is unknown
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     long offer(T item) throws InterruptedException;
 
@@ -174,6 +176,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     flight and not back by the deadline: the outcome is unknown
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     long offer(T item, Duration timeout) throws InterruptedException;
 
@@ -195,6 +199,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     flight and not back by the deadline: the outcome is unknown
      * @throws IllegalArgumentException if {@code items} is empty, or larger than the capacity
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     long offerAll(List<? extends T> items) throws InterruptedException;
 
@@ -218,6 +224,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * @throws IllegalArgumentException if {@code items} is empty, or larger than the capacity, or
      *     {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException;
 
@@ -245,6 +253,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     client overwrote the queue's own znodes ({@code meta}, {@code tail}) with data statesync
      *     did not write, or with another reason for an unexpected server error
      * @throws IllegalStateException if not started, or closed (also when closed while waiting)
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     Optional<Claim<T>> take(Duration timeout) throws InterruptedException;
 
@@ -259,6 +269,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
      *     after the retry policy's retries
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     long size() throws InterruptedException;
 
@@ -274,6 +286,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     after the retry policy's retries
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     long size(Duration timeout) throws InterruptedException;
 
@@ -290,6 +304,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     after the retry policy's retries
      * @throws IllegalArgumentException if {@code fromId} is negative or {@code max} below 1
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     List<DeadLetter<T>> deadLetters(long fromId, int max) throws InterruptedException;
 
@@ -308,6 +324,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * @throws IllegalArgumentException if {@code fromId} is negative, {@code max} below 1, or
      *     {@code timeout} negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     List<DeadLetter<T>> deadLetters(long fromId, int max, Duration timeout) throws InterruptedException;
 
@@ -325,6 +343,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     after the retry policy's retries
      * @throws IllegalArgumentException if {@code id} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     boolean deleteDeadLetter(long id) throws InterruptedException;
 
@@ -342,6 +362,8 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     after the retry policy's retries
      * @throws IllegalArgumentException if {@code id} is negative, or {@code timeout} is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or an item or dead letter it reads
+     *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException;
 

@@ -650,7 +650,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         Optional<Versioned<byte[]>> at = store.read(store.itemPath(m, next), d, what, o);
         if (at.isPresent()) {
             try {
-                return PackFormat.decode(at.get().value()).writtenBy(writerHigh, writerLow, seq);
+                return PackFormat.decode(store.itemPath(m, next), at.get().value())
+                        .writtenBy(writerHigh, writerLow, seq);
             } catch (IllegalArgumentException e) {
                 return false;
             }
@@ -1019,7 +1020,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         int version = read.get().version();
         byte[] encoded;
         try {
-            encoded = PackFormat.decode(data).events().get(0);
+            encoded = PackFormat.decode(itemPath, data).events().get(0);
         } catch (IllegalArgumentException e) {
             deadLetter(
                     m,
@@ -1334,7 +1335,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     private DeadLetter<T> decodeDeadLetter(String p, long id, byte[] data) {
         List<byte[]> parts;
         try {
-            parts = PackFormat.decode(data).events();
+            parts = PackFormat.decode(p, data).events();
         } catch (IllegalArgumentException e) {
             throw new DecodingException(p, -1, data.length, e);
         }
@@ -1366,7 +1367,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
         byte[] raw = parts.get(0);
         byte[] encoded = raw;
         try {
-            encoded = PackFormat.decode(raw).events().get(0);
+            encoded = PackFormat.decode(p, raw).events().get(0);
         } catch (IllegalArgumentException e) {
             // not a queue record: keep the raw bytes
         }

@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateChange;
@@ -147,7 +148,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
         this.current = Versioned.of(initial, 0, 0, 0);
-        Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec);
+        Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec, statePath);
         this.initialPublished = publishedCodec.encode(Published.initial(initial));
         this.log = EventLog.builder(coordinator, commandsPath, Codec.bytes())
                 .appendTimeout(appendTimeout)
@@ -599,9 +600,10 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         Versioned<byte[]> raw = readOrCreateStateUntilConnected();
         Published<S> published;
         try {
+            Published.checkLayout(statePath, raw.value());
             published =
                     Codecs.decode(new Published.PublishedCodec<>(stateCodec), statePath, raw.version(), raw.value());
-        } catch (DecodingException e) {
+        } catch (DecodingException | IncompatibleLayoutException e) {
             halt(e);
             return;
         }

@@ -16,6 +16,7 @@
 package io.statesync.recipes.replication;
 
 import io.statesync.core.Codec;
+import io.statesync.recipes.internal.LayoutVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -88,12 +89,30 @@ final class Published<S> {
         return bytes.toByteArray();
     }
 
+    /**
+     * Refuses a published state whose magic names a format above this release's: {@code RST}
+     * followed by the format digit ({@code RST1} is format 1, the 0.1 layout).
+     *
+     * @throws io.statesync.core.IncompatibleLayoutException if the format is newer
+     */
+    static void checkLayout(String path, byte[] data) {
+        if (data.length >= 4 && data[0] == 'R' && data[1] == 'S' && data[2] == 'T' && data[3] > '1') {
+            LayoutVersion.check(path, "published replicated state", data[3] - '0');
+        }
+    }
+
     /** The codec of the state znode, wrapping the user's state codec. */
     static final class PublishedCodec<S> implements Codec<Published<S>> {
         private final Codec<S> stateCodec;
+        private final String path;
 
         PublishedCodec(Codec<S> stateCodec) {
+            this(stateCodec, "the published state");
+        }
+
+        PublishedCodec(Codec<S> stateCodec, String path) {
             this.stateCodec = stateCodec;
+            this.path = path;
         }
 
         @Override
@@ -104,6 +123,7 @@ final class Published<S> {
 
         @Override
         public Published<S> decode(byte[] data) {
+            checkLayout(path, data);
             try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
                 int magic = in.readInt();
                 if (magic != MAGIC) {

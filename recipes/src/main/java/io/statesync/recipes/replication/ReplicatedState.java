@@ -257,8 +257,9 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
 
     /**
      * Why this node, as leader, stopped applying commands, if it did: a command that did not
-     * decode under {@link UndecodablePolicy#STOP}, or a published state it could not decode. Empty
-     * while all is well.
+     * decode under {@link UndecodablePolicy#STOP}, a published state it could not decode, or an
+     * {@link io.statesync.core.IncompatibleLayoutException} (the published state is in a newer
+     * release's data layout; nothing was written). Empty while all is well.
      *
      * @return the error, if any
      */

@@ -185,6 +185,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
      * @throws StateSyncException typed, for other failures (e.g. access denied)
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Versioned<T> set(T value) throws InterruptedException;
 
@@ -204,6 +206,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      * @throws StateSyncException typed, for other failures (e.g. access denied)
      * @throws IllegalArgumentException if the timeout is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Versioned<T> set(T value, Duration timeout) throws InterruptedException;
 
@@ -221,6 +225,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      * @throws io.statesync.core.ConnectionLossException as {@link #update(UnaryOperator, Duration)}
      * @throws StateSyncException typed, for failures other than a conflict
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Optional<Versioned<T>> compareAndSet(Versioned<T> expected, T next) throws InterruptedException;
 
@@ -242,6 +248,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      * @throws StateSyncException typed, for failures other than a conflict
      * @throws IllegalArgumentException if the timeout is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Optional<Versioned<T>> compareAndSet(Versioned<T> expected, T next, Duration timeout) throws InterruptedException;
 
@@ -259,6 +267,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      * @throws StateSyncException typed, for other failures; a {@link RuntimeException} from the
      *     function is rethrown as is
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Versioned<T> update(UnaryOperator<T> function) throws InterruptedException;
 
@@ -303,6 +313,8 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
      *     function is rethrown as is
      * @throws IllegalArgumentException if the timeout is negative
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Versioned<T> update(UnaryOperator<T> function, Duration timeout) throws InterruptedException;
 

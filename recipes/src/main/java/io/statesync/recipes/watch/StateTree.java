@@ -235,6 +235,8 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
      *     Object, Duration)}
      * @throws StateSyncException typed, for failures other than a conflict
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException;
 
@@ -268,6 +270,8 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
      *     more retries than the retry policy allows
      * @throws StateSyncException typed, for failures other than a conflict
      * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if {@code /.statesync} (the writers' markers) is in a
+     *     newer release's data layout; nothing was written
      */
     Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next, Duration timeout)
             throws InterruptedException;
