@@ -40,8 +40,7 @@ final class ReadinessGroupDefaults implements EnvironmentPostProcessor {
                 || !on(environment, "statesync.health.readiness")
                 || !on(environment, "management.endpoint.health.probes.enabled")
                 || !indicatorEnabled(environment)
-                || environment.containsProperty(INCLUDE)
-                || !environment.containsProperty("statesync.connect-string")) {
+                || environment.containsProperty(INCLUDE)) {
             return;
         }
         environment
