@@ -116,11 +116,16 @@ final class LeaderGate implements AutoCloseable {
      * once. While it runs, the end of the leadership interrupts it and waits for it.
      */
     boolean runIfLeader(Invocation invocation) {
+        // Asked outside the gate's lock (the election has its own); a leadership ending after the
+        // question still interrupts and waits for this run, as it is registered under the lock.
+        if (!election.isLeader()) {
+            return false;
+        }
         Thread me = Thread.currentThread();
         Leadership leadership;
         synchronized (lock) {
             leadership = leading;
-            if (leadership == null || !election.isLeader()) {
+            if (leadership == null) {
                 return false;
             }
             running.add(me);

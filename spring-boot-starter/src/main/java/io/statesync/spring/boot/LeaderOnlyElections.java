@@ -29,9 +29,9 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The elections behind {@link LeaderOnly @LeaderOnly}, one per name. Built when the {@code
  * @Scheduled} method is registered (a bad name fails startup), joined only on this context's {@link
- * ApplicationReadyEvent}, and closed in phase {@link StateSyncAutoConfiguration#RECIPE_PHASE} when the
- * context stops (before the coordinator's phase) or, at the latest, when the bean is destroyed
- * (before the coordinator it depends on).
+ * ApplicationReadyEvent}, and closed in phase {@link StateSyncAutoConfiguration#LEADER_ONLY_PHASE} when
+ * the context stops (before the scheduler waits for its tasks, long before the coordinator's phase)
+ * or, at the latest, when the bean is destroyed (before the coordinator it depends on).
  */
 final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent>, DisposableBean {
     private final Coordinator coordinator;
@@ -125,7 +125,7 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
 
     @Override
     public int getPhase() {
-        return StateSyncAutoConfiguration.RECIPE_PHASE;
+        return StateSyncAutoConfiguration.LEADER_ONLY_PHASE;
     }
 
     @Override

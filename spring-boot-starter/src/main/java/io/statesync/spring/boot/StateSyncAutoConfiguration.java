@@ -29,6 +29,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
 
 /**
  * Auto-configuration of statesync (on unless {@code statesync.enabled=false}):
@@ -59,10 +60,19 @@ public final class StateSyncAutoConfiguration {
     public static final int COORDINATOR_PHASE = Integer.MIN_VALUE + 1_000_000;
 
     /**
-     * The phase of everything recipe-related (the {@code @LeaderOnly} elections): later than the
-     * coordinator's, so it starts after it and stops before it.
+     * The earliest phase for recipes declared as beans: later than the coordinator's, so they start
+     * after it and stop before it.
      */
     public static final int RECIPE_PHASE = COORDINATOR_PHASE + 1_000;
+
+    /**
+     * The phase of the {@code @LeaderOnly} elections' lifecycle: above Spring's executors and
+     * schedulers ({@code ExecutorConfigurationSupport.DEFAULT_PHASE}), so that on shutdown leadership
+     * ends, and running leader-only methods are interrupted and handed over, before the scheduler
+     * waits for its running tasks. (The elections are joined on {@code ApplicationReadyEvent}, not
+     * when this phase starts.)
+     */
+    public static final int LEADER_ONLY_PHASE = ExecutorConfigurationSupport.DEFAULT_PHASE + 1_024;
 
     /** Created by Spring. */
     StateSyncAutoConfiguration() {}

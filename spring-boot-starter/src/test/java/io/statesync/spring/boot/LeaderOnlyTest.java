@@ -29,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -118,6 +119,8 @@ class LeaderOnlyTest {
         return new SpringApplicationBuilder(sources.length == 0 ? new Class<?>[] {App.class} : sources)
                 .web(WebApplicationType.NONE)
                 .properties(
+                        // A shutdown phase that waits for a running leader-only method would take this long.
+                        "spring.lifecycle.timeout-per-shutdown-phase=60s",
                         "test.node=" + node,
                         "spring.application.name=leader-only-test",
                         "statesync.connect-string=" + zk.connectString(),
@@ -258,6 +261,67 @@ class LeaderOnlyTest {
                             () -> assertThat(Threads.newClientThreads(before)).isEmpty());
             int runsAtClose = RUNS.size();
             assertThat(RUNS).hasSize(runsAtClose);
+        }
+    }
+
+    /** A job that runs until it is interrupted, then takes a while to wind down. */
+    static class LongJob {
+        private final String node;
+
+        LongJob(@Value("${test.node}") String node) {
+            this.node = node;
+        }
+
+        @Scheduled(fixedDelay = 20)
+        @LeaderOnly("long")
+        void work(Leadership leadership) {
+            long start = System.nanoTime();
+            try {
+                new CountDownLatch(1).await(); // until leadership ends
+            } catch (InterruptedException stopped) {
+                // Winding down: the work a real job finishes after its interrupt (flushing, closing).
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                while (System.nanoTime() < until) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+            }
+            RUNS.add(new Run(node, "long", leadership.epoch(), start, System.nanoTime()));
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @EnableScheduling
+    @Import(LongJob.class)
+    static class LongJobApp {}
+
+    @Test
+    @Timeout(120)
+    void theHandOverWaitsForTheRunningMethodToReturn() {
+        ConfigurableApplicationContext a = start("a", LongJobApp.class);
+        ConfigurableApplicationContext b = start("b", LongJobApp.class);
+        try {
+            LeaderGate gateOfA = a.getBean(LeaderOnlyElections.class).existing("long");
+            await().atMost(30, TimeUnit.SECONDS).until(() -> gateOfA.election().isLeader());
+            long closing = System.nanoTime();
+            a.close(); // interrupts a's run, which winds down for 500 ms before returning
+            assertThat(Duration.ofNanos(System.nanoTime() - closing))
+                    .as("leadership ends before the scheduler waits for its running tasks (60 s per phase)")
+                    .isLessThan(Duration.ofSeconds(30));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> !runs("a", "long").isEmpty());
+            Run ofA = runs("a", "long").get(0);
+            LeaderGate gateOfB = b.getBean(LeaderOnlyElections.class).existing("long");
+            await().atMost(30, TimeUnit.SECONDS).until(() -> gateOfB.election().isLeader());
+            b.close();
+            await().atMost(30, TimeUnit.SECONDS).until(() -> !runs("b", "long").isEmpty());
+            Run ofB = runs("b", "long").get(0);
+            assertThat(ofB.epoch()).isGreaterThan(ofA.epoch());
+            assertThat(ofB.startNanos())
+                    .as("b's run starts only after a's returned")
+                    .isGreaterThan(ofA.endNanos());
+        } finally {
+            a.close();
+            b.close();
         }
     }
 
