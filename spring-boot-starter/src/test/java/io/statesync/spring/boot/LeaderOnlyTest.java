@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.leader.Leadership;
+import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.List;
@@ -261,6 +262,41 @@ class LeaderOnlyTest {
                             () -> assertThat(Threads.newClientThreads(before)).isEmpty());
             int runsAtClose = RUNS.size();
             assertThat(RUNS).hasSize(runsAtClose);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void whenTheLeadersSessionExpiresTheOtherContextTakesOverWithAHigherEpoch() throws Exception {
+        ConfigurableApplicationContext a = start("a");
+        ConfigurableApplicationContext b = start("b");
+        try {
+            await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> runs("a", "billing").size() > 3);
+            long epochA = runs("a", "billing").get(0).epoch();
+            Coordinator coordinatorOfA = a.getBean(Coordinator.class);
+            Faults.expireSession(
+                    coordinatorOfA.curatorFramework().getZookeeperClient().getZooKeeper(),
+                    zk.connectString(),
+                    Duration.ofSeconds(20));
+
+            // b takes over (after its takeover delay: a vanished without a clean hand-over).
+            await().atMost(60, TimeUnit.SECONDS)
+                    .until(() -> !runs("b", "billing").isEmpty());
+            Run firstOfB = runs("b", "billing").get(0);
+            assertThat(firstOfB.epoch()).isGreaterThan(epochA);
+            // a stopped when it heard of the loss, before b started; a, back with a new session, is
+            // in line behind b and runs nothing while b leads.
+            assertThat(runs("a", "billing"))
+                    .allSatisfy(run -> assertThat(run.endNanos()).isLessThan(firstOfB.startNanos()));
+            int runsOfB = runs("b", "billing").size();
+            await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> runs("b", "billing").size() > runsOfB + 5);
+            assertThat(runs("a", "billing"))
+                    .allSatisfy(run -> assertThat(run.epoch()).isEqualTo(epochA));
+        } finally {
+            a.close();
+            b.close();
         }
     }
 
