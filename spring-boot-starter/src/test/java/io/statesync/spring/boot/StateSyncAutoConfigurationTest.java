@@ -22,11 +22,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.statesync.core.AclMode;
 import io.statesync.core.Coordinator;
+import io.statesync.core.LifecycleState;
+import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
@@ -202,6 +206,76 @@ class StateSyncAutoConfigurationTest {
             await().atMost(20, TimeUnit.SECONDS)
                     .untilAsserted(
                             () -> assertThat(Threads.newClientThreads(before)).isEmpty());
+        }
+    }
+
+    /** A recipe declared as a bean, as an application would: it records the coordinator's state when closed. */
+    static final class RecipeBean implements AutoCloseable, SmartLifecycle {
+        static final List<LifecycleState> COORDINATOR_AT_CLOSE = new CopyOnWriteArrayList<>();
+        private final Coordinator coordinator;
+        final LeaderElection election;
+        private volatile boolean running;
+
+        RecipeBean(Coordinator coordinator) {
+            this.coordinator = coordinator;
+            this.election = LeaderElection.builder(coordinator, "/recipe-bean").build();
+        }
+
+        @Override
+        public void start() {
+            election.start();
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            return StateSyncAutoConfiguration.RECIPE_PHASE;
+        }
+
+        @Override
+        public void close() {
+            COORDINATOR_AT_CLOSE.add(coordinator.state());
+            election.close();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithRecipeBean {
+        @Bean
+        RecipeBean recipeBean(Coordinator coordinator) {
+            return new RecipeBean(coordinator);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aRecipeBeanIsClosedBeforeTheCoordinator() throws Exception {
+        RecipeBean.COORDINATOR_AT_CLOSE.clear();
+        try (Coordinator observer = Coordinator.builder(zk.connectString())
+                .namespace(zk.namespace())
+                .build()) {
+            observer.start();
+            observer.awaitConnected(Duration.ofSeconds(20));
+            runner().withUserConfiguration(WithRecipeBean.class).run(context -> {
+                RecipeBean recipe = context.getBean(RecipeBean.class);
+                assertThat(recipe.election.awaitLeadership(Duration.ofSeconds(20)))
+                        .isTrue();
+            });
+            assertThat(RecipeBean.COORDINATOR_AT_CLOSE)
+                    .as("the recipe was closed while its coordinator was still open")
+                    .containsExactly(LifecycleState.STARTED);
+            assertThat(observer.curatorFramework().getChildren().forPath("/recipe-bean"))
+                    .isEmpty();
         }
     }
 
