@@ -316,6 +316,43 @@ class StateSyncAutoConfigurationTest {
         }
     }
 
+    @Test
+    @Timeout(90)
+    void behindABlackHoledConnectionHealthIsDegradedAndUpThenDownAfterHealthDownAfter() throws Exception {
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString())) {
+            runner().withPropertyValues(
+                            "statesync.connect-string=" + proxy.connectString(),
+                            "statesync.session-timeout=3s",
+                            "statesync.health-down-after=8s")
+                    .run(context -> {
+                        HealthIndicator indicator = context.getBean("statesyncHealthIndicator", HealthIndicator.class);
+                        await().atMost(20, TimeUnit.SECONDS)
+                                .untilAsserted(() -> assertThat(Objects.requireNonNull(indicator.health())
+                                                .getDetails())
+                                        .containsEntry("statesync", "UP"));
+                        // A silent partition: noticed at about 2T/3 (SUSPENDED), DEGRADED and still UP...
+                        proxy.blackhole();
+                        await().atMost(30, TimeUnit.SECONDS).untilAsserted(() -> {
+                            Health h = Objects.requireNonNull(indicator.health());
+                            assertThat(h.getDetails()).containsEntry("statesync", "DEGRADED");
+                            assertThat(h.getStatus()).isEqualTo(Status.UP);
+                        });
+                        // ... DOWN once without a connection for longer than health-down-after ...
+                        await().atMost(40, TimeUnit.SECONDS).untilAsserted(() -> {
+                            Health h = Objects.requireNonNull(indicator.health());
+                            assertThat(h.getStatus()).isEqualTo(Status.DOWN);
+                            assertThat(h.getDetails()).containsEntry("statesync", "DOWN");
+                        });
+                        // ... and UP again when the network heals (with a new session).
+                        proxy.pass();
+                        await().atMost(40, TimeUnit.SECONDS)
+                                .untilAsserted(() -> assertThat(Objects.requireNonNull(indicator.health())
+                                                .getStatus())
+                                        .isEqualTo(Status.UP));
+                    });
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class WithRegistry {
         @Bean
