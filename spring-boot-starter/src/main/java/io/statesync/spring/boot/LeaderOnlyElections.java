@@ -1,0 +1,145 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.spring.boot;
+
+import io.statesync.core.Coordinator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The elections behind {@link LeaderOnly @LeaderOnly}, one per name. Built when the {@code
+ * @Scheduled} method is registered (a bad name fails startup), joined only on this context's {@link
+ * ApplicationReadyEvent}, and closed in phase {@link StateSyncAutoConfiguration#LEADER_ONLY_PHASE} when
+ * the context stops (before the scheduler waits for its tasks, long before the coordinator's phase)
+ * or, at the latest, when the bean is destroyed (before the coordinator it depends on).
+ */
+final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent>, DisposableBean {
+    private final Coordinator coordinator;
+    private final StateSyncProperties.LeaderOnly settings;
+    private final ApplicationContext context;
+    private final Map<String, LeaderGate> gates = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    // guarded by lock
+    private boolean ready;
+    private volatile boolean running;
+
+    LeaderOnlyElections(Coordinator coordinator, StateSyncProperties.LeaderOnly settings, ApplicationContext context) {
+        this.coordinator = coordinator;
+        this.settings = settings;
+        this.context = context;
+    }
+
+    /**
+     * The gate of an election, built on first use; joined at once if the application is ready.
+     *
+     * @throws IllegalArgumentException if the name or the path it makes is not valid
+     */
+    LeaderGate gate(String name) {
+        if (name.isEmpty() || name.indexOf('/') >= 0) {
+            throw new IllegalArgumentException(
+                    "@LeaderOnly(\"" + name + "\"): the name must be one path segment, not empty, without '/'");
+        }
+        String base = settings.getBasePath();
+        String path = (base.endsWith("/") ? base : base + "/") + name;
+        synchronized (lock) {
+            LeaderGate gate = gates.get(name);
+            if (gate == null) {
+                try {
+                    gate = new LeaderGate(
+                            coordinator, name, path, settings.getStopTimeout(), context::publishEvent, this);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            "@LeaderOnly(\"" + name + "\") at " + path + " (statesync.leader-only.base-path): "
+                                    + e.getMessage(),
+                            e);
+                }
+                gates.put(name, gate);
+                if (ready) {
+                    gate.start();
+                }
+            }
+            return gate;
+        }
+    }
+
+    /** The gate of a name, if one was built; for tests. */
+    LeaderGate existing(String name) {
+        LeaderGate gate = gates.get(name);
+        if (gate == null) {
+            throw new IllegalArgumentException("no @LeaderOnly(\"" + name + "\") method");
+        }
+        return gate;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        if (event.getApplicationContext() != context) {
+            return; // a parent's or a child's
+        }
+        List<LeaderGate> toStart;
+        synchronized (lock) {
+            if (ready) {
+                return;
+            }
+            ready = true;
+            toStart = new ArrayList<>(gates.values());
+        }
+        toStart.forEach(LeaderGate::start);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        closeAll();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return StateSyncAutoConfiguration.LEADER_ONLY_PHASE;
+    }
+
+    @Override
+    public void destroy() {
+        closeAll();
+    }
+
+    private void closeAll() {
+        List<LeaderGate> toClose;
+        synchronized (lock) {
+            ready = false;
+            toClose = new ArrayList<>(gates.values());
+        }
+        // Each close stops its methods first (the hand-over waits for them), then deletes its znode.
+        toClose.forEach(LeaderGate::close);
+    }
+}

@@ -1,0 +1,123 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.spring.boot;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.statesync.core.Coordinator;
+import io.statesync.micrometer.StateSyncMetrics;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
+
+/**
+ * Auto-configuration of statesync (on unless {@code statesync.enabled=false}):
+ *
+ * <ul>
+ *   <li>a {@link Coordinator} bean built from {@link StateSyncProperties} (unless the application
+ *       declares its own), started in phase {@link #COORDINATOR_PHASE} and closed when it is
+ *       destroyed, after every bean that depends on it;
+ *   <li>the {@code statesync} health indicator ({@code management.health.statesync.enabled}), in
+ *       the readiness group by default and never in the liveness group;
+ *   <li>the coordinator's Micrometer meters ({@code statesync-micrometer}) on the application's
+ *       {@code MeterRegistry}, when both are there;
+ *   <li>{@link LeaderOnly @LeaderOnly} {@code @Scheduled} methods, with {@code @EnableScheduling}.
+ * </ul>
+ *
+ * <p>A recipe declared as a bean should take the {@code Coordinator} bean as a dependency (so it is
+ * closed first) and be started from a {@code SmartLifecycle} in phase {@link #RECIPE_PHASE} or later,
+ * or on first use.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "statesync.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(StateSyncProperties.class)
+public final class StateSyncAutoConfiguration {
+    /**
+     * The phase the coordinator starts in: early, before the web server and anything recipe-related,
+     * so that the connection is being made while the rest starts. It is closed on destruction, last.
+     */
+    public static final int COORDINATOR_PHASE = Integer.MIN_VALUE + 1_000_000;
+
+    /**
+     * The earliest phase for recipes declared as beans: later than the coordinator's, so they start
+     * after it and stop before it.
+     */
+    public static final int RECIPE_PHASE = COORDINATOR_PHASE + 1_000;
+
+    /**
+     * The phase of the {@code @LeaderOnly} elections' lifecycle: above Spring's executors and
+     * schedulers ({@code ExecutorConfigurationSupport.DEFAULT_PHASE}), so that on shutdown leadership
+     * ends, and running leader-only methods are interrupted and handed over, before the scheduler
+     * waits for its running tasks. (The elections are joined on {@code ApplicationReadyEvent}, not
+     * when this phase starts.)
+     */
+    public static final int LEADER_ONLY_PHASE = ExecutorConfigurationSupport.DEFAULT_PHASE + 1_024;
+
+    /** Created by Spring. */
+    StateSyncAutoConfiguration() {}
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Coordinator statesyncCoordinator(StateSyncProperties properties) {
+        return CoordinatorFactory.build(properties);
+    }
+
+    @Bean
+    CoordinatorLifecycle statesyncCoordinatorLifecycle(Coordinator coordinator) {
+        return new CoordinatorLifecycle(coordinator);
+    }
+
+    @Bean
+    LeaderOnlyElections statesyncLeaderOnlyElections(
+            Coordinator coordinator, StateSyncProperties properties, ApplicationContext context) {
+        return new LeaderOnlyElections(coordinator, properties.getLeaderOnly(), context);
+    }
+
+    @Bean
+    static LeaderOnlySchedulingRegistrar statesyncLeaderOnlySchedulingRegistrar() {
+        return new LeaderOnlySchedulingRegistrar();
+    }
+
+    /** The health indicator, with Boot's health support on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthIndicator.class)
+    @ConditionalOnEnabledHealthIndicator("statesync")
+    static final class HealthConfiguration {
+        @Bean
+        StateSyncHealthIndicator statesyncHealthIndicator(Coordinator coordinator) {
+            return new StateSyncHealthIndicator(coordinator);
+        }
+    }
+
+    /** The meters, with Micrometer and statesync-micrometer on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({MeterRegistry.class, StateSyncMetrics.class})
+    static final class MetricsConfiguration {
+        @Bean
+        StateSyncMetricsBinding statesyncMetricsBinding(
+                Coordinator coordinator, ObjectProvider<MeterRegistry> registries) {
+            return new StateSyncMetricsBinding(coordinator, registries);
+        }
+    }
+}
