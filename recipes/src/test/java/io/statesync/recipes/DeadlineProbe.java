@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.Retry;
 import io.statesync.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * What the deadline tests of every recipe share: the coordinators and proxies of a test, closed
@@ -67,6 +69,37 @@ public final class DeadlineProbe implements AutoCloseable {
                 .namespace(namespace)
                 .sessionTimeout(Duration.ofSeconds(20))
                 .operationTimeout(operationTimeout)
+                .build());
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    /**
+     * A retry policy that sleeps 20 s before each of 29 retries: a call or a background pass that
+     * retried by it on its own would still be asleep long after a partition healed.
+     */
+    public static final Retry SLOW_RETRY = Retry.exponentialBackoff(Duration.ofSeconds(20), Duration.ofSeconds(20), 29);
+
+    /**
+     * A started coordinator with a 20 s session, 2 s connection and operation timeouts and {@link
+     * #SLOW_RETRY}: only its deadlines, not its retry policy, can make a pass caught by a partition
+     * end soon, so a recipe that recovers within seconds of a heal proves its passes are bounded.
+     *
+     * @param connectString where to connect (a proxy's, to partition it)
+     * @param namespace the test's namespace
+     * @param options more options for the builder (e.g. a connection-loss policy), or {@code b -> b}
+     * @return the connected coordinator, closed after the test
+     * @throws InterruptedException if interrupted while connecting
+     */
+    public Coordinator slowRetrying(String connectString, String namespace, UnaryOperator<Coordinator.Builder> options)
+            throws InterruptedException {
+        Coordinator c = closeLater(options.apply(Coordinator.builder(connectString)
+                        .namespace(namespace)
+                        .sessionTimeout(Duration.ofSeconds(20))
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .operationTimeout(Duration.ofSeconds(2))
+                        .retry(SLOW_RETRY))
                 .build());
         c.start();
         c.awaitConnected(Duration.ofSeconds(10));

@@ -20,7 +20,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
-import io.statesync.core.Retry;
 import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -51,21 +50,6 @@ class EventLogRecoveryTest {
         probe.close();
     }
 
-    /** A coordinator whose retry policy waits 20 s before each retry, with a 2 s operation timeout. */
-    static Coordinator slowRetrying(DeadlineProbe probe, String connectString, String namespace)
-            throws InterruptedException {
-        Coordinator c = probe.closeLater(Coordinator.builder(connectString)
-                .namespace(namespace)
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .operationTimeout(Duration.ofSeconds(2))
-                .retry(Retry.exponentialBackoff(Duration.ofSeconds(20), Duration.ofSeconds(20), 29))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @Test
     void aFollowerCaughtByAnOutageCatchesUpWithinSecondsAfterItHeals() throws Exception {
         TcpProxy proxy = probe.proxy(zk.connectString());
@@ -75,7 +59,7 @@ class EventLogRecoveryTest {
         writer.start();
         writer.append("a");
 
-        Coordinator c = slowRetrying(probe, proxy.connectString(), zk.namespace());
+        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
         EventLog<String> log =
                 probe.closeLater(EventLog.builder(c, "/log", Codec.utf8()).build());
         log.start();

@@ -21,7 +21,6 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
-import io.statesync.core.Retry;
 import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -39,17 +38,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * black-holed connection it ends at that deadline, so once the link is healed the member registers
  * and reads the group on the reconnection at once instead of waiting out a retry loop of its own.
  *
- * <p>The coordinator's retry policy sleeps 10 s before every retry and allows many: a pass that
- * retried by that policy on its own would sleep at least 10 s after the connection is declared lost
+ * <p>The coordinator's retry policy sleeps 20 s before every retry and allows many: a pass that
+ * retried by that policy on its own would sleep at least 20 s after the connection is declared lost
  * before it tried again. The link is healed as soon as the client declares the connection lost (the
  * session, 20 s, lives on), and the member must be registered within 7 s of that.
  */
 @Timeout(90)
 class MembershipPassDeadlineTest {
-    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(2);
-    /** Sleeps of at least 10 s before each of many retries. */
-    private static final Retry SLOW_RETRY =
-            Retry.exponentialBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10), 29);
 
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
@@ -61,20 +56,14 @@ class MembershipPassDeadlineTest {
         probe.close();
     }
 
+    /** A slowly retrying coordinator behind {@code proxy} that counts down {@code suspended} on SUSPENDED. */
     private Coordinator connect(TcpProxy proxy, CountDownLatch suspended) throws InterruptedException {
-        Coordinator c = probe.closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .operationTimeout(OPERATION_TIMEOUT)
-                .retry(SLOW_RETRY)
-                .build());
+        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
         c.addListener(event -> {
             if (event.kind() == ConnectionEvent.Kind.SUSPENDED) {
                 suspended.countDown();
             }
         });
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
         return c;
     }
 

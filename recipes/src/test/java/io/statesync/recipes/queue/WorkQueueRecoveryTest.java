@@ -20,7 +20,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
-import io.statesync.core.Retry;
 import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -59,15 +58,7 @@ class WorkQueueRecoveryTest {
         producer.start();
         producer.offer("warm-up");
 
-        Coordinator c = probe.closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .operationTimeout(Duration.ofSeconds(2))
-                .retry(Retry.exponentialBackoff(Duration.ofSeconds(20), Duration.ofSeconds(20), 29))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
+        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
         WorkQueue<String> consumer = probe.closeLater(WorkQueue.builder(c, "/jobs", Codec.utf8())
                 .operationTimeout(Duration.ofSeconds(2))
                 .build());

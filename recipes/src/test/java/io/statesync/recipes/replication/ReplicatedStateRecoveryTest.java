@@ -20,7 +20,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
-import io.statesync.core.Retry;
 import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -53,16 +52,8 @@ class ReplicatedStateRecoveryTest {
     @Test
     void aLeaderCaughtByAnOutageAppliesACommandWithinSecondsAfterItHeals() throws Exception {
         TcpProxy proxy = probe.proxy(zk.connectString());
-        Coordinator c = probe.closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .operationTimeout(Duration.ofSeconds(2))
-                .connectionLossPolicy(ConnectionLossPolicy.ON_LOST)
-                .retry(Retry.exponentialBackoff(Duration.ofSeconds(20), Duration.ofSeconds(20), 29))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
+        Coordinator c = probe.slowRetrying(
+                proxy.connectString(), zk.namespace(), b -> b.connectionLossPolicy(ConnectionLossPolicy.ON_LOST));
         ReplicatedState<Long, Long> r =
                 probe.closeLater(Nodes3.counter(c, "/r", "a").build());
         r.start();
