@@ -49,7 +49,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * while it holds one. In the end every item is acknowledged exactly once, the items delivered more
  * than once are exactly the two whose claimer died, none is lost and none is left.
  */
-@Timeout(120)
+@Timeout(360)
 class WorkQueueFaultTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
@@ -216,10 +216,10 @@ class WorkQueueFaultTest {
             expired.resume.countDown();
 
             for (Future<?> f : producerRuns) {
-                f.get(100, TimeUnit.SECONDS);
+                f.get(240, TimeUnit.SECONDS);
             }
             for (int i = 0; i < consumerRuns.size(); i++) {
-                consumerRuns.get(i).get(100, TimeUnit.SECONDS);
+                consumerRuns.get(i).get(240, TimeUnit.SECONDS);
             }
 
             assertThat(expired.ackAfterResume.get()).isInstanceOf(LockLostException.class);

@@ -77,7 +77,7 @@ class WorkQueueScaleTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(180)
     void tenThousandItemsStayUnderTheSegmentBound() throws Exception {
         fillAndDrain(10_000, 50, 20);
     }
