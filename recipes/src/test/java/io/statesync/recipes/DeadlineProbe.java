@@ -16,8 +16,10 @@
 package io.statesync.recipes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Retry;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
@@ -73,6 +76,69 @@ public final class DeadlineProbe implements AutoCloseable {
         c.start();
         c.awaitConnected(Duration.ofSeconds(10));
         return c;
+    }
+
+    /**
+     * A started coordinator with a 20 s session and the default operation timeout.
+     *
+     * @param connectString where to connect (a proxy's, to partition it)
+     * @param namespace the test's namespace
+     * @return the connected coordinator, closed after the test
+     * @throws InterruptedException if interrupted while connecting
+     */
+    public Coordinator connect(String connectString, String namespace) throws InterruptedException {
+        Coordinator c = closeLater(Coordinator.builder(connectString)
+                .namespace(namespace)
+                .sessionTimeout(Duration.ofSeconds(20))
+                .build());
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(10));
+        return c;
+    }
+
+    /**
+     * A latch counted down by the first connection event of {@code kind} on {@code c}.
+     *
+     * @param c the coordinator
+     * @param kind the event kind, e.g. SUSPENDED
+     * @return the latch
+     */
+    public static CountDownLatch latchOn(Coordinator c, ConnectionEvent.Kind kind) {
+        CountDownLatch latch = new CountDownLatch(1);
+        c.addListener(event -> {
+            if (event.kind() == kind) {
+                latch.countDown();
+            }
+        });
+        return latch;
+    }
+
+    /**
+     * Milliseconds since {@code startNanos}.
+     *
+     * @param startNanos a {@link System#nanoTime()} reading
+     * @return the milliseconds since
+     */
+    public static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    /**
+     * Asserts that {@code call} throws an {@link OperationTimeoutException} with {@code outcome}
+     * within {@code deadline} plus {@link #SLACK}.
+     *
+     * @param call the call
+     * @param deadline its deadline
+     * @param outcome the outcome it must report
+     */
+    public static void assertEndsAtItsDeadline(
+            Call call, Duration deadline, OperationTimeoutException.Outcome outcome) {
+        long start = System.nanoTime();
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(
+                        OperationTimeoutException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(outcome));
+        assertThat(millisSince(start)).isLessThan(deadline.plus(SLACK).toMillis());
     }
 
     /**

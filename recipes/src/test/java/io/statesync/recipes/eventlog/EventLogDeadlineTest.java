@@ -15,6 +15,8 @@
  */
 package io.statesync.recipes.eventlog;
 
+import static io.statesync.recipes.DeadlineProbe.assertEndsAtItsDeadline;
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +30,6 @@ import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,7 +62,7 @@ class EventLogDeadlineTest {
     }
 
     private TcpProxy proxy() throws Exception {
-        return closeLater(TcpProxy.start(zk.connectString()));
+        return probe.proxy(zk.connectString());
     }
 
     private Coordinator connect(TcpProxy proxy, Duration operationTimeout) throws InterruptedException {
@@ -74,19 +75,6 @@ class EventLogDeadlineTest {
                 .build());
         log.start();
         return log;
-    }
-
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
-    private static void assertEndsInTime(ThrowingCall call, Duration deadline, Outcome outcome) {
-        long start = System.nanoTime();
-        assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(
-                        OperationTimeoutException.class,
-                        e -> assertThat(e.outcome()).isEqualTo(outcome));
-        assertThat(millisSince(start)).isLessThan(deadline.plus(SLACK).toMillis());
     }
 
     @Test
@@ -104,7 +92,7 @@ class EventLogDeadlineTest {
                 });
         assertThat(millisSince(start))
                 .isBetween(DEADLINE.toMillis() - 100, DEADLINE.plus(SLACK).toMillis());
-        assertEndsInTime(() -> log.appendAll(List.of("a", "b"), DEADLINE), DEADLINE, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> log.appendAll(List.of("a", "b"), DEADLINE), DEADLINE, Outcome.UNKNOWN);
     }
 
     @Test
@@ -114,8 +102,8 @@ class EventLogDeadlineTest {
         log.append("first");
 
         proxy.blackhole();
-        assertEndsInTime(() -> log.append("second"), DEADLINE, Outcome.UNKNOWN);
-        assertEndsInTime(() -> log.appendAll(List.of("a", "b")), DEADLINE, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> log.append("second"), DEADLINE, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> log.appendAll(List.of("a", "b")), DEADLINE, Outcome.UNKNOWN);
     }
 
     @Test
@@ -124,7 +112,7 @@ class EventLogDeadlineTest {
         EventLog<String> log = log(connect(proxy, Duration.ofSeconds(30)), Duration.ofSeconds(30));
 
         proxy.blackhole(); // the log's znodes are read (or created) first: nothing is sent before that
-        assertEndsInTime(() -> log.append("first", DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.append("first", DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
     }
 
     @Test
@@ -134,10 +122,10 @@ class EventLogDeadlineTest {
         log.appendAll(List.of("a", "b", "c"));
 
         proxy.blackhole();
-        assertEndsInTime(() -> log.read(0, 10, DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> log.endPosition(DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> log.earliestPosition(DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> log.truncateBefore(1, DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.read(0, 10, DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.endPosition(DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.earliestPosition(DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.truncateBefore(1, DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
     }
 
     @Test
@@ -147,10 +135,10 @@ class EventLogDeadlineTest {
         log.appendAll(List.of("a", "b", "c"));
 
         proxy.blackhole();
-        assertEndsInTime(() -> log.read(0, 10), DEADLINE, Outcome.NOT_APPLIED);
-        assertEndsInTime(log::endPosition, DEADLINE, Outcome.NOT_APPLIED);
-        assertEndsInTime(log::earliestPosition, DEADLINE, Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> log.truncateBefore(1), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.read(0, 10), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(log::endPosition, DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(log::earliestPosition, DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> log.truncateBefore(1), DEADLINE, Outcome.NOT_APPLIED);
     }
 
     @Test
@@ -197,10 +185,5 @@ class EventLogDeadlineTest {
         start = System.nanoTime();
         log.close(); // closes sub2
         assertThat(millisSince(start)).isLessThan(1000 + SLACK.toMillis());
-    }
-
-    @FunctionalInterface
-    private interface ThrowingCall {
-        void run() throws Exception;
     }
 }

@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.leader;
 
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +28,6 @@ import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,13 +80,9 @@ class LeaderDeadlineTest {
         return e;
     }
 
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
     @Test
     void aGuardedWriteIntoAPartitionEndsAtItsTimeoutWithTheOutcomeUnknown() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         LeaderElection e =
                 leading(connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofSeconds(30)), "/el/write");
 
@@ -101,7 +97,7 @@ class LeaderDeadlineTest {
 
     @Test
     void callsWithoutATimeoutEndAtTheOperationTimeout() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         LeaderElection e =
                 leading(connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofMillis(1500)), "/el/plain");
 
@@ -125,7 +121,7 @@ class LeaderDeadlineTest {
 
     @Test
     void anInterruptEndsAGuardedWriteUnderWayAndKeepsTheFlag() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         LeaderElection e = leading(
                 connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofSeconds(60)), "/el/interrupt");
 
@@ -135,7 +131,7 @@ class LeaderDeadlineTest {
 
     @Test
     void awaitLeadershipOfAFollowerEndsAtItsTimeoutInAPartition() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         Coordinator c = connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofSeconds(30));
         leading(c, "/el/await");
         LeaderElection follower = closeLater(
@@ -150,7 +146,7 @@ class LeaderDeadlineTest {
 
     @Test
     void closeOfALeaderReturnsWithinTwoSecondsInAPartition() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         LeaderElection e =
                 leading(connect(proxy.connectString(), Duration.ofSeconds(20), Duration.ofSeconds(30)), "/el/close");
 

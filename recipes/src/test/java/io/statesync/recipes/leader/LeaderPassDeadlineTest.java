@@ -57,22 +57,11 @@ class LeaderPassDeadlineTest {
         probe.close();
     }
 
-    /** A slowly retrying coordinator behind {@code proxy} that counts down {@code suspended} on SUSPENDED. */
-    private Coordinator connect(TcpProxy proxy, CountDownLatch suspended) throws InterruptedException {
-        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
-        c.addListener(event -> {
-            if (event.kind() == ConnectionEvent.Kind.SUSPENDED) {
-                suspended.countDown();
-            }
-        });
-        return c;
-    }
-
     @Test
     void aJoinStartedInAPartitionEndsAtItsDeadlineAndTheElectionLeadsPromptlyOnceHealed() throws Exception {
         TcpProxy proxy = probe.proxy(zk.connectString());
-        CountDownLatch suspended = new CountDownLatch(1);
-        Coordinator c = connect(proxy, suspended);
+        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
+        CountDownLatch suspended = DeadlineProbe.latchOn(c, ConnectionEvent.Kind.SUSPENDED);
 
         proxy.blackhole();
         // Started while the client still believes it is connected: its first pass sends its join
@@ -104,8 +93,8 @@ class LeaderPassDeadlineTest {
         assertThat(first.awaitLeadership(Duration.ofSeconds(10))).isTrue();
 
         TcpProxy proxy = probe.proxy(zk.connectString());
-        CountDownLatch suspended = new CountDownLatch(1);
-        Coordinator c = connect(proxy, suspended);
+        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
+        CountDownLatch suspended = DeadlineProbe.latchOn(c, ConnectionEvent.Kind.SUSPENDED);
         LeaderElection follower = probe.closeLater(
                 LeaderElection.builder(c, "/el/follow").participantId("b").build());
         follower.start();

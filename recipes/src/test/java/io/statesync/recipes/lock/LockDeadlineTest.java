@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.lock;
 
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,6 @@ import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,13 +64,9 @@ class LockDeadlineTest {
         return probe.connect(proxy.connectString(), zk.namespace(), operationTimeout);
     }
 
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
     @Test
     void aGuardedWriteIntoAPartitionEndsAtItsTimeoutWithTheOutcomeUnknown() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         Coordinator c = connect(proxy, Duration.ofSeconds(30));
         DistributedLock lock =
                 closeLater(DistributedLock.builder(c, "/locks/deadline-write").build());
@@ -88,7 +84,7 @@ class LockDeadlineTest {
 
     @Test
     void callsWithoutATimeoutEndAtTheOperationTimeoutAndAcquireAtItsOwn() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         Coordinator c = connect(proxy, Duration.ofMillis(1500));
         DistributedLock lock =
                 closeLater(DistributedLock.builder(c, "/locks/deadline-plain").build());
@@ -120,7 +116,7 @@ class LockDeadlineTest {
 
     @Test
     void anInterruptEndsAGuardedWriteUnderWayAndKeepsTheFlag() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         Coordinator c = connect(proxy, Duration.ofSeconds(60));
         DistributedLock lock = closeLater(
                 DistributedLock.builder(c, "/locks/deadline-interrupt").build());
@@ -133,7 +129,7 @@ class LockDeadlineTest {
 
     @Test
     void releaseAndCloseOfEveryLockKindReturnWithinTwoSecondsInAPartition() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         Coordinator c = connect(proxy, Duration.ofSeconds(30));
         DistributedLock lock = closeLater(
                 DistributedLock.builder(c, "/locks/deadline-close-mutex").build());

@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.membership;
 
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +27,6 @@ import io.statesync.recipes.DeadlineProbe;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,13 +76,9 @@ class MembershipDeadlineTest {
         return g;
     }
 
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
     @Test
     void aMetadataUpdateIntoAPartitionEndsAtItsTimeout() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         GroupMembership<String> g = registered(proxy, Duration.ofSeconds(30), "/members/update");
 
         proxy.blackhole();
@@ -96,7 +92,7 @@ class MembershipDeadlineTest {
 
     @Test
     void anUpdateWithoutATimeoutEndsAtTheOperationTimeout() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         GroupMembership<String> g = registered(proxy, Duration.ofMillis(1500), "/members/plain");
 
         proxy.blackhole();
@@ -107,7 +103,7 @@ class MembershipDeadlineTest {
 
     @Test
     void anInterruptEndsAnUpdateUnderWayAndKeepsTheFlag() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         GroupMembership<String> g = registered(proxy, Duration.ofSeconds(60), "/members/interrupt");
 
         proxy.blackhole();
@@ -116,7 +112,7 @@ class MembershipDeadlineTest {
 
     @Test
     void awaitRegisteredEndsAtItsTimeoutInAPartition() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         Coordinator c = connect(proxy, Duration.ofSeconds(30));
         registered(c, "/members/await");
 
@@ -133,7 +129,7 @@ class MembershipDeadlineTest {
 
     @Test
     void closeReturnsWithinTwoSecondsInAPartition() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         GroupMembership<String> g = registered(proxy, Duration.ofSeconds(30), "/members/close");
 
         proxy.blackhole();

@@ -56,22 +56,11 @@ class MembershipPassDeadlineTest {
         probe.close();
     }
 
-    /** A slowly retrying coordinator behind {@code proxy} that counts down {@code suspended} on SUSPENDED. */
-    private Coordinator connect(TcpProxy proxy, CountDownLatch suspended) throws InterruptedException {
-        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
-        c.addListener(event -> {
-            if (event.kind() == ConnectionEvent.Kind.SUSPENDED) {
-                suspended.countDown();
-            }
-        });
-        return c;
-    }
-
     @Test
     void aRegistrationStartedInAPartitionEndsAtItsDeadlineAndTheMemberRegistersPromptlyOnceHealed() throws Exception {
         TcpProxy proxy = probe.proxy(zk.connectString());
-        CountDownLatch suspended = new CountDownLatch(1);
-        Coordinator c = connect(proxy, suspended);
+        Coordinator c = probe.slowRetrying(proxy.connectString(), zk.namespace(), b -> b);
+        CountDownLatch suspended = DeadlineProbe.latchOn(c, ConnectionEvent.Kind.SUSPENDED);
 
         proxy.blackhole();
         // Started while the client still believes it is connected: its first pass sends its

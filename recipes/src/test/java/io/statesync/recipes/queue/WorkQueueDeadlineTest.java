@@ -15,6 +15,8 @@
  */
 package io.statesync.recipes.queue;
 
+import static io.statesync.recipes.DeadlineProbe.assertEndsAtItsDeadline;
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +29,6 @@ import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,34 +60,16 @@ class WorkQueueDeadlineTest {
     }
 
     private TcpProxy proxy() throws Exception {
-        return closeLater(TcpProxy.start(zk.connectString()));
+        return probe.proxy(zk.connectString());
     }
 
     private WorkQueue<String> queue(TcpProxy proxy, Duration operationTimeout) throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
+        Coordinator c = probe.connect(proxy.connectString(), zk.namespace());
         WorkQueue<String> q = closeLater(WorkQueue.builder(c, "/q", Codec.utf8())
                 .operationTimeout(operationTimeout)
                 .build());
         q.start();
         return q;
-    }
-
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
-    private static void assertEndsInTime(ThrowingCall call, Outcome outcome) {
-        long start = System.nanoTime();
-        assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(
-                        OperationTimeoutException.class,
-                        e -> assertThat(e.outcome()).isEqualTo(outcome));
-        assertThat(millisSince(start)).isLessThan(DEADLINE.plus(SLACK).toMillis());
     }
 
     @Test
@@ -105,7 +88,7 @@ class WorkQueueDeadlineTest {
         assertThat(millisSince(start))
                 .isBetween(DEADLINE.toMillis() - 100, DEADLINE.plus(SLACK).toMillis());
         // After an offer in doubt the end of the queue is read again first: nothing sent, NOT_APPLIED.
-        assertEndsInTime(() -> q.offerAll(List.of("a", "b"), DEADLINE), Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.offerAll(List.of("a", "b"), DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
     }
 
     @Test
@@ -115,8 +98,8 @@ class WorkQueueDeadlineTest {
         q.offer("first");
 
         proxy.blackhole();
-        assertEndsInTime(() -> q.offer("second"), Outcome.UNKNOWN);
-        assertEndsInTime(() -> q.offerAll(List.of("a", "b")), Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.offer("second"), DEADLINE, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> q.offerAll(List.of("a", "b")), DEADLINE, Outcome.NOT_APPLIED);
     }
 
     @Test
@@ -125,7 +108,7 @@ class WorkQueueDeadlineTest {
         WorkQueue<String> q = queue(proxy, Duration.ofSeconds(30));
 
         proxy.blackhole(); // the queue's znodes are read (or created) first
-        assertEndsInTime(() -> q.offer("first", DEADLINE), Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.offer("first", DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
     }
 
     @Test
@@ -137,8 +120,8 @@ class WorkQueueDeadlineTest {
         Claim<String> second = q.take(Duration.ofSeconds(10)).orElseThrow();
 
         proxy.blackhole();
-        assertEndsInTime(() -> first.ack(DEADLINE), Outcome.UNKNOWN);
-        assertEndsInTime(() -> second.nack(DEADLINE), Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> first.ack(DEADLINE), DEADLINE, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> second.nack(DEADLINE), DEADLINE, Outcome.UNKNOWN);
     }
 
     @Test
@@ -150,8 +133,8 @@ class WorkQueueDeadlineTest {
         Claim<String> second = q.take(Duration.ofSeconds(10)).orElseThrow();
 
         proxy.blackhole();
-        assertEndsInTime(first::ack, Outcome.UNKNOWN);
-        assertEndsInTime(second::nack, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(first::ack, DEADLINE, Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(second::nack, DEADLINE, Outcome.UNKNOWN);
     }
 
     @Test
@@ -161,9 +144,9 @@ class WorkQueueDeadlineTest {
         q.offer("a");
 
         proxy.blackhole();
-        assertEndsInTime(() -> q.size(DEADLINE), Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> q.deadLetters(0, 10, DEADLINE), Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> q.deleteDeadLetter(0, DEADLINE), Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(() -> q.size(DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.deadLetters(0, 10, DEADLINE), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.deleteDeadLetter(0, DEADLINE), DEADLINE, Outcome.UNKNOWN);
         long start = System.nanoTime();
         assertThat(q.take(DEADLINE)).isEmpty();
         assertThat(millisSince(start)).isLessThan(DEADLINE.plus(SLACK).toMillis());
@@ -176,9 +159,9 @@ class WorkQueueDeadlineTest {
         q.offer("a");
 
         proxy.blackhole();
-        assertEndsInTime(q::size, Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> q.deadLetters(0, 10), Outcome.NOT_APPLIED);
-        assertEndsInTime(() -> q.deleteDeadLetter(0), Outcome.UNKNOWN);
+        assertEndsAtItsDeadline(q::size, DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.deadLetters(0, 10), DEADLINE, Outcome.NOT_APPLIED);
+        assertEndsAtItsDeadline(() -> q.deleteDeadLetter(0), DEADLINE, Outcome.UNKNOWN);
     }
 
     @Test
@@ -212,10 +195,5 @@ class WorkQueueDeadlineTest {
         long start = System.nanoTime();
         q.close();
         assertThat(millisSince(start)).isLessThan(1000 + SLACK.toMillis());
-    }
-
-    @FunctionalInterface
-    private interface ThrowingCall {
-        void run() throws Exception;
     }
 }

@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.replication;
 
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,12 +62,7 @@ class ReplicatedStateDeadlineTest {
     }
 
     private Coordinator connect(TcpProxy proxy) throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
+        Coordinator c = probe.connect(proxy.connectString(), zk.namespace());
         return c;
     }
 
@@ -83,10 +79,6 @@ class ReplicatedStateDeadlineTest {
         return r;
     }
 
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
     private static void assertFailsInTime(CompletableFuture<?> future, long start, Duration timeout) {
         assertThatThrownBy(() -> future.get(timeout.plus(SLACK).toMillis() + 5_000, TimeUnit.MILLISECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -97,7 +89,7 @@ class ReplicatedStateDeadlineTest {
 
     @Test
     void aSubmitIntoAPartitionReturnsAtOnceAndItsFutureFailsByItsTimeout() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         ReplicatedState<Long, Long> r = leadingCounter(proxy, Duration.ofSeconds(60));
 
         proxy.blackhole();
@@ -114,7 +106,7 @@ class ReplicatedStateDeadlineTest {
 
     @Test
     void aSubmitWithoutATimeoutFailsByTheCommandTimeout() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         ReplicatedState<Long, Long> r = leadingCounter(proxy, DEADLINE);
 
         proxy.blackhole();
@@ -126,7 +118,7 @@ class ReplicatedStateDeadlineTest {
 
     @Test
     void anInterruptedSubmitterIsNotBlockedAndKeepsItsFlag() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         ReplicatedState<Long, Long> r = leadingCounter(proxy, Duration.ofSeconds(60));
 
         proxy.blackhole();
@@ -149,7 +141,7 @@ class ReplicatedStateDeadlineTest {
 
     @Test
     void awaitVersionIntoAPartitionReturnsFalseByItsTimeout() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         ReplicatedState<Long, Long> r = leadingCounter(proxy, Duration.ofSeconds(60));
 
         proxy.blackhole();
@@ -161,7 +153,7 @@ class ReplicatedStateDeadlineTest {
 
     @Test
     void closeReturnsWithinTwoSecondsBehindAPartitionAndFailsWhatWasPending() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         ReplicatedState<Long, Long> r = leadingCounter(proxy, Duration.ofSeconds(60));
 
         proxy.blackhole();

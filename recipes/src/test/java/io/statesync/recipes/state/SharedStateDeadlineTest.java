@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.state;
 
+import static io.statesync.recipes.DeadlineProbe.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,6 @@ import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,13 +70,9 @@ class SharedStateDeadlineTest {
         return s;
     }
 
-    private static long millisSince(long start) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
     @Test
     void aWriteSentIntoAPartitionEndsAtItsDeadlineWithTheOutcomeUnknown() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         SharedState<Long> state = counter(connect(proxy.connectString(), Duration.ofSeconds(30)));
         state.update(x -> x + 1); // the marker exists: the next write is one multi, sent at once
 
@@ -92,7 +88,7 @@ class SharedStateDeadlineTest {
 
     @Test
     void theCoordinatorsOperationTimeoutBoundsCallsWithoutOne() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         SharedState<Long> state = counter(connect(proxy.connectString(), Duration.ofMillis(1500)));
 
         proxy.blackhole();
@@ -110,7 +106,7 @@ class SharedStateDeadlineTest {
 
     @Test
     void aReadIntoAPartitionEndsAtItsDeadlineAndChangedNothing() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         SharedState<Long> state = counter(connect(proxy.connectString(), Duration.ofSeconds(30)));
 
         proxy.blackhole();
@@ -124,7 +120,7 @@ class SharedStateDeadlineTest {
 
     @Test
     void anInterruptEndsAWriteUnderWayAndKeepsTheFlag() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         SharedState<Long> state = counter(connect(proxy.connectString(), Duration.ofSeconds(60)));
         state.update(x -> x + 1);
 
@@ -134,7 +130,7 @@ class SharedStateDeadlineTest {
 
     @Test
     void afterAWriteInDoubtTheNextWriteLandsOnceTheConnectionIsBack() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
+        TcpProxy proxy = probe.proxy(zk.connectString());
         SharedState<Long> state = counter(connect(proxy.connectString(), Duration.ofSeconds(30)));
         state.update(x -> x + 1);
 
