@@ -252,7 +252,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     }
 
     private double backlog(String owner) {
-        return coordinator.internalTelemetry().backlogs().getOrDefault(owner, 0);
+        return coordinator.internalTelemetry().backlog(owner);
     }
 
     /** The meters of one recipe in one registry. */

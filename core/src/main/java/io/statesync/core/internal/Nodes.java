@@ -111,10 +111,7 @@ public final class Nodes {
                 "create",
                 OperationTimeoutException.Outcome.UNKNOWN,
                 zk -> access.create(zk, full, data, mode));
-        Stat stat = r.stat();
-        if (!r.ok() || stat == null) {
-            throw ZkAccess.error(r.rc(), path);
-        }
+        Stat stat = r.statOrThrow(path);
         return versioned(data, stat);
     }
 
@@ -152,10 +149,7 @@ public final class Nodes {
                 "write",
                 OperationTimeoutException.Outcome.UNKNOWN,
                 zk -> ZkAccess.setData(zk, full, data, expectedVersion));
-        Stat stat = r.stat();
-        if (!r.ok() || stat == null) {
-            throw ZkAccess.error(r.rc(), path);
-        }
+        Stat stat = r.statOrThrow(path);
         return versioned(data, stat);
     }
 

@@ -135,4 +135,27 @@ public final class Telemetry {
         }
         return out;
     }
+
+    /**
+     * The changes queued and not yet delivered for one recipe, summed over its listeners (and over
+     * open recipes with the same owner name).
+     *
+     * @param owner the recipe, as in {@link #backlogs()}
+     * @return the queued changes, 0 if no open recipe has that name
+     */
+    public int backlog(String owner) {
+        List<ListenerSet<?>> named = new ArrayList<>();
+        synchronized (sets) {
+            for (ListenerSet<?> s : sets) {
+                if (s.owner().equals(owner)) {
+                    named.add(s);
+                }
+            }
+        }
+        int total = 0;
+        for (ListenerSet<?> s : named) {
+            total += s.backlog();
+        }
+        return total;
+    }
 }

@@ -326,6 +326,23 @@ public final class ZkAccess {
         public boolean noNode() {
             return rc == KeeperException.Code.NONODE.intValue();
         }
+
+        /**
+         * The stat of a request that succeeded with one (a create, a write, an exists of a node
+         * that is there).
+         *
+         * @param path the path concerned, for the error
+         * @return the stat
+         * @throws StateSyncException translated from the result code ({@link #error}) if the
+         *     request failed or returned no stat
+         */
+        public Stat statOrThrow(@Nullable String path) {
+            Stat s = stat;
+            if (rc != 0 || s == null) {
+                throw error(rc, path);
+            }
+            return s;
+        }
     }
 
     /**

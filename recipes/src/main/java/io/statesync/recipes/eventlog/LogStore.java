@@ -792,10 +792,7 @@ final class LogStore {
                 zk.backoff(1, d, p, what, outcome);
                 r = zk.call(d, p, what, outcome, h -> ZkAccess.getData(h, full));
             }
-            Stat stat = r.stat();
-            if (!r.ok() || stat == null) {
-                throw ZkAccess.error(r.rc(), p);
-            }
+            Stat stat = r.statOrThrow(p);
             byte[] data = r.data();
             out.add(Nodes.versioned(data == null ? new byte[0] : data, stat));
         }

@@ -474,10 +474,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
             if (r.noNode()) {
                 continue;
             }
-            Stat stat = r.stat();
-            if (!r.ok() || stat == null) {
-                throw ZkAccess.error(r.rc(), childPath);
-            }
+            Stat stat = r.statOrThrow(childPath);
             byte[] raw = r.data();
             byte[] bytes = raw == null ? new byte[0] : raw;
             T value;

@@ -217,10 +217,7 @@ final class QueueStore {
                 h -> watches.arming(h, full)
                         ? ZkAccess.getData(h, full, watches.watcher())
                         : ZkAccess.getData(h, full));
-        Stat stat = r.stat();
-        if (!r.ok() || stat == null) {
-            throw ZkAccess.error(r.rc(), p);
-        }
+        Stat stat = r.statOrThrow(p);
         return counter(p, r.data(), stat.getVersion(), stat.getCzxid(), stat.getMzxid());
     }
 
