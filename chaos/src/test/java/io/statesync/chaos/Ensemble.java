@@ -17,6 +17,7 @@ package io.statesync.chaos;
 
 import static org.awaitility.Awaitility.await;
 
+import io.statesync.testkit.JvmProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -122,7 +123,8 @@ final class Ensemble implements AutoCloseable {
 
     private void startServer(int i) throws IOException {
         Path cfg = root.resolve("server-" + (i + 1)).resolve("zoo.cfg");
-        servers[i] = JvmProcess.start("zk" + (i + 1), QuorumPeerMain.class, List.of(cfg.toString()));
+        servers[i] =
+                JvmProcess.start("zk" + (i + 1), QuorumPeerMain.class, List.of("-Xmx128m"), List.of(cfg.toString()));
     }
 
     /** Waits until server {@code i} answers as leader or follower. */

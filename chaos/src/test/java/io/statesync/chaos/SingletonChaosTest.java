@@ -18,6 +18,7 @@ package io.statesync.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.statesync.testkit.JvmProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ class SingletonChaosTest {
         JvmProcess p = later(JvmProcess.start(
                 name,
                 SingletonNode.class,
+                List.of("-Xmx128m"),
                 List.of(
                         ensemble.connectString(),
                         namespace,

@@ -17,6 +17,7 @@ package io.statesync.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.statesync.testkit.JvmProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +40,10 @@ class MultiProcessTest {
     private static final Pattern EPOCH = Pattern.compile("epoch (\\d+)");
     private static final Pattern TOKEN = Pattern.compile("fencing token (\\d+)");
 
-    private static DemoProcess zookeeper;
+    private static JvmProcess zookeeper;
     private static String connect;
     private static Path dataDir;
-    private final List<DemoProcess> nodes = new ArrayList<>();
+    private final List<JvmProcess> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startZooKeeper() throws Exception {
@@ -68,21 +69,21 @@ class MultiProcessTest {
 
     @AfterEach
     void stopNodes() {
-        nodes.forEach(DemoProcess::close);
+        nodes.forEach(JvmProcess::close);
     }
 
-    private DemoProcess node(String name, String command, String... more) throws Exception {
+    private JvmProcess node(String name, String command, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of(command, "--connect", connect, "--node", name));
         args.addAll(List.of(more));
-        DemoProcess p = DemoProcess.start(name, args.toArray(String[]::new));
+        JvmProcess p = DemoProcess.start(name, args.toArray(String[]::new));
         nodes.add(p);
         return p;
     }
 
     @Test
     void configTypedOnOneNodeIsAppliedByTheOthers() throws Exception {
-        DemoProcess a = node("cfg-a", "config", "--namespace", "t-config");
-        DemoProcess b = node("cfg-b", "config", "--namespace", "t-config");
+        JvmProcess a = node("cfg-a", "config", "--namespace", "t-config");
+        JvmProcess b = node("cfg-b", "config", "--namespace", "t-config");
         a.awaitLine("cfg-a applied config version 0: rate-limit=100");
         b.awaitLine("cfg-b applied config version 0: rate-limit=100");
         b.awaitLine("Type a new config line");
@@ -91,7 +92,7 @@ class MultiProcessTest {
         a.awaitLine("cfg-a applied config version 1: rate-limit=300");
 
         // a one-shot writer, as a third terminal would run it
-        DemoProcess c = node("cfg-c", "config", "--namespace", "t-config", "--set", "rate-limit=50");
+        JvmProcess c = node("cfg-c", "config", "--namespace", "t-config", "--set", "rate-limit=50");
         assertThat(c.awaitExit(Duration.ofSeconds(30))).isEqualTo(0);
         assertThat(c.out()).anyMatch(l -> l.contains("cfg-c wrote config version 2: rate-limit=50"));
         a.awaitLine("cfg-a applied config version 2: rate-limit=50");
@@ -100,9 +101,9 @@ class MultiProcessTest {
 
     @Test
     void membersSeeEachOtherJoinAndLeave() throws Exception {
-        DemoProcess m1 = node("m1", "members", "--namespace", "t-members");
+        JvmProcess m1 = node("m1", "members", "--namespace", "t-members");
         m1.awaitLine("m1 registered; members now: [m1]");
-        DemoProcess m2 = node("m2", "members", "--namespace", "t-members");
+        JvmProcess m2 = node("m2", "members", "--namespace", "t-members");
         m2.awaitLine("m2 registered; members now: [m1, m2]");
         m1.awaitLine("m2 joined");
 
@@ -114,10 +115,10 @@ class MultiProcessTest {
 
     @Test
     void theSingletonTaskMovesToAnotherNodeWithAHigherEpochWhenTheLeaderStops() throws Exception {
-        DemoProcess s1 = node("s1", "singleton", "--namespace", "t-singleton", "--every", "200ms");
+        JvmProcess s1 = node("s1", "singleton", "--namespace", "t-singleton", "--every", "200ms");
         String firstRun = s1.awaitLine("s1 runs the singleton task");
         long firstEpoch = epoch(firstRun);
-        DemoProcess s2 = node("s2", "singleton", "--namespace", "t-singleton", "--every", "200ms");
+        JvmProcess s2 = node("s2", "singleton", "--namespace", "t-singleton", "--every", "200ms");
         s2.awaitLine("leader is s1, epoch " + firstEpoch);
 
         s1.stop();
@@ -129,8 +130,8 @@ class MultiProcessTest {
 
     @Test
     void lockHoldersTakeTurnsWithIncreasingTokensAndSeeTheOthersGuardedWrite() throws Exception {
-        DemoProcess l1 = node("l1", "lock", "--namespace", "t-lock", "--hold", "300ms", "--pause", "300ms");
-        DemoProcess l2 = node("l2", "lock", "--namespace", "t-lock", "--hold", "300ms", "--pause", "300ms");
+        JvmProcess l1 = node("l1", "lock", "--namespace", "t-lock", "--hold", "300ms", "--pause", "300ms");
+        JvmProcess l2 = node("l2", "lock", "--namespace", "t-lock", "--hold", "300ms", "--pause", "300ms");
         // each sees the other as the last holder: the other's guarded write reached it
         String l2Holds = l2.awaitLine(
                 l -> l.contains("l2 holds the lock") && l.contains("last holder: l1 with token"),
@@ -144,27 +145,27 @@ class MultiProcessTest {
 
     @Test
     void aTransferAppendedByOneNodeIsAppliedByTheOthersAndReplayedByALateOne() throws Exception {
-        DemoProcess g1 = node("g1", "ledger", "--namespace", "t-ledger");
+        JvmProcess g1 = node("g1", "ledger", "--namespace", "t-ledger");
         g1.awaitLine("g1 replayed the log: 0 events, balances {alice=100, bob=100, carol=100}");
         g1.awaitLine("Type a transfer");
         g1.type("alice bob 10");
         g1.awaitLine("g1 appended alice -> bob 10 at position 0");
 
-        DemoProcess once = node("g2", "ledger", "--namespace", "t-ledger", "--append", "bob carol 25");
+        JvmProcess once = node("g2", "ledger", "--namespace", "t-ledger", "--append", "bob carol 25");
         assertThat(once.awaitExit(Duration.ofSeconds(30))).isEqualTo(0);
         assertThat(once.out()).anyMatch(l -> l.contains("g2 appended bob -> carol 25 at position 1"));
         g1.awaitLine("g1 applied up to: 2 events, balances {alice=90, bob=85, carol=125}");
 
-        DemoProcess late = node("g3", "ledger", "--namespace", "t-ledger");
+        JvmProcess late = node("g3", "ledger", "--namespace", "t-ledger");
         late.awaitLine("g3 replayed the log: 2 events, balances {alice=90, bob=85, carol=125}");
     }
 
     @Test
     void aCommandSubmittedInOneNodeIsAppliedByTheLeaderAndSeenByTheOthersAlsoAfterTheLeaderStops() throws Exception {
-        DemoProcess r1 = node("r1", "replicated", "--namespace", "t-replicated");
+        JvmProcess r1 = node("r1", "replicated", "--namespace", "t-replicated");
         r1.awaitLine("r1 sees version 0: {} (current)");
         r1.awaitLine("r1 is now the replication leader");
-        DemoProcess r2 = node("r2", "replicated", "--namespace", "t-replicated");
+        JvmProcess r2 = node("r2", "replicated", "--namespace", "t-replicated");
         r2.awaitLine("r2 sees version 0: {} (current)");
         r2.awaitLine("Type 'claim SHARD'");
 
@@ -175,7 +176,7 @@ class MultiProcessTest {
         r2.awaitLine("r2 sees version 1: {shard-1=r2}");
 
         // a one-shot submitter, as a third terminal would run it: rejected by the function, exit code 1
-        DemoProcess r3 = node("r3", "replicated", "--namespace", "t-replicated", "--submit", "claim shard-1");
+        JvmProcess r3 = node("r3", "replicated", "--namespace", "t-replicated", "--submit", "claim shard-1");
         assertThat(r3.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.FAILED);
         assertThat(r3.out())
                 .anyMatch(l -> l.contains("r3 claims shard-1: rejected at position 1 (")
@@ -186,7 +187,7 @@ class MultiProcessTest {
         r1.stop();
         assertThat(r1.out()).anyMatch(l -> l.contains("r1 stopping: closing the replicated state"));
         r2.awaitLine("r2 is now the replication leader");
-        DemoProcess r4 = node("r4", "replicated", "--namespace", "t-replicated", "--submit", "claim shard-2");
+        JvmProcess r4 = node("r4", "replicated", "--namespace", "t-replicated", "--submit", "claim shard-2");
         assertThat(r4.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.OK);
         assertThat(r4.out())
                 .anyMatch(l ->
@@ -197,15 +198,18 @@ class MultiProcessTest {
 
     @Test
     void aJobHeldByAWorkerThatStopsIsDeliveredAgainToAnother() throws Exception {
-        DemoProcess w1 = node("w1", "queue", "--namespace", "t-queue", "--work", "60s");
+        JvmProcess w1 = node("w1", "queue", "--namespace", "t-queue", "--work", "60s");
         w1.awaitLine("w1 waits for jobs");
-        DemoProcess producer = node("producer", "queue", "--namespace", "t-queue", "--offer", "1");
+        JvmProcess producer = node("producer", "queue", "--namespace", "t-queue", "--offer", "1");
         assertThat(producer.awaitExit(Duration.ofSeconds(30))).isEqualTo(0);
         assertThat(producer.out()).anyMatch(l -> l.contains("producer offered 1 jobs at positions 0..0"));
-        String working = w1.awaitLine(l -> l.contains("w1 works on job-") && l.contains("(delivery 1)"), "w1 working");
+        String working = w1.awaitLine(
+                l -> l.contains("w1 works on job-") && l.contains("(delivery 1)"),
+                "w1 working",
+                JvmProcess.DEFAULT_WAIT);
         String job = working.substring(working.indexOf("job-"), working.indexOf(" (delivery"));
 
-        DemoProcess w2 = node("w2", "queue", "--namespace", "t-queue", "--work", "100ms");
+        JvmProcess w2 = node("w2", "queue", "--namespace", "t-queue", "--work", "100ms");
         w2.awaitLine("w2 waits for jobs");
         w1.stop(); // stops before finishing: the job goes back
         assertThat(w1.out()).anyMatch(l -> l.contains("w1 stops before finishing " + job));
@@ -216,7 +220,7 @@ class MultiProcessTest {
     @Test
     void anUnreachableZooKeeperFailsWithinTheConnectionTimeoutWithExitCode3() throws Exception {
         long t0 = System.nanoTime();
-        DemoProcess p =
+        JvmProcess p =
                 DemoProcess.start("unreachable", "members", "--connect", "127.0.0.1:1", "--connection-timeout", "2s");
         nodes.add(p);
         assertThat(p.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.UNREACHABLE);
@@ -226,7 +230,7 @@ class MultiProcessTest {
 
     @Test
     void anUnknownOptionListsTheValidOnesWithExitCode2() throws Exception {
-        DemoProcess p = DemoProcess.start("unknown", "lock", "--connect", "127.0.0.1:1", "--hols", "1s");
+        JvmProcess p = DemoProcess.start("unknown", "lock", "--connect", "127.0.0.1:1", "--hols", "1s");
         nodes.add(p);
         assertThat(p.awaitExit(Duration.ofSeconds(30))).isEqualTo(Demo.USAGE);
         assertThat(p.stderr())

@@ -17,6 +17,7 @@ package io.statesync.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.statesync.testkit.JvmProcess;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +31,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class OutageTest {
-    private final List<DemoProcess> processes = new ArrayList<>();
+    private final List<JvmProcess> processes = new ArrayList<>();
 
     @AfterEach
     void stopAll() {
-        processes.forEach(DemoProcess::close);
+        processes.forEach(JvmProcess::close);
     }
 
-    private DemoProcess start(String name, String... args) throws Exception {
-        DemoProcess p = DemoProcess.start(name, args);
+    private JvmProcess start(String name, String... args) throws Exception {
+        JvmProcess p = DemoProcess.start(name, args);
         processes.add(p);
         return p;
     }
@@ -52,9 +53,9 @@ class OutageTest {
     @Test
     void aQueueWorkerSaysWhatItWaitsForAnswersATypedLineAndWorksAgainAfterTheOutage() throws Exception {
         int port = freePort();
-        DemoProcess zk = start("zookeeper-1", "zookeeper", "--port", Integer.toString(port));
+        JvmProcess zk = start("zookeeper-1", "zookeeper", "--port", Integer.toString(port));
         String connect = zk.awaitLine("connect string: ").substring("connect string: ".length());
-        DemoProcess worker = start(
+        JvmProcess worker = start(
                 "w1", "queue", "--connect", connect, "--node", "w1", "--namespace", "t-outage", "--work", "100ms");
         worker.awaitLine("w1 waits for jobs");
 
@@ -64,7 +65,7 @@ class OutageTest {
         worker.type("typed-during-the-outage");
         worker.awaitLine("ZooKeeper is not reachable now");
 
-        DemoProcess back = start("zookeeper-2", "zookeeper", "--port", Integer.toString(port));
+        JvmProcess back = start("zookeeper-2", "zookeeper", "--port", Integer.toString(port));
         back.awaitLine("connect string: ");
         // The line typed during the outage is answered: offered once the server is back, or given up
         // with a message (a fresh server has no session for the worker: it reconnects with a new one).
