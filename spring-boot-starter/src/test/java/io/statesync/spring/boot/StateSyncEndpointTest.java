@@ -39,6 +39,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The {@code statesync} actuator endpoint in application contexts against a real ZooKeeper. */
 class StateSyncEndpointTest {
@@ -90,6 +92,15 @@ class StateSyncEndpointTest {
                 RecipeDescriptor lock = recipe(d, "DistributedLock", "/invoices-lock");
                 assertThat(lock.status()).isEqualTo("UP");
                 assertThat(lock.details()).containsEntry("held", true).containsEntry("tokens", List.of(handle.token()));
+
+                // As the actuator writes it (Jackson 3).
+                JsonNode json = JsonMapper.builder().build().valueToTree(d);
+                assertThat(json.at("/coordinator/status").asString()).isEqualTo("UP");
+                JsonNode first = json.at("/recipes/0");
+                assertThat(first.at("/type").asString()).isEqualTo("LeaderElection");
+                assertThat(first.at("/state").asString()).isEqualTo("STARTED");
+                assertThat(first.at("/details/epoch").asLong()).isEqualTo(leadership.epoch());
+                assertThat(json.at("/recipes/1/details/tokens/0").asLong()).isEqualTo(handle.token());
             }
             RecipeDescriptor released = recipe(endpoint.statesync(), "DistributedLock", "/invoices-lock");
             assertThat(released.details()).containsEntry("held", false).containsEntry("tokens", List.of());
