@@ -21,6 +21,7 @@ import io.statesync.core.RecipeReport;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +130,7 @@ public final class RecipeRegistry {
             } catch (RuntimeException ex) {
                 // A report must never fail the caller's health check.
                 LOG.warn("{} {}: describing its health failed", e.type, e.path, ex);
-                own = new Health(Health.Status.DOWN, "describing its health failed: " + ex, java.util.Map.of());
+                own = new Health(Health.Status.DOWN, "describing its health failed: " + ex, Map.of());
             }
             out.add(new RecipeReport(e.type, e.path, state, combine(state, own, coordinator)));
         }
