@@ -202,7 +202,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         tokens.sort(null);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("held", !tokens.isEmpty());
-        details.put("tokens", tokens);
+        details.put("tokens", List.copyOf(tokens));
         details.put("waiting", waiters);
         details.put("lost", lost.size());
         if (maxLeases > 1) {
