@@ -96,6 +96,7 @@ public final class Coordinator implements AutoCloseable {
     private final ThreadFactory threadFactory;
     private final ZkAccess access;
     private final io.statesync.core.internal.Telemetry telemetry = new io.statesync.core.internal.Telemetry();
+    private final io.statesync.core.internal.RecipeRegistry recipes = new io.statesync.core.internal.RecipeRegistry();
     private final ConnectionLossPolicy lossPolicy;
     private final AclMode aclMode;
     private final int maxValueBytes;
@@ -353,6 +354,16 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
+     * Not API: where this coordinator's recipes register themselves for {@link #recipes()}. It may
+     * change in any release.
+     *
+     * @return the coordinator's recipe registry
+     */
+    public io.statesync.core.internal.RecipeRegistry internalRecipes() {
+        return recipes;
+    }
+
+    /**
      * The policy that decides which connection transitions are losses.
      *
      * @return the policy
@@ -551,6 +562,33 @@ public final class Coordinator implements AutoCloseable {
             default -> "without a connection to " + at + " for " + off.toMillis() + " ms";
         };
         return new Health(Health.Status.DEGRADED, reason, details);
+    }
+
+    /**
+     * The recipes built on this coordinator and not closed, in the order they were built, each with
+     * its lifecycle state and its {@link Health}: {@code UP}, {@code DEGRADED} or {@code DOWN}, a
+     * reason, and the recipe's live state in the details (a leader's epoch, the tokens of the locks
+     * held, a log position, a queue's claims...).
+     *
+     * <p>A recipe's status is the worse of what it reports about itself and this coordinator's
+     * {@link #health()}: while the coordinator is {@code DEGRADED} (without a connection, for at most
+     * {@code healthDownAfter}) every recipe is at least {@code DEGRADED}, serving its local copy. A
+     * recipe reports itself {@code DEGRADED} when something it gave the application no longer holds
+     * (a lock handle lost and not yet closed) and {@code DOWN} when it stopped for good (an
+     * event-sourced state halted on an event it could not apply). A recipe built and not started is
+     * {@code DOWN}. A closed recipe is not listed, nor is one the application dropped without closing
+     * once it was garbage-collected, nor the parts a recipe is built of (a replicated state's command
+     * log, published state and election are reported in its own entry). The rules of each recipe are
+     * in {@code docs/observability.md}, "Health of each recipe".
+     *
+     * <p>Computed from state held in memory, like {@link #health()}: the call does no I/O and does not
+     * wait for the network. It may be called in any lifecycle state (after {@link #close()}, recipes
+     * not yet closed are reported {@code DOWN}).
+     *
+     * @return the reports, one per live recipe; an unmodifiable snapshot
+     */
+    public List<RecipeReport> recipes() {
+        return List.copyOf(recipes.reports(health()));
     }
 
     @Override

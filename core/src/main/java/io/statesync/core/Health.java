@@ -32,7 +32,8 @@ import java.util.Objects;
  *
  * @param status the status
  * @param reason why, in one sentence an operator can act on
- * @param details facts behind the status, in a stable order; values are strings, numbers or booleans
+ * @param details facts behind the status, in a stable order; values are strings, numbers, booleans
+ *     or lists of them
  */
 public record Health(Status status, String reason, Map<String, Object> details) {
 

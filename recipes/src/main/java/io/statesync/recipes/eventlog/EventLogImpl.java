@@ -18,20 +18,24 @@ package io.statesync.recipes.eventlog;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateListener;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.RecipeRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The implementation of {@link EventLog}. */
-final class EventLogImpl<E> implements EventLog<E> {
+final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
     private final Coordinator coordinator;
     private final Codec<E> codec;
     final LogStore store;
@@ -43,6 +47,7 @@ final class EventLogImpl<E> implements EventLog<E> {
         this.codec = codec;
         this.store = store;
         this.lifecycle = new Lifecycle("EventLog " + store.path);
+        coordinator.internalRecipes().register("EventLog", store.path, this);
     }
 
     /** Decodes one raw event; a failure names its position. */
@@ -215,6 +220,14 @@ final class EventLogImpl<E> implements EventLog<E> {
     @Override
     public Codec<E> codec() {
         return codec;
+    }
+
+    /** UP (an append or read reports its own failure). Details: the open subscriptions. */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("subscriptions", subscriptions.size());
+        return new Health(Health.Status.UP, "open for appends and reads", details);
     }
 
     @Override

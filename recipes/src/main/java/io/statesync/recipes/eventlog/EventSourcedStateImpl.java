@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
@@ -30,8 +31,11 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -42,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link EventSourcedState}. */
-final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Follower.Handler {
+final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Follower.Handler, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(EventSourcedStateImpl.class);
 
     private final EventLogImpl<E> log;
@@ -98,6 +102,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         this.follower = new Follower(log.store, this, "statesync-eventsourced " + log.path());
         this.connectionListener = this::onConnection;
         this.current = Versioned.of(initial, 0, 0, 0);
+        coordinator.internalRecipes().register("EventSourcedState", log.path(), this);
     }
 
     private void onConnection(ConnectionEvent event) {
@@ -153,6 +158,35 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
     @Override
     public boolean removeListener(StateListener<S> listener) {
         return listeners.remove(listener);
+    }
+
+    /**
+     * DOWN once stopped by {@link #failure()}; DEGRADED while started and not caught up once yet (no
+     * INITIAL change delivered); UP otherwise. Details: the position applied, the snapshot loaded.
+     */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        boolean caughtUp;
+        long at;
+        synchronized (lock) {
+            at = position;
+            caughtUp = initialDelivered;
+            details.put("position", at);
+            details.put("caughtUp", caughtUp);
+            if (startSnapshot >= 0) {
+                details.put("startSnapshot", startSnapshot);
+            }
+        }
+        details.put("listeners", listeners.size());
+        StateSyncException stopped = failure;
+        if (stopped != null) {
+            return new Health(Health.Status.DOWN, "stopped at position " + at + ": " + stopped.getMessage(), details);
+        }
+        if (lifecycle.isStarted() && !caughtUp) {
+            return new Health(Health.Status.DEGRADED, "replaying the log; at position " + at, details);
+        }
+        return new Health(Health.Status.UP, "applied the log up to position " + at, details);
     }
 
     @Override

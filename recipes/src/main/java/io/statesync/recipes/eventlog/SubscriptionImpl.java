@@ -20,6 +20,7 @@ import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
@@ -28,14 +29,17 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /** The implementation of {@link EventSubscription}. */
-final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handler {
+final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handler, RecipeRegistry.Reporting {
     private final EventLogImpl<E> log;
     private final Coordinator coordinator;
     private final Codec<E> codec;
@@ -61,6 +65,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
         this.listeners = new ListenerSet<>(owner, coordinator);
         this.follower = new Follower(log.store, this, "statesync-eventlog " + log.path());
         this.connectionListener = this::onConnection;
+        coordinator.internalRecipes().register("EventSubscription", log.path(), this);
     }
 
     private void onConnection(ConnectionEvent event) {
@@ -186,6 +191,21 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
     public void onFatal(StateSyncException error) {
         failure = error;
         listeners.publish(error, l -> l.onError(error));
+    }
+
+    /** DOWN once stopped by {@link #failure()}; UP otherwise. Details: the next position delivered. */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("from", from);
+        details.put("position", position);
+        details.put("listeners", listeners.size());
+        StateSyncException stopped = failure;
+        if (stopped != null) {
+            return new Health(
+                    Health.Status.DOWN, "stopped at position " + position + ": " + stopped.getMessage(), details);
+        }
+        return new Health(Health.Status.UP, "delivering from position " + position, details);
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.Health;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.NotLeaderException;
@@ -33,6 +34,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
@@ -43,7 +45,9 @@ import io.statesync.recipes.internal.OneShotWatches;
 import io.statesync.recipes.internal.RawOps;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -75,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * losses are handled synchronously on the coordinator's event thread ({@link #onConnection}); every
  * field below {@link #lock} is guarded by it.
  */
-final class DefaultLeaderElection implements LeaderElection {
+final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultLeaderElection.class);
     private static final long RETRY_MILLIS = 250;
     /** The longest wait between retries while access is denied. */
@@ -193,6 +197,7 @@ final class DefaultLeaderElection implements LeaderElection {
         this.deleter = new GuaranteedDelete(coordinator, name);
         this.loop = executor(coordinator, "statesync-leader-" + participantId);
         this.timer = executor(coordinator, "statesync-leader-timer-" + participantId);
+        coordinator.internalRecipes().register("LeaderElection", path, this);
     }
 
     /** One thread, from the coordinator's thread factory. */
@@ -1451,6 +1456,43 @@ final class DefaultLeaderElection implements LeaderElection {
     /** The election's own thread, so that a test in this package can hold it. */
     Executor loopForTests() {
         return loop;
+    }
+
+    /**
+     * DOWN while this node stays out of the election because its znode is in a newer release's
+     * layout; UP otherwise. Details: whether it leads, the epoch and id of the leader it knows.
+     */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("participantId", participantId);
+        boolean refused;
+        boolean leads;
+        Leadership known;
+        synchronized (lock) {
+            leads = leader;
+            known = view;
+            details.put("participating", ourPath != null);
+            details.put("leader", leads);
+            if (known != null) {
+                details.put("epoch", known.epoch());
+                details.put("leaderId", known.leaderId());
+            }
+            if (task != null) {
+                details.put("taskRunning", running != null);
+            }
+            refused = layoutError != null && ourPath == null;
+        }
+        if (refused) {
+            return new Health(
+                    Health.Status.DOWN, "not participating: the election's znode is in a newer layout", details);
+        }
+        String reason = leads
+                ? "leading with epoch " + (known == null ? "unknown" : known.epoch())
+                : known == null
+                        ? "no leader known"
+                        : "following " + known.leaderId() + " (epoch " + known.epoch() + ")";
+        return new Health(Health.Status.UP, reason, details);
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
@@ -29,6 +30,7 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
@@ -36,14 +38,18 @@ import io.statesync.recipes.internal.GuardedWrites;
 import io.statesync.recipes.internal.LayoutVersion;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -87,7 +93,7 @@ import org.slf4j.LoggerFactory;
  * with no further read (its own znode's watch is set without waiting); otherwise the watch event sends
  * the next read at once from the event thread, before the waiting thread is even woken.
  */
-final class LockEngine {
+final class LockEngine implements RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
     private static final long RESTART_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -143,6 +149,8 @@ final class LockEngine {
     private final Set<Handle> held = new HashSet<>();
     /** Guarded by {@link #lock}. */
     private final Set<Attempt> waiting = new HashSet<>();
+    /** Guarded by {@link #lock}: handles lost and not yet closed by the application (weak). */
+    private final Set<Handle> lostOpen = Collections.newSetFromMap(new WeakHashMap<>());
 
     LockEngine(Coordinator coordinator, String path, int maxLeases, String recipe) {
         this.coordinator = coordinator;
@@ -154,6 +162,7 @@ final class LockEngine {
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator);
         this.deleter = new GuaranteedDelete(coordinator, name);
+        coordinator.internalRecipes().register(recipe, path, this);
     }
 
     String path() {
@@ -168,8 +177,46 @@ final class LockEngine {
         }
     }
 
-    LifecycleState state() {
+    @Override
+    public LifecycleState state() {
         return lifecycle.state();
+    }
+
+    /**
+     * DEGRADED while a handle of this lock was lost and the application has not closed it (it may
+     * still act as if it held the lock); UP otherwise. Details: the tokens held, the acquires
+     * waiting, the lost handles not closed.
+     */
+    @Override
+    public Health describe() {
+        List<Long> tokens = new ArrayList<>();
+        List<Handle> lost;
+        int waiters;
+        synchronized (lock) {
+            for (Handle h : held) {
+                tokens.add(h.token());
+            }
+            waiters = waiting.size();
+            lost = new ArrayList<>(lostOpen);
+        }
+        tokens.sort(null);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("held", !tokens.isEmpty());
+        details.put("tokens", List.copyOf(tokens));
+        details.put("waiting", waiters);
+        details.put("lost", lost.size());
+        if (maxLeases > 1) {
+            details.put("maxLeases", maxLeases);
+        }
+        if (!lost.isEmpty()) {
+            Handle h = lost.get(0);
+            return new Health(
+                    Health.Status.DEGRADED,
+                    lost.size() + " handle(s) lost and not closed; token " + h.token() + ": " + h.invalidReason(),
+                    details);
+        }
+        return new Health(
+                Health.Status.UP, tokens.isEmpty() ? "not held here" : "held here with token(s) " + tokens, details);
     }
 
     void start() {
@@ -771,6 +818,7 @@ final class LockEngine {
                 return;
             }
             h.lostReason = why;
+            lostOpen.add(h);
             error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
             listeners.enqueue(error, l -> l.lockLost(h, error));
         }
@@ -801,6 +849,7 @@ final class LockEngine {
             for (Handle h : lost) {
                 held.remove(h);
                 h.lostReason = why;
+                lostOpen.add(h);
                 LockLostException error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
                 listeners.enqueue(error, l -> l.lockLost(h, error));
             }
@@ -833,6 +882,7 @@ final class LockEngine {
             }
             h.released = true;
             held.remove(h);
+            lostOpen.remove(h);
         }
         CompletableFuture<Void> deleted = deleter.deleteNode(h.zkHolderPath, h.session);
         if (!coordinator.isConnected() || !awaitQuietly(deleted, Duration.ofNanos(waitBy.remainingNanos()))) {

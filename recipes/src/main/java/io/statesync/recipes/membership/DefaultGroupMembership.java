@@ -22,6 +22,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.Health;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
@@ -34,6 +35,7 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
@@ -45,6 +47,7 @@ import io.statesync.recipes.internal.OneShotWatches;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * The group. ZooKeeper work runs serially on {@link #loop}; fields below {@link #lock} are guarded by
  * it.
  */
-final class DefaultGroupMembership<T> implements GroupMembership<T> {
+final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
     private static final long RETRY_MILLIS = 250;
     /**
@@ -143,6 +146,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
         this.loop = new ScheduledThreadPoolExecutor(
                 1, r -> coordinator.internalAccess().newThread("statesync-membership-" + memberId, r));
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        coordinator.internalRecipes().register("GroupMembership", path, this);
     }
 
     @Override
@@ -701,6 +705,34 @@ final class DefaultGroupMembership<T> implements GroupMembership<T> {
                 listeners.enqueue(c, l -> l.onChange(c));
             }
         }
+    }
+
+    /**
+     * DOWN while this member stays out because the group's znode is in a newer layout; DEGRADED while
+     * started, connected and not (yet, or no longer) registered; UP otherwise. Details: the members
+     * seen, whether this member is registered.
+     */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("memberId", memberId);
+        boolean registered;
+        boolean online;
+        boolean refused;
+        synchronized (lock) {
+            online = connected;
+            registered = connected && registeredSession != 0;
+            refused = layoutRefused;
+            details.put("members", members.size());
+            details.put("registered", registered);
+        }
+        if (refused && !registered) {
+            return new Health(Health.Status.DOWN, "not registered: the group's znode is in a newer layout", details);
+        }
+        if (online && !registered && lifecycle.isStarted()) {
+            return new Health(Health.Status.DEGRADED, "connected and not registered yet", details);
+        }
+        return new Health(Health.Status.UP, registered ? "registered" : "not registered", details);
     }
 
     @Override

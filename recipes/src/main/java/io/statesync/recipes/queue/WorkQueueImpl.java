@@ -22,6 +22,7 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
@@ -34,6 +35,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.PackFormat;
@@ -45,7 +47,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -74,7 +78,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link WorkQueue}. */
-final class WorkQueueImpl<T> implements WorkQueue<T> {
+final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(WorkQueueImpl.class);
     /** Room kept in the znode limit so that any item fits a dead-letter record with its reason. */
     static final int DEAD_LETTER_RESERVE = 1024;
@@ -167,6 +171,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
                 },
                 4);
         this.signalWatches = new WatchSet(access, event -> signalChange(), 16);
+        coordinator.internalRecipes().register("WorkQueue", path, this);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -245,6 +250,31 @@ final class WorkQueueImpl<T> implements WorkQueue<T> {
     @Override
     public String path() {
         return store.path;
+    }
+
+    /**
+     * UP (a lost claim is redelivered, as the queue promises). Details: the claims this instance
+     * holds; the depth and the next dead-letter id as of the last refresh, known only while a depth
+     * or dead-letter listener is registered (the queue reads them for its listeners).
+     */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("claimsHeld", held.size());
+        synchronized (lock) {
+            Versioned<Long> depth = lastDepth;
+            if (depth != null && depthListeners.size() > 0) {
+                details.put("depth", depth.value());
+            }
+            if (nextDeadToDeliver >= 0) {
+                details.put("nextDeadLetterId", nextDeadToDeliver);
+            }
+        }
+        if (capacity != Long.MAX_VALUE) {
+            details.put("capacity", capacity);
+        }
+        details.put("takesStranded", strandedPasses.get());
+        return new Health(Health.Status.UP, "holding " + held.size() + " claim(s)", details);
     }
 
     @Override

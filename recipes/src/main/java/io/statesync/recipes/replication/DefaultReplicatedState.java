@@ -21,6 +21,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.GuardedWrite;
+import io.statesync.core.Health;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException;
@@ -34,6 +35,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.eventlog.EventLog;
@@ -45,6 +47,7 @@ import io.statesync.recipes.leader.Leadership;
 import io.statesync.recipes.state.SharedState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -67,7 +70,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The one implementation of {@link ReplicatedState}; see its Javadoc and docs/replication.md. */
-final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
+final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultReplicatedState.class);
 
     /** Room left in an append batch for the event log's headers. */
@@ -165,6 +168,12 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
         this.timer = new ScheduledThreadPoolExecutor(
                 1, r -> coordinator.internalAccess().newThread("statesync-replication-timer " + path, r));
         this.timer.setRemoveOnCancelPolicy(true);
+        // Its parts are reported in its own entry.
+        RecipeRegistry recipes = coordinator.internalRecipes();
+        recipes.unlist(log);
+        recipes.unlist(shared);
+        recipes.unlist(election);
+        recipes.register("ReplicatedState", path, this);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -300,6 +309,34 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
     @Override
     public boolean removeLeadershipListener(StateListener<Leadership> listener) {
         return election.removeListener(listener);
+    }
+
+    /**
+     * DOWN once stopped by {@link #failure()}; UP otherwise. Details: the version applied (the
+     * position of the next command), the commands submitted here and not yet resolved, and the
+     * election: whether this node leads, the leader's epoch and id.
+     */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        long version;
+        synchronized (lock) {
+            Published<S> p = latest;
+            version = p == null ? 0 : p.next;
+            details.put("version", version);
+            details.put("pendingCommands", pending.size() + outbox.size());
+        }
+        details.put("leader", election.isLeader());
+        election.leadership().ifPresent(l -> {
+            details.put("epoch", l.epoch());
+            details.put("leaderId", l.leaderId());
+        });
+        StateSyncException stopped = failure;
+        if (stopped != null) {
+            return new Health(
+                    Health.Status.DOWN, "stopped at version " + version + ": " + stopped.getMessage(), details);
+        }
+        return new Health(Health.Status.UP, "applied up to version " + version, details);
     }
 
     @Override
@@ -617,6 +654,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C> {
 
         LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
         EventSubscription<byte[]> sub = log.subscription(next, UndecodablePolicy.SKIP);
+        coordinator.internalRecipes().unlist(sub);
         sub.addListener(
                 new StateListener<LogEvent<byte[]>>() {
                     @Override

@@ -22,6 +22,7 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
@@ -34,6 +35,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
@@ -43,7 +45,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +86,7 @@ import org.slf4j.LoggerFactory;
  * value write and a version-checked write of this instance's marker znode; when a reply is lost, the
  * marker's version says whether the write landed.
  */
-final class DefaultSharedState<T> implements SharedState<T> {
+final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_BATCH = 256;
@@ -160,6 +164,7 @@ final class DefaultSharedState<T> implements SharedState<T> {
         this.turns = new Turns(coordinator, path);
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
+        coordinator.internalRecipes().register("SharedState", path, this);
     }
 
     // ---------------------------------------------------------------- lifecycle and listeners
@@ -240,6 +245,26 @@ final class DefaultSharedState<T> implements SharedState<T> {
     @Override
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
         return initializedLatch.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /** UP once the first read is in; DEGRADED before (get() is empty). Details: the value's version. */
+    @Override
+    public Health describe() {
+        Versioned<T> v = current;
+        boolean initialized = initializedLatch.getCount() == 0;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("initialized", initialized);
+        details.put("exists", v != null);
+        if (v != null) {
+            details.put("version", v.version());
+            details.put("mzxid", v.mzxid());
+        }
+        details.put("listeners", listeners.size());
+        if (lifecycle.isStarted() && !initialized) {
+            return new Health(Health.Status.DEGRADED, "its first read has not completed; get() is empty", details);
+        }
+        return new Health(
+                Health.Status.UP, v == null ? "the value does not exist" : "holding version " + v.version(), details);
     }
 
     @Override

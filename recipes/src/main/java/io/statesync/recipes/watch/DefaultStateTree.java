@@ -22,6 +22,7 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
+import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
@@ -32,6 +33,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
@@ -44,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -75,7 +78,7 @@ import org.slf4j.LoggerFactory;
  * and are applied under {@link #lock} by one rule per key — take a value only if its {@code mzxid}
  * is higher than any seen for that key. Loads and re-reads pipeline up to {@code loadBatch} reads.
  */
-final class DefaultStateTree<T> implements StateTree<T> {
+final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultStateTree.class);
     private static final byte[] EMPTY = new byte[0];
 
@@ -149,6 +152,7 @@ final class DefaultStateTree<T> implements StateTree<T> {
         this.loadBatch = loadBatch;
         this.lifecycle = new Lifecycle("StateTree " + path);
         this.listeners = new ListenerSet<>("StateTree " + path, coordinator);
+        coordinator.internalRecipes().register("StateTree", path, this);
     }
 
     // ---------------------------------------------------------------- lifecycle and listeners
@@ -243,6 +247,20 @@ final class DefaultStateTree<T> implements StateTree<T> {
     @Override
     public int size() {
         return view.size();
+    }
+
+    /** UP once loaded; DEGRADED before (the view is empty or partial). Details: the keys held. */
+    @Override
+    public Health describe() {
+        boolean initialized = initializedLatch.getCount() == 0;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("initialized", initialized);
+        details.put("keys", view.size());
+        details.put("listeners", listeners.size());
+        if (lifecycle.isStarted() && !initialized) {
+            return new Health(Health.Status.DEGRADED, "its first load has not completed; the view is partial", details);
+        }
+        return new Health(Health.Status.UP, "holding " + view.size() + " keys", details);
     }
 
     @Override
