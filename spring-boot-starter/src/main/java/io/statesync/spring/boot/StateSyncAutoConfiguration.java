@@ -23,12 +23,14 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
 
 /**
@@ -42,14 +44,20 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  *       the readiness group by default and never in the liveness group;
  *   <li>the coordinator's Micrometer meters ({@code statesync-micrometer}) on the application's
  *       {@code MeterRegistry}, when both are there;
- *   <li>{@link LeaderOnly @LeaderOnly} {@code @Scheduled} methods, with {@code @EnableScheduling}.
+ *   <li>{@link LeaderOnly @LeaderOnly} {@code @Scheduled} methods, with {@code @EnableScheduling};
+ *   <li>{@link JsonCodecs} on the application's Jackson 3 {@code JsonMapper}, else on its Jackson 2
+ *       {@code ObjectMapper}, when it has one (unless it declares its own {@code JsonCodecs}).
  * </ul>
  *
  * <p>A recipe declared as a bean should take the {@code Coordinator} bean as a dependency (so it is
  * closed first) and be started from a {@code SmartLifecycle} in phase {@link #RECIPE_PHASE} or later,
  * or on first use.
  */
-@AutoConfiguration
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+            "org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration"
+        })
 @ConditionalOnBooleanProperty(name = "statesync.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(StateSyncProperties.class)
 public final class StateSyncAutoConfiguration {
@@ -107,6 +115,32 @@ public final class StateSyncAutoConfiguration {
         @Bean
         StateSyncHealthIndicator statesyncHealthIndicator(Coordinator coordinator) {
             return new StateSyncHealthIndicator(coordinator);
+        }
+    }
+
+    /** {@link JsonCodecs} on the application's Jackson 3 {@code JsonMapper}; tried first. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
+    @Order(1)
+    static final class Jackson3CodecsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(JsonCodecs.class)
+        @ConditionalOnSingleCandidate(tools.jackson.databind.json.JsonMapper.class)
+        JsonCodecs statesyncJsonCodecs(tools.jackson.databind.json.JsonMapper mapper) {
+            return new Jackson3JsonCodecs(mapper);
+        }
+    }
+
+    /** {@link JsonCodecs} on the application's Jackson 2 {@code ObjectMapper}, without a Jackson 3 one. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
+    @Order(2)
+    static final class Jackson2CodecsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(JsonCodecs.class)
+        @ConditionalOnSingleCandidate(com.fasterxml.jackson.databind.ObjectMapper.class)
+        JsonCodecs statesyncJackson2JsonCodecs(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+            return new Jackson2JsonCodecs(mapper);
         }
     }
 
