@@ -18,6 +18,7 @@ package io.statesync.spring.boot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statesync.core.Coordinator;
 import io.statesync.micrometer.StateSyncMetrics;
+import java.util.concurrent.ThreadFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -37,8 +38,9 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  * Auto-configuration of statesync (on unless {@code statesync.enabled=false}):
  *
  * <ul>
- *   <li>a {@link Coordinator} bean built from {@link StateSyncProperties} (unless the application
- *       declares its own), started in phase {@link #COORDINATOR_PHASE} and closed when it is
+ *   <li>a {@link Coordinator} bean built from {@link StateSyncProperties} and the application's
+ *       {@link StateSyncThreadFactory @StateSyncThreadFactory} {@code ThreadFactory} if it has one
+ *       (unless the application declares its own coordinator), started in phase {@link #COORDINATOR_PHASE} and closed when it is
  *       destroyed, after every bean that depends on it;
  *   <li>the {@code statesync} health indicator ({@code management.health.statesync.enabled}), in
  *       the readiness group by default and never in the liveness group;
@@ -87,8 +89,9 @@ public final class StateSyncAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Coordinator statesyncCoordinator(StateSyncProperties properties) {
-        return CoordinatorFactory.build(properties);
+    Coordinator statesyncCoordinator(
+            StateSyncProperties properties, @StateSyncThreadFactory ObjectProvider<ThreadFactory> threadFactory) {
+        return CoordinatorFactory.build(properties, threadFactory.getIfAvailable());
     }
 
     @Bean
