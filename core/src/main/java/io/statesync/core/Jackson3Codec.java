@@ -36,7 +36,8 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <p>Jackson 3 handles {@code java.time} types without a module. These codecs leave every feature
  * to the given mapper: keep unknown properties ignored on it ({@code FAIL_ON_UNKNOWN_PROPERTIES}
- * off, Jackson 3's default is on) if nodes of two releases share a value during a rolling upgrade.
+ * off, as it is by default in Jackson 3) if nodes of two releases share a value during a rolling
+ * upgrade.
  * The JSON literal {@code null} is rejected on decode, as by every codec. Jackson 3 mappers are
  * immutable, so the codec sees the mapper as it was built.
  *
