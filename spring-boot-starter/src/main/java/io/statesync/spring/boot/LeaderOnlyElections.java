@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -66,33 +67,33 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
         return (base.endsWith("/") ? base : base + "/") + name;
     }
 
+    /** One {@code statesync.leader-only.*} property: its name, its value, how it sets the builder. */
+    private record Setting(String property, @Nullable Object value, UnaryOperator<LeaderElection.Builder> apply) {}
+
     /** Builds an election with one setting more at a time: the first refused names the property. */
     private static void validate(Coordinator coordinator, StateSyncProperties.LeaderOnly settings) {
-        String path = path(settings, "validation");
         String prefix = "statesync.leader-only.";
-        List<Map.Entry<String, UnaryOperator<LeaderElection.Builder>>> steps = List.of(
-                Map.entry(prefix + "base-path", b -> b),
-                Map.entry(prefix + "stop-timeout", b -> b.stopTimeout(settings.getStopTimeout())),
-                Map.entry(prefix + "suspend-grace", b -> b.suspendGrace(settings.getSuspendGrace())),
-                Map.entry(prefix + "takeover-delay", b -> {
-                    Duration delay = settings.getTakeoverDelay();
-                    return delay == null ? b : b.takeoverDelay(delay);
-                }));
-        LeaderElection.Builder builder =
-                LeaderElection.builder(coordinator, path).task(leadership -> {});
-        for (Map.Entry<String, UnaryOperator<LeaderElection.Builder>> step : steps) {
-            builder = step.getValue().apply(builder);
+        Duration delay = settings.getTakeoverDelay();
+        List<Setting> steps = List.of(
+                new Setting(prefix + "base-path", settings.getBasePath(), b -> b),
+                new Setting(
+                        prefix + "stop-timeout",
+                        settings.getStopTimeout(),
+                        b -> b.stopTimeout(settings.getStopTimeout())),
+                new Setting(
+                        prefix + "suspend-grace",
+                        settings.getSuspendGrace(),
+                        b -> b.suspendGrace(settings.getSuspendGrace())),
+                new Setting(prefix + "takeover-delay", delay, b -> delay == null ? b : b.takeoverDelay(delay)));
+        LeaderElection.Builder builder = LeaderElection.builder(coordinator, path(settings, "validation"))
+                .task(leadership -> {});
+        for (Setting step : steps) {
+            builder = step.apply().apply(builder);
             try {
                 // Built, never started: no thread, no network; closed at once.
                 builder.build().close();
             } catch (IllegalArgumentException e) {
-                Object value = switch (step.getKey().substring(prefix.length())) {
-                    case "base-path" -> settings.getBasePath();
-                    case "stop-timeout" -> settings.getStopTimeout();
-                    case "suspend-grace" -> settings.getSuspendGrace();
-                    default -> settings.getTakeoverDelay();
-                };
-                throw new InvalidConfigurationPropertyValueException(step.getKey(), value, e.getMessage());
+                throw new InvalidConfigurationPropertyValueException(step.property(), step.value(), e.getMessage());
             }
         }
     }
