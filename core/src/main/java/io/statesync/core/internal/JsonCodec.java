@@ -24,21 +24,21 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.statesync.core.Codec;
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON through Jackson 2; loaded only when a JSON codec is asked for ({@link Codec#json(Class)} or
- * {@link io.statesync.core.JacksonCodec}). Not API.
+ * {@link io.statesync.core.JacksonCodec}). Errors and the refused {@code null} are {@link
+ * JsonCodecSupport}'s, shared with Jackson 3. Not API.
  *
  * @param <T> the value type
  */
-public final class JsonCodec<T> implements Codec<T> {
+public final class JsonCodec<T> extends JsonCodecSupport<T> {
     private static final ObjectMapper MAPPER =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final ObjectReader reader;
     private final ObjectWriter writer;
-    private final String typeName;
-    private final String description;
 
     /**
      * The codec of {@link Codec#json(Class)}: statesync's own mapper, unknown properties ignored.
@@ -57,39 +57,26 @@ public final class JsonCodec<T> implements Codec<T> {
      * @param description what {@link #toString()} says
      */
     public JsonCodec(ObjectMapper mapper, JavaType type, String description) {
+        super(IOException.class, Objects.requireNonNull(type, "type").toCanonical(), description);
         Objects.requireNonNull(mapper, "mapper");
-        Objects.requireNonNull(type, "type");
         this.reader = mapper.readerFor(type);
         this.writer = mapper.writerFor(type);
-        this.typeName = type.toCanonical();
-        this.description = description;
     }
 
     @Override
-    public byte[] encode(T value) {
-        try {
-            return writer.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode " + typeName + " as JSON: " + e.getOriginalMessage(), e);
-        }
+    protected byte[] write(T value) throws IOException {
+        return writer.writeValueAsBytes(value);
     }
 
     @Override
-    public T decode(byte[] data) {
-        T value;
-        try {
-            value = reader.readValue(data);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not valid JSON for " + typeName + ": " + e.getMessage(), e);
-        }
-        if (value == null) {
-            throw new IllegalArgumentException("JSON null is not a " + typeName);
-        }
-        return value;
+    protected @Nullable T read(byte[] data) throws IOException {
+        return reader.readValue(data);
     }
 
     @Override
-    public String toString() {
-        return description;
+    protected String encodeFailureMessage(Exception failure) {
+        return failure instanceof JsonProcessingException j
+                ? j.getOriginalMessage()
+                : String.valueOf(failure.getMessage());
     }
 }

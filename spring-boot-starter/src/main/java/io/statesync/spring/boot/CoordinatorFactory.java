@@ -16,11 +16,15 @@
 package io.statesync.spring.boot;
 
 import io.statesync.core.AclMode;
+import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Retry;
+import io.statesync.core.TlsSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -41,10 +45,12 @@ final class CoordinatorFactory {
     /**
      * Builds the coordinator (not started).
      *
+     * @param threadFactory the application's {@link StateSyncThreadFactory @StateSyncThreadFactory},
+     *     or {@code null} for core's default
      * @throws InvalidConfigurationPropertyValueException naming the property at fault, with core's
      *     reason
      */
-    static Coordinator build(StateSyncProperties properties) {
+    static Coordinator build(StateSyncProperties properties, @Nullable ThreadFactory threadFactory) {
         String connectString = properties.getConnectString();
         if (connectString == null || connectString.isBlank()) {
             throw new InvalidConfigurationPropertyValueException(
@@ -55,6 +61,14 @@ final class CoordinatorFactory {
         }
         Retry retry = retry(properties.getRetry());
         List<Step> steps = steps(properties, retry);
+        TlsSettings tls = tls(properties.getTls());
+        if (tls != null) {
+            steps.add(new Step(PREFIX + "tls", tls, b -> b.tls(tls)));
+        }
+        if (threadFactory != null) {
+            // Not a property; core refuses no factory, so it is never the step at fault.
+            steps.add(new Step("@StateSyncThreadFactory", threadFactory, b -> b.threadFactory(threadFactory)));
+        }
         try {
             return applyAll(Coordinator.builder(connectString), steps).build();
         } catch (IllegalArgumentException refused) {
@@ -88,6 +102,8 @@ final class CoordinatorFactory {
             steps.add(new Step(PREFIX + "health-down-after", down, b -> b.healthDownAfter(down)));
         }
         steps.add(new Step(PREFIX + "retry", retry, b -> b.retry(retry)));
+        ConnectionLossPolicy policy = p.getConnectionLossPolicy();
+        steps.add(new Step(PREFIX + "connection-loss-policy", policy, b -> b.connectionLossPolicy(policy)));
         String user = p.getDigest().getUser();
         String password = p.getDigest().getPassword();
         if (user != null || password != null) {
@@ -141,6 +157,54 @@ final class CoordinatorFactory {
             String property, @Nullable Object value, IllegalArgumentException cause) {
         // Core's message is the reason; Boot's failure analyzer prints it with the property's name.
         return new InvalidConfigurationPropertyValueException(property, value, cause.getMessage());
+    }
+
+    /**
+     * The TLS settings, or {@code null} without {@code statesync.tls.enabled}. Each property is
+     * checked as it is added, so a refusal names it; passwords are never shown.
+     */
+    static @Nullable TlsSettings tls(StateSyncProperties.Tls t) {
+        if (!t.isEnabled()) {
+            return null;
+        }
+        TlsSettings.Builder builder = TlsSettings.builder();
+        try {
+            builder.storeType(t.getStoreType());
+        } catch (IllegalArgumentException e) {
+            throw invalid(PREFIX + "tls.store-type", t.getStoreType(), e);
+        }
+        builder.hostnameVerification(t.isHostnameVerification());
+        String trust = t.getTrustStore();
+        if (trust == null || trust.isBlank()) {
+            throw new InvalidConfigurationPropertyValueException(
+                    PREFIX + "tls.trust-store",
+                    trust,
+                    "statesync.tls.enabled=true needs a trust store holding the CA of the servers' certificates");
+        }
+        String trustPassword = t.getTrustStorePassword();
+        try {
+            builder.trustStore(Path.of(trust), trustPassword == null ? "" : trustPassword);
+            builder.build();
+        } catch (IllegalArgumentException e) { // an unreadable file, or an invalid path
+            throw invalid(PREFIX + "tls.trust-store", trust, e);
+        }
+        String key = t.getKeyStore();
+        String keyPassword = t.getKeyStorePassword();
+        if (key == null) {
+            if (keyPassword != null) {
+                throw new InvalidConfigurationPropertyValueException(
+                        PREFIX + "tls.key-store",
+                        null,
+                        "statesync.tls.key-store-password is set without statesync.tls.key-store");
+            }
+            return builder.build();
+        }
+        try {
+            builder.keyStore(Path.of(key), keyPassword == null ? "" : keyPassword);
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw invalid(PREFIX + "tls.key-store", key, e);
+        }
     }
 
     private static Retry retry(StateSyncProperties.Retry r) {

@@ -65,14 +65,12 @@ final class LeaderGate implements AutoCloseable {
             Coordinator coordinator,
             String name,
             String path,
-            Duration stopTimeout,
+            StateSyncProperties.LeaderOnly settings,
             Consumer<LeadershipChangedEvent> publisher,
             Object eventSource) {
         this.name = name;
         this.path = path;
-        this.election = LeaderElection.builder(coordinator, path)
-                .task(this::lead)
-                .stopTimeout(stopTimeout)
+        this.election = configure(LeaderElection.builder(coordinator, path).task(this::lead), settings)
                 .build();
         election.addListener(new io.statesync.core.StateListener<Leadership>() {
             @Override
@@ -86,6 +84,19 @@ final class LeaderGate implements AutoCloseable {
                 LOG.warn("@LeaderOnly(\"{}\") election at {}: {}", name, path, e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * Sets the election options of {@code statesync.leader-only.*} on a builder: the stop timeout,
+     * the suspend grace and, if set, the takeover delay.
+     */
+    static LeaderElection.Builder configure(LeaderElection.Builder builder, StateSyncProperties.LeaderOnly settings) {
+        builder.stopTimeout(settings.getStopTimeout()).suspendGrace(settings.getSuspendGrace());
+        Duration takeover = settings.getTakeoverDelay();
+        if (takeover != null) {
+            builder.takeoverDelay(takeover);
+        }
+        return builder;
     }
 
     String name() {

@@ -44,8 +44,10 @@ import java.lang.annotation.Target;
  * <p>It stops the way the election's singleton task stops: when leadership ends (a connection loss
  * under the coordinator's policy, the session lost, the context closing), a running invocation is
  * interrupted, and the node hands over (deleting its election znode) only once the invocation has
- * returned, so a successor's run never overlaps it. Leadership changes are published as {@link
- * LeadershipChangedEvent}s.
+ * returned, so a successor's run never overlaps it. Behind a silent partition the leader gives up
+ * on SUSPENDED (after {@code statesync.leader-only.suspend-grace}, 0 by default), and a successor
+ * that saw it vanish without a hand-over waits {@code statesync.leader-only.takeover-delay} first.
+ * Leadership changes are published as {@link LeadershipChangedEvent}s.
  *
  * <p>Needs {@code @EnableScheduling} and a {@link org.springframework.boot.SpringApplication} (for
  * the ready event). Reactive and Kotlin suspending {@code @Scheduled} methods are not supported.

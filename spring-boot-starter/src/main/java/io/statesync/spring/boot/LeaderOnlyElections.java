@@ -16,12 +16,17 @@
 package io.statesync.spring.boot;
 
 import io.statesync.core.Coordinator;
+import io.statesync.recipes.leader.LeaderElection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
@@ -43,10 +48,54 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
     private boolean ready;
     private volatile boolean running;
 
+    /**
+     * Creates the elections' holder, checking {@code statesync.leader-only.*} at once (an election is
+     * built, never started), so that a bad value fails startup even before a {@code @LeaderOnly}
+     * method is registered.
+     *
+     * @throws InvalidConfigurationPropertyValueException naming the property at fault
+     */
     LeaderOnlyElections(Coordinator coordinator, StateSyncProperties.LeaderOnly settings, ApplicationContext context) {
         this.coordinator = coordinator;
         this.settings = settings;
         this.context = context;
+        validate(coordinator, settings);
+    }
+
+    private static String path(StateSyncProperties.LeaderOnly settings, String name) {
+        String base = settings.getBasePath();
+        return (base.endsWith("/") ? base : base + "/") + name;
+    }
+
+    /** One {@code statesync.leader-only.*} property: its name, its value, how it sets the builder. */
+    private record Setting(String property, @Nullable Object value, UnaryOperator<LeaderElection.Builder> apply) {}
+
+    /** Builds an election with one setting more at a time: the first refused names the property. */
+    private static void validate(Coordinator coordinator, StateSyncProperties.LeaderOnly settings) {
+        String prefix = "statesync.leader-only.";
+        Duration delay = settings.getTakeoverDelay();
+        List<Setting> steps = List.of(
+                new Setting(prefix + "base-path", settings.getBasePath(), b -> b),
+                new Setting(
+                        prefix + "stop-timeout",
+                        settings.getStopTimeout(),
+                        b -> b.stopTimeout(settings.getStopTimeout())),
+                new Setting(
+                        prefix + "suspend-grace",
+                        settings.getSuspendGrace(),
+                        b -> b.suspendGrace(settings.getSuspendGrace())),
+                new Setting(prefix + "takeover-delay", delay, b -> delay == null ? b : b.takeoverDelay(delay)));
+        LeaderElection.Builder builder = LeaderElection.builder(coordinator, path(settings, "validation"))
+                .task(leadership -> {});
+        for (Setting step : steps) {
+            builder = step.apply().apply(builder);
+            try {
+                // Built, never started: no thread, no network; closed at once.
+                builder.build().close();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationPropertyValueException(step.property(), step.value(), e.getMessage());
+            }
+        }
     }
 
     /**
@@ -59,14 +108,12 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
             throw new IllegalArgumentException(
                     "@LeaderOnly(\"" + name + "\"): the name must be one path segment, not empty, without '/'");
         }
-        String base = settings.getBasePath();
-        String path = (base.endsWith("/") ? base : base + "/") + name;
+        String path = path(settings, name);
         synchronized (lock) {
             LeaderGate gate = gates.get(name);
             if (gate == null) {
                 try {
-                    gate = new LeaderGate(
-                            coordinator, name, path, settings.getStopTimeout(), context::publishEvent, this);
+                    gate = new LeaderGate(coordinator, name, path, settings, context::publishEvent, this);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(
                             "@LeaderOnly(\"" + name + "\") at " + path + " (statesync.leader-only.base-path): "

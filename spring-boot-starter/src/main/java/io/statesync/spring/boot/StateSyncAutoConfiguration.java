@@ -18,38 +18,48 @@ package io.statesync.spring.boot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statesync.core.Coordinator;
 import io.statesync.micrometer.StateSyncMetrics;
+import java.util.concurrent.ThreadFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
 
 /**
  * Auto-configuration of statesync (on unless {@code statesync.enabled=false}):
  *
  * <ul>
- *   <li>a {@link Coordinator} bean built from {@link StateSyncProperties} (unless the application
- *       declares its own), started in phase {@link #COORDINATOR_PHASE} and closed when it is
+ *   <li>a {@link Coordinator} bean built from {@link StateSyncProperties} and the application's
+ *       {@link StateSyncThreadFactory @StateSyncThreadFactory} {@code ThreadFactory} if it has one
+ *       (unless the application declares its own coordinator), started in phase {@link #COORDINATOR_PHASE} and closed when it is
  *       destroyed, after every bean that depends on it;
  *   <li>the {@code statesync} health indicator ({@code management.health.statesync.enabled}), in
  *       the readiness group by default and never in the liveness group;
  *   <li>the coordinator's Micrometer meters ({@code statesync-micrometer}) on the application's
  *       {@code MeterRegistry}, when both are there;
- *   <li>{@link LeaderOnly @LeaderOnly} {@code @Scheduled} methods, with {@code @EnableScheduling}.
+ *   <li>{@link LeaderOnly @LeaderOnly} {@code @Scheduled} methods, with {@code @EnableScheduling};
+ *   <li>{@link JsonCodecs} on the application's Jackson 3 {@code JsonMapper}, else on its Jackson 2
+ *       {@code ObjectMapper}, when it has one (unless it declares its own {@code JsonCodecs}).
  * </ul>
  *
  * <p>A recipe declared as a bean should take the {@code Coordinator} bean as a dependency (so it is
  * closed first) and be started from a {@code SmartLifecycle} in phase {@link #RECIPE_PHASE} or later,
  * or on first use.
  */
-@AutoConfiguration
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+            "org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration"
+        })
 @ConditionalOnBooleanProperty(name = "statesync.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(StateSyncProperties.class)
 public final class StateSyncAutoConfiguration {
@@ -79,8 +89,9 @@ public final class StateSyncAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Coordinator statesyncCoordinator(StateSyncProperties properties) {
-        return CoordinatorFactory.build(properties);
+    Coordinator statesyncCoordinator(
+            StateSyncProperties properties, @StateSyncThreadFactory ObjectProvider<ThreadFactory> threadFactory) {
+        return CoordinatorFactory.build(properties, threadFactory.getIfAvailable());
     }
 
     @Bean
@@ -107,6 +118,32 @@ public final class StateSyncAutoConfiguration {
         @Bean
         StateSyncHealthIndicator statesyncHealthIndicator(Coordinator coordinator) {
             return new StateSyncHealthIndicator(coordinator);
+        }
+    }
+
+    /** {@link JsonCodecs} on the application's Jackson 3 {@code JsonMapper}; tried first. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
+    @Order(1)
+    static final class Jackson3CodecsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(JsonCodecs.class)
+        @ConditionalOnSingleCandidate(tools.jackson.databind.json.JsonMapper.class)
+        JsonCodecs statesyncJsonCodecs(tools.jackson.databind.json.JsonMapper mapper) {
+            return new Jackson3JsonCodecs(mapper);
+        }
+    }
+
+    /** {@link JsonCodecs} on the application's Jackson 2 {@code ObjectMapper}, without a Jackson 3 one. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
+    @Order(2)
+    static final class Jackson2CodecsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(JsonCodecs.class)
+        @ConditionalOnSingleCandidate(com.fasterxml.jackson.databind.ObjectMapper.class)
+        JsonCodecs statesyncJackson2JsonCodecs(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+            return new Jackson2JsonCodecs(mapper);
         }
     }
 

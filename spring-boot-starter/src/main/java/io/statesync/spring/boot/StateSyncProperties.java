@@ -16,6 +16,7 @@
 package io.statesync.spring.boot;
 
 import io.statesync.core.AclMode;
+import io.statesync.core.ConnectionLossPolicy;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -77,6 +78,15 @@ public class StateSyncProperties {
 
     /** The largest encoded value recipes send, in bytes, 1 to 104857600. */
     private int maxValueBytes = 1_000_000;
+
+    /**
+     * Which connection transitions make lock holders and leaders give up: ON_SUSPENDED (the safe
+     * default: a dropped connection already), or ON_LOST (only session expiry; two holders are
+     * possible for up to 2/3 of the session timeout).
+     */
+    private ConnectionLossPolicy connectionLossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
+
+    private final Tls tls = new Tls();
 
     private final Retry retry = new Retry();
 
@@ -246,6 +256,33 @@ public class StateSyncProperties {
      */
     public void setMaxValueBytes(int maxValueBytes) {
         this.maxValueBytes = maxValueBytes;
+    }
+
+    /**
+     * The connection-loss policy.
+     *
+     * @return {@code statesync.connection-loss-policy}
+     */
+    public ConnectionLossPolicy getConnectionLossPolicy() {
+        return connectionLossPolicy;
+    }
+
+    /**
+     * Sets {@code statesync.connection-loss-policy}.
+     *
+     * @param connectionLossPolicy which transitions are losses
+     */
+    public void setConnectionLossPolicy(ConnectionLossPolicy connectionLossPolicy) {
+        this.connectionLossPolicy = connectionLossPolicy;
+    }
+
+    /**
+     * The TLS settings.
+     *
+     * @return {@code statesync.tls.*}
+     */
+    public Tls getTls() {
+        return tls;
     }
 
     /**
@@ -435,6 +472,20 @@ public class StateSyncProperties {
         private Duration stopTimeout = Duration.ofSeconds(10);
 
         /**
+         * How long a leader keeps leading (its methods keep running) through a SUSPENDED connection
+         * before giving up; 0 (the default) gives up at once. Must be under a third of the session
+         * timeout. Only applies under the connection-loss policy ON_SUSPENDED.
+         */
+        private Duration suspendGrace = Duration.ZERO;
+
+        /**
+         * How long a new leader waits before its methods run when the previous leader vanished
+         * without a clean hand-over (crash, session expiry), so that the previous leader has stopped
+         * first. Default: the stop timeout plus a third of the granted session timeout.
+         */
+        private @Nullable Duration takeoverDelay;
+
+        /**
          * The parent path.
          *
          * @return {@code statesync.leader-only.base-path}
@@ -468,6 +519,196 @@ public class StateSyncProperties {
          */
         public void setStopTimeout(Duration stopTimeout) {
             this.stopTimeout = stopTimeout;
+        }
+
+        /**
+         * The grace period through SUSPENDED.
+         *
+         * @return {@code statesync.leader-only.suspend-grace}
+         */
+        public Duration getSuspendGrace() {
+            return suspendGrace;
+        }
+
+        /**
+         * Sets {@code statesync.leader-only.suspend-grace}.
+         *
+         * @param suspendGrace zero, or under a third of the session timeout
+         */
+        public void setSuspendGrace(Duration suspendGrace) {
+            this.suspendGrace = suspendGrace;
+        }
+
+        /**
+         * The takeover delay after a leader vanished.
+         *
+         * @return {@code statesync.leader-only.takeover-delay}, or {@code null} for the election's
+         *     default
+         */
+        public @Nullable Duration getTakeoverDelay() {
+            return takeoverDelay;
+        }
+
+        /**
+         * Sets {@code statesync.leader-only.takeover-delay}.
+         *
+         * @param takeoverDelay zero or positive
+         */
+        public void setTakeoverDelay(@Nullable Duration takeoverDelay) {
+            this.takeoverDelay = takeoverDelay;
+        }
+    }
+
+    /**
+     * {@code statesync.tls.*}: connecting over TLS (core's {@code TlsSettings}). The servers must
+     * listen on a secure client port.
+     */
+    public static class Tls {
+        /** Whether to connect over TLS; needs statesync.tls.trust-store. */
+        private boolean enabled;
+
+        /** The trust store file holding the CA that signed the servers' certificates. */
+        private @Nullable String trustStore;
+
+        /** The trust store's password. */
+        private @Nullable String trustStorePassword;
+
+        /** The key store file holding this client's certificate and key, if the servers require client authentication. */
+        private @Nullable String keyStore;
+
+        /** The key store's password. */
+        private @Nullable String keyStorePassword;
+
+        /** The format of both stores: PKCS12 or JKS. */
+        private String storeType = "PKCS12";
+
+        /** Whether the servers' certificates must match their host names; turn off only for tests. */
+        private boolean hostnameVerification = true;
+
+        /**
+         * Whether to connect over TLS.
+         *
+         * @return {@code statesync.tls.enabled}
+         */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /**
+         * Sets {@code statesync.tls.enabled}.
+         *
+         * @param enabled whether to connect over TLS
+         */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /**
+         * The trust store file.
+         *
+         * @return {@code statesync.tls.trust-store}, or {@code null} if not set
+         */
+        public @Nullable String getTrustStore() {
+            return trustStore;
+        }
+
+        /**
+         * Sets {@code statesync.tls.trust-store}.
+         *
+         * @param trustStore the trust store's file path
+         */
+        public void setTrustStore(@Nullable String trustStore) {
+            this.trustStore = trustStore;
+        }
+
+        /**
+         * The trust store's password.
+         *
+         * @return {@code statesync.tls.trust-store-password}, or {@code null} if not set
+         */
+        public @Nullable String getTrustStorePassword() {
+            return trustStorePassword;
+        }
+
+        /**
+         * Sets {@code statesync.tls.trust-store-password}.
+         *
+         * @param trustStorePassword the password
+         */
+        public void setTrustStorePassword(@Nullable String trustStorePassword) {
+            this.trustStorePassword = trustStorePassword;
+        }
+
+        /**
+         * The key store file.
+         *
+         * @return {@code statesync.tls.key-store}, or {@code null} if not set
+         */
+        public @Nullable String getKeyStore() {
+            return keyStore;
+        }
+
+        /**
+         * Sets {@code statesync.tls.key-store}.
+         *
+         * @param keyStore the key store's file path
+         */
+        public void setKeyStore(@Nullable String keyStore) {
+            this.keyStore = keyStore;
+        }
+
+        /**
+         * The key store's password.
+         *
+         * @return {@code statesync.tls.key-store-password}, or {@code null} if not set
+         */
+        public @Nullable String getKeyStorePassword() {
+            return keyStorePassword;
+        }
+
+        /**
+         * Sets {@code statesync.tls.key-store-password}.
+         *
+         * @param keyStorePassword the password
+         */
+        public void setKeyStorePassword(@Nullable String keyStorePassword) {
+            this.keyStorePassword = keyStorePassword;
+        }
+
+        /**
+         * The stores' format.
+         *
+         * @return {@code statesync.tls.store-type}
+         */
+        public String getStoreType() {
+            return storeType;
+        }
+
+        /**
+         * Sets {@code statesync.tls.store-type}.
+         *
+         * @param storeType PKCS12 or JKS
+         */
+        public void setStoreType(String storeType) {
+            this.storeType = storeType;
+        }
+
+        /**
+         * Whether host names are verified.
+         *
+         * @return {@code statesync.tls.hostname-verification}
+         */
+        public boolean isHostnameVerification() {
+            return hostnameVerification;
+        }
+
+        /**
+         * Sets {@code statesync.tls.hostname-verification}.
+         *
+         * @param hostnameVerification whether to verify host names
+         */
+        public void setHostnameVerification(boolean hostnameVerification) {
+            this.hostnameVerification = hostnameVerification;
         }
     }
 }

@@ -19,7 +19,8 @@
  * io.statesync.core.Coordinator} bean closed after every bean that uses it, a {@code statesync}
  * health indicator in the readiness group, the coordinator's Micrometer meters, and {@link
  * io.statesync.spring.boot.LeaderOnly @LeaderOnly} for {@code @Scheduled} methods that must run on
- * one node only. Start with {@link io.statesync.spring.boot.StateSyncAutoConfiguration}; the
+ * one node only, and {@link io.statesync.spring.boot.JsonCodecs} on the application's JSON mapper.
+ * Start with {@link io.statesync.spring.boot.StateSyncAutoConfiguration}; the
  * properties are {@link io.statesync.spring.boot.StateSyncProperties}, and {@code
  * docs/spring-boot.md} describes it all.
  */

@@ -18,9 +18,12 @@ package io.statesync.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
+import io.statesync.core.LifecycleState;
 import io.statesync.recipes.leader.Leadership;
 import io.statesync.testkit.Faults;
+import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.List;
@@ -358,6 +361,128 @@ class LeaderOnlyTest {
         } finally {
             a.close();
             b.close();
+        }
+    }
+
+    /** A job that runs until it is interrupted, recording when it started and when it was interrupted. */
+    static class UntilInterruptedJob {
+        static final List<Run> STARTS = new CopyOnWriteArrayList<>();
+        static final List<Run> INTERRUPTED = new CopyOnWriteArrayList<>();
+        private final String node;
+
+        UntilInterruptedJob(@Value("${test.node}") String node) {
+            this.node = node;
+        }
+
+        @Scheduled(fixedDelay = 20)
+        @LeaderOnly("partitioned")
+        void work(Leadership leadership) {
+            long start = System.nanoTime();
+            STARTS.add(new Run(node, "partitioned", leadership.epoch(), start, start));
+            try {
+                new CountDownLatch(1).await(); // until leadership ends
+            } catch (InterruptedException stopped) {
+                long interruptedAt = System.nanoTime();
+                INTERRUPTED.add(new Run(node, "partitioned", leadership.epoch(), start, interruptedAt));
+            }
+            RUNS.add(new Run(node, "partitioned", leadership.epoch(), start, System.nanoTime()));
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @EnableScheduling
+    @Import(UntilInterruptedJob.class)
+    static class UntilInterruptedApp {}
+
+    private static ConfigurableApplicationContext startPartitionable(String node, String connectString) {
+        return new SpringApplicationBuilder(UntilInterruptedApp.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "spring.lifecycle.timeout-per-shutdown-phase=60s",
+                        "test.node=" + node,
+                        "statesync.connect-string=" + connectString,
+                        "statesync.namespace=" + zk.namespace(),
+                        "statesync.session-timeout=3s",
+                        "statesync.leader-only.stop-timeout=2s",
+                        // Under a third of the session timeout (1 s): leads on through SUSPENDED this long.
+                        "statesync.leader-only.suspend-grace=900ms",
+                        // Far above the default (stop timeout + T/3 = 3 s), to be seen below.
+                        "statesync.leader-only.takeover-delay=10s")
+                .run();
+    }
+
+    @Test
+    @Timeout(180)
+    void behindABlackHoledConnectionTheRunningJobIsInterruptedAndReturnsBeforeTheOtherContextsFirstRun()
+            throws Exception {
+        UntilInterruptedJob.STARTS.clear();
+        UntilInterruptedJob.INTERRUPTED.clear();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString())) {
+            ConfigurableApplicationContext a = startPartitionable("a", proxy.connectString());
+            ConfigurableApplicationContext b = null;
+            try {
+                List<Long> suspendedHeardByA = new CopyOnWriteArrayList<>();
+                a.getBean(Coordinator.class).addListener(event -> {
+                    if (event.kind() == ConnectionEvent.Kind.SUSPENDED) {
+                        suspendedHeardByA.add(System.nanoTime());
+                    }
+                });
+                await().atMost(30, TimeUnit.SECONDS).until(() -> !UntilInterruptedJob.STARTS.isEmpty());
+                Run runOfA = UntilInterruptedJob.STARTS.get(0);
+                assertThat(runOfA.node()).isEqualTo("a");
+                b = startPartitionable("b", zk.connectString());
+                LeaderGate gateOfB = b.getBean(LeaderOnlyElections.class).existing("partitioned");
+                await().atMost(30, TimeUnit.SECONDS)
+                        .until(() -> gateOfB.election().state() == LifecycleState.STARTED);
+
+                // A silent partition between a and ZooKeeper while a's job runs: a hears nothing
+                // until its client times out (SUSPENDED at about 2T/3); the server expires a's
+                // session at about T, and b, seeing a vanish without a hand-over, waits its
+                // takeover delay before it leads.
+                long partitioned = System.nanoTime();
+                proxy.blackhole();
+
+                await().atMost(60, TimeUnit.SECONDS)
+                        .until(() -> UntilInterruptedJob.STARTS.stream()
+                                .anyMatch(r -> r.node().equals("b")));
+                Run firstOfB = UntilInterruptedJob.STARTS.stream()
+                        .filter(r -> r.node().equals("b"))
+                        .findFirst()
+                        .orElseThrow();
+                // a's job was interrupted and returned before b's first run, and b leads with a higher epoch.
+                assertThat(UntilInterruptedJob.INTERRUPTED)
+                        .as("a's running job was interrupted")
+                        .anySatisfy(r -> assertThat(r.node()).isEqualTo("a"));
+                assertThat(runs("a", "partitioned"))
+                        .as("a's job returned before b's first run started")
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.endNanos()).isLessThan(firstOfB.startNanos()));
+                assertThat(firstOfB.epoch()).isGreaterThan(runOfA.epoch());
+                assertThat(UntilInterruptedJob.STARTS)
+                        .filteredOn(r -> r.node().equals("a"))
+                        .as("a started nothing more while partitioned")
+                        .containsExactly(runOfA);
+
+                // statesync.leader-only.suspend-grace reached a's election: without it a leader
+                // gives up on the SUSPENDED event itself, before the coordinator's listeners hear it.
+                assertThat(suspendedHeardByA).isNotEmpty();
+                Run interruptOfA = UntilInterruptedJob.INTERRUPTED.get(0);
+                assertThat(interruptOfA.endNanos())
+                        .as("a's job is interrupted after the grace, not on SUSPENDED")
+                        .isGreaterThan(suspendedHeardByA.get(0));
+                // statesync.leader-only.takeover-delay reached b's election: b waited 10 s after a
+                // vanished (the default would be about 3 s), so its first run is at least 10 s after
+                // the partition began.
+                assertThat(Duration.ofNanos(firstOfB.startNanos() - partitioned))
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+            } finally {
+                proxy.pass(); // let a close cleanly
+                a.close();
+                if (b != null) {
+                    b.close();
+                }
+            }
         }
     }
 

@@ -21,24 +21,36 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.statesync.core.AclMode;
+import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LifecycleState;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ClientX509Util;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -104,49 +116,190 @@ class StateSyncAutoConfigurationTest {
         });
     }
 
-    @ParameterizedTest(name = "{0}={1}")
+    /** A readable file standing in for a key or trust store: core checks only that it can be read. */
+    @TempDir
+    static Path storeDir;
+
+    private static Path readableStore(String name) throws IOException {
+        Path file = storeDir.resolve(name);
+        if (!Files.exists(file)) {
+            Files.write(file, new byte[] {1, 2, 3});
+        }
+        return file;
+    }
+
+    @ParameterizedTest(name = "{0}={1} {3}")
     @Timeout(60)
     @CsvSource(
             delimiter = '|',
             value = {
-                "statesync.session-timeout|500ms|statesync.session-timeout",
-                "statesync.connection-timeout|6s|statesync.connection-timeout",
-                "statesync.operation-timeout|2h|statesync.operation-timeout",
-                "statesync.health-down-after|10ms|statesync.health-down-after",
-                "statesync.namespace|/orders|statesync.namespace",
-                "statesync.retry.base-sleep|0ms|statesync.retry.base-sleep",
-                "statesync.retry.max-sleep|10ms|statesync.retry.max-sleep",
-                "statesync.retry.max-retries|30|statesync.retry.max-retries",
-                "statesync.acl-mode|creator-only|statesync.acl-mode",
-                "statesync.digest.user|bill:ing|statesync.digest.password",
-                "statesync.max-value-bytes|0|statesync.max-value-bytes",
-                "statesync.connect-string|localhost|statesync.connect-string",
-                "statesync.connect-string|''|statesync.connect-string",
+                "statesync.session-timeout|500ms|statesync.session-timeout|",
+                "statesync.connection-timeout|6s|statesync.connection-timeout|",
+                "statesync.operation-timeout|2h|statesync.operation-timeout|",
+                "statesync.health-down-after|10ms|statesync.health-down-after|",
+                "statesync.namespace|/orders|statesync.namespace|",
+                "statesync.retry.base-sleep|0ms|statesync.retry.base-sleep|",
+                "statesync.retry.max-sleep|10ms|statesync.retry.max-sleep|",
+                "statesync.retry.max-retries|30|statesync.retry.max-retries|",
+                "statesync.acl-mode|creator-only|statesync.acl-mode|",
+                "statesync.digest.user|bill:ing|statesync.digest.user|statesync.digest.password=p",
+                "statesync.max-value-bytes|0|statesync.max-value-bytes|",
+                "statesync.connect-string|localhost|statesync.connect-string|",
+                "statesync.connect-string|''|statesync.connect-string|",
+                "statesync.connection-loss-policy|on-blip|statesync.connection-loss-policy|",
+                "statesync.tls.enabled|true|statesync.tls.trust-store|",
+                "statesync.tls.trust-store|/no/such/truststore.p12|statesync.tls.trust-store|statesync.tls.enabled=true",
+                "statesync.tls.store-type|PEM|statesync.tls.store-type|statesync.tls.enabled=true",
+                "statesync.tls.key-store|/no/such/keystore.p12|statesync.tls.key-store|statesync.tls.enabled=true",
+                "statesync.tls.key-store-password|secret|statesync.tls.key-store|statesync.tls.enabled=true",
+                "statesync.leader-only.base-path|leader-only|statesync.leader-only.base-path|",
+                "statesync.leader-only.stop-timeout|0s|statesync.leader-only.stop-timeout|",
+                "statesync.leader-only.suspend-grace|-1s|statesync.leader-only.suspend-grace|",
+                "statesync.leader-only.suspend-grace|2s|statesync.leader-only.suspend-grace|",
+                "statesync.leader-only.takeover-delay|-1s|statesync.leader-only.takeover-delay|",
             })
-    void aBadPropertyFailsStartupNamingIt(String property, String value, String named) {
+    void aBadPropertyFailsStartupNamingIt(String property, String value, String named, @Nullable String alsoSet)
+            throws IOException {
         Set<Long> before = Threads.clientThreads();
-        ApplicationContextRunner r = runner().withPropertyValues(property + "=" + value);
-        if (property.equals("statesync.digest.user")) {
-            // a user with ':' is refused; the password must be there for it to be looked at
-            r = runner().withPropertyValues("statesync.digest.user=" + value, "statesync.digest.password=p");
-            named = "statesync.digest.user";
+        List<String> properties = new ArrayList<>(List.of(property + "=" + value));
+        if (alsoSet != null) {
+            properties.add(alsoSet);
         }
-        String expected = named;
+        if (property.startsWith("statesync.tls.")
+                && !property.equals("statesync.tls.trust-store")
+                && !property.equals("statesync.tls.enabled")) {
+            // Every other TLS property is looked at once the trust store is good.
+            properties.add("statesync.tls.trust-store=" + readableStore("trust.p12"));
+        }
+        ApplicationContextRunner r = runner().withPropertyValues(properties.toArray(String[]::new));
         r.run(context -> {
             assertThat(context).hasFailed();
             Throwable failure = context.getStartupFailure();
-            while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
+            while (failure != null
+                    && !(failure instanceof InvalidConfigurationPropertyValueException)
+                    && !(failure instanceof BindException)) {
                 failure = failure.getCause();
             }
             assertThat(failure)
-                    .as("the startup failure names the property")
-                    .isInstanceOf(InvalidConfigurationPropertyValueException.class);
-            InvalidConfigurationPropertyValueException invalid =
-                    (InvalidConfigurationPropertyValueException) Objects.requireNonNull(failure);
-            assertThat(invalid.getName()).isEqualTo(expected);
-            assertThat(invalid.getMessage()).contains(expected);
+                    .as("the startup failure names the property: %s", context.getStartupFailure())
+                    .isNotNull();
+            if (failure instanceof BindException bind) {
+                // A value Spring cannot convert at all (an unknown enum constant): Boot's binder names it.
+                assertThat(Objects.requireNonNull(bind.getProperty()).getName().toString())
+                        .isEqualTo(named);
+            } else {
+                InvalidConfigurationPropertyValueException invalid =
+                        (InvalidConfigurationPropertyValueException) Objects.requireNonNull(failure);
+                assertThat(invalid.getName()).isEqualTo(named);
+                assertThat(invalid.getMessage()).contains(named);
+                assertThat(invalid.getMessage()).doesNotContain("secret");
+            }
         });
         assertThat(Threads.newClientThreads(before)).isEmpty();
+    }
+
+    @Test
+    @Timeout(60)
+    void theConnectionLossPolicyBindsToTheCoordinator() {
+        runner().withPropertyValues("statesync.connection-loss-policy=on-lost").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Coordinator.class).connectionLossPolicy())
+                    .isEqualTo(ConnectionLossPolicy.ON_LOST);
+        });
+        runner().run(context -> assertThat(context.getBean(Coordinator.class).connectionLossPolicy())
+                .isEqualTo(ConnectionLossPolicy.ON_SUSPENDED));
+    }
+
+    @Test
+    @Timeout(60)
+    void tlsPropertiesReachTheCoordinatorsZooKeeperClient() throws Exception {
+        Path trust = readableStore("trust.jks");
+        Path key = readableStore("client.jks");
+        runner().withPropertyValues(
+                        "statesync.tls.enabled=true",
+                        "statesync.tls.trust-store=" + trust,
+                        "statesync.tls.trust-store-password=trust-secret",
+                        "statesync.tls.key-store=" + key,
+                        "statesync.tls.key-store-password=key-secret",
+                        "statesync.tls.store-type=JKS",
+                        "statesync.tls.hostname-verification=false")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    // The test server speaks plain TCP, so this client never connects; its ZooKeeper
+                    // client is made at start with the TLS settings, which is what is checked here.
+                    ZKClientConfig config = context.getBean(Coordinator.class)
+                            .curatorFramework()
+                            .getZookeeperClient()
+                            .getZooKeeper()
+                            .getClientConfig();
+                    try (ClientX509Util x509 = new ClientX509Util()) {
+                        assertThat(config.getProperty(ZKClientConfig.SECURE_CLIENT))
+                                .isEqualTo("true");
+                        assertThat(config.getProperty(x509.getSslTruststoreLocationProperty()))
+                                .isEqualTo(trust.toString());
+                        assertThat(config.getProperty(x509.getSslTruststorePasswdProperty()))
+                                .isEqualTo("trust-secret");
+                        assertThat(config.getProperty(x509.getSslKeystoreLocationProperty()))
+                                .isEqualTo(key.toString());
+                        assertThat(config.getProperty(x509.getSslKeystorePasswdProperty()))
+                                .isEqualTo("key-secret");
+                        assertThat(config.getProperty(x509.getSslTruststoreTypeProperty()))
+                                .isEqualTo("JKS");
+                        assertThat(config.getProperty(x509.getSslHostnameVerificationEnabledProperty()))
+                                .isEqualTo("false");
+                    }
+                });
+        // Without statesync.tls.enabled the stores are ignored: plain TCP, and it connects.
+        runner().withPropertyValues("statesync.tls.trust-store=" + trust).run(context -> {
+            Coordinator c = context.getBean(Coordinator.class);
+            c.awaitConnected(Duration.ofSeconds(20));
+            assertThat(c.curatorFramework()
+                            .getZookeeperClient()
+                            .getZooKeeper()
+                            .getClientConfig()
+                            .getProperty(ZKClientConfig.SECURE_CLIENT))
+                    .isNotEqualTo("true");
+        });
+    }
+
+    /** Counts the threads a factory made. */
+    static final class CountingThreadFactory implements ThreadFactory {
+        final AtomicInteger made = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            made.incrementAndGet();
+            return new Thread(r);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithThreadFactories {
+        @Bean
+        @StateSyncThreadFactory
+        CountingThreadFactory statesyncThreads() {
+            return new CountingThreadFactory();
+        }
+
+        @Bean
+        CountingThreadFactory otherThreads() {
+            return new CountingThreadFactory();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void theStateSyncThreadFactoryBeanMakesTheCoordinatorsThreadsAndNoOtherDoes() {
+        runner().withUserConfiguration(WithThreadFactories.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            context.getBean(Coordinator.class).awaitConnected(Duration.ofSeconds(20));
+            assertThat(context.getBean("statesyncThreads", CountingThreadFactory.class).made)
+                    .as("the qualified factory made the coordinator's threads")
+                    .hasPositiveValue();
+            assertThat(context.getBean("otherThreads", CountingThreadFactory.class).made)
+                    .as("an unqualified ThreadFactory bean is not used")
+                    .hasValue(0);
+        });
     }
 
     /** Connects, leaves an ephemeral znode of its session behind, then fails the startup. */
