@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * @Bean
  * LockProvider lockProvider(Coordinator coordinator) {
- *     return StateSyncLockProvider.builder(coordinator).build(); // locks under /shedlock
+ *     return StateSyncLockProvider.builder(coordinator).build(); // locks under /statesync-shedlock
  * }
  * }</pre>
  *
@@ -101,8 +101,11 @@ import org.slf4j.LoggerFactory;
  * lock taken, releases locks at the end of {@code lockAtMostFor} and {@code lockAtLeastFor}.
  */
 public final class StateSyncLockProvider implements ExtensibleLockProvider, AutoCloseable {
-    /** The base path when none is set: {@value}, as ShedLock's ZooKeeper provider uses. */
-    public static final String DEFAULT_BASE_PATH = "/shedlock";
+    /**
+     * The base path when none is set: {@value}. Not ShedLock's {@code /shedlock}: its ZooKeeper
+     * provider keeps a persistent timestamp znode per lock name there, which is not a statesync lock.
+     */
+    public static final String DEFAULT_BASE_PATH = "/statesync-shedlock";
 
     private static final Logger log = LoggerFactory.getLogger(StateSyncLockProvider.class);
     private static final AtomicInteger PROVIDERS = new AtomicInteger();
