@@ -103,7 +103,8 @@ import org.slf4j.LoggerFactory;
 public final class StateSyncLockProvider implements ExtensibleLockProvider, AutoCloseable {
     /**
      * The base path when none is set: {@value}. Not ShedLock's {@code /shedlock}: its ZooKeeper
-     * provider keeps a persistent timestamp znode per lock name there, which is not a statesync lock.
+     * provider keeps a "locked until" timestamp in {@code /shedlock/<name>}, which a statesync node
+     * does not honour (nor an old node statesync's holder): a path of its own keeps the two apart.
      */
     public static final String DEFAULT_BASE_PATH = "/statesync-shedlock";
 
