@@ -22,6 +22,8 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -333,6 +335,27 @@ class StateSyncLockProviderTest {
         assertThat(StateSyncLockProvider.currentLock()).isEmpty();
         assertThat(outer.name()).isEqualTo("outer");
         assertThat(outer.lockPath()).isEqualTo(StateSyncLockProvider.DEFAULT_BASE_PATH + "/outer");
+    }
+
+    @Test
+    void inAPartitionLockEndsAtTheOperationTimeoutAndUnlockWithinTwoSeconds() throws Exception {
+        TcpProxy proxy = nodes.closeLater(TcpProxy.start(zk.connectString()));
+        StateSyncLockProvider onA = provider(nodes.connect(proxy.connectString(), Duration.ofMillis(1500)));
+        FencedSimpleLock held = take(onA, config("held", LONG, Duration.ZERO));
+        take(onA, config("cut", LONG, Duration.ZERO)).unlock();
+
+        proxy.blackhole(); // silent: no answer, no error, well within the 20 s session
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> onA.lock(config("cut", LONG, Duration.ZERO)))
+                .isInstanceOf(LockException.class)
+                .hasMessageContaining("'cut'")
+                .hasCauseInstanceOf(OperationTimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500 + 2500));
+
+        start = System.nanoTime();
+        held.unlock();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000 + 2500));
+        proxy.pass();
     }
 
     @Test

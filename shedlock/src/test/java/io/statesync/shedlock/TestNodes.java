@@ -37,9 +37,15 @@ final class TestNodes implements AutoCloseable {
     }
 
     Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
+        return connect(zk.connectString(), Duration.ofSeconds(20));
+    }
+
+    /** A coordinator on the given servers (e.g. a TcpProxy's), session timeout 20 s. */
+    Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
+        Coordinator c = Coordinator.builder(connectString)
                 .namespace(zk.namespace())
                 .sessionTimeout(Duration.ofSeconds(20))
+                .operationTimeout(operationTimeout)
                 .connectionTimeout(Duration.ofSeconds(1))
                 .connectionLossPolicy(ConnectionLossPolicy.ON_SUSPENDED)
                 .build();

@@ -22,6 +22,7 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
+import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -258,6 +259,32 @@ class StateSyncLockRegistryTest {
         held.unlock();
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> TestNodes.children(b, ROOT + "/jobs").isEmpty());
+    }
+
+    @Test
+    void inAPartitionTryLockReturnsByItsTimeAndUnlockWithinTwoSeconds() throws Exception {
+        TcpProxy proxy = nodes.closeLater(TcpProxy.start(zk.connectString()));
+        StateSyncLockRegistry registry = registry(nodes.connect(proxy.connectString(), Duration.ofMillis(1500)));
+        FencedLock held = registry.obtain("held");
+        held.lock();
+        FencedLock cut = registry.obtain("cut");
+        assertThat(cut.tryLock()).isTrue();
+        cut.unlock();
+
+        proxy.blackhole(); // silent: no answer, no error, well within the 20 s session
+        long start = System.nanoTime();
+        assertThat(cut.tryLock(2, TimeUnit.SECONDS)).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000 + 2500));
+
+        start = System.nanoTime();
+        assertThat(cut.tryLock()).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500 + 2500));
+        assertThat(cut.isHeldByCurrentThread()).isFalse();
+
+        start = System.nanoTime();
+        held.unlock();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000 + 2500));
+        proxy.pass();
     }
 
     @Test
