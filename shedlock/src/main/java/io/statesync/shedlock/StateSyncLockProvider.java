@@ -158,7 +158,9 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
      * The innermost statesync ShedLock lock the current thread took and has not unlocked: inside a
      * {@code @SchedulerLock} method running on this provider, the method's lock. Nested locks of
      * other names are returned innermost first; a lock unlocked or extended is not returned (its
-     * extension is). A lock taken on this thread through {@link #lock} directly counts too.
+     * extension is, also when another thread extended it, as ShedLock's {@code
+     * KeepAliveLockProvider} does). A lock taken on this thread through {@link #lock} directly counts
+     * too.
      *
      * @return the lock, or empty if this thread holds none
      */
@@ -167,7 +169,17 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
         if (stack == null) {
             return Optional.empty();
         }
-        stack.removeIf(h -> !h.isActive());
+        // A lock extended on another thread (ShedLock's KeepAliveLockProvider does) stands for its
+        // extension; one unlocked on another thread is dropped.
+        List<Held> resolved = new ArrayList<>();
+        for (Held h : stack) {
+            Held now = h.current();
+            if (now != null) {
+                resolved.add(now);
+            }
+        }
+        stack.clear();
+        stack.addAll(resolved);
         Held last = stack.peekLast();
         if (last == null) {
             CURRENT.remove();
@@ -451,6 +463,9 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
         // guarded by this
         private @Nullable String ended; // "unlocked" or "extended"
 
+        // guarded by this
+        private @Nullable Held extendedTo;
+
         Held(Holding holding, long lockAtLeastUntilNanos) {
             this.holding = holding;
             this.lockAtLeastUntilNanos = lockAtLeastUntilNanos;
@@ -458,6 +473,25 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
 
         synchronized boolean isActive() {
             return ended == null;
+        }
+
+        /** This lock if active, its latest extension if it was extended, else {@code null}. */
+        @Nullable
+        Held current() {
+            Held h = this;
+            while (true) {
+                Held next;
+                synchronized (h) {
+                    if (h.ended == null) {
+                        return h;
+                    }
+                    next = h.extendedTo;
+                }
+                if (next == null) {
+                    return null;
+                }
+                h = next;
+            }
         }
 
         private synchronized void end(String how) {
@@ -518,6 +552,9 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
                 holding.releaseAt(nanos + remainingNanos(now, next.getLockAtMostUntil()), "lockAtMostFor");
             }
             Held extended = new Held(holding, nanos + remainingNanos(now, next.getLockAtLeastUntil()));
+            synchronized (this) {
+                extendedTo = extended;
+            }
             pop(this, extended);
             return Optional.of(extended);
         }
