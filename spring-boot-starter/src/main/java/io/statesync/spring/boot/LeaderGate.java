@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,14 @@ final class LeaderGate implements AutoCloseable {
 
     private final String name;
     private final String path;
-    private final LeaderElection election;
+    private final Supplier<LeaderElection> elections;
     private final Object lock = new Object();
+
+    // guarded by lock for writes; the election of the current membership (a new one after a close)
+    private volatile LeaderElection election;
+
+    // guarded by lock: the current election was closed, the next start builds a new one
+    private boolean closed;
 
     // guarded by lock
     private @Nullable Leadership leading;
@@ -70,20 +77,25 @@ final class LeaderGate implements AutoCloseable {
             Object eventSource) {
         this.name = name;
         this.path = path;
-        this.election = configure(LeaderElection.builder(coordinator, path).task(this::lead), settings)
-                .build();
-        election.addListener(new io.statesync.core.StateListener<Leadership>() {
-            @Override
-            public void onChange(StateChange<Leadership> change) {
-                Leadership current = change.current().map(Versioned::value).orElse(null);
-                publisher.accept(new LeadershipChangedEvent(eventSource, name, path, change.kind(), current));
-            }
+        this.elections = () -> {
+            LeaderElection e = configure(
+                            LeaderElection.builder(coordinator, path).task(this::lead), settings)
+                    .build();
+            e.addListener(new io.statesync.core.StateListener<Leadership>() {
+                @Override
+                public void onChange(StateChange<Leadership> change) {
+                    Leadership current = change.current().map(Versioned::value).orElse(null);
+                    publisher.accept(new LeadershipChangedEvent(eventSource, name, path, change.kind(), current));
+                }
 
-            @Override
-            public void onError(StateSyncException e) {
-                LOG.warn("@LeaderOnly(\"{}\") election at {}: {}", name, path, e.getMessage(), e);
-            }
-        });
+                @Override
+                public void onError(StateSyncException e) {
+                    LOG.warn("@LeaderOnly(\"{}\") election at {}: {}", name, path, e.getMessage(), e);
+                }
+            });
+            return e;
+        };
+        this.election = elections.get();
     }
 
     /**
@@ -111,15 +123,24 @@ final class LeaderGate implements AutoCloseable {
         return election;
     }
 
-    /** Joins the election (once). */
+    /**
+     * Joins the election, once until the next {@link #close()}; after a close (a lifecycle stop),
+     * joins again through a new election: a recipe is started once, so each membership has its own.
+     */
     void start() {
+        LeaderElection toStart;
         synchronized (lock) {
             if (started) {
                 return;
             }
             started = true;
+            if (closed) {
+                election = elections.get();
+                closed = false;
+            }
+            toStart = election;
         }
-        election.start();
+        toStart.start();
     }
 
     /**
@@ -189,8 +210,19 @@ final class LeaderGate implements AutoCloseable {
         LOG.debug("@LeaderOnly(\"{}\"): leadership {} ended; no method of it runs", name, leadership);
     }
 
+    /**
+     * Leaves the election: running methods are interrupted and waited for, then the hand-over. A
+     * later {@link #start()} joins again.
+     */
     @Override
     public void close() {
-        election.close();
+        LeaderElection toClose;
+        synchronized (lock) {
+            started = false;
+            closed = true;
+            toClose = election;
+        }
+        // outside the lock: the election's task (lead) needs it to wind down
+        toClose.close();
     }
 }

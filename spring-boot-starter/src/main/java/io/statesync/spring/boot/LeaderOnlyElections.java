@@ -46,6 +46,8 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
     private final Object lock = new Object();
     // guarded by lock
     private boolean ready;
+    // guarded by lock: the application was ready once, so a lifecycle restart joins again
+    private boolean wasReady;
     private volatile boolean running;
 
     /**
@@ -149,14 +151,29 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
                 return;
             }
             ready = true;
+            wasReady = true;
             toStart = new ArrayList<>(gates.values());
         }
         toStart.forEach(LeaderGate::start);
     }
 
+    /**
+     * At the context's first start, nothing: the elections are joined on {@link
+     * ApplicationReadyEvent}. At a restart after a lifecycle stop (a context stopped and started,
+     * or paused and restarted by Spring's test-context cache), the application has been ready, and
+     * no new ready event comes: the elections are joined again here.
+     */
     @Override
     public void start() {
         running = true;
+        List<LeaderGate> toStart = List.of();
+        synchronized (lock) {
+            if (wasReady && !ready) {
+                ready = true;
+                toStart = new ArrayList<>(gates.values());
+            }
+        }
+        toStart.forEach(LeaderGate::start);
     }
 
     @Override
@@ -177,6 +194,9 @@ final class LeaderOnlyElections implements SmartLifecycle, ApplicationListener<A
 
     @Override
     public void destroy() {
+        synchronized (lock) {
+            wasReady = false; // destroyed: never joined again
+        }
         closeAll();
     }
 

@@ -242,6 +242,28 @@ class LeaderOnlyTest {
 
     @Test
     @Timeout(120)
+    void aContextStoppedAndStartedAgainRejoinsItsElections() {
+        // What Spring's test-context cache does to a cached context (pause, then restart), and
+        // what ConfigurableApplicationContext.stop()/start() do: lifecycle stop, then start.
+        try (ConfigurableApplicationContext a = start("a")) {
+            await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> runs("a", "billing").size() > 3);
+            long firstEpoch = runs("a", "billing").get(0).epoch();
+            a.stop();
+            int runsWhileStopped = runs("a", "billing").size();
+            a.start();
+            await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> runs("a", "billing").size() > runsWhileStopped + 3);
+            List<Run> again = runs("a", "billing")
+                    .subList(runsWhileStopped, runs("a", "billing").size());
+            assertThat(again)
+                    .as("the runs after the restart are under a new leadership")
+                    .allSatisfy(r -> assertThat(r.epoch()).isGreaterThan(firstEpoch));
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void closingTheContextLeavesNoThreadAndNoEphemeralZnode() throws Exception {
         try (Coordinator observer = Coordinator.builder(zk.connectString())
                 .namespace(zk.namespace())
