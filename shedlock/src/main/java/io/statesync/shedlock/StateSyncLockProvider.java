@@ -18,6 +18,7 @@ package io.statesync.shedlock;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.internal.ZPaths;
 import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.LockHandle;
 import java.time.Duration;
@@ -224,7 +225,7 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
     public Optional<SimpleLock> lock(LockConfiguration lockConfiguration) {
         Objects.requireNonNull(lockConfiguration, "lockConfiguration");
         String name = lockConfiguration.getName();
-        String problem = LockNames.problem(name);
+        String problem = ZPaths.keyProblem(name);
         if (problem != null) {
             throw new IllegalArgumentException("ShedLock lock name '" + name + "' cannot be a statesync lock under '"
                     + basePath + "': " + problem);
@@ -320,7 +321,7 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
             }
             DistributedLock lock = locks.get(name);
             if (lock == null) {
-                lock = DistributedLock.builder(coordinator, LockNames.join(basePath, name))
+                lock = DistributedLock.builder(coordinator, ZPaths.join(basePath, name))
                         .build();
                 lock.start();
                 locks.put(name, lock);
@@ -612,7 +613,11 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
          *     has an element ZooKeeper refuses; the message names it
          */
         public StateSyncLockProvider build() {
-            LockNames.basePath(basePath);
+            try {
+                ZPaths.validate(basePath);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("base path '" + basePath + "' is invalid: " + e.getMessage(), e);
+            }
             return new StateSyncLockProvider(this);
         }
     }

@@ -58,7 +58,7 @@ public final class ZPaths {
      */
     public static String validate(String path) {
         Objects.requireNonNull(path, "path");
-        String problem = problem(path);
+        String problem = problem(path, 0);
         if (problem != null) {
             throw new IllegalArgumentException("invalid path \"" + printable(path) + "\": " + problem);
         }
@@ -74,22 +74,31 @@ public final class ZPaths {
      */
     public static String validateKey(String key) {
         Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("invalid key \"\": a key may not be empty");
-        }
-        if (key.length() > MAX_PATH_LENGTH - 1) {
-            throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": too long, " + key.length()
-                    + " characters; a key may have at most " + (MAX_PATH_LENGTH - 1) + " (a path at most "
-                    + MAX_PATH_LENGTH + ")");
-        }
-        if (key.indexOf('/') >= 0) {
-            throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": a key may not contain '/'");
-        }
-        String problem = problem("/" + key);
+        String problem = keyProblem(key);
         if (problem != null) {
             throw new IllegalArgumentException("invalid key \"" + printable(key) + "\": " + problem);
         }
         return key;
+    }
+
+    /**
+     * Why a key cannot be one path segment, for callers that word the error themselves.
+     *
+     * @param key the key
+     * @return the rule it breaks (indexes are the key's own), or {@code null} if it is a valid key
+     */
+    public static @Nullable String keyProblem(String key) {
+        if (key.isEmpty()) {
+            return "a key may not be empty";
+        }
+        if (key.length() > MAX_PATH_LENGTH - 1) {
+            return "too long, " + key.length() + " characters; a key may have at most " + (MAX_PATH_LENGTH - 1)
+                    + " (a path at most " + MAX_PATH_LENGTH + ")";
+        }
+        if (key.indexOf('/') >= 0) {
+            return "a key may not contain '/'";
+        }
+        return problem("/" + key, -1);
     }
 
     /**
@@ -130,7 +139,7 @@ public final class ZPaths {
             throw new IllegalArgumentException(
                     "invalid namespace \"" + printable(namespace) + "\": write it without the leading '/'");
         }
-        String problem = problem("/" + namespace);
+        String problem = problem("/" + namespace, -1);
         if (problem != null) {
             throw new IllegalArgumentException("invalid namespace \"" + printable(namespace) + "\": " + problem);
         }
@@ -140,7 +149,8 @@ public final class ZPaths {
     /** How much of a path an error message prints. */
     private static final int PRINTED = 120;
 
-    private static @Nullable String problem(String path) {
+    // shift: added to the indexes reported (-1 when a leading '/' was added to check a segment)
+    private static @Nullable String problem(String path, int shift) {
         if (path.isEmpty()) {
             return "a path may not be empty";
         }
@@ -160,13 +170,14 @@ public final class ZPaths {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c == 0) {
-                return "null character at index " + i;
+                return "null character U+0000 at index " + (i + shift);
             }
             if (c <= '\u001f' || (c >= '\u007f' && c <= '\u009f')) {
-                return "control character U+" + String.format("%04X", (int) c) + " at index " + i;
+                return "control character U+" + String.format("%04X", (int) c) + " at index " + (i + shift);
             }
             if ((c >= '\ud800' && c <= '\uf8ff') || c >= '\ufff0') {
-                return "character U+" + String.format("%04X", (int) c) + " at index " + i + " is reserved by ZooKeeper";
+                return "character U+" + String.format("%04X", (int) c) + " at index " + (i + shift)
+                        + " is reserved by ZooKeeper";
             }
         }
         for (String segment : path.substring(1).split("/", -1)) {

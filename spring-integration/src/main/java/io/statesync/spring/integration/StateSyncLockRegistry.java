@@ -20,6 +20,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.internal.ZPaths;
 import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.LockHandle;
 import java.time.Duration;
@@ -135,13 +136,13 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
             throw new IllegalArgumentException("lock key " + lockKey + " is a "
                     + lockKey.getClass().getName() + "; StateSyncLockRegistry keys are Strings (each one znode name)");
         }
-        String problem = LockKeys.problem(key);
+        String problem = ZPaths.keyProblem(key);
         if (problem != null) {
             throw new IllegalArgumentException(
                     "lock key '" + key + "' cannot be a statesync lock under '" + rootPath + "': " + problem);
         }
         checkOpen();
-        RegistryLock lock = locks.computeIfAbsent(key, k -> new RegistryLock(k, LockKeys.join(rootPath, k)));
+        RegistryLock lock = locks.computeIfAbsent(key, k -> new RegistryLock(k, ZPaths.join(rootPath, k)));
         lock.lastUsedNanos = System.nanoTime();
         return lock;
     }
@@ -521,7 +522,11 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
          *     has an element ZooKeeper refuses; the message names it
          */
         public StateSyncLockRegistry build() {
-            LockKeys.basePath(rootPath);
+            try {
+                ZPaths.validate(rootPath);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("root path '" + rootPath + "' is invalid: " + e.getMessage(), e);
+            }
             return new StateSyncLockRegistry(this);
         }
     }
