@@ -47,28 +47,18 @@ class RegisterChaosTest {
     private static final int SESSION_MS = 4000;
     private static final int ROUNDS = Integer.getInteger("chaos.rounds", 1);
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final ChaosProcesses processes = new ChaosProcesses();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T later(T c) {
-        open.add(c);
-        return c;
+        processes.close();
     }
 
     private JvmProcess node(Ensemble ensemble, String namespace, String name) throws Exception {
-        JvmProcess p = later(JvmProcess.start(
-                name,
+        return processes.node(
                 RegisterNode.class,
-                List.of("-Xmx96m"),
-                List.of(ensemble.connectString(), namespace, name, Integer.toString(SESSION_MS))));
-        p.awaitLine("STARTED " + name, Duration.ofSeconds(60));
-        return p;
+                name,
+                List.of(ensemble.connectString(), namespace, name, Integer.toString(SESSION_MS)));
     }
 
     private static long answered(JvmProcess p) {
@@ -79,7 +69,7 @@ class RegisterChaosTest {
 
     @Test
     void aRegisterStaysLinearizableThroughAFrozenClientAndAKilledLeaderServer() throws Exception {
-        Ensemble ensemble = later(Ensemble.start(3));
+        Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-register";
         JvmProcess a = node(ensemble, namespace, "a");
         JvmProcess b = node(ensemble, namespace, "b");

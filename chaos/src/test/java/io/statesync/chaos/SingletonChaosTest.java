@@ -48,35 +48,23 @@ class SingletonChaosTest {
     private static final int TICK_MS = 20;
     private static final int ROUNDS = Integer.getInteger("chaos.rounds", 1);
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final ChaosProcesses processes = new ChaosProcesses();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T later(T c) {
-        open.add(c);
-        return c;
+        processes.close();
     }
 
     private JvmProcess node(Ensemble ensemble, String namespace, String name) throws Exception {
-        JvmProcess p = later(JvmProcess.start(
-                name,
+        return processes.node(
                 SingletonNode.class,
-                List.of("-Xmx128m"),
+                name,
                 List.of(
                         ensemble.connectString(),
                         namespace,
                         name,
                         Integer.toString(SESSION_MS),
-                        Integer.toString(TICK_MS))));
-        await().alias(name + " starts; stderr: " + p.stderr())
-                .atMost(Duration.ofSeconds(60))
-                .until(() -> p.out().contains("STARTED " + name));
-        return p;
+                        Integer.toString(TICK_MS)));
     }
 
     private static long ticksOf(JvmProcess p) {
@@ -89,7 +77,7 @@ class SingletonChaosTest {
 
     @Test
     void aLeaderFrozenPastItsSessionNeverLandsAFencedWriteAfterItsSuccessorStarted() throws Exception {
-        Ensemble ensemble = later(Ensemble.start(3));
+        Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-pause";
         JvmProcess a = node(ensemble, namespace, "a");
         JvmProcess b = node(ensemble, namespace, "b");
@@ -138,7 +126,7 @@ class SingletonChaosTest {
 
     @Test
     void theEnsemblesLeaderServerKilledAndRestartedKeepsOneSingletonAndFencedOrder() throws Exception {
-        Ensemble ensemble = later(Ensemble.start(3));
+        Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-server";
         JvmProcess a = node(ensemble, namespace, "a");
         JvmProcess b = node(ensemble, namespace, "b");
