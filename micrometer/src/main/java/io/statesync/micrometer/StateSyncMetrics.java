@@ -58,6 +58,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #CONNECTED} (gauge, 1 or 0): connected now;
  *   <li>{@value #HEALTH} (gauge, tag {@code status} = UP, DEGRADED, DOWN): 1 for the coordinator's
  *       current {@link Coordinator#health() health}, 0 for the other two;
+ *   <li>{@value #RECIPES} (gauge, tag {@code status} = UP, DEGRADED, DOWN): how many of the
+ *       coordinator's {@link Coordinator#recipes() recipes} are in each status;
  *   <li>{@value #EVENTS} (counter, tag {@code kind}): connection events by kind;
  *   <li>{@value #SESSIONS_ESTABLISHED} (counter): sessions established, the first one included;
  *   <li>{@value #SESSIONS_LOST} (counter): sessions lost (expired, or given up as lost);
@@ -88,6 +90,8 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     public static final String CONNECTED = "statesync.connection.connected";
     /** Gauge per status: 1 for the current health status. */
     public static final String HEALTH = "statesync.health";
+    /** Gauge: the coordinator's recipes (built, not closed) in each health status. */
+    public static final String RECIPES = "statesync.recipes";
     /** Counter per event kind. */
     public static final String EVENTS = "statesync.connection.events";
     /** Counter: sessions established. */
@@ -247,6 +251,10 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         return ms instanceof Number n ? n.doubleValue() / 1000.0 : 0.0;
     }
 
+    private static double recipesIn(Coordinator c, Health.Status status) {
+        return c.recipes().stream().filter(r -> r.health().status() == status).count();
+    }
+
     private double sessionTimeoutSeconds() {
         return coordinator.negotiatedSessionTimeout().toMillis() / 1000.0;
     }
@@ -290,6 +298,12 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                 meters.add(Gauge.builder(HEALTH, coordinator, c -> c.health().status() == status ? 1 : 0)
                         .tags(tags.and("status", status.name()))
                         .description("1 for the coordinator's current health status, 0 for the others")
+                        .register(registry));
+            }
+            for (Health.Status status : Health.Status.values()) {
+                meters.add(Gauge.builder(RECIPES, coordinator, c -> recipesIn(c, status))
+                        .tags(tags.and("status", status.name()))
+                        .description("the coordinator's recipes (built, not closed) in each health status")
                         .register(registry));
             }
             for (ConnectionEvent.Kind kind : ConnectionEvent.Kind.values()) {

@@ -22,7 +22,9 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.recipes.state.SharedState;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -114,6 +116,44 @@ class StateSyncMetricsTest {
                     .isZero();
             assertThat(count(registry, StateSyncMetrics.EVENTS, "kind", "RECONNECTED"))
                     .isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void recipesAreCountedByTheirHealthStatus() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Coordinator c = started(Duration.ofSeconds(30));
+                StateSyncMetrics metrics = new StateSyncMetrics(c)) {
+            metrics.bindTo(registry);
+            assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "UP"))
+                    .isZero();
+            try (SharedState<String> serving = SharedState.builder(c, "/flags", Codec.utf8(), "off")
+                            .build();
+                    SharedState<String> notStarted = SharedState.builder(c, "/other", Codec.utf8(), "off")
+                            .build()) {
+                serving.start();
+                assertThat(serving.awaitInitialized(Duration.ofSeconds(10))).isTrue();
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> gauge(registry, StateSyncMetrics.RECIPES, "status", "UP") == 1.0);
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "DOWN"))
+                        .as("built, not started")
+                        .isEqualTo(1.0);
+                notStarted.close();
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "DOWN"))
+                        .as("a closed recipe is not counted")
+                        .isZero();
+                zk.stopServer();
+                try {
+                    await().atMost(Duration.ofSeconds(20))
+                            .until(() -> gauge(registry, StateSyncMetrics.RECIPES, "status", "DEGRADED") == 1.0);
+                    assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "UP"))
+                            .isZero();
+                } finally {
+                    zk.restartServer();
+                }
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> gauge(registry, StateSyncMetrics.RECIPES, "status", "UP") == 1.0);
+            }
         }
     }
 
