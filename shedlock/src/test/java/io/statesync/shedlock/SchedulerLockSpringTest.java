@@ -18,6 +18,7 @@ package io.statesync.shedlock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

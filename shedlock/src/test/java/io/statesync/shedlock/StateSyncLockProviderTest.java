@@ -23,6 +23,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;

@@ -22,6 +22,7 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;

@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package io.statesync.spring.integration;
+package io.statesync.core.testing;
 
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
@@ -27,21 +27,42 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.data.Stat;
 
-/** Coordinators for the tests ("nodes"), closed in reverse order after each test. */
-final class TestNodes implements AutoCloseable {
+/**
+ * Coordinators for the tests of modules built on statesync ("nodes"), on the test kit's server,
+ * closed in reverse order after each test.
+ */
+public final class TestNodes implements AutoCloseable {
     private final ZooKeeperExtension zk;
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
 
-    TestNodes(ZooKeeperExtension zk) {
+    /**
+     * Nodes on the given server, in its namespace.
+     *
+     * @param zk the test's server
+     */
+    public TestNodes(ZooKeeperExtension zk) {
         this.zk = zk;
     }
 
-    Coordinator connect() throws InterruptedException {
+    /**
+     * A started coordinator on the server, session timeout 20 s, operation timeout 20 s.
+     *
+     * @return the connected coordinator, closed after the test
+     * @throws InterruptedException if interrupted while connecting
+     */
+    public Coordinator connect() throws InterruptedException {
         return connect(zk.connectString(), Duration.ofSeconds(20));
     }
 
-    /** A coordinator on the given servers (e.g. a TcpProxy's), session timeout 20 s. */
-    Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
+    /**
+     * A started coordinator on the given servers (e.g. a TcpProxy's), session timeout 20 s.
+     *
+     * @param connectString where to connect
+     * @param operationTimeout the coordinator's operation timeout
+     * @return the connected coordinator, closed after the test
+     * @throws InterruptedException if interrupted while connecting
+     */
+    public Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
         Coordinator c = Coordinator.builder(connectString)
                 .namespace(zk.namespace())
                 .sessionTimeout(Duration.ofSeconds(20))
@@ -55,18 +76,38 @@ final class TestNodes implements AutoCloseable {
         return c;
     }
 
-    <T extends AutoCloseable> T closeLater(T closeable) {
+    /**
+     * Closes {@code closeable} after the test, before everything registered earlier.
+     *
+     * @param closeable what to close
+     * @param <T> its type
+     * @return {@code closeable}
+     */
+    public <T extends AutoCloseable> T closeLater(T closeable) {
         closeables.add(closeable);
         return closeable;
     }
 
-    void expire(Coordinator c) throws Exception {
+    /**
+     * Expires {@code c}'s session on the server.
+     *
+     * @param c the coordinator
+     * @throws Exception if the expiry cannot be done
+     */
+    public void expire(Coordinator c) throws Exception {
         Faults.expireSession(
                 c.curatorFramework().getZookeeperClient().getZooKeeper(), zk.connectString(), Duration.ofSeconds(5));
     }
 
-    /** The znodes under a path as the server sees them (empty if the path does not exist). */
-    static List<String> children(Coordinator c, String path) throws Exception {
+    /**
+     * The znodes under a path as the server sees them, sorted.
+     *
+     * @param c a coordinator
+     * @param path the path, relative to its namespace
+     * @return the child names, empty if the path does not exist
+     * @throws Exception if the server cannot be read
+     */
+    public static List<String> children(Coordinator c, String path) throws Exception {
         Stat stat = c.curatorFramework().checkExists().forPath(path);
         if (stat == null) {
             return List.of();
@@ -76,7 +117,12 @@ final class TestNodes implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
-    static Set<String> liveThreadNames() {
+    /**
+     * The names of the threads alive now.
+     *
+     * @return the names
+     */
+    public static Set<String> liveThreadNames() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
