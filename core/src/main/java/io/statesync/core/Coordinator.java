@@ -16,6 +16,7 @@
 package io.statesync.core;
 
 import io.statesync.core.internal.BuilderOptions;
+import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.ZPaths;
@@ -39,6 +40,8 @@ import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
@@ -604,10 +607,28 @@ public final class Coordinator implements AutoCloseable {
      * on its next namespaced call.
      */
     private void setUpNamespace() {
+        // Through the coordinator's own access, not Curator's namespaced facade: the facade's
+        // namespace check logs an ERROR of its own when the coordinator closes meanwhile.
         access.newThread("statesync-namespace-" + namespace, () -> {
                     try {
-                        curator.checkExists().forPath("/");
-                    } catch (Exception e) {
+                        Deadline deadline = access.defaultDeadline();
+                        String full = access.fullPath("/");
+                        for (int end = full.indexOf('/', 1); ; end = full.indexOf('/', end + 1)) {
+                            String node = end < 0 ? full : full.substring(0, end);
+                            ZkAccess.Reply r = access.call(
+                                    deadline,
+                                    "/",
+                                    "namespace",
+                                    OperationTimeoutException.Outcome.UNKNOWN,
+                                    zk -> access.create(zk, node, new byte[0], CreateMode.PERSISTENT));
+                            if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
+                                throw ZkAccess.error(r.rc(), node);
+                            }
+                            if (end < 0) {
+                                break;
+                            }
+                        }
+                    } catch (RuntimeException e) {
                         LOG.debug("{}: setting up the namespace failed; retried on first use", this, e);
                     }
                 })
