@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import net.javacrumbs.shedlock.core.LockProvider;
@@ -54,14 +53,12 @@ class SchedulerLockSpringTest {
     @BeforeEach
     void setUp() {
         nodes = new TestNodes(zk);
-        background = Executors.newCachedThreadPool();
+        background = nodes.background();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        background.shutdownNow();
-        assertThat(background.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
-        nodes.close();
+        nodes.close(); // stops the background work first, then closes the nodes
     }
 
     /** What an application on ShedLock already has: a locked method, and the provider bean. */

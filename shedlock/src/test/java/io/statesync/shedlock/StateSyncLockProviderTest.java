@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,14 +66,12 @@ class StateSyncLockProviderTest {
     @BeforeEach
     void setUp() {
         nodes = new TestNodes(zk);
-        background = Executors.newCachedThreadPool();
+        background = nodes.background();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        background.shutdownNow();
-        assertThat(background.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
-        nodes.close();
+        nodes.close(); // stops the background work first, then closes the nodes
     }
 
     private StateSyncLockProvider provider(Coordinator c) {

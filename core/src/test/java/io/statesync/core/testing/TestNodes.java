@@ -24,16 +24,21 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * Coordinators for the tests of modules built on statesync ("nodes"), on the test kit's server,
- * closed in reverse order after each test.
+ * closed in reverse order after each test, and a pool for the test's concurrent work, stopped
+ * first.
  */
 public final class TestNodes implements AutoCloseable {
     private final ZooKeeperExtension zk;
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+    private final ExecutorService background = Executors.newCachedThreadPool();
 
     /**
      * Nodes on the given server, in its namespace.
@@ -42,6 +47,15 @@ public final class TestNodes implements AutoCloseable {
      */
     public TestNodes(ZooKeeperExtension zk) {
         this.zk = zk;
+    }
+
+    /**
+     * Threads for a test's concurrent work (holders, waiters), interrupted when the nodes close.
+     *
+     * @return the executor
+     */
+    public ExecutorService background() {
+        return background;
     }
 
     /**
@@ -131,6 +145,10 @@ public final class TestNodes implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        background.shutdownNow();
+        if (!background.awaitTermination(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("a test's background work did not stop within 20 s of its interrupt");
+        }
         List<AutoCloseable> all;
         synchronized (closeables) {
             all = new ArrayList<>(closeables);

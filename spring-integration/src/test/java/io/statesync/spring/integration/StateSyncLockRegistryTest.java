@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,14 +58,12 @@ class StateSyncLockRegistryTest {
     @BeforeEach
     void setUp() {
         nodes = new TestNodes(zk);
-        background = Executors.newCachedThreadPool();
+        background = nodes.background();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        background.shutdownNow();
-        assertThat(background.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
-        nodes.close();
+        nodes.close(); // stops the background work first, then closes the nodes
     }
 
     private StateSyncLockRegistry registry(Coordinator c) {
