@@ -112,10 +112,13 @@ public final class Coordinator implements AutoCloseable {
     private final Object sessionLock = new Object();
     private long lastSessionId;
     // Guarded by sessionLock: the last connection state seen (null before the first), and since
-    // when (System.nanoTime) the client has been without a connection; 0 while connected.
+    // since when (a ticker reading) the client has been without a connection; meaningful only while
+    // disconnected is true.
     private ConnectionEvent.@Nullable Kind lastKind;
     private long disconnectedSince;
+    private boolean disconnected;
     private final Duration healthDownAfter;
+    private final Ticker ticker;
     private final java.util.concurrent.atomic.AtomicBoolean namespaceSetUp =
             new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -123,6 +126,8 @@ public final class Coordinator implements AutoCloseable {
         this.connectString = Objects.requireNonNull(b.connectString);
         this.namespace = b.namespace;
         this.healthDownAfter = b.effectiveHealthDownAfter();
+        Ticker givenTicker = b.ticker;
+        this.ticker = givenTicker != null ? givenTicker : Ticker.system();
         this.sessionTimeout = b.sessionTimeout;
         this.connectionTimeout = b.effectiveConnectionTimeout();
         this.operationTimeout = b.effectiveOperationTimeout();
@@ -170,7 +175,7 @@ public final class Coordinator implements AutoCloseable {
         }
         cb.zkClientConfig(clientConfig);
         this.curator = cb.build();
-        this.access = new ZkAccess(curator, aclMode, retry, sessionTimeout, operationTimeout, threadFactory);
+        this.access = new ZkAccess(curator, aclMode, retry, sessionTimeout, operationTimeout, threadFactory, ticker);
         curator.getConnectionStateListenable().addListener((client, newState) -> onCuratorState(newState));
     }
 
@@ -195,7 +200,8 @@ public final class Coordinator implements AutoCloseable {
         io.statesync.core.internal.VersionGuard.verifyClassPath();
         lifecycle.start();
         synchronized (sessionLock) {
-            disconnectedSince = System.nanoTime();
+            disconnectedSince = ticker.read();
+            disconnected = true;
         }
         curator.start();
     }
@@ -334,6 +340,16 @@ public final class Coordinator implements AutoCloseable {
      */
     public Duration operationTimeout() {
         return operationTimeout;
+    }
+
+    /**
+     * The source of elapsed time that this coordinator and its recipes read for every deadline,
+     * backoff, takeover delay, turn bound and claim expiry.
+     *
+     * @return the ticker given to {@link Builder#ticker(Ticker)}, else {@link Ticker#system()}
+     */
+    public Ticker ticker() {
+        return ticker;
     }
 
     /**
@@ -524,21 +540,23 @@ public final class Coordinator implements AutoCloseable {
         }
         ConnectionEvent.Kind kind;
         long since;
+        boolean down;
         long session;
         synchronized (sessionLock) {
             kind = lastKind;
             since = disconnectedSince;
+            down = disconnected;
             session = lastSessionId;
         }
         details.put("connection", kind == null ? "NONE" : kind.name());
         details.put("healthDownAfterMs", healthDownAfter.toMillis());
-        if (since == 0) {
+        if (!down) {
             details.put("sessionId", "0x" + Long.toHexString(session));
             details.put("sessionTimeoutMs", access.sessionTimeout().toMillis());
             return new Health(
                     Health.Status.UP, "connected to ZooKeeper, session 0x" + Long.toHexString(session), details);
         }
-        Duration off = Duration.ofNanos(Math.max(0, System.nanoTime() - since));
+        Duration off = Duration.ofNanos(Math.max(0, ticker.read() - since));
         details.put("disconnectedMs", off.toMillis());
         String at = "ZooKeeper at " + connectString;
         if (kind == null) {
@@ -670,9 +688,10 @@ public final class Coordinator implements AutoCloseable {
             }
             boolean connected = kind == ConnectionEvent.Kind.CONNECTED || kind == ConnectionEvent.Kind.RECONNECTED;
             if (connected) {
-                disconnectedSince = 0;
-            } else if (disconnectedSince == 0) {
-                disconnectedSince = System.nanoTime();
+                disconnected = false;
+            } else if (!disconnected) {
+                disconnectedSince = ticker.read();
+                disconnected = true;
             }
             lastKind = kind;
         }
@@ -767,6 +786,7 @@ public final class Coordinator implements AutoCloseable {
         private @Nullable TlsSettings tls;
         private int maxValueBytes = 1_000_000;
         private @Nullable Executor listenerExecutor;
+        private @Nullable Ticker ticker;
 
         private Builder(String connectString) {
             this.connectString = Objects.requireNonNull(connectString, "connectString");
@@ -949,6 +969,23 @@ public final class Coordinator implements AutoCloseable {
         public Builder listenerExecutor(Executor executor) {
             options.once("listenerExecutor");
             this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The source of elapsed time for every time-dependent rule of the coordinator and its
+         * recipes (default: {@link Ticker#system()}, {@code System.nanoTime()}). Tests give a
+         * ticker they advance by hand; see {@link Ticker} for what a fake ticker does and does not
+         * change.
+         *
+         * @param ticker the ticker; it must be thread-safe and never go backwards
+         * @return this builder
+         * @throws NullPointerException if {@code ticker} is {@code null}
+         * @throws IllegalStateException if called twice on this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            options.once("ticker");
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Health.Status;
+import io.statesync.core.testing.FakeTicker;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.net.ServerSocket;
@@ -139,6 +140,49 @@ class CoordinatorHealthTest {
             assertThat(h.status()).isEqualTo(Status.DOWN);
             assertThat(h.reason()).contains("not connected").contains("127.0.0.1:" + port);
             assertThat(h.details()).containsEntry("connection", "NONE");
+        }
+    }
+
+    @Test
+    void downAfterIsMeasuredOnTheCoordinatorsTicker() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Duration downAfter = Duration.ofMinutes(30);
+        try (Coordinator c = builder()
+                .sessionTimeout(Duration.ofSeconds(30))
+                .healthDownAfter(downAfter)
+                .ticker(ticker)
+                .build()) {
+            assertThat(c.ticker()).isSameAs(ticker);
+            c.start();
+            c.awaitConnected(Duration.ofSeconds(10));
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.health().status() == Status.UP);
+            zk.stopServer();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> c.health().status() == Status.DEGRADED);
+                ticker.advance(downAfter.minusSeconds(1));
+                assertThat(c.health().status())
+                        .as("half an hour of outage on the ticker, one second short of healthDownAfter")
+                        .isEqualTo(Status.DEGRADED);
+                ticker.advance(Duration.ofSeconds(2));
+                Health down = c.health();
+                assertThat(down.status()).isEqualTo(Status.DOWN);
+                assertThat((Long) down.details().get("disconnectedMs")).isGreaterThan(downAfter.toMillis());
+            } finally {
+                zk.restartServer();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.health().status() == Status.UP);
+        }
+    }
+
+    @Test
+    void tickerIsSetOnce() {
+        assertThatThrownBy(() -> builder().ticker(new FakeTicker()).ticker(new FakeTicker()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ticker");
+        try (Coordinator c = builder().build()) {
+            long before = System.nanoTime();
+            long read = c.ticker().read();
+            assertThat(read).as("the default ticker is System.nanoTime()").isBetween(before, System.nanoTime());
         }
     }
 

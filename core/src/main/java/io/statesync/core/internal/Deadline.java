@@ -16,6 +16,7 @@
 package io.statesync.core.internal;
 
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -31,21 +32,38 @@ import org.jspecify.annotations.Nullable;
  * timeout. Every wait answers an interrupt. Immutable and thread-safe.
  */
 public final class Deadline {
+    private final Ticker ticker;
     private final long startNanos;
     private final long timeoutNanos;
 
-    private Deadline(long startNanos, long timeoutNanos) {
+    private Deadline(Ticker ticker, long startNanos, long timeoutNanos) {
+        this.ticker = ticker;
         this.startNanos = startNanos;
         this.timeoutNanos = timeoutNanos;
     }
 
     /**
-     * A deadline {@code timeout} from now.
+     * A deadline {@code timeout} from now on the {@linkplain Ticker#system() system ticker}, for
+     * code that has no coordinator at hand; recipes use {@link #after(Ticker, Duration)} with their
+     * coordinator's ticker.
      *
      * @param timeout how long from now; negative counts as zero, very long as about 292 years
      * @return the deadline
      */
     public static Deadline after(Duration timeout) {
+        return after(Ticker.system(), timeout);
+    }
+
+    /**
+     * A deadline {@code timeout} from now on {@code ticker}. The time left is read from that ticker;
+     * waits and sleeps still take real time (at most the time left by the ticker).
+     *
+     * @param ticker the time source, normally {@link io.statesync.core.Coordinator#ticker()}
+     * @param timeout how long from now; negative counts as zero, very long as about 292 years
+     * @return the deadline
+     */
+    public static Deadline after(Ticker ticker, Duration timeout) {
+        Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(timeout, "timeout");
         long nanos;
         try {
@@ -53,7 +71,7 @@ public final class Deadline {
         } catch (ArithmeticException e) {
             nanos = Long.MAX_VALUE / 2;
         }
-        return new Deadline(System.nanoTime(), Math.min(nanos, Long.MAX_VALUE / 2));
+        return new Deadline(ticker, ticker.read(), Math.min(nanos, Long.MAX_VALUE / 2));
     }
 
     /**
@@ -79,7 +97,7 @@ public final class Deadline {
      * @return nanoseconds until the deadline, 0 once it has passed
      */
     public long remainingNanos() {
-        return Math.max(0, timeoutNanos - (System.nanoTime() - startNanos));
+        return Math.max(0, timeoutNanos - (ticker.read() - startNanos));
     }
 
     /**

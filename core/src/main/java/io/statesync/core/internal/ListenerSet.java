@@ -18,6 +18,7 @@ package io.statesync.core.internal;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
+import io.statesync.core.Ticker;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,6 +62,7 @@ public final class ListenerSet<L> {
     private final String owner;
     private final Executor defaultExecutor;
     private final @Nullable Telemetry telemetry;
+    private final Ticker ticker;
     private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -74,6 +76,7 @@ public final class ListenerSet<L> {
         this.owner = Objects.requireNonNull(owner, "owner");
         this.defaultExecutor = Objects.requireNonNull(defaultExecutor, "defaultExecutor");
         this.telemetry = null;
+        this.ticker = Ticker.system();
     }
 
     /**
@@ -90,6 +93,7 @@ public final class ListenerSet<L> {
         this.defaultExecutor = coordinator.listenerExecutor();
         Telemetry t = coordinator.internalTelemetry();
         this.telemetry = t;
+        this.ticker = coordinator.ticker();
         t.register(this);
     }
 
@@ -268,10 +272,11 @@ public final class ListenerSet<L> {
 
         void offer(Object event, Consumer<? super L> call) {
             Telemetry t = telemetry;
-            long queuedAt = t != null && t.active() ? System.nanoTime() : 0;
+            boolean timed = t != null && t.active();
+            long queuedAt = timed ? ticker.read() : 0;
             synchronized (lock) {
                 if (active) {
-                    queue.add(new Pending<>(event, call, queuedAt));
+                    queue.add(new Pending<>(event, call, timed, queuedAt));
                 }
             }
         }
@@ -319,8 +324,8 @@ public final class ListenerSet<L> {
                         }
                     }
                     Telemetry t = telemetry;
-                    if (t != null && next.queuedAt != 0) {
-                        t.delivered(owner, System.nanoTime() - next.queuedAt);
+                    if (t != null && next.timed) {
+                        t.delivered(owner, ticker.read() - next.queuedAt);
                     }
                     try {
                         next.call.accept(listener);
@@ -345,11 +350,13 @@ public final class ListenerSet<L> {
     private static final class Pending<L> {
         final Object event;
         final Consumer<? super L> call;
-        final long queuedAt; // System.nanoTime when queued while telemetry was active, else 0
+        final boolean timed; // queued while telemetry was active
+        final long queuedAt; // the ticker's reading when queued, if timed
 
-        Pending(Object event, Consumer<? super L> call, long queuedAt) {
+        Pending(Object event, Consumer<? super L> call, boolean timed, long queuedAt) {
             this.event = event;
             this.call = call;
+            this.timed = timed;
             this.queuedAt = queuedAt;
         }
     }

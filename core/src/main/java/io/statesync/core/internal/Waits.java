@@ -15,12 +15,14 @@
  */
 package io.statesync.core.internal;
 
+import io.statesync.core.Ticker;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The one bounded wait on a monitor that recipes use: while a condition holds, wait on the monitor
- * (which its writers notify) until a {@code System.nanoTime()} deadline.
+ * A bounded wait on a monitor: while a condition holds, wait on the monitor (which its writers
+ * notify) until a deadline read on the {@linkplain Ticker#system() system ticker}. New code uses
+ * {@link Deadline#awaitWhile(Object, BooleanSupplier)}, which reads the coordinator's ticker.
  */
 public final class Waits {
     private Waits() {}
@@ -30,7 +32,7 @@ public final class Waits {
      *
      * @param monitor the monitor the caller holds and the condition's writers notify
      * @param blocked the condition to wait out, evaluated with the monitor held
-     * @param deadline a {@link System#nanoTime()} value
+     * @param deadline a reading of {@link Ticker#system()}
      * @return {@code true} if the condition no longer holds, {@code false} if the deadline passed
      *     first
      * @throws InterruptedException if interrupted while waiting
@@ -38,7 +40,7 @@ public final class Waits {
     public static boolean awaitWhile(Object monitor, BooleanSupplier blocked, long deadline)
             throws InterruptedException {
         while (blocked.getAsBoolean()) {
-            long left = deadline - System.nanoTime();
+            long left = deadline - Ticker.system().read();
             if (left <= 0) {
                 return false;
             }

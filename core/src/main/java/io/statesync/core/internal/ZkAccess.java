@@ -20,6 +20,7 @@ import io.statesync.core.ConnectionLossException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Retry;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.Ticker;
 import io.statesync.core.Versioned;
 import java.time.Duration;
 import java.util.HashMap;
@@ -64,6 +65,7 @@ public final class ZkAccess {
     private final Duration requestedSessionTimeout;
     private final Duration operationTimeout;
     private final ThreadFactory threadFactory;
+    private final Ticker ticker;
     private final int packetLimit = RequestSize.limit();
     // Handles of ended sessions drop out with their last reference.
     private final Map<ZooKeeper, Map<String, Integer>> watches = new WeakHashMap<>();
@@ -77,6 +79,7 @@ public final class ZkAccess {
      * @param requestedSessionTimeout the session timeout asked of the server
      * @param operationTimeout the default deadline of a blocking call
      * @param threadFactory where every thread statesync starts comes from
+     * @param ticker the time source of every deadline and backoff
      */
     public ZkAccess(
             CuratorFramework curator,
@@ -84,8 +87,10 @@ public final class ZkAccess {
             Retry retry,
             Duration requestedSessionTimeout,
             Duration operationTimeout,
-            ThreadFactory threadFactory) {
+            ThreadFactory threadFactory,
+            Ticker ticker) {
         this.curator = curator;
+        this.ticker = ticker;
         this.aclMode = aclMode;
         this.retry = retry;
         this.requestedSessionTimeout = requestedSessionTimeout;
@@ -132,7 +137,26 @@ public final class ZkAccess {
      * @return the deadline
      */
     public Deadline defaultDeadline() {
-        return Deadline.after(operationTimeout);
+        return deadline(operationTimeout);
+    }
+
+    /**
+     * A deadline {@code timeout} from now on the coordinator's {@link Ticker}.
+     *
+     * @param timeout how long from now; negative counts as zero
+     * @return the deadline
+     */
+    public Deadline deadline(Duration timeout) {
+        return Deadline.after(ticker, timeout);
+    }
+
+    /**
+     * The coordinator's time source: every time-dependent rule of a recipe reads it.
+     *
+     * @return the ticker
+     */
+    public Ticker ticker() {
+        return ticker;
     }
 
     /**

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +28,19 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class DeadlineTest {
+
+    @Test
+    void theTimeLeftIsReadFromTheGivenTicker() {
+        FakeTicker ticker = new FakeTicker();
+        Deadline d = Deadline.after(ticker, Duration.ofHours(1));
+        assertThat(d.remainingNanos()).isEqualTo(Duration.ofHours(1).toNanos());
+        ticker.advance(Duration.ofMinutes(59));
+        assertThat(d.remainingNanos()).isEqualTo(Duration.ofMinutes(1).toNanos());
+        assertThat(d.passed()).isFalse();
+        ticker.advance(Duration.ofMinutes(2));
+        assertThat(d.remainingNanos()).isZero();
+        assertThat(d.passed()).isTrue();
+    }
 
     @Test
     void awaitingAFutureEndsAtTheDeadline() {
