@@ -38,6 +38,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer meters for one {@link Coordinator}: its connection, its health, its sessions and the
@@ -82,10 +83,21 @@ import java.util.concurrent.TimeUnit;
  * recipe's meters appear with its first delivered change.
  *
  * <p>The gauges read the coordinator when the registry is scraped (no I/O: {@link
- * Coordinator#health()} is computed from memory); the counters and timers move on the coordinator's
+ * Coordinator#health()} is computed from memory). The health, recipes and disconnected gauges of one
+ * scrape share one reading of the coordinator (taken by the first of them, never reused by the same
+ * gauge, and never older than {@value #READING_MAX_AGE_MILLIS} ms on the coordinator's {@link
+ * io.statesync.core.Ticker}), so one scrape sees one consistent state. The counters and timers move on the coordinator's
  * connection events. A binder may be bound to several registries.
  */
 public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
+    /** How long, in milliseconds, at most the gauges of a scrape reuse one reading of the coordinator. */
+    public static final long READING_MAX_AGE_MILLIS = 1000;
+
+    private static final Duration READING_MAX_AGE = Duration.ofMillis(READING_MAX_AGE_MILLIS);
+    // gauge numbers for reading(): health gauges 0-2, recipe gauges 3-5, the disconnected gauge 6
+    private static final int RECIPES_READER = 3;
+    private static final int DISCONNECTED_READER = 6;
+
     /** Gauge: 1 while connected, else 0. */
     public static final String CONNECTED = "statesync.connection.connected";
     /** Gauge per status: 1 for the current health status. */
@@ -144,10 +156,14 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     private final Object lock = new Object();
     private boolean listening;
     private boolean closed;
-    // guarded by lock: System.nanoTime of the first event of the current time without a connection
-    // (0 while connected), and of the last session loss not yet followed by a new session (0 if none)
+    // guarded by lock: the ticker's reading at the first event of the current time without a
+    // connection (while off), and at the last session loss not yet followed by a new session (while lost)
+    private boolean off;
     private long offSince;
+    private boolean lost;
     private long lostAt;
+    // guarded by lock: the last reading of health and recipes, shared by the gauges of one scrape
+    private @Nullable Reading reading;
 
     /**
      * Meters for a coordinator, tagged with its namespace.
@@ -216,43 +232,101 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void onConnection(ConnectionEvent event) {
-        long now = System.nanoTime();
-        long off = 0;
+        long now = coordinator.ticker().read();
+        long offFor = 0;
         long reconnect = 0;
         // as Coordinator.health() counts it: a read-only server is not a connection for writes
         boolean connected =
                 event.kind() == ConnectionEvent.Kind.CONNECTED || event.kind() == ConnectionEvent.Kind.RECONNECTED;
         synchronized (lock) {
             if (connected) {
-                if (offSince != 0) {
-                    off = now - offSince;
-                    offSince = 0;
+                if (off) {
+                    offFor = now - offSince;
+                    off = false;
                 }
-                if (event.isNewSession() && lostAt != 0) {
+                if (event.isNewSession() && lost) {
                     reconnect = now - lostAt;
-                    lostAt = 0;
+                    lost = false;
                 }
             } else {
-                if (offSince == 0) {
+                if (!off) {
                     offSince = now;
+                    off = true;
                 }
                 if (event.kind() == ConnectionEvent.Kind.LOST) {
                     lostAt = now;
+                    lost = true;
                 }
             }
         }
         for (Bound b : bound) {
-            b.record(event, off, reconnect);
+            b.record(event, offFor, reconnect);
         }
     }
 
     private double disconnectedSeconds() {
-        Object ms = coordinator.health().details().get("disconnectedMs");
+        Object ms = reading(DISCONNECTED_READER).health.details().get("disconnectedMs");
         return ms instanceof Number n ? n.doubleValue() / 1000.0 : 0.0;
     }
 
-    private static double recipesIn(Coordinator c, Health.Status status) {
-        return c.recipes().stream().filter(r -> r.health().status() == status).count();
+    private double healthIs(Health.Status status) {
+        return reading(readerOf(status)).health.status() == status ? 1 : 0;
+    }
+
+    private double recipesIn(Health.Status status) {
+        return reading(RECIPES_READER + readerOf(status)).recipes.getOrDefault(status, 0L);
+    }
+
+    private static int readerOf(Health.Status status) {
+        return switch (status) {
+            case UP -> 0;
+            case DEGRADED -> 1;
+            case DOWN -> 2;
+        };
+    }
+
+    /**
+     * The coordinator's health and its recipes' statuses, read once for all the gauges of a scrape,
+     * so that the gauges of one scrape agree (exactly one health status is 1) and a scrape computes
+     * the recipes' reports once, not once per status. A gauge reuses the last reading if it has not
+     * read that reading before and the reading is younger than {@link #READING_MAX_AGE} on the
+     * coordinator's ticker; a gauge read again (the next scrape, or a test polling it) gets a fresh one.
+     *
+     * @param reader the gauge's number, below 32
+     */
+    private Reading reading(int reader) {
+        long now = coordinator.ticker().read();
+        int bit = 1 << reader;
+        synchronized (lock) {
+            Reading r = reading;
+            if (r != null && (r.readers & bit) == 0 && now - r.at < READING_MAX_AGE.toNanos()) {
+                r.readers |= bit;
+                return r;
+            }
+        }
+        Health health = coordinator.health();
+        Map<Health.Status, Long> counts = new EnumMap<>(Health.Status.class);
+        coordinator.recipes().forEach(r -> counts.merge(r.health().status(), 1L, Long::sum));
+        Reading fresh = new Reading(now, health, counts, bit);
+        synchronized (lock) {
+            reading = fresh;
+        }
+        return fresh;
+    }
+
+    /** One reading of the coordinator's health and its recipes' statuses. */
+    private static final class Reading {
+        final long at;
+        final Health health;
+        final Map<Health.Status, Long> recipes;
+        int readers; // guarded by the binder's lock: a bit per gauge that has read this reading
+
+        Reading(long at, Health health, Map<Health.Status, Long> recipes, int readers) {
+            this.at = at;
+            this.health = health;
+            this.recipes = recipes;
+            this.readers = readers;
+        }
     }
 
     private double sessionTimeoutSeconds() {
@@ -295,13 +369,13 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                     .description("1 while the coordinator is connected to ZooKeeper, else 0")
                     .register(registry));
             for (Health.Status status : Health.Status.values()) {
-                meters.add(Gauge.builder(HEALTH, coordinator, c -> c.health().status() == status ? 1 : 0)
+                meters.add(Gauge.builder(HEALTH, m, x -> x.healthIs(status))
                         .tags(tags.and("status", status.name()))
                         .description("1 for the coordinator's current health status, 0 for the others")
                         .register(registry));
             }
             for (Health.Status status : Health.Status.values()) {
-                meters.add(Gauge.builder(RECIPES, coordinator, c -> recipesIn(c, status))
+                meters.add(Gauge.builder(RECIPES, m, x -> x.recipesIn(status))
                         .tags(tags.and("status", status.name()))
                         .description("the coordinator's recipes (built, not closed) in each health status")
                         .register(registry));

@@ -29,6 +29,7 @@ import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -153,6 +154,50 @@ class StateSyncMetricsTest {
                 }
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> gauge(registry, StateSyncMetrics.RECIPES, "status", "UP") == 1.0);
+            }
+        }
+    }
+
+    @Test
+    void theGaugesOfOneScrapeShareOneReadingAndAGaugeReadAgainGetsAFreshOne() throws Exception {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Coordinator c = Coordinator.builder(zk.connectString())
+                        .namespace(zk.namespace())
+                        .ticker(now::get)
+                        .build();
+                StateSyncMetrics metrics = new StateSyncMetrics(c)) {
+            c.start();
+            c.awaitConnected(Duration.ofSeconds(10));
+            metrics.bindTo(registry);
+            SharedState<String> first =
+                    SharedState.builder(c, "/first", Codec.utf8(), "off").build();
+            SharedState<String> second =
+                    SharedState.builder(c, "/second", Codec.utf8(), "off").build();
+            try {
+                // built, not started: both DOWN
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "UP"))
+                        .isZero();
+                second.close();
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "DOWN"))
+                        .as("another gauge of the same scrape: the same reading, both recipes")
+                        .isEqualTo(2.0);
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "DOWN"))
+                        .as("the same gauge read again: a fresh reading, without the closed recipe")
+                        .isEqualTo(1.0);
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "UP"))
+                        .isZero();
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "UP"))
+                        .isZero();
+                first.close();
+                now.addAndGet(Duration.ofMillis(StateSyncMetrics.READING_MAX_AGE_MILLIS + 1)
+                        .toNanos());
+                assertThat(gauge(registry, StateSyncMetrics.RECIPES, "status", "DOWN"))
+                        .as("a reading older than the maximum age on the ticker is not reused")
+                        .isZero();
+            } finally {
+                first.close();
+                second.close();
             }
         }
     }
