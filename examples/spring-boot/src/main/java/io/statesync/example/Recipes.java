@@ -17,20 +17,16 @@ package io.statesync.example;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
-import io.statesync.core.LifecycleState;
-import io.statesync.core.Recipe;
 import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.queue.WorkQueue;
 import io.statesync.recipes.state.SharedState;
-import io.statesync.spring.boot.StateSyncAutoConfiguration;
-import java.util.List;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The statesync recipes of this service, as beans. Each takes the {@link Coordinator} (so Spring
- * closes it before the coordinator), and they are started together once the coordinator is.
+ * closes it before the coordinator); the starter starts them once the coordinator is, because
+ * application.properties sets {@code statesync.start-recipes=true}.
  */
 @Configuration(proxyBeanMethods = false)
 class Recipes {
@@ -49,35 +45,6 @@ class Recipes {
     WorkQueue<Email> emails(Coordinator coordinator) {
         return WorkQueue.builder(coordinator, "/queues/emails", Codec.json(Email.class))
                 .build();
-    }
-
-    /** Starts every recipe bean after the coordinator started (and before the application is ready). */
-    @Bean
-    SmartLifecycle recipesLifecycle(List<Recipe> recipes) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                recipes.stream().filter(r -> r.state() == LifecycleState.LATENT).forEach(Recipe::start);
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false; // the recipes close when their beans are destroyed
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                return StateSyncAutoConfiguration.RECIPE_PHASE;
-            }
-        };
     }
 
     /** The feature flags every instance applies. */

@@ -17,6 +17,7 @@ package io.statesync.spring.boot;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statesync.core.Coordinator;
+import io.statesync.core.Recipe;
 import io.statesync.micrometer.StateSyncMetrics;
 import java.util.concurrent.ThreadFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -52,8 +53,9 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  * </ul>
  *
  * <p>A recipe declared as a bean should take the {@code Coordinator} bean as a dependency (so it is
- * closed first) and be started from a {@code SmartLifecycle} in phase {@link #RECIPE_PHASE} or later,
- * or on first use.
+ * closed first). With {@code statesync.start-recipes=true} the starter starts every recipe bean not
+ * yet started in phase {@link #RECIPE_PHASE}; otherwise the application starts its recipes itself,
+ * from a {@code SmartLifecycle} in phase {@link #RECIPE_PHASE} or later, or on first use.
  */
 @AutoConfiguration(
         afterName = {
@@ -97,6 +99,12 @@ public final class StateSyncAutoConfiguration {
     @Bean
     CoordinatorLifecycle statesyncCoordinatorLifecycle(Coordinator coordinator) {
         return new CoordinatorLifecycle(coordinator);
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "statesync.start-recipes")
+    RecipeBeansLifecycle statesyncRecipeBeansLifecycle(ObjectProvider<Recipe> recipes) {
+        return new RecipeBeansLifecycle(recipes);
     }
 
     @Bean

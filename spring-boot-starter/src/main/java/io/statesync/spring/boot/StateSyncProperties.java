@@ -86,6 +86,13 @@ public class StateSyncProperties {
      */
     private ConnectionLossPolicy connectionLossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
 
+    /**
+     * Whether to start every recipe bean (any bean that is a statesync Recipe) that is not started
+     * yet, after the coordinator and before the application takes traffic. Off by default, so that
+     * an application that starts its recipes itself is not changed.
+     */
+    private boolean startRecipes;
+
     private final Tls tls = new Tls();
 
     private final Retry retry = new Retry();
@@ -112,6 +119,24 @@ public class StateSyncProperties {
      */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    /**
+     * Whether the starter starts the recipe beans.
+     *
+     * @return {@code statesync.start-recipes}
+     */
+    public boolean isStartRecipes() {
+        return startRecipes;
+    }
+
+    /**
+     * Sets {@code statesync.start-recipes}.
+     *
+     * @param startRecipes whether the starter starts every recipe bean not yet started
+     */
+    public void setStartRecipes(boolean startRecipes) {
+        this.startRecipes = startRecipes;
     }
 
     /**

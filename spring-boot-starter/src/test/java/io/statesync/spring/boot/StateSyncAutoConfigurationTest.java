@@ -21,10 +21,13 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.statesync.core.AclMode;
+import io.statesync.core.Codec;
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.Recipe;
 import io.statesync.recipes.leader.LeaderElection;
+import io.statesync.recipes.state.SharedState;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.io.IOException;
@@ -360,6 +363,47 @@ class StateSyncAutoConfigurationTest {
                     .untilAsserted(
                             () -> assertThat(Threads.newClientThreads(before)).isEmpty());
         }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithPlainRecipeBeans {
+        @Bean(destroyMethod = "close")
+        LeaderElection notStarted(Coordinator coordinator) {
+            return LeaderElection.builder(coordinator, "/not-started").build();
+        }
+
+        @Bean(destroyMethod = "close")
+        SharedState<String> startedByTheApplication(Coordinator coordinator) {
+            SharedState<String> state = SharedState.builder(coordinator, "/started-early", Codec.utf8(), "x")
+                    .build();
+            state.start();
+            return state;
+        }
+    }
+
+    @Test
+    void startRecipesStartsEveryRecipeBeanNotYetStartedAndLeavesTheOthers() {
+        runner().withPropertyValues("statesync.start-recipes=true")
+                .withUserConfiguration(WithPlainRecipeBeans.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean("notStarted", Recipe.class).state())
+                            .isEqualTo(LifecycleState.STARTED);
+                    assertThat(context.getBean("startedByTheApplication", Recipe.class)
+                                    .state())
+                            .as("started once by the application, not started again")
+                            .isEqualTo(LifecycleState.STARTED);
+                });
+    }
+
+    @Test
+    void recipeBeansAreNotStartedUnlessAskedTo() {
+        runner().withUserConfiguration(WithPlainRecipeBeans.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean("notStarted", Recipe.class).state()).isEqualTo(LifecycleState.LATENT);
+            assertThat(context.getBean(StateSyncProperties.class).isStartRecipes())
+                    .isFalse();
+        });
     }
 
     /** A recipe declared as a bean, as an application would: it records the coordinator's state when closed. */
