@@ -23,7 +23,11 @@ import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -123,6 +127,72 @@ class FaultKitTest {
             assertThat(c.isConnected()).isTrue();
             assertThat(c.sessionId()).isEqualTo(before);
             assertThat(events.kinds()).containsExactly(Kind.CONNECTED, Kind.SUSPENDED, Kind.RECONNECTED);
+        }
+    }
+
+    /** Creates {@code path} through the client's raw handle, without waiting; the future holds the reply's code. */
+    private static CompletableFuture<Integer> createAsync(Coordinator c, String path) throws Exception {
+        CompletableFuture<Integer> reply = new CompletableFuture<>();
+        c.curatorFramework()
+                .getZookeeperClient()
+                .getZooKeeper()
+                .create(
+                        path,
+                        new byte[0],
+                        ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT,
+                        (rc, p, ctx, name) -> reply.complete(rc),
+                        null);
+        return reply;
+    }
+
+    private static boolean existsOnTheServer(Coordinator observer, String path) throws Exception {
+        return observer.curatorFramework().getZookeeperClient().getZooKeeper().exists(path, false) != null;
+    }
+
+    @Test
+    void proxyDropRepliesLetsTheServerActWhileTheClientNeverHears() throws Exception {
+        String path = "/faultkit-drop-replies-" + System.nanoTime();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
+                Coordinator c = coordinator(proxy.connectString(), Duration.ofSeconds(20), new Connections());
+                Coordinator observer = coordinator(zk.connectString(), Duration.ofSeconds(20), new Connections())) {
+            c.awaitConnected(Duration.ofSeconds(10));
+            observer.awaitConnected(Duration.ofSeconds(10));
+
+            proxy.dropReplies();
+            CompletableFuture<Integer> reply = createAsync(c, path);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> existsOnTheServer(observer, path));
+            assertThat(reply).as("the reply was dropped").isNotDone();
+            proxy.cut();
+            assertThat(reply.get(20, TimeUnit.SECONDS))
+                    .as("the client learns only that the connection was lost")
+                    .isEqualTo(KeeperException.Code.CONNECTIONLOSS.intValue());
+        }
+    }
+
+    @Test
+    void proxyDropRequestsKeepsARequestFromTheServer() throws Exception {
+        String path = "/faultkit-drop-requests-" + System.nanoTime();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
+                Coordinator c = coordinator(proxy.connectString(), Duration.ofSeconds(20), new Connections());
+                Coordinator observer = coordinator(zk.connectString(), Duration.ofSeconds(20), new Connections())) {
+            c.awaitConnected(Duration.ofSeconds(10));
+            observer.awaitConnected(Duration.ofSeconds(10));
+
+            proxy.dropRequests();
+            CompletableFuture<Integer> reply = createAsync(c, path);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.droppedRequestBytes() > 0);
+            proxy.cut();
+            assertThat(reply.get(20, TimeUnit.SECONDS)).isEqualTo(KeeperException.Code.CONNECTIONLOSS.intValue());
+            assertThat(existsOnTheServer(observer, path))
+                    .as("the dropped request never reached the server")
+                    .isFalse();
+            c.awaitConnected(Duration.ofSeconds(20));
+            assertThat(createAsync(c, path).get(20, TimeUnit.SECONDS))
+                    .as("after the cut the proxy forwards again")
+                    .isEqualTo(KeeperException.Code.OK.intValue());
         }
     }
 

@@ -25,6 +25,7 @@ import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #blackhole()}: keep every connection open but deliver nothing either way, and hold
  *       new connections without answering (a silent partition the client only notices by its
  *       own timeouts). Bytes held back are delivered in order after {@link #pass()}, as a healed
- *       network retransmits them.
+ *       network retransmits them;
+ *   <li>{@link #dropRequests()}: throw away every byte from the clients (a request never reaches
+ *       the server) until {@link #cut()} or {@link #pass()};
+ *   <li>{@link #dropReplies()}: throw away every byte from the server (the server acts, the client
+ *       never hears) until {@link #cut()} or {@link #pass()}. With a cut after it, a write's outcome
+ *       is unknown to the client, on purpose.
  * </ul>
  *
  * <p>Thread-safe. Loopback only: it listens on 127.0.0.1 and forwards to the given target.
@@ -65,7 +71,10 @@ public final class TcpProxy implements AutoCloseable {
     private final Object lock = new Object();
     private final List<Connection> connections = new ArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicLong droppedRequestBytes = new AtomicLong();
     private Mode mode = Mode.PASS;
+    private volatile boolean dropRequests;
+    private volatile boolean dropReplies;
     private volatile boolean closed;
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -121,14 +130,49 @@ public final class TcpProxy implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Forwards traffic again; releases anything a black hole held back. */
+    /** Forwards traffic again; releases anything a black hole held back and ends a drop. */
     public void pass() {
+        endDrops();
         setMode(Mode.PASS);
     }
 
-    /** Resets every open connection; new connections are forwarded. */
+    /** Resets every open connection and ends a drop; new connections are forwarded. */
     public void cut() {
+        endDrops();
         resetAll();
+    }
+
+    /**
+     * From now on, bytes from the clients are thrown away, on open and new connections, until
+     * {@link #cut()} or {@link #pass()}: requests never reach the server.
+     */
+    public void dropRequests() {
+        dropRequests = true;
+        LOG.info("proxy {} -> {}:{} now drops requests", connectString(), targetHost, targetPort);
+    }
+
+    /**
+     * From now on, bytes from the server are thrown away, on open and new connections, until
+     * {@link #cut()} or {@link #pass()}: the server acts on requests and the client never hears.
+     */
+    public void dropReplies() {
+        dropReplies = true;
+        LOG.info("proxy {} -> {}:{} now drops replies", connectString(), targetHost, targetPort);
+    }
+
+    /**
+     * How many bytes from the clients were thrown away so far, to wait until a request was sent
+     * into a drop.
+     *
+     * @return the count
+     */
+    public long droppedRequestBytes() {
+        return droppedRequestBytes.get();
+    }
+
+    private void endDrops() {
+        dropRequests = false;
+        dropReplies = false;
     }
 
     /** Resets every open connection and refuses new ones until {@link #pass()}. */
@@ -252,17 +296,17 @@ public final class TcpProxy implements AutoCloseable {
         }
 
         void startPumps() {
-            start(client, server, "up");
-            start(server, client, "down");
+            start(client, server, true);
+            start(server, client, false);
         }
 
-        private void start(Socket from, Socket to, String direction) {
-            Thread t = new Thread(() -> pump(from, to), "tcp-proxy-" + direction);
+        private void start(Socket from, Socket to, boolean up) {
+            Thread t = new Thread(() -> pump(from, to, up), "tcp-proxy-" + (up ? "up" : "down"));
             t.setDaemon(true);
             t.start();
         }
 
-        private void pump(Socket from, Socket to) {
+        private void pump(Socket from, Socket to, boolean up) {
             byte[] buffer = new byte[16 * 1024];
             try {
                 InputStream in = from.getInputStream();
@@ -274,6 +318,12 @@ public final class TcpProxy implements AutoCloseable {
                     }
                     if (!awaitFlowing()) {
                         break;
+                    }
+                    if (up ? dropRequests : dropReplies) {
+                        if (up) {
+                            droppedRequestBytes.addAndGet(n);
+                        }
+                        continue;
                     }
                     out.write(buffer, 0, n);
                     out.flush();
