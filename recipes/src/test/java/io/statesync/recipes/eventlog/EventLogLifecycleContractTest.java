@@ -1,0 +1,28 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.recipes.eventlog;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.contract.LifecycleContract;
+
+/** The shared lifecycle contract for {@link EventLog}, which delivers through its subscriptions. */
+class EventLogLifecycleContractTest extends LifecycleContract<EventLog<String>> {
+    @Override
+    protected EventLog<String> newRecipe(Coordinator coordinator) {
+        return EventLog.builder(coordinator, "/contract-log", Codec.utf8()).build();
+    }
+}
