@@ -1,0 +1,112 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.recipes.state.SharedState;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Grafana dashboard in docs/grafana queries series that the binder really exports in
+ * Prometheus' format, and shows every meter of the catalogue.
+ */
+@Timeout(60)
+class DashboardQueriesTest {
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    private static final Path DASHBOARD = Path.of("..", "docs", "grafana", "statesync-dashboard.json");
+    private static final Pattern SERIES = Pattern.compile("statesync_[a-z_]+");
+
+    @Test
+    void everySeriesTheDashboardQueriesIsExportedAndEveryMeterIsShown() throws Exception {
+        String dashboard = Files.readString(DASHBOARD, StandardCharsets.UTF_8);
+        Set<String> queried = new TreeSet<>();
+        Matcher m = SERIES.matcher(dashboard);
+        while (m.find()) {
+            queried.add(m.group());
+        }
+        assertThat(queried).isNotEmpty();
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (Coordinator c = Coordinator.builder(zk.connectString())
+                        .namespace(zk.namespace())
+                        .build();
+                StateSyncMetrics metrics = new StateSyncMetrics(c)) {
+            metrics.bindTo(registry);
+            c.start();
+            c.awaitConnected(Duration.ofSeconds(10));
+            AtomicInteger calls = new AtomicInteger();
+            try (SharedState<String> state =
+                    SharedState.builder(c, "/dashboard", Codec.utf8(), "a").build()) {
+                state.addListener(change -> calls.incrementAndGet());
+                state.start();
+                state.set("b");
+                // the recipe's meters appear with its first delivered change
+                await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 2);
+                String scrape = registry.scrape();
+                Set<String> exported = new TreeSet<>();
+                Matcher e = Pattern.compile("(?m)^(statesync_[a-z_]+)[{ ]").matcher(scrape);
+                while (e.find()) {
+                    exported.add(e.group(1));
+                }
+                assertThat(exported)
+                        .as("series the dashboard queries, in the binder's scrape:%n%s", scrape)
+                        .containsAll(queried);
+                for (String meter : catalogue()) {
+                    String base = meter.replace('.', '_');
+                    assertThat(queried)
+                            .as("the dashboard shows meter %s", meter)
+                            .anyMatch(q -> q.startsWith(base));
+                }
+            }
+        }
+    }
+
+    /** Every meter name the binder declares. */
+    private static Set<String> catalogue() throws IllegalAccessException {
+        Set<String> names = new TreeSet<>();
+        for (Field f : StateSyncMetrics.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers())
+                    && f.getType() == String.class
+                    && f.get(null) instanceof String name
+                    && name.startsWith("statesync.")) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+}
