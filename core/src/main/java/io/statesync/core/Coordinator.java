@@ -98,7 +98,7 @@ public final class Coordinator implements AutoCloseable {
     private final Duration operationTimeout;
     private final ThreadFactory threadFactory;
     private final ZkAccess access;
-    private final io.statesync.core.internal.Telemetry telemetry = new io.statesync.core.internal.Telemetry();
+    private final io.statesync.core.internal.Telemetry telemetry;
     private final io.statesync.core.internal.RecipeRegistry recipes = new io.statesync.core.internal.RecipeRegistry();
     private final ConnectionLossPolicy lossPolicy;
     private final AclMode aclMode;
@@ -128,6 +128,7 @@ public final class Coordinator implements AutoCloseable {
         this.healthDownAfter = b.effectiveHealthDownAfter();
         Ticker givenTicker = b.ticker;
         this.ticker = givenTicker != null ? givenTicker : Ticker.system();
+        this.telemetry = new io.statesync.core.internal.Telemetry(ticker);
         this.sessionTimeout = b.sessionTimeout;
         this.connectionTimeout = b.effectiveConnectionTimeout();
         this.operationTimeout = b.effectiveOperationTimeout();

@@ -15,6 +15,7 @@
  */
 package io.statesync.core.internal;
 
+import io.statesync.core.Ticker;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,14 +23,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What the listener-delivery engine of one coordinator reports for metrics: how long each change
- * waited in a listener's queue, listeners that threw, RESYNCED changes, and the changes queued and
- * not yet delivered. One per {@code Coordinator} ({@code coordinator.internalTelemetry()}); not API.
+ * What one coordinator's recipes report for metrics and traces: from the listener-delivery engine,
+ * how long each change waited in a listener's queue, listeners that threw, RESYNCED changes, and the
+ * changes queued and not yet delivered; from the recipes, each blocking call ({@link #start
+ * operation}) with its outcome and duration. One per {@code Coordinator} ({@code
+ * coordinator.internalTelemetry()}); not API.
  *
- * <p>Costs nothing while no {@link Sink} is added: the engine then reads no clock. With a sink, it
- * reads the clock twice per change and listener.
+ * <p>Costs nothing while no {@link Sink} is added: the engine then reads no clock, and an operation
+ * is one shared object that does nothing. With a sink, the engine reads the ticker twice per change
+ * and listener, and an operation twice per call.
  */
 public final class Telemetry {
     /** Receives the engine's reports; called on the thread that delivers, so it must be cheap. */
@@ -55,11 +60,125 @@ public final class Telemetry {
          * @param owner the recipe
          */
         void resynced(String owner);
+
+        /**
+         * A recipe's blocking call started. Called on the caller's thread, before the call does
+         * anything; the returned scope is told how it ended, on the same thread.
+         *
+         * @param owner the recipe, e.g. {@code "SharedState /config"}
+         * @param operation the call, e.g. {@code "update"}, {@code "acquire"}, {@code "append"}
+         * @param path the recipe's path
+         * @return a scope to tell the outcome, or {@code null} if this sink does not follow calls
+         */
+        default @Nullable Scope started(String owner, String operation, String path) {
+            return null;
+        }
+    }
+
+    /** One blocking call as one sink follows it. */
+    public interface Scope {
+        /**
+         * The call ended.
+         *
+         * @param outcome how, e.g. {@code "ok"}, {@code "conflict"}, {@code "timeout"}, or {@code
+         *     "error"} when it threw
+         * @param error what it threw, or {@code null}
+         * @param nanos how long it took, on the coordinator's ticker
+         */
+        void ended(String outcome, @Nullable Throwable error, long nanos);
+    }
+
+    /**
+     * A recipe's blocking call in progress. The recipe sets the outcome (or the error) and closes it
+     * when the call returns or throws; closed without an outcome, it reports {@code "error"}. Used
+     * by one thread.
+     */
+    public static final class Operation implements AutoCloseable {
+        private static final Operation NONE = new Operation(Ticker.system(), List.of());
+
+        private final Ticker ticker;
+        private final List<Scope> scopes;
+        private final long startedAt;
+        private String outcome = "error";
+        private @Nullable Throwable error;
+        private boolean ended;
+
+        private Operation(Ticker ticker, List<Scope> scopes) {
+            this.ticker = ticker;
+            this.scopes = scopes;
+            this.startedAt = scopes.isEmpty() ? 0 : ticker.read();
+        }
+
+        /**
+         * Sets how the call ended (the last call wins).
+         *
+         * @param outcome e.g. {@code "ok"}, {@code "conflict"}, {@code "timeout"}
+         */
+        public void outcome(String outcome) {
+            this.outcome = outcome;
+        }
+
+        /**
+         * Records that the call throws: its outcome is {@code "error"} unless set after this.
+         *
+         * @param error what it throws
+         */
+        public void failed(Throwable error) {
+            this.error = error;
+            this.outcome = "error";
+        }
+
+        /** Reports the call's end to the sinks, once. */
+        @Override
+        public void close() {
+            if (ended || scopes.isEmpty()) {
+                return;
+            }
+            ended = true;
+            long nanos = ticker.read() - startedAt;
+            for (Scope s : scopes) {
+                s.ended(outcome, error, nanos);
+            }
+        }
     }
 
     private final CopyOnWriteArrayList<Sink> sinks = new CopyOnWriteArrayList<>();
+    private final Ticker ticker;
     // the live listener sets of the coordinator's recipes (weak: a recipe never closed is not kept)
     private final Set<ListenerSet<?>> sets = Collections.newSetFromMap(new WeakHashMap<>());
+
+    /**
+     * The telemetry of one coordinator.
+     *
+     * @param ticker the coordinator's ticker, which operations are timed on
+     */
+    public Telemetry(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    /**
+     * Starts following one blocking call of a recipe: every sink that follows calls is told now,
+     * and told the outcome when the returned operation closes.
+     *
+     * @param owner the recipe, e.g. {@code "SharedState /config"}
+     * @param operation the call, e.g. {@code "update"}
+     * @param path the recipe's path
+     * @return the operation to set the outcome on and close; a shared do-nothing operation while no
+     *     sink follows calls
+     */
+    public Operation start(String owner, String operation, String path) {
+        if (sinks.isEmpty()) {
+            return Operation.NONE;
+        }
+        List<Scope> scopes = new ArrayList<>(1);
+        for (Sink s : sinks) {
+            Scope scope = s.started(owner, operation, path);
+            if (scope != null) {
+                scopes.add(scope);
+            }
+        }
+        return scopes.isEmpty() ? Operation.NONE : new Operation(ticker, scopes);
+    }
 
     /**
      * Adds a sink.

@@ -1,0 +1,100 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statesync.core.testing.FakeTicker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** {@link Telemetry#start}: a recipe's blocking call reaches every sink that follows calls, once. */
+class TelemetryOperationTest {
+    private record Ended(
+            String call, String outcome, @Nullable Throwable error, long nanos) {}
+
+    private static final class Following implements Telemetry.Sink {
+        final List<Ended> ended = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void delivered(String owner, long queuedNanos) {}
+
+        @Override
+        public void listenerFailed(String owner) {}
+
+        @Override
+        public void resynced(String owner) {}
+
+        @Override
+        public Telemetry.Scope started(String owner, String operation, String path) {
+            return (outcome, error, nanos) ->
+                    ended.add(new Ended(owner + " " + operation + " " + path, outcome, error, nanos));
+        }
+    }
+
+    @Test
+    void withoutASinkACallIsTheSharedDoNothingOperation() {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        Telemetry.Operation a = telemetry.start("SharedState /a", "update", "/a");
+        Telemetry.Operation b = telemetry.start("SharedState /b", "set", "/b");
+        assertThat(a).isSameAs(b);
+        a.outcome("ok");
+        a.close();
+    }
+
+    @Test
+    void theOutcomeAndTheDurationOnTheTickerReachTheSinkOnce() {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        Following sink = new Following();
+        telemetry.addSink(sink);
+        try (Telemetry.Operation op = telemetry.start("DistributedLock /l", "acquire", "/l")) {
+            ticker.advance(Duration.ofMillis(1500));
+            op.outcome("timeout");
+            op.close();
+        }
+        assertThat(sink.ended)
+                .containsExactly(new Ended("DistributedLock /l acquire /l", "timeout", null, 1_500_000_000L));
+    }
+
+    @Test
+    void aCallThatThrowsOrSetsNoOutcomeIsAnError() {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        Following sink = new Following();
+        telemetry.addSink(sink);
+        IllegalStateException thrown = new IllegalStateException("boom");
+        try (Telemetry.Operation op = telemetry.start("EventLog /log", "append", "/log")) {
+            op.failed(thrown);
+        }
+        try (Telemetry.Operation op = telemetry.start("EventLog /log", "append", "/log")) {
+            ticker.advance(Duration.ofMillis(3));
+        }
+        assertThat(sink.ended)
+                .containsExactly(
+                        new Ended("EventLog /log append /log", "error", thrown, 0),
+                        new Ended("EventLog /log append /log", "error", null, 3_000_000L));
+        telemetry.removeSink(sink);
+        try (Telemetry.Operation op = telemetry.start("EventLog /log", "append", "/log")) {
+            op.outcome("ok");
+        }
+        assertThat(sink.ended).as("a removed sink hears nothing").hasSize(2);
+    }
+}
