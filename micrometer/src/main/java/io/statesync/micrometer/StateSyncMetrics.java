@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
@@ -28,6 +29,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
+import io.statesync.core.RecipeReport;
 import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +80,12 @@ import org.jspecify.annotations.Nullable;
  *       recipe's listeners;
  *   <li>{@value #LISTENER_ERRORS} (counter, tag {@code recipe}): listener calls that threw;
  *   <li>{@value #RESYNCED} (counter, tag {@code recipe}): RESYNCED changes (the recipe's copy was
- *       rebuilt after a gap).
+ *       rebuilt after a gap);
+ *   <li>gauges per recipe (tag {@code recipe}) from the live state in the recipes' reports: {@value
+ *       #LEADER}, {@value #EPOCH}, {@value #MEMBERS}, {@value #KEYS}, {@value #POSITION}, {@value
+ *       #VERSION}, {@value #QUEUE_DEPTH}, {@value #QUEUE_CLAIMS}, {@value #LOCK_HELD}, {@value
+ *       #LOCK_WAITING}, {@value #LOCK_LOST}, {@value #COMMANDS_PENDING}; each recipe has the ones
+ *       that apply to it, from the scrape after it was built, until it is closed.
  * </ul>
  *
  * <p>The {@code recipe} tag is the recipe's type and path, e.g. {@code "SharedState /config"}; a
@@ -124,6 +133,59 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     public static final String BACKLOG = "statesync.listener.backlog";
     /** Counter per recipe: listener calls that threw. */
     public static final String LISTENER_ERRORS = "statesync.listener.errors";
+    /** Gauge per recipe: 1 while this node leads (leader election, replicated state). */
+    public static final String LEADER = "statesync.recipe.leader";
+
+    /** Gauge per recipe: the current leadership's epoch (leader election, replicated state). */
+    public static final String EPOCH = "statesync.recipe.epoch";
+
+    /** Gauge per recipe: the members of the group this node sees. */
+    public static final String MEMBERS = "statesync.recipe.members";
+
+    /** Gauge per recipe: the keys a state tree holds. */
+    public static final String KEYS = "statesync.recipe.keys";
+
+    /** Gauge per recipe: the log position reached (subscription, event-sourced state). */
+    public static final String POSITION = "statesync.recipe.position";
+
+    /** Gauge per recipe: the version held (shared state, replicated state). */
+    public static final String VERSION = "statesync.recipe.version";
+
+    /** Gauge per recipe: items in a work queue, as last counted. */
+    public static final String QUEUE_DEPTH = "statesync.recipe.queue.depth";
+
+    /** Gauge per recipe: claims of a work queue this node holds. */
+    public static final String QUEUE_CLAIMS = "statesync.recipe.queue.claims";
+
+    /** Gauge per recipe: 1 while this node holds the lock or a lease. */
+    public static final String LOCK_HELD = "statesync.recipe.lock.held";
+
+    /** Gauge per recipe: this node's callers waiting for the lock. */
+    public static final String LOCK_WAITING = "statesync.recipe.lock.waiting";
+
+    /** Gauge per recipe: lock handles lost and not yet closed. */
+    public static final String LOCK_LOST = "statesync.recipe.lock.lost";
+
+    /** Gauge per recipe: commands submitted on this node and not yet applied (replicated state). */
+    public static final String COMMANDS_PENDING = "statesync.recipe.commands.pending";
+
+    /** A number of the recipes' reports ({@link Coordinator#recipes()}) shown as a gauge per recipe. */
+    private record Detail(String key, String meter, String description) {}
+
+    private static final List<Detail> DETAILS = List.of(
+            new Detail("leader", LEADER, "1 while this node leads, else 0"),
+            new Detail("epoch", EPOCH, "the current leadership's epoch, its fencing token"),
+            new Detail("members", MEMBERS, "members of the group this node sees"),
+            new Detail("keys", KEYS, "keys the state tree holds"),
+            new Detail("position", POSITION, "the log position reached"),
+            new Detail("version", VERSION, "the version held"),
+            new Detail("depth", QUEUE_DEPTH, "items in the queue, as last counted"),
+            new Detail("claimsHeld", QUEUE_CLAIMS, "claims this node holds"),
+            new Detail("held", LOCK_HELD, "1 while this node holds the lock or a lease"),
+            new Detail("waiting", LOCK_WAITING, "callers of this node waiting for the lock"),
+            new Detail("lost", LOCK_LOST, "lock handles lost and not yet closed"),
+            new Detail("pendingCommands", COMMANDS_PENDING, "commands submitted here and not yet applied"));
+
     /** Counter per recipe: RESYNCED changes. */
     public static final String RESYNCED = "statesync.changes.resynced";
 
@@ -305,13 +367,44 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
             }
         }
         Health health = coordinator.health();
+        List<RecipeReport> reports = coordinator.recipes();
         Map<Health.Status, Long> counts = new EnumMap<>(Health.Status.class);
-        coordinator.recipes().forEach(r -> counts.merge(r.health().status(), 1L, Long::sum));
-        Reading fresh = new Reading(now, health, counts, bit);
+        reports.forEach(r -> counts.merge(r.health().status(), 1L, Long::sum));
+        Reading fresh = new Reading(now, health, counts, reports, bit);
         synchronized (lock) {
             reading = fresh;
         }
+        for (Bound b : bound) {
+            b.showDetails(reports);
+        }
         return fresh;
+    }
+
+    /** The latest reading's number for one detail of one recipe, NaN if it has none. */
+    private double detail(String owner, String key) {
+        Reading r;
+        synchronized (lock) {
+            r = reading;
+        }
+        if (r == null) {
+            return Double.NaN;
+        }
+        for (RecipeReport report : r.reports) {
+            if (owner(report).equals(owner)) {
+                Object v = report.health().details().get(key);
+                if (v instanceof Number n) {
+                    return n.doubleValue();
+                }
+                if (v instanceof Boolean b) {
+                    return b ? 1 : 0;
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String owner(RecipeReport report) {
+        return report.type() + " " + report.path();
     }
 
     /** One reading of the coordinator's health and its recipes' statuses. */
@@ -319,12 +412,14 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         final long at;
         final Health health;
         final Map<Health.Status, Long> recipes;
+        final List<RecipeReport> reports;
         int readers; // guarded by the binder's lock: a bit per gauge that has read this reading
 
-        Reading(long at, Health health, Map<Health.Status, Long> recipes, int readers) {
+        Reading(long at, Health health, Map<Health.Status, Long> recipes, List<RecipeReport> reports, int readers) {
             this.at = at;
             this.health = health;
             this.recipes = recipes;
+            this.reports = reports;
             this.readers = readers;
         }
     }
@@ -360,6 +455,8 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         private final Timer disconnected;
         private final Timer reconnect;
         private final Map<String, RecipeMeters> recipes = new ConcurrentHashMap<>();
+        private final Map<String, MultiGauge> details = new ConcurrentHashMap<>();
+        private final Map<String, Set<String>> shown = new ConcurrentHashMap<>();
 
         Bound(MeterRegistry registry) {
             this.registry = registry;
@@ -418,6 +515,39 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                     .register(registry));
         }
 
+        /**
+         * Shows, for each detail of {@link #DETAILS}, a gauge row per recipe whose report has it;
+         * rows of recipes no longer reported go.
+         */
+        synchronized void showDetails(List<RecipeReport> reports) {
+            StateSyncMetrics m = StateSyncMetrics.this;
+            for (Detail d : DETAILS) {
+                Set<String> owners = new TreeSet<>();
+                for (RecipeReport r : reports) {
+                    Object v = r.health().details().get(d.key());
+                    if (v instanceof Number || v instanceof Boolean) {
+                        owners.add(owner(r));
+                    }
+                }
+                // Rows change only when the recipes do: their values read the latest reading.
+                if (owners.equals(shown.get(d.meter()))) {
+                    continue;
+                }
+                shown.put(d.meter(), owners);
+                List<MultiGauge.Row<?>> rows = new ArrayList<>();
+                for (String owner : owners) {
+                    rows.add(MultiGauge.Row.of(Tags.of("recipe", owner), m, x -> x.detail(owner, d.key())));
+                }
+                details.computeIfAbsent(
+                                d.meter(),
+                                name -> MultiGauge.builder(name)
+                                        .tags(tags)
+                                        .description(d.description())
+                                        .register(registry))
+                        .register(rows, true);
+            }
+        }
+
         RecipeMeters recipe(String owner) {
             return recipes.computeIfAbsent(owner, this::register);
         }
@@ -470,6 +600,9 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         }
 
         void remove() {
+            for (MultiGauge g : details.values()) {
+                g.register(List.of(), true);
+            }
             synchronized (meters) {
                 for (Meter meter : meters) {
                     registry.remove(meter);

@@ -22,7 +22,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.recipes.eventlog.EventLog;
+import io.statesync.recipes.eventlog.EventSubscription;
+import io.statesync.recipes.leader.LeaderElection;
+import io.statesync.recipes.lock.DistributedLock;
+import io.statesync.recipes.lock.LockHandle;
+import io.statesync.recipes.membership.GroupMembership;
+import io.statesync.recipes.queue.WorkQueue;
+import io.statesync.recipes.replication.ReplicatedState;
 import io.statesync.recipes.state.SharedState;
+import io.statesync.recipes.watch.StateTree;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -30,8 +39,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,27 +81,56 @@ class DashboardQueriesTest {
             c.start();
             c.awaitConnected(Duration.ofSeconds(10));
             AtomicInteger calls = new AtomicInteger();
-            try (SharedState<String> state =
-                    SharedState.builder(c, "/dashboard", Codec.utf8(), "a").build()) {
+            try (SharedState<String> state = SharedState.builder(c, "/dashboard", Codec.utf8(), "a")
+                            .build();
+                    StateTree<String> tree =
+                            StateTree.builder(c, "/tree", Codec.utf8()).build();
+                    GroupMembership<String> group = GroupMembership.builder(c, "/group", Codec.utf8())
+                            .memberId("m1")
+                            .metadata("x")
+                            .build();
+                    LeaderElection election = LeaderElection.builder(c, "/election")
+                            .participantId("p1")
+                            .takeoverDelay(Duration.ZERO)
+                            .build();
+                    DistributedLock lock = DistributedLock.builder(c, "/lock").build();
+                    WorkQueue<String> queue =
+                            WorkQueue.builder(c, "/queue", Codec.utf8()).build();
+                    EventLog<String> log =
+                            EventLog.builder(c, "/log", Codec.utf8()).build();
+                    ReplicatedState<Long, Long> counter = ReplicatedState.builder(
+                                    c, "/counter", Codec.longs(), Codec.longs(), 0L, Long::sum)
+                            .build()) {
                 state.addListener(change -> calls.incrementAndGet());
-                state.start();
-                state.set("b");
-                // the recipe's meters appear with its first delivered change
-                await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 2);
-                String scrape = registry.scrape();
-                Set<String> exported = new TreeSet<>();
-                Matcher e = Pattern.compile("(?m)^(statesync_[a-z_]+)[{ ]").matcher(scrape);
-                while (e.find()) {
-                    exported.add(e.group(1));
+                queue.addListener(change -> {});
+                for (var r : List.of(state, tree, group, election, lock, queue, log, counter)) {
+                    r.start();
                 }
-                assertThat(exported)
-                        .as("series the dashboard queries, in the binder's scrape:%n%s", scrape)
-                        .containsAll(queried);
-                for (String meter : catalogue()) {
-                    String base = meter.replace('.', '_');
-                    assertThat(queried)
-                            .as("the dashboard shows meter %s", meter)
-                            .anyMatch(q -> q.startsWith(base));
+                state.set("b");
+                // the recipe's listener meters appear with its first delivered change
+                await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 2);
+                assertThat(counter.submit(1L).get(20, TimeUnit.SECONDS).version())
+                        .isPositive();
+                try (EventSubscription<String> sub = log.subscribe(0, change -> {});
+                        LockHandle held = lock.acquire(Duration.ofSeconds(10))) {
+                    assertThat(held.isValid()).isTrue();
+                    assertThat(sub.state()).isNotNull();
+                    registry.scrape(); // the per-recipe gauges appear with the first reading of the recipes
+                    String scrape = registry.scrape();
+                    Set<String> exported = new TreeSet<>();
+                    Matcher e = Pattern.compile("(?m)^(statesync_[a-z_]+)[{ ]").matcher(scrape);
+                    while (e.find()) {
+                        exported.add(e.group(1));
+                    }
+                    assertThat(exported)
+                            .as("series the dashboard queries, in the binder's scrape:%n%s", scrape)
+                            .containsAll(queried);
+                    for (String meter : catalogue()) {
+                        String base = meter.replace('.', '_');
+                        assertThat(queried)
+                                .as("the dashboard shows meter %s", meter)
+                                .anyMatch(q -> q.startsWith(base));
+                    }
                 }
             }
         }
