@@ -19,10 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.recipes.leader.LeaderElection;
+import io.statesync.recipes.membership.GroupMembership;
+import io.statesync.recipes.queue.WorkQueue;
 import io.statesync.recipes.state.SharedState;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -31,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,6 +116,45 @@ class RecipeListenerMetricsTest {
                         .max(TimeUnit.MILLISECONDS))
                 .as("a change queued behind the blocked listener waited")
                 .isPositive();
+    }
+
+    @Test
+    void electionMembershipAndQueueListenersAreTimedToo() throws Exception {
+        Coordinator c = started(zk.connectString());
+        StateSyncMetrics metrics = later(new StateSyncMetrics(c));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
+        AtomicInteger calls = new AtomicInteger();
+        LeaderElection election = later(LeaderElection.builder(c, "/timed-election")
+                .participantId("p1")
+                .takeoverDelay(Duration.ZERO)
+                .build());
+        GroupMembership<String> group = later(GroupMembership.builder(c, "/timed-group", Codec.utf8())
+                .memberId("m1")
+                .metadata("x")
+                .build());
+        WorkQueue<String> queue =
+                later(WorkQueue.builder(c, "/timed-queue", Codec.utf8()).build());
+        election.addListener(change -> calls.incrementAndGet());
+        group.addListener(change -> calls.incrementAndGet());
+        queue.addListener(change -> calls.incrementAndGet());
+        election.start();
+        group.start();
+        queue.start();
+        queue.offer("job");
+        for (String recipe :
+                List.of("LeaderElection /timed-election", "GroupMembership /timed-group", "WorkQueue /timed-queue")) {
+            await(recipe + "'s deliveries are timed")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> {
+                        // an election's and a group's listener meters name the participant too
+                        return Search.in(registry).name(StateSyncMetrics.DELIVERY).timers().stream()
+                                .anyMatch(t -> String.valueOf(t.getId().getTag("recipe"))
+                                                .startsWith(recipe)
+                                        && t.count() > 0);
+                    });
+        }
+        assertThat(calls.get()).isPositive();
     }
 
     @Test
