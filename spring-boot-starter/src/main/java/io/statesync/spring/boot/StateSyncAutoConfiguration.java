@@ -16,9 +16,11 @@
 package io.statesync.spring.boot;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Recipe;
 import io.statesync.micrometer.StateSyncMetrics;
+import io.statesync.micrometer.StateSyncObservations;
 import java.util.concurrent.ThreadFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -46,7 +48,8 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  *   <li>the {@code statesync} health indicator ({@code management.health.statesync.enabled}), in
  *       the readiness group by default and never in the liveness group;
  *   <li>the coordinator's Micrometer meters ({@code statesync-micrometer}) on the application's
- *       {@code MeterRegistry}, when both are there;
+ *       {@code MeterRegistry}, when both are there, and the recipes' blocking calls as Observations
+ *       on its {@code ObservationRegistry} (traces, with a tracing bridge);
  *   <li>{@link LeaderOnly @LeaderOnly} {@code @Scheduled} methods, with {@code @EnableScheduling};
  *   <li>{@link JsonCodecs} on the application's Jackson 3 {@code JsonMapper}, else on its Jackson 2
  *       {@code ObjectMapper}, when it has one (unless it declares its own {@code JsonCodecs}).
@@ -163,6 +166,17 @@ public final class StateSyncAutoConfiguration {
         StateSyncMetricsBinding statesyncMetricsBinding(
                 Coordinator coordinator, ObjectProvider<MeterRegistry> registries) {
             return new StateSyncMetricsBinding(coordinator, registries);
+        }
+    }
+
+    /** The recipes' blocking calls as Observations, with an ObservationRegistry bean. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ObservationRegistry.class, StateSyncObservations.class})
+    static final class ObservationConfiguration {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnSingleCandidate(ObservationRegistry.class)
+        StateSyncObservations statesyncObservations(Coordinator coordinator, ObservationRegistry registry) {
+            return new StateSyncObservations(coordinator, registry);
         }
     }
 }

@@ -20,12 +20,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.statesync.core.AclMode;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.Recipe;
+import io.statesync.micrometer.StateSyncObservations;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.recipes.state.SharedState;
 import io.statesync.testkit.TcpProxy;
@@ -574,6 +576,22 @@ class StateSyncAutoConfigurationTest {
         });
         assertThat(kept[0].find("statesync.connection.connected").gauge()).isNull();
         assertThat(kept[0].find("statesync.health").gauges()).isEmpty();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithObservationRegistry {
+        @Bean
+        ObservationRegistry observationRegistry() {
+            return ObservationRegistry.create();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void theRecipesCallsAreObservedOnlyWithAnObservationRegistry() {
+        runner().withUserConfiguration(WithObservationRegistry.class)
+                .run(context -> assertThat(context).hasSingleBean(StateSyncObservations.class));
+        runner().run(context -> assertThat(context).doesNotHaveBean(StateSyncObservations.class));
     }
 
     @Test
