@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * state's {@code update}, {@code set} and {@code delete}, a lock's {@code acquire}, a log's {@code
  * append}, a queue's {@code offer} and {@code take}, a replicated state's {@code submit}. With a
  * tracing bridge (for example OpenTelemetry through Micrometer Tracing) each call is a span, a child
- * of the observation current on the calling thread, current itself for the duration of the call.
+ * of the observation current on the calling thread when the call starts.
  *
  * <p>Each observation is named {@value #NAME}, with the contextual name {@code "<operation>
  * <path>"}, and carries the key values:
@@ -83,13 +83,13 @@ public final class StateSyncObservations implements AutoCloseable {
                         .lowCardinalityKeyValue("statesync.operation", operation)
                         .highCardinalityKeyValue("statesync.path", path)
                         .start();
-                Observation.Scope scope = observation.openScope();
+                // No scope is opened: a call may end on another thread (a replicated state's
+                // submit completes its future there), and a scope is bound to the thread that opened it.
                 return (outcome, error, nanos) -> {
                     observation.lowCardinalityKeyValue("statesync.outcome", outcome);
                     if (error != null) {
                         observation.error(error);
                     }
-                    scope.close();
                     observation.stop();
                 };
             }

@@ -62,8 +62,9 @@ public final class Telemetry {
         void resynced(String owner);
 
         /**
-         * A recipe's blocking call started. Called on the caller's thread, before the call does
-         * anything; the returned scope is told how it ended, on the same thread.
+         * A recipe's call started. Called on the caller's thread, before the call does anything;
+         * the returned scope is told how it ended, on the thread that ends it (the caller's, or the
+         * one that completes the call's future).
          *
          * @param owner the recipe, e.g. {@code "SharedState /config"}
          * @param operation the call, e.g. {@code "update"}, {@code "acquire"}, {@code "append"}
@@ -89,9 +90,10 @@ public final class Telemetry {
     }
 
     /**
-     * A recipe's blocking call in progress. The recipe sets the outcome (or the error) and closes it
-     * when the call returns or throws; closed without an outcome, it reports {@code "error"}. Used
-     * by one thread.
+     * A recipe's call in progress. The recipe sets the outcome (or the error) and closes it when the
+     * call returns or throws, or, for a call that completes a future, when the future completes
+     * (possibly on another thread, after the caller's last use of it); closed without an outcome, it
+     * reports {@code "error"}. Not for concurrent use.
      */
     public static final class Operation implements AutoCloseable {
         private static final Operation NONE = new Operation(Ticker.system(), List.of());
