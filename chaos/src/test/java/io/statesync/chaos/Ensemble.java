@@ -91,6 +91,11 @@ final class Ensemble implements AutoCloseable {
         return String.join(",", hosts);
     }
 
+    /** The address of server {@code i} alone: a client given it talks to that server only. */
+    String connectString(int i) {
+        return "127.0.0.1:" + clientPorts[i];
+    }
+
     int size() {
         return size;
     }

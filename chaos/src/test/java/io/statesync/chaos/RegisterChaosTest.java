@@ -77,6 +77,8 @@ class RegisterChaosTest {
     void aRegisterStaysLinearizableThroughAFrozenClientAndAKilledLeaderServer() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-register";
+        List<String> leaders = new ArrayList<>(); // which server led when, for a second look
+        leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
         JvmProcess a = node(ensemble, namespace, "a");
         JvmProcess b = node(ensemble, namespace, "b");
         JvmProcess c = node(ensemble, namespace, "c");
@@ -105,6 +107,7 @@ class RegisterChaosTest {
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> answered(a) + answered(b) + answered(c) > afterKill + 40);
             ensemble.restart(server);
+            leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
         }
         // every client recovered: each completes more operations, then stops
         long[] settled = {answered(a), answered(b), answered(c)};
@@ -129,7 +132,7 @@ class RegisterChaosTest {
         for (RegisterHistory.Op op : ops) {
             outcomes.merge(op.outcome(), 1L, Long::sum);
         }
-        keep(namespace, List.of(a, b, c));
+        keep(namespace, List.of(a, b, c), leaders);
         assertThat(verdict.linearizable())
                 .as(
                         "the register's history is linearizable; the operations for which no order exists:\n%s",
@@ -142,12 +145,13 @@ class RegisterChaosTest {
     }
 
     /** Keeps each client's raw history in {@code target/} for a second look. */
-    private static void keep(String namespace, List<JvmProcess> nodes) throws Exception {
+    private static void keep(String namespace, List<JvmProcess> nodes, List<String> leaders) throws Exception {
         for (JvmProcess p : nodes) {
             Path file = Path.of("target", namespace + "-" + p.name() + ".history");
             Files.createDirectories(file.getParent());
             Files.write(file, p.out(), StandardCharsets.UTF_8);
         }
+        Files.write(Path.of("target", namespace + "-ensemble.history"), leaders, StandardCharsets.UTF_8);
     }
 
     private static void report(
