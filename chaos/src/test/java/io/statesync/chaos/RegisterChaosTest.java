@@ -133,10 +133,13 @@ class RegisterChaosTest {
             outcomes.merge(op.outcome(), 1L, Long::sum);
         }
         keep(namespace, List.of(a, b, c), leaders);
+        String window = "the stale operation: " + verdict.stale() + "\nthe fewest operations that show it:\n"
+                + verdict.window().stream().map(Object::toString).collect(Collectors.joining("\n"));
+        if (!verdict.linearizable()) {
+            Files.writeString(Path.of("target", namespace + "-violation.txt"), window + "\n", StandardCharsets.UTF_8);
+        }
         assertThat(verdict.linearizable())
-                .as(
-                        "the register's history is linearizable; the operations for which no order exists:\n%s",
-                        verdict.window().stream().map(Object::toString).collect(Collectors.joining("\n")))
+                .as("the register's history is linearizable (histories kept in target/); %s", window)
                 .isTrue();
         assertThat(outcomes.getOrDefault(RegisterHistory.Outcome.OK, 0L))
                 .as("operations that completed")
