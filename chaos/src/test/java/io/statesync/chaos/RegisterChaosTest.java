@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(600)
 // Out of the default run (runs with -Pchaos or -Pfull): before read() ordered its read behind a quorum
 // operation it found, in about one run in three, a read on the ensemble's leader older than a write a
-// follower had acknowledged (explained in docs/reliability.md); two five-round runs since were
+// follower had acknowledged (explained in docs/reliability.md); three five-round runs since were
 // linearizable, which is not yet enough runs to bring it back into every build.
 @Tag("slow")
 class RegisterChaosTest {

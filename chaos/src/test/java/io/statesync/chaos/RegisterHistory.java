@@ -224,13 +224,15 @@ final class RegisterHistory {
         Op writer = null;
         if (seen != null && !seen.equals(initial)) {
             for (Op op : prefix) {
-                if (op.kind() != Kind.READ && seen.equals(op.value())) {
+                boolean mayHaveWritten = op.kind() == Kind.WRITE || op.outcome() == Outcome.INFO || op.succeeded();
+                if (op.kind() != Kind.READ && mayHaveWritten && seen.equals(op.value())) {
                     writer = op;
                 }
             }
         }
         if (seen != null && writer == null && !seen.equals(initial)) {
-            // a value no write that may have landed wrote: the write known to have failed, if any
+            // a value no write that may have landed wrote: the write that failed (or the compare-and-set
+            // that did not succeed) with it, if any
             for (Op op : ops) {
                 if (op.kind() != Kind.READ && seen.equals(op.value())) {
                     return List.of(op, stale);

@@ -229,6 +229,13 @@ class RegisterHistoryTest {
         ops.add(read);
 
         assertThat(RegisterHistory.check("init", ops).window()).containsExactly(failed, read);
+
+        List<Op> casFailed = busyPrefix(50);
+        Op lost = cas("a", "x-0", "a-10", false, 10_000, 10_010, Outcome.OK); // x-0 was never there
+        Op seen = read("b", "a-10", 10_020, 10_030);
+        casFailed.add(lost);
+        casFailed.add(seen);
+        assertThat(RegisterHistory.check("init", casFailed).window()).containsExactly(lost, seen);
     }
 
     @Test
