@@ -91,6 +91,11 @@ final class Ensemble implements AutoCloseable {
         return String.join(",", hosts);
     }
 
+    /** The address of server {@code i} alone: a client given it talks to that server only. */
+    String connectString(int i) {
+        return "127.0.0.1:" + clientPorts[i];
+    }
+
     int size() {
         return size;
     }
@@ -139,6 +144,16 @@ final class Ensemble implements AutoCloseable {
 
     /** The server's mode from its {@code srvr} command: leader, follower, or "down". */
     String mode(int i) {
+        for (String line : srvr(i).split("\n")) {
+            if (line.startsWith("Mode: ")) {
+                return line.substring("Mode: ".length()).trim();
+            }
+        }
+        return "down";
+    }
+
+    /** The reply to the {@code srvr} command of server {@code i}, empty if it does not answer. */
+    private String srvr(int i) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", clientPorts[i]), 1000);
             s.setSoTimeout(2000);
@@ -146,16 +161,24 @@ final class Ensemble implements AutoCloseable {
             out.write("srvr".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            String reply = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            for (String line : reply.split("\n")) {
-                if (line.startsWith("Mode: ")) {
-                    return line.substring("Mode: ".length()).trim();
-                }
-            }
-            return "down";
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            return "down";
+            return "";
         }
+    }
+
+    /**
+     * The last transaction id server {@code i} has applied (its {@code srvr} command's {@code Zxid}).
+     *
+     * @throws IllegalStateException if the server does not answer
+     */
+    long zxid(int i) {
+        for (String line : srvr(i).split("\n")) {
+            if (line.startsWith("Zxid: 0x")) {
+                return Long.parseLong(line.substring("Zxid: 0x".length()).trim(), 16);
+            }
+        }
+        throw new IllegalStateException("ZooKeeper server " + (i + 1) + " gave no zxid");
     }
 
     /** The index of the server that leads the ensemble now. */

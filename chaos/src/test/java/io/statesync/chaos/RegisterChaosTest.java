@@ -44,10 +44,10 @@ import org.junit.jupiter.api.Timeout;
  * and keeps the histories in {@code target/}.
  */
 @Timeout(600)
-// Out of the default run (runs with -Pchaos or -Pfull): in one of three clean-clone runs it found a
-// fresh read that returned an older value after another node's write had been acknowledged; the cause
-// (statesync's read, ZooKeeper's sync across a leader change, or the checker) is not yet known. See
-// docs/reliability.md.
+// Out of the default run (runs with -Pchaos or -Pfull): before read() ordered its read behind a quorum
+// operation it found, in about one run in three, a read on the ensemble's leader older than a write a
+// follower had acknowledged (explained in docs/reliability.md); three five-round runs since were
+// linearizable, which is not yet enough runs to bring it back into every build.
 @Tag("slow")
 class RegisterChaosTest {
     private static final int SESSION_MS = 4000;
@@ -77,6 +77,8 @@ class RegisterChaosTest {
     void aRegisterStaysLinearizableThroughAFrozenClientAndAKilledLeaderServer() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-register";
+        List<String> leaders = new ArrayList<>(); // which server led when, for a second look
+        leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
         JvmProcess a = node(ensemble, namespace, "a");
         JvmProcess b = node(ensemble, namespace, "b");
         JvmProcess c = node(ensemble, namespace, "c");
@@ -105,6 +107,7 @@ class RegisterChaosTest {
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> answered(a) + answered(b) + answered(c) > afterKill + 40);
             ensemble.restart(server);
+            leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
         }
         // every client recovered: each completes more operations, then stops
         long[] settled = {answered(a), answered(b), answered(c)};
@@ -129,11 +132,14 @@ class RegisterChaosTest {
         for (RegisterHistory.Op op : ops) {
             outcomes.merge(op.outcome(), 1L, Long::sum);
         }
-        keep(namespace, List.of(a, b, c));
+        keep(namespace, List.of(a, b, c), leaders);
+        String window = "the stale operation: " + verdict.stale() + "\nthe fewest operations that show it:\n"
+                + verdict.window().stream().map(Object::toString).collect(Collectors.joining("\n"));
+        if (!verdict.linearizable()) {
+            Files.writeString(Path.of("target", namespace + "-violation.txt"), window + "\n", StandardCharsets.UTF_8);
+        }
         assertThat(verdict.linearizable())
-                .as(
-                        "the register's history is linearizable; the operations for which no order exists:\n%s",
-                        verdict.window().stream().map(Object::toString).collect(Collectors.joining("\n")))
+                .as("the register's history is linearizable (histories kept in target/); %s", window)
                 .isTrue();
         assertThat(outcomes.getOrDefault(RegisterHistory.Outcome.OK, 0L))
                 .as("operations that completed")
@@ -142,12 +148,13 @@ class RegisterChaosTest {
     }
 
     /** Keeps each client's raw history in {@code target/} for a second look. */
-    private static void keep(String namespace, List<JvmProcess> nodes) throws Exception {
+    private static void keep(String namespace, List<JvmProcess> nodes, List<String> leaders) throws Exception {
         for (JvmProcess p : nodes) {
             Path file = Path.of("target", namespace + "-" + p.name() + ".history");
             Files.createDirectories(file.getParent());
             Files.write(file, p.out(), StandardCharsets.UTF_8);
         }
+        Files.write(Path.of("target", namespace + "-ensemble.history"), leaders, StandardCharsets.UTF_8);
     }
 
     private static void report(

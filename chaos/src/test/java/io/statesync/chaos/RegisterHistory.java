@@ -68,6 +68,8 @@ final class RegisterHistory {
      * @param invoked when it was invoked (nanoseconds)
      * @param completed when its outcome was known (nanoseconds; ignored for INFO)
      * @param outcome how it ended
+     * @param zxid the mzxid (hex) of the value read or written, when the node printed it
+     * @param server the session and server the operation went to, when the node printed it
      */
     record Op(
             String process,
@@ -77,7 +79,26 @@ final class RegisterHistory {
             boolean succeeded,
             long invoked,
             long completed,
-            Outcome outcome) {
+            Outcome outcome,
+            @Nullable String zxid,
+            @Nullable String server) {
+        Op(
+                String process,
+                Kind kind,
+                @Nullable String value,
+                @Nullable String expected,
+                boolean succeeded,
+                long invoked,
+                long completed,
+                Outcome outcome) {
+            this(process, kind, value, expected, succeeded, invoked, completed, outcome, null, null);
+        }
+
+        /** Whether it set the register (a write, or a compare-and-set that succeeded) as far as is known. */
+        boolean wrote() {
+            return outcome == Outcome.OK && (kind == Kind.WRITE || (kind == Kind.CAS && succeeded));
+        }
+
         @Override
         public String toString() {
             String what = switch (kind) {
@@ -86,7 +107,9 @@ final class RegisterHistory {
                 case CAS -> "cas " + expected + " -> " + value + (outcome == Outcome.OK ? " = " + succeeded : "");
             };
             return process + " " + what + " [" + invoked + ", "
-                    + (outcome == Outcome.INFO ? "unknown" : Long.toString(completed)) + "] " + outcome;
+                    + (outcome == Outcome.INFO ? "unknown" : Long.toString(completed)) + "] " + outcome
+                    + (zxid == null ? "" : " zxid 0x" + zxid)
+                    + (server == null ? "" : " via " + server);
         }
     }
 
@@ -95,11 +118,17 @@ final class RegisterHistory {
      *
      * @param linearizable whether an order exists
      * @param checked the operations that took part (OK and INFO)
-     * @param window when not linearizable: the operations between the first one no order could
-     *     include and the latest completion the search could not get past (a part of the history
-     *     that shows the violation on its own); empty otherwise
+     * @param stale when not linearizable: the operation whose completion first leaves no order (every
+     *     operation invoked before it completed, with those still running then taken as unknown, has
+     *     an order; with it, none); {@code null} otherwise
+     * @param window when not linearizable: the fewest operations that show the violation on their own
+     *     — for a stale read (or a compare-and-set that succeeded on a stale value), the operation
+     *     that wrote the value it saw, the last write that completed after that one completed and
+     *     before the stale operation was invoked, and the stale operation; otherwise the operations
+     *     that overlap the stale operation and the write of the value it saw; empty if linearizable
      */
-    record Verdict(boolean linearizable, int checked, List<Op> window) {}
+    record Verdict(
+            boolean linearizable, int checked, @Nullable Op stale, List<Op> window) {}
 
     private RegisterHistory() {}
 
@@ -111,6 +140,143 @@ final class RegisterHistory {
      * @return the verdict
      */
     static Verdict check(String initial, List<Op> ops) {
+        int n = 0;
+        for (Op op : ops) {
+            if (op.outcome() != Outcome.FAIL) {
+                n++;
+            }
+        }
+        if (linearizable(initial, ops)) {
+            return new Verdict(true, n, null, List.of());
+        }
+        // The first completion that leaves no order (a prefix that has none stays so when it grows).
+        List<Long> ends = new ArrayList<>();
+        for (Op op : ops) {
+            if (op.outcome() == Outcome.OK) {
+                ends.add(op.completed());
+            }
+        }
+        ends.sort(null);
+        int lo = 0;
+        int hi = ends.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (linearizable(initial, prefix(ops, ends.get(mid)))) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        long end = ends.isEmpty() ? Long.MAX_VALUE : ends.get(lo);
+        List<Op> prefix = prefix(ops, end);
+        Op stale = null;
+        for (Op op : prefix) {
+            if (op.outcome() == Outcome.OK && op.completed() == end) {
+                stale = op;
+            }
+        }
+        if (stale == null) {
+            return new Verdict(false, n, null, prefix);
+        }
+        return new Verdict(false, n, stale, window(initial, ops, prefix, stale));
+    }
+
+    /**
+     * What was known at {@code t}: the operations invoked by then; one that completed later is taken
+     * as unknown (a read then tells nothing and is left out).
+     */
+    private static List<Op> prefix(List<Op> ops, long t) {
+        List<Op> out = new ArrayList<>();
+        for (Op op : ops) {
+            if (op.invoked() > t || op.outcome() == Outcome.FAIL) {
+                continue;
+            }
+            if (op.outcome() == Outcome.OK && op.completed() > t) {
+                if (op.kind() != Kind.READ) {
+                    out.add(new Op(
+                            op.process(),
+                            op.kind(),
+                            op.value(),
+                            op.expected(),
+                            false,
+                            op.invoked(),
+                            Long.MAX_VALUE,
+                            Outcome.INFO,
+                            null,
+                            op.server()));
+                }
+            } else {
+                out.add(op);
+            }
+        }
+        return out;
+    }
+
+    /** The fewest operations of {@code prefix} that show why {@code stale} has no place (see {@link Verdict}). */
+    private static List<Op> window(String initial, List<Op> ops, List<Op> prefix, Op stale) {
+        // The value the stale operation depended on, and the operation that wrote it.
+        @Nullable
+        String seen = switch (stale.kind()) {
+            case READ -> stale.value();
+            case CAS -> stale.succeeded() ? stale.expected() : null;
+            case WRITE -> null;
+        };
+        Op writer = null;
+        if (seen != null && !seen.equals(initial)) {
+            for (Op op : prefix) {
+                boolean mayHaveWritten = op.kind() == Kind.WRITE || op.outcome() == Outcome.INFO || op.succeeded();
+                if (op.kind() != Kind.READ && mayHaveWritten && seen.equals(op.value())) {
+                    writer = op;
+                }
+            }
+        }
+        if (seen != null && writer == null && !seen.equals(initial)) {
+            // a value no write that may have landed wrote: the write that failed (or the compare-and-set
+            // that did not succeed) with it, if any
+            for (Op op : ops) {
+                if (op.kind() != Kind.READ && seen.equals(op.value())) {
+                    return List.of(op, stale);
+                }
+            }
+            return List.of(stale);
+        }
+        if (seen != null && (writer == null || writer.outcome() == Outcome.OK)) {
+            long after = writer == null ? Long.MIN_VALUE : writer.completed();
+            Op latest = null;
+            for (Op op : prefix) {
+                if (op != writer
+                        && op.wrote()
+                        && op.invoked() > after
+                        && op.completed() < stale.invoked()
+                        && (latest == null || op.completed() > latest.completed())) {
+                    latest = op;
+                }
+            }
+            if (latest != null) {
+                List<Op> out = new ArrayList<>();
+                if (writer != null) {
+                    out.add(writer);
+                }
+                out.add(latest);
+                out.add(stale);
+                return out;
+            }
+        }
+        // No single overwrite explains it: the operations overlapping the stale one and its source.
+        long from = writer == null ? stale.invoked() : Math.min(writer.invoked(), stale.invoked());
+        List<Op> out = new ArrayList<>();
+        for (Op op : prefix) {
+            long opEnd = op.outcome() == Outcome.INFO ? Long.MAX_VALUE : op.completed();
+            if (op.invoked() <= stale.completed() && opEnd >= from) {
+                out.add(op);
+            }
+        }
+        out.sort(Comparator.comparingLong(Op::invoked));
+        return out;
+    }
+
+    /** Whether an order of {@code ops} exists (the search). */
+    private static boolean linearizable(String initial, List<Op> ops) {
         List<Op> kept = new ArrayList<>();
         for (Op op : ops) {
             if (op.outcome() != Outcome.FAIL) {
@@ -143,7 +309,6 @@ final class RegisterHistory {
         List<Frame> stack = new ArrayList<>();
         String state = initial;
         Entry entry = head.next;
-        long furthest = Long.MIN_VALUE; // the latest return the search had to back out of
         while (head.next != null) {
             if (entry == null) {
                 break; // only returns of unknown operations can be left: everything fitted
@@ -170,9 +335,8 @@ final class RegisterHistory {
                     entry = entry.next;
                     continue;
                 }
-                furthest = Math.max(furthest, entry.time);
                 if (stack.isEmpty()) {
-                    return new Verdict(false, n, window(kept, kept.get(entry.op).invoked(), furthest));
+                    return false;
                 }
                 Frame top = stack.remove(stack.size() - 1);
                 state = top.state;
@@ -182,7 +346,7 @@ final class RegisterHistory {
                 entry = top.call.next;
             }
         }
-        return new Verdict(true, n, List.of());
+        return true;
     }
 
     /** The register after {@code op} from {@code state}, or {@code null} if {@code op} cannot happen there. */
@@ -201,22 +365,6 @@ final class RegisterHistory {
                 yield matches ? null : state;
             }
         };
-    }
-
-    /**
-     * The operations that overlap {@code [from, to]}: from the invocation of the operation that
-     * could not be placed to the latest return the search backed out of. No order exists for them.
-     */
-    private static List<Op> window(List<Op> ops, long from, long to) {
-        List<Op> out = new ArrayList<>();
-        for (Op op : ops) {
-            long end = op.outcome() == Outcome.INFO ? Long.MAX_VALUE : op.completed();
-            if (op.invoked() <= to && end >= from) {
-                out.add(op);
-            }
-        }
-        out.sort(Comparator.comparingLong(Op::invoked));
-        return out;
     }
 
     private static void lift(Entry call) {
@@ -245,7 +393,8 @@ final class RegisterHistory {
 
     /**
      * Parses the lines a {@link RegisterNode} printed: {@code INVOKE id kind value expected t},
-     * then {@code OK id result t}, {@code FAIL id t} or {@code INFO id t}. An operation invoked and
+     * then {@code OK id result [zxid] t}, {@code FAIL id t} or {@code INFO id t}; a line {@code SERVER
+     * session server t} says where the operations invoked after it go. An operation invoked and
      * never answered (the process was killed or stopped meanwhile) is INFO.
      *
      * @param process the node's name
@@ -254,11 +403,19 @@ final class RegisterHistory {
      */
     static List<Op> parse(String process, List<String> lines) {
         Map<String, String[]> open = new HashMap<>();
+        Map<String, String> openServer = new HashMap<>();
         List<Op> ops = new ArrayList<>();
+        @Nullable String server = null;
         for (String line : lines) {
             String[] f = line.split(" ");
             switch (f[0]) {
-                case "INVOKE" -> open.put(f[1], f);
+                case "SERVER" -> server = f.length >= 4 ? f[1] + " " + f[2].substring(f[2].indexOf('/') + 1) : null;
+                case "INVOKE" -> {
+                    open.put(f[1], f);
+                    if (server != null) {
+                        openServer.put(f[1], server);
+                    }
+                }
                 case "OK", "FAIL", "INFO" -> {
                     String[] inv = open.remove(f[1]);
                     if (inv == null) {
@@ -269,6 +426,7 @@ final class RegisterHistory {
                     long completed = Long.parseLong(f[f.length - 1]);
                     String value = kind == Kind.READ ? (outcome == Outcome.OK ? f[2] : null) : inv[3];
                     boolean succeeded = kind == Kind.CAS && outcome == Outcome.OK && f[2].equals("true");
+                    String zxid = outcome == Outcome.OK && f.length >= 5 && !f[3].equals("-") ? f[3] : null;
                     ops.add(new Op(
                             process,
                             kind,
@@ -277,14 +435,17 @@ final class RegisterHistory {
                             succeeded,
                             Long.parseLong(inv[5]),
                             completed,
-                            outcome));
+                            outcome,
+                            zxid,
+                            openServer.remove(f[1])));
                 }
                 default -> {
                     // other output
                 }
             }
         }
-        for (String[] inv : open.values()) {
+        for (Map.Entry<String, String[]> e : open.entrySet()) {
+            String[] inv = e.getValue();
             Kind kind = Kind.valueOf(inv[2]);
             ops.add(new Op(
                     process,
@@ -294,7 +455,9 @@ final class RegisterHistory {
                     false,
                     Long.parseLong(inv[5]),
                     Long.MAX_VALUE,
-                    Outcome.INFO));
+                    Outcome.INFO,
+                    null,
+                    openServer.get(e.getKey())));
         }
         return ops;
     }

@@ -22,6 +22,9 @@ import io.statesync.chaos.RegisterHistory.Op;
 import io.statesync.chaos.RegisterHistory.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -162,5 +165,185 @@ class RegisterHistoryTest {
             }
         }
         assertThat(RegisterHistory.check("init", ops).linearizable()).isTrue();
+    }
+
+    /** Three processes taking turns, every write read back: linearizable, {@code 3 * rounds} operations. */
+    private static List<Op> busyPrefix(int rounds) {
+        List<Op> ops = new ArrayList<>();
+        long t = 0;
+        for (int i = 0; i < rounds; i++) {
+            for (String p : List.of("a", "b", "c")) {
+                ops.add(write(p, p + "-w" + i, t, t + 3, Outcome.OK));
+                ops.add(read(p, p + "-w" + i, t + 4, t + 5));
+                t += 10;
+            }
+        }
+        return ops;
+    }
+
+    @Test
+    void aFailingCheckShowsTheStaleReadTheWriteItSawAndTheWriteItMissedNotThePrefix() {
+        List<Op> ops = busyPrefix(200);
+        long t = 100_000;
+        Op source = cas("a", "c-w199", "a-491", true, t, t + 10, Outcome.OK);
+        Op missed = write("b", "b-61", t + 12, t + 20, Outcome.OK); // after a-491 was acknowledged
+        Op stale = read("a", "a-491", t + 30, t + 40); // invoked after b-61 returned
+        ops.add(source);
+        ops.add(missed);
+        ops.add(read("c", "b-61", t + 25, t + 26));
+        ops.add(stale);
+        ops.add(write("c", "c-1000", t + 50, t + 60, Outcome.OK)); // after it: still in the history
+        ops.add(read("b", "c-1000", t + 70, t + 80));
+
+        RegisterHistory.Verdict verdict = RegisterHistory.check("init", ops);
+
+        assertThat(verdict.linearizable()).isFalse();
+        assertThat(verdict.stale()).isEqualTo(stale);
+        assertThat(verdict.window()).containsExactly(source, missed, stale);
+    }
+
+    @Test
+    void whenTheMissedWriteOverlapsTheOneSeenTheWindowIsTheOperationsAroundThem() {
+        // b-61 overlaps the compare-and-set that wrote a-491, which needed c-w199: a-491 came first
+        List<Op> ops = busyPrefix(200);
+        long t = 100_000;
+        Op source = cas("a", "c-w199", "a-491", true, t, t + 10, Outcome.OK);
+        Op missed = write("b", "b-61", t + 5, t + 20, Outcome.OK);
+        Op stale = read("a", "a-491", t + 30, t + 40);
+        ops.add(source);
+        ops.add(missed);
+        ops.add(stale);
+
+        RegisterHistory.Verdict verdict = RegisterHistory.check("init", ops);
+
+        assertThat(verdict.linearizable()).isFalse();
+        assertThat(verdict.window()).contains(source, missed, stale).hasSizeLessThan(6);
+    }
+
+    @Test
+    void aReadOfAValueOnlyAFailedWriteWroteShowsThatWriteAndTheRead() {
+        List<Op> ops = busyPrefix(50);
+        Op failed = write("a", "a-9", 10_000, 10_010, Outcome.FAIL);
+        Op read = read("b", "a-9", 10_020, 10_030);
+        ops.add(failed);
+        ops.add(read);
+
+        assertThat(RegisterHistory.check("init", ops).window()).containsExactly(failed, read);
+
+        List<Op> casFailed = busyPrefix(50);
+        Op lost = cas("a", "x-0", "a-10", false, 10_000, 10_010, Outcome.OK); // x-0 was never there
+        Op seen = read("b", "a-10", 10_020, 10_030);
+        casFailed.add(lost);
+        casFailed.add(seen);
+        assertThat(RegisterHistory.check("init", casFailed).window()).containsExactly(lost, seen);
+    }
+
+    @Test
+    void aViolationNoSingleOverwriteExplainsShowsOnlyTheOperationsAroundIt() {
+        // a compare-and-set that failed although nothing but its expected value was there
+        List<Op> ops = busyPrefix(50);
+        Op source = write("a", "a-1", 10_000, 10_010, Outcome.OK);
+        Op cas = cas("b", "a-1", "b-1", false, 10_020, 10_030, Outcome.OK);
+        ops.add(source);
+        ops.add(cas);
+        ops.add(read("c", "a-1", 10_040, 10_050));
+
+        RegisterHistory.Verdict verdict = RegisterHistory.check("init", ops);
+
+        assertThat(verdict.linearizable()).isFalse();
+        assertThat(verdict.stale()).isEqualTo(cas);
+        assertThat(verdict.window()).contains(cas).hasSizeLessThan(5);
+    }
+
+    @Test
+    void theSearchAgreesWithAnExhaustiveOneOnSmallRandomHistories() {
+        Random random = new Random(20);
+        int linearizable = 0;
+        for (int round = 0; round < 20_000; round++) {
+            List<Op> ops = new ArrayList<>();
+            int n = 2 + random.nextInt(6);
+            List<String> values = new ArrayList<>(List.of("init"));
+            for (int i = 0; i < n; i++) {
+                values.add("v" + i);
+            }
+            for (int i = 0; i < n; i++) {
+                long from = random.nextInt(20);
+                long to = from + random.nextInt(8);
+                Outcome outcome =
+                        random.nextInt(5) == 0 ? Outcome.INFO : random.nextInt(8) == 0 ? Outcome.FAIL : Outcome.OK;
+                String p = "p" + random.nextInt(3);
+                String any = values.get(random.nextInt(values.size()));
+                ops.add(
+                        switch (random.nextInt(3)) {
+                            case 0 -> new Op(p, Kind.READ, any, null, false, from, to, outcome);
+                            case 1 -> write(p, "v" + i, from, to, outcome);
+                            default -> cas(p, any, "v" + i, random.nextBoolean(), from, to, outcome);
+                        });
+            }
+            boolean expected = exhaustive("init", ops);
+            if (expected) {
+                linearizable++;
+            }
+            assertThat(RegisterHistory.check("init", ops).linearizable())
+                    .as("%s", ops)
+                    .isEqualTo(expected);
+        }
+        assertThat(linearizable).as("linearizable among the histories").isBetween(1_000, 19_000);
+    }
+
+    /** Every order of the operations that took effect, tried one by one. */
+    private static boolean exhaustive(String initial, List<Op> all) {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : all) {
+            if (op.outcome() != Outcome.FAIL) {
+                ops.add(op);
+            }
+        }
+        return exhaustive(initial, ops, new boolean[ops.size()]);
+    }
+
+    private static boolean exhaustive(String state, List<Op> ops, boolean[] placed) {
+        boolean done = true;
+        for (int i = 0; i < ops.size(); i++) {
+            if (!placed[i] && ops.get(i).outcome() == Outcome.OK) {
+                done = false;
+            }
+        }
+        if (done) {
+            return true; // what is left are unknown operations, which need not have taken effect
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            boolean first = !placed[i];
+            for (int j = 0; first && j < ops.size(); j++) {
+                Op other = ops.get(j);
+                first = placed[j] || j == i || other.outcome() != Outcome.OK || other.completed() >= op.invoked();
+            }
+            @Nullable String next = first ? apply(state, op) : null;
+            if (next != null) {
+                placed[i] = true;
+                boolean found = exhaustive(next, ops, placed);
+                placed[i] = false;
+                if (found) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static @Nullable String apply(String state, Op op) {
+        boolean unknown = op.outcome() == Outcome.INFO;
+        return switch (op.kind()) {
+            case READ -> unknown || Objects.equals(op.value(), state) ? state : null;
+            case WRITE -> op.value();
+            case CAS -> {
+                boolean matches = state.equals(op.expected());
+                if (unknown) {
+                    yield matches ? op.value() : state;
+                }
+                yield op.succeeded() == matches ? (matches ? op.value() : state) : null;
+            }
+        };
     }
 }

@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  * INVOKE id READ|WRITE|CAS value expected t
- * OK id result t     (result: the value read, "true"/"false" for a CAS, "-" for a write)
+ * OK id result zxid t   (result: the value read, "true"/"false" for a CAS, "-" for a write; zxid:
+ *                       the mzxid, in hex, of the value read or written, "-" if none)
+ * SERVER session server t   (the session and server the next operations go to, when it changed)
  * FAIL id t          (known not to have taken effect: OperationTimeoutException NOT_APPLIED, a read's error)
  * INFO id t          (unknown: OperationTimeoutException UNKNOWN, ConnectionLossException)
  * </pre>
@@ -87,7 +89,13 @@ public final class RegisterNode {
                 print("STARTED " + node);
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 Optional<Versioned<String>> last = Optional.empty();
+                String server = "";
                 for (int id = 0; !stop.get(); id++) {
+                    String now = server(coordinator);
+                    if (!now.equals(server)) {
+                        server = now;
+                        print("SERVER " + server + " " + System.nanoTime());
+                    }
                     int dice = random.nextInt(10);
                     String value = node + "-" + id;
                     if (dice < 4 || last.isEmpty()) {
@@ -95,6 +103,7 @@ public final class RegisterNode {
                         try {
                             last = register.read(timeout);
                             print("OK " + id + " " + last.map(Versioned::value).orElse("absent") + " "
+                                    + last.map(v -> Long.toHexString(v.mzxid())).orElse("-") + " "
                                     + System.nanoTime());
                         } catch (StateSyncException e) {
                             // a read changes nothing: whatever happened, it is left out
@@ -103,8 +112,8 @@ public final class RegisterNode {
                     } else if (dice < 7) {
                         print("INVOKE " + id + " WRITE " + value + " - " + System.nanoTime());
                         try {
-                            register.set(value, timeout);
-                            print("OK " + id + " - " + System.nanoTime());
+                            Versioned<String> written = register.set(value, timeout);
+                            print("OK " + id + " - " + Long.toHexString(written.mzxid()) + " " + System.nanoTime());
                         } catch (StateSyncException e) {
                             print(ended(e) + " " + id + " " + System.nanoTime());
                         }
@@ -112,9 +121,11 @@ public final class RegisterNode {
                         Versioned<String> expected = last.get();
                         print("INVOKE " + id + " CAS " + value + " " + expected.value() + " " + System.nanoTime());
                         try {
-                            boolean ok = register.compareAndSet(expected, value, timeout)
-                                    .isPresent();
-                            print("OK " + id + " " + ok + " " + System.nanoTime());
+                            Optional<Versioned<String>> written = register.compareAndSet(expected, value, timeout);
+                            print("OK " + id + " " + written.isPresent() + " "
+                                    + written.map(v -> Long.toHexString(v.mzxid()))
+                                            .orElse("-") + " "
+                                    + System.nanoTime());
                         } catch (StateSyncException e) {
                             print(ended(e) + " " + id + " " + System.nanoTime());
                         }
@@ -124,6 +135,30 @@ public final class RegisterNode {
                 print("DONE " + node);
             }
         }
+    }
+
+    /**
+     * The session and the server it is connected to now, from the ZooKeeper handle's description
+     * ({@code sessionid:0x.. local:.. remoteserver:/127.0.0.1:port ..}), or {@code none}.
+     */
+    private static String server(Coordinator coordinator) {
+        try {
+            String d = coordinator.internalAccess().handle().toString();
+            String session = field(d, "sessionid:");
+            String remote = field(d, "remoteserver:");
+            return session + " " + remote;
+        } catch (StateSyncException e) {
+            return "none none";
+        }
+    }
+
+    private static String field(String description, String name) {
+        int at = description.indexOf(name);
+        if (at < 0) {
+            return "-";
+        }
+        int end = description.indexOf(' ', at);
+        return description.substring(at + name.length(), end < 0 ? description.length() : end);
     }
 
     /** FAIL when the write is known not to have landed; otherwise (it may have been sent) INFO. */

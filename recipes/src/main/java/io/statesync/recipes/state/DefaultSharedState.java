@@ -592,8 +592,18 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     }
 
     /**
-     * Sync, then read, on the current handle; retries lost connections by the retry policy until
-     * the deadline.
+     * Orders what is sent next on {@code zk} after every write acknowledged anywhere before: a
+     * quorum operation (a multi of one version check, committed like a write whether or not the
+     * node exists). A {@code sync} is not enough: on the leader it passes like a read, ahead of a
+     * commit a follower may already have acknowledged to its client.
+     */
+    private void barrier(ZooKeeper zk) {
+        zk.multi(List.of(Op.check(fullPath, -1)), (rc, p, ctx, results) -> {}, null);
+    }
+
+    /**
+     * A quorum operation ({@link #barrier}), then a read, on the current handle; retries lost
+     * connections by the retry policy until the deadline.
      *
      * @param outcome what running out of time means for the operation the read is part of
      */
@@ -602,7 +612,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         while (true) {
             ZooKeeper zk = access.handle();
             CompletableFuture<DataReply> reply = new CompletableFuture<>();
-            zk.sync(fullPath, (rc, p, ctx) -> {}, null);
+            barrier(zk);
             zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
             DataReply r = ZkAccess.await(reply, deadline, path, what, outcome);
             if (ZkAccess.isLoss(r.rc)) {
@@ -1434,7 +1444,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             ZooKeeper zk, int expectedVersion, long expectedCzxid, byte[] data, long session, int mv) {
         if (zk.getSessionId() == session) {
             CompletableFuture<DataReply> node = new CompletableFuture<>();
-            zk.sync(fullPath, (rc, p, ctx) -> {}, null);
+            barrier(zk);
             CompletableFuture<DataReply> markerRead =
                     marker.read(zk).thenApply(r -> new DataReply(r.rc(), r.data(), r.stat()));
             zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);

@@ -151,8 +151,9 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
     Optional<Versioned<T>> read() throws InterruptedException;
 
     /**
-     * Reads the value as of now: a {@code sync} with the ZooKeeper leader, then a read, so that it
-     * reflects every write that completed anywhere before the call. Updates the local value too. A
+     * Reads the value as of now: a quorum operation (a version check committed like a write), then a
+     * read, so that it reflects every write that completed anywhere before the call (a {@code sync}
+     * would not: on the ensemble's leader it does not wait for commits). Costs one transaction. Updates the local value too. A
      * lost connection is retried by the coordinator's {@link io.statesync.core.Retry} policy, never
      * past the timeout.
      *

@@ -1,0 +1,152 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.chaos;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the lock nodes recorded ({@link LockNode}), and the lock-guarded writes ZooKeeper kept,
+ * checked: in commit order the writes' tokens never go down (no write of an older holder lands after
+ * one of a newer holder, so no two holders' writes interleave); every write acknowledged landed; no
+ * write refused landed. Measured, not assumed: how long two nodes each believed they held the lock.
+ */
+final class LockHistory {
+    /** A holding as one node saw it: from acquire's return to the start of its release. */
+    record Hold(String node, long token, long acquired, long releasing) {}
+
+    /** A landed write, with the zxid that created it. */
+    record Landed(String name, long token, long czxid) {}
+
+    /** Two holdings of different nodes that overlapped in time, and for how long. */
+    record Overlap(Hold first, Hold second, long nanos) {}
+
+    private final List<Hold> holds = new ArrayList<>();
+    private final Map<String, String> outcomes = new HashMap<>(); // "token-node-seq" -> OK/REFUSED/FAILED
+    private final Map<String, Integer> failures = new TreeMap<>(); // FAILED reasons -> count
+
+    /** Reads one node's output; a holding the node never released (killed) ends at {@code end}. */
+    void read(List<String> lines, long end) {
+        Map<String, String[]> open = new HashMap<>();
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            switch (f[0]) {
+                case "ACQUIRED" -> open.put(f[1] + " " + f[2], f);
+                case "RELEASING" -> {
+                    String[] a = open.remove(f[1] + " " + f[2]);
+                    if (a != null) {
+                        holds.add(new Hold(f[1], Long.parseLong(f[2]), Long.parseLong(a[3]), Long.parseLong(f[3])));
+                    }
+                }
+                case "OK", "REFUSED", "FAILED" -> {
+                    outcomes.put(f[2] + "-" + f[1] + "-" + f[3], f[0]);
+                    if (f[0].equals("FAILED") && f.length > 4) {
+                        failures.merge(f[4], 1, Integer::sum);
+                    }
+                }
+                default -> {
+                    // STARTED, WRITE, DONE
+                }
+            }
+        }
+        for (String[] a : open.values()) {
+            holds.add(new Hold(a[1], Long.parseLong(a[2]), Long.parseLong(a[3]), end));
+        }
+    }
+
+    List<Hold> holds() {
+        return holds;
+    }
+
+    /** The errors of writes that failed other than by a refusal, by exception. */
+    Map<String, Integer> failures() {
+        return failures;
+    }
+
+    long count(String outcome) {
+        return outcomes.values().stream().filter(outcome::equals).count();
+    }
+
+    /** The landed writes, in commit order, whose token is lower than one committed before them. */
+    static List<Landed> outOfOrder(List<Landed> landed) {
+        List<Landed> sorted = new ArrayList<>(landed);
+        sorted.sort(Comparator.comparingLong(Landed::czxid));
+        List<Landed> out = new ArrayList<>();
+        long highest = Long.MIN_VALUE;
+        for (Landed l : sorted) {
+            if (l.token() < highest) {
+                out.add(l);
+            }
+            highest = Math.max(highest, l.token());
+        }
+        return out;
+    }
+
+    /** Writes acknowledged (OK) that are not among the landed ones. */
+    List<String> acknowledgedButLost(List<Landed> landed) {
+        Set<String> names = new HashSet<>();
+        landed.forEach(l -> names.add(l.name()));
+        List<String> out = new ArrayList<>();
+        outcomes.forEach((name, outcome) -> {
+            if (outcome.equals("OK") && !names.contains(name)) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    /** Writes refused (LockLostException: nothing written) that landed all the same. */
+    List<String> refusedButLanded(List<Landed> landed) {
+        List<String> out = new ArrayList<>();
+        for (Landed l : landed) {
+            if ("REFUSED".equals(outcomes.get(l.name()))) {
+                out.add(l.name());
+            }
+        }
+        return out;
+    }
+
+    /** Every pair of holdings by different nodes that overlapped in time. */
+    List<Overlap> overlaps() {
+        List<Hold> sorted = new ArrayList<>(holds);
+        sorted.sort(Comparator.comparingLong(Hold::acquired));
+        List<Overlap> out = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            for (int j = i + 1; j < sorted.size(); j++) {
+                Hold x = sorted.get(i);
+                Hold y = sorted.get(j);
+                if (y.acquired() >= x.releasing()) {
+                    continue;
+                }
+                if (!x.node().equals(y.node())) {
+                    out.add(new Overlap(x, y, Math.min(x.releasing(), y.releasing()) - y.acquired()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The token of a landed write's name {@code token-node-seq}. */
+    static long tokenOf(String name) {
+        return Long.parseLong(name.substring(0, name.indexOf('-')));
+    }
+}
