@@ -30,12 +30,12 @@ import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.Ticker;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
-import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AccessDenials;
@@ -97,6 +97,9 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
 
     private final Coordinator coordinator;
+    /** The coordinator's ticker: every time rule of the election and its task reads it. */
+    private final Ticker ticker;
+
     private final String path;
     private final String participantId;
     private final String metadata;
@@ -155,8 +158,9 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     private boolean requeueRequested;
     private final List<CompletableFuture<Void>> requeueWaiters = new ArrayList<>();
     private boolean releaseOnTaskEnd;
-    private long uncleanEpoch;
-    private long uncleanSeenAt;
+    /** The takeover delay after an unclean handover. */
+    private final TakeoverRule takeover = new TakeoverRule();
+
     private long graceToken;
     private @Nullable Future<?> graceFuture;
     /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
@@ -179,6 +183,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             @Nullable Duration takeoverDelay,
             @Nullable Consumer<TaskStop> onTaskStop) {
         this.coordinator = coordinator;
+        this.ticker = coordinator.ticker();
         this.path = path;
         this.participantId = participantId;
         this.metadata = metadata;
@@ -399,7 +404,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             throw new InterruptedException(name + ": interrupted before reading the participants");
         }
         // Reads only, each repeated after a lost connection by the one retry loop, all within one deadline.
-        Deadline deadline = Deadline.after(timeout);
+        Deadline deadline = coordinator.internalAccess().deadline(timeout);
         ZkAccess access = coordinator.internalAccess();
         String what = name + ": reading the participants";
         String full = access.fullPath(path);
@@ -443,10 +448,9 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         if (lifecycle.state() == LifecycleState.LATENT) {
             lifecycle.requireStarted();
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
-            boolean led =
-                    Waits.awaitWhile(lock, () -> !leader && !closed && denials.current() == null, deadline) && leader;
+            boolean led = deadline.awaitWhile(lock, () -> !leader && !closed && denials.current() == null) && leader;
             AccessDeniedException error = denials.current();
             if (!led && error != null && !closed) {
                 throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
@@ -464,7 +468,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     public void relinquish(Duration timeout) throws InterruptedException {
         Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
-        Deadline deadline = Deadline.after(timeout);
+        Deadline deadline = coordinator.internalAccess().deadline(timeout);
         CompletableFuture<Void> done = new CompletableFuture<>();
         boolean fromTask;
         synchronized (lock) {
@@ -526,7 +530,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                             path,
                             participantId + " no longer leads election " + path + ": its znode " + p + " is gone",
                             null),
-                    Deadline.after(timeout),
+                    coordinator.internalAccess().deadline(timeout),
                     name + ": guarded write");
         } catch (SessionExpiredException e) {
             // The session ended before this node heard of it (always possible under ON_LOST, where a
@@ -974,29 +978,24 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                                 OperationTimeoutException.Outcome.NOT_APPLIED)
                         .map(Versioned::value)
                         .orElse(new byte[0]));
-        if (previousEpoch != 0 && previousEpoch != epoch) {
-            long wait;
-            synchronized (lock) {
-                if (previousEpoch == claimedEpoch) {
-                    wait = 0; // our own earlier leadership, whose task has ended
-                } else {
-                    if (uncleanEpoch != previousEpoch) {
-                        uncleanEpoch = previousEpoch;
-                        uncleanSeenAt = System.nanoTime();
-                        LOG.info(
-                                "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
-                                        + " leading",
-                                name,
-                                Long.toHexString(previousEpoch),
-                                takeoverDelay());
-                    }
-                    wait = takeoverDelay().toNanos() - (System.nanoTime() - uncleanSeenAt);
+        long wait = 0;
+        synchronized (lock) {
+            if (TakeoverRule.unclean(previousEpoch, epoch, claimedEpoch)) {
+                long now = ticker.read();
+                if (takeover.seen(previousEpoch, now)) {
+                    LOG.info(
+                            "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
+                                    + " leading",
+                            name,
+                            Long.toHexString(previousEpoch),
+                            takeoverDelay());
                 }
+                wait = takeover.remainingNanos(takeoverDelay(), now);
             }
-            if (wait > 0) {
-                scheduleRefreshIn(wait);
-                return;
-            }
+        }
+        if (wait > 0) {
+            scheduleRefreshIn(wait);
+            return;
         }
         claim(gen, mine, epoch, deadline);
     }
@@ -1293,7 +1292,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
 
     private void report(TaskStop stop) {
         lastStop = stop;
-        if (stop.ended() && stop.duration().compareTo(stopTimeout) <= 0) {
+        if (!TaskTiming.overran(stop, stopTimeout)) {
             LOG.info("{}: task stopped: {}", name, stop);
         } else {
             LOG.warn("{}: task overran its stop timeout {}: {}", name, stopTimeout, stop);
@@ -1353,7 +1352,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
 
         void cancel(TaskStop.Reason why) {
             reason = why;
-            cancelNanos = System.nanoTime();
+            cancelNanos = ticker.read();
             cancelled = true;
             if (why != TaskStop.Reason.TASK_ENDED) {
                 // Also when the task itself relinquished or closed: its next blocking call throws.
@@ -1376,11 +1375,8 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         }
 
         void reportEnd() {
-            long start = cancelNanos;
-            Duration took = reason == TaskStop.Reason.TASK_ENDED || start == 0
-                    ? Duration.ZERO
-                    : Duration.ofNanos(Math.max(0, endNanos - start));
-            report(new TaskStop(leadership, reason, took, true));
+            report(new TaskStop(
+                    leadership, reason, TaskTiming.stopDuration(reason, cancelled, cancelNanos, endNanos), true));
         }
 
         @Override
@@ -1395,7 +1391,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                     }
                 }
             } finally {
-                endNanos = System.nanoTime();
+                endNanos = ticker.read();
                 ended.countDown();
                 Thread.interrupted();
                 taskEnded(this);
@@ -1415,7 +1411,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         }
 
         private void scheduled(long periodNanos) {
-            long next = System.nanoTime();
+            long next = ticker.read();
             while (!cancelled) {
                 try {
                     body.run(leadership);
@@ -1427,11 +1423,8 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                     }
                     LOG.error("{}: scheduled task tick failed; the schedule goes on", name, e);
                 }
-                long now = System.nanoTime();
-                next += periodNanos;
-                while (next - now <= 0) {
-                    next += periodNanos;
-                }
+                long now = ticker.read();
+                next = TaskTiming.nextTick(next, now, periodNanos);
                 try {
                     TimeUnit.NANOSECONDS.sleep(next - now);
                 } catch (InterruptedException e) {

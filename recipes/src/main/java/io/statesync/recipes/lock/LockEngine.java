@@ -53,7 +53,6 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.curator.utils.ZKPaths;
@@ -77,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * for (or, for a lease, the children).
  *
  * <p>Acquisition talks to ZooKeeper asynchronously through the raw handle so that every wait is
- * bounded by the caller's {@code System.nanoTime()} deadline and interruptible; Curator's retry
+ * bounded by the caller's deadline (on the coordinator's ticker) and interruptible; Curator's retry
  * loops would block past it. An attempt belongs to one session: it keeps its place in the queue
  * through a dropped connection, but if the session changes or its znode disappears it is abandoned
  * (its znode deleted by the engine's {@link GuaranteedDelete}) and a fresh one starts. It becomes the holder only on a
@@ -96,7 +95,7 @@ import org.slf4j.LoggerFactory;
 final class LockEngine implements RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
-    private static final long RESTART_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final Duration RESTART_BACKOFF = Duration.ofMillis(50);
     private static final int UUID_LENGTH = 36;
     private static final int SEQUENCE_DIGITS = 10;
 
@@ -253,7 +252,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
         listeners.close();
         // All deletes are sent at once; together they are waited for at most RELEASE_WAIT.
-        Deadline releaseBy = Deadline.after(RELEASE_WAIT);
+        Deadline releaseBy = coordinator.internalAccess().deadline(RELEASE_WAIT);
         for (Handle h : toRelease) {
             release(h, releaseBy);
         }
@@ -267,12 +266,9 @@ final class LockEngine implements RecipeRegistry.Reporting {
     // ---------------------------------------------------------------- acquiring
 
     LockHandle acquire(Kind kind, Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
+        Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
-        long deadline = System.nanoTime() + saturatedNanos(timeout);
+        Deadline deadline = coordinator.internalAccess().deadline(timeout);
         Handle h = run(kind, deadline, true);
         if (h == null) {
             // Nothing is held: a znode the attempt created is deleted (the guaranteed delete).
@@ -287,11 +283,11 @@ final class LockEngine implements RecipeRegistry.Reporting {
 
     Optional<LockHandle> tryAcquire(Kind kind) throws InterruptedException {
         lifecycle.requireStarted();
-        long deadline = System.nanoTime() + saturatedNanos(coordinator.operationTimeout());
+        Deadline deadline = coordinator.internalAccess().defaultDeadline();
         return Optional.ofNullable(run(kind, deadline, false));
     }
 
-    private @Nullable Handle run(Kind kind, long deadline, boolean wait) throws InterruptedException {
+    private @Nullable Handle run(Kind kind, Deadline deadline, boolean wait) throws InterruptedException {
         Attempt attempt = new Attempt();
         synchronized (lock) {
             waiting.add(attempt);
@@ -305,8 +301,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
                         throw new ConnectionLossException(path, name + ": not connected to ZooKeeper", null);
                     }
                     // Woken by the next connection event (or close); re-checked in the loop.
-                    if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
-                            && System.nanoTime() - deadline >= 0) {
+                    if (!attempt.await(deadline.min(backoff(4))) && deadline.passed()) {
                         return null;
                     }
                     continue;
@@ -340,10 +335,10 @@ final class LockEngine implements RecipeRegistry.Reporting {
                 if (!wait) {
                     throw new ConnectionLossException(path, name + ": the connection was lost while trying", null);
                 }
-                if (System.nanoTime() - deadline >= 0) {
+                if (deadline.passed()) {
                     return null;
                 }
-                attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS));
+                attempt.await(deadline.min(backoff(1)));
             }
         } finally {
             synchronized (lock) {
@@ -359,7 +354,8 @@ final class LockEngine implements RecipeRegistry.Reporting {
      * ZooKeeper answers a session's requests in the order they were sent, so the read already lists
      * the new child, and an uncontended acquire waits for one round trip instead of two.
      */
-    private Object attemptOnce(Attempt attempt, Kind kind, long deadline, boolean wait) throws InterruptedException {
+    private Object attemptOnce(Attempt attempt, Kind kind, Deadline deadline, boolean wait)
+            throws InterruptedException {
         ZooKeeper zk;
         try {
             zk = coordinator.curatorFramework().getZookeeperClient().getZooKeeper();
@@ -426,8 +422,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
                     pendingRead = null; // answered with a connection loss, or too old to rely on
                     attempt.disarm();
                     // Keep our place in the queue through the outage; woken by connection events.
-                    if (!attempt.await(Math.min(deadline, System.nanoTime() + RESTART_BACKOFF_NANOS * 4))
-                            && System.nanoTime() - deadline >= 0) {
+                    if (!attempt.await(deadline.min(backoff(4))) && deadline.passed()) {
                         return Outcome.TIMED_OUT;
                     }
                     continue;
@@ -521,9 +516,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
                     // queued behind its own leftover.
                     // Within the call's deadline: a silent partition does not stretch it.
                     awaitQuietly(
-                            deleted,
-                            Duration.ofNanos(
-                                    Math.min(RELEASE_WAIT.toNanos(), Math.max(0, deadline - System.nanoTime()))));
+                            deleted, deadline.min(coordinator.internalAccess().deadline(RELEASE_WAIT)));
                 }
             }
         }
@@ -698,9 +691,8 @@ final class LockEngine implements RecipeRegistry.Reporting {
      * Reads the lock's znode once per lock object, before its first znode is made: a newer release's
      * layout there is refused (nothing is created).
      */
-    private void checkLayout(long deadline) {
-        Deadline d = Deadline.after(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        LayoutVersion.checkZnode(coordinator, path, "lock", d, OperationTimeoutException.Outcome.NOT_APPLIED);
+    private void checkLayout(Deadline deadline) {
+        LayoutVersion.checkZnode(coordinator, path, "lock", deadline, OperationTimeoutException.Outcome.NOT_APPLIED);
         layoutChecked = true;
     }
 
@@ -708,14 +700,13 @@ final class LockEngine implements RecipeRegistry.Reporting {
      * Creates the lock's path (containers) through the coordinator's one retry loop, within the
      * call's deadline: a connection loss or a lost session is left to the caller's loop.
      */
-    private void ensureParent(long deadline) throws InterruptedException {
-        Deadline d = Deadline.after(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    private void ensureParent(Deadline deadline) throws InterruptedException {
         try {
             coordinator
                     .internalAccess()
                     .createParents(
                             zkPath + "/-",
-                            d,
+                            deadline,
                             path,
                             name + ": creating the lock's path",
                             OperationTimeoutException.Outcome.NOT_APPLIED);
@@ -868,7 +859,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
     }
 
     void release(Handle h) {
-        release(h, Deadline.after(RELEASE_WAIT));
+        release(h, coordinator.internalAccess().deadline(RELEASE_WAIT));
     }
 
     /**
@@ -885,7 +876,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
             lostOpen.remove(h);
         }
         CompletableFuture<Void> deleted = deleter.deleteNode(h.zkHolderPath, h.session);
-        if (!coordinator.isConnected() || !awaitQuietly(deleted, Duration.ofNanos(waitBy.remainingNanos()))) {
+        if (!coordinator.isConnected() || !awaitQuietly(deleted, waitBy)) {
             h.removeWatch(coordinator);
         }
         // Otherwise the delete fired the holder watch on the server, whose event reached the client
@@ -914,7 +905,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
                                 name + ": the lock is no longer held (its znode is gone); nothing was written",
                                 null);
                     },
-                    Deadline.after(timeout),
+                    coordinator.internalAccess().deadline(timeout),
                     name + ": guarded write");
         } catch (SessionExpiredException e) {
             lose(h, "the session expired");
@@ -1018,10 +1009,10 @@ final class LockEngine implements RecipeRegistry.Reporting {
         return f;
     }
 
-    private static <T> T await(CompletableFuture<T> future, long deadline)
+    private static <T> T await(CompletableFuture<T> future, Deadline deadline)
             throws InterruptedException, KeeperException, TimeoutException {
         try {
-            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return deadline.await(future);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof KeeperException ke) {
@@ -1032,33 +1023,30 @@ final class LockEngine implements RecipeRegistry.Reporting {
     }
 
     /** Waits until {@code future} is done, however it ends, or the deadline passed. */
-    private static void awaitDone(CompletableFuture<?> future, long deadline) throws InterruptedException {
+    private static void awaitDone(CompletableFuture<?> future, Deadline deadline) throws InterruptedException {
         try {
-            future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            deadline.await(future);
         } catch (ExecutionException | TimeoutException e) {
             // judged by the caller, from the future it waits for next
         }
     }
 
     /** Waits for a delete; {@code true} if it was confirmed in time. */
-    private static boolean awaitQuietly(CompletableFuture<Void> future, Duration timeout) {
+    private static boolean awaitQuietly(CompletableFuture<Void> future, Deadline waitBy) {
         try {
-            future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            waitBy.await(future);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("delete not confirmed within {}; it goes on in the background", timeout);
+            LOG.debug("delete not confirmed within {}; it goes on in the background", waitBy);
         }
         return false;
     }
 
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 2;
-        }
+    /** A deadline {@code times} the restart backoff from now: how long a waiter sleeps before it looks again. */
+    private Deadline backoff(int times) {
+        return coordinator.internalAccess().deadline(RESTART_BACKOFF.multipliedBy(times));
     }
 
     // ---------------------------------------------------------------- waiting
@@ -1084,7 +1072,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
      * the order the server sent them. Only watches still set are removed at the end (a removal is a
      * round trip), unless a request is still unanswered, in which case every watched path is.
      */
-    private static final class Attempt {
+    static final class Attempt {
         private final Watcher watcher = this::onEvent;
         /** Guarded by {@code this}: sends a read of the queue; set while queued in one session. */
         private @Nullable Supplier<QueueRead> reader;
@@ -1206,13 +1194,9 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
 
         /** Waits for a signal; {@code false} if the deadline passed first. */
-        synchronized boolean await(long deadline) throws InterruptedException {
-            while (!signaled) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, remaining);
+        synchronized boolean await(Deadline deadline) throws InterruptedException {
+            if (!deadline.awaitWhile(this, () -> !signaled)) {
+                return false;
             }
             signaled = false;
             return true;
