@@ -19,29 +19,29 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** {@link DistributedReadWriteLock} on the shared queue engine. */
-final class ReadWriteLockImpl extends EngineFacade implements DistributedReadWriteLock {
+final class DefaultReadWriteLock extends EngineFacade implements DistributedReadWriteLock {
 
-    ReadWriteLockImpl(LockEngine engine) {
+    DefaultReadWriteLock(LockEngine engine) {
         super(engine);
     }
 
     @Override
     public LockHandle acquireRead(Duration timeout) throws InterruptedException {
-        return engine.acquire(LockEngine.Kind.READ, timeout);
+        return engine.acquire(LockQueue.Kind.READ, timeout);
     }
 
     @Override
     public Optional<LockHandle> tryAcquireRead() throws InterruptedException {
-        return engine.tryAcquire(LockEngine.Kind.READ);
+        return engine.tryAcquire(LockQueue.Kind.READ);
     }
 
     @Override
     public LockHandle acquireWrite(Duration timeout) throws InterruptedException {
-        return engine.acquire(LockEngine.Kind.WRITE, timeout);
+        return engine.acquire(LockQueue.Kind.WRITE, timeout);
     }
 
     @Override
     public Optional<LockHandle> tryAcquireWrite() throws InterruptedException {
-        return engine.tryAcquire(LockEngine.Kind.WRITE);
+        return engine.tryAcquire(LockQueue.Kind.WRITE);
     }
 }

@@ -180,7 +180,7 @@ public interface DistributedLock extends Recipe {
          */
         public DistributedLock build() {
             LockEngine.validateLockPath(path);
-            return new MutexImpl(new LockEngine(coordinator, path, 1, "DistributedLock"));
+            return new DefaultMutex(new LockEngine(coordinator, path, 1, "DistributedLock"));
         }
     }
 }

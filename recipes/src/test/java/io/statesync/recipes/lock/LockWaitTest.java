@@ -36,7 +36,7 @@ class LockWaitTest {
 
     @Test
     void aWaiterWhoseDeadlinePassedOnTheTickerGivesUpAtOnce() throws Exception {
-        LockEngine.Attempt attempt = new LockEngine.Attempt();
+        Attempt attempt = new Attempt();
         Deadline deadline = Deadline.after(ticker, Duration.ofHours(1));
         ticker.advance(Duration.ofHours(1));
         long start = System.nanoTime();
@@ -46,7 +46,7 @@ class LockWaitTest {
 
     @Test
     void aSignalWinsOverAPassedDeadlineAndIsConsumedOnce() throws Exception {
-        LockEngine.Attempt attempt = new LockEngine.Attempt();
+        Attempt attempt = new Attempt();
         Deadline passed = Deadline.after(ticker, Duration.ZERO);
         attempt.signal();
         assertThat(attempt.await(passed)).isTrue();
@@ -55,7 +55,7 @@ class LockWaitTest {
 
     @Test
     void aSignalWakesAWaiterLongBeforeItsDeadline() throws Exception {
-        LockEngine.Attempt attempt = new LockEngine.Attempt();
+        Attempt attempt = new Attempt();
         CompletableFuture<Boolean> woken = CompletableFuture.supplyAsync(() -> {
             try {
                 return attempt.await(Deadline.after(ticker, Duration.ofHours(1)));
