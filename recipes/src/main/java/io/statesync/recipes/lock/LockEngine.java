@@ -53,7 +53,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
@@ -343,7 +342,13 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
         long session = zk.getSessionId();
         String id = UUID.randomUUID().toString();
-        HolderWatch holderWatch = kind == LockQueue.Kind.LEASE ? null : new HolderWatch(zk);
+        HolderWatch holderWatch = kind == LockQueue.Kind.LEASE
+                ? null
+                : new HolderWatch(h -> {
+                    if (isHeld(h)) {
+                        watchHolder(zk, h);
+                    }
+                });
         // A decision is only taken if no loss was reported since the read it rests on was sent.
         long firstEpoch = lossEpoch;
         CompletableFuture<LockCalls.Created> creating =
@@ -612,56 +617,6 @@ final class LockEngine implements RecipeRegistry.Reporting {
                     }
                 },
                 null);
-    }
-
-    /**
-     * The children watch a mutex, reader or writer sets with each read of the queue: it stands in
-     * for the exact watch on the holder's own znode, saving a round trip when the lock is taken and
-     * released with nobody else around. Any change among the children (the holder's znode deleted
-     * among them) fires it; if the attempt holds by then, the exact watch is set at that moment (an
-     * {@code exists}, which also finds the znode gone if that was the change). If it fired between
-     * the last read and the moment the attempt holds, the exact watch is set at once.
-     */
-    private final class HolderWatch implements Watcher {
-        private final ZooKeeper zk;
-        /** Guarded by {@code this}. */
-        private @Nullable Handle handle;
-        /** Guarded by {@code this}: fired (or may have) since the last read of the queue was sent. */
-        private boolean fired;
-
-        HolderWatch(ZooKeeper zk) {
-            this.zk = zk;
-        }
-
-        /** Called just before each read of the queue, which sets the watch again. */
-        synchronized void rearmed() {
-            fired = false;
-        }
-
-        /** The attempt holds: {@code true} if the watch is still set and will hand over to the exact one. */
-        synchronized boolean hold(Handle h) {
-            if (fired) {
-                return false;
-            }
-            handle = h;
-            return true;
-        }
-
-        @Override
-        public void process(WatchedEvent event) {
-            if (event.getType() == Watcher.Event.EventType.None) {
-                return; // connection states reach the holder through the coordinator's events
-            }
-            Handle h;
-            synchronized (this) {
-                fired = true;
-                h = handle;
-                handle = null;
-            }
-            if (h != null && isHeld(h)) {
-                watchHolder(zk, h);
-            }
-        }
     }
 
     private boolean isHeld(Handle h) {
