@@ -503,7 +503,17 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
             byte[] data = Participants.encode(participantId, metadata);
             coordinator.checkValueSize(path, data);
             return new DefaultLeaderElection(
-                    coordinator, path, participantId, metadata, task, p, stopTimeout, suspendGrace, delay, onTaskStop);
+                    coordinator,
+                    path,
+                    participantId,
+                    metadata,
+                    task,
+                    p,
+                    stopTimeout,
+                    suspendGrace,
+                    delay,
+                    onTaskStop,
+                    TaskRunner.executor(coordinator, "statesync-leader-" + participantId));
         }
     }
 }

@@ -75,7 +75,8 @@ public interface DistributedLock extends Recipe {
     }
 
     /**
-     * Acquires the lock, waiting up to {@code timeout} (measured with {@code System.nanoTime()}).
+     * Acquires the lock, waiting up to {@code timeout} (measured on the coordinator's {@link
+     * io.statesync.core.Coordinator#ticker() ticker}, by default {@code System.nanoTime()}).
      * The wait spans the round trips too: a zero timeout rarely succeeds; use {@link #tryAcquire()}.
      *
      * @param timeout how long to wait, not negative
@@ -180,7 +181,7 @@ public interface DistributedLock extends Recipe {
          */
         public DistributedLock build() {
             LockEngine.validateLockPath(path);
-            return new MutexImpl(new LockEngine(coordinator, path, 1, "DistributedLock"));
+            return new DefaultMutex(new LockEngine(coordinator, path, 1, "DistributedLock"));
         }
     }
 }

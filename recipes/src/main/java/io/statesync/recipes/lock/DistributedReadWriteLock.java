@@ -204,7 +204,7 @@ public interface DistributedReadWriteLock extends Recipe {
          */
         public DistributedReadWriteLock build() {
             LockEngine.validateLockPath(path);
-            return new ReadWriteLockImpl(new LockEngine(coordinator, path, 1, "DistributedReadWriteLock"));
+            return new DefaultReadWriteLock(new LockEngine(coordinator, path, 1, "DistributedReadWriteLock"));
         }
     }
 }

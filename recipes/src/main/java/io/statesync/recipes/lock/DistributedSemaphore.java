@@ -180,7 +180,8 @@ public interface DistributedSemaphore extends Recipe {
                 throw new IllegalArgumentException(
                         "maxLeases must be between 1 and " + MAX_LEASES + ", was " + maxLeases);
             }
-            return new SemaphoreImpl(new LockEngine(coordinator, path, maxLeases, "DistributedSemaphore"), maxLeases);
+            return new DefaultSemaphore(
+                    new LockEngine(coordinator, path, maxLeases, "DistributedSemaphore"), maxLeases);
         }
     }
 }

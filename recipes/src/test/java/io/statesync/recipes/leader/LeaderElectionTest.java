@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -190,10 +191,20 @@ class LeaderElectionTest {
     void aDeposedLeadersGuardedWriteFailsAndNothingLands() throws Exception {
         Coordinator c1 = connect();
         Coordinator c2 = connect();
-        DefaultLeaderElection a = (DefaultLeaderElection) opened.add(LeaderElection.builder(c1, "/election")
-                .participantId("a")
-                .takeoverDelay(Duration.ZERO)
-                .build());
+        // a's serial loop is handed to it, as the builder hands it one, so that this test can hold it.
+        ScheduledThreadPoolExecutor aLoop = TaskRunner.executor(c1, "statesync-leader-a");
+        LeaderElection a = opened.add(new DefaultLeaderElection(
+                c1,
+                "/election",
+                "a",
+                "",
+                null,
+                null,
+                Duration.ofSeconds(10),
+                Duration.ZERO,
+                Duration.ZERO,
+                null,
+                aLoop));
         a.start();
         assertThat(a.awaitLeadership(Duration.ofSeconds(10))).isTrue();
         LeaderElection b = opened.add(LeaderElection.builder(c2, "/election")
@@ -210,7 +221,7 @@ class LeaderElectionTest {
         // Hold a's election thread so that it cannot notice; then depose it behind its back.
         CountDownLatch hold = new CountDownLatch(1);
         CountDownLatch held = new CountDownLatch(1);
-        a.loopForTests().execute(() -> {
+        aLoop.execute(() -> {
             held.countDown();
             try {
                 hold.await(30, TimeUnit.SECONDS);

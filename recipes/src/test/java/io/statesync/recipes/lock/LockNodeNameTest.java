@@ -37,12 +37,12 @@ class LockNodeNameTest {
     void acceptsEveryKindWithAUuidAndATenDigitSequence() {
         String uuid = "0f8e2b1c-3d4a-4b5c-8d9e-a0b1c2d3e4f5";
         for (String kind : List.of("lock", "read", "write", "lease")) {
-            assertThat(LockEngine.isLockNode(kind + "-" + uuid + "-0000000042"))
+            assertThat(LockQueue.isLockNode(kind + "-" + uuid + "-0000000042"))
                     .as(kind)
                     .isTrue();
         }
-        assertThat(LockEngine.kindOf("write-" + uuid + "-0000000042")).isEqualTo(LockEngine.Kind.WRITE);
-        assertThat(LockEngine.kindOf("lease-" + uuid + "-0000000042")).isEqualTo(LockEngine.Kind.LEASE);
+        assertThat(LockQueue.kindOf("write-" + uuid + "-0000000042")).isEqualTo(LockQueue.Kind.WRITE);
+        assertThat(LockQueue.kindOf("lease-" + uuid + "-0000000042")).isEqualTo(LockQueue.Kind.LEASE);
     }
 
     @Test
@@ -66,11 +66,11 @@ class LockNodeNameTest {
                 "marker",
                 "lock-" + uuid + "-0000000042-extra");
         for (String name : names) {
-            assertThat(LockEngine.isLockNode(name)).as(name).isFalse();
+            assertThat(LockQueue.isLockNode(name)).as(name).isFalse();
             assertThat(NODE_NAME.matcher(name).matches()).as(name).isFalse();
         }
-        assertThat(LockEngine.kindOf("marker")).isNull();
-        assertThat(LockEngine.kindOf("locks-x")).isNull();
+        assertThat(LockQueue.kindOf("marker")).isNull();
+        assertThat(LockQueue.kindOf("locks-x")).isNull();
     }
 
     @Test
@@ -93,7 +93,7 @@ class LockNodeNameTest {
             }
             String s = name.toString();
             boolean expected = NODE_NAME.matcher(s).matches();
-            assertThat(LockEngine.isLockNode(s)).as(s).isEqualTo(expected);
+            assertThat(LockQueue.isLockNode(s)).as(s).isEqualTo(expected);
             if (expected) {
                 accepted++;
             }

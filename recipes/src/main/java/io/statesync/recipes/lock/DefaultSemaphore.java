@@ -18,30 +18,27 @@ package io.statesync.recipes.lock;
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@link DistributedReadWriteLock} on the shared queue engine. */
-final class ReadWriteLockImpl extends EngineFacade implements DistributedReadWriteLock {
+/** {@link DistributedSemaphore} on the shared queue engine. */
+final class DefaultSemaphore extends EngineFacade implements DistributedSemaphore {
+    private final int maxLeases;
 
-    ReadWriteLockImpl(LockEngine engine) {
+    DefaultSemaphore(LockEngine engine, int maxLeases) {
         super(engine);
+        this.maxLeases = maxLeases;
     }
 
     @Override
-    public LockHandle acquireRead(Duration timeout) throws InterruptedException {
-        return engine.acquire(LockEngine.Kind.READ, timeout);
+    public LockHandle acquire(Duration timeout) throws InterruptedException {
+        return engine.acquire(LockQueue.Kind.LEASE, timeout);
     }
 
     @Override
-    public Optional<LockHandle> tryAcquireRead() throws InterruptedException {
-        return engine.tryAcquire(LockEngine.Kind.READ);
+    public Optional<LockHandle> tryAcquire() throws InterruptedException {
+        return engine.tryAcquire(LockQueue.Kind.LEASE);
     }
 
     @Override
-    public LockHandle acquireWrite(Duration timeout) throws InterruptedException {
-        return engine.acquire(LockEngine.Kind.WRITE, timeout);
-    }
-
-    @Override
-    public Optional<LockHandle> tryAcquireWrite() throws InterruptedException {
-        return engine.tryAcquire(LockEngine.Kind.WRITE);
+    public int maxLeases() {
+        return maxLeases;
     }
 }

@@ -18,27 +18,30 @@ package io.statesync.recipes.lock;
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@link DistributedSemaphore} on the shared queue engine. */
-final class SemaphoreImpl extends EngineFacade implements DistributedSemaphore {
-    private final int maxLeases;
+/** {@link DistributedReadWriteLock} on the shared queue engine. */
+final class DefaultReadWriteLock extends EngineFacade implements DistributedReadWriteLock {
 
-    SemaphoreImpl(LockEngine engine, int maxLeases) {
+    DefaultReadWriteLock(LockEngine engine) {
         super(engine);
-        this.maxLeases = maxLeases;
     }
 
     @Override
-    public LockHandle acquire(Duration timeout) throws InterruptedException {
-        return engine.acquire(LockEngine.Kind.LEASE, timeout);
+    public LockHandle acquireRead(Duration timeout) throws InterruptedException {
+        return engine.acquire(LockQueue.Kind.READ, timeout);
     }
 
     @Override
-    public Optional<LockHandle> tryAcquire() throws InterruptedException {
-        return engine.tryAcquire(LockEngine.Kind.LEASE);
+    public Optional<LockHandle> tryAcquireRead() throws InterruptedException {
+        return engine.tryAcquire(LockQueue.Kind.READ);
     }
 
     @Override
-    public int maxLeases() {
-        return maxLeases;
+    public LockHandle acquireWrite(Duration timeout) throws InterruptedException {
+        return engine.acquire(LockQueue.Kind.WRITE, timeout);
+    }
+
+    @Override
+    public Optional<LockHandle> tryAcquireWrite() throws InterruptedException {
+        return engine.tryAcquire(LockQueue.Kind.WRITE);
     }
 }

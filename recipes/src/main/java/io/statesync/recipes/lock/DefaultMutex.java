@@ -19,19 +19,19 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** {@link DistributedLock} on the shared queue engine. */
-final class MutexImpl extends EngineFacade implements DistributedLock {
+final class DefaultMutex extends EngineFacade implements DistributedLock {
 
-    MutexImpl(LockEngine engine) {
+    DefaultMutex(LockEngine engine) {
         super(engine);
     }
 
     @Override
     public LockHandle acquire(Duration timeout) throws InterruptedException {
-        return engine.acquire(LockEngine.Kind.LOCK, timeout);
+        return engine.acquire(LockQueue.Kind.LOCK, timeout);
     }
 
     @Override
     public Optional<LockHandle> tryAcquire() throws InterruptedException {
-        return engine.tryAcquire(LockEngine.Kind.LOCK);
+        return engine.tryAcquire(LockQueue.Kind.LOCK);
     }
 }
