@@ -28,6 +28,8 @@ import java.util.List;
  * @param variants statesync first, then the references
  * @param once run once even in full mode (no warm-up, one repetition): for scale checks and fault
  *     workloads whose single run takes many seconds and whose figure does not vary with load
+ * @param group the workload group: the comparisons of one group share a fresh ZooKeeper server
+ *     process (and data directory), so that one group's data does not slow the next
  */
 record Comparison(
         String id,
@@ -36,15 +38,21 @@ record Comparison(
         boolean higherIsBetter,
         String target,
         List<Variant> variants,
-        boolean once) {
+        boolean once,
+        String group) {
 
     Comparison(String id, String title, String primary, boolean higherIsBetter, String target, List<Variant> variants) {
-        this(id, title, primary, higherIsBetter, target, variants, false);
+        this(id, title, primary, higherIsBetter, target, variants, false, "");
     }
 
     /** The same comparison, run once even in full mode. */
     Comparison runOnce() {
-        return new Comparison(id, title, primary, higherIsBetter, target, variants, true);
+        return new Comparison(id, title, primary, higherIsBetter, target, variants, true, group);
+    }
+
+    /** The same comparison in the given workload group. */
+    Comparison inGroup(String name) {
+        return new Comparison(id, title, primary, higherIsBetter, target, variants, once, name);
     }
 
     /** One side of a comparison. */

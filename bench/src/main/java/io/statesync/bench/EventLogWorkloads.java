@@ -101,7 +101,7 @@ final class EventLogWorkloads {
         Loops.Measured m = Loops.timed(ctx, () -> log.appendAll(batch) >= 0);
         return new Sample()
                 .put("events/s", m.perSecond() * PACKED_BATCH)
-                .put("round trips/event", m.roundTripsPerOp() / PACKED_BATCH);
+                .put("requests/event", m.requestsPerOp() / PACKED_BATCH);
     }
 
     static Sample replay(BenchContext ctx, int events) throws Exception {
@@ -128,7 +128,7 @@ final class EventLogWorkloads {
         }
         return new Sample()
                 .put("events/s", events / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) events);
+                .put("requests/event", (ctx.packets() - packets) / (double) events);
     }
 
     /** The limit: sequential znodes read back with pipelined async getData, 500 in flight. */
@@ -168,6 +168,6 @@ final class EventLogWorkloads {
         }
         return new Sample()
                 .put("events/s", events / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) events);
+                .put("requests/event", (ctx.packets() - packets) / (double) events);
     }
 }

@@ -43,17 +43,17 @@ final class Loops {
             return misses / seconds;
         }
 
-        double roundTripsPerOp() {
+        double requestsPerOp() {
             return packets / (double) Math.max(1, ops);
         }
 
-        /** Throughput, latency percentiles and round trips, under the given names. */
+        /** Throughput, latency percentiles and requests per operation, under the given names. */
         Sample sample(String rate, String what) {
             Sample s = new Sample().put(rate, perSecond());
             if (latency.getTotalCount() > 0) {
                 s.latencies(what, latency);
             }
-            return s.put("round trips/" + what, roundTripsPerOp());
+            return s.put("requests/" + what, requestsPerOp());
         }
     }
 

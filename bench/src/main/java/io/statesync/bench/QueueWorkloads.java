@@ -158,7 +158,7 @@ final class QueueWorkloads {
         List<byte[]> batch = Collections.nCopies(BATCH, new byte[ITEM_BYTES]);
         q.offer(new byte[ITEM_BYTES]);
         Loops.Measured m = Loops.timed(ctx, () -> q.offerAll(batch) >= 0);
-        return new Sample().put("items/s", m.perSecond() * BATCH).put("round trips/item", m.roundTripsPerOp() / BATCH);
+        return new Sample().put("items/s", m.perSecond() * BATCH).put("requests/item", m.requestsPerOp() / BATCH);
     }
 
     static Sample curatorPutMulti(BenchContext ctx) throws Exception {
@@ -170,7 +170,7 @@ final class QueueWorkloads {
             q.putMulti(items);
             return true;
         });
-        return new Sample().put("items/s", m.perSecond() * BATCH).put("round trips/item", m.roundTripsPerOp() / BATCH);
+        return new Sample().put("items/s", m.perSecond() * BATCH).put("requests/item", m.requestsPerOp() / BATCH);
     }
 
     private static void fill(WorkQueue<byte[]> q, int items) throws InterruptedException {
@@ -219,7 +219,7 @@ final class QueueWorkloads {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Sample()
                 .put("items/s", items / seconds)
-                .put("round trips/item", (ctx.packets() - packets) / (double) items);
+                .put("requests/item", (ctx.packets() - packets) / (double) items);
     }
 
     static Sample curatorDrain(BenchContext ctx, int items) throws Exception {
@@ -240,7 +240,7 @@ final class QueueWorkloads {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Sample()
                 .put("items/s", items / seconds)
-                .put("round trips/item", (ctx.packets() - packets) / (double) items);
+                .put("requests/item", (ctx.packets() - packets) / (double) items);
     }
 
     static Sample depth(BenchContext ctx, int items) throws Exception {

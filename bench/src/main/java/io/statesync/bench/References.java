@@ -53,7 +53,7 @@ final class References {
         return Long.parseLong(new String(data, StandardCharsets.US_ASCII));
     }
 
-    /** Raw setData with the version from the previous write: one round trip per update. */
+    /** Raw setData with the version from the previous write: one request per update. */
     static Sample rawSetDataWithVersion(BenchContext ctx) throws Exception {
         ZooKeeper zk = ctx.zooKeeper();
         String path = ctx.root();
@@ -118,7 +118,7 @@ final class References {
         return new Sample()
                 .put("updates/s", m.perSecond())
                 .put("conflicts/s", m.missesPerSecond())
-                .put("round trips/update", m.roundTripsPerOp());
+                .put("requests/update", m.requestsPerOp());
     }
 
     /** Write-to-listener latency with a CuratorCache in each subscribed client. */
@@ -163,6 +163,11 @@ final class References {
         }
     }
 
+    /** How {@link #usedHeapAfterGc()} measures retained heap, in words for the report. */
+    static final String HEAP_METHOD = "retained heap = used heap (Runtime totalMemory - freeMemory) of the bench JVM"
+            + " after three System.gc() calls, taken once before the cache or view starts and once after it has"
+            + " loaded, minus the first; clients and connections made before the first reading are not counted";
+
     /** Heap in use after a full collection, in bytes. */
     static long usedHeapAfterGc() {
         Runtime rt = Runtime.getRuntime();
@@ -198,7 +203,7 @@ final class References {
             throw new IllegalStateException("CuratorCache did not initialize");
         }
         double loadMs = (System.nanoTime() - t) / 1e6;
-        double roundTrips = (ctx.packets() - packets) / (double) keys;
+        double requests = (ctx.packets() - packets) / (double) keys;
         long heapAfter = usedHeapAfterGc();
         if (cache.size() < keys) {
             throw new IllegalStateException("CuratorCache holds " + cache.size() + " of " + keys + " keys");
@@ -206,7 +211,7 @@ final class References {
         return new Sample()
                 .put("initial load ms", loadMs)
                 .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
-                .put("round trips/key", roundTrips);
+                .put("requests/key", requests);
     }
 
     /** InterProcessMutex acquire+release with no contention. */
@@ -232,7 +237,7 @@ final class References {
             });
         }
         Loops.Measured m = Loops.parallel(ctx, callers);
-        return new Sample().put("handoffs/s", m.perSecond()).put("round trips/handoff", m.roundTripsPerOp());
+        return new Sample().put("handoffs/s", m.perSecond()).put("requests/handoff", m.requestsPerOp());
     }
 
     /** Raw sequential creates one at a time: the limit for single appends. */
@@ -287,7 +292,7 @@ final class References {
         }
         return new Sample()
                 .put("events/s", events.get() / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) Math.max(1, events.get()))
+                .put("requests/event", (ctx.packets() - packets) / (double) Math.max(1, events.get()))
                 .put("batches", (double) batches);
     }
 }

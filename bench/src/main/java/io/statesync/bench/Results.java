@@ -33,6 +33,10 @@ final class Results {
 
     Results(Comparison comparison) {
         this.comparison = comparison;
+        // Columns in the comparison's order (statesync first), whatever order the variants ran in.
+        for (Comparison.Variant v : comparison.variants()) {
+            samples.put(v.subject(), new ArrayList<>());
+        }
     }
 
     void add(String subject, Sample sample) {

@@ -121,7 +121,7 @@ final class StateWorkloads {
             throw new IllegalStateException(
                     "lost updates: " + m.ops() + " updates moved the counter by " + (after - before));
         }
-        return new Sample().put("updates/s", m.perSecond()).put("round trips/update", m.roundTripsPerOp());
+        return new Sample().put("updates/s", m.perSecond()).put("requests/update", m.requestsPerOp());
     }
 
     static Sample propagation(BenchContext ctx, int subscribers) throws Exception {
@@ -151,7 +151,7 @@ final class StateWorkloads {
             throw new IllegalStateException("StateTree did not initialize");
         }
         double loadMs = (System.nanoTime() - t) / 1e6;
-        double roundTrips = (ctx.packets() - packets) / (double) keys;
+        double requests = (ctx.packets() - packets) / (double) keys;
         long heapAfter = References.usedHeapAfterGc();
         if (view.size() != keys) {
             throw new IllegalStateException("StateTree holds " + view.size() + " of " + keys + " keys");
@@ -159,6 +159,6 @@ final class StateWorkloads {
         return new Sample()
                 .put("initial load ms", loadMs)
                 .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
-                .put("round trips/key", roundTrips);
+                .put("requests/key", requests);
     }
 }
