@@ -185,7 +185,11 @@ final class References {
         return "/tree";
     }
 
-    /** CuratorCache over a tree of keys: time to the initialized event, and the heap it retains. */
+    /**
+     * CuratorCache over a tree of keys: time to the initialized event, and the heap it retains.
+     * CuratorCache is recursive (for every key it also lists the key's children), so it is a second
+     * reference, not like for like with StateTree's one level.
+     */
     static Sample curatorCacheTreeLoad(BenchContext ctx, int keys) throws Exception {
         String tree = createTree(ctx, keys);
         CuratorFramework client = ctx.curator();
@@ -207,6 +211,43 @@ final class References {
         long heapAfter = usedHeapAfterGc();
         if (cache.size() < keys) {
             throw new IllegalStateException("CuratorCache holds " + cache.size() + " of " + keys + " keys");
+        }
+        return new Sample()
+                .put("initial load ms", loadMs)
+                .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
+                .put("requests/key", requests);
+    }
+
+    /**
+     * PathChildrenCache over a tree of keys: Curator's one-level cache, the like-for-like reference
+     * for StateTree (both follow the direct children only). Time to the initialized event, and the
+     * heap it retains.
+     */
+    @SuppressWarnings("deprecation") // PathChildrenCache is Curator's one-level cache; CuratorCache is recursive
+    static Sample pathChildrenCacheTreeLoad(BenchContext ctx, int keys) throws Exception {
+        String tree = createTree(ctx, keys);
+        CuratorFramework client = ctx.curator();
+        long heapBefore = usedHeapAfterGc();
+        CountDownLatch initialized = new CountDownLatch(1);
+        long packets = ctx.packets();
+        long t = System.nanoTime();
+        org.apache.curator.framework.recipes.cache.PathChildrenCache cache =
+                ctx.closeAfter(new org.apache.curator.framework.recipes.cache.PathChildrenCache(client, tree, true));
+        cache.getListenable().addListener((c, event) -> {
+            if (event.getType() == org.apache.curator.framework.recipes.cache.PathChildrenCacheEvent.Type.INITIALIZED) {
+                initialized.countDown();
+            }
+        });
+        cache.start(org.apache.curator.framework.recipes.cache.PathChildrenCache.StartMode.POST_INITIALIZED_EVENT);
+        if (!initialized.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("PathChildrenCache did not initialize");
+        }
+        double loadMs = (System.nanoTime() - t) / 1e6;
+        double requests = (ctx.packets() - packets) / (double) keys;
+        long heapAfter = usedHeapAfterGc();
+        if (cache.getCurrentData().size() != keys) {
+            throw new IllegalStateException(
+                    "PathChildrenCache holds " + cache.getCurrentData().size() + " of " + keys + " keys");
         }
         return new Sample()
                 .put("initial load ms", loadMs)
