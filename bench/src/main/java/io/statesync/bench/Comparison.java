@@ -62,9 +62,26 @@ record Comparison(
 
         /** Runs once and reports its figures. */
         Sample run(BenchContext context) throws Exception;
+
+        /**
+         * Whether statesync's primary figure is divided by this one in the ratios: false for a
+         * second figure of statesync itself, which the report shows beside the others only.
+         */
+        default boolean reference() {
+            return true;
+        }
     }
 
     static Variant variant(String subject, Run run) {
+        return variant(subject, run, true);
+    }
+
+    /** A second figure of statesync (e.g. another setting): reported, but no ratio is taken against it. */
+    static Variant secondFigure(String subject, Run run) {
+        return variant(subject, run, false);
+    }
+
+    private static Variant variant(String subject, Run run, boolean reference) {
         return new Variant() {
             @Override
             public String subject() {
@@ -74,6 +91,11 @@ record Comparison(
             @Override
             public Sample run(BenchContext context) throws Exception {
                 return run.run(context);
+            }
+
+            @Override
+            public boolean reference() {
+                return reference;
             }
         };
     }

@@ -92,10 +92,14 @@ final class Results {
         return comparison.variants().get(0).subject();
     }
 
+    /** The subjects statesync's primary figure is compared with (second figures of statesync are not). */
     List<String> references() {
         List<String> refs = new ArrayList<>();
         for (int i = 1; i < comparison.variants().size(); i++) {
-            refs.add(comparison.variants().get(i).subject());
+            Comparison.Variant v = comparison.variants().get(i);
+            if (v.reference()) {
+                refs.add(v.subject());
+            }
         }
         return refs;
     }

@@ -18,6 +18,7 @@ package io.statesync.bench;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.StateListener;
 import io.statesync.recipes.state.SharedState;
 import io.statesync.recipes.watch.StateTree;
 import java.time.Duration;
@@ -66,10 +67,15 @@ final class StateWorkloads {
                         false,
                         "p99 <= Curator CuratorCache (about 1–1.3 ms)",
                         List.of(
-                                Comparison.variant("statesync", ctx -> propagation(ctx, SUBSCRIBERS)),
+                                Comparison.variant(
+                                        "statesync (default listener executor)",
+                                        ctx -> propagation(ctx, SUBSCRIBERS, false)),
                                 Comparison.variant(
                                         "Curator CuratorCache",
-                                        ctx -> References.curatorCachePropagation(ctx, SUBSCRIBERS)))),
+                                        ctx -> References.curatorCachePropagation(ctx, SUBSCRIBERS)),
+                                Comparison.secondFigure(
+                                        "statesync, listener inline (second figure, no ratio)",
+                                        ctx -> propagation(ctx, SUBSCRIBERS, true)))),
                 new Comparison(
                         "tree-load",
                         "tree watcher: initial load of " + TREE_KEYS + " keys",
@@ -127,17 +133,25 @@ final class StateWorkloads {
         return new Sample().put("updates/s", m.perSecond()).put("requests/update", m.requestsPerOp());
     }
 
-    static Sample propagation(BenchContext ctx, int subscribers) throws Exception {
+    /**
+     * Write-to-listener latency. By default each subscriber's listener runs on its coordinator's
+     * listener executor (a hand-off to another thread, as CuratorCache's listeners always have);
+     * {@code inline} runs it on the thread that delivers the change.
+     */
+    static Sample propagation(BenchContext ctx, int subscribers, boolean inline) throws Exception {
         SharedState<Long> writer = ctx.closeAfter(counter(ctx.coordinator()));
         return Propagation.measure(ctx, subscribers, writer::set, onValue -> {
             SharedState<Long> reader = ctx.closeAfter(counter(ctx.coordinator()));
-            reader.addListener(
-                    change -> {
-                        if (change.kind() == ChangeKind.UPDATED) {
-                            onValue.accept(change.current().orElseThrow().value());
-                        }
-                    },
-                    Runnable::run);
+            StateListener<Long> listener = change -> {
+                if (change.kind() == ChangeKind.UPDATED) {
+                    onValue.accept(change.current().orElseThrow().value());
+                }
+            };
+            if (inline) {
+                reader.addListener(listener, Runnable::run);
+            } else {
+                reader.addListener(listener);
+            }
         });
     }
 
