@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * The references: what a user would write with the raw ZooKeeper client (the limit) or with plain
@@ -106,19 +108,69 @@ final class References {
         return value.trySetValue(current, longBytes(parseLong(current.getValue()) + 1));
     }
 
-    /** Curator SharedValue CAS loops in several clients at once: successful increments per second. */
+    /**
+     * Curator SharedValue CAS loops in several clients at once: each update retries trySetValue (which
+     * rereads the value after a lost race) until it lands; counts successful increments.
+     */
     static Sample curatorSharedValueWriters(BenchContext ctx, int writers) throws Exception {
-        List<Loops.Op> callers = new ArrayList<>();
+        List<Loops.Attempts> callers = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             SharedValue v = ctx.closeAfter(new SharedValue(ctx.curator(), "/value", longBytes(0)));
             v.start();
-            callers.add(() -> casIncrement(v));
+            callers.add(() -> {
+                int attempts = 1;
+                while (!casIncrement(v)) {
+                    attempts++;
+                }
+                return attempts;
+            });
         }
-        Loops.Measured m = Loops.parallel(ctx, callers);
-        return new Sample()
-                .put("updates/s", m.perSecond())
-                .put("conflicts/s", m.missesPerSecond())
-                .put("requests/update", m.requestsPerOp());
+        Sample sample = Loops.contended(ctx, callers);
+        checkCounter(sample, parseLong(ctx.curator().getData().forPath("/value")));
+        return sample;
+    }
+
+    /**
+     * The raw compare-and-set loop, one ZooKeeper handle per writer: setData with the version this
+     * writer last saw (from its own previous write, so an uncontended update is one request); after
+     * a lost race (BadVersion) it reads the current value and version, and tries again.
+     */
+    static Sample rawCasWriters(BenchContext ctx, int writers) throws Exception {
+        String path = ctx.root();
+        List<Loops.Attempts> callers = new ArrayList<>();
+        ZooKeeper first = ctx.zooKeeper();
+        first.create(path, longBytes(0), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        for (int i = 0; i < writers; i++) {
+            ZooKeeper zk = i == 0 ? first : ctx.zooKeeper();
+            Stat seen = new Stat();
+            long[] value = {parseLong(zk.getData(path, false, seen))};
+            int[] version = {seen.getVersion()};
+            callers.add(() -> {
+                for (int attempts = 1; ; attempts++) {
+                    try {
+                        version[0] = zk.setData(path, longBytes(value[0] + 1), version[0])
+                                .getVersion();
+                        value[0]++;
+                        return attempts;
+                    } catch (KeeperException.BadVersionException e) {
+                        Stat current = new Stat();
+                        value[0] = parseLong(zk.getData(path, false, current));
+                        version[0] = current.getVersion();
+                    }
+                }
+            });
+        }
+        Sample sample = Loops.contended(ctx, callers);
+        checkCounter(sample, parseLong(first.getData(path, false, null)));
+        return sample;
+    }
+
+    /** Throws if a counter that started at 0 does not equal the number of updates measured. */
+    private static void checkCounter(Sample sample, long counter) {
+        long updates = Math.round(Objects.requireNonNull(sample.figures().get("updates")));
+        if (counter != updates) {
+            throw new IllegalStateException("lost updates: " + updates + " updates, the counter is at " + counter);
+        }
     }
 
     /** Write-to-listener latency with a CuratorCache in each subscribed client. */

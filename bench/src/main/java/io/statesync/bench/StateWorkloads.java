@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Shared state and tree workloads. */
 final class StateWorkloads {
@@ -59,7 +60,10 @@ final class StateWorkloads {
                                 Comparison.variant("statesync", ctx -> updateWriters(ctx, WRITERS)),
                                 Comparison.variant(
                                         "Curator SharedValue",
-                                        ctx -> References.curatorSharedValueWriters(ctx, WRITERS)))),
+                                        ctx -> References.curatorSharedValueWriters(ctx, WRITERS)),
+                                Comparison.variant(
+                                        "raw ZooKeeper compare-and-set loop",
+                                        ctx -> References.rawCasWriters(ctx, WRITERS)))),
                 new Comparison(
                         "state-propagation",
                         "shared state: write-to-listener latency, " + SUBSCRIBERS + " subscribed clients",
@@ -112,25 +116,38 @@ final class StateWorkloads {
                 .sample("updates/s", "update");
     }
 
+    /**
+     * Several writers in as many clients incrementing one counter: each update function call is one
+     * attempt (the update applies the function again after losing a race).
+     */
     static Sample updateWriters(BenchContext ctx, int writers) throws Exception {
         List<SharedState<Long>> states = new ArrayList<>();
-        List<Loops.Op> callers = new ArrayList<>();
+        List<Loops.Attempts> callers = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             SharedState<Long> s = ctx.closeAfter(counter(ctx.coordinator()));
             states.add(s);
             callers.add(() -> {
-                s.update(x -> x + 1);
-                return true;
+                AtomicInteger calls = new AtomicInteger();
+                s.update(x -> {
+                    calls.incrementAndGet();
+                    return x + 1;
+                });
+                return calls.get();
             });
         }
         long before = states.get(0).update(x -> x).value();
-        Loops.Measured m = Loops.parallel(ctx, callers);
+        Sample sample = Loops.contended(ctx, callers);
         long after = Objects.requireNonNull(states.get(0).read().orElseThrow().value());
-        if (after - before != m.ops()) {
-            throw new IllegalStateException(
-                    "lost updates: " + m.ops() + " updates moved the counter by " + (after - before));
+        checkNoLostUpdates(sample, after - before);
+        return sample;
+    }
+
+    /** Throws if the counter moved by other than the number of updates measured. */
+    static void checkNoLostUpdates(Sample sample, long moved) {
+        long updates = Math.round(Objects.requireNonNull(sample.figures().get("updates")));
+        if (moved != updates) {
+            throw new IllegalStateException("lost updates: " + updates + " updates moved the counter by " + moved);
         }
-        return new Sample().put("updates/s", m.perSecond()).put("requests/update", m.requestsPerOp());
     }
 
     /**
