@@ -162,7 +162,7 @@ public final class BenchMain {
         return all;
     }
 
-    private static Results runComparison(Settings settings, ZooKeeperProcess server, Comparison c) {
+    static Results runComparison(Settings settings, ZooKeeperProcess server, Comparison c) {
         Results results = new Results(c);
         boolean warmUps = settings.warmUp() && !c.once();
         int rounds = (c.once() ? 1 : settings.repetitions()) + (warmUps ? 1 : 0);

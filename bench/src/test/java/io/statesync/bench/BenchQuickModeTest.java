@@ -106,4 +106,28 @@ class BenchQuickModeTest {
         assertThat(Workloads.all(true).stream().map(Comparison::group).distinct())
                 .contains("state", "leader", "eventlog", "queue");
     }
+
+    @Test
+    @Timeout(60)
+    @SuppressWarnings("NullAway") // the variants here never reach the server
+    void theVariantOrderRotatesEachRoundSoNoneAlwaysRunsFirst() {
+        List<String> order = new java.util.ArrayList<>();
+        List<Comparison.Variant> variants = new java.util.ArrayList<>();
+        for (String subject : List.of("a", "b", "c")) {
+            variants.add(Comparison.variant(subject, ctx -> {
+                order.add(subject);
+                return new Sample().put("ops/s", 1);
+            }));
+        }
+        Comparison c = new Comparison("c", "c", "ops/s", true, "", variants);
+        BenchMain.Settings full = new BenchMain.Settings(false, Path.of("unused"), "");
+        ZooKeeperProcess noServer = null;
+
+        Results r = BenchMain.runComparison(full, noServer, c);
+
+        // A warm-up round and three measured rounds, each starting one variant later.
+        assertThat(order).containsExactly("a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c");
+        assertThat(r.values("a", "ops/s")).hasSize(3);
+        assertThat(r.samples.keySet()).containsExactly("a", "b", "c");
+    }
 }
