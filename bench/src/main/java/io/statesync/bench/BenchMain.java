@@ -25,7 +25,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs every workload against one ZooKeeper server process and writes the report.
+ * Runs every workload against a ZooKeeper server process (a fresh one per workload group) and writes
+ * the report.
  *
  * <pre>
  * mvn -B -q -DskipTests package -pl bench -am &amp;&amp; java -jar bench/target/statesync-bench.jar --full
@@ -105,40 +106,40 @@ public final class BenchMain {
         }
         List<Results> all = new ArrayList<>();
         long started = System.nanoTime();
-        try (ZooKeeperProcess server = ZooKeeperProcess.start()) {
-            log("ZooKeeper server process %d on %s", server.pid(), server.connectString());
-            for (Comparison c : comparisons) {
-                Results results = new Results(c);
-                all.add(results);
-                boolean warmUps = settings.warmUp() && !c.once();
-                int rounds = (c.once() ? 1 : settings.repetitions()) + (warmUps ? 1 : 0);
-                for (int round = 0; round < rounds; round++) {
-                    boolean warmUp = warmUps && round == 0;
-                    // Variants alternate within each round, so drift on a shared machine hits all of them.
-                    for (Comparison.Variant v : c.variants()) {
-                        if (results.failures.containsKey(v.subject())) {
-                            continue;
-                        }
-                        try (BenchContext ctx = new BenchContext(server, settings.measureFor(), settings.quick())) {
-                            Sample sample = v.run(ctx);
-                            if (!warmUp) {
-                                results.add(v.subject(), sample);
-                            }
-                            log("%s / %s%s: %s", c.id(), v.subject(), warmUp ? " (warm-up)" : "", sample.figures());
-                        } catch (Exception | AssertionError e) {
-                            results.failures.put(v.subject(), e.toString());
-                            log("%s / %s failed: %s", c.id(), v.subject(), e);
-                        }
-                    }
+        DiskProbe disk = DiskProbe.measure(ZooKeeperProcess.dataDirParent());
+        log(
+                "data directory %s: %s, fsync of 4 KiB median %.3f ms",
+                disk.dir(), disk.fileSystem(), disk.fsyncMedianMs());
+        int i = 0;
+        while (i < comparisons.size()) {
+            String group = comparisons.get(i).group();
+            int end = i;
+            while (end < comparisons.size() && comparisons.get(end).group().equals(group)) {
+                end++;
+            }
+            // A fresh server process and data directory per group: one group's data does not slow the next.
+            try (ZooKeeperProcess server = ZooKeeperProcess.start()) {
+                log("group %s: ZooKeeper server process %d on %s", group, server.pid(), server.connectString());
+                for (Comparison c : comparisons.subList(i, end)) {
+                    all.add(runComparison(settings, server, c));
                 }
             }
+            i = end;
         }
         String header = String.format(
                 Locale.ROOT,
                 "# statesync benchmark report\n\n"
                         + "- date: %s\n- mode: %s (%s per throughput run, %d repetition%s%s)\n"
                         + "- machine: %d cores, %s, Java %s\n- server: ZooKeeper 3.9.5 `ZooKeeperServerMain` in its own JVM on"
-                        + " loopback, default fsync\n- command: `%s`\n- wall time: %.0f s",
+                        + " loopback, default fsync, a fresh server process and data directory per workload group\n"
+                        + "- data directory: under `%s`, file system `%s`; one fsync there (4 KiB write + force, median of"
+                        + " %d): %.3f ms\n"
+                        + "- order: the variants of a comparison run one after another in each round, starting one"
+                        + " later each round, so that none always runs first\n"
+                        + "- heap: %s\n"
+                        + "- latency figures: p99 only over %d samples or more; below that, max only (the samples"
+                        + " column says how many)\n"
+                        + "- command: `%s`\n- wall time: %.0f s",
                 LocalDate.now(ZoneOffset.UTC),
                 settings.quick() ? "quick" : "full",
                 settings.measureFor(),
@@ -148,11 +149,46 @@ public final class BenchMain {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.version"),
+                disk.dir(),
+                disk.fileSystem(),
+                DiskProbe.SAMPLES,
+                disk.fsyncMedianMs(),
+                References.HEAP_METHOD,
+                Sample.MIN_SAMPLES_FOR_P99,
                 "mvn -B -q -DskipTests package -pl bench -am && java -jar bench/target/statesync-bench.jar "
                         + (settings.quick() ? "--quick" : "--full"),
                 (System.nanoTime() - started) / 1e9);
         Report.write(settings.out(), all, header);
         return all;
+    }
+
+    static Results runComparison(Settings settings, ZooKeeperProcess server, Comparison c) {
+        Results results = new Results(c);
+        boolean warmUps = settings.warmUp() && !c.once();
+        int rounds = (c.once() ? 1 : settings.repetitions()) + (warmUps ? 1 : 0);
+        List<Comparison.Variant> variants = c.variants();
+        for (int round = 0; round < rounds; round++) {
+            boolean warmUp = warmUps && round == 0;
+            // Every variant runs in each round, so drift on a shared machine hits all of them; the order
+            // rotates by one each round, so that no variant always runs first (or right after another).
+            for (int k = 0; k < variants.size(); k++) {
+                Comparison.Variant v = variants.get((round + k) % variants.size());
+                if (results.failures.containsKey(v.subject())) {
+                    continue;
+                }
+                try (BenchContext ctx = new BenchContext(server, settings.measureFor(), settings.quick())) {
+                    Sample sample = v.run(ctx);
+                    if (!warmUp) {
+                        results.add(v.subject(), sample);
+                    }
+                    log("%s / %s%s: %s", c.id(), v.subject(), warmUp ? " (warm-up)" : "", sample.figures());
+                } catch (Exception | AssertionError e) {
+                    results.failures.put(v.subject(), e.toString());
+                    log("%s / %s failed: %s", c.id(), v.subject(), e);
+                }
+            }
+        }
+        return results;
     }
 
     private static void log(String format, Object... args) {

@@ -28,6 +28,8 @@ import java.util.List;
  * @param variants statesync first, then the references
  * @param once run once even in full mode (no warm-up, one repetition): for scale checks and fault
  *     workloads whose single run takes many seconds and whose figure does not vary with load
+ * @param group the workload group: the comparisons of one group share a fresh ZooKeeper server
+ *     process (and data directory), so that one group's data does not slow the next
  */
 record Comparison(
         String id,
@@ -36,15 +38,21 @@ record Comparison(
         boolean higherIsBetter,
         String target,
         List<Variant> variants,
-        boolean once) {
+        boolean once,
+        String group) {
 
     Comparison(String id, String title, String primary, boolean higherIsBetter, String target, List<Variant> variants) {
-        this(id, title, primary, higherIsBetter, target, variants, false);
+        this(id, title, primary, higherIsBetter, target, variants, false, "");
     }
 
     /** The same comparison, run once even in full mode. */
     Comparison runOnce() {
-        return new Comparison(id, title, primary, higherIsBetter, target, variants, true);
+        return new Comparison(id, title, primary, higherIsBetter, target, variants, true, group);
+    }
+
+    /** The same comparison in the given workload group. */
+    Comparison inGroup(String name) {
+        return new Comparison(id, title, primary, higherIsBetter, target, variants, once, name);
     }
 
     /** One side of a comparison. */
@@ -54,9 +62,26 @@ record Comparison(
 
         /** Runs once and reports its figures. */
         Sample run(BenchContext context) throws Exception;
+
+        /**
+         * Whether statesync's primary figure is divided by this one in the ratios: false for a
+         * second figure of statesync itself, which the report shows beside the others only.
+         */
+        default boolean reference() {
+            return true;
+        }
     }
 
     static Variant variant(String subject, Run run) {
+        return variant(subject, run, true);
+    }
+
+    /** A second figure of statesync (e.g. another setting): reported, but no ratio is taken against it. */
+    static Variant secondFigure(String subject, Run run) {
+        return variant(subject, run, false);
+    }
+
+    private static Variant variant(String subject, Run run, boolean reference) {
         return new Variant() {
             @Override
             public String subject() {
@@ -66,6 +91,11 @@ record Comparison(
             @Override
             public Sample run(BenchContext context) throws Exception {
                 return run.run(context);
+            }
+
+            @Override
+            public boolean reference() {
+                return reference;
             }
         };
     }

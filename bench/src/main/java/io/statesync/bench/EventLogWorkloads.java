@@ -19,6 +19,7 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -34,12 +36,28 @@ import org.apache.zookeeper.ZooKeeper;
 /** Event log workloads: single appends, bulk appends and replay. */
 final class EventLogWorkloads {
     static final int EVENT_BYTES = 64;
-    /** Raw ZooKeeper's bulk load: one znode per event, multis of this many, several in flight. */
+    /**
+     * The second raw reference's bulk load (one znode per event, multis of this many, several in
+     * flight), and the batch the replay workloads' logs are written in (so a packed znode holds this
+     * many events).
+     */
     static final int BATCH = 100;
 
     static final int IN_FLIGHT = 4;
-    /** statesync's bulk load: appendAll of this many events, packed into few znodes, one caller. */
+    /**
+     * The bulk load: statesync's appendAll of this many events (one multi, packed into one znode, or
+     * two where the batch crosses a segment), and the like-for-like raw reference's one znode holding
+     * as many; one caller each.
+     */
     static final int PACKED_BATCH = 1_000;
+
+    /** The like-for-like raw reference's label for the bulk append. */
+    static final String RAW_PACKED = "raw ZooKeeper, same packing (" + PACKED_BATCH + " events per znode, one create"
+            + " per batch; like for like)";
+
+    /** The second raw reference's label for the bulk append: a different layout. */
+    static final String RAW_PER_EVENT = "raw ZooKeeper, one znode per event (multis of " + BATCH + ", " + IN_FLIGHT
+            + " in flight; second reference, not like for like)";
 
     private EventLogWorkloads() {}
 
@@ -59,26 +77,33 @@ final class EventLogWorkloads {
                                         ctx -> References.rawSequentialCreate(ctx, EVENT_BYTES)))),
                 new Comparison(
                         "eventlog-bulk",
-                        "event log: bulk append (statesync appendAll of " + PACKED_BATCH
-                                + ", one caller; raw multis of " + BATCH + ", " + IN_FLIGHT + " in flight)",
+                        "event log: bulk append (batches of " + PACKED_BATCH + " events, one caller)",
                         "events/s",
                         true,
                         "past 100,000 events/s by packing",
                         List.of(
                                 Comparison.variant("statesync", EventLogWorkloads::bulkAppend),
+                                Comparison.variant(RAW_PACKED, EventLogWorkloads::rawPackedAppend),
                                 Comparison.variant(
-                                        "raw ZooKeeper pipelined multi",
+                                        RAW_PER_EVENT,
                                         ctx -> References.rawPipelinedMulti(ctx, EVENT_BYTES, BATCH, IN_FLIGHT)))),
                 new Comparison(
                         "eventlog-replay",
-                        "event log: replay " + replayEvents + " events into state",
+                        "event log: replay " + replayEvents + " events into state (written in batches of " + BATCH
+                                + ")",
                         "events/s",
                         true,
                         "at least 100,000 events/s",
                         List.of(
                                 Comparison.variant("statesync", ctx -> replay(ctx, replayEvents)),
                                 Comparison.variant(
-                                        "raw ZooKeeper pipelined getData", ctx -> rawReplay(ctx, replayEvents)))));
+                                        "raw ZooKeeper, same packing (" + BATCH + " events per znode, pipelined"
+                                                + " getData; like for like)",
+                                        ctx -> rawPackedReplay(ctx, replayEvents)),
+                                Comparison.variant(
+                                        "raw ZooKeeper, one znode per event (pipelined getData; second reference,"
+                                                + " not like for like)",
+                                        ctx -> rawReplay(ctx, replayEvents)))));
     }
 
     private static EventLog<byte[]> log(Coordinator c) {
@@ -101,7 +126,7 @@ final class EventLogWorkloads {
         Loops.Measured m = Loops.timed(ctx, () -> log.appendAll(batch) >= 0);
         return new Sample()
                 .put("events/s", m.perSecond() * PACKED_BATCH)
-                .put("round trips/event", m.roundTripsPerOp() / PACKED_BATCH);
+                .put("requests/event", m.requestsPerOp() / PACKED_BATCH);
     }
 
     static Sample replay(BenchContext ctx, int events) throws Exception {
@@ -128,15 +153,89 @@ final class EventLogWorkloads {
         }
         return new Sample()
                 .put("events/s", events / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) events);
+                .put("requests/event", (ctx.packets() - packets) / (double) events);
     }
 
-    /** The limit: sequential znodes read back with pipelined async getData, 500 in flight. */
+    /**
+     * Packs events into one znode's data the simplest way a raw client would: a count, then each
+     * event with a 4-byte length prefix.
+     */
+    static byte[] pack(List<byte[]> events) {
+        int size = 4;
+        for (byte[] e : events) {
+            size += 4 + e.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(events.size());
+        for (byte[] e : events) {
+            b.putInt(e.length).put(e);
+        }
+        return b.array();
+    }
+
+    /** The sum of the lengths of the events packed in {@code data} (what the replay's state adds up). */
+    static long unpackedBytes(byte[] data) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        int n = b.getInt();
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            int length = b.getInt();
+            b.position(b.position() + length);
+            sum += length;
+        }
+        return sum;
+    }
+
+    /**
+     * The like-for-like raw bulk append: each batch of {@link #PACKED_BATCH} events is packed into
+     * one sequential znode, created synchronously by one caller, as statesync's appendAll is.
+     */
+    static Sample rawPackedAppend(BenchContext ctx) throws Exception {
+        ZooKeeper zk = ctx.zooKeeper();
+        zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        List<byte[]> batch = Collections.nCopies(PACKED_BATCH, new byte[EVENT_BYTES]);
+        String prefix = ctx.root() + "/r-";
+        Loops.Measured m = Loops.timed(ctx, () -> {
+            zk.create(prefix, pack(batch), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
+            return true;
+        });
+        return new Sample()
+                .put("events/s", m.perSecond() * PACKED_BATCH)
+                .put("requests/event", m.requestsPerOp() / PACKED_BATCH);
+    }
+
+    /**
+     * The like-for-like raw replay: the log written as statesync's replay workload writes it (one
+     * znode per batch of {@link #BATCH} events), read back with one getChildren and pipelined async
+     * getData, 500 in flight, each znode unpacked.
+     */
+    static Sample rawPackedReplay(BenchContext ctx, int events) throws Exception {
+        ZooKeeper zk = ctx.zooKeeper();
+        zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        String parent = ctx.root() + "/log";
+        zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        for (int i = 0; i < events; i += BATCH) {
+            byte[] data = pack(Collections.nCopies(Math.min(BATCH, events - i), new byte[EVENT_BYTES]));
+            zk.create(parent + "/r-", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
+        }
+        return readBack(ctx, zk, parent, events, EventLogWorkloads::unpackedBytes);
+    }
+
+    /** The second raw reference: one sequential znode per event, read back with pipelined async getData. */
     static Sample rawReplay(BenchContext ctx, int events) throws Exception {
         ZooKeeper zk = ctx.zooKeeper();
         zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         String parent = ctx.root() + "/log";
         References.createChildren(zk, parent, events, EVENT_BYTES);
+        return readBack(ctx, zk, parent, events, data -> data.length);
+    }
+
+    /**
+     * Times one getChildren of {@code parent} and a pipelined getData of every child (500 in flight),
+     * in name order, adding up the event bytes each holds.
+     */
+    private static Sample readBack(
+            BenchContext ctx, ZooKeeper zk, String parent, int events, ToLongFunction<byte[]> eventBytes)
+            throws Exception {
         long packets = ctx.packets();
         long start = System.nanoTime();
         List<String> children = zk.getChildren(parent, false);
@@ -153,7 +252,7 @@ final class EventLogWorkloads {
                         if (rc != 0) {
                             failure.compareAndSet(null, KeeperException.Code.get(rc));
                         } else {
-                            sum.addAndGet(data.length);
+                            sum.addAndGet(eventBytes.applyAsLong(data));
                         }
                         window.release();
                     },
@@ -168,6 +267,6 @@ final class EventLogWorkloads {
         }
         return new Sample()
                 .put("events/s", events / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) events);
+                .put("requests/event", (ctx.packets() - packets) / (double) events);
     }
 }

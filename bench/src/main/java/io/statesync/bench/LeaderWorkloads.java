@@ -17,12 +17,12 @@ package io.statesync.bench;
 
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.leader.LeaderElection;
-import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,12 +30,14 @@ import org.HdrHistogram.Histogram;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
-import org.apache.zookeeper.ZooKeeper;
 
 /**
- * Leader failover: three participants in three clients, the leader closes (a clean handover) or
- * crashes (its session ended on the server, as when its process dies and the session times out),
- * and the time until another participant leads is measured.
+ * Leader failover: three participants in three clients. Either the leader closes (a clean handover)
+ * and the time until another participant leads is measured; or the leader's connection is cut and
+ * new ones refused (a partition of that client alone: its session stays open on the server until it
+ * expires), and the old leader's stop and the successor's start are both timed from the cut, with
+ * the gap (or overlap) between them. A silent partition (traffic held, nothing reset) is measured
+ * for the old leader's stop alone.
  */
 final class LeaderWorkloads {
     static final int PARTICIPANTS = 3;
@@ -43,12 +45,6 @@ final class LeaderWorkloads {
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(1);
 
     private LeaderWorkloads() {}
-
-    /** How a leader goes away. */
-    enum Exit {
-        CLOSE,
-        CRASH
-    }
 
     static List<Comparison> all(boolean quick) {
         int rounds = quick ? 2 : 3;
@@ -73,19 +69,20 @@ final class LeaderWorkloads {
                         false,
                         "",
                         List.of(
-                                Comparison.variant("statesync", ctx -> statesync(ctx, Exit.CLOSE, rounds)),
-                                Comparison.variant(
-                                        "Curator LeaderLatch", ctx -> leaderLatch(ctx, Exit.CLOSE, rounds)))),
+                                Comparison.variant("statesync", ctx -> statesync(ctx, rounds)),
+                                Comparison.variant("Curator LeaderLatch", ctx -> leaderLatch(ctx, rounds)))),
                 new Comparison(
-                        "leader-failover-crash",
-                        "leader election: failover after the leader's session ends (crash)",
-                        "failover p50 ms",
-                        false,
-                        "statesync waits stopTimeout + T/3 on purpose: the old task has stopped first",
-                        List.of(
-                                Comparison.variant("statesync", ctx -> statesync(ctx, Exit.CRASH, rounds)),
-                                Comparison.variant(
-                                        "Curator LeaderLatch", ctx -> leaderLatch(ctx, Exit.CRASH, rounds)))));
+                                "leader-failover-cut",
+                                "leader election: the leader's connection cut (session left open), old leader's stop"
+                                        + " and successor's start",
+                                "successor started after p50 ms",
+                                false,
+                                "no overlap in any round (gap >= 0); statesync's successor waits for the session to"
+                                        + " expire plus the takeover delay on purpose",
+                                List.of(
+                                        Comparison.variant("statesync", ctx -> statesyncCut(ctx, rounds)),
+                                        Comparison.variant("Curator LeaderLatch", ctx -> leaderLatchCut(ctx, rounds))))
+                        .runOnce());
     }
 
     /**
@@ -158,20 +155,14 @@ final class LeaderWorkloads {
                 .put("margin before expiry ms", sessionMs - stopMs);
     }
 
-    private static void crash(BenchContext ctx, ZooKeeper zk) throws Exception {
-        Faults.expireSession(zk, ctx.connectString(), Duration.ofSeconds(10));
-    }
-
-    static Sample statesync(BenchContext ctx, Exit exit, int rounds) throws Exception {
+    static Sample statesync(BenchContext ctx, int rounds) throws Exception {
         Histogram failover = Sample.histogram();
         for (int round = 0; round < rounds; round++) {
             List<LeaderElection> elections = new ArrayList<>();
-            List<Coordinator> clients = new ArrayList<>();
             AtomicLong elected = new AtomicLong();
             AtomicReference<CountDownLatch> next = new AtomicReference<>(new CountDownLatch(1));
             for (int i = 0; i < PARTICIPANTS; i++) {
                 Coordinator c = ctx.coordinator();
-                clients.add(c);
                 LeaderElection e = ctx.closeAfter(LeaderElection.builder(c, "/leader-" + round)
                         .participantId("p" + i)
                         .stopTimeout(STOP_TIMEOUT)
@@ -196,13 +187,7 @@ final class LeaderWorkloads {
             CountDownLatch successor = new CountDownLatch(1);
             next.set(successor);
             long t = System.nanoTime();
-            if (exit == Exit.CLOSE) {
-                elections.get(0).close();
-            } else {
-                crash(
-                        ctx,
-                        clients.get(0).curatorFramework().getZookeeperClient().getZooKeeper());
-            }
+            elections.get(0).close();
             if (!successor.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("no successor");
             }
@@ -211,16 +196,14 @@ final class LeaderWorkloads {
         return new Sample().latencies("failover", failover);
     }
 
-    static Sample leaderLatch(BenchContext ctx, Exit exit, int rounds) throws Exception {
+    static Sample leaderLatch(BenchContext ctx, int rounds) throws Exception {
         Histogram failover = Sample.histogram();
         for (int round = 0; round < rounds; round++) {
             List<LeaderLatch> latches = new ArrayList<>();
-            List<CuratorFramework> clients = new ArrayList<>();
             AtomicLong elected = new AtomicLong();
             AtomicReference<CountDownLatch> next = new AtomicReference<>(new CountDownLatch(1));
             for (int i = 0; i < PARTICIPANTS; i++) {
                 CuratorFramework c = ctx.curator();
-                clients.add(c);
                 LeaderLatch latch = ctx.closeAfter(new LeaderLatch(c, "/leader-" + round, "p" + i));
                 latch.addListener(new LeaderLatchListener() {
                     @Override
@@ -244,16 +227,157 @@ final class LeaderWorkloads {
             CountDownLatch successor = new CountDownLatch(1);
             next.set(successor);
             long t = System.nanoTime();
-            if (exit == Exit.CLOSE) {
-                latches.get(0).close();
-            } else {
-                crash(ctx, clients.get(0).getZookeeperClient().getZooKeeper());
-            }
+            latches.get(0).close();
             if (!successor.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("no successor");
             }
             failover.recordValue(elected.get() - t);
         }
         return new Sample().latencies("failover", failover);
+    }
+
+    /** What one round of a cut measured, in nanoseconds from the cut. */
+    record CutRound(long stoppedAfter, long startedAfter) {}
+
+    /**
+     * A random delay before the cut, below a third of the session timeout (the client's ping
+     * interval), so that the cut falls at a different point of the ping cycle each round.
+     */
+    private static void randomPingPhase() throws InterruptedException {
+        long third = BenchContext.SESSION_TIMEOUT.toMillis() / 3;
+        TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(third)); // a deliberate delay
+    }
+
+    /**
+     * The leader reaches the server through a proxy; its connection is cut and new ones refused, so
+     * its session stays open on the server until it expires (about T later). The old leader's task
+     * end and the successor's task start are both timed from the cut.
+     */
+    static Sample statesyncCut(BenchContext ctx, int rounds) throws Exception {
+        List<CutRound> measured = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            TcpProxy proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
+            AtomicLong stoppedAt = new AtomicLong();
+            AtomicLong startedAt = new AtomicLong();
+            CountDownLatch stopped = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            for (int i = 0; i < PARTICIPANTS; i++) {
+                boolean old = i == 0;
+                Coordinator c = old ? ctx.coordinator(proxy.connectString()) : ctx.coordinator();
+                LeaderElection e = ctx.closeAfter(LeaderElection.builder(c, "/leader-cut-" + round)
+                        .participantId("p" + i)
+                        .stopTimeout(STOP_TIMEOUT)
+                        .task(l -> {
+                            if (!old) {
+                                startedAt.compareAndSet(0, System.nanoTime());
+                                started.countDown();
+                            }
+                            try {
+                                new CountDownLatch(1).await(); // works until interrupted
+                            } finally {
+                                if (old) {
+                                    stoppedAt.set(System.nanoTime());
+                                    stopped.countDown();
+                                }
+                            }
+                        })
+                        .build());
+                e.start();
+                if (old && !e.awaitLeadership(Duration.ofSeconds(30))) {
+                    throw new IllegalStateException("the first participant did not lead");
+                }
+            }
+            randomPingPhase();
+            long t = System.nanoTime();
+            proxy.refuse();
+            measured.add(awaitCutRound(t, stopped, stoppedAt, started, startedAt));
+            proxy.pass(); // the old client may reconnect and learn that its session expired
+        }
+        return cutSample(measured);
+    }
+
+    /** The same cut for Curator's LeaderLatch: notLeader is the old leader's stop, isLeader the successor's start. */
+    static Sample leaderLatchCut(BenchContext ctx, int rounds) throws Exception {
+        List<CutRound> measured = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            TcpProxy proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
+            AtomicLong stoppedAt = new AtomicLong();
+            AtomicLong startedAt = new AtomicLong();
+            CountDownLatch stopped = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            for (int i = 0; i < PARTICIPANTS; i++) {
+                boolean old = i == 0;
+                CuratorFramework c = old ? ctx.curator(proxy.connectString()) : ctx.curator();
+                LeaderLatch latch = ctx.closeAfter(new LeaderLatch(c, "/leader-cut-" + round, "p" + i));
+                latch.addListener(new LeaderLatchListener() {
+                    @Override
+                    public void isLeader() {
+                        if (!old) {
+                            startedAt.compareAndSet(0, System.nanoTime());
+                            started.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void notLeader() {
+                        if (old) {
+                            stoppedAt.compareAndSet(0, System.nanoTime());
+                            stopped.countDown();
+                        }
+                    }
+                });
+                latch.start();
+                if (old && !latch.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the first participant did not lead");
+                }
+            }
+            randomPingPhase();
+            long t = System.nanoTime();
+            proxy.refuse();
+            measured.add(awaitCutRound(t, stopped, stoppedAt, started, startedAt));
+            proxy.pass();
+        }
+        return cutSample(measured);
+    }
+
+    private static CutRound awaitCutRound(
+            long cutAt, CountDownLatch stopped, AtomicLong stoppedAt, CountDownLatch started, AtomicLong startedAt)
+            throws InterruptedException {
+        if (!stopped.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the old leader did not stop within 60 s of the cut");
+        }
+        if (!started.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("no successor within 60 s of the cut");
+        }
+        return new CutRound(stoppedAt.get() - cutAt, startedAt.get() - cutAt);
+    }
+
+    /**
+     * The old leader's stop and the successor's start after the cut, and the gap between them
+     * (successor's start minus old leader's stop: negative is an overlap, both leading at once).
+     */
+    private static Sample cutSample(List<CutRound> rounds) {
+        Histogram stop = Sample.histogram();
+        Histogram start = Sample.histogram();
+        double minGap = Double.POSITIVE_INFINITY;
+        double maxGap = Double.NEGATIVE_INFINITY;
+        int overlaps = 0;
+        for (CutRound r : rounds) {
+            stop.recordValue(Math.max(0, r.stoppedAfter()));
+            start.recordValue(Math.max(0, r.startedAfter()));
+            double gapMs = (r.startedAfter() - r.stoppedAfter()) / 1e6;
+            minGap = Math.min(minGap, gapMs);
+            maxGap = Math.max(maxGap, gapMs);
+            if (gapMs < 0) {
+                overlaps++;
+            }
+        }
+        return new Sample()
+                .latencies("successor started after", start)
+                .latencies("old leader stopped after", stop)
+                .put("gap min ms (negative = overlap)", minGap)
+                .put("gap max ms", maxGap)
+                .put("rounds with an overlap", overlaps)
+                .put("session timeout ms", (double) BenchContext.SESSION_TIMEOUT.toMillis());
     }
 }

@@ -77,6 +77,6 @@ final class LockWorkloads {
             callers.add(() -> acquireRelease(lock));
         }
         Loops.Measured m = Loops.parallel(ctx, callers);
-        return new Sample().put("handoffs/s", m.perSecond()).put("round trips/handoff", m.roundTripsPerOp());
+        return new Sample().put("handoffs/s", m.perSecond()).put("requests/handoff", m.requestsPerOp());
     }
 }

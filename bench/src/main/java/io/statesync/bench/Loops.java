@@ -43,17 +43,17 @@ final class Loops {
             return misses / seconds;
         }
 
-        double roundTripsPerOp() {
+        double requestsPerOp() {
             return packets / (double) Math.max(1, ops);
         }
 
-        /** Throughput, latency percentiles and round trips, under the given names. */
+        /** Throughput, latency percentiles and requests per operation, under the given names. */
         Sample sample(String rate, String what) {
             Sample s = new Sample().put(rate, perSecond());
             if (latency.getTotalCount() > 0) {
                 s.latencies(what, latency);
             }
-            return s.put("round trips/" + what, roundTripsPerOp());
+            return s.put("requests/" + what, requestsPerOp());
         }
     }
 
@@ -117,5 +117,70 @@ final class Loops {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Measured(ops, misses, seconds, recorder.getIntervalHistogram(), ctx.packets() - packets);
+    }
+
+    /** One successful update under contention; returns how many attempts it took (1 when it won at once). */
+    @FunctionalInterface
+    interface Attempts {
+        int update() throws Exception;
+    }
+
+    /**
+     * Runs one writer per thread, back to back for the measuring time, each call retrying until its
+     * update lands. Reports updates per second; the latency of each successful update including its
+     * retries (p50, p99, max); the requests per update; the mean and maximum attempts; and each
+     * writer's share of the updates, with the smallest share as a fraction of an equal share.
+     */
+    static Sample contended(BenchContext ctx, List<? extends Attempts> writers) throws Exception {
+        Recorder recorder = new Recorder(3);
+        long packets = ctx.packets();
+        long start = System.nanoTime();
+        long end = start + ctx.measureFor().toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(writers.size());
+        long[] updates = new long[writers.size()];
+        long attempts = 0;
+        long maxAttempts = 0;
+        try {
+            List<Future<long[]>> done = new ArrayList<>();
+            for (Attempts w : writers) {
+                done.add(pool.submit(() -> {
+                    long[] counts = new long[3]; // updates, attempts, max attempts
+                    while (System.nanoTime() < end) {
+                        long t = System.nanoTime();
+                        int n = w.update();
+                        recorder.recordValue(System.nanoTime() - t);
+                        counts[0]++;
+                        counts[1] += n;
+                        counts[2] = Math.max(counts[2], n);
+                    }
+                    return counts;
+                }));
+            }
+            for (int i = 0; i < done.size(); i++) {
+                long[] counts = done.get(i).get();
+                updates[i] = counts[0];
+                attempts += counts[1];
+                maxAttempts = Math.max(maxAttempts, counts[2]);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long total = 0;
+        long fewest = Long.MAX_VALUE;
+        for (long u : updates) {
+            total += u;
+            fewest = Math.min(fewest, u);
+        }
+        Sample s = new Sample().put("updates/s", total / seconds).put("updates", (double) total);
+        s.latencies("update incl. retries", recorder.getIntervalHistogram());
+        s.put("requests/update", (ctx.packets() - packets) / (double) Math.max(1, total));
+        s.put("attempts/update", attempts / (double) Math.max(1, total));
+        s.put("max attempts", (double) maxAttempts);
+        for (int i = 0; i < updates.length; i++) {
+            s.put("writer " + (i + 1) + " share %", 100.0 * updates[i] / Math.max(1, total));
+        }
+        s.put("smallest share / equal share", fewest * (double) updates.length / Math.max(1, total));
+        return s;
     }
 }

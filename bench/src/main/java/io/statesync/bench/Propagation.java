@@ -105,6 +105,6 @@ final class Propagation {
         return new Sample()
                 .latencies("write-to-listener", latency)
                 .put("versions coalesced per listener (of " + BURST + ")", BURST - seenAvg)
-                .put("round trips/write (all clients)", perWrite);
+                .put("requests/write (all clients)", perWrite);
     }
 }

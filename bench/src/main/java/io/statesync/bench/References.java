@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * The references: what a user would write with the raw ZooKeeper client (the limit) or with plain
@@ -53,7 +55,7 @@ final class References {
         return Long.parseLong(new String(data, StandardCharsets.US_ASCII));
     }
 
-    /** Raw setData with the version from the previous write: one round trip per update. */
+    /** Raw setData with the version from the previous write: one request per update. */
     static Sample rawSetDataWithVersion(BenchContext ctx) throws Exception {
         ZooKeeper zk = ctx.zooKeeper();
         String path = ctx.root();
@@ -106,19 +108,69 @@ final class References {
         return value.trySetValue(current, longBytes(parseLong(current.getValue()) + 1));
     }
 
-    /** Curator SharedValue CAS loops in several clients at once: successful increments per second. */
+    /**
+     * Curator SharedValue CAS loops in several clients at once: each update retries trySetValue (which
+     * rereads the value after a lost race) until it lands; counts successful increments.
+     */
     static Sample curatorSharedValueWriters(BenchContext ctx, int writers) throws Exception {
-        List<Loops.Op> callers = new ArrayList<>();
+        List<Loops.Attempts> callers = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             SharedValue v = ctx.closeAfter(new SharedValue(ctx.curator(), "/value", longBytes(0)));
             v.start();
-            callers.add(() -> casIncrement(v));
+            callers.add(() -> {
+                int attempts = 1;
+                while (!casIncrement(v)) {
+                    attempts++;
+                }
+                return attempts;
+            });
         }
-        Loops.Measured m = Loops.parallel(ctx, callers);
-        return new Sample()
-                .put("updates/s", m.perSecond())
-                .put("conflicts/s", m.missesPerSecond())
-                .put("round trips/update", m.roundTripsPerOp());
+        Sample sample = Loops.contended(ctx, callers);
+        checkCounter(sample, parseLong(ctx.curator().getData().forPath("/value")));
+        return sample;
+    }
+
+    /**
+     * The raw compare-and-set loop, one ZooKeeper handle per writer: setData with the version this
+     * writer last saw (from its own previous write, so an uncontended update is one request); after
+     * a lost race (BadVersion) it reads the current value and version, and tries again.
+     */
+    static Sample rawCasWriters(BenchContext ctx, int writers) throws Exception {
+        String path = ctx.root();
+        List<Loops.Attempts> callers = new ArrayList<>();
+        ZooKeeper first = ctx.zooKeeper();
+        first.create(path, longBytes(0), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        for (int i = 0; i < writers; i++) {
+            ZooKeeper zk = i == 0 ? first : ctx.zooKeeper();
+            Stat seen = new Stat();
+            long[] value = {parseLong(zk.getData(path, false, seen))};
+            int[] version = {seen.getVersion()};
+            callers.add(() -> {
+                for (int attempts = 1; ; attempts++) {
+                    try {
+                        version[0] = zk.setData(path, longBytes(value[0] + 1), version[0])
+                                .getVersion();
+                        value[0]++;
+                        return attempts;
+                    } catch (KeeperException.BadVersionException e) {
+                        Stat current = new Stat();
+                        value[0] = parseLong(zk.getData(path, false, current));
+                        version[0] = current.getVersion();
+                    }
+                }
+            });
+        }
+        Sample sample = Loops.contended(ctx, callers);
+        checkCounter(sample, parseLong(first.getData(path, false, null)));
+        return sample;
+    }
+
+    /** Throws if a counter that started at 0 does not equal the number of updates measured. */
+    private static void checkCounter(Sample sample, long counter) {
+        long updates = Math.round(Objects.requireNonNull(sample.figures().get("updates")));
+        if (counter != updates) {
+            throw new IllegalStateException("lost updates: " + updates + " updates, the counter is at " + counter);
+        }
     }
 
     /** Write-to-listener latency with a CuratorCache in each subscribed client. */
@@ -163,6 +215,11 @@ final class References {
         }
     }
 
+    /** How {@link #usedHeapAfterGc()} measures retained heap, in words for the report. */
+    static final String HEAP_METHOD = "retained heap = used heap (Runtime totalMemory - freeMemory) of the bench JVM"
+            + " after three System.gc() calls, taken once before the cache or view starts and once after it has"
+            + " loaded, minus the first; clients and connections made before the first reading are not counted";
+
     /** Heap in use after a full collection, in bytes. */
     static long usedHeapAfterGc() {
         Runtime rt = Runtime.getRuntime();
@@ -180,7 +237,11 @@ final class References {
         return "/tree";
     }
 
-    /** CuratorCache over a tree of keys: time to the initialized event, and the heap it retains. */
+    /**
+     * CuratorCache over a tree of keys: time to the initialized event, and the heap it retains.
+     * CuratorCache is recursive (for every key it also lists the key's children), so it is a second
+     * reference, not like for like with StateTree's one level.
+     */
     static Sample curatorCacheTreeLoad(BenchContext ctx, int keys) throws Exception {
         String tree = createTree(ctx, keys);
         CuratorFramework client = ctx.curator();
@@ -198,7 +259,7 @@ final class References {
             throw new IllegalStateException("CuratorCache did not initialize");
         }
         double loadMs = (System.nanoTime() - t) / 1e6;
-        double roundTrips = (ctx.packets() - packets) / (double) keys;
+        double requests = (ctx.packets() - packets) / (double) keys;
         long heapAfter = usedHeapAfterGc();
         if (cache.size() < keys) {
             throw new IllegalStateException("CuratorCache holds " + cache.size() + " of " + keys + " keys");
@@ -206,7 +267,44 @@ final class References {
         return new Sample()
                 .put("initial load ms", loadMs)
                 .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
-                .put("round trips/key", roundTrips);
+                .put("requests/key", requests);
+    }
+
+    /**
+     * PathChildrenCache over a tree of keys: Curator's one-level cache, the like-for-like reference
+     * for StateTree (both follow the direct children only). Time to the initialized event, and the
+     * heap it retains.
+     */
+    @SuppressWarnings("deprecation") // PathChildrenCache is Curator's one-level cache; CuratorCache is recursive
+    static Sample pathChildrenCacheTreeLoad(BenchContext ctx, int keys) throws Exception {
+        String tree = createTree(ctx, keys);
+        CuratorFramework client = ctx.curator();
+        long heapBefore = usedHeapAfterGc();
+        CountDownLatch initialized = new CountDownLatch(1);
+        long packets = ctx.packets();
+        long t = System.nanoTime();
+        org.apache.curator.framework.recipes.cache.PathChildrenCache cache =
+                ctx.closeAfter(new org.apache.curator.framework.recipes.cache.PathChildrenCache(client, tree, true));
+        cache.getListenable().addListener((c, event) -> {
+            if (event.getType() == org.apache.curator.framework.recipes.cache.PathChildrenCacheEvent.Type.INITIALIZED) {
+                initialized.countDown();
+            }
+        });
+        cache.start(org.apache.curator.framework.recipes.cache.PathChildrenCache.StartMode.POST_INITIALIZED_EVENT);
+        if (!initialized.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("PathChildrenCache did not initialize");
+        }
+        double loadMs = (System.nanoTime() - t) / 1e6;
+        double requests = (ctx.packets() - packets) / (double) keys;
+        long heapAfter = usedHeapAfterGc();
+        if (cache.getCurrentData().size() != keys) {
+            throw new IllegalStateException(
+                    "PathChildrenCache holds " + cache.getCurrentData().size() + " of " + keys + " keys");
+        }
+        return new Sample()
+                .put("initial load ms", loadMs)
+                .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
+                .put("requests/key", requests);
     }
 
     /** InterProcessMutex acquire+release with no contention. */
@@ -232,7 +330,7 @@ final class References {
             });
         }
         Loops.Measured m = Loops.parallel(ctx, callers);
-        return new Sample().put("handoffs/s", m.perSecond()).put("round trips/handoff", m.roundTripsPerOp());
+        return new Sample().put("handoffs/s", m.perSecond()).put("requests/handoff", m.requestsPerOp());
     }
 
     /** Raw sequential creates one at a time: the limit for single appends. */
@@ -287,7 +385,7 @@ final class References {
         }
         return new Sample()
                 .put("events/s", events.get() / seconds)
-                .put("round trips/event", (ctx.packets() - packets) / (double) Math.max(1, events.get()))
+                .put("requests/event", (ctx.packets() - packets) / (double) Math.max(1, events.get()))
                 .put("batches", (double) batches);
     }
 }

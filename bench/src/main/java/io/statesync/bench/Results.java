@@ -33,6 +33,10 @@ final class Results {
 
     Results(Comparison comparison) {
         this.comparison = comparison;
+        // Columns in the comparison's order (statesync first), whatever order the variants ran in.
+        for (Comparison.Variant v : comparison.variants()) {
+            samples.put(v.subject(), new ArrayList<>());
+        }
     }
 
     void add(String subject, Sample sample) {
@@ -88,10 +92,14 @@ final class Results {
         return comparison.variants().get(0).subject();
     }
 
+    /** The subjects statesync's primary figure is compared with (second figures of statesync are not). */
     List<String> references() {
         List<String> refs = new ArrayList<>();
         for (int i = 1; i < comparison.variants().size(); i++) {
-            refs.add(comparison.variants().get(i).subject());
+            Comparison.Variant v = comparison.variants().get(i);
+            if (v.reference()) {
+                refs.add(v.subject());
+            }
         }
         return refs;
     }

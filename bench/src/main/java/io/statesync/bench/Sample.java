@@ -29,11 +29,21 @@ final class Sample {
         return this;
     }
 
-    /** Adds p50, p99 and max of a latency histogram recorded in nanoseconds, in milliseconds. */
+    /** Below this many samples a tail percentile is the largest sample: only max is reported. */
+    static final int MIN_SAMPLES_FOR_P99 = 20;
+
+    /**
+     * Adds p50, p99 and max of a latency histogram recorded in nanoseconds, in milliseconds, and the
+     * number of samples. Over fewer than {@link #MIN_SAMPLES_FOR_P99} samples the p99 would be the
+     * largest sample under another name, so it is left out and only max is reported.
+     */
     Sample latencies(String prefix, Histogram nanos) {
         put(prefix + " p50 ms", toMillis(nanos.getValueAtPercentile(50)));
-        put(prefix + " p99 ms", toMillis(nanos.getValueAtPercentile(99)));
+        if (nanos.getTotalCount() >= MIN_SAMPLES_FOR_P99) {
+            put(prefix + " p99 ms", toMillis(nanos.getValueAtPercentile(99)));
+        }
         put(prefix + " max ms", toMillis(nanos.getMaxValue()));
+        put(prefix + " samples", (double) nanos.getTotalCount());
         return this;
     }
 

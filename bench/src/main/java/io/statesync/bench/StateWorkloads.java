@@ -18,12 +18,14 @@ package io.statesync.bench;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.StateListener;
 import io.statesync.recipes.state.SharedState;
 import io.statesync.recipes.watch.StateTree;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Shared state and tree workloads. */
 final class StateWorkloads {
@@ -58,7 +60,10 @@ final class StateWorkloads {
                                 Comparison.variant("statesync", ctx -> updateWriters(ctx, WRITERS)),
                                 Comparison.variant(
                                         "Curator SharedValue",
-                                        ctx -> References.curatorSharedValueWriters(ctx, WRITERS)))),
+                                        ctx -> References.curatorSharedValueWriters(ctx, WRITERS)),
+                                Comparison.variant(
+                                        "raw ZooKeeper compare-and-set loop",
+                                        ctx -> References.rawCasWriters(ctx, WRITERS)))),
                 new Comparison(
                         "state-propagation",
                         "shared state: write-to-listener latency, " + SUBSCRIBERS + " subscribed clients",
@@ -66,20 +71,28 @@ final class StateWorkloads {
                         false,
                         "p99 <= Curator CuratorCache (about 1–1.3 ms)",
                         List.of(
-                                Comparison.variant("statesync", ctx -> propagation(ctx, SUBSCRIBERS)),
+                                Comparison.variant(
+                                        "statesync (default listener executor)",
+                                        ctx -> propagation(ctx, SUBSCRIBERS, false)),
                                 Comparison.variant(
                                         "Curator CuratorCache",
-                                        ctx -> References.curatorCachePropagation(ctx, SUBSCRIBERS)))),
+                                        ctx -> References.curatorCachePropagation(ctx, SUBSCRIBERS)),
+                                Comparison.secondFigure(
+                                        "statesync, listener inline (second figure, no ratio)",
+                                        ctx -> propagation(ctx, SUBSCRIBERS, true)))),
                 new Comparison(
                         "tree-load",
                         "tree watcher: initial load of " + TREE_KEYS + " keys",
                         "initial load ms",
                         false,
-                        "load time and heap <= CuratorCache (about 1.2 s, 3.2 MiB)",
+                        "load time and heap <= Curator's one-level cache (CuratorCache was about 1.2 s, 3.2 MiB)",
                         List.of(
                                 Comparison.variant("statesync", ctx -> treeLoad(ctx, TREE_KEYS)),
                                 Comparison.variant(
-                                        "Curator CuratorCache",
+                                        "Curator PathChildrenCache (one level; like for like)",
+                                        ctx -> References.pathChildrenCacheTreeLoad(ctx, TREE_KEYS)),
+                                Comparison.variant(
+                                        "Curator CuratorCache (recursive; second reference, not like for like)",
                                         ctx -> References.curatorCacheTreeLoad(ctx, TREE_KEYS)))));
     }
 
@@ -103,38 +116,59 @@ final class StateWorkloads {
                 .sample("updates/s", "update");
     }
 
+    /**
+     * Several writers in as many clients incrementing one counter: each update function call is one
+     * attempt (the update applies the function again after losing a race).
+     */
     static Sample updateWriters(BenchContext ctx, int writers) throws Exception {
         List<SharedState<Long>> states = new ArrayList<>();
-        List<Loops.Op> callers = new ArrayList<>();
+        List<Loops.Attempts> callers = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             SharedState<Long> s = ctx.closeAfter(counter(ctx.coordinator()));
             states.add(s);
             callers.add(() -> {
-                s.update(x -> x + 1);
-                return true;
+                AtomicInteger calls = new AtomicInteger();
+                s.update(x -> {
+                    calls.incrementAndGet();
+                    return x + 1;
+                });
+                return calls.get();
             });
         }
         long before = states.get(0).update(x -> x).value();
-        Loops.Measured m = Loops.parallel(ctx, callers);
+        Sample sample = Loops.contended(ctx, callers);
         long after = Objects.requireNonNull(states.get(0).read().orElseThrow().value());
-        if (after - before != m.ops()) {
-            throw new IllegalStateException(
-                    "lost updates: " + m.ops() + " updates moved the counter by " + (after - before));
-        }
-        return new Sample().put("updates/s", m.perSecond()).put("round trips/update", m.roundTripsPerOp());
+        checkNoLostUpdates(sample, after - before);
+        return sample;
     }
 
-    static Sample propagation(BenchContext ctx, int subscribers) throws Exception {
+    /** Throws if the counter moved by other than the number of updates measured. */
+    static void checkNoLostUpdates(Sample sample, long moved) {
+        long updates = Math.round(Objects.requireNonNull(sample.figures().get("updates")));
+        if (moved != updates) {
+            throw new IllegalStateException("lost updates: " + updates + " updates moved the counter by " + moved);
+        }
+    }
+
+    /**
+     * Write-to-listener latency. By default each subscriber's listener runs on its coordinator's
+     * listener executor (a hand-off to another thread, as CuratorCache's listeners always have);
+     * {@code inline} runs it on the thread that delivers the change.
+     */
+    static Sample propagation(BenchContext ctx, int subscribers, boolean inline) throws Exception {
         SharedState<Long> writer = ctx.closeAfter(counter(ctx.coordinator()));
         return Propagation.measure(ctx, subscribers, writer::set, onValue -> {
             SharedState<Long> reader = ctx.closeAfter(counter(ctx.coordinator()));
-            reader.addListener(
-                    change -> {
-                        if (change.kind() == ChangeKind.UPDATED) {
-                            onValue.accept(change.current().orElseThrow().value());
-                        }
-                    },
-                    Runnable::run);
+            StateListener<Long> listener = change -> {
+                if (change.kind() == ChangeKind.UPDATED) {
+                    onValue.accept(change.current().orElseThrow().value());
+                }
+            };
+            if (inline) {
+                reader.addListener(listener, Runnable::run);
+            } else {
+                reader.addListener(listener);
+            }
         });
     }
 
@@ -151,7 +185,7 @@ final class StateWorkloads {
             throw new IllegalStateException("StateTree did not initialize");
         }
         double loadMs = (System.nanoTime() - t) / 1e6;
-        double roundTrips = (ctx.packets() - packets) / (double) keys;
+        double requests = (ctx.packets() - packets) / (double) keys;
         long heapAfter = References.usedHeapAfterGc();
         if (view.size() != keys) {
             throw new IllegalStateException("StateTree holds " + view.size() + " of " + keys + " keys");
@@ -159,6 +193,6 @@ final class StateWorkloads {
         return new Sample()
                 .put("initial load ms", loadMs)
                 .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
-                .put("round trips/key", roundTrips);
+                .put("requests/key", requests);
     }
 }

@@ -18,18 +18,25 @@ package io.statesync.bench;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every comparison the bench runs, in report order. */
+/** Every comparison the bench runs, in report order, each in its workload group. */
 final class Workloads {
     private Workloads() {}
 
     static List<Comparison> all(boolean quick) {
         List<Comparison> all = new ArrayList<>();
-        all.addAll(StateWorkloads.all());
-        all.addAll(LockWorkloads.all());
-        all.addAll(LeaderWorkloads.all(quick));
-        all.addAll(EventLogWorkloads.all(quick));
-        all.addAll(QueueWorkloads.all(quick));
-        all.addAll(ReplicationWorkloads.all());
+        add(all, "state", StateWorkloads.all());
+        add(all, "lock", LockWorkloads.all());
+        add(all, "leader", LeaderWorkloads.all(quick));
+        add(all, "eventlog", EventLogWorkloads.all(quick));
+        add(all, "queue", QueueWorkloads.all(quick));
+        add(all, "replication", ReplicationWorkloads.all());
         return all;
+    }
+
+    /** Adds the comparisons of one class as one group (one fresh server), unless one names its own. */
+    private static void add(List<Comparison> all, String group, List<Comparison> comparisons) {
+        for (Comparison c : comparisons) {
+            all.add(c.group().isEmpty() ? c.inGroup(group) : c);
+        }
     }
 }

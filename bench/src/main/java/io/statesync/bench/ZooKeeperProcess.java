@@ -49,7 +49,7 @@ final class ZooKeeperProcess implements AutoCloseable {
     }
 
     static ZooKeeperProcess start() throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("statesync-bench-zk-");
+        Path dir = Files.createTempDirectory(dataDirParent(), "statesync-bench-zk-");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -93,6 +93,11 @@ final class ZooKeeperProcess implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(100); // polling a process that is starting, not synchronizing threads
         }
         return zk;
+    }
+
+    /** Where every server's temporary data directory is made: the JVM's temporary directory. */
+    static Path dataDirParent() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     String connectString() {

@@ -64,4 +64,70 @@ class BenchQuickModeTest {
                 .hasMessageContaining("--quick");
         assertThatThrownBy(() -> BenchMain.parse(new String[] {"--out"})).hasMessageContaining("--out needs a value");
     }
+
+    @Test
+    void aTailPercentileOverFewerThanTwentySamplesIsReportedAsMaxOnly() {
+        org.HdrHistogram.Histogram few = Sample.histogram();
+        for (int i = 1; i <= 3; i++) {
+            few.recordValue(i * 1_000_000L);
+        }
+        assertThat(new Sample().latencies("x", few).figures())
+                .containsKeys("x p50 ms", "x max ms", "x samples")
+                .doesNotContainKey("x p99 ms")
+                .containsEntry("x samples", 3.0);
+
+        org.HdrHistogram.Histogram enough = Sample.histogram();
+        for (int i = 1; i <= Sample.MIN_SAMPLES_FOR_P99; i++) {
+            enough.recordValue(i * 1_000_000L);
+        }
+        assertThat(new Sample().latencies("x", enough).figures()).containsKey("x p99 ms");
+    }
+
+    @Test
+    void aSecondFigureOfStatesyncIsShownButNoRatioIsTakenAgainstIt() {
+        Comparison c = new Comparison(
+                "c",
+                "c",
+                "ops/s",
+                true,
+                "",
+                List.of(
+                        Comparison.variant("statesync", ctx -> new Sample()),
+                        Comparison.variant("reference", ctx -> new Sample()),
+                        Comparison.secondFigure("statesync, other setting", ctx -> new Sample())));
+        Results r = new Results(c);
+        assertThat(r.references()).containsExactly("reference");
+        assertThat(r.samples.keySet()).containsExactly("statesync", "reference", "statesync, other setting");
+    }
+
+    @Test
+    void everyComparisonIsInAWorkloadGroup() {
+        assertThat(Workloads.all(true)).allSatisfy(c -> assertThat(c.group()).isNotEmpty());
+        assertThat(Workloads.all(true).stream().map(Comparison::group).distinct())
+                .contains("state", "leader", "eventlog", "queue");
+    }
+
+    @Test
+    @Timeout(60)
+    @SuppressWarnings("NullAway") // the variants here never reach the server
+    void theVariantOrderRotatesEachRoundSoNoneAlwaysRunsFirst() {
+        List<String> order = new java.util.ArrayList<>();
+        List<Comparison.Variant> variants = new java.util.ArrayList<>();
+        for (String subject : List.of("a", "b", "c")) {
+            variants.add(Comparison.variant(subject, ctx -> {
+                order.add(subject);
+                return new Sample().put("ops/s", 1);
+            }));
+        }
+        Comparison c = new Comparison("c", "c", "ops/s", true, "", variants);
+        BenchMain.Settings full = new BenchMain.Settings(false, Path.of("unused"), "");
+        ZooKeeperProcess noServer = null;
+
+        Results r = BenchMain.runComparison(full, noServer, c);
+
+        // A warm-up round and three measured rounds, each starting one variant later.
+        assertThat(order).containsExactly("a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c");
+        assertThat(r.values("a", "ops/s")).hasSize(3);
+        assertThat(r.samples.keySet()).containsExactly("a", "b", "c");
+    }
 }
