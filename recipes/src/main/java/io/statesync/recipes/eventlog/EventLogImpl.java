@@ -76,7 +76,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
         }
         // One bound for all: each subscription's thread is interrupted, and the wait for them
         // shares one deadline; a thread still busy then finishes in the background.
-        Deadline d = Deadline.after(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
+        Deadline d = store.coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
         for (SubscriptionImpl<E> s : subscriptions) {
             s.close(d);
         }
@@ -95,7 +95,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
     @Override
     public long append(E event, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(event, "event");
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         return store.append(List.of(codec.encode(event)), d);
     }
@@ -108,7 +108,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
     @Override
     public long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(events, "events");
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (events.isEmpty()) {
             throw new IllegalArgumentException("appendAll needs at least one event");
         }
@@ -127,7 +127,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (fromPosition < 0) {
             throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
         }
@@ -150,7 +150,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public long endPosition(Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
@@ -167,7 +167,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public long earliestPosition(Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
@@ -183,7 +183,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public void truncateBefore(long position, Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }

@@ -116,7 +116,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
      * Waits until the state has applied every event before a position.
      *
      * @param position the position to reach (for example the result of {@code append(e) + 1})
-     * @param timeout how long to wait, measured with {@link System#nanoTime()}
+     * @param timeout how long to wait, measured on the coordinator's {@link io.statesync.core.Ticker}
      * @return {@code true} once reached (at once if already reached, even after the state stopped);
      *     {@code false} only if the timeout passed while the state was still following the log
      * @throws InterruptedException if interrupted

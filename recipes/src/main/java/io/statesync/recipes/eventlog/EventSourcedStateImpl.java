@@ -40,6 +40,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -206,7 +207,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
     @Override
     public boolean awaitPosition(long target, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline d = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
             while (position < target) {
                 LifecycleState s = lifecycle.state();
@@ -224,11 +225,11 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
                                     + target + ": " + stopped.getMessage(),
                             stopped);
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                long left = d.remainingNanos();
+                if (left == 0) {
                     return false;
                 }
-                lock.wait(Math.max(1, left / 1_000_000));
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
             return true;
         }

@@ -87,7 +87,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
 
     @Override
     public void close() {
-        close(Deadline.after(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
+        close(coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
     }
 
     /** Closes, waiting for the following thread until the deadline at most. */

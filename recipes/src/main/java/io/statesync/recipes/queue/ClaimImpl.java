@@ -123,7 +123,7 @@ final class ClaimImpl<T> implements Claim<T> {
 
     @Override
     public void ack(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = queue.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED || s == State.RELEASED) {
             throw new IllegalStateException("the claim on position " + position + " was already " + s);
@@ -207,7 +207,7 @@ final class ClaimImpl<T> implements Claim<T> {
 
     @Override
     public void nack(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = queue.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED) {
             throw new IllegalStateException("the claim on position " + position + " was already acknowledged");

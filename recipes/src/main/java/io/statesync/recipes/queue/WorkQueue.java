@@ -476,7 +476,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
 
         /**
          * How long an operation may wait for the connection to resolve an unknown outcome (default
-         * 60 s), measured with {@link System#nanoTime()}.
+         * 60 s), measured on the coordinator's {@link io.statesync.core.Ticker}.
          *
          * @param timeout a positive duration
          * @return this builder

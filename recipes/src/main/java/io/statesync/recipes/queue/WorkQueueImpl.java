@@ -84,9 +84,6 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     static final int DEAD_LETTER_RESERVE = 1024;
 
     private static final int MAX_DETAIL_CHARS = 300;
-    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** How long past its timeout a {@code take} may run: the slack its one pass of I/O gets. */
-    static final long TAKE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** How long {@code close()} waits for its claims' releases before returning. */
     static final long CLOSE_WAIT_MILLIS = 1_000;
     /** At most this many abandoned passes (still blocked in I/O) before takes stop starting new ones. */
@@ -360,15 +357,15 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     }
 
     /** Waits until a change is signalled after {@code seen}, or the deadline or a slice passed. */
-    private void awaitChange(long seen, long deadline) throws InterruptedException {
+    private void awaitChange(long seen, Deadline deadline) throws InterruptedException {
         synchronized (signal) {
             while (changes == seen && lifecycle.isStarted()) {
-                long remaining = Math.min(deadline - System.nanoTime(), WAIT_SLICE_NANOS);
+                long remaining = TakeClock.nextWaitNanos(deadline);
                 if (remaining <= 0) {
                     return;
                 }
                 TimeUnit.NANOSECONDS.timedWait(signal, remaining);
-                if (remaining == WAIT_SLICE_NANOS) {
+                if (remaining == TakeClock.WAIT_SLICE_NANOS) {
                     return;
                 }
             }
@@ -403,7 +400,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         }
         // One pass, against the queue's operation timeout: behind a dead connection it ends by then,
         // and the reconnection schedules the next.
-        Deadline d = Deadline.after(operationTimeout);
+        Deadline d = coordinator.internalAccess().deadline(operationTimeout);
         String what = "refresh of work queue " + store.path;
         try {
             QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
@@ -483,7 +480,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         Deadline.checkTimeout(timeout, "timeout");
         // Zero: no waiting for room, the call bounded by the operation timeout; else one deadline for
         // the whole call, the wait for room included.
-        Deadline d = Deadline.after(timeout.isZero() ? operationTimeout : timeout);
+        Deadline d = coordinator.internalAccess().deadline(timeout.isZero() ? operationTimeout : timeout);
         if (items.isEmpty()) {
             throw new IllegalArgumentException("offerAll needs at least one item");
         }
@@ -539,7 +536,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                             }
                             throw new QueueFullException(store.path, capacity, depth, n);
                         }
-                        awaitChange(seen, System.nanoTime() + d.remainingNanos());
+                        awaitChange(seen, d);
                         if (d.passed()) {
                             // No room seen within the timeout (what freed up meanwhile is not read).
                             if (inDoubt) {
@@ -704,22 +701,21 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     public Optional<Claim<T>> take(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         lifecycle.requireStarted();
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         // Each pass of I/O runs on a taker thread; this thread waits for it up to the deadline plus
         // the slack, and the pass itself runs against that deadline, so a dead connection cannot hold either.
-        long passDeadline = deadline + TAKE_SLACK_NANOS;
+        TakeClock clock = new TakeClock(coordinator.internalAccess().ticker(), timeout);
         boolean arm = false;
         while (true) {
             long seen = changes();
             boolean tried = false;
             if (coordinator.isConnected() && strandedPasses.get() < MAX_STRANDED_PASSES) {
                 tried = true;
-                ClaimImpl<T> claim = pass(arm, passDeadline);
+                ClaimImpl<T> claim = pass(arm, clock.pass());
                 if (claim != null) {
                     return Optional.of(claim);
                 }
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (clock.expired()) {
                 return Optional.empty();
             }
             if (tried && !arm) {
@@ -729,7 +725,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             }
             // Not connected (no I/O until the connection is back: onConnection signals it), or
             // waiting for a change the armed watches report.
-            awaitChange(seen, deadline);
+            awaitChange(seen, clock.take());
             lifecycle.requireStarted();
         }
     }
@@ -739,13 +735,13 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
      * the deadline. Returns its claim, or null if it found none, lost the connection, or ran out of
      * time; a pass that ends after its take returned gives back any claim it made.
      */
-    private @Nullable ClaimImpl<T> pass(boolean arm, long passDeadline) throws InterruptedException {
+    private @Nullable ClaimImpl<T> pass(boolean arm, Deadline passDeadline) throws InterruptedException {
         ExecutorService ex = takers;
         if (ex == null) {
             throw new IllegalStateException("WorkQueue " + store.path + " is not started");
         }
         // The pass's own deadline is the one its take waits for it until: past it, the pass ends too.
-        Pass p = new Pass(arm, Deadline.after(Duration.ofNanos(Math.max(0, passDeadline - System.nanoTime()))));
+        Pass p = new Pass(arm, passDeadline);
         Future<Boolean> f;
         try {
             f = ex.submit(p);
@@ -753,7 +749,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             throw new IllegalStateException("WorkQueue " + store.path + " is closed", e);
         }
         try {
-            f.get(Math.max(0, passDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            f.get(passDeadline.remainingNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             return p.abandon();
         } catch (InterruptedException e) {
@@ -1060,7 +1056,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                     DeadLetter.Cause.UNDECODABLE,
                     "not a work-queue record: " + e.getMessage(),
                     null,
-                    Deadline.after(operationTimeout));
+                    coordinator.internalAccess().deadline(operationTimeout));
             return null;
         }
         if (version >= maxDeliveries) {
@@ -1072,7 +1068,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                     DeadLetter.Cause.DELIVERIES_EXHAUSTED,
                     "delivered " + version + " times without an acknowledgement",
                     null,
-                    Deadline.after(operationTimeout));
+                    coordinator.internalAccess().deadline(operationTimeout));
             return null;
         }
         T value;
@@ -1087,7 +1083,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                     DeadLetter.Cause.UNDECODABLE,
                     String.valueOf(e.getMessage()),
                     null,
-                    Deadline.after(operationTimeout));
+                    coordinator.internalAccess().deadline(operationTimeout));
             return null;
         }
         String claimPath = store.claimPath(m, p);
@@ -1108,7 +1104,9 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                 // timeout), so that a claim in doubt is resolved below and never left orphaned.
                 c.multi(
                         ops,
-                        Deadline.after(coordinator.negotiatedSessionTimeout().multipliedBy(2)),
+                        coordinator
+                                .internalAccess()
+                                .deadline(coordinator.negotiatedSessionTimeout().multipliedBy(2)),
                         claimPath,
                         "claim of " + itemPath);
                 return newClaim(m, p, value, version + 1, data, session);
@@ -1141,7 +1139,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                     case CONNECTION_LOSS, SESSION_EXPIRED -> {
                         // The claim's outcome is unknown: resolved against a deadline of its own.
                         String resolving = "claim of " + itemPath;
-                        Deadline resolve = Deadline.after(operationTimeout);
+                        Deadline resolve = coordinator.internalAccess().deadline(operationTimeout);
                         store.awaitConnection(resolve, e, resolving, Outcome.UNKNOWN);
                         return isOurs(claimPath, token, resolve, resolving)
                                 ? newClaim(m, p, value, version + 1, data, session)
@@ -1313,7 +1311,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
 
     @Override
     public long size(Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("size of " + store.path + " not read: the thread was interrupted");
@@ -1332,7 +1330,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
 
     @Override
     public List<DeadLetter<T>> deadLetters(long fromId, int max, Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (fromId < 0) {
             throw new IllegalArgumentException("fromId must be >= 0, was " + fromId);
         }
@@ -1417,7 +1415,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
 
     @Override
     public boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (id < 0) {
             throw new IllegalArgumentException("id must be >= 0, was " + id);
         }

@@ -36,7 +36,6 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
-import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSubscription;
@@ -259,7 +258,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     @Override
     public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline d = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
             if (reached(version)) {
                 return true;
@@ -268,7 +267,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
                 throw new IllegalStateException(
                         "ReplicatedState " + path + " is not started; it cannot reach version " + version);
             }
-            Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline);
+            d.awaitWhile(lock, () -> !reached(version) && !closed);
             if (reached(version)) {
                 return true;
             }
