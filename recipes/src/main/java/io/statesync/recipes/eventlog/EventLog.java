@@ -487,7 +487,7 @@ public interface EventLog<E> extends Recipe {
             if (appendTimeout.isNegative() || appendTimeout.isZero()) {
                 throw new IllegalArgumentException("appendTimeout must be positive, was " + appendTimeout);
             }
-            return new EventLogImpl<>(
+            return new DefaultEventLog<>(
                     coordinator, codec, new LogStore(coordinator, path, segmentSize, groupSize, appendTimeout));
         }
     }

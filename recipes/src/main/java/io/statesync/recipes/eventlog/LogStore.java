@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The storage of one event log: layout, appends, reads and truncation. Shared by {@link
- * EventLogImpl}, its subscriptions and {@link EventSourcedStateImpl}. Thread-safe.
+ * DefaultEventLog}, its subscriptions and {@link DefaultEventSourcedState}. Thread-safe.
  *
  * <p>Layout under the log's path {@code P}:
  *

@@ -279,21 +279,21 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * @param <C> the command type
      */
     final class Builder<S, C> {
-        private final Coordinator coordinator;
-        private final String path;
-        private final Codec<S> stateCodec;
-        private final Codec<C> commandCodec;
-        private final S initial;
-        private final BiFunction<S, C, S> function;
+        final Coordinator coordinator;
+        final String path;
+        final Codec<S> stateCodec;
+        final Codec<C> commandCodec;
+        final S initial;
+        final BiFunction<S, C, S> function;
         private static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(60);
         private final BuilderOptions options = new BuilderOptions();
-        private String participantId = UUID.randomUUID().toString();
-        private int maxBatch = 1_000;
-        private Duration commandTimeout = Duration.ofSeconds(60);
-        private long retainCommands = 10_000;
-        private int rejectionRetention = 1_000;
-        private UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
-        private Duration takeoverDelay = Duration.ZERO;
+        String participantId = UUID.randomUUID().toString();
+        int maxBatch = 1_000;
+        Duration commandTimeout = Duration.ofSeconds(60);
+        long retainCommands = 10_000;
+        int rejectionRetention = 1_000;
+        UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
+        Duration takeoverDelay = Duration.ZERO;
         private @Nullable Duration commandAppendTimeout;
 
         private Builder(
@@ -478,21 +478,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
                 throw new IllegalArgumentException("initial state for " + path + " publishes as " + published.length
                         + " bytes, over the coordinator's limit of " + coordinator.maxValueBytes());
             }
-            return new DefaultReplicatedState<>(
-                    coordinator,
-                    path,
-                    stateCodec,
-                    commandCodec,
-                    initial,
-                    function,
-                    participantId,
-                    maxBatch,
-                    commandTimeout,
-                    retainCommands,
-                    rejectionRetention,
-                    undecodablePolicy,
-                    takeoverDelay,
-                    appendTimeout);
+            return new DefaultReplicatedState<>(this, appendTimeout);
         }
     }
 }

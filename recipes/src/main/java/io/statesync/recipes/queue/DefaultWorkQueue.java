@@ -19,17 +19,14 @@ import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
-import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
-import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
-import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
@@ -78,12 +75,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link WorkQueue}. */
-final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
-    private static final Logger LOG = LoggerFactory.getLogger(WorkQueueImpl.class);
-    /** Room kept in the znode limit so that any item fits a dead-letter record with its reason. */
-    static final int DEAD_LETTER_RESERVE = 1024;
+final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkQueue.class);
 
-    private static final int MAX_DETAIL_CHARS = 300;
     /** How long {@code close()} waits for its claims' releases before returning. */
     static final long CLOSE_WAIT_MILLIS = 1_000;
     /** At most this many abandoned passes (still blocked in I/O) before takes stop starting new ones. */
@@ -93,16 +87,20 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     final QueueStore store;
     final Codec<T> codec;
     final int maxDeliveries;
-    private final long capacity;
+    final long capacity;
     final Duration operationTimeout;
-    private final long writerHigh;
-    private final long writerLow;
-    private final String writerPath;
-    private final AtomicLong sequence = new AtomicLong();
+    final DeadLetters<T> deadLetters;
+    private final Offers<T> offers;
+    final long writerHigh;
+    final long writerLow;
+    final String writerPath;
+    /** This writer's sequence: each offer, dead-letter record and claim token takes the next. */
+    final AtomicLong sequence = new AtomicLong();
+
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Long>> depthListeners;
     private final ListenerSet<StateListener<DeadLetter<T>>> deadListeners;
-    private final Set<ClaimImpl<T>> held = ConcurrentHashMap.newKeySet();
+    private final Set<DefaultClaim<T>> held = ConcurrentHashMap.newKeySet();
     private final ConnectionListener connectionListener = this::onConnection;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     /** The watches of the depth and dead-letter refresh: on the tail, removal and dead-tail counters. */
@@ -133,26 +131,24 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     /** Passes whose take returned before they ended (blocked behind a dead connection). */
     private final AtomicInteger strandedPasses = new AtomicInteger();
 
-    private volatile QueueStore.@Nullable Counter tailHint;
-
-    WorkQueueImpl(
-            Coordinator coordinator,
-            String path,
-            Codec<T> codec,
-            int segmentSize,
-            int groupSize,
-            int maxDeliveries,
-            long capacity,
-            Duration operationTimeout) {
+    /**
+     * A work queue as its builder describes it (the builder has checked every option).
+     *
+     * @param b the builder
+     */
+    DefaultWorkQueue(WorkQueue.Builder<T> b) {
+        Coordinator coordinator = b.coordinator;
+        String path = b.path;
         this.coordinator = coordinator;
-        this.store = new QueueStore(coordinator, path, segmentSize, groupSize);
-        this.codec = codec;
-        this.maxDeliveries = maxDeliveries;
-        this.capacity = capacity;
-        this.operationTimeout = operationTimeout;
+        this.store = new QueueStore(coordinator, path, b.segmentSize, b.groupSize);
+        this.codec = b.codec;
+        this.maxDeliveries = b.maxDeliveries;
+        this.capacity = b.capacity;
+        this.operationTimeout = b.operationTimeout;
         UUID writer = UUID.randomUUID();
         this.writerHigh = writer.getMostSignificantBits();
         this.writerLow = writer.getLeastSignificantBits();
+        this.deadLetters = new DeadLetters<>(coordinator, store, codec, writerHigh, writerLow, sequence);
         this.writerPath = store.writersDir + "/" + writer;
         this.lifecycle = new Lifecycle("WorkQueue " + path);
         this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator);
@@ -168,6 +164,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                 },
                 4);
         this.signalWatches = new WatchSet(access, event -> signalChange(), 16);
+        this.offers = new Offers<>(this, lifecycle, signalWatches);
         coordinator.internalRecipes().register("WorkQueue", path, this);
     }
 
@@ -210,9 +207,9 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             // go out in the background, and close waits for their replies at most CLOSE_WAIT_MILLIS.
             // A release that does not land then is done by the session's end (the claims and the
             // writer znode are ephemeral).
-            List<ClaimImpl<T>> claims = List.copyOf(held);
+            List<DefaultClaim<T>> claims = List.copyOf(held);
             CountDownLatch replies = new CountDownLatch(claims.size() + 1);
-            for (ClaimImpl<T> c : claims) {
+            for (DefaultClaim<T> c : claims) {
                 c.releaseInBackground(replies::countDown);
             }
             ExecutorService ex = refresher;
@@ -331,7 +328,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         if (event.kind() == ConnectionEvent.Kind.LOST
                 || (event.kind() == ConnectionEvent.Kind.RECONNECTED && event.isNewSession())) {
             // The session is gone, and every claim (an ephemeral znode of it) with it.
-            for (ClaimImpl<T> c : held) {
+            for (DefaultClaim<T> c : held) {
                 c.markLost();
             }
         }
@@ -350,14 +347,14 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         }
     }
 
-    private long changes() {
+    long changes() {
         synchronized (signal) {
             return changes;
         }
     }
 
     /** Waits until a change is signalled after {@code seen}, or the deadline or a slice passed. */
-    private void awaitChange(long seen, Deadline deadline) throws InterruptedException {
+    void awaitChange(long seen, Deadline deadline) throws InterruptedException {
         synchronized (signal) {
             while (changes == seen && lifecycle.isStarted()) {
                 long remaining = TakeClock.nextWaitNanos(deadline);
@@ -418,7 +415,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                 from = nextDeadToDeliver < 0 ? deadTail.value() : nextDeadToDeliver;
             }
             List<DeadLetter<T>> arrivals = from < deadTail.value()
-                    ? readDeadLetters(
+                    ? deadLetters.read(
                             m,
                             from,
                             deadTail.value(),
@@ -476,223 +473,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
 
     @Override
     public long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(items, "items");
-        Deadline.checkTimeout(timeout, "timeout");
-        // Zero: no waiting for room, the call bounded by the operation timeout; else one deadline for
-        // the whole call, the wait for room included.
-        Deadline d = coordinator.internalAccess().deadline(timeout.isZero() ? operationTimeout : timeout);
-        if (items.isEmpty()) {
-            throw new IllegalArgumentException("offerAll needs at least one item");
-        }
-        if (items.size() > capacity) {
-            throw new IllegalArgumentException("cannot offer " + items.size() + " items at once to work queue "
-                    + store.path + " with capacity " + capacity);
-        }
-        lifecycle.requireStarted();
-        int limit = coordinator.maxValueBytes();
-        long seq = sequence.incrementAndGet();
-        List<byte[]> records = new ArrayList<>(items.size());
-        for (T item : items) {
-            byte[] encoded = codec.encode(Objects.requireNonNull(item, "items contains null"));
-            int size = PackFormat.HEADER_BYTES + PackFormat.PER_EVENT_BYTES + encoded.length + DEAD_LETTER_RESERVE;
-            if (size > limit) {
-                throw new ValueTooLargeException(store.itemsDir, size, limit);
-            }
-            records.add(PackFormat.encode(writerHigh, writerLow, seq, List.of(encoded)));
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException("offer to " + store.path + " not started: the thread was interrupted");
-        }
-        String what = "offer to " + store.path;
-        QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
-        byte[] seqBytes = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
-        ensureWriter(d, what, Outcome.NOT_APPLIED);
-        RawOps c = new RawOps(coordinator);
-        // Whether an attempt was sent and its reply lost: from then on, giving up leaves the outcome unknown.
-        boolean inDoubt = false;
-        while (true) {
-            Outcome outcome = inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
-            QueueStore.Counter tail = tailHint;
-            if (tail == null) {
-                tail = store.readCounter(store.tailPath, d, what, outcome);
-            }
-            long next = tail.value();
-            int n = records.size();
-            String sending = what + " (if it landed, its first item is at position " + next + ")";
-            List<Op> ops = new ArrayList<>(n + 8);
-            try {
-                ops.add(c.setData(
-                        tail.version(), store.tailPath, Long.toString(next + n).getBytes(StandardCharsets.US_ASCII)));
-                if (capacity != Long.MAX_VALUE) {
-                    long seen = changes();
-                    QueueStore.Counter removed = timeout.isZero()
-                            ? store.readCounter(store.removedPath, d, what, outcome)
-                            : store.readCounterWatched(store.removedPath, signalWatches, d, what, outcome);
-                    long depth = QueueStore.depth(tail, removed);
-                    if (depth + n > capacity) {
-                        if (timeout.isZero() || d.passed()) {
-                            if (inDoubt) {
-                                throw d.expired(store.path, what, Outcome.UNKNOWN);
-                            }
-                            throw new QueueFullException(store.path, capacity, depth, n);
-                        }
-                        awaitChange(seen, d);
-                        if (d.passed()) {
-                            // No room seen within the timeout (what freed up meanwhile is not read).
-                            if (inDoubt) {
-                                throw d.expired(store.path, what, Outcome.UNKNOWN);
-                            }
-                            throw new QueueFullException(store.path, capacity, depth, n);
-                        }
-                        tailHint = null;
-                        continue;
-                    }
-                    ops.add(c.check(removed.version(), store.removedPath));
-                }
-                ops.add(c.setData(-1, writerPath, seqBytes));
-                for (int i = 0; i < n; i++) {
-                    long p = next + i;
-                    if (p % m.segmentSize() == 0) {
-                        long segment = p / m.segmentSize();
-                        if (segment % m.groupSize() == 0) {
-                            ops.add(c.create(
-                                    CreateMode.PERSISTENT, store.itemGroupPath(segment / m.groupSize()), new byte[0]));
-                        }
-                        ops.add(c.create(CreateMode.PERSISTENT, store.itemSegmentPath(m, segment), new byte[0]));
-                    }
-                    ops.add(c.create(CreateMode.PERSISTENT, store.itemPath(m, p), records.get(i)));
-                }
-            } catch (StateSyncException e) {
-                throw e;
-            } catch (Exception e) {
-                throw ZkErrors.translate(e, store.path);
-            }
-            try {
-                store.multi(ops, d, sending);
-                // The compare-and-set from version v succeeded, so the tail is now at version v + 1.
-                tailHint = new QueueStore.Counter(next + n, tail.version() + 1, tail.czxid(), tail.mzxid());
-                return next;
-            } catch (OperationTimeoutException e) {
-                tailHint = null;
-                throw e; // the deadline passed, or an interrupt, with the offer sent: unknown outcome
-            } catch (StateSyncException e) {
-                tailHint = null;
-                switch (e.reason()) {
-                    case VERSION_CONFLICT -> {
-                        // Someone else offered first, or an earlier attempt of ours landed.
-                        if (writerSaw(seqBytes, d, what, outcome)) {
-                            LOG.info(
-                                    "offer {} to {} had landed at position {} before its reply was lost",
-                                    seq,
-                                    store.path,
-                                    next);
-                            return next;
-                        }
-                    }
-                    case NO_NODE -> {
-                        if (!writerPath.equals(e.path())) {
-                            throw e;
-                        }
-                        // The writer znode went with an expired session.
-                        if (resolveAfterSessionLoss(m, next, tail, seq, d, what, outcome)) {
-                            return next;
-                        }
-                        writerSession = 0;
-                        ensureWriter(d, what, outcome);
-                    }
-                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
-                        inDoubt = true;
-                        store.awaitConnection(
-                                d,
-                                new ConnectionLossException(
-                                        store.path,
-                                        "offer to " + store.path + " has an unknown outcome after " + d.timeout()
-                                                + ": if it landed, its first item is at position " + next,
-                                        e),
-                                sending,
-                                Outcome.UNKNOWN);
-                        if (writerSaw(seqBytes, d, sending, Outcome.UNKNOWN)) {
-                            LOG.info(
-                                    "offer {} to {} had landed at position {} before the connection was lost",
-                                    seq,
-                                    store.path,
-                                    next);
-                            return next;
-                        }
-                        if (!writerExists(d, sending, Outcome.UNKNOWN)) {
-                            if (resolveAfterSessionLoss(m, next, tail, seq, d, sending, Outcome.UNKNOWN)) {
-                                return next;
-                            }
-                            writerSession = 0;
-                            ensureWriter(d, sending, Outcome.UNKNOWN);
-                        }
-                        // Still unseen with the writer znode of this session in place: it did not land.
-                        inDoubt = false;
-                    }
-                    default -> throw e;
-                }
-            }
-            if (d.passed()) {
-                throw d.expired(store.path, what, inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED);
-            }
-        }
-    }
-
-    /**
-     * Creates this writer's ephemeral znode if this session does not have it yet. It starts empty:
-     * only an offer's own {@code multi} writes its sequence there.
-     */
-    private void ensureWriter(Deadline d, String what, Outcome outcome) {
-        long session = coordinator.sessionId();
-        if (session != 0 && session == writerSession) {
-            return; // made or seen in this session; if it is gone anyway, the offer's multi says so (NO_NODE)
-        }
-        if (!writerExists(d, what, outcome)) {
-            store.createIfAbsent(writerPath, new byte[0], CreateMode.EPHEMERAL, d, what, outcome);
-        }
-        writerSession = session;
-    }
-
-    /** The session in which this writer's znode was last made or seen, or 0. */
-    private volatile long writerSession;
-
-    private boolean writerExists(Deadline d, String what, Outcome outcome) {
-        return store.read(writerPath, d, what, outcome).isPresent();
-    }
-
-    /** Whether this writer's znode records the given offer sequence as landed. */
-    private boolean writerSaw(byte[] seqBytes, Deadline d, String what, Outcome outcome) {
-        Optional<Versioned<byte[]>> w = store.read(writerPath, d, what, outcome);
-        return w.isPresent() && Arrays.equals(w.get().value(), seqBytes);
-    }
-
-    /**
-     * After the session that ran an offer ended, decides from the item at its position whether it
-     * landed: {@code true} if it did, {@code false} if it certainly did not.
-     *
-     * @throws ConnectionLossException if that cannot be decided (the item at the position is gone)
-     */
-    private boolean resolveAfterSessionLoss(
-            QueueStore.Layout m, long next, QueueStore.Counter tail, long seq, Deadline d, String what, Outcome o) {
-        Optional<Versioned<byte[]>> at = store.read(store.itemPath(m, next), d, what, o);
-        if (at.isPresent()) {
-            try {
-                return PackFormat.decode(store.itemPath(m, next), at.get().value())
-                        .writtenBy(writerHigh, writerLow, seq);
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        }
-        QueueStore.Counter now = store.readCounter(store.tailPath, d, what, o);
-        if (now.version() == tail.version()) {
-            return false;
-        }
-        throw new ConnectionLossException(
-                store.path,
-                "offer to " + store.path + " has an unknown outcome: the session ended while it was in flight and the"
-                        + " item at position " + next + " has since been consumed; if the offer landed, its first item"
-                        + " was at that position",
-                null);
+        return offers.offer(items, timeout);
     }
 
     // ---------------------------------------------------------------- take
@@ -710,7 +491,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             boolean tried = false;
             if (coordinator.isConnected() && strandedPasses.get() < MAX_STRANDED_PASSES) {
                 tried = true;
-                ClaimImpl<T> claim = pass(arm, clock.pass());
+                DefaultClaim<T> claim = pass(arm, clock.pass());
                 if (claim != null) {
                     return Optional.of(claim);
                 }
@@ -735,7 +516,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
      * the deadline. Returns its claim, or null if it found none, lost the connection, or ran out of
      * time; a pass that ends after its take returned gives back any claim it made.
      */
-    private @Nullable ClaimImpl<T> pass(boolean arm, Deadline passDeadline) throws InterruptedException {
+    private @Nullable DefaultClaim<T> pass(boolean arm, Deadline passDeadline) throws InterruptedException {
         ExecutorService ex = takers;
         if (ex == null) {
             throw new IllegalStateException("WorkQueue " + store.path + " is not started");
@@ -753,7 +534,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         } catch (TimeoutException e) {
             return p.abandon();
         } catch (InterruptedException e) {
-            ClaimImpl<T> late = p.abandon();
+            DefaultClaim<T> late = p.abandon();
             if (late != null) {
                 // Given back on a taker thread: the interrupted caller does not wait for the release.
                 try {
@@ -803,7 +584,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         /** Guarded by {@link #lock}. */
         private boolean abandoned;
         /** Guarded by {@link #lock}. */
-        private @Nullable ClaimImpl<T> result;
+        private @Nullable DefaultClaim<T> result;
 
         Pass(boolean arm, Deadline deadline) {
             this.arm = arm;
@@ -812,7 +593,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
 
         @Override
         public Boolean call() throws InterruptedException {
-            ClaimImpl<T> claim = null;
+            DefaultClaim<T> claim = null;
             try {
                 claim = fromCache(deadline);
                 if (claim == null) {
@@ -845,7 +626,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
 
         /** The take stops waiting: the claim if the pass has just made one, else null (given back later). */
         @Nullable
-        ClaimImpl<T> abandon() {
+        DefaultClaim<T> abandon() {
             synchronized (lock) {
                 if (done) {
                     return result;
@@ -857,7 +638,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         }
 
         @Nullable
-        ClaimImpl<T> result() {
+        DefaultClaim<T> result() {
             synchronized (lock) {
                 return result;
             }
@@ -868,7 +649,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
      * One pass from the head segment: claims the first available item, or returns null. Every
      * request against the pass's deadline.
      */
-    private @Nullable ClaimImpl<T> scan(boolean arm, Deadline d) throws InterruptedException {
+    private @Nullable DefaultClaim<T> scan(boolean arm, Deadline d) throws InterruptedException {
         String what = "take from " + store.path;
         Outcome o = Outcome.NOT_APPLIED;
         QueueStore.Layout m = store.layout(d, what, o);
@@ -921,7 +702,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
                     candidates.add(p);
                 }
             }
-            ClaimImpl<T> claim = claimFirst(m, candidates, d);
+            DefaultClaim<T> claim = claimFirst(m, candidates, d);
             if (claim != null) {
                 return claim;
             }
@@ -967,14 +748,14 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
      * candidates (trying them last), so that consumers listing the same segment spread out instead
      * of all racing for the same item; a lone consumer never collides and keeps strict order.
      */
-    private @Nullable ClaimImpl<T> claimFirst(QueueStore.Layout m, List<Long> candidates, Deadline d)
+    private @Nullable DefaultClaim<T> claimFirst(QueueStore.Layout m, List<Long> candidates, Deadline d)
             throws InterruptedException {
         List<Long> later = new ArrayList<>();
         boolean[] collided = new boolean[1];
         int i = 0;
         while (i < candidates.size()) {
             collided[0] = false;
-            ClaimImpl<T> claim = attempt(m, candidates.get(i), collided, d);
+            DefaultClaim<T> claim = attempt(m, candidates.get(i), collided, d);
             if (claim != null) {
                 List<Long> rest = new ArrayList<>(later);
                 rest.addAll(candidates.subList(i + 1, candidates.size()));
@@ -994,7 +775,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             }
         }
         for (long p : later) {
-            ClaimImpl<T> claim = attempt(m, p, collided, d);
+            DefaultClaim<T> claim = attempt(m, p, collided, d);
             if (claim != null) {
                 return claim;
             }
@@ -1003,7 +784,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
     }
 
     /** Tries the candidates this instance listed last; null when they are used up. */
-    private @Nullable ClaimImpl<T> fromCache(Deadline d) throws InterruptedException {
+    private @Nullable DefaultClaim<T> fromCache(Deadline d) throws InterruptedException {
         QueueStore.Layout m = store.layout(d, "take from " + store.path, Outcome.NOT_APPLIED);
         boolean[] collided = new boolean[1];
         while (true) {
@@ -1014,7 +795,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             if (p == null) {
                 return null;
             }
-            ClaimImpl<T> claim = attempt(m, p, collided, d);
+            DefaultClaim<T> claim = attempt(m, p, collided, d);
             if (claim != null) {
                 return claim;
             }
@@ -1034,7 +815,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
      * a claim whose reply was lost, against deadlines of their own (so that a claim in doubt is
      * resolved, and given back, even after the take stopped waiting for the pass).
      */
-    private @Nullable ClaimImpl<T> attempt(QueueStore.Layout m, long p, boolean[] collided, Deadline d)
+    private @Nullable DefaultClaim<T> attempt(QueueStore.Layout m, long p, boolean[] collided, Deadline d)
             throws InterruptedException {
         String itemPath = store.itemPath(m, p);
         String what = "take from " + store.path;
@@ -1048,7 +829,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         try {
             encoded = PackFormat.decode(itemPath, data).events().get(0);
         } catch (IllegalArgumentException e) {
-            deadLetter(
+            deadLetters.move(
                     m,
                     p,
                     data,
@@ -1060,7 +841,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             return null;
         }
         if (version >= maxDeliveries) {
-            deadLetter(
+            deadLetters.move(
                     m,
                     p,
                     data,
@@ -1075,7 +856,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         try {
             value = Codecs.decode(codec, itemPath, version, encoded);
         } catch (DecodingException e) {
-            deadLetter(
+            deadLetters.move(
                     m,
                     p,
                     data,
@@ -1157,8 +938,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         return claim.isPresent() && Arrays.equals(claim.get().value(), token);
     }
 
-    private ClaimImpl<T> newClaim(QueueStore.Layout m, long p, T value, int deliveries, byte[] data, long session) {
-        ClaimImpl<T> claim = new ClaimImpl<>(this, m, p, value, deliveries, data, session);
+    private DefaultClaim<T> newClaim(QueueStore.Layout m, long p, T value, int deliveries, byte[] data, long session) {
+        DefaultClaim<T> claim = new DefaultClaim<>(this, m, p, value, deliveries, data, session);
         held.add(claim);
         if (!lifecycle.isStarted()) {
             // Closed while claiming: give it back at once.
@@ -1167,139 +948,8 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         return claim;
     }
 
-    void forget(ClaimImpl<T> claim) {
+    void forget(DefaultClaim<T> claim) {
         held.remove(claim);
-    }
-
-    /**
-     * Moves an item to the dead-letter queue, atomically with its removal. With {@code ours}, the
-     * caller holds the item's claim; without, the move takes (and drops) a claim in the same
-     * {@code multi}, so it cannot race a consumer that holds one.
-     *
-     * @return {@code true} if the item is gone from the queue (moved by this call or by someone else)
-     */
-    boolean deadLetter(
-            QueueStore.Layout m,
-            long p,
-            byte[] itemData,
-            int itemVersion,
-            DeadLetter.Cause cause,
-            String detail,
-            @Nullable ClaimImpl<T> ours,
-            Deadline deadline) {
-        String itemPath = store.itemPath(m, p);
-        String claimPath = store.claimPath(m, p);
-        String shortDetail =
-                detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) + "..." : detail;
-        int limit = coordinator.maxValueBytes();
-        byte[] kept = itemData;
-        if (kept.length + DEAD_LETTER_RESERVE > limit) {
-            kept = Arrays.copyOf(kept, Math.max(0, limit - DEAD_LETTER_RESERVE));
-            shortDetail += " (data truncated from " + itemData.length + " bytes)";
-        }
-        int deliveries = itemVersion;
-        byte[] meta = ("position=" + p + "\ncause=" + cause.name() + "\ndeliveries=" + deliveries + "\ndetail="
-                        + shortDetail.replace('\n', ' ') + "\n")
-                .getBytes(StandardCharsets.UTF_8);
-        long seq = sequence.incrementAndGet();
-        byte[] record = PackFormat.encode(writerHigh, writerLow, seq, List.of(kept, meta));
-        RawOps c = new RawOps(coordinator);
-        String what = "move of the item at " + itemPath + " to the dead-letter queue";
-        // Whether an attempt was sent and its reply lost.
-        boolean inDoubt = false;
-        for (int attempt = 0; ; attempt++) {
-            Outcome outcome = inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
-            QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, deadline, what, outcome);
-            long d = deadTail.value();
-            List<Op> ops = new ArrayList<>();
-            try {
-                if (ours == null) {
-                    ops.add(c.create(CreateMode.EPHEMERAL, claimPath));
-                }
-                ops.add(c.delete(-1, claimPath));
-                ops.add(c.delete(itemVersion, itemPath));
-                ops.add(c.setData(
-                        deadTail.version(),
-                        store.deadTailPath,
-                        Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
-                if (d % m.segmentSize() == 0) {
-                    long segment = d / m.segmentSize();
-                    if (segment % m.groupSize() == 0) {
-                        ops.add(c.create(
-                                CreateMode.PERSISTENT, store.deadGroupPath(segment / m.groupSize()), new byte[0]));
-                    }
-                    ops.add(c.create(CreateMode.PERSISTENT, store.deadSegmentPath(m, segment), new byte[0]));
-                }
-                ops.add(c.create(CreateMode.PERSISTENT, store.deadPath(m, d), record));
-                ops.add(c.setData(-1, store.removedPath, new byte[0]));
-            } catch (Exception e) {
-                throw ZkErrors.translate(e, itemPath);
-            }
-            try {
-                store.multi(ops, deadline, what);
-                LOG.warn(
-                        "work queue {}: item at position {} moved to dead letter {}: {} ({})",
-                        store.path,
-                        p,
-                        d,
-                        cause,
-                        shortDetail);
-                return true;
-            } catch (StateSyncException e) {
-                String at = e.path();
-                switch (e.reason()) {
-                    case VERSION_CONFLICT -> {
-                        if (!store.deadTailPath.equals(at)) {
-                            return false; // the item changed: someone else claimed it
-                        }
-                    }
-                    case NODE_EXISTS -> {
-                        if (claimPath.equals(at)) {
-                            return false; // a consumer holds it
-                        }
-                        // the dead-letter slot was taken: re-read the dead tail
-                    }
-                    case NO_NODE -> {
-                        if (itemPath.equals(at)) {
-                            return true; // already gone (perhaps by this very move, retried by Curator)
-                        }
-                        if (claimPath.equals(at)) {
-                            if (ours != null) {
-                                return false; // our claim is gone with our session
-                            }
-                            store.createIfAbsent(
-                                    store.claimSegmentPath(m, p / m.segmentSize()),
-                                    new byte[0],
-                                    CreateMode.CONTAINER,
-                                    deadline,
-                                    what,
-                                    outcome);
-                        } else {
-                            throw e;
-                        }
-                    }
-                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
-                        inDoubt = true;
-                        store.awaitConnection(deadline, e, what, Outcome.UNKNOWN);
-                        if (store.read(itemPath, deadline, what, Outcome.UNKNOWN)
-                                .isEmpty()) {
-                            return true;
-                        }
-                        if (ours != null && ours.sessionId() != coordinator.sessionId()) {
-                            return false;
-                        }
-                    }
-                    default -> throw e;
-                }
-            }
-            if (attempt > 100 || deadline.passed()) {
-                throw new StateSyncException(
-                        StateSyncException.Reason.TIMEOUT,
-                        itemPath,
-                        "could not move the item at " + itemPath + " to the dead-letter queue",
-                        null);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- reads
@@ -1344,68 +994,7 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
         String what = "read of the dead letters of work queue " + store.path;
         QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
         QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, d, what, Outcome.NOT_APPLIED);
-        return readDeadLetters(m, fromId, deadTail.value(), max, d, what);
-    }
-
-    private List<DeadLetter<T>> readDeadLetters(
-            QueueStore.Layout m, long from, long end, int max, Deadline d, String what) {
-        List<DeadLetter<T>> out = new ArrayList<>();
-        for (long id = from; id < end && out.size() < max; id++) {
-            String p = store.deadPath(m, id);
-            Optional<Versioned<byte[]>> v = store.read(p, d, what, Outcome.NOT_APPLIED);
-            if (v.isPresent()) {
-                out.add(decodeDeadLetter(p, id, v.get().value()));
-            }
-        }
-        return out;
-    }
-
-    private DeadLetter<T> decodeDeadLetter(String p, long id, byte[] data) {
-        List<byte[]> parts;
-        try {
-            parts = PackFormat.decode(p, data).events();
-        } catch (IllegalArgumentException e) {
-            throw new DecodingException(p, -1, data.length, e);
-        }
-        if (parts.size() < 2) {
-            throw new DecodingException(p, -1, data.length, new IllegalArgumentException("no dead-letter header"));
-        }
-        long position = -1;
-        DeadLetter.Cause cause = DeadLetter.Cause.UNDECODABLE;
-        int deliveries = 0;
-        String detail = "";
-        for (String line : new String(parts.get(1), StandardCharsets.UTF_8).split("\n", -1)) {
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                continue;
-            }
-            String value = line.substring(eq + 1);
-            try {
-                switch (line.substring(0, eq)) {
-                    case "position" -> position = Long.parseLong(value);
-                    case "cause" -> cause = DeadLetter.Cause.valueOf(value);
-                    case "deliveries" -> deliveries = Integer.parseInt(value);
-                    case "detail" -> detail = value;
-                    default -> {}
-                }
-            } catch (IllegalArgumentException e) {
-                throw new DecodingException(p, -1, data.length, e);
-            }
-        }
-        byte[] raw = parts.get(0);
-        byte[] encoded = raw;
-        try {
-            encoded = PackFormat.decode(p, raw).events().get(0);
-        } catch (IllegalArgumentException e) {
-            // not a queue record: keep the raw bytes
-        }
-        T value = null;
-        try {
-            value = codec.decode(encoded);
-        } catch (RuntimeException e) {
-            // undecodable: the dead letter carries the bytes only
-        }
-        return new DeadLetter<>(id, position, cause, detail, deliveries, encoded, value);
+        return deadLetters.read(m, fromId, deadTail.value(), max, d, what);
     }
 
     @Override
@@ -1424,15 +1013,6 @@ final class WorkQueueImpl<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
             throw new InterruptedException("dead letter " + id + " of " + store.path + " not deleted: interrupted");
         }
         String what = "delete of dead letter " + id + " of work queue " + store.path;
-        String p = store.deadPath(store.layout(d, what, Outcome.NOT_APPLIED), id);
-        // Repeated after a lost reply: a delete that landed then answers NO_NODE, reported as false.
-        ZkAccess.Reply r = store.delete(p, -1, d, what, Outcome.UNKNOWN);
-        if (r.ok()) {
-            return true;
-        }
-        if (r.noNode()) {
-            return false;
-        }
-        throw ZkAccess.error(r.rc(), p);
+        return deadLetters.delete(store.layout(d, what, Outcome.NOT_APPLIED), id, d, what);
     }
 }

@@ -35,14 +35,14 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The implementation of {@link EventLog}. */
-final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
+final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting {
     private final Coordinator coordinator;
     private final Codec<E> codec;
-    final LogStore store;
+    private final LogStore store;
     private final Lifecycle lifecycle;
-    private final List<SubscriptionImpl<E>> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<DefaultSubscription<E>> subscriptions = new CopyOnWriteArrayList<>();
 
-    EventLogImpl(Coordinator coordinator, Codec<E> codec, LogStore store) {
+    DefaultEventLog(Coordinator coordinator, Codec<E> codec, LogStore store) {
         this.coordinator = coordinator;
         this.codec = codec;
         this.store = store;
@@ -77,13 +77,18 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
         // One bound for all: each subscription's thread is interrupted, and the wait for them
         // shares one deadline; a thread still busy then finishes in the background.
         Deadline d = store.coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
-        for (SubscriptionImpl<E> s : subscriptions) {
+        for (DefaultSubscription<E> s : subscriptions) {
             s.close(d);
         }
         subscriptions.clear();
     }
 
-    void forget(SubscriptionImpl<E> subscription) {
+    /** The log's storage, shared with its subscriptions and an {@link EventSourcedState} built on it. */
+    LogStore store() {
+        return store;
+    }
+
+    void forget(DefaultSubscription<E> subscription) {
         subscriptions.remove(subscription);
     }
 
@@ -198,7 +203,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
         }
         Objects.requireNonNull(policy, "policy");
         lifecycle.requireStarted();
-        SubscriptionImpl<E> s = new SubscriptionImpl<>(this, coordinator, codec, fromPosition, policy);
+        DefaultSubscription<E> s = new DefaultSubscription<>(this, coordinator, codec, fromPosition, policy);
         subscriptions.add(s);
         return s;
     }
