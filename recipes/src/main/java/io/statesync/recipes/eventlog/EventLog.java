@@ -452,7 +452,7 @@ public interface EventLog<E> extends Recipe {
 
         /**
          * How long one {@link EventLog#append(Object)} or {@link EventLog#appendAll(List)} without a
-         * timeout of its own may take in all (default 60 s), measured with {@link System#nanoTime()}
+         * timeout of its own may take in all (default 60 s), measured on the coordinator's {@link io.statesync.core.Ticker}
          * from the call: every request, retrying after losing the race for the end of the log, and
          * waiting for the connection to resolve an unknown outcome. Past it the append throws {@link
          * io.statesync.core.OperationTimeoutException} with its outcome.
@@ -487,7 +487,7 @@ public interface EventLog<E> extends Recipe {
             if (appendTimeout.isNegative() || appendTimeout.isZero()) {
                 throw new IllegalArgumentException("appendTimeout must be positive, was " + appendTimeout);
             }
-            return new EventLogImpl<>(
+            return new DefaultEventLog<>(
                     coordinator, codec, new LogStore(coordinator, path, segmentSize, groupSize, appendTimeout));
         }
     }

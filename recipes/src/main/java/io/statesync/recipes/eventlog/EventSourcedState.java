@@ -116,7 +116,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
      * Waits until the state has applied every event before a position.
      *
      * @param position the position to reach (for example the result of {@code append(e) + 1})
-     * @param timeout how long to wait, measured with {@link System#nanoTime()}
+     * @param timeout how long to wait, measured on the coordinator's {@link io.statesync.core.Ticker}
      * @return {@code true} once reached (at once if already reached, even after the state stopped);
      *     {@code false} only if the timeout passed while the state was still following the log
      * @throws InterruptedException if interrupted
@@ -156,15 +156,18 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
      * @param <E> the event type
      */
     final class Builder<S, E> {
-        private final EventLog<E> log;
-        private final S initial;
-        private final BiFunction<S, E, S> reducer;
+        final EventLog<E> log;
+        final S initial;
+        final BiFunction<S, E, S> reducer;
         private final BuilderOptions options = new BuilderOptions();
-        private @Nullable Codec<S> snapshotCodec;
-        private int snapshotEvery;
-        private int keepSnapshots = 2;
-        private boolean compactLog;
-        private UndecodablePolicy policy = UndecodablePolicy.STOP;
+
+        @Nullable
+        Codec<S> snapshotCodec;
+
+        int snapshotEvery;
+        int keepSnapshots = 2;
+        boolean compactLog;
+        UndecodablePolicy policy = UndecodablePolicy.STOP;
 
         private Builder(EventLog<E> log, S initial, BiFunction<S, E, S> reducer) {
             this.log = Objects.requireNonNull(log, "log");
@@ -233,7 +236,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
          * @throws IllegalArgumentException naming an invalid option
          */
         public EventSourcedState<S, E> build() {
-            if (!(log instanceof EventLogImpl)) {
+            if (!(log instanceof DefaultEventLog)) {
                 throw new IllegalArgumentException("log must be built by EventLog.builder, was " + log.getClass());
             }
             if (snapshotEvery < 0) {
@@ -246,15 +249,7 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
                 throw new IllegalArgumentException(
                         "compactLog needs snapshots(codec, everyEvents) with everyEvents > 0");
             }
-            return new EventSourcedStateImpl<>(
-                    (EventLogImpl<E>) log,
-                    initial,
-                    reducer,
-                    snapshotCodec,
-                    snapshotEvery,
-                    keepSnapshots,
-                    compactLog,
-                    policy);
+            return new DefaultEventSourcedState<>(this, (DefaultEventLog<E>) log);
         }
     }
 }

@@ -140,7 +140,7 @@ final class Follower implements Runnable {
      * silent partition ends with the interrupt, and the thread finishes in the background.
      */
     void close() {
-        close(Deadline.after(Duration.ofMillis(CLOSE_WAIT_MS)));
+        close(access.deadline(Duration.ofMillis(CLOSE_WAIT_MS)));
     }
 
     /** As {@link #close()}, waiting for the thread until the given deadline at most. */
@@ -300,14 +300,14 @@ final class Follower implements Runnable {
 
     /** Waits for a wake-up or the timeout; false if closed. */
     private boolean await(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        Deadline d = access.deadline(Duration.ofMillis(millis));
         synchronized (signal) {
             while (!signalled && !closed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                long left = d.remainingNanos();
+                if (left == 0) {
                     break;
                 }
-                signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                TimeUnit.NANOSECONDS.timedWait(signal, left);
             }
             signalled = false;
         }

@@ -27,15 +27,15 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
-import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.RawOps;
+import io.statesync.recipes.internal.Segments;
 import io.statesync.recipes.internal.WatchSet;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The storage of one event log: layout, appends, reads and truncation. Shared by {@link
- * EventLogImpl}, its subscriptions and {@link EventSourcedStateImpl}. Thread-safe.
+ * DefaultEventLog}, its subscriptions and {@link DefaultEventSourcedState}. Thread-safe.
  *
  * <p>Layout under the log's path {@code P}:
  *
@@ -71,46 +71,15 @@ final class LogStore {
     static final int DEFAULT_SEGMENT_SIZE = 1000;
     static final int DEFAULT_GROUP_SIZE = 1000;
 
-    /** The layout and retention point stored in {@code P/meta}. */
-    record Meta(int segmentSize, int groupSize, long earliest, int version) {
+    /** The layout and retention point stored in {@code P/meta} (the {@link Segments} meta format). */
+    record Meta(int segmentSize, int groupSize, long earliest, int version) implements Segments.Shape {
         byte[] encode() {
-            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\nearliest=" + earliest + "\n"
-                            + LayoutVersion.PROPERTY_LINE)
-                    .getBytes(StandardCharsets.UTF_8);
+            return Segments.encodeMeta(this, "earliest=" + earliest);
         }
 
         static Meta decode(String path, byte[] data, int version) {
-            LayoutVersion.checkProperties(path, "event-log meta", data);
-            int seg = -1;
-            int group = -1;
-            long earliest = -1;
-            for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {
-                int eq = line.indexOf('=');
-                if (eq < 0) {
-                    continue;
-                }
-                String key = line.substring(0, eq);
-                String value = line.substring(eq + 1).trim();
-                try {
-                    switch (key) {
-                        case "segmentSize" -> seg = Integer.parseInt(value);
-                        case "groupSize" -> group = Integer.parseInt(value);
-                        case "earliest" -> earliest = Long.parseLong(value);
-                        default -> {}
-                    }
-                } catch (NumberFormatException e) {
-                    throw new StateSyncException(
-                            StateSyncException.Reason.DECODING_FAILED, path, "bad event-log meta " + key, e);
-                }
-            }
-            if (seg < 1 || group < 1 || earliest < 0) {
-                throw new StateSyncException(
-                        StateSyncException.Reason.DECODING_FAILED,
-                        path,
-                        "event-log meta at " + path + " is not valid",
-                        null);
-            }
-            return new Meta(seg, group, earliest, version);
+            Segments.Meta m = Segments.decodeMeta(path, "event-log", data);
+            return new Meta(m.segmentSize(), m.groupSize(), m.nonNegative("earliest"), version);
         }
     }
 
@@ -153,8 +122,8 @@ final class LogStore {
     private final long writerLow;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicReference<@Nullable Tail> tailHint = new AtomicReference<>();
-    private final Object initLock = new Object();
-    private volatile @Nullable Meta layout;
+    private final Segments segments;
+    private final Segments.Lazy<Meta> layout = new Segments.Lazy<>();
 
     LogStore(Coordinator coordinator, String path, int segmentSize, int groupSize, Duration appendTimeout) {
         this.coordinator = coordinator;
@@ -162,6 +131,7 @@ final class LogStore {
         this.logDir = child(path, "log");
         this.metaPath = child(path, "meta");
         this.snapshotsDir = child(path, "snapshots");
+        this.segments = new Segments(logDir);
         this.requestedSegmentSize = segmentSize;
         this.requestedGroupSize = groupSize;
         this.appendTimeout = appendTimeout;
@@ -178,48 +148,25 @@ final class LogStore {
 
     /** The layout, creating the log's znodes on first use; every request bounded by the deadline. */
     Meta layout(Deadline d, String what, Outcome outcome) throws InterruptedException {
-        Meta m = layout;
-        if (m != null) {
-            return m;
-        }
-        synchronized (initLock) {
-            m = layout;
-            if (m != null) {
-                return m;
-            }
+        return layout.get(() -> {
             Optional<Meta> existing = readMetaIfPresent(d, what, outcome);
+            Meta requested = new Meta(requestedSegmentSize, requestedGroupSize, 0, 0);
             if (existing.isEmpty()) {
-                createIfAbsent(logDir, new byte[0], d, what, outcome);
-                Meta fresh = new Meta(requestedSegmentSize, requestedGroupSize, 0, 0);
-                createIfAbsent(metaPath, fresh.encode(), d, what, outcome);
+                Segments.create(
+                        zk(), List.of(Map.entry(logDir, new byte[0])), metaPath, requested.encode(), d, what, outcome);
                 existing = readMetaIfPresent(d, what, outcome);
             }
-            m = existing.orElseThrow(() -> new StateSyncException(
+            Meta m = existing.orElseThrow(() -> new StateSyncException(
                     StateSyncException.Reason.NO_NODE, metaPath, "event-log meta vanished", null));
-            if (m.segmentSize() != requestedSegmentSize || m.groupSize() != requestedGroupSize) {
-                LOG.warn(
-                        "event log {} was created with segmentSize={} groupSize={}; using those, not the configured"
-                                + " {} and {}",
-                        path,
-                        m.segmentSize(),
-                        m.groupSize(),
-                        requestedSegmentSize,
-                        requestedGroupSize);
-            }
-            layout = m;
+            Segments.warnIfResized(LOG, "event log", path, m, requested);
             return m;
-        }
+        });
     }
 
     // ---------------------------------------------------------------- requests, each bounded by a deadline
 
     private ZkAccess zk() {
         return coordinator.internalAccess();
-    }
-
-    /** Creates a znode (and its missing ancestors) unless it exists; safe to repeat. */
-    private void createIfAbsent(String p, byte[] data, Deadline d, String what, Outcome outcome) {
-        zk().createIfAbsent(p, data, CreateMode.PERSISTENT, d, what, outcome);
     }
 
     /** Reads a znode, repeating the read after a lost connection until the deadline. */
@@ -253,15 +200,15 @@ final class LogStore {
     }
 
     String groupPath(Meta m, long group) {
-        return logDir + "/" + group;
+        return segments.groupPath(group);
     }
 
     String segmentPath(Meta m, long segment) {
-        return logDir + "/" + (segment / m.groupSize()) + "/" + segment;
+        return segments.segmentPath(m, segment);
     }
 
     String nodePath(Meta m, long position) {
-        return segmentPath(m, position / m.segmentSize()) + "/" + position;
+        return segments.path(m, position);
     }
 
     // ---------------------------------------------------------------- append
@@ -281,7 +228,7 @@ final class LogStore {
     long append(List<byte[]> encoded, Deadline d) throws InterruptedException {
         // Size first, before any I/O (the layout is read, or created, on first use): against the
         // segment size known so far, then again if the log turns out to have smaller segments.
-        Meta known = layout;
+        Meta known = layout.known();
         int assumedSegmentSize = known != null ? known.segmentSize() : requestedSegmentSize;
         checkSize(encoded, assumedSegmentSize);
         if (Thread.interrupted()) {

@@ -23,12 +23,13 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.ChildNames;
-import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.RawOps;
+import io.statesync.recipes.internal.Segments;
 import io.statesync.recipes.internal.WatchSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -56,42 +57,15 @@ import org.slf4j.LoggerFactory;
 final class QueueStore {
     private static final Logger LOG = LoggerFactory.getLogger(QueueStore.class);
 
-    /** The segment layout stored in {@code P/meta}. */
-    record Layout(int segmentSize, int groupSize) {
+    /** The segment layout stored in {@code P/meta} (the {@link Segments} meta format). */
+    record Layout(int segmentSize, int groupSize) implements Segments.Shape {
         byte[] encode() {
-            return ("segmentSize=" + segmentSize + "\ngroupSize=" + groupSize + "\n" + LayoutVersion.PROPERTY_LINE)
-                    .getBytes(StandardCharsets.UTF_8);
+            return Segments.encodeMeta(this);
         }
 
         static Layout decode(String path, byte[] data) {
-            LayoutVersion.checkProperties(path, "work-queue meta", data);
-            int seg = -1;
-            int group = -1;
-            for (String line : new String(data, StandardCharsets.UTF_8).split("\n", -1)) {
-                int eq = line.indexOf('=');
-                if (eq < 0) {
-                    continue;
-                }
-                try {
-                    switch (line.substring(0, eq)) {
-                        case "segmentSize" ->
-                            seg = Integer.parseInt(line.substring(eq + 1).trim());
-                        case "groupSize" ->
-                            group = Integer.parseInt(line.substring(eq + 1).trim());
-                        default -> {}
-                    }
-                } catch (NumberFormatException e) {
-                    seg = -1;
-                }
-            }
-            if (seg < 1 || group < 1) {
-                throw new StateSyncException(
-                        StateSyncException.Reason.DECODING_FAILED,
-                        path,
-                        "work-queue meta at " + path + " is not valid",
-                        null);
-            }
-            return new Layout(seg, group);
+            Segments.Meta m = Segments.decodeMeta(path, "work-queue", data);
+            return new Layout(m.segmentSize(), m.groupSize());
         }
     }
 
@@ -110,8 +84,10 @@ final class QueueStore {
     final String deadDir;
     private final int requestedSegmentSize;
     private final int requestedGroupSize;
-    private final Object initLock = new Object();
-    private volatile @Nullable Layout layout;
+    private final Segments items;
+    private final Segments claims;
+    private final Segments dead;
+    private final Segments.Lazy<Layout> layout = new Segments.Lazy<>();
 
     QueueStore(Coordinator coordinator, String path, int segmentSize, int groupSize) {
         this.coordinator = coordinator;
@@ -126,57 +102,45 @@ final class QueueStore {
         this.deadDir = path + "/dead";
         this.requestedSegmentSize = segmentSize;
         this.requestedGroupSize = groupSize;
+        this.items = new Segments(itemsDir);
+        this.claims = new Segments(claimsDir);
+        this.dead = new Segments(deadDir);
     }
 
     /** The layout, creating the queue's znodes on first use; every request bounded by the deadline. */
     Layout layout(Deadline d, String what, Outcome outcome) {
-        Layout m = layout;
-        if (m != null) {
-            return m;
-        }
-        synchronized (initLock) {
-            m = layout;
-            if (m != null) {
-                return m;
-            }
+        return layout.get(() -> {
+            Layout requested = new Layout(requestedSegmentSize, requestedGroupSize);
             Optional<Versioned<byte[]>> meta = read(metaPath, d, what, outcome);
             if (meta.isEmpty()) {
-                createIfAbsent(path, new byte[0], CreateMode.PERSISTENT, d, what, outcome);
-                for (String dir : List.of(writersDir, itemsDir, claimsDir, deadDir)) {
-                    createIfAbsent(dir, new byte[0], CreateMode.PERSISTENT, d, what, outcome);
-                }
+                byte[] empty = new byte[0];
                 byte[] zero = "0".getBytes(StandardCharsets.US_ASCII);
-                createIfAbsent(tailPath, zero, CreateMode.PERSISTENT, d, what, outcome);
-                createIfAbsent(deadTailPath, zero, CreateMode.PERSISTENT, d, what, outcome);
-                createIfAbsent(removedPath, new byte[0], CreateMode.PERSISTENT, d, what, outcome);
-                // The meta last: its presence says every other znode exists.
-                createIfAbsent(
+                Segments.create(
+                        zk(),
+                        List.of(
+                                Map.entry(path, empty),
+                                Map.entry(writersDir, empty),
+                                Map.entry(itemsDir, empty),
+                                Map.entry(claimsDir, empty),
+                                Map.entry(deadDir, empty),
+                                Map.entry(tailPath, zero),
+                                Map.entry(deadTailPath, zero),
+                                Map.entry(removedPath, empty)),
                         metaPath,
-                        new Layout(requestedSegmentSize, requestedGroupSize).encode(),
-                        CreateMode.PERSISTENT,
+                        requested.encode(),
                         d,
                         what,
                         outcome);
                 meta = read(metaPath, d, what, outcome);
             }
-            m = Layout.decode(
+            Layout m = Layout.decode(
                     metaPath,
                     meta.orElseThrow(() -> new StateSyncException(
                                     StateSyncException.Reason.NO_NODE, metaPath, "work-queue meta vanished", null))
                             .value());
-            if (m.segmentSize() != requestedSegmentSize || m.groupSize() != requestedGroupSize) {
-                LOG.warn(
-                        "work queue {} was created with segmentSize={} groupSize={}; using those, not the configured"
-                                + " {} and {}",
-                        path,
-                        m.segmentSize(),
-                        m.groupSize(),
-                        requestedSegmentSize,
-                        requestedGroupSize);
-            }
-            layout = m;
+            Segments.warnIfResized(LOG, "work queue", path, m, requested);
             return m;
-        }
+        });
     }
 
     // ---------------------------------------------------------------- requests, each bounded by a deadline
@@ -263,35 +227,35 @@ final class QueueStore {
     // ---------------------------------------------------------------- paths
 
     String itemGroupPath(long group) {
-        return itemsDir + "/" + group;
+        return items.groupPath(group);
     }
 
     String itemSegmentPath(Layout m, long segment) {
-        return itemsDir + "/" + (segment / m.groupSize()) + "/" + segment;
+        return items.segmentPath(m, segment);
     }
 
     String itemPath(Layout m, long position) {
-        return itemSegmentPath(m, position / m.segmentSize()) + "/" + position;
+        return items.path(m, position);
     }
 
     String claimSegmentPath(Layout m, long segment) {
-        return claimsDir + "/" + (segment / m.groupSize()) + "/" + segment;
+        return claims.segmentPath(m, segment);
     }
 
     String claimPath(Layout m, long position) {
-        return claimSegmentPath(m, position / m.segmentSize()) + "/" + position;
+        return claims.path(m, position);
     }
 
     String deadGroupPath(long group) {
-        return deadDir + "/" + group;
+        return dead.groupPath(group);
     }
 
     String deadSegmentPath(Layout m, long segment) {
-        return deadDir + "/" + (segment / m.groupSize()) + "/" + segment;
+        return dead.segmentPath(m, segment);
     }
 
     String deadPath(Layout m, long id) {
-        return deadSegmentPath(m, id / m.segmentSize()) + "/" + id;
+        return dead.path(m, id);
     }
 
     // ---------------------------------------------------------------- reads

@@ -406,15 +406,15 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      * @param <T> the item type
      */
     final class Builder<T> {
-        private final Coordinator coordinator;
-        private final String path;
-        private final Codec<T> codec;
+        final Coordinator coordinator;
+        final String path;
+        final Codec<T> codec;
         private final BuilderOptions options = new BuilderOptions();
-        private int segmentSize = 1000;
-        private int groupSize = 1000;
-        private int maxDeliveries = 5;
-        private long capacity = Long.MAX_VALUE;
-        private Duration operationTimeout = Duration.ofSeconds(60);
+        int segmentSize = 1000;
+        int groupSize = 1000;
+        int maxDeliveries = 5;
+        long capacity = Long.MAX_VALUE;
+        Duration operationTimeout = Duration.ofSeconds(60);
 
         private Builder(Coordinator coordinator, String path, Codec<T> codec) {
             this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
@@ -476,7 +476,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
 
         /**
          * How long an operation may wait for the connection to resolve an unknown outcome (default
-         * 60 s), measured with {@link System#nanoTime()}.
+         * 60 s), measured on the coordinator's {@link io.statesync.core.Ticker}.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -513,8 +513,7 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
             if (operationTimeout.isNegative() || operationTimeout.isZero()) {
                 throw new IllegalArgumentException("operationTimeout must be positive, was " + operationTimeout);
             }
-            return new WorkQueueImpl<>(
-                    coordinator, path, codec, segmentSize, groupSize, maxDeliveries, capacity, operationTimeout);
+            return new DefaultWorkQueue<>(this);
         }
     }
 }

@@ -36,7 +36,6 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
-import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSubscription;
@@ -120,33 +119,31 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
 
     private volatile @Nullable StateSyncException failure;
 
-    DefaultReplicatedState(
-            Coordinator coordinator,
-            String path,
-            Codec<S> stateCodec,
-            Codec<C> commandCodec,
-            S initial,
-            BiFunction<S, C, S> function,
-            String participantId,
-            int maxBatch,
-            Duration commandTimeout,
-            long retainCommands,
-            int rejectionRetention,
-            UndecodablePolicy undecodablePolicy,
-            Duration takeoverDelay,
-            Duration appendTimeout) {
+    /**
+     * A replicated state as its builder describes it (the builder has checked every option).
+     *
+     * @param b the builder
+     * @param appendTimeout the command log's append timeout, resolved by the builder
+     */
+    DefaultReplicatedState(ReplicatedState.Builder<S, C> b, Duration appendTimeout) {
+        Coordinator coordinator = b.coordinator;
+        String path = b.path;
+        S initial = b.initial;
+        Codec<S> stateCodec = b.stateCodec;
+        this.commandCodec = b.commandCodec;
+        this.function = b.function;
+        this.maxBatch = b.maxBatch;
+        this.commandTimeout = b.commandTimeout;
+        this.retainCommands = b.retainCommands;
+        this.rejectionRetention = b.rejectionRetention;
+        this.undecodablePolicy = b.undecodablePolicy;
+        String participantId = b.participantId;
+        Duration takeoverDelay = b.takeoverDelay;
         this.coordinator = coordinator;
         this.path = path;
         this.statePath = path + "/state";
         this.commandsPath = path + "/commands";
         this.stateCodec = stateCodec;
-        this.commandCodec = commandCodec;
-        this.function = function;
-        this.maxBatch = maxBatch;
-        this.commandTimeout = commandTimeout;
-        this.retainCommands = retainCommands;
-        this.rejectionRetention = rejectionRetention;
-        this.undecodablePolicy = undecodablePolicy;
         String owner = "ReplicatedState " + path;
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
@@ -259,7 +256,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     @Override
     public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline d = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
             if (reached(version)) {
                 return true;
@@ -268,7 +265,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
                 throw new IllegalStateException(
                         "ReplicatedState " + path + " is not started; it cannot reach version " + version);
             }
-            Waits.awaitWhile(lock, () -> !reached(version) && !closed, deadline);
+            d.awaitWhile(lock, () -> !reached(version) && !closed);
             if (reached(version)) {
                 return true;
             }

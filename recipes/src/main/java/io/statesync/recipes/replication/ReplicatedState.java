@@ -205,7 +205,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * Waits until this node has seen a published state of at least a version.
      *
      * @param version the version to reach, e.g. {@link Applied#version()}
-     * @param timeout how long to wait, measured with {@link System#nanoTime()}
+     * @param timeout how long to wait, measured on the coordinator's {@link io.statesync.core.Ticker}
      * @return {@code true} once reached (at once if already reached, even after close); {@code
      *     false} only if the timeout passed while this node was still following the state
      * @throws InterruptedException if interrupted
@@ -279,21 +279,21 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
      * @param <C> the command type
      */
     final class Builder<S, C> {
-        private final Coordinator coordinator;
-        private final String path;
-        private final Codec<S> stateCodec;
-        private final Codec<C> commandCodec;
-        private final S initial;
-        private final BiFunction<S, C, S> function;
+        final Coordinator coordinator;
+        final String path;
+        final Codec<S> stateCodec;
+        final Codec<C> commandCodec;
+        final S initial;
+        final BiFunction<S, C, S> function;
         private static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(60);
         private final BuilderOptions options = new BuilderOptions();
-        private String participantId = UUID.randomUUID().toString();
-        private int maxBatch = 1_000;
-        private Duration commandTimeout = Duration.ofSeconds(60);
-        private long retainCommands = 10_000;
-        private int rejectionRetention = 1_000;
-        private UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
-        private Duration takeoverDelay = Duration.ZERO;
+        String participantId = UUID.randomUUID().toString();
+        int maxBatch = 1_000;
+        Duration commandTimeout = Duration.ofSeconds(60);
+        long retainCommands = 10_000;
+        int rejectionRetention = 1_000;
+        UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
+        Duration takeoverDelay = Duration.ZERO;
         private @Nullable Duration commandAppendTimeout;
 
         private Builder(
@@ -339,7 +339,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         /**
          * How long a command submitted by {@link ReplicatedState#submit(Object)} may wait to be
          * applied before its future fails with {@link io.statesync.core.OperationTimeoutException}
-         * (default 60 s, measured with {@link System#nanoTime()}): the default per-command timeout,
+         * (default 60 s, measured in real time): the default per-command timeout,
          * which {@link ReplicatedState#submit(Object, Duration)} replaces for one command. A command
          * not yet sent then is withdrawn (outcome {@code NOT_APPLIED}); one already sent is not: it
          * may still be applied later (outcome {@code UNKNOWN}).
@@ -355,7 +355,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
 
         /**
          * How long one append of commands to the command log may take (default: {@link
-         * #commandTimeout}, at most 60 s), measured with {@link System#nanoTime()}: the command
+         * #commandTimeout}, at most 60 s), measured on the coordinator's {@link io.statesync.core.Ticker}: the command
          * log's {@link io.statesync.recipes.eventlog.EventLog.Builder#appendTimeout}. Past it, the
          * futures of the commands in that append fail with the log's error: {@link
          * io.statesync.core.OperationTimeoutException} if the append kept losing the race for the
@@ -478,21 +478,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
                 throw new IllegalArgumentException("initial state for " + path + " publishes as " + published.length
                         + " bytes, over the coordinator's limit of " + coordinator.maxValueBytes());
             }
-            return new DefaultReplicatedState<>(
-                    coordinator,
-                    path,
-                    stateCodec,
-                    commandCodec,
-                    initial,
-                    function,
-                    participantId,
-                    maxBatch,
-                    commandTimeout,
-                    retainCommands,
-                    rejectionRetention,
-                    undecodablePolicy,
-                    takeoverDelay,
-                    appendTimeout);
+            return new DefaultReplicatedState<>(this, appendTimeout);
         }
     }
 }

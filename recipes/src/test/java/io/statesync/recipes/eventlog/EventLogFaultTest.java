@@ -246,33 +246,33 @@ class EventLogFaultTest {
 
     @Test
     void anAppendWhoseReplyWasLostIsRecognisedAndLandsOnce() throws Exception {
-        try (Coordinator node = EventLogFixtures.connect(zk, zk.connectString());
-                EventLog<String> log = EventLog.builder(node, "/retry", Codec.utf8())
-                        .segmentSize(10)
-                        .build();
-                EventLog<String> other = EventLog.builder(node, "/retry", Codec.utf8())
-                        .segmentSize(10)
-                        .build()) {
-            log.start();
-            other.start();
-            log.append("a");
-            log.append("b");
-            // The first attempt of the next append landed but its reply was lost: its znode is
-            // there, carrying this writer's id and the append's sequence number.
-            LogStore store = ((EventLogImpl<String>) log).store;
-            UUID writer = store.writerId();
-            byte[] landed = PackFormat.encode(
-                    writer.getMostSignificantBits(),
-                    writer.getLeastSignificantBits(),
-                    store.lastSequence() + 1,
-                    List.of(Codec.utf8().encode("c")));
-            node.curatorFramework().create().forPath("/retry/log/0/0/2", landed);
-            // The retry targets the same position, finds its own znode and lands nothing more.
-            assertThat(log.append("c")).isEqualTo(2);
-            // A znode at the target written by another writer is not mistaken for ours.
-            other.append("d");
-            assertThat(log.append("e")).isEqualTo(4);
-            assertThat(log.read(0, 10)).extracting(LogEvent::event).containsExactly("a", "b", "c", "d", "e");
+        try (Coordinator node = EventLogFixtures.connect(zk, zk.connectString())) {
+            // The log is built around a store the test holds, to write what a lost reply leaves.
+            LogStore store = EventLogFixtures.store(node, "/retry", 10);
+            try (EventLog<String> log = EventLogFixtures.log(node, Codec.utf8(), store);
+                    EventLog<String> other = EventLog.builder(node, "/retry", Codec.utf8())
+                            .segmentSize(10)
+                            .build()) {
+                log.start();
+                other.start();
+                log.append("a");
+                log.append("b");
+                // The first attempt of the next append landed but its reply was lost: its znode is
+                // there, carrying this writer's id and the append's sequence number.
+                UUID writer = store.writerId();
+                byte[] landed = PackFormat.encode(
+                        writer.getMostSignificantBits(),
+                        writer.getLeastSignificantBits(),
+                        store.lastSequence() + 1,
+                        List.of(Codec.utf8().encode("c")));
+                node.curatorFramework().create().forPath("/retry/log/0/0/2", landed);
+                // The retry targets the same position, finds its own znode and lands nothing more.
+                assertThat(log.append("c")).isEqualTo(2);
+                // A znode at the target written by another writer is not mistaken for ours.
+                other.append("d");
+                assertThat(log.append("e")).isEqualTo(4);
+                assertThat(log.read(0, 10)).extracting(LogEvent::event).containsExactly("a", "b", "c", "d", "e");
+            }
         }
     }
 

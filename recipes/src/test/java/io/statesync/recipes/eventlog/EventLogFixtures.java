@@ -15,6 +15,7 @@
  */
 package io.statesync.recipes.eventlog;
 
+import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -37,5 +38,18 @@ final class EventLogFixtures {
         c.start();
         c.awaitConnected(Duration.ofSeconds(10));
         return c;
+    }
+
+    /**
+     * A log's storage with the builder's defaults but the segment size given, for a test that
+     * needs to see its writer id and sequence (to write what a lost reply leaves behind).
+     */
+    static LogStore store(Coordinator node, String path, int segmentSize) {
+        return new LogStore(node, path, segmentSize, LogStore.DEFAULT_GROUP_SIZE, Duration.ofSeconds(60));
+    }
+
+    /** An event log on a store the test holds; not started. */
+    static <E> EventLog<E> log(Coordinator node, Codec<E> codec, LogStore store) {
+        return new DefaultEventLog<>(node, codec, store);
     }
 }

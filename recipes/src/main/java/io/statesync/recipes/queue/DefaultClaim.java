@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * the item's data version, set to the delivery count when it was claimed, identifies this delivery,
  * so ack and nack are guarded by it.
  */
-final class ClaimImpl<T> implements Claim<T> {
-    private static final Logger LOG = LoggerFactory.getLogger(ClaimImpl.class);
+final class DefaultClaim<T> implements Claim<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultClaim.class);
 
     private enum State {
         HELD,
@@ -47,7 +47,7 @@ final class ClaimImpl<T> implements Claim<T> {
         LOST
     }
 
-    private final WorkQueueImpl<T> queue;
+    private final DefaultWorkQueue<T> queue;
     private final QueueStore.Layout layout;
     private final long position;
     private final T value;
@@ -58,8 +58,8 @@ final class ClaimImpl<T> implements Claim<T> {
     private final String claimPath;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
 
-    ClaimImpl(
-            WorkQueueImpl<T> queue,
+    DefaultClaim(
+            DefaultWorkQueue<T> queue,
             QueueStore.Layout layout,
             long position,
             T value,
@@ -123,7 +123,7 @@ final class ClaimImpl<T> implements Claim<T> {
 
     @Override
     public void ack(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = queue.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED || s == State.RELEASED) {
             throw new IllegalStateException("the claim on position " + position + " was already " + s);
@@ -207,7 +207,7 @@ final class ClaimImpl<T> implements Claim<T> {
 
     @Override
     public void nack(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = queue.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED) {
             throw new IllegalStateException("the claim on position " + position + " was already acknowledged");
@@ -217,7 +217,7 @@ final class ClaimImpl<T> implements Claim<T> {
         }
         if (deliveries >= queue.maxDeliveries) {
             try {
-                queue.deadLetter(
+                queue.deadLetters.move(
                         layout,
                         position,
                         itemData,

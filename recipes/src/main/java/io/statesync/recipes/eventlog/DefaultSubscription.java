@@ -39,8 +39,8 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /** The implementation of {@link EventSubscription}. */
-final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handler, RecipeRegistry.Reporting {
-    private final EventLogImpl<E> log;
+final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Handler, RecipeRegistry.Reporting {
+    private final DefaultEventLog<E> log;
     private final Coordinator coordinator;
     private final Codec<E> codec;
     private final long from;
@@ -52,8 +52,8 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
     private volatile long position;
     private volatile @Nullable StateSyncException failure;
 
-    SubscriptionImpl(
-            EventLogImpl<E> log, Coordinator coordinator, Codec<E> codec, long from, UndecodablePolicy policy) {
+    DefaultSubscription(
+            DefaultEventLog<E> log, Coordinator coordinator, Codec<E> codec, long from, UndecodablePolicy policy) {
         this.log = log;
         this.coordinator = coordinator;
         this.codec = codec;
@@ -63,7 +63,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
         String owner = "EventSubscription " + log.path() + " from " + from;
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
-        this.follower = new Follower(log.store, this, "statesync-eventlog " + log.path());
+        this.follower = new Follower(log.store(), this, "statesync-eventlog " + log.path());
         this.connectionListener = this::onConnection;
         coordinator.internalRecipes().register("EventSubscription", log.path(), this);
     }
@@ -87,7 +87,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
 
     @Override
     public void close() {
-        close(Deadline.after(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
+        close(coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
     }
 
     /** Closes, waiting for the following thread until the deadline at most. */
@@ -143,7 +143,7 @@ final class SubscriptionImpl<E> implements EventSubscription<E>, Follower.Handle
             for (LogStore.RawEvent raw : events) {
                 E event;
                 try {
-                    event = EventLogImpl.decode(codec, raw);
+                    event = DefaultEventLog.decode(codec, raw);
                 } catch (EventDecodingException e) {
                     listeners.enqueue(e, l -> l.onError(e));
                     if (policy == UndecodablePolicy.STOP) {

@@ -35,14 +35,14 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The implementation of {@link EventLog}. */
-final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
+final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting {
     private final Coordinator coordinator;
     private final Codec<E> codec;
-    final LogStore store;
+    private final LogStore store;
     private final Lifecycle lifecycle;
-    private final List<SubscriptionImpl<E>> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<DefaultSubscription<E>> subscriptions = new CopyOnWriteArrayList<>();
 
-    EventLogImpl(Coordinator coordinator, Codec<E> codec, LogStore store) {
+    DefaultEventLog(Coordinator coordinator, Codec<E> codec, LogStore store) {
         this.coordinator = coordinator;
         this.codec = codec;
         this.store = store;
@@ -76,14 +76,19 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
         }
         // One bound for all: each subscription's thread is interrupted, and the wait for them
         // shares one deadline; a thread still busy then finishes in the background.
-        Deadline d = Deadline.after(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
-        for (SubscriptionImpl<E> s : subscriptions) {
+        Deadline d = store.coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
+        for (DefaultSubscription<E> s : subscriptions) {
             s.close(d);
         }
         subscriptions.clear();
     }
 
-    void forget(SubscriptionImpl<E> subscription) {
+    /** The log's storage, shared with its subscriptions and an {@link EventSourcedState} built on it. */
+    LogStore store() {
+        return store;
+    }
+
+    void forget(DefaultSubscription<E> subscription) {
         subscriptions.remove(subscription);
     }
 
@@ -95,7 +100,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
     @Override
     public long append(E event, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(event, "event");
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         return store.append(List.of(codec.encode(event)), d);
     }
@@ -108,7 +113,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
     @Override
     public long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(events, "events");
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (events.isEmpty()) {
             throw new IllegalArgumentException("appendAll needs at least one event");
         }
@@ -127,7 +132,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (fromPosition < 0) {
             throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
         }
@@ -150,7 +155,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public long endPosition(Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
@@ -167,7 +172,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public long earliestPosition(Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
@@ -183,7 +188,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
 
     @Override
     public void truncateBefore(long position, Duration timeout) throws InterruptedException {
-        Deadline d = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
@@ -198,7 +203,7 @@ final class EventLogImpl<E> implements EventLog<E>, RecipeRegistry.Reporting {
         }
         Objects.requireNonNull(policy, "policy");
         lifecycle.requireStarted();
-        SubscriptionImpl<E> s = new SubscriptionImpl<>(this, coordinator, codec, fromPosition, policy);
+        DefaultSubscription<E> s = new DefaultSubscription<>(this, coordinator, codec, fromPosition, policy);
         subscriptions.add(s);
         return s;
     }

@@ -40,16 +40,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link EventSourcedState}. */
-final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Follower.Handler, RecipeRegistry.Reporting {
-    private static final Logger LOG = LoggerFactory.getLogger(EventSourcedStateImpl.class);
+final class DefaultEventSourcedState<S, E>
+        implements EventSourcedState<S, E>, Follower.Handler, RecipeRegistry.Reporting {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultEventSourcedState.class);
 
-    private final EventLogImpl<E> log;
+    private final DefaultEventLog<E> log;
     private final Coordinator coordinator;
     private final S initial;
     private final BiFunction<S, E, S> reducer;
@@ -77,17 +79,22 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
 
     private volatile @Nullable StateSyncException failure;
 
-    EventSourcedStateImpl(
-            EventLogImpl<E> log,
-            S initial,
-            BiFunction<S, E, S> reducer,
-            @Nullable Codec<S> snapshotCodec,
-            int snapshotEvery,
-            int keepSnapshots,
-            boolean compactLog,
-            UndecodablePolicy policy) {
+    /**
+     * A state as its builder describes it (the builder has checked every option).
+     *
+     * @param b the builder
+     * @param log the builder's log, known to be this package's
+     */
+    DefaultEventSourcedState(EventSourcedState.Builder<S, E> b, DefaultEventLog<E> log) {
+        S initial = b.initial;
+        BiFunction<S, E, S> reducer = b.reducer;
+        Codec<S> snapshotCodec = b.snapshotCodec;
+        int snapshotEvery = b.snapshotEvery;
+        int keepSnapshots = b.keepSnapshots;
+        boolean compactLog = b.compactLog;
+        UndecodablePolicy policy = b.policy;
         this.log = log;
-        this.coordinator = log.store.coordinator;
+        this.coordinator = log.store().coordinator;
         this.initial = initial;
         this.reducer = reducer;
         this.snapshotCodec = snapshotCodec;
@@ -95,11 +102,11 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         this.compactLog = compactLog;
         this.policy = policy;
         this.snapshots =
-                snapshotCodec == null ? null : new Snapshots(coordinator, log.store.snapshotsDir, keepSnapshots);
+                snapshotCodec == null ? null : new Snapshots(coordinator, log.store().snapshotsDir, keepSnapshots);
         String owner = "EventSourcedState " + log.path();
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
-        this.follower = new Follower(log.store, this, "statesync-eventsourced " + log.path());
+        this.follower = new Follower(log.store(), this, "statesync-eventsourced " + log.path());
         this.connectionListener = this::onConnection;
         this.current = Versioned.of(initial, 0, 0, 0);
         coordinator.internalRecipes().register("EventSourcedState", log.path(), this);
@@ -206,7 +213,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
     @Override
     public boolean awaitPosition(long target, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline d = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
             while (position < target) {
                 LifecycleState s = lifecycle.state();
@@ -224,11 +231,11 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
                                     + target + ": " + stopped.getMessage(),
                             stopped);
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                long left = d.remainingNanos();
+                if (left == 0) {
                     return false;
                 }
-                lock.wait(Math.max(1, left / 1_000_000));
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
             return true;
         }
@@ -307,7 +314,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
         for (LogStore.RawEvent raw : events) {
             E event;
             try {
-                event = EventLogImpl.decode(log.codec(), raw);
+                event = DefaultEventLog.decode(log.codec(), raw);
             } catch (EventDecodingException e) {
                 listeners.enqueue(e, l -> l.onError(e));
                 if (policy == UndecodablePolicy.STOP) {
@@ -377,7 +384,7 @@ final class EventSourcedStateImpl<S, E> implements EventSourcedState<S, E>, Foll
             long oldestKept = store.write(
                     pos, codec.encode(state), zxid, coordinator.internalAccess().defaultDeadline());
             if (compactLog && oldestKept > 0) {
-                log.store.truncateBefore(oldestKept);
+                log.store().truncateBefore(oldestKept);
             }
         } catch (StateSyncException e) {
             LOG.warn("writing a snapshot of {} at position {} failed; the state goes on", log.path(), pos, e);

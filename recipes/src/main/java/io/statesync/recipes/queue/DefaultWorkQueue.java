@@ -1,0 +1,712 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.recipes.queue;
+
+import io.statesync.core.ChangeKind;
+import io.statesync.core.Codec;
+import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionListener;
+import io.statesync.core.Coordinator;
+import io.statesync.core.Health;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException.Outcome;
+import io.statesync.core.StateChange;
+import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
+import io.statesync.core.Versioned;
+import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ZkAccess;
+import io.statesync.recipes.internal.WatchSet;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The implementation of {@link WorkQueue}. */
+final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkQueue.class);
+
+    /** How long {@code close()} waits for its claims' releases before returning. */
+    static final long CLOSE_WAIT_MILLIS = 1_000;
+    /** At most this many abandoned passes (still blocked in I/O) before takes stop starting new ones. */
+    private static final int MAX_STRANDED_PASSES = 2;
+
+    final Coordinator coordinator;
+    final QueueStore store;
+    final Codec<T> codec;
+    final int maxDeliveries;
+    final long capacity;
+    final Duration operationTimeout;
+    final DeadLetters<T> deadLetters;
+    private final Offers<T> offers;
+    private final Claims<T> claims;
+    final long writerHigh;
+    final long writerLow;
+    final String writerPath;
+    /** This writer's sequence: each offer, dead-letter record and claim token takes the next. */
+    final AtomicLong sequence = new AtomicLong();
+
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<Long>> depthListeners;
+    private final ListenerSet<StateListener<DeadLetter<T>>> deadListeners;
+    private final Set<DefaultClaim<T>> held = ConcurrentHashMap.newKeySet();
+    private final ConnectionListener connectionListener = this::onConnection;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    /** The watches of the depth and dead-letter refresh: on the tail, removal and dead-tail counters. */
+    private final WatchSet refreshWatches;
+    /** The watches a waiting take or offer sets: the counters and the claim segments it scanned. */
+    final WatchSet signalWatches;
+
+    private final Object signal = new Object();
+    /** Guarded by {@link #signal}: bumped on every watch event and connection transition. */
+    private long changes;
+
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}: the depth last delivered. */
+    private @Nullable Versioned<Long> lastDepth;
+    /** Guarded by {@link #lock}: the next dead-letter id to deliver, or -1 before the first refresh. */
+    private long nextDeadToDeliver = -1;
+
+    private volatile @Nullable ExecutorService refresher;
+    /** Runs each take's pass of I/O, so that the caller waits for it only up to its deadline. */
+    private volatile @Nullable ExecutorService takers;
+    /** Passes whose take returned before they ended (blocked behind a dead connection). */
+    private final AtomicInteger strandedPasses = new AtomicInteger();
+
+    /**
+     * A work queue as its builder describes it (the builder has checked every option).
+     *
+     * @param b the builder
+     */
+    DefaultWorkQueue(WorkQueue.Builder<T> b) {
+        Coordinator coordinator = b.coordinator;
+        String path = b.path;
+        this.coordinator = coordinator;
+        this.store = new QueueStore(coordinator, path, b.segmentSize, b.groupSize);
+        this.codec = b.codec;
+        this.maxDeliveries = b.maxDeliveries;
+        this.capacity = b.capacity;
+        this.operationTimeout = b.operationTimeout;
+        UUID writer = UUID.randomUUID();
+        this.writerHigh = writer.getMostSignificantBits();
+        this.writerLow = writer.getLeastSignificantBits();
+        this.deadLetters = new DeadLetters<>(coordinator, store, codec, writerHigh, writerLow, sequence);
+        this.writerPath = store.writersDir + "/" + writer;
+        this.lifecycle = new Lifecycle("WorkQueue " + path);
+        this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator);
+        this.deadListeners = new ListenerSet<>("WorkQueue " + path + " dead letters", coordinator);
+        ZkAccess access = coordinator.internalAccess();
+        this.refreshWatches = new WatchSet(
+                access,
+                event -> {
+                    if (event.getType() != Watcher.Event.EventType.None) {
+                        scheduleRefresh();
+                    }
+                    signalChange();
+                },
+                4);
+        this.signalWatches = new WatchSet(access, event -> signalChange(), 16);
+        this.offers = new Offers<>(this, lifecycle, signalWatches);
+        this.claims = new Claims<>(this);
+        coordinator.internalRecipes().register("WorkQueue", path, this);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void start() {
+        lifecycle.start();
+        ZkAccess access = coordinator.internalAccess();
+        ExecutorService ex =
+                Executors.newSingleThreadExecutor(r -> access.newThread("statesync-queue-" + store.path, r));
+        refresher = ex;
+        AtomicInteger takerCount = new AtomicInteger();
+        takers = Executors.newCachedThreadPool(
+                r -> access.newThread("statesync-queue-take-" + takerCount.incrementAndGet() + "-" + store.path, r));
+        coordinator.addListener(connectionListener, Runnable::run);
+        scheduleRefresh();
+    }
+
+    @Override
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public void close() {
+        LifecycleState before = lifecycle.close();
+        if (before == LifecycleState.CLOSED) {
+            return;
+        }
+        depthListeners.close();
+        deadListeners.close();
+        if (before == LifecycleState.STARTED) {
+            coordinator.removeListener(connectionListener);
+            ExecutorService t = takers;
+            if (t != null) {
+                t.shutdownNow(); // a pass that claims after this gives its claim back (newClaim)
+            }
+            // Nothing here blocks on the network: the claims' releases and the writer znode's delete
+            // go out in the background, and close waits for their replies at most CLOSE_WAIT_MILLIS.
+            // A release that does not land then is done by the session's end (the claims and the
+            // writer znode are ephemeral).
+            List<DefaultClaim<T>> claims = List.copyOf(held);
+            CountDownLatch replies = new CountDownLatch(claims.size() + 1);
+            for (DefaultClaim<T> c : claims) {
+                c.releaseInBackground(replies::countDown);
+            }
+            ExecutorService ex = refresher;
+            if (ex != null) {
+                ex.shutdownNow();
+            }
+            refreshWatches.removeAll();
+            signalWatches.removeAll();
+            try {
+                ZkAccess access = coordinator.internalAccess();
+                CompletableFuture<?> unused = ZkAccess.delete(access.handle(), access.fullPath(writerPath), -1)
+                        .whenComplete((reply, failure) -> replies.countDown());
+            } catch (RuntimeException e) {
+                replies.countDown();
+                LOG.debug("work queue {}: could not delete writer znode {} on close", store.path, writerPath, e);
+            }
+            try {
+                if (!replies.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.info(
+                            "work queue {} closed with {} claim release(s) or its writer znode's delete unanswered;"
+                                    + " the session's end releases them",
+                            store.path,
+                            replies.getCount());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        signalChange();
+    }
+
+    @Override
+    public String path() {
+        return store.path;
+    }
+
+    /**
+     * UP (a lost claim is redelivered, as the queue promises). Details: the claims this instance
+     * holds; the depth and the next dead-letter id as of the last refresh, known only while a depth
+     * or dead-letter listener is registered (the queue reads them for its listeners).
+     */
+    @Override
+    public Health describe() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("claimsHeld", held.size());
+        synchronized (lock) {
+            Versioned<Long> depth = lastDepth;
+            if (depth != null && depthListeners.size() > 0) {
+                details.put("depth", depth.value());
+            }
+            if (nextDeadToDeliver >= 0) {
+                details.put("nextDeadLetterId", nextDeadToDeliver);
+            }
+        }
+        if (capacity != Long.MAX_VALUE) {
+            details.put("capacity", capacity);
+        }
+        details.put("takesStranded", strandedPasses.get());
+        return new Health(Health.Status.UP, "holding " + held.size() + " claim(s)", details);
+    }
+
+    @Override
+    public String toString() {
+        return "WorkQueue{" + store.path + ", " + lifecycle.state() + '}';
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    @Override
+    public void addListener(StateListener<Long> listener) {
+        addListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addListener(StateListener<Long> listener, Executor executor) {
+        if (lifecycle.state() == LifecycleState.CLOSED) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is closed; cannot add a listener");
+        }
+        synchronized (lock) {
+            depthListeners.add(listener, executor);
+            Versioned<Long> known = lastDepth;
+            if (known != null) {
+                StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, known);
+                depthListeners.enqueueTo(listener, initial, l -> l.onChange(initial));
+            }
+        }
+        depthListeners.dispatch();
+        scheduleRefresh();
+    }
+
+    @Override
+    public boolean removeListener(StateListener<Long> listener) {
+        return depthListeners.remove(listener);
+    }
+
+    @Override
+    public void addDeadLetterListener(StateListener<DeadLetter<T>> listener) {
+        addDeadLetterListener(listener, coordinator.listenerExecutor());
+    }
+
+    @Override
+    public void addDeadLetterListener(StateListener<DeadLetter<T>> listener, Executor executor) {
+        if (lifecycle.state() == LifecycleState.CLOSED) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is closed; cannot add a listener");
+        }
+        deadListeners.add(listener, executor);
+        scheduleRefresh();
+    }
+
+    @Override
+    public boolean removeDeadLetterListener(StateListener<DeadLetter<T>> listener) {
+        return deadListeners.remove(listener);
+    }
+
+    private void onConnection(ConnectionEvent event) {
+        if (event.kind() == ConnectionEvent.Kind.LOST
+                || (event.kind() == ConnectionEvent.Kind.RECONNECTED && event.isNewSession())) {
+            // The session is gone, and every claim (an ephemeral znode of it) with it.
+            for (DefaultClaim<T> c : held) {
+                c.markLost();
+            }
+        }
+        depthListeners.publish(event, l -> l.onConnection(event));
+        deadListeners.publish(event, l -> l.onConnection(event));
+        if (event.isConnected()) {
+            scheduleRefresh();
+        }
+        signalChange();
+    }
+
+    private void signalChange() {
+        synchronized (signal) {
+            changes++;
+            signal.notifyAll();
+        }
+    }
+
+    long changes() {
+        synchronized (signal) {
+            return changes;
+        }
+    }
+
+    /** Waits until a change is signalled after {@code seen}, or the deadline or a slice passed. */
+    void awaitChange(long seen, Deadline deadline) throws InterruptedException {
+        synchronized (signal) {
+            while (changes == seen && lifecycle.isStarted()) {
+                long remaining = TakeClock.nextWaitNanos(deadline);
+                if (remaining <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(signal, remaining);
+                if (remaining == TakeClock.WAIT_SLICE_NANOS) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void scheduleRefresh() {
+        ExecutorService ex = refresher;
+        if (ex == null || !lifecycle.isStarted() || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ex.execute(this::refresh);
+        } catch (RejectedExecutionException e) {
+            refreshQueued.set(false);
+        }
+    }
+
+    /** Re-reads depth and the dead-letter tail (re-arming watches) and delivers what changed. */
+    private void refresh() {
+        refreshQueued.set(false);
+        if (!lifecycle.isStarted()) {
+            return;
+        }
+        boolean wantDepth = depthListeners.size() > 0;
+        boolean wantDead = deadListeners.size() > 0;
+        if (!wantDepth && !wantDead) {
+            synchronized (lock) {
+                nextDeadToDeliver = -1;
+            }
+            return;
+        }
+        // One pass, against the queue's operation timeout: behind a dead connection it ends by then,
+        // and the reconnection schedules the next.
+        Deadline d = coordinator.internalAccess().deadline(operationTimeout);
+        String what = "refresh of work queue " + store.path;
+        try {
+            QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
+            QueueStore.Counter tail =
+                    store.readCounterWatched(store.tailPath, refreshWatches, d, what, Outcome.NOT_APPLIED);
+            QueueStore.Counter removed =
+                    store.readCounterWatched(store.removedPath, refreshWatches, d, what, Outcome.NOT_APPLIED);
+            QueueStore.Counter deadTail =
+                    store.readCounterWatched(store.deadTailPath, refreshWatches, d, what, Outcome.NOT_APPLIED);
+            long depth = QueueStore.depth(tail, removed);
+            Versioned<Long> now = Versioned.of(
+                    depth, Math.max(0, tail.version()), tail.czxid(), Math.max(tail.mzxid(), removed.mzxid()));
+            long from;
+            synchronized (lock) {
+                from = nextDeadToDeliver < 0 ? deadTail.value() : nextDeadToDeliver;
+            }
+            List<DeadLetter<T>> arrivals = from < deadTail.value()
+                    ? deadLetters.read(
+                            m,
+                            from,
+                            deadTail.value(),
+                            Integer.MAX_VALUE,
+                            d,
+                            "read of the dead letters of work queue " + store.path)
+                    : List.of();
+            synchronized (lock) {
+                Versioned<Long> last = lastDepth;
+                if (last == null) {
+                    lastDepth = now;
+                    StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, now);
+                    depthListeners.enqueue(initial, l -> l.onChange(initial));
+                } else if (now.mzxid() > last.mzxid() && !now.value().equals(last.value())) {
+                    lastDepth = now;
+                    StateChange<Long> updated = StateChange.of(store.path, ChangeKind.UPDATED, last, now);
+                    depthListeners.enqueue(updated, l -> l.onChange(updated));
+                }
+                if (nextDeadToDeliver < 0 || nextDeadToDeliver == from) {
+                    for (DeadLetter<T> letter : arrivals) {
+                        Versioned<DeadLetter<T>> v = Versioned.of(letter, 0, deadTail.mzxid(), deadTail.mzxid());
+                        StateChange<DeadLetter<T>> created =
+                                StateChange.of(store.deadPath(m, letter.id()), ChangeKind.CREATED, null, v);
+                        deadListeners.enqueue(created, l -> l.onChange(created));
+                    }
+                    nextDeadToDeliver = Math.max(deadTail.value(), from);
+                }
+            }
+            depthListeners.dispatch();
+            deadListeners.dispatch();
+        } catch (RuntimeException e) {
+            // Retried on the next watch event or reconnection.
+            LOG.debug("work queue {}: refresh failed; will retry on the next event", store.path, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- offer
+
+    @Override
+    public long offer(T item) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        return offerAll(List.of(item), Duration.ZERO);
+    }
+
+    @Override
+    public long offer(T item, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        return offerAll(List.of(item), timeout);
+    }
+
+    @Override
+    public long offerAll(List<? extends T> items) throws InterruptedException {
+        return offerAll(items, Duration.ZERO);
+    }
+
+    @Override
+    public long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException {
+        return offers.offer(items, timeout);
+    }
+
+    // ---------------------------------------------------------------- take
+
+    @Override
+    public Optional<Claim<T>> take(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        lifecycle.requireStarted();
+        // Each pass of I/O runs on a taker thread; this thread waits for it up to the deadline plus
+        // the slack, and the pass itself runs against that deadline, so a dead connection cannot hold either.
+        TakeClock clock = new TakeClock(coordinator.internalAccess().ticker(), timeout);
+        boolean arm = false;
+        while (true) {
+            long seen = changes();
+            boolean tried = false;
+            if (coordinator.isConnected() && strandedPasses.get() < MAX_STRANDED_PASSES) {
+                tried = true;
+                DefaultClaim<T> claim = pass(arm, clock.pass());
+                if (claim != null) {
+                    return Optional.of(claim);
+                }
+            }
+            if (clock.expired()) {
+                return Optional.empty();
+            }
+            if (tried && !arm) {
+                // Scan again with watches armed, so that a change after this scan wakes the wait.
+                arm = true;
+                continue;
+            }
+            // Not connected (no I/O until the connection is back: onConnection signals it), or
+            // waiting for a change the armed watches report.
+            awaitChange(seen, clock.take());
+            lifecycle.requireStarted();
+        }
+    }
+
+    /**
+     * Runs one pass (the cached candidates, then a scan) on a taker thread and waits for it until
+     * the deadline. Returns its claim, or null if it found none, lost the connection, or ran out of
+     * time; a pass that ends after its take returned gives back any claim it made.
+     */
+    private @Nullable DefaultClaim<T> pass(boolean arm, Deadline passDeadline) throws InterruptedException {
+        ExecutorService ex = takers;
+        if (ex == null) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is not started");
+        }
+        // The pass's own deadline is the one its take waits for it until: past it, the pass ends too.
+        Pass p = new Pass(arm, passDeadline);
+        Future<Boolean> f;
+        try {
+            f = ex.submit(p);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("WorkQueue " + store.path + " is closed", e);
+        }
+        try {
+            f.get(passDeadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return p.abandon();
+        } catch (InterruptedException e) {
+            DefaultClaim<T> late = p.abandon();
+            if (late != null) {
+                // Given back on a taker thread: the interrupted caller does not wait for the release.
+                try {
+                    ex.execute(late::close);
+                } catch (RejectedExecutionException closed) {
+                    late.close();
+                }
+            }
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StateSyncException sse) {
+                if (sse.reason() == StateSyncException.Reason.CONNECTION_LOSS
+                        || sse.reason() == StateSyncException.Reason.SESSION_EXPIRED
+                        || sse.reason() == StateSyncException.Reason.TIMEOUT) {
+                    // No item this pass (it lost the connection, or ran out of its time, the take's);
+                    // the loop waits for the connection or ends with the take's deadline.
+                    return null;
+                }
+                throw sse;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            if (cause instanceof InterruptedException) {
+                return null; // the taker was interrupted by close()
+            }
+            throw new StateSyncException(
+                    StateSyncException.Reason.OTHER,
+                    store.path,
+                    "take from " + store.path + " failed: " + cause,
+                    cause);
+        }
+        return p.result();
+    }
+
+    /** One pass of a take, run on a taker thread; its take may abandon it. */
+    private final class Pass implements Callable<Boolean> {
+        private final boolean arm;
+        private final Deadline deadline;
+        private final Object lock = new Object();
+        /** Guarded by {@link #lock}. */
+        private boolean done;
+        /** Guarded by {@link #lock}. */
+        private boolean abandoned;
+        /** Guarded by {@link #lock}. */
+        private @Nullable DefaultClaim<T> result;
+
+        Pass(boolean arm, Deadline deadline) {
+            this.arm = arm;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public Boolean call() throws InterruptedException {
+            DefaultClaim<T> claim = null;
+            try {
+                claim = claims.fromCache(deadline);
+                if (claim == null) {
+                    claim = claims.scan(arm, deadline);
+                }
+                return claim != null;
+            } finally {
+                boolean wasAbandoned;
+                synchronized (lock) {
+                    done = true;
+                    wasAbandoned = abandoned;
+                    if (!wasAbandoned) {
+                        result = claim;
+                    }
+                }
+                if (wasAbandoned) {
+                    strandedPasses.decrementAndGet();
+                    if (claim != null) {
+                        LOG.info(
+                                "work queue {}: a take returned before its claim on position {} landed; giving it"
+                                        + " back",
+                                store.path,
+                                claim.position());
+                        claim.close();
+                    }
+                    signalChange();
+                }
+            }
+        }
+
+        /** The take stops waiting: the claim if the pass has just made one, else null (given back later). */
+        @Nullable
+        DefaultClaim<T> abandon() {
+            synchronized (lock) {
+                if (done) {
+                    return result;
+                }
+                abandoned = true;
+                strandedPasses.incrementAndGet();
+            }
+            return null;
+        }
+
+        @Nullable
+        DefaultClaim<T> result() {
+            synchronized (lock) {
+                return result;
+            }
+        }
+    }
+
+    /** Forgets the cached candidates, so that the next take re-reads from the head. */
+    void clearCache() {
+        claims.clearCache();
+    }
+
+    DefaultClaim<T> newClaim(QueueStore.Layout m, long p, T value, int deliveries, byte[] data, long session) {
+        DefaultClaim<T> claim = new DefaultClaim<>(this, m, p, value, deliveries, data, session);
+        held.add(claim);
+        if (!lifecycle.isStarted()) {
+            // Closed while claiming: give it back at once.
+            claim.close();
+        }
+        return claim;
+    }
+
+    void forget(DefaultClaim<T> claim) {
+        held.remove(claim);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public long size() throws InterruptedException {
+        return size(operationTimeout);
+    }
+
+    @Override
+    public long size(Duration timeout) throws InterruptedException {
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        lifecycle.requireStarted();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("size of " + store.path + " not read: the thread was interrupted");
+        }
+        String what = "size of work queue " + store.path;
+        store.layout(d, what, Outcome.NOT_APPLIED);
+        QueueStore.Counter tail = store.readCounter(store.tailPath, d, what, Outcome.NOT_APPLIED);
+        QueueStore.Counter removed = store.readCounter(store.removedPath, d, what, Outcome.NOT_APPLIED);
+        return QueueStore.depth(tail, removed);
+    }
+
+    @Override
+    public List<DeadLetter<T>> deadLetters(long fromId, int max) throws InterruptedException {
+        return deadLetters(fromId, max, operationTimeout);
+    }
+
+    @Override
+    public List<DeadLetter<T>> deadLetters(long fromId, int max, Duration timeout) throws InterruptedException {
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        if (fromId < 0) {
+            throw new IllegalArgumentException("fromId must be >= 0, was " + fromId);
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
+        lifecycle.requireStarted();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("dead letters of " + store.path + " not read: the thread was interrupted");
+        }
+        String what = "read of the dead letters of work queue " + store.path;
+        QueueStore.Layout m = store.layout(d, what, Outcome.NOT_APPLIED);
+        QueueStore.Counter deadTail = store.readCounter(store.deadTailPath, d, what, Outcome.NOT_APPLIED);
+        return deadLetters.read(m, fromId, deadTail.value(), max, d, what);
+    }
+
+    @Override
+    public boolean deleteDeadLetter(long id) throws InterruptedException {
+        return deleteDeadLetter(id, operationTimeout);
+    }
+
+    @Override
+    public boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException {
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        if (id < 0) {
+            throw new IllegalArgumentException("id must be >= 0, was " + id);
+        }
+        lifecycle.requireStarted();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("dead letter " + id + " of " + store.path + " not deleted: interrupted");
+        }
+        String what = "delete of dead letter " + id + " of work queue " + store.path;
+        return deadLetters.delete(store.layout(d, what, Outcome.NOT_APPLIED), id, d, what);
+    }
+}
