@@ -162,6 +162,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.takeTurnAfter = Math.max(1, Math.min(TAKE_TURN_AFTER, maxUpdateAttempts / 4));
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
+        this.batchDeadline = access.deadline(Duration.ZERO);
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
         coordinator.internalRecipes().register("SharedState", path, this);
@@ -623,7 +624,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public Optional<Versioned<T>> read(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
@@ -692,7 +693,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     @Override
     public Versioned<T> set(T value, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(value, "value");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         coordinator.checkValueSize(path, codec.encode(value));
         lifecycle.requireStarted();
         return cast(submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
@@ -706,7 +707,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     @Override
     public Versioned<T> update(UnaryOperator<T> function, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(function, "function");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         return cast(submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
     }
@@ -727,7 +728,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             throws InterruptedException {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         byte[] bytes = codec.encode(next);
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
@@ -743,7 +744,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public boolean delete(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
     }
@@ -1076,7 +1077,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             return false; // no handle: the write finds out and waits for one
         }
         turns.attach(zk);
-        if (!turns.awaitTurn(zk, Math.min(maxBackoffNanos, batchDeadline.remainingNanos()))) {
+        if (!turns.awaitTurn(zk, courtesyBound())) {
             return false;
         }
         awaitReadInFlight();
@@ -1086,9 +1087,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     /** Waits (a courtesy, bounded by {@code maxBackoff}) until no read of the value is in flight. */
     private void awaitReadInFlight() {
         synchronized (lock) {
-            Turns.courtesyWait(
-                    lock, () -> readInFlightOn != null, Math.min(maxBackoffNanos, batchDeadline.remainingNanos()));
+            Turns.courtesyWait(lock, () -> readInFlightOn != null, courtesyBound());
         }
+    }
+
+    /** The longest a writer holds back as a courtesy: {@code maxBackoff}, within the batch's deadline. */
+    private Deadline courtesyBound() {
+        return access.deadline(Duration.ofNanos(maxBackoffNanos)).min(batchDeadline);
     }
 
     private void takeTurn() {
@@ -1180,7 +1185,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private @Nullable Versioned<byte[]> landed;
     // Confined to the combiner: the deadline and name of the batch being written, and whether a
     // request of it was sent whose outcome is not known yet.
-    private Deadline batchDeadline = Deadline.after(Duration.ZERO);
+    private Deadline batchDeadline;
     private String batchWhat = "";
     private boolean inDoubt;
     // Confined to the combiner: recent conflicts (decays with each write that lands), and the read

@@ -795,7 +795,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     @Override
     public Optional<Versioned<T>> read(String key, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         String keyPath = keyPath(key);
         String what = "read of " + keyPath;
@@ -833,7 +833,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     public Versioned<T> put(String key, T value, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
         Objects.requireNonNull(value, "value");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         byte[] data = codec.encode(value);
         String keyPath = keyPath(key);
         coordinator.checkValueSize(keyPath, data);
@@ -904,7 +904,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         ZPaths.validateKey(key);
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         byte[] data = codec.encode(next);
         String keyPath = keyPath(key);
         coordinator.checkValueSize(keyPath, data);
@@ -1044,7 +1044,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     @Override
     public boolean remove(String key, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         String keyPath = keyPath(key);
         lifecycle.requireStarted();
         String what = "remove of " + keyPath;
