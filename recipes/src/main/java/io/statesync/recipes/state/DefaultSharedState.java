@@ -40,6 +40,8 @@ import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AsyncCreate;
+import io.statesync.recipes.internal.PersistentWatch;
+import io.statesync.recipes.internal.WatchedNodes;
 import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -77,9 +79,10 @@ import org.slf4j.LoggerFactory;
  * <p>Everything that changes the local view — watch events, read replies, write replies — arrives
  * on the ZooKeeper handle's event thread, in the order the server sent it, and is applied under
  * {@link #lock} with one rule: a value is taken only if its {@code mzxid} is higher than any the
- * instance has seen. A connection gap (Disconnected/Expired, or a new handle) bumps {@link
- * #gapEpoch}; the first observation after a gap is classified by the proof rule (the direct
- * successor is UPDATED, anything else RESYNCED).
+ * instance has seen (the rules of {@link WatchedNodes}, through a {@link PersistentWatch}). A
+ * connection gap (Disconnected/Expired, or a new handle) starts a new gap epoch; the first
+ * observation after a gap is classified by the proof rule (the direct successor is UPDATED, anything
+ * else RESYNCED).
  *
  * <p>Writes are combined: callers queue operations, one caller at a time (the combiner) takes every
  * queued function, applies them in order and writes once. Each write is a {@code multi} of the
@@ -114,21 +117,15 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private @Nullable ZooKeeper attached;
-    private int gapEpoch;
-    private int verifiedEpoch;
-    private boolean disconnected;
-    private boolean initialized;
+    private final WatchedNodes<T> nodes;
+    private final PersistentWatch watch;
+    /** The one node: what this instance has seen of it, and the value it shows. */
+    private final WatchedNodes.Node<T> node = new WatchedNodes.Node<>();
+
     private boolean initialCreated;
     /** The initial value's create is in flight. */
     private boolean creatingInitial;
 
-    private boolean seenExists;
-    private long seenCzxid = -1;
-    private long seenMzxid = -1;
-    private int seenVersion = -1;
-    private long errorReportedMzxid = -1;
-    private @Nullable Versioned<T> shown;
     private @Nullable ZooKeeper readInFlightOn;
     private int writesInFlight;
     private long pendingEventZxid = -1;
@@ -163,6 +160,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
         this.batchDeadline = access.deadline(Duration.ZERO);
+        this.nodes = new WatchedNodes<>(codec, key -> path, new ViewSink());
+        this.watch = new PersistentWatch(access, path, AddWatchMode.PERSISTENT, lock, new WatchHandler());
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
         coordinator.internalRecipes().register("SharedState", path, this);
@@ -196,14 +195,9 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         }
         coordinator.removeListener(connectionListener);
         turns.detach();
-        ZooKeeper zk;
-        synchronized (lock) {
-            zk = attached;
-            attached = null;
-        }
+        ZooKeeper zk = watch.detach();
         if (zk != null) {
             try {
-                coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
                 marker.deleteQuietly(zk);
             } catch (RuntimeException e) {
                 LOG.debug("SharedState {}: cleanup on close failed", path, e);
@@ -220,8 +214,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     public void addListener(StateListener<T> listener, Executor executor) {
         synchronized (lock) {
             listeners.add(listener, executor);
-            if (initialized) {
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, shown);
+            if (nodes.initialized()) {
+                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, node.shown);
                 listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
             }
         }
@@ -278,7 +272,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private void onConnection(ConnectionEvent event) {
         synchronized (lock) {
             if (!event.isConnected()) {
-                gapEpoch++;
+                nodes.gap();
             }
             listeners.enqueue(event, l -> l.onConnection(event));
         }
@@ -297,13 +291,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
             return;
         }
-        @Nullable NodeWatcher w = null;
+        boolean fresh;
         boolean create;
         synchronized (lock) {
             if (!lifecycle.isStarted()) {
                 return;
             }
-            if (zk == attached) {
+            fresh = watch.attachLocked(zk);
+            if (!fresh) {
                 // The connection is back on the same handle: the initial value's create, if its
                 // reply was lost, goes out again (safe: an existing znode is taken as it is).
                 if (initialCreated || creatingInitial) {
@@ -312,10 +307,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 creatingInitial = true;
                 create = true;
             } else {
-                attached = zk;
-                w = new NodeWatcher(zk);
-                gapEpoch++;
-                disconnected = false;
+                nodes.gap();
                 readInFlightOn = null;
                 create = !initialCreated;
                 if (create) {
@@ -323,21 +315,11 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 }
             }
         }
-        if (w == null) {
+        if (!fresh) {
             createInitial(zk);
             return;
         }
-        coordinator.internalAccess().watchAdded(zk, fullPath);
-        zk.addWatch(
-                fullPath,
-                w,
-                AddWatchMode.PERSISTENT,
-                (rc, p, ctx) -> {
-                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
-                        reportError(ZkAccess.error(rc, path));
-                    }
-                },
-                null);
+        watch.send(zk);
         if (create) {
             createInitial(zk);
         } else {
@@ -382,7 +364,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     /** Re-reads the node after a sync, in order with the watch events of {@code zk}. */
     private void resync(ZooKeeper zk) {
         synchronized (lock) {
-            if (zk != attached) {
+            if (!watch.isAttached(zk)) {
                 return;
             }
             readInFlightOn = zk;
@@ -391,57 +373,44 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null);
     }
 
-    private final class NodeWatcher implements Watcher {
-        private final ZooKeeper zk;
-
-        NodeWatcher(ZooKeeper zk) {
-            this.zk = zk;
-        }
-
+    /** The watch's events: node events of the path, gaps and reconnections of the handle. */
+    private final class WatchHandler implements PersistentWatch.Handler {
         @Override
-        public void process(WatchedEvent event) {
-            if (event.getType() == Event.EventType.None) {
-                onState(zk, event.getState());
-            } else if (fullPath.equals(event.getPath())) {
+        public void onEvent(ZooKeeper zk, WatchedEvent event) {
+            if (fullPath.equals(event.getPath())) {
                 onNodeEvent(zk, event.getType(), event.getZxid());
             }
         }
-    }
 
-    private void onState(ZooKeeper zk, Watcher.Event.KeeperState state) {
-        boolean reread = false;
-        synchronized (lock) {
-            if (zk != attached) {
-                return;
-            }
-            switch (state) {
-                case Disconnected, Expired, Closed, AuthFailed -> {
-                    gapEpoch++;
-                    disconnected = true;
-                    readInFlightOn = null;
-                }
-                case SyncConnected, ConnectedReadOnly -> {
-                    reread = disconnected;
-                    disconnected = false;
-                }
-                default -> {}
+        @Override
+        public void onGap(ZooKeeper zk) {
+            nodes.gap();
+            readInFlightOn = null;
+        }
+
+        @Override
+        public void onReconnected(ZooKeeper zk) {
+            if (lifecycle.isStarted()) {
+                resync(zk);
             }
         }
-        if (reread && lifecycle.isStarted()) {
-            resync(zk);
+
+        @Override
+        public void onError(StateSyncException e) {
+            reportError(e);
         }
     }
 
     private void onNodeEvent(ZooKeeper zk, Watcher.Event.EventType type, long zxid) {
         List<Runnable> after = new ArrayList<>(1);
         synchronized (lock) {
-            if (zk != attached) {
+            if (!watch.isAttached(zk)) {
                 return;
             }
             if (type == Watcher.Event.EventType.NodeDeleted) {
                 applyAbsent(zxid);
             } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
-                if (zxid != WatchedEvent.NO_ZXID && zxid <= seenMzxid) {
+                if (zxid != WatchedEvent.NO_ZXID && zxid <= node.mzxid) {
                     return; // already seen (our own write's reply, or a read that was newer)
                 }
                 if (writesInFlight > 0) {
@@ -481,10 +450,12 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             } else if (rc == KeeperException.Code.NONODE.intValue()) {
                 applyAbsent(WatchedEvent.NO_ZXID);
             }
-            if (!initialized && zk == attached && (rc == 0 || rc == KeeperException.Code.NONODE.intValue())) {
-                initialized = true;
+            if (!nodes.initialized()
+                    && watch.isAttached(zk)
+                    && (rc == 0 || rc == KeeperException.Code.NONODE.intValue())) {
+                nodes.markInitialized();
                 initNow = true;
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, shown);
+                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, node.shown);
                 listeners.enqueue(initial, l -> l.onChange(initial));
             }
         }
@@ -502,75 +473,32 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     // Guarded by lock.
     private void applyPresent(long czxid, long mzxid, int version, byte[] data) {
-        boolean gap = verifiedEpoch != gapEpoch;
-        if (mzxid < seenMzxid || (mzxid == seenMzxid && !(seenExists && czxid == seenCzxid))) {
-            return; // older than what this instance has seen: never go back
-        }
-        verifiedEpoch = gapEpoch;
-        if (mzxid == seenMzxid) {
-            return; // unchanged
-        }
-        boolean successor = seenExists && czxid == seenCzxid && version == seenVersion + 1;
-        seenExists = true;
-        seenCzxid = czxid;
-        seenMzxid = mzxid;
-        seenVersion = version;
-        T value;
-        try {
-            value = Codecs.decode(codec, path, version, data);
-        } catch (DecodingException e) {
-            if (errorReportedMzxid != mzxid) {
-                errorReportedMzxid = mzxid;
-                LOG.warn("SharedState {}: {}", path, e.getMessage());
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-            return;
-        }
-        Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
-        Versioned<T> prev = shown;
-        shown = next;
-        current = next;
-        if (!initialized) {
-            return;
-        }
-        if (prev == null) {
-            emit(ChangeKind.CREATED, null, next);
-        } else if (gap && !successor) {
-            emit(ChangeKind.RESYNCED, prev, next);
-        } else if (prev.czxid() != czxid) {
-            emit(ChangeKind.DELETED, prev, null);
-            emit(ChangeKind.CREATED, null, next);
-        } else {
-            emit(ChangeKind.UPDATED, prev, next);
-        }
+        nodes.applyPresent(path, node, czxid, mzxid, version, data);
     }
 
     // Guarded by lock.
     private void applyAbsent(long zxid) {
-        boolean gap = verifiedEpoch != gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID && zxid <= seenMzxid) {
-            return;
-        }
-        verifiedEpoch = gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID) {
-            seenMzxid = zxid;
-        }
-        if (!seenExists) {
-            return;
-        }
-        seenExists = false;
-        Versioned<T> prev = shown;
-        shown = null;
-        current = null;
-        if (initialized && prev != null) {
-            emit(gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
-        }
+        nodes.applyAbsent(path, node, zxid);
     }
 
-    // Guarded by lock.
-    private void emit(ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
-        StateChange<T> change = StateChange.of(path, kind, prev, next);
-        listeners.enqueue(change, l -> l.onChange(change));
+    /** The view's decisions: the shown value, the changes and undecodable values of the one node. */
+    private final class ViewSink implements WatchedNodes.Sink<T> {
+        @Override
+        public void shown(String key, @Nullable Versioned<T> value) {
+            current = value;
+        }
+
+        @Override
+        public void changed(String key, ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
+            StateChange<T> change = StateChange.of(path, kind, prev, next);
+            listeners.enqueue(change, l -> l.onChange(change));
+        }
+
+        @Override
+        public void undecodable(String key, DecodingException e) {
+            LOG.warn("SharedState {}: {}", path, e.getMessage());
+            listeners.enqueue(e, l -> l.onError(e));
+        }
     }
 
     private void reportError(StateSyncException e) {
@@ -926,14 +854,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     private @Nullable Base localBase() {
         synchronized (lock) {
-            if (!initialized || disconnected) {
+            if (!nodes.initialized() || watch.disconnectedLocked()) {
                 return null;
             }
-            Versioned<T> v = shown;
-            if (!seenExists) {
+            Versioned<T> v = node.shown;
+            if (!node.exists) {
                 return new Base(false, -1, -1, initialValue);
             }
-            if (v != null && v.mzxid() == seenMzxid) {
+            if (v != null && v.mzxid() == node.mzxid) {
                 return new Base(true, v.czxid(), v.version(), v.value());
             }
             return null;
@@ -1133,7 +1061,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private void runCompareAndSet(WriteOp<T> op) {
         Versioned<T> expected = Objects.requireNonNull(op.expected);
         synchronized (lock) {
-            if (initialized && !disconnected && seenExists && seenCzxid != expected.czxid()) {
+            if (nodes.initialized() && !watch.disconnectedLocked() && node.exists && node.czxid != expected.czxid()) {
                 finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
                 return;
             }
@@ -1413,7 +1341,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             if (written != null) {
                 applyPresent(written.czxid(), written.mzxid(), written.version(), data);
             }
-            reread = writesInFlight == 0 && pendingEventZxid > seenMzxid && zk == attached && readInFlightOn != zk;
+            reread = writesInFlight == 0
+                    && pendingEventZxid > node.mzxid
+                    && watch.isAttached(zk)
+                    && readInFlightOn != zk;
             if (writesInFlight == 0) {
                 pendingEventZxid = -1;
             }

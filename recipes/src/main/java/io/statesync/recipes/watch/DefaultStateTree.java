@@ -39,6 +39,8 @@ import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AsyncCreate;
+import io.statesync.recipes.internal.PersistentWatch;
+import io.statesync.recipes.internal.WatchedNodes;
 import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -102,32 +104,12 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private final Object lock = new Object();
     // Guarded by lock. Bookkeeping only for keys whose state the view does not tell (see keyOf):
     // empty once a load is done, so a settled key costs its view entry alone.
-    private Map<String, Key<T>> keys = new HashMap<>();
-    private @Nullable ZooKeeper attached;
+    private Map<String, WatchedNodes.Node<T>> keys = new HashMap<>();
     private @Nullable Loader loader;
-    private int gapEpoch;
+    private final WatchedNodes<T> nodes;
+    private final PersistentWatch watch;
     // The gap epoch in which every key of the view that has no entry in keys was last verified.
     private int cleanEpoch = -1;
-    private boolean disconnected;
-    private boolean initialized;
-
-    /**
-     * What this instance knows of one key (also kept, as a tombstone, after a delete). Stored in
-     * {@link #keys} only while it says more than the key's view entry (see {@link #keyOf}).
-     */
-    private static final class Key<T> {
-        boolean exists;
-        long czxid = -1;
-        long mzxid = -1;
-        int version = -1;
-        int verifiedEpoch = -1;
-
-        @Nullable
-        Versioned<T> shown;
-
-        @Nullable
-        ZooKeeper readInFlightOn;
-    }
 
     /** One load or re-read of the whole tree on one handle. */
     private static final class Loader {
@@ -150,6 +132,8 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         this.prefix = fullPath.equals("/") ? "/" : fullPath + "/";
         this.codec = codec;
         this.loadBatch = loadBatch;
+        this.nodes = new WatchedNodes<>(codec, this::keyPath, new ViewSink());
+        this.watch = new PersistentWatch(access, path, AddWatchMode.PERSISTENT_RECURSIVE, lock, new WatchHandler());
         this.lifecycle = new Lifecycle("StateTree " + path);
         this.listeners = new ListenerSet<>("StateTree " + path, coordinator);
         coordinator.internalRecipes().register("StateTree", path, this);
@@ -182,15 +166,12 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             return;
         }
         coordinator.removeListener(connectionListener);
-        ZooKeeper zk;
         synchronized (lock) {
-            zk = attached;
-            attached = null;
             loader = null;
         }
+        ZooKeeper zk = watch.detach();
         if (zk != null) {
             try {
-                coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
                 marker.deleteQuietly(zk);
             } catch (RuntimeException e) {
                 LOG.debug("StateTree {}: removing the watch on close failed", path, e);
@@ -207,7 +188,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     public void addListener(StateListener<T> listener, Executor executor) {
         synchronized (lock) {
             listeners.add(listener, executor);
-            if (initialized) {
+            if (nodes.initialized()) {
                 for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
                     StateChange<T> initial =
                             StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, e.getValue());
@@ -281,7 +262,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private void onConnection(ConnectionEvent event) {
         synchronized (lock) {
             if (!event.isConnected()) {
-                gapEpoch++;
+                nodes.gap();
             }
             listeners.enqueue(event, l -> l.onConnection(event));
         }
@@ -299,27 +280,13 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             LOG.debug("StateTree {}: no ZooKeeper handle yet", path, e);
             return;
         }
-        TreeWatcher w;
         synchronized (lock) {
-            if (!lifecycle.isStarted() || zk == attached) {
+            if (!lifecycle.isStarted() || !watch.attachLocked(zk)) {
                 return;
             }
-            attached = zk;
-            w = new TreeWatcher(zk);
-            gapEpoch++;
-            disconnected = false;
+            nodes.gap();
         }
-        coordinator.internalAccess().watchAdded(zk, fullPath);
-        zk.addWatch(
-                fullPath,
-                w,
-                AddWatchMode.PERSISTENT_RECURSIVE,
-                (rc, p, ctx) -> {
-                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
-                        reportError(ZkAccess.error(rc, path));
-                    }
-                },
-                null);
+        watch.send(zk);
         // The root, created eagerly: one create through ZkAccess (and the missing ancestors as
         // containers), not retried; a missing root is read as an empty tree, and writes create it.
         try {
@@ -346,7 +313,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private void resync(ZooKeeper zk) {
         Loader l = new Loader(zk);
         synchronized (lock) {
-            if (zk != attached) {
+            if (!watch.isAttached(zk)) {
                 return;
             }
             loader = l;
@@ -377,7 +344,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             });
             for (String key : existing) {
                 if (!listed.contains(key)) {
-                    Key<T> k = keyOf(key);
+                    WatchedNodes.Node<T> k = keyOf(key);
                     applyAbsent(key, k, WatchedEvent.NO_ZXID);
                     store(key, k);
                 }
@@ -399,7 +366,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         while (l.inFlight < loadBatch && !l.todo.isEmpty()) {
             String key = l.todo.poll();
             l.inFlight++;
-            Key<T> k = keyOf(key);
+            WatchedNodes.Node<T> k = keyOf(key);
             k.readInFlightOn = l.zk;
             keys.put(key, k);
             out.add(key);
@@ -420,9 +387,9 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             return;
         }
         loader = null;
-        boolean first = !initialized;
+        boolean first = !nodes.initialized();
         if (first) {
-            initialized = true;
+            nodes.markInitialized();
             emitInitial();
         } else {
             // Tombstones are no longer needed once a full re-read (after a sync) has been applied.
@@ -450,13 +417,13 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
      */
     // Guarded by lock.
     private void settle() {
-        if (cleanEpoch != gapEpoch) {
+        if (cleanEpoch != nodes.gapEpoch()) {
             for (Map.Entry<String, Versioned<T>> e : view.entrySet()) {
                 if (!keys.containsKey(e.getKey())) {
                     keys.put(e.getKey(), shownKey(e.getValue(), cleanEpoch));
                 }
             }
-            cleanEpoch = gapEpoch;
+            cleanEpoch = nodes.gapEpoch();
         }
         keys.values().removeIf(this::derivable);
         if (keys.isEmpty()) {
@@ -470,29 +437,22 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
      * verified in the clean epoch; otherwise nothing known.
      */
     // Guarded by lock.
-    private Key<T> keyOf(String key) {
-        Key<T> k = keys.get(key);
+    private WatchedNodes.Node<T> keyOf(String key) {
+        WatchedNodes.Node<T> k = keys.get(key);
         if (k != null) {
             return k;
         }
         Versioned<T> v = view.get(key);
-        return v == null ? new Key<>() : shownKey(v, cleanEpoch);
+        return v == null ? new WatchedNodes.Node<>() : shownKey(v, cleanEpoch);
     }
 
-    private static <T> Key<T> shownKey(Versioned<T> v, int verifiedEpoch) {
-        Key<T> k = new Key<>();
-        k.exists = true;
-        k.czxid = v.czxid();
-        k.mzxid = v.mzxid();
-        k.version = v.version();
-        k.verifiedEpoch = verifiedEpoch;
-        k.shown = v;
-        return k;
+    private static <T> WatchedNodes.Node<T> shownKey(Versioned<T> v, int verifiedEpoch) {
+        return new WatchedNodes.Node<>(v, verifiedEpoch);
     }
 
     /** Whether {@link #keyOf} would rebuild exactly this state from the view alone. */
     // Guarded by lock.
-    private boolean derivable(Key<T> k) {
+    private boolean derivable(WatchedNodes.Node<T> k) {
         Versioned<T> v = k.shown;
         return v != null
                 && k.exists
@@ -505,7 +465,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     /** Keeps a key's state from {@link #keyOf} after a change: in {@link #keys} only if needed. */
     // Guarded by lock.
-    private void store(String key, Key<T> k) {
+    private void store(String key, WatchedNodes.Node<T> k) {
         if (derivable(k)) {
             keys.remove(key);
         } else {
@@ -513,19 +473,10 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         }
     }
 
-    private final class TreeWatcher implements Watcher {
-        private final ZooKeeper zk;
-
-        TreeWatcher(ZooKeeper zk) {
-            this.zk = zk;
-        }
-
+    /** The watch's events: node events of the keys, gaps and reconnections of the handle. */
+    private final class WatchHandler implements PersistentWatch.Handler {
         @Override
-        public void process(WatchedEvent event) {
-            if (event.getType() == Event.EventType.None) {
-                onState(zk, event.getState());
-                return;
-            }
+        public void onEvent(ZooKeeper zk, WatchedEvent event) {
             String p = event.getPath();
             if (p == null || !p.startsWith(prefix) || p.length() == prefix.length()) {
                 return;
@@ -536,47 +487,41 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             }
             onKeyEvent(zk, key, event.getType(), event.getZxid());
         }
-    }
 
-    private void onState(ZooKeeper zk, Watcher.Event.KeeperState state) {
-        boolean reread = false;
-        synchronized (lock) {
-            if (zk != attached) {
-                return;
+        @Override
+        public void onGap(ZooKeeper zk) {
+            nodes.gap();
+            loader = null;
+            for (WatchedNodes.Node<T> k : keys.values()) {
+                k.readInFlightOn = null;
             }
-            switch (state) {
-                case Disconnected, Expired, Closed, AuthFailed -> {
-                    gapEpoch++;
-                    disconnected = true;
-                    loader = null;
-                    for (Key<T> k : keys.values()) {
-                        k.readInFlightOn = null;
-                    }
-                    keys.values().removeIf(this::derivable);
-                }
-                case SyncConnected, ConnectedReadOnly -> {
-                    reread = disconnected;
-                    disconnected = false;
-                }
-                default -> {}
+            keys.values().removeIf(DefaultStateTree.this::derivable);
+        }
+
+        @Override
+        public void onReconnected(ZooKeeper zk) {
+            if (lifecycle.isStarted()) {
+                resync(zk);
             }
         }
-        if (reread && lifecycle.isStarted()) {
-            resync(zk);
+
+        @Override
+        public void onError(StateSyncException e) {
+            reportError(e);
         }
     }
 
     private void onKeyEvent(ZooKeeper zk, String key, Watcher.Event.EventType type, long zxid) {
         boolean read = false;
         synchronized (lock) {
-            if (zk != attached) {
+            if (!watch.isAttached(zk)) {
                 return;
             }
-            Key<T> k = keyOf(key);
+            WatchedNodes.Node<T> k = keyOf(key);
             if (type == Watcher.Event.EventType.NodeDeleted) {
                 applyAbsent(key, k, zxid);
             } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
-                if ((zxid == WatchedEvent.NO_ZXID || zxid > k.mzxid) && k.readInFlightOn != zk) {
+                if (k.mayBeNewer(zxid) && k.readInFlightOn != zk) {
                     k.readInFlightOn = zk;
                     read = true;
                 }
@@ -601,7 +546,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         List<String> more = List.of();
         Loader l = null;
         synchronized (lock) {
-            Key<T> k = keyOf(key);
+            WatchedNodes.Node<T> k = keyOf(key);
             if (k.readInFlightOn == zk) {
                 k.readInFlightOn = null;
             }
@@ -631,68 +576,35 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     }
 
     // Guarded by lock.
-    private void applyPresent(String key, Key<T> k, long czxid, long mzxid, int version, byte[] data) {
-        boolean gap = k.verifiedEpoch != gapEpoch;
-        if (mzxid < k.mzxid || (mzxid == k.mzxid && !(k.exists && czxid == k.czxid))) {
-            return;
-        }
-        k.verifiedEpoch = gapEpoch;
-        if (mzxid == k.mzxid) {
-            return;
-        }
-        boolean successor = k.exists && czxid == k.czxid && version == k.version + 1;
-        k.exists = true;
-        k.czxid = czxid;
-        k.mzxid = mzxid;
-        k.version = version;
-        String keyPath = keyPath(key);
-        T value;
-        try {
-            value = Codecs.decode(codec, keyPath, version, data);
-        } catch (DecodingException e) {
-            // Reported once per mzxid: decoding happens only for an mzxid above any seen for the key.
-            LOG.warn("StateTree {}: {}", path, e.getMessage());
-            listeners.enqueue(e, l -> l.onError(e));
-            return;
-        }
-        Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
-        Versioned<T> prev = k.shown;
-        k.shown = next;
-        view.put(key, next);
-        if (!initialized) {
-            return;
-        }
-        if (prev == null) {
-            emit(key, ChangeKind.CREATED, null, next);
-        } else if (gap && !successor) {
-            emit(key, ChangeKind.RESYNCED, prev, next);
-        } else if (prev.czxid() != czxid) {
-            emit(key, ChangeKind.DELETED, prev, null);
-            emit(key, ChangeKind.CREATED, null, next);
-        } else {
-            emit(key, ChangeKind.UPDATED, prev, next);
-        }
+    private void applyPresent(String key, WatchedNodes.Node<T> k, long czxid, long mzxid, int version, byte[] data) {
+        nodes.applyPresent(key, k, czxid, mzxid, version, data);
     }
 
     // Guarded by lock.
-    private void applyAbsent(String key, Key<T> k, long zxid) {
-        boolean gap = k.verifiedEpoch != gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID && zxid <= k.mzxid) {
-            return;
+    private void applyAbsent(String key, WatchedNodes.Node<T> k, long zxid) {
+        nodes.applyAbsent(key, k, zxid);
+    }
+
+    /** The view's decisions: shown values into {@link #view}, changes and errors to listeners. */
+    private final class ViewSink implements WatchedNodes.Sink<T> {
+        @Override
+        public void shown(String key, @Nullable Versioned<T> value) {
+            if (value == null) {
+                view.remove(key);
+            } else {
+                view.put(key, value);
+            }
         }
-        k.verifiedEpoch = gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID) {
-            k.mzxid = zxid;
+
+        @Override
+        public void changed(String key, ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
+            emit(key, kind, prev, next);
         }
-        if (!k.exists) {
-            return;
-        }
-        k.exists = false;
-        Versioned<T> prev = k.shown;
-        k.shown = null;
-        view.remove(key);
-        if (initialized && prev != null) {
-            emit(key, gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
+
+        @Override
+        public void undecodable(String key, DecodingException e) {
+            LOG.warn("StateTree {}: {}", path, e.getMessage());
+            listeners.enqueue(e, l -> l.onError(e));
         }
     }
 
@@ -738,8 +650,8 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     private void applyWritten(ZooKeeper zk, String key, Stat stat, byte[] data) {
         synchronized (lock) {
-            if (zk == attached) {
-                Key<T> k = keyOf(key);
+            if (watch.isAttached(zk)) {
+                WatchedNodes.Node<T> k = keyOf(key);
                 applyPresent(key, k, stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data);
                 store(key, k);
             }
