@@ -15,17 +15,13 @@
  */
 package io.statesync.recipes.state;
 
-import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
-import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
-import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
-import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
@@ -38,11 +34,9 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.core.internal.ZkErrors;
-import io.statesync.recipes.internal.AsyncCreate;
-import io.statesync.recipes.internal.PersistentWatch;
-import io.statesync.recipes.internal.WatchedNodes;
 import io.statesync.recipes.internal.WriterMarker;
+import io.statesync.recipes.state.StateView.Base;
+import io.statesync.recipes.state.StateView.DataReply;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,20 +47,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
@@ -74,15 +64,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The implementation of {@link SharedState}.
- *
- * <p>Everything that changes the local view — watch events, read replies, write replies — arrives
- * on the ZooKeeper handle's event thread, in the order the server sent it, and is applied under
- * {@link #lock} with one rule: a value is taken only if its {@code mzxid} is higher than any the
- * instance has seen (the rules of {@link WatchedNodes}, through a {@link PersistentWatch}). A
- * connection gap (Disconnected/Expired, or a new handle) starts a new gap epoch; the first
- * observation after a gap is classified by the proof rule (the direct successor is UPDATED, anything
- * else RESYNCED).
+ * The implementation of {@link SharedState}: the public face and the writer. The local view (what
+ * {@link #get()} returns and listeners hear) is {@link StateView}'s.
  *
  * <p>Writes are combined: callers queue operations, one caller at a time (the combiner) takes every
  * queued function, applies them in order and writes once. Each write is a {@code multi} of the
@@ -105,32 +88,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private final WriterMarker marker;
     private final Codec<T> codec;
     private final T initialValue;
-    private final byte[] initialBytes;
     private final int maxUpdateAttempts;
     private final int takeTurnAfter;
     private final long maxBackoffNanos;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<T>> listeners;
-    private final ConnectionListener connectionListener = this::onConnection;
-    private final CountDownLatch initializedLatch = new CountDownLatch(1);
+    private final StateView<T> view;
+    private final ConnectionListener connectionListener;
     private final Turns turns;
-
-    private final Object lock = new Object();
-    // Guarded by lock.
-    private final WatchedNodes<T> nodes;
-    private final PersistentWatch watch;
-    /** The one node: what this instance has seen of it, and the value it shows. */
-    private final WatchedNodes.Node<T> node = new WatchedNodes.Node<>();
-
-    private boolean initialCreated;
-    /** The initial value's create is in flight. */
-    private boolean creatingInitial;
-
-    private @Nullable ZooKeeper readInFlightOn;
-    private int writesInFlight;
-    private long pendingEventZxid = -1;
-
-    private volatile @Nullable Versioned<T> current;
 
     private final Object queueLock = new Object();
     // Guarded by queueLock.
@@ -154,16 +119,15 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.marker = new WriterMarker(coordinator);
         this.codec = codec;
         this.initialValue = initialValue;
-        this.initialBytes = initialBytes;
         this.maxUpdateAttempts = maxUpdateAttempts;
         this.takeTurnAfter = Math.max(1, Math.min(TAKE_TURN_AFTER, maxUpdateAttempts / 4));
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
         this.batchDeadline = access.deadline(Duration.ZERO);
-        this.nodes = new WatchedNodes<>(codec, key -> path, new ViewSink());
-        this.watch = new PersistentWatch(access, path, AddWatchMode.PERSISTENT, lock, new WatchHandler());
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
+        this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners);
+        this.connectionListener = view::onConnection;
         coordinator.internalRecipes().register("SharedState", path, this);
     }
 
@@ -174,7 +138,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         lifecycle.start();
         coordinator.addListener(connectionListener, Runnable::run);
         if (coordinator.isConnected()) {
-            attach();
+            view.attach();
         }
     }
 
@@ -195,7 +159,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         }
         coordinator.removeListener(connectionListener);
         turns.detach();
-        ZooKeeper zk = watch.detach();
+        ZooKeeper zk = view.detach();
         if (zk != null) {
             try {
                 marker.deleteQuietly(zk);
@@ -212,14 +176,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public void addListener(StateListener<T> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (nodes.initialized()) {
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, node.shown);
-                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-            }
-        }
-        listeners.dispatch();
+        view.addListener(listener, executor);
     }
 
     @Override
@@ -234,19 +191,19 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public Optional<Versioned<T>> get() {
-        return Optional.ofNullable(current);
+        return Optional.ofNullable(view.current());
     }
 
     @Override
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
-        return initializedLatch.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        return view.awaitInitialized(timeout);
     }
 
     /** UP once the first read is in; DEGRADED before (get() is empty). Details: the value's version. */
     @Override
     public Health describe() {
-        Versioned<T> v = current;
-        boolean initialized = initializedLatch.getCount() == 0;
+        Versioned<T> v = view.current();
+        boolean initialized = view.isInitialized();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("initialized", initialized);
         details.put("exists", v != null);
@@ -264,285 +221,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public String toString() {
-        return "SharedState{" + path + ", " + lifecycle.state() + ", " + current + '}';
-    }
-
-    // ---------------------------------------------------------------- watching
-
-    private void onConnection(ConnectionEvent event) {
-        synchronized (lock) {
-            if (!event.isConnected()) {
-                nodes.gap();
-            }
-            listeners.enqueue(event, l -> l.onConnection(event));
-        }
-        listeners.dispatch();
-        if (event.isConnected() && lifecycle.isStarted()) {
-            attach();
-        }
-    }
-
-    /** Sets the persistent watch on the current handle (once per handle) and re-reads. */
-    private void attach() {
-        ZooKeeper zk;
-        try {
-            zk = access.handle();
-        } catch (StateSyncException e) {
-            LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
-            return;
-        }
-        boolean fresh;
-        boolean create;
-        synchronized (lock) {
-            if (!lifecycle.isStarted()) {
-                return;
-            }
-            fresh = watch.attachLocked(zk);
-            if (!fresh) {
-                // The connection is back on the same handle: the initial value's create, if its
-                // reply was lost, goes out again (safe: an existing znode is taken as it is).
-                if (initialCreated || creatingInitial) {
-                    return;
-                }
-                creatingInitial = true;
-                create = true;
-            } else {
-                nodes.gap();
-                readInFlightOn = null;
-                create = !initialCreated;
-                if (create) {
-                    creatingInitial = true;
-                }
-            }
-        }
-        if (!fresh) {
-            createInitial(zk);
-            return;
-        }
-        watch.send(zk);
-        if (create) {
-            createInitial(zk);
-        } else {
-            resync(zk);
-        }
-    }
-
-    /**
-     * Creates the node with the initial value unless it exists: one create through ZkAccess (and
-     * the missing ancestors as containers), never retried here; a lost reply leaves it to the next
-     * reconnection ({@link #attach()}). Re-reads the node once the reply is in.
-     */
-    private void createInitial(ZooKeeper zk) {
-        CompletableFuture<ZkAccess.Reply> sent;
-        try {
-            sent = AsyncCreate.createWithParents(access, zk, fullPath, initialBytes, CreateMode.PERSISTENT);
-        } catch (RuntimeException e) {
-            synchronized (lock) {
-                creatingInitial = false;
-            }
-            reportError(ZkErrors.translate(e, path));
-            resync(zk);
-            return;
-        }
-        CompletableFuture<?> unused = sent.whenComplete((r, failure) -> {
-            int rc = r != null ? r.rc() : KeeperException.Code.SYSTEMERROR.intValue();
-            synchronized (lock) {
-                creatingInitial = false;
-                if (rc == 0 || rc == KeeperException.Code.NODEEXISTS.intValue()) {
-                    initialCreated = true;
-                }
-            }
-            if (failure != null) {
-                reportError(ZkErrors.translate(failure, path));
-            } else if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !ZkAccess.isLoss(rc)) {
-                reportError(ZkAccess.error(rc, path));
-            }
-            resync(zk);
-        });
-    }
-
-    /** Re-reads the node after a sync, in order with the watch events of {@code zk}. */
-    private void resync(ZooKeeper zk) {
-        synchronized (lock) {
-            if (!watch.isAttached(zk)) {
-                return;
-            }
-            readInFlightOn = zk;
-        }
-        zk.sync(fullPath, (rc, p, ctx) -> {}, null);
-        zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null);
-    }
-
-    /** The watch's events: node events of the path, gaps and reconnections of the handle. */
-    private final class WatchHandler implements PersistentWatch.Handler {
-        @Override
-        public void onEvent(ZooKeeper zk, WatchedEvent event) {
-            if (fullPath.equals(event.getPath())) {
-                onNodeEvent(zk, event.getType(), event.getZxid());
-            }
-        }
-
-        @Override
-        public void onGap(ZooKeeper zk) {
-            nodes.gap();
-            readInFlightOn = null;
-        }
-
-        @Override
-        public void onReconnected(ZooKeeper zk) {
-            if (lifecycle.isStarted()) {
-                resync(zk);
-            }
-        }
-
-        @Override
-        public void onError(StateSyncException e) {
-            reportError(e);
-        }
-    }
-
-    private void onNodeEvent(ZooKeeper zk, Watcher.Event.EventType type, long zxid) {
-        List<Runnable> after = new ArrayList<>(1);
-        synchronized (lock) {
-            if (!watch.isAttached(zk)) {
-                return;
-            }
-            if (type == Watcher.Event.EventType.NodeDeleted) {
-                applyAbsent(zxid);
-            } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
-                if (zxid != WatchedEvent.NO_ZXID && zxid <= node.mzxid) {
-                    return; // already seen (our own write's reply, or a read that was newer)
-                }
-                if (writesInFlight > 0) {
-                    pendingEventZxid = Math.max(pendingEventZxid, zxid == WatchedEvent.NO_ZXID ? Long.MAX_VALUE : zxid);
-                    return;
-                }
-                if (readInFlightOn == zk) {
-                    return; // its reply comes after this event, so it reflects it
-                }
-                readInFlightOn = zk;
-                after.add(() -> zk.getData(
-                        fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null));
-            }
-        }
-        listeners.dispatch();
-        after.forEach(Runnable::run);
-    }
-
-    /**
-     * A read reply. Applies it; completes {@code reply} if given. Runs on the event thread of {@code
-     * zk}.
-     */
-    private void onRead(
-            ZooKeeper zk,
-            int rc,
-            byte @Nullable [] data,
-            @Nullable Stat stat,
-            @Nullable CompletableFuture<DataReply> reply) {
-        boolean initNow = false;
-        synchronized (lock) {
-            lock.notifyAll(); // a combiner may wait for the local value to catch up
-            if (readInFlightOn == zk) {
-                readInFlightOn = null;
-            }
-            if (rc == 0 && stat != null) {
-                applyPresent(stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data == null ? EMPTY : data);
-            } else if (rc == KeeperException.Code.NONODE.intValue()) {
-                applyAbsent(WatchedEvent.NO_ZXID);
-            }
-            if (!nodes.initialized()
-                    && watch.isAttached(zk)
-                    && (rc == 0 || rc == KeeperException.Code.NONODE.intValue())) {
-                nodes.markInitialized();
-                initNow = true;
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, node.shown);
-                listeners.enqueue(initial, l -> l.onChange(initial));
-            }
-        }
-        listeners.dispatch();
-        if (initNow) {
-            initializedLatch.countDown();
-        }
-        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !ZkAccess.isLoss(rc) && reply == null) {
-            reportError(ZkAccess.error(rc, path));
-        }
-        if (reply != null) {
-            reply.complete(new DataReply(rc, data, stat));
-        }
-    }
-
-    // Guarded by lock.
-    private void applyPresent(long czxid, long mzxid, int version, byte[] data) {
-        nodes.applyPresent(path, node, czxid, mzxid, version, data);
-    }
-
-    // Guarded by lock.
-    private void applyAbsent(long zxid) {
-        nodes.applyAbsent(path, node, zxid);
-    }
-
-    /** The view's decisions: the shown value, the changes and undecodable values of the one node. */
-    private final class ViewSink implements WatchedNodes.Sink<T> {
-        @Override
-        public void shown(String key, @Nullable Versioned<T> value) {
-            current = value;
-        }
-
-        @Override
-        public void changed(String key, ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
-            StateChange<T> change = StateChange.of(path, kind, prev, next);
-            listeners.enqueue(change, l -> l.onChange(change));
-        }
-
-        @Override
-        public void undecodable(String key, DecodingException e) {
-            LOG.warn("SharedState {}: {}", path, e.getMessage());
-            listeners.enqueue(e, l -> l.onError(e));
-        }
-    }
-
-    private void reportError(StateSyncException e) {
-        LOG.warn("SharedState {}: {}", path, e.getMessage());
-        listeners.publish(e, l -> l.onError(e));
-    }
-
-    // ---------------------------------------------------------------- reading
-
-    private static final class DataReply {
-        final int rc;
-        final byte @Nullable [] data;
-        final @Nullable Stat stat;
-
-        DataReply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
-            this.rc = rc;
-            this.data = data;
-            this.stat = stat;
-        }
-    }
-
-    /**
-     * Sync, then read, on the current handle; retries lost connections by the retry policy until
-     * the deadline.
-     *
-     * @param outcome what running out of time means for the operation the read is part of
-     */
-    private DataReply readFresh(Deadline deadline, String what, Outcome outcome) {
-        int losses = 0;
-        while (true) {
-            ZooKeeper zk = access.handle();
-            CompletableFuture<DataReply> reply = new CompletableFuture<>();
-            zk.sync(fullPath, (rc, p, ctx) -> {}, null);
-            zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
-            DataReply r = ZkAccess.await(reply, deadline, path, what, outcome);
-            if (ZkAccess.isLoss(r.rc)) {
-                access.backoff(++losses, deadline, path, what, outcome);
-                continue;
-            }
-            if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
-                throw ZkAccess.error(r.rc, path);
-            }
-            return r;
-        }
+        return "SharedState{" + path + ", " + lifecycle.state() + ", " + view.current() + '}';
     }
 
     @Override
@@ -557,7 +236,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
         }
-        DataReply r = readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED);
+        DataReply r = view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED);
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
             return Optional.empty();
@@ -837,61 +516,32 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         return ZkAccess.await(reply, batchDeadline, path, batchWhat, outcome());
     }
 
-    /** The base for computing a write: the znode's coordinates and decoded value, or absent. */
-    private final class Base {
-        final boolean exists;
-        final long czxid;
-        final int version;
-        final T value;
-
-        Base(boolean exists, long czxid, int version, T value) {
-            this.exists = exists;
-            this.czxid = czxid;
-            this.version = version;
-            this.value = value;
-        }
-    }
-
-    private @Nullable Base localBase() {
-        synchronized (lock) {
-            if (!nodes.initialized() || watch.disconnectedLocked()) {
-                return null;
-            }
-            Versioned<T> v = node.shown;
-            if (!node.exists) {
-                return new Base(false, -1, -1, initialValue);
-            }
-            if (v != null && v.mzxid() == node.mzxid) {
-                return new Base(true, v.czxid(), v.version(), v.value());
-            }
-            return null;
-        }
-    }
-
     /** The base a pipelined read gives, or {@code null} if it failed (then a fresh read is made). */
-    private @Nullable Base baseOf(@Nullable DataReply r) {
+    private @Nullable Base<T> baseOf(@Nullable DataReply r) {
         if (r == null) {
             return null;
         }
         Stat stat = r.stat;
         if (r.rc == KeeperException.Code.NONODE.intValue()) {
-            return new Base(false, -1, -1, initialValue);
+            return new Base<>(false, -1, -1, initialValue);
         }
         if (r.rc != 0 || stat == null) {
             return null;
         }
         byte[] data = r.data == null ? EMPTY : r.data;
-        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+        return new Base<>(
+                true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
     }
 
-    private Base freshBase() {
-        DataReply r = readFresh(batchDeadline, batchWhat, outcome());
+    private Base<T> freshBase() {
+        DataReply r = view.readFresh(batchDeadline, batchWhat, outcome());
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
-            return new Base(false, -1, -1, initialValue);
+            return new Base<>(false, -1, -1, initialValue);
         }
         byte[] data = r.data == null ? EMPTY : r.data;
-        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+        return new Base<>(
+                true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
     }
 
     private void runFunctions(List<WriteOp<T>> ops) {
@@ -908,11 +558,11 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
      * turn.
      */
     private void applyAndWrite(List<WriteOp<T>> live) {
-        Base base = localBase();
+        Base<T> base = view.localBase();
         int conflicts = 0;
         while (!live.isEmpty()) {
             if (awaitTurn()) {
-                base = newer(base, localBase()); // others wrote meanwhile: compute on their value
+                base = newer(base, view.localBase()); // others wrote meanwhile: compute on their value
             }
             if (base == null) {
                 base = freshBase();
@@ -972,7 +622,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
             // Retry at once on the value read right behind the losing write, or on the local value
             // if that is newer by now.
-            base = newer(baseOf(prefetched), localBase());
+            base = newer(baseOf(prefetched), view.localBase());
         }
     }
 
@@ -1008,15 +658,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (!turns.awaitTurn(zk, courtesyBound())) {
             return false;
         }
-        awaitReadInFlight();
+        view.awaitReadInFlight(courtesyBound());
         return true;
-    }
-
-    /** Waits (a courtesy, bounded by {@code maxBackoff}) until no read of the value is in flight. */
-    private void awaitReadInFlight() {
-        synchronized (lock) {
-            Turns.courtesyWait(lock, () -> readInFlightOn != null, courtesyBound());
-        }
     }
 
     /** The longest a writer holds back as a courtesy: {@code maxBackoff}, within the batch's deadline. */
@@ -1032,7 +675,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 // The ticket's reply came after the events of every write before it: once the read
                 // those triggered is back, the local value is as new as any write can be that does not
                 // respect the turn, and the turn's first write is unlikely to lose.
-                awaitReadInFlight();
+                view.awaitReadInFlight(courtesyBound());
             }
         } catch (StateSyncException e) {
             LOG.debug("SharedState {}: no turn taken", path, e);
@@ -1048,7 +691,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     }
 
     /** The newer of two bases of one incarnation; {@code a} if they cannot be compared. */
-    private @Nullable Base newer(@Nullable Base a, @Nullable Base b) {
+    private @Nullable Base<T> newer(@Nullable Base<T> a, @Nullable Base<T> b) {
         if (a == null) {
             return b;
         }
@@ -1060,11 +703,9 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     private void runCompareAndSet(WriteOp<T> op) {
         Versioned<T> expected = Objects.requireNonNull(op.expected);
-        synchronized (lock) {
-            if (nodes.initialized() && !watch.disconnectedLocked() && node.exists && node.czxid != expected.czxid()) {
-                finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
-                return;
-            }
+        if (view.otherIncarnation(expected.czxid())) {
+            finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
+            return;
         }
         awaitTurn();
         Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
@@ -1254,9 +895,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (access.mayReachPacketLimit(data.length)) {
             RequestSize.checkMulti(coordinator, ops, path); // nothing sent yet: refused as a whole
         }
-        synchronized (lock) {
-            writesInFlight++;
-        }
+        view.writeSent();
         if (contention == 0
                 && zk.getState() == ZooKeeper.States.CONNECTED
                 && batchDeadline.remainingNanos() > syncReplyBoundNanos()) {
@@ -1284,12 +923,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         // Contended: pipeline a read behind the write. It costs no extra round trip, and if the write
         // loses, its reply (processed after the write) is the fresh base for the retry.
         CompletableFuture<DataReply> read = new CompletableFuture<>();
-        synchronized (lock) {
-            // Its reply reflects every change announced before it: no other read is needed for those
-            // (neither after the write's reply nor on a watch event meanwhile).
-            readInFlightOn = zk;
-        }
-        zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, read), null);
+        view.readBehindWrite(zk, read);
         MultiReply result = awaitReply(reply);
         prefetched = result.rc != 0 ? awaitQuietly(read) : null;
         return result;
@@ -1335,28 +969,12 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 written = Versioned.of(data, 0, zxid, zxid);
             }
         }
-        boolean reread;
-        synchronized (lock) {
-            writesInFlight--;
-            if (written != null) {
-                applyPresent(written.czxid(), written.mzxid(), written.version(), data);
-            }
-            reread = writesInFlight == 0
-                    && pendingEventZxid > node.mzxid
-                    && watch.isAttached(zk)
-                    && readInFlightOn != zk;
-            if (writesInFlight == 0) {
-                pendingEventZxid = -1;
-            }
-            if (reread) {
-                readInFlightOn = zk;
-            }
-        }
+        boolean reread = view.writeReplied(zk, written, data);
         if (dispatch) {
             listeners.dispatch();
         }
         if (reread) {
-            zk.getData(fullPath, false, (rc2, p, ctx, d, stat) -> onRead(zk, rc2, d, stat, null), null);
+            view.read(zk, null);
         }
         return new MultiReply(rc, results, written);
     }
@@ -1373,7 +991,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             zk.sync(fullPath, (rc, p, ctx) -> {}, null);
             CompletableFuture<DataReply> markerRead =
                     marker.read(zk).thenApply(r -> new DataReply(r.rc(), r.data(), r.stat()));
-            zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);
+            view.read(zk, node);
             DataReply m = awaitReply(markerRead);
             DataReply n = awaitReply(node);
             if (ZkAccess.isLoss(m.rc) || ZkAccess.isLoss(n.rc)) {
@@ -1395,7 +1013,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
             marker.forget();
         }
-        DataReply n = readFresh(batchDeadline, batchWhat, outcome());
+        DataReply n = view.readFresh(batchDeadline, batchWhat, outcome());
         marker.forget();
         return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.FRESH_SESSION : Resolution.UNKNOWN;
     }

@@ -22,6 +22,7 @@ import io.statesync.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -68,11 +69,20 @@ class TurnsTest {
         FakeTicker ticker = new FakeTicker();
         Object monitor = new Object();
         AtomicBoolean ahead = new AtomicBoolean(true);
+        CountDownLatch checked = new CountDownLatch(1);
         CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
             synchronized (monitor) {
-                return Turns.courtesyWait(monitor, ahead::get, Deadline.after(ticker, HOUR));
+                return Turns.courtesyWait(
+                        monitor,
+                        () -> {
+                            checked.countDown();
+                            return ahead.get();
+                        },
+                        Deadline.after(ticker, HOUR));
             }
         });
+        // The writer found a ticket ahead; it holds the monitor until it waits on it.
+        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
         synchronized (monitor) {
             ahead.set(false);
             monitor.notifyAll();
