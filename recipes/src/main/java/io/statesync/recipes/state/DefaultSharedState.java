@@ -37,8 +37,9 @@ import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.WriterMarker;
 import io.statesync.recipes.state.StateView.Base;
 import io.statesync.recipes.state.StateView.DataReply;
+import io.statesync.recipes.state.WriteQueue.OpKind;
+import io.statesync.recipes.state.WriteQueue.WriteOp;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -75,7 +76,6 @@ import org.slf4j.LoggerFactory;
 final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
-    private static final int MAX_BATCH = 256;
     /** Conflicts in a row after which an update takes a turn (see {@link Turns}), at most. */
     private static final int TAKE_TURN_AFTER = 8;
     /** The cap of the random pause after the first conflict; it doubles with each further one. */
@@ -97,10 +97,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private final ConnectionListener connectionListener;
     private final Turns turns;
 
-    private final Object queueLock = new Object();
-    // Guarded by queueLock.
-    private final ArrayDeque<WriteOp<T>> queue = new ArrayDeque<>();
-    private boolean writerBusy;
+    private final WriteQueue<T> writes;
 
     // Confined to the combiner (one thread at a time; handed over under queueLock).
 
@@ -127,6 +124,17 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
         this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners);
+        this.writes = new WriteQueue<>(path, new WriteQueue.Writer<>() {
+            @Override
+            public void runBatch(List<WriteOp<T>> batch) {
+                DefaultSharedState.this.runBatch(batch);
+            }
+
+            @Override
+            public void combined() {
+                listeners.dispatch();
+            }
+        });
         this.connectionListener = view::onConnection;
         coordinator.internalRecipes().register("SharedState", path, this);
     }
@@ -248,50 +256,6 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     // ---------------------------------------------------------------- writing: the combining queue
 
-    private enum OpKind {
-        FUNCTION,
-        CAS,
-        DELETE
-    }
-
-    private static final class WriteOp<T> {
-        final OpKind kind;
-        final @Nullable UnaryOperator<T> function;
-        final @Nullable Versioned<T> expected;
-        final byte @Nullable [] nextBytes;
-        final Deadline deadline;
-        final String what;
-        // Guarded by queueLock.
-        boolean done;
-
-        @Nullable
-        Object result;
-
-        @Nullable
-        RuntimeException error;
-
-        WriteOp(
-                OpKind kind,
-                @Nullable UnaryOperator<T> function,
-                @Nullable Versioned<T> expected,
-                byte @Nullable [] nextBytes,
-                Deadline deadline,
-                String what) {
-            this.kind = kind;
-            this.function = function;
-            this.expected = expected;
-            this.nextBytes = nextBytes;
-            this.deadline = deadline;
-            this.what = what;
-        }
-
-        boolean isDoneLocked(Object queueLock) {
-            synchronized (queueLock) {
-                return done;
-            }
-        }
-    }
-
     @Override
     public Versioned<T> set(T value) throws InterruptedException {
         return set(value, coordinator.operationTimeout());
@@ -303,7 +267,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         coordinator.checkValueSize(path, codec.encode(value));
         lifecycle.requireStarted();
-        return cast(submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
+        return cast(writes.submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
     }
 
     @Override
@@ -316,7 +280,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         Objects.requireNonNull(function, "function");
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return cast(submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
+        return cast(writes.submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
     }
 
     @SuppressWarnings("unchecked")
@@ -340,7 +304,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
         Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>)
-                submit(new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path));
+                writes.submit(new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path));
         return written.map(w -> w.withValue(next));
     }
 
@@ -353,124 +317,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     public boolean delete(Duration timeout) throws InterruptedException {
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
-    }
-
-    /**
-     * Queues an operation; the first caller to find no combiner becomes it. A caller waits for its
-     * operation until the operation's deadline: one still queued then is withdrawn (nothing was
-     * sent for it), one already being written ends the wait with its outcome unknown. An interrupt
-     * withdraws a queued operation ({@link InterruptedException}) and ends the wait for one being
-     * written the same way as the deadline.
-     */
-    private Object submit(WriteOp<T> op) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException(op.what + " not started: the thread was interrupted");
-        }
-        synchronized (queueLock) {
-            queue.add(op);
-            while (!op.done && writerBusy) {
-                long left = op.deadline.remainingNanos();
-                if (left == 0) {
-                    if (queue.remove(op)) {
-                        throw op.deadline.expired(path, op.what, Outcome.NOT_APPLIED);
-                    }
-                    throw op.deadline.expired(path, op.what, Outcome.UNKNOWN);
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(queueLock, left);
-                } catch (InterruptedException e) {
-                    if (queue.remove(op)) {
-                        throw e; // not taken by a combiner yet: withdrawn, nothing sent
-                    }
-                    throw Deadline.interrupted(path, op.what, Outcome.UNKNOWN); // taken: being written
-                }
-            }
-            if (!op.done) {
-                writerBusy = true;
-            }
-        }
-        if (!op.isDoneLocked(queueLock)) {
-            try {
-                combine(op);
-            } finally {
-                synchronized (queueLock) {
-                    writerBusy = false;
-                    queueLock.notifyAll();
-                }
-                listeners.dispatch(); // changes applied on this thread (see onMultiReply)
-            }
-        }
-        synchronized (queueLock) {
-            if (!op.done) {
-                // Withdrawn by the combiner loop below, before anything was sent for it.
-                if (Thread.currentThread().isInterrupted()) {
-                    Thread.interrupted();
-                    throw new InterruptedException(op.what + " withdrawn before it was sent: interrupted");
-                }
-                throw op.deadline.expired(path, op.what, Outcome.NOT_APPLIED);
-            }
-            RuntimeException error = op.error;
-            if (error != null) {
-                throw error;
-            }
-            return Objects.requireNonNull(op.result);
-        }
-    }
-
-    /**
-     * Runs batches as the combiner until {@code own} is done. A batch runs to the earliest deadline
-     * among its operations, and an interrupt of this thread ends a batch that holds {@code own}.
-     * While it runs a batch of other callers' operations only, this thread defers its own interrupt
-     * (those callers did not ask for it), so its call may return later than its own deadline by at
-     * most the rest of that batch's. Before each batch it withdraws {@code own} if it is still queued
-     * and its deadline passed or the thread was interrupted.
-     */
-    private void combine(WriteOp<T> own) {
-        while (!own.isDoneLocked(queueLock)) {
-            List<WriteOp<T>> batch;
-            synchronized (queueLock) {
-                if (queue.contains(own)
-                        && (own.deadline.passed() || Thread.currentThread().isInterrupted())) {
-                    queue.remove(own);
-                    return;
-                }
-                batch = takeBatch();
-            }
-            boolean deferred = !batch.contains(own) && Thread.interrupted();
-            try {
-                runBatch(batch);
-            } finally {
-                if (deferred) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    // Called with queueLock held.
-    private List<WriteOp<T>> takeBatch() {
-        List<WriteOp<T>> batch = new ArrayList<>();
-        WriteOp<T> head = queue.poll();
-        if (head == null) {
-            return batch;
-        }
-        batch.add(head);
-        if (head.kind == OpKind.FUNCTION) {
-            while (batch.size() < MAX_BATCH && !queue.isEmpty() && queue.peek().kind == OpKind.FUNCTION) {
-                batch.add(queue.poll());
-            }
-        }
-        return batch;
-    }
-
-    private void finish(WriteOp<T> op, @Nullable Object result, @Nullable RuntimeException error) {
-        synchronized (queueLock) {
-            op.result = result;
-            op.error = error;
-            op.done = true;
-            queueLock.notifyAll();
-        }
+        return (Boolean) writes.submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
     }
 
     private void runBatch(List<WriteOp<T>> batch) {
@@ -494,8 +341,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
         } catch (RuntimeException e) {
             for (WriteOp<T> op : batch) {
-                if (!op.isDoneLocked(queueLock)) {
-                    finish(op, null, e);
+                if (!writes.isDone(op)) {
+                    writes.finish(op, null, e);
                 }
             }
         } finally {
@@ -581,7 +428,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                     results.add(next);
                 } catch (RuntimeException e) {
                     it.remove();
-                    finish(op, null, e);
+                    writes.finish(op, null, e);
                 }
             }
             if (live.isEmpty()) {
@@ -591,7 +438,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             if (data.length > coordinator.maxValueBytes()) {
                 // Refuse the last function (the one that made the value what it is) and recompute.
                 WriteOp<T> last = live.remove(live.size() - 1);
-                finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
+                writes.finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
                 continue;
             }
             prefetched = null;
@@ -599,7 +446,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             if (written != null) {
                 contention = Math.max(0, contention - 1);
                 for (int i = 0; i < live.size(); i++) {
-                    finish(live.get(i), written.withValue(results.get(i)), null);
+                    writes.finish(live.get(i), written.withValue(results.get(i)), null);
                 }
                 return;
             }
@@ -608,7 +455,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 VersionConflictException e = new VersionConflictException(
                         path, "update of " + path + " lost to other writers " + conflicts + " times in a row", null);
                 for (WriteOp<T> op : live) {
-                    finish(op, null, e);
+                    writes.finish(op, null, e);
                 }
                 return;
             }
@@ -704,12 +551,12 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private void runCompareAndSet(WriteOp<T> op) {
         Versioned<T> expected = Objects.requireNonNull(op.expected);
         if (view.otherIncarnation(expected.czxid())) {
-            finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
+            writes.finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
             return;
         }
         awaitTurn();
         Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
-        finish(op, Optional.ofNullable(written), null);
+        writes.finish(op, Optional.ofNullable(written), null);
     }
 
     private void runDelete(WriteOp<T> op) {
@@ -722,13 +569,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             int rc = awaitReply(reply);
             if (rc == 0) {
                 inDoubt = false;
-                finish(op, true, null);
+                writes.finish(op, true, null);
                 return;
             }
             if (rc == KeeperException.Code.NONODE.intValue()) {
                 inDoubt = false;
                 // After a lost reply this may be our own first attempt; either way the node is gone.
-                finish(op, losses > 0, null);
+                writes.finish(op, losses > 0, null);
                 return;
             }
             if (ZkAccess.isLoss(rc)) {
@@ -952,7 +799,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     /**
      * A multi reply: applies a landed write before anyone hears of it. On the event thread it also
-     * hands the changes to the listeners; on a caller's thread {@link #submit} does, once the caller
+     * hands the changes to the listeners; on a caller's thread {@link WriteQueue#submit} does, once the caller
      * is no longer the combiner.
      */
     private MultiReply onMultiReply(
