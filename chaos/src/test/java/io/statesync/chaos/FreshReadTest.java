@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.state.SharedState;
+import io.statesync.recipes.watch.StateTree;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,33 @@ class FreshReadTest {
         }
         assertThat(ensemble.zxid(leader) - before)
                 .as("transactions the leader committed for %d fresh reads (nothing else writes)", reads)
+                .isGreaterThanOrEqualTo(reads);
+    }
+
+    @Test
+    void aFreshTreeReadOnTheLeaderIsOrderedByAQuorumOperation() throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        int leader = ensemble.leader();
+        Coordinator coordinator = processes.later(Coordinator.builder(ensemble.connectString(leader))
+                .namespace("fresh-tree-read")
+                .sessionTimeout(Duration.ofSeconds(10))
+                .build());
+        coordinator.start();
+        coordinator.awaitConnected(Duration.ofSeconds(60));
+        StateTree<String> tree = processes.later(
+                StateTree.builder(coordinator, "/tree", Codec.utf8()).build());
+        tree.start();
+        assertThat(tree.awaitInitialized(Duration.ofSeconds(60))).isTrue();
+        tree.put("k", "v");
+
+        long before = ensemble.zxid(leader);
+        int reads = 5;
+        for (int i = 0; i < reads; i++) {
+            assertThat(tree.read("k", Duration.ofSeconds(30)).orElseThrow().value())
+                    .isEqualTo("v");
+        }
+        assertThat(ensemble.zxid(leader) - before)
+                .as("transactions the leader committed for %d fresh reads of a key (nothing else writes)", reads)
                 .isGreaterThanOrEqualTo(reads);
     }
 }

@@ -37,7 +37,6 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
-import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.AccessDenials;
@@ -230,11 +229,11 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
 
     @Override
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
-            boolean registered = Waits.awaitWhile(
-                            lock, () -> !closed && registeredSession == 0 && denials.current() == null, deadline)
-                    && !closed;
+            boolean registered =
+                    deadline.awaitWhile(lock, () -> !closed && registeredSession == 0 && denials.current() == null)
+                            && !closed;
             AccessDeniedException error = denials.current();
             if (registeredSession == 0 && error != null) {
                 throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
@@ -256,7 +255,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         byte[] encoded = codec.encode(value);
         coordinator.checkValueSize(memberPath, encoded);
         RequestSize.checkSetData(coordinator, memberPath, encoded);
-        Deadline deadline = Deadline.after(timeout);
+        Deadline deadline = coordinator.internalAccess().deadline(timeout);
         String what = name + ": metadata update";
         // One update at a time: a resent older value never lands after a newer one.
         if (!updating.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {

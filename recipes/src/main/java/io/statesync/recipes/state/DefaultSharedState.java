@@ -15,17 +15,13 @@
  */
 package io.statesync.recipes.state;
 
-import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
-import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
-import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
-import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
@@ -38,11 +34,13 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.core.internal.ZkErrors;
-import io.statesync.recipes.internal.AsyncCreate;
+import io.statesync.recipes.internal.FreshRead;
 import io.statesync.recipes.internal.WriterMarker;
+import io.statesync.recipes.state.StateView.Base;
+import io.statesync.recipes.state.StateView.DataReply;
+import io.statesync.recipes.state.WriteQueue.OpKind;
+import io.statesync.recipes.state.WriteQueue.WriteOp;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -51,20 +49,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
@@ -72,14 +66,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The implementation of {@link SharedState}.
- *
- * <p>Everything that changes the local view — watch events, read replies, write replies — arrives
- * on the ZooKeeper handle's event thread, in the order the server sent it, and is applied under
- * {@link #lock} with one rule: a value is taken only if its {@code mzxid} is higher than any the
- * instance has seen. A connection gap (Disconnected/Expired, or a new handle) bumps {@link
- * #gapEpoch}; the first observation after a gap is classified by the proof rule (the direct
- * successor is UPDATED, anything else RESYNCED).
+ * The implementation of {@link SharedState}: the public face and the writer. The local view (what
+ * {@link #get()} returns and listeners hear) is {@link StateView}'s.
  *
  * <p>Writes are combined: callers queue operations, one caller at a time (the combiner) takes every
  * queued function, applies them in order and writes once. Each write is a {@code multi} of the
@@ -89,7 +77,6 @@ import org.slf4j.LoggerFactory;
 final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
-    private static final int MAX_BATCH = 256;
     /** Conflicts in a row after which an update takes a turn (see {@link Turns}), at most. */
     private static final int TAKE_TURN_AFTER = 8;
     /** The cap of the random pause after the first conflict; it doubles with each further one. */
@@ -102,43 +89,16 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private final WriterMarker marker;
     private final Codec<T> codec;
     private final T initialValue;
-    private final byte[] initialBytes;
     private final int maxUpdateAttempts;
     private final int takeTurnAfter;
     private final long maxBackoffNanos;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<T>> listeners;
-    private final ConnectionListener connectionListener = this::onConnection;
-    private final CountDownLatch initializedLatch = new CountDownLatch(1);
+    private final StateView<T> view;
+    private final ConnectionListener connectionListener;
     private final Turns turns;
 
-    private final Object lock = new Object();
-    // Guarded by lock.
-    private @Nullable ZooKeeper attached;
-    private int gapEpoch;
-    private int verifiedEpoch;
-    private boolean disconnected;
-    private boolean initialized;
-    private boolean initialCreated;
-    /** The initial value's create is in flight. */
-    private boolean creatingInitial;
-
-    private boolean seenExists;
-    private long seenCzxid = -1;
-    private long seenMzxid = -1;
-    private int seenVersion = -1;
-    private long errorReportedMzxid = -1;
-    private @Nullable Versioned<T> shown;
-    private @Nullable ZooKeeper readInFlightOn;
-    private int writesInFlight;
-    private long pendingEventZxid = -1;
-
-    private volatile @Nullable Versioned<T> current;
-
-    private final Object queueLock = new Object();
-    // Guarded by queueLock.
-    private final ArrayDeque<WriteOp<T>> queue = new ArrayDeque<>();
-    private boolean writerBusy;
+    private final WriteQueue<T> writes;
 
     // Confined to the combiner (one thread at a time; handed over under queueLock).
 
@@ -157,13 +117,26 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.marker = new WriterMarker(coordinator);
         this.codec = codec;
         this.initialValue = initialValue;
-        this.initialBytes = initialBytes;
         this.maxUpdateAttempts = maxUpdateAttempts;
         this.takeTurnAfter = Math.max(1, Math.min(TAKE_TURN_AFTER, maxUpdateAttempts / 4));
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
+        this.batchDeadline = access.deadline(Duration.ZERO);
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
+        this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners);
+        this.writes = new WriteQueue<>(path, new WriteQueue.Writer<>() {
+            @Override
+            public void runBatch(List<WriteOp<T>> batch) {
+                DefaultSharedState.this.runBatch(batch);
+            }
+
+            @Override
+            public void combined() {
+                listeners.dispatch();
+            }
+        });
+        this.connectionListener = view::onConnection;
         coordinator.internalRecipes().register("SharedState", path, this);
     }
 
@@ -174,7 +147,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         lifecycle.start();
         coordinator.addListener(connectionListener, Runnable::run);
         if (coordinator.isConnected()) {
-            attach();
+            view.attach();
         }
     }
 
@@ -195,14 +168,9 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         }
         coordinator.removeListener(connectionListener);
         turns.detach();
-        ZooKeeper zk;
-        synchronized (lock) {
-            zk = attached;
-            attached = null;
-        }
+        ZooKeeper zk = view.detach();
         if (zk != null) {
             try {
-                coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
                 marker.deleteQuietly(zk);
             } catch (RuntimeException e) {
                 LOG.debug("SharedState {}: cleanup on close failed", path, e);
@@ -217,14 +185,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public void addListener(StateListener<T> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (initialized) {
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, shown);
-                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-            }
-        }
-        listeners.dispatch();
+        view.addListener(listener, executor);
     }
 
     @Override
@@ -239,19 +200,19 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public Optional<Versioned<T>> get() {
-        return Optional.ofNullable(current);
+        return Optional.ofNullable(view.current());
     }
 
     @Override
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
-        return initializedLatch.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        return view.awaitInitialized(timeout);
     }
 
     /** UP once the first read is in; DEGRADED before (get() is empty). Details: the value's version. */
     @Override
     public Health describe() {
-        Versioned<T> v = current;
-        boolean initialized = initializedLatch.getCount() == 0;
+        Versioned<T> v = view.current();
+        boolean initialized = view.isInitialized();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("initialized", initialized);
         details.put("exists", v != null);
@@ -269,361 +230,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public String toString() {
-        return "SharedState{" + path + ", " + lifecycle.state() + ", " + current + '}';
-    }
-
-    // ---------------------------------------------------------------- watching
-
-    private void onConnection(ConnectionEvent event) {
-        synchronized (lock) {
-            if (!event.isConnected()) {
-                gapEpoch++;
-            }
-            listeners.enqueue(event, l -> l.onConnection(event));
-        }
-        listeners.dispatch();
-        if (event.isConnected() && lifecycle.isStarted()) {
-            attach();
-        }
-    }
-
-    /** Sets the persistent watch on the current handle (once per handle) and re-reads. */
-    private void attach() {
-        ZooKeeper zk;
-        try {
-            zk = access.handle();
-        } catch (StateSyncException e) {
-            LOG.debug("SharedState {}: no ZooKeeper handle yet", path, e);
-            return;
-        }
-        @Nullable NodeWatcher w = null;
-        boolean create;
-        synchronized (lock) {
-            if (!lifecycle.isStarted()) {
-                return;
-            }
-            if (zk == attached) {
-                // The connection is back on the same handle: the initial value's create, if its
-                // reply was lost, goes out again (safe: an existing znode is taken as it is).
-                if (initialCreated || creatingInitial) {
-                    return;
-                }
-                creatingInitial = true;
-                create = true;
-            } else {
-                attached = zk;
-                w = new NodeWatcher(zk);
-                gapEpoch++;
-                disconnected = false;
-                readInFlightOn = null;
-                create = !initialCreated;
-                if (create) {
-                    creatingInitial = true;
-                }
-            }
-        }
-        if (w == null) {
-            createInitial(zk);
-            return;
-        }
-        coordinator.internalAccess().watchAdded(zk, fullPath);
-        zk.addWatch(
-                fullPath,
-                w,
-                AddWatchMode.PERSISTENT,
-                (rc, p, ctx) -> {
-                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
-                        reportError(ZkAccess.error(rc, path));
-                    }
-                },
-                null);
-        if (create) {
-            createInitial(zk);
-        } else {
-            resync(zk);
-        }
-    }
-
-    /**
-     * Creates the node with the initial value unless it exists: one create through ZkAccess (and
-     * the missing ancestors as containers), never retried here; a lost reply leaves it to the next
-     * reconnection ({@link #attach()}). Re-reads the node once the reply is in.
-     */
-    private void createInitial(ZooKeeper zk) {
-        CompletableFuture<ZkAccess.Reply> sent;
-        try {
-            sent = AsyncCreate.createWithParents(access, zk, fullPath, initialBytes, CreateMode.PERSISTENT);
-        } catch (RuntimeException e) {
-            synchronized (lock) {
-                creatingInitial = false;
-            }
-            reportError(ZkErrors.translate(e, path));
-            resync(zk);
-            return;
-        }
-        CompletableFuture<?> unused = sent.whenComplete((r, failure) -> {
-            int rc = r != null ? r.rc() : KeeperException.Code.SYSTEMERROR.intValue();
-            synchronized (lock) {
-                creatingInitial = false;
-                if (rc == 0 || rc == KeeperException.Code.NODEEXISTS.intValue()) {
-                    initialCreated = true;
-                }
-            }
-            if (failure != null) {
-                reportError(ZkErrors.translate(failure, path));
-            } else if (rc != 0 && rc != KeeperException.Code.NODEEXISTS.intValue() && !ZkAccess.isLoss(rc)) {
-                reportError(ZkAccess.error(rc, path));
-            }
-            resync(zk);
-        });
-    }
-
-    /** Re-reads the node after a sync, in order with the watch events of {@code zk}. */
-    private void resync(ZooKeeper zk) {
-        synchronized (lock) {
-            if (zk != attached) {
-                return;
-            }
-            readInFlightOn = zk;
-        }
-        zk.sync(fullPath, (rc, p, ctx) -> {}, null);
-        zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null);
-    }
-
-    private final class NodeWatcher implements Watcher {
-        private final ZooKeeper zk;
-
-        NodeWatcher(ZooKeeper zk) {
-            this.zk = zk;
-        }
-
-        @Override
-        public void process(WatchedEvent event) {
-            if (event.getType() == Event.EventType.None) {
-                onState(zk, event.getState());
-            } else if (fullPath.equals(event.getPath())) {
-                onNodeEvent(zk, event.getType(), event.getZxid());
-            }
-        }
-    }
-
-    private void onState(ZooKeeper zk, Watcher.Event.KeeperState state) {
-        boolean reread = false;
-        synchronized (lock) {
-            if (zk != attached) {
-                return;
-            }
-            switch (state) {
-                case Disconnected, Expired, Closed, AuthFailed -> {
-                    gapEpoch++;
-                    disconnected = true;
-                    readInFlightOn = null;
-                }
-                case SyncConnected, ConnectedReadOnly -> {
-                    reread = disconnected;
-                    disconnected = false;
-                }
-                default -> {}
-            }
-        }
-        if (reread && lifecycle.isStarted()) {
-            resync(zk);
-        }
-    }
-
-    private void onNodeEvent(ZooKeeper zk, Watcher.Event.EventType type, long zxid) {
-        List<Runnable> after = new ArrayList<>(1);
-        synchronized (lock) {
-            if (zk != attached) {
-                return;
-            }
-            if (type == Watcher.Event.EventType.NodeDeleted) {
-                applyAbsent(zxid);
-            } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
-                if (zxid != WatchedEvent.NO_ZXID && zxid <= seenMzxid) {
-                    return; // already seen (our own write's reply, or a read that was newer)
-                }
-                if (writesInFlight > 0) {
-                    pendingEventZxid = Math.max(pendingEventZxid, zxid == WatchedEvent.NO_ZXID ? Long.MAX_VALUE : zxid);
-                    return;
-                }
-                if (readInFlightOn == zk) {
-                    return; // its reply comes after this event, so it reflects it
-                }
-                readInFlightOn = zk;
-                after.add(() -> zk.getData(
-                        fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, null), null));
-            }
-        }
-        listeners.dispatch();
-        after.forEach(Runnable::run);
-    }
-
-    /**
-     * A read reply. Applies it; completes {@code reply} if given. Runs on the event thread of {@code
-     * zk}.
-     */
-    private void onRead(
-            ZooKeeper zk,
-            int rc,
-            byte @Nullable [] data,
-            @Nullable Stat stat,
-            @Nullable CompletableFuture<DataReply> reply) {
-        boolean initNow = false;
-        synchronized (lock) {
-            lock.notifyAll(); // a combiner may wait for the local value to catch up
-            if (readInFlightOn == zk) {
-                readInFlightOn = null;
-            }
-            if (rc == 0 && stat != null) {
-                applyPresent(stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data == null ? EMPTY : data);
-            } else if (rc == KeeperException.Code.NONODE.intValue()) {
-                applyAbsent(WatchedEvent.NO_ZXID);
-            }
-            if (!initialized && zk == attached && (rc == 0 || rc == KeeperException.Code.NONODE.intValue())) {
-                initialized = true;
-                initNow = true;
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, shown);
-                listeners.enqueue(initial, l -> l.onChange(initial));
-            }
-        }
-        listeners.dispatch();
-        if (initNow) {
-            initializedLatch.countDown();
-        }
-        if (rc != 0 && rc != KeeperException.Code.NONODE.intValue() && !ZkAccess.isLoss(rc) && reply == null) {
-            reportError(ZkAccess.error(rc, path));
-        }
-        if (reply != null) {
-            reply.complete(new DataReply(rc, data, stat));
-        }
-    }
-
-    // Guarded by lock.
-    private void applyPresent(long czxid, long mzxid, int version, byte[] data) {
-        boolean gap = verifiedEpoch != gapEpoch;
-        if (mzxid < seenMzxid || (mzxid == seenMzxid && !(seenExists && czxid == seenCzxid))) {
-            return; // older than what this instance has seen: never go back
-        }
-        verifiedEpoch = gapEpoch;
-        if (mzxid == seenMzxid) {
-            return; // unchanged
-        }
-        boolean successor = seenExists && czxid == seenCzxid && version == seenVersion + 1;
-        seenExists = true;
-        seenCzxid = czxid;
-        seenMzxid = mzxid;
-        seenVersion = version;
-        T value;
-        try {
-            value = Codecs.decode(codec, path, version, data);
-        } catch (DecodingException e) {
-            if (errorReportedMzxid != mzxid) {
-                errorReportedMzxid = mzxid;
-                LOG.warn("SharedState {}: {}", path, e.getMessage());
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-            return;
-        }
-        Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
-        Versioned<T> prev = shown;
-        shown = next;
-        current = next;
-        if (!initialized) {
-            return;
-        }
-        if (prev == null) {
-            emit(ChangeKind.CREATED, null, next);
-        } else if (gap && !successor) {
-            emit(ChangeKind.RESYNCED, prev, next);
-        } else if (prev.czxid() != czxid) {
-            emit(ChangeKind.DELETED, prev, null);
-            emit(ChangeKind.CREATED, null, next);
-        } else {
-            emit(ChangeKind.UPDATED, prev, next);
-        }
-    }
-
-    // Guarded by lock.
-    private void applyAbsent(long zxid) {
-        boolean gap = verifiedEpoch != gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID && zxid <= seenMzxid) {
-            return;
-        }
-        verifiedEpoch = gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID) {
-            seenMzxid = zxid;
-        }
-        if (!seenExists) {
-            return;
-        }
-        seenExists = false;
-        Versioned<T> prev = shown;
-        shown = null;
-        current = null;
-        if (initialized && prev != null) {
-            emit(gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
-        }
-    }
-
-    // Guarded by lock.
-    private void emit(ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
-        StateChange<T> change = StateChange.of(path, kind, prev, next);
-        listeners.enqueue(change, l -> l.onChange(change));
-    }
-
-    private void reportError(StateSyncException e) {
-        LOG.warn("SharedState {}: {}", path, e.getMessage());
-        listeners.publish(e, l -> l.onError(e));
-    }
-
-    // ---------------------------------------------------------------- reading
-
-    private static final class DataReply {
-        final int rc;
-        final byte @Nullable [] data;
-        final @Nullable Stat stat;
-
-        DataReply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
-            this.rc = rc;
-            this.data = data;
-            this.stat = stat;
-        }
-    }
-
-    /**
-     * Orders what is sent next on {@code zk} after every write acknowledged anywhere before: a
-     * quorum operation (a multi of one version check, committed like a write whether or not the
-     * node exists). A {@code sync} is not enough: on the leader it passes like a read, ahead of a
-     * commit a follower may already have acknowledged to its client.
-     */
-    private void barrier(ZooKeeper zk) {
-        zk.multi(List.of(Op.check(fullPath, -1)), (rc, p, ctx, results) -> {}, null);
-    }
-
-    /**
-     * A quorum operation ({@link #barrier}), then a read, on the current handle; retries lost
-     * connections by the retry policy until the deadline.
-     *
-     * @param outcome what running out of time means for the operation the read is part of
-     */
-    private DataReply readFresh(Deadline deadline, String what, Outcome outcome) {
-        int losses = 0;
-        while (true) {
-            ZooKeeper zk = access.handle();
-            CompletableFuture<DataReply> reply = new CompletableFuture<>();
-            barrier(zk);
-            zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
-            DataReply r = ZkAccess.await(reply, deadline, path, what, outcome);
-            if (ZkAccess.isLoss(r.rc)) {
-                access.backoff(++losses, deadline, path, what, outcome);
-                continue;
-            }
-            if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
-                throw ZkAccess.error(r.rc, path);
-            }
-            return r;
-        }
+        return "SharedState{" + path + ", " + lifecycle.state() + ", " + view.current() + '}';
     }
 
     @Override
@@ -633,12 +240,12 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public Optional<Versioned<T>> read(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
         }
-        DataReply r = readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED);
+        DataReply r = view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED);
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
             return Optional.empty();
@@ -650,50 +257,6 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     // ---------------------------------------------------------------- writing: the combining queue
 
-    private enum OpKind {
-        FUNCTION,
-        CAS,
-        DELETE
-    }
-
-    private static final class WriteOp<T> {
-        final OpKind kind;
-        final @Nullable UnaryOperator<T> function;
-        final @Nullable Versioned<T> expected;
-        final byte @Nullable [] nextBytes;
-        final Deadline deadline;
-        final String what;
-        // Guarded by queueLock.
-        boolean done;
-
-        @Nullable
-        Object result;
-
-        @Nullable
-        RuntimeException error;
-
-        WriteOp(
-                OpKind kind,
-                @Nullable UnaryOperator<T> function,
-                @Nullable Versioned<T> expected,
-                byte @Nullable [] nextBytes,
-                Deadline deadline,
-                String what) {
-            this.kind = kind;
-            this.function = function;
-            this.expected = expected;
-            this.nextBytes = nextBytes;
-            this.deadline = deadline;
-            this.what = what;
-        }
-
-        boolean isDoneLocked(Object queueLock) {
-            synchronized (queueLock) {
-                return done;
-            }
-        }
-    }
-
     @Override
     public Versioned<T> set(T value) throws InterruptedException {
         return set(value, coordinator.operationTimeout());
@@ -702,10 +265,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     @Override
     public Versioned<T> set(T value, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(value, "value");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         coordinator.checkValueSize(path, codec.encode(value));
         lifecycle.requireStarted();
-        return cast(submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
+        return cast(writes.submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
     }
 
     @Override
@@ -716,9 +279,9 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     @Override
     public Versioned<T> update(UnaryOperator<T> function, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(function, "function");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return cast(submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
+        return cast(writes.submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
     }
 
     @SuppressWarnings("unchecked")
@@ -737,12 +300,12 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             throws InterruptedException {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         byte[] bytes = codec.encode(next);
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
         Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>)
-                submit(new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path));
+                writes.submit(new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path));
         return written.map(w -> w.withValue(next));
     }
 
@@ -753,126 +316,9 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     @Override
     public boolean delete(Duration timeout) throws InterruptedException {
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return (Boolean) submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
-    }
-
-    /**
-     * Queues an operation; the first caller to find no combiner becomes it. A caller waits for its
-     * operation until the operation's deadline: one still queued then is withdrawn (nothing was
-     * sent for it), one already being written ends the wait with its outcome unknown. An interrupt
-     * withdraws a queued operation ({@link InterruptedException}) and ends the wait for one being
-     * written the same way as the deadline.
-     */
-    private Object submit(WriteOp<T> op) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException(op.what + " not started: the thread was interrupted");
-        }
-        synchronized (queueLock) {
-            queue.add(op);
-            while (!op.done && writerBusy) {
-                long left = op.deadline.remainingNanos();
-                if (left == 0) {
-                    if (queue.remove(op)) {
-                        throw op.deadline.expired(path, op.what, Outcome.NOT_APPLIED);
-                    }
-                    throw op.deadline.expired(path, op.what, Outcome.UNKNOWN);
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(queueLock, left);
-                } catch (InterruptedException e) {
-                    if (queue.remove(op)) {
-                        throw e; // not taken by a combiner yet: withdrawn, nothing sent
-                    }
-                    throw Deadline.interrupted(path, op.what, Outcome.UNKNOWN); // taken: being written
-                }
-            }
-            if (!op.done) {
-                writerBusy = true;
-            }
-        }
-        if (!op.isDoneLocked(queueLock)) {
-            try {
-                combine(op);
-            } finally {
-                synchronized (queueLock) {
-                    writerBusy = false;
-                    queueLock.notifyAll();
-                }
-                listeners.dispatch(); // changes applied on this thread (see onMultiReply)
-            }
-        }
-        synchronized (queueLock) {
-            if (!op.done) {
-                // Withdrawn by the combiner loop below, before anything was sent for it.
-                if (Thread.currentThread().isInterrupted()) {
-                    Thread.interrupted();
-                    throw new InterruptedException(op.what + " withdrawn before it was sent: interrupted");
-                }
-                throw op.deadline.expired(path, op.what, Outcome.NOT_APPLIED);
-            }
-            RuntimeException error = op.error;
-            if (error != null) {
-                throw error;
-            }
-            return Objects.requireNonNull(op.result);
-        }
-    }
-
-    /**
-     * Runs batches as the combiner until {@code own} is done. A batch runs to the earliest deadline
-     * among its operations, and an interrupt of this thread ends a batch that holds {@code own}.
-     * While it runs a batch of other callers' operations only, this thread defers its own interrupt
-     * (those callers did not ask for it), so its call may return later than its own deadline by at
-     * most the rest of that batch's. Before each batch it withdraws {@code own} if it is still queued
-     * and its deadline passed or the thread was interrupted.
-     */
-    private void combine(WriteOp<T> own) {
-        while (!own.isDoneLocked(queueLock)) {
-            List<WriteOp<T>> batch;
-            synchronized (queueLock) {
-                if (queue.contains(own)
-                        && (own.deadline.passed() || Thread.currentThread().isInterrupted())) {
-                    queue.remove(own);
-                    return;
-                }
-                batch = takeBatch();
-            }
-            boolean deferred = !batch.contains(own) && Thread.interrupted();
-            try {
-                runBatch(batch);
-            } finally {
-                if (deferred) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    // Called with queueLock held.
-    private List<WriteOp<T>> takeBatch() {
-        List<WriteOp<T>> batch = new ArrayList<>();
-        WriteOp<T> head = queue.poll();
-        if (head == null) {
-            return batch;
-        }
-        batch.add(head);
-        if (head.kind == OpKind.FUNCTION) {
-            while (batch.size() < MAX_BATCH && !queue.isEmpty() && queue.peek().kind == OpKind.FUNCTION) {
-                batch.add(queue.poll());
-            }
-        }
-        return batch;
-    }
-
-    private void finish(WriteOp<T> op, @Nullable Object result, @Nullable RuntimeException error) {
-        synchronized (queueLock) {
-            op.result = result;
-            op.error = error;
-            op.done = true;
-            queueLock.notifyAll();
-        }
+        return (Boolean) writes.submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
     }
 
     private void runBatch(List<WriteOp<T>> batch) {
@@ -896,8 +342,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
         } catch (RuntimeException e) {
             for (WriteOp<T> op : batch) {
-                if (!op.isDoneLocked(queueLock)) {
-                    finish(op, null, e);
+                if (!writes.isDone(op)) {
+                    writes.finish(op, null, e);
                 }
             }
         } finally {
@@ -918,61 +364,32 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         return ZkAccess.await(reply, batchDeadline, path, batchWhat, outcome());
     }
 
-    /** The base for computing a write: the znode's coordinates and decoded value, or absent. */
-    private final class Base {
-        final boolean exists;
-        final long czxid;
-        final int version;
-        final T value;
-
-        Base(boolean exists, long czxid, int version, T value) {
-            this.exists = exists;
-            this.czxid = czxid;
-            this.version = version;
-            this.value = value;
-        }
-    }
-
-    private @Nullable Base localBase() {
-        synchronized (lock) {
-            if (!initialized || disconnected) {
-                return null;
-            }
-            Versioned<T> v = shown;
-            if (!seenExists) {
-                return new Base(false, -1, -1, initialValue);
-            }
-            if (v != null && v.mzxid() == seenMzxid) {
-                return new Base(true, v.czxid(), v.version(), v.value());
-            }
-            return null;
-        }
-    }
-
     /** The base a pipelined read gives, or {@code null} if it failed (then a fresh read is made). */
-    private @Nullable Base baseOf(@Nullable DataReply r) {
+    private @Nullable Base<T> baseOf(@Nullable DataReply r) {
         if (r == null) {
             return null;
         }
         Stat stat = r.stat;
         if (r.rc == KeeperException.Code.NONODE.intValue()) {
-            return new Base(false, -1, -1, initialValue);
+            return new Base<>(false, -1, -1, initialValue);
         }
         if (r.rc != 0 || stat == null) {
             return null;
         }
         byte[] data = r.data == null ? EMPTY : r.data;
-        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+        return new Base<>(
+                true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
     }
 
-    private Base freshBase() {
-        DataReply r = readFresh(batchDeadline, batchWhat, outcome());
+    private Base<T> freshBase() {
+        DataReply r = view.readFresh(batchDeadline, batchWhat, outcome());
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
-            return new Base(false, -1, -1, initialValue);
+            return new Base<>(false, -1, -1, initialValue);
         }
         byte[] data = r.data == null ? EMPTY : r.data;
-        return new Base(true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
+        return new Base<>(
+                true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
     }
 
     private void runFunctions(List<WriteOp<T>> ops) {
@@ -989,11 +406,11 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
      * turn.
      */
     private void applyAndWrite(List<WriteOp<T>> live) {
-        Base base = localBase();
+        Base<T> base = view.localBase();
         int conflicts = 0;
         while (!live.isEmpty()) {
             if (awaitTurn()) {
-                base = newer(base, localBase()); // others wrote meanwhile: compute on their value
+                base = newer(base, view.localBase()); // others wrote meanwhile: compute on their value
             }
             if (base == null) {
                 base = freshBase();
@@ -1012,7 +429,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                     results.add(next);
                 } catch (RuntimeException e) {
                     it.remove();
-                    finish(op, null, e);
+                    writes.finish(op, null, e);
                 }
             }
             if (live.isEmpty()) {
@@ -1022,7 +439,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             if (data.length > coordinator.maxValueBytes()) {
                 // Refuse the last function (the one that made the value what it is) and recompute.
                 WriteOp<T> last = live.remove(live.size() - 1);
-                finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
+                writes.finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
                 continue;
             }
             prefetched = null;
@@ -1030,7 +447,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             if (written != null) {
                 contention = Math.max(0, contention - 1);
                 for (int i = 0; i < live.size(); i++) {
-                    finish(live.get(i), written.withValue(results.get(i)), null);
+                    writes.finish(live.get(i), written.withValue(results.get(i)), null);
                 }
                 return;
             }
@@ -1039,7 +456,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 VersionConflictException e = new VersionConflictException(
                         path, "update of " + path + " lost to other writers " + conflicts + " times in a row", null);
                 for (WriteOp<T> op : live) {
-                    finish(op, null, e);
+                    writes.finish(op, null, e);
                 }
                 return;
             }
@@ -1053,7 +470,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
             // Retry at once on the value read right behind the losing write, or on the local value
             // if that is newer by now.
-            base = newer(baseOf(prefetched), localBase());
+            base = newer(baseOf(prefetched), view.localBase());
         }
     }
 
@@ -1086,19 +503,16 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             return false; // no handle: the write finds out and waits for one
         }
         turns.attach(zk);
-        if (!turns.awaitTurn(zk, Math.min(maxBackoffNanos, batchDeadline.remainingNanos()))) {
+        if (!turns.awaitTurn(zk, courtesyBound())) {
             return false;
         }
-        awaitReadInFlight();
+        view.awaitReadInFlight(courtesyBound());
         return true;
     }
 
-    /** Waits (a courtesy, bounded by {@code maxBackoff}) until no read of the value is in flight. */
-    private void awaitReadInFlight() {
-        synchronized (lock) {
-            Turns.courtesyWait(
-                    lock, () -> readInFlightOn != null, Math.min(maxBackoffNanos, batchDeadline.remainingNanos()));
-        }
+    /** The longest a writer holds back as a courtesy: {@code maxBackoff}, within the batch's deadline. */
+    private Deadline courtesyBound() {
+        return access.deadline(Duration.ofNanos(maxBackoffNanos)).min(batchDeadline);
     }
 
     private void takeTurn() {
@@ -1109,7 +523,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 // The ticket's reply came after the events of every write before it: once the read
                 // those triggered is back, the local value is as new as any write can be that does not
                 // respect the turn, and the turn's first write is unlikely to lose.
-                awaitReadInFlight();
+                view.awaitReadInFlight(courtesyBound());
             }
         } catch (StateSyncException e) {
             LOG.debug("SharedState {}: no turn taken", path, e);
@@ -1125,7 +539,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     }
 
     /** The newer of two bases of one incarnation; {@code a} if they cannot be compared. */
-    private @Nullable Base newer(@Nullable Base a, @Nullable Base b) {
+    private @Nullable Base<T> newer(@Nullable Base<T> a, @Nullable Base<T> b) {
         if (a == null) {
             return b;
         }
@@ -1137,15 +551,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     private void runCompareAndSet(WriteOp<T> op) {
         Versioned<T> expected = Objects.requireNonNull(op.expected);
-        synchronized (lock) {
-            if (initialized && !disconnected && seenExists && seenCzxid != expected.czxid()) {
-                finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
-                return;
-            }
+        if (view.otherIncarnation(expected.czxid())) {
+            writes.finish(op, Optional.empty(), null); // a different incarnation of the node: cannot match
+            return;
         }
         awaitTurn();
         Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
-        finish(op, Optional.ofNullable(written), null);
+        writes.finish(op, Optional.ofNullable(written), null);
     }
 
     private void runDelete(WriteOp<T> op) {
@@ -1158,13 +570,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             int rc = awaitReply(reply);
             if (rc == 0) {
                 inDoubt = false;
-                finish(op, true, null);
+                writes.finish(op, true, null);
                 return;
             }
             if (rc == KeeperException.Code.NONODE.intValue()) {
                 inDoubt = false;
                 // After a lost reply this may be our own first attempt; either way the node is gone.
-                finish(op, losses > 0, null);
+                writes.finish(op, losses > 0, null);
                 return;
             }
             if (ZkAccess.isLoss(rc)) {
@@ -1190,7 +602,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private @Nullable Versioned<byte[]> landed;
     // Confined to the combiner: the deadline and name of the batch being written, and whether a
     // request of it was sent whose outcome is not known yet.
-    private Deadline batchDeadline = Deadline.after(Duration.ZERO);
+    private Deadline batchDeadline;
     private String batchWhat = "";
     private boolean inDoubt;
     // Confined to the combiner: recent conflicts (decays with each write that lands), and the read
@@ -1331,9 +743,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (access.mayReachPacketLimit(data.length)) {
             RequestSize.checkMulti(coordinator, ops, path); // nothing sent yet: refused as a whole
         }
-        synchronized (lock) {
-            writesInFlight++;
-        }
+        view.writeSent();
         if (contention == 0
                 && zk.getState() == ZooKeeper.States.CONNECTED
                 && batchDeadline.remainingNanos() > syncReplyBoundNanos()) {
@@ -1361,12 +771,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         // Contended: pipeline a read behind the write. It costs no extra round trip, and if the write
         // loses, its reply (processed after the write) is the fresh base for the retry.
         CompletableFuture<DataReply> read = new CompletableFuture<>();
-        synchronized (lock) {
-            // Its reply reflects every change announced before it: no other read is needed for those
-            // (neither after the write's reply nor on a watch event meanwhile).
-            readInFlightOn = zk;
-        }
-        zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, read), null);
+        view.readBehindWrite(zk, read);
         MultiReply result = awaitReply(reply);
         prefetched = result.rc != 0 ? awaitQuietly(read) : null;
         return result;
@@ -1395,7 +800,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     /**
      * A multi reply: applies a landed write before anyone hears of it. On the event thread it also
-     * hands the changes to the listeners; on a caller's thread {@link #submit} does, once the caller
+     * hands the changes to the listeners; on a caller's thread {@link WriteQueue#submit} does, once the caller
      * is no longer the combiner.
      */
     private MultiReply onMultiReply(
@@ -1412,25 +817,12 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 written = Versioned.of(data, 0, zxid, zxid);
             }
         }
-        boolean reread;
-        synchronized (lock) {
-            writesInFlight--;
-            if (written != null) {
-                applyPresent(written.czxid(), written.mzxid(), written.version(), data);
-            }
-            reread = writesInFlight == 0 && pendingEventZxid > seenMzxid && zk == attached && readInFlightOn != zk;
-            if (writesInFlight == 0) {
-                pendingEventZxid = -1;
-            }
-            if (reread) {
-                readInFlightOn = zk;
-            }
-        }
+        boolean reread = view.writeReplied(zk, written, data);
         if (dispatch) {
             listeners.dispatch();
         }
         if (reread) {
-            zk.getData(fullPath, false, (rc2, p, ctx, d, stat) -> onRead(zk, rc2, d, stat, null), null);
+            view.read(zk, null);
         }
         return new MultiReply(rc, results, written);
     }
@@ -1444,10 +836,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             ZooKeeper zk, int expectedVersion, long expectedCzxid, byte[] data, long session, int mv) {
         if (zk.getSessionId() == session) {
             CompletableFuture<DataReply> node = new CompletableFuture<>();
-            barrier(zk);
+            FreshRead.barrier(zk, fullPath);
             CompletableFuture<DataReply> markerRead =
                     marker.read(zk).thenApply(r -> new DataReply(r.rc(), r.data(), r.stat()));
-            zk.getData(fullPath, false, (rc, p, ctx, d, s) -> onRead(zk, rc, d, s, node), null);
+            view.read(zk, node);
             DataReply m = awaitReply(markerRead);
             DataReply n = awaitReply(node);
             if (ZkAccess.isLoss(m.rc) || ZkAccess.isLoss(n.rc)) {
@@ -1469,7 +861,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
             marker.forget();
         }
-        DataReply n = readFresh(batchDeadline, batchWhat, outcome());
+        DataReply n = view.readFresh(batchDeadline, batchWhat, outcome());
         marker.forget();
         return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.FRESH_SESSION : Resolution.UNKNOWN;
     }

@@ -19,11 +19,11 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Waits;
 import io.statesync.core.internal.ZkAccess;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -213,16 +213,17 @@ final class Turns {
     }
 
     /**
-     * Waits, at most {@code maxWaitNanos}, until no ticket is ahead of this instance: none at all if
+     * Waits, at most until {@code bound}, until no ticket is ahead of this instance: none at all if
      * it holds none, none earlier than its own if it does.
      *
+     * @param bound the longest wait, on the coordinator's ticker
      * @return whether it had to wait
      */
-    boolean awaitTurn(ZooKeeper zk, long maxWaitNanos) {
+    boolean awaitTurn(ZooKeeper zk, Deadline bound) {
         long ahead = holds(zk) ? mine : Long.MAX_VALUE;
         synchronized (lock) {
-            boolean waited = courtesyWait(lock, () -> zk == attached && anotherAhead(ahead), maxWaitNanos);
-            if (waited && zk == attached && anotherAhead(ahead)) {
+            boolean waited = courtesyWait(lock, () -> zk == attached && anotherAhead(tickets, ahead, prefix), bound);
+            if (waited && zk == attached && anotherAhead(tickets, ahead, prefix)) {
                 LOG.debug("turns {}: still waiting for {} after the longest wait; writing anyway", dir, tickets);
             }
             return waited;
@@ -230,27 +231,33 @@ final class Turns {
     }
 
     /**
-     * Waits on {@code monitor} (held by the caller) while {@code blocked} holds, at most {@code
-     * nanos}. The wait is a courtesy: an interrupt ends it and is kept for the caller.
+     * Waits on {@code monitor} (held by the caller) while {@code blocked} holds, at most until
+     * {@code bound} (read on its ticker, so a test's fake ticker decides when the bound has passed;
+     * the thread still waits real time between notifications). The wait is a courtesy: an interrupt
+     * ends it and is kept for the caller.
      *
      * @return whether it had to wait at all
      */
-    static boolean courtesyWait(Object monitor, BooleanSupplier blocked, long nanos) {
+    static boolean courtesyWait(Object monitor, BooleanSupplier blocked, Deadline bound) {
         if (!blocked.getAsBoolean()) {
             return false;
         }
         try {
-            Waits.awaitWhile(monitor, blocked, System.nanoTime() + nanos);
+            bound.awaitWhile(monitor, blocked);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return true;
     }
 
-    // Guarded by lock.
-    private boolean anotherAhead(long ahead) {
+    /**
+     * Whether a ticket of another instance comes before sequence {@code ahead} (the caller's own
+     * ticket, or {@link Long#MAX_VALUE} if it holds none). Tickets named with {@code ownPrefix} are
+     * the caller's own: one that is not the current ticket is an orphan being removed, never ahead.
+     */
+    static boolean anotherAhead(SortedMap<Long, String> tickets, long ahead, String ownPrefix) {
         for (Map.Entry<Long, String> t : tickets.headMap(ahead).entrySet()) {
-            if (!t.getValue().startsWith(prefix)) {
+            if (!t.getValue().startsWith(ownPrefix)) {
                 return true; // an own ticket that is not the current one is an orphan being removed
             }
         }

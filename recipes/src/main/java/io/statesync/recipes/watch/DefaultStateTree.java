@@ -19,7 +19,6 @@ import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
-import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
@@ -34,22 +33,22 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
-import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AsyncCreate;
+import io.statesync.recipes.internal.FreshRead;
+import io.statesync.recipes.internal.PersistentWatch;
+import io.statesync.recipes.internal.WatchedNodes;
 import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -58,12 +57,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -84,8 +80,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     private final ZkAccess access;
     private final WriterMarker marker;
-    // Writes of this instance go one at a time: the marker resolves one write in doubt at a time.
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final TreeWriter<T> writer;
     private final Coordinator coordinator;
     private final String path;
     private final String fullPath;
@@ -102,32 +97,12 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private final Object lock = new Object();
     // Guarded by lock. Bookkeeping only for keys whose state the view does not tell (see keyOf):
     // empty once a load is done, so a settled key costs its view entry alone.
-    private Map<String, Key<T>> keys = new HashMap<>();
-    private @Nullable ZooKeeper attached;
+    private Map<String, WatchedNodes.Node<T>> keys = new HashMap<>();
     private @Nullable Loader loader;
-    private int gapEpoch;
+    private final WatchedNodes<T> nodes;
+    private final PersistentWatch watch;
     // The gap epoch in which every key of the view that has no entry in keys was last verified.
     private int cleanEpoch = -1;
-    private boolean disconnected;
-    private boolean initialized;
-
-    /**
-     * What this instance knows of one key (also kept, as a tombstone, after a delete). Stored in
-     * {@link #keys} only while it says more than the key's view entry (see {@link #keyOf}).
-     */
-    private static final class Key<T> {
-        boolean exists;
-        long czxid = -1;
-        long mzxid = -1;
-        int version = -1;
-        int verifiedEpoch = -1;
-
-        @Nullable
-        Versioned<T> shown;
-
-        @Nullable
-        ZooKeeper readInFlightOn;
-    }
 
     /** One load or re-read of the whole tree on one handle. */
     private static final class Loader {
@@ -150,7 +125,10 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         this.prefix = fullPath.equals("/") ? "/" : fullPath + "/";
         this.codec = codec;
         this.loadBatch = loadBatch;
+        this.nodes = new WatchedNodes<>(codec, this::keyPath, new ViewSink());
+        this.watch = new PersistentWatch(access, path, AddWatchMode.PERSISTENT_RECURSIVE, lock, new WatchHandler());
         this.lifecycle = new Lifecycle("StateTree " + path);
+        this.writer = new TreeWriter<>(coordinator, codec, marker, lifecycle, this);
         this.listeners = new ListenerSet<>("StateTree " + path, coordinator);
         coordinator.internalRecipes().register("StateTree", path, this);
     }
@@ -182,15 +160,12 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             return;
         }
         coordinator.removeListener(connectionListener);
-        ZooKeeper zk;
         synchronized (lock) {
-            zk = attached;
-            attached = null;
             loader = null;
         }
+        ZooKeeper zk = watch.detach();
         if (zk != null) {
             try {
-                coordinator.internalAccess().watchRemoved(zk, fullPath, Watcher.WatcherType.Any);
                 marker.deleteQuietly(zk);
             } catch (RuntimeException e) {
                 LOG.debug("StateTree {}: removing the watch on close failed", path, e);
@@ -207,7 +182,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     public void addListener(StateListener<T> listener, Executor executor) {
         synchronized (lock) {
             listeners.add(listener, executor);
-            if (initialized) {
+            if (nodes.initialized()) {
                 for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
                     StateChange<T> initial =
                             StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, e.getValue());
@@ -268,11 +243,11 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         return "StateTree{" + path + ", " + lifecycle.state() + ", " + view.size() + " keys}";
     }
 
-    private String keyPath(String key) {
+    String keyPath(String key) {
         return path.equals("/") ? "/" + key : path + "/" + key;
     }
 
-    private String keyFull(String key) {
+    String keyFull(String key) {
         return prefix + key;
     }
 
@@ -281,7 +256,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private void onConnection(ConnectionEvent event) {
         synchronized (lock) {
             if (!event.isConnected()) {
-                gapEpoch++;
+                nodes.gap();
             }
             listeners.enqueue(event, l -> l.onConnection(event));
         }
@@ -299,27 +274,13 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             LOG.debug("StateTree {}: no ZooKeeper handle yet", path, e);
             return;
         }
-        TreeWatcher w;
         synchronized (lock) {
-            if (!lifecycle.isStarted() || zk == attached) {
+            if (!lifecycle.isStarted() || !watch.attachLocked(zk)) {
                 return;
             }
-            attached = zk;
-            w = new TreeWatcher(zk);
-            gapEpoch++;
-            disconnected = false;
+            nodes.gap();
         }
-        coordinator.internalAccess().watchAdded(zk, fullPath);
-        zk.addWatch(
-                fullPath,
-                w,
-                AddWatchMode.PERSISTENT_RECURSIVE,
-                (rc, p, ctx) -> {
-                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
-                        reportError(ZkAccess.error(rc, path));
-                    }
-                },
-                null);
+        watch.send(zk);
         // The root, created eagerly: one create through ZkAccess (and the missing ancestors as
         // containers), not retried; a missing root is read as an empty tree, and writes create it.
         try {
@@ -346,7 +307,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private void resync(ZooKeeper zk) {
         Loader l = new Loader(zk);
         synchronized (lock) {
-            if (zk != attached) {
+            if (!watch.isAttached(zk)) {
                 return;
             }
             loader = l;
@@ -377,7 +338,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             });
             for (String key : existing) {
                 if (!listed.contains(key)) {
-                    Key<T> k = keyOf(key);
+                    WatchedNodes.Node<T> k = keyOf(key);
                     applyAbsent(key, k, WatchedEvent.NO_ZXID);
                     store(key, k);
                 }
@@ -399,7 +360,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         while (l.inFlight < loadBatch && !l.todo.isEmpty()) {
             String key = l.todo.poll();
             l.inFlight++;
-            Key<T> k = keyOf(key);
+            WatchedNodes.Node<T> k = keyOf(key);
             k.readInFlightOn = l.zk;
             keys.put(key, k);
             out.add(key);
@@ -420,9 +381,9 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             return;
         }
         loader = null;
-        boolean first = !initialized;
+        boolean first = !nodes.initialized();
         if (first) {
-            initialized = true;
+            nodes.markInitialized();
             emitInitial();
         } else {
             // Tombstones are no longer needed once a full re-read (after a sync) has been applied.
@@ -450,13 +411,13 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
      */
     // Guarded by lock.
     private void settle() {
-        if (cleanEpoch != gapEpoch) {
+        if (cleanEpoch != nodes.gapEpoch()) {
             for (Map.Entry<String, Versioned<T>> e : view.entrySet()) {
                 if (!keys.containsKey(e.getKey())) {
                     keys.put(e.getKey(), shownKey(e.getValue(), cleanEpoch));
                 }
             }
-            cleanEpoch = gapEpoch;
+            cleanEpoch = nodes.gapEpoch();
         }
         keys.values().removeIf(this::derivable);
         if (keys.isEmpty()) {
@@ -470,29 +431,22 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
      * verified in the clean epoch; otherwise nothing known.
      */
     // Guarded by lock.
-    private Key<T> keyOf(String key) {
-        Key<T> k = keys.get(key);
+    private WatchedNodes.Node<T> keyOf(String key) {
+        WatchedNodes.Node<T> k = keys.get(key);
         if (k != null) {
             return k;
         }
         Versioned<T> v = view.get(key);
-        return v == null ? new Key<>() : shownKey(v, cleanEpoch);
+        return v == null ? new WatchedNodes.Node<>() : shownKey(v, cleanEpoch);
     }
 
-    private static <T> Key<T> shownKey(Versioned<T> v, int verifiedEpoch) {
-        Key<T> k = new Key<>();
-        k.exists = true;
-        k.czxid = v.czxid();
-        k.mzxid = v.mzxid();
-        k.version = v.version();
-        k.verifiedEpoch = verifiedEpoch;
-        k.shown = v;
-        return k;
+    private static <T> WatchedNodes.Node<T> shownKey(Versioned<T> v, int verifiedEpoch) {
+        return new WatchedNodes.Node<>(v, verifiedEpoch);
     }
 
     /** Whether {@link #keyOf} would rebuild exactly this state from the view alone. */
     // Guarded by lock.
-    private boolean derivable(Key<T> k) {
+    private boolean derivable(WatchedNodes.Node<T> k) {
         Versioned<T> v = k.shown;
         return v != null
                 && k.exists
@@ -505,7 +459,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     /** Keeps a key's state from {@link #keyOf} after a change: in {@link #keys} only if needed. */
     // Guarded by lock.
-    private void store(String key, Key<T> k) {
+    private void store(String key, WatchedNodes.Node<T> k) {
         if (derivable(k)) {
             keys.remove(key);
         } else {
@@ -513,19 +467,10 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         }
     }
 
-    private final class TreeWatcher implements Watcher {
-        private final ZooKeeper zk;
-
-        TreeWatcher(ZooKeeper zk) {
-            this.zk = zk;
-        }
-
+    /** The watch's events: node events of the keys, gaps and reconnections of the handle. */
+    private final class WatchHandler implements PersistentWatch.Handler {
         @Override
-        public void process(WatchedEvent event) {
-            if (event.getType() == Event.EventType.None) {
-                onState(zk, event.getState());
-                return;
-            }
+        public void onEvent(ZooKeeper zk, WatchedEvent event) {
             String p = event.getPath();
             if (p == null || !p.startsWith(prefix) || p.length() == prefix.length()) {
                 return;
@@ -536,47 +481,41 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             }
             onKeyEvent(zk, key, event.getType(), event.getZxid());
         }
-    }
 
-    private void onState(ZooKeeper zk, Watcher.Event.KeeperState state) {
-        boolean reread = false;
-        synchronized (lock) {
-            if (zk != attached) {
-                return;
+        @Override
+        public void onGap(ZooKeeper zk) {
+            nodes.gap();
+            loader = null;
+            for (WatchedNodes.Node<T> k : keys.values()) {
+                k.readInFlightOn = null;
             }
-            switch (state) {
-                case Disconnected, Expired, Closed, AuthFailed -> {
-                    gapEpoch++;
-                    disconnected = true;
-                    loader = null;
-                    for (Key<T> k : keys.values()) {
-                        k.readInFlightOn = null;
-                    }
-                    keys.values().removeIf(this::derivable);
-                }
-                case SyncConnected, ConnectedReadOnly -> {
-                    reread = disconnected;
-                    disconnected = false;
-                }
-                default -> {}
+            keys.values().removeIf(DefaultStateTree.this::derivable);
+        }
+
+        @Override
+        public void onReconnected(ZooKeeper zk) {
+            if (lifecycle.isStarted()) {
+                resync(zk);
             }
         }
-        if (reread && lifecycle.isStarted()) {
-            resync(zk);
+
+        @Override
+        public void onError(StateSyncException e) {
+            reportError(e);
         }
     }
 
     private void onKeyEvent(ZooKeeper zk, String key, Watcher.Event.EventType type, long zxid) {
         boolean read = false;
         synchronized (lock) {
-            if (zk != attached) {
+            if (!watch.isAttached(zk)) {
                 return;
             }
-            Key<T> k = keyOf(key);
+            WatchedNodes.Node<T> k = keyOf(key);
             if (type == Watcher.Event.EventType.NodeDeleted) {
                 applyAbsent(key, k, zxid);
             } else if (type == Watcher.Event.EventType.NodeCreated || type == Watcher.Event.EventType.NodeDataChanged) {
-                if ((zxid == WatchedEvent.NO_ZXID || zxid > k.mzxid) && k.readInFlightOn != zk) {
+                if (k.mayBeNewer(zxid) && k.readInFlightOn != zk) {
                     k.readInFlightOn = zk;
                     read = true;
                 }
@@ -601,7 +540,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         List<String> more = List.of();
         Loader l = null;
         synchronized (lock) {
-            Key<T> k = keyOf(key);
+            WatchedNodes.Node<T> k = keyOf(key);
             if (k.readInFlightOn == zk) {
                 k.readInFlightOn = null;
             }
@@ -631,68 +570,35 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     }
 
     // Guarded by lock.
-    private void applyPresent(String key, Key<T> k, long czxid, long mzxid, int version, byte[] data) {
-        boolean gap = k.verifiedEpoch != gapEpoch;
-        if (mzxid < k.mzxid || (mzxid == k.mzxid && !(k.exists && czxid == k.czxid))) {
-            return;
-        }
-        k.verifiedEpoch = gapEpoch;
-        if (mzxid == k.mzxid) {
-            return;
-        }
-        boolean successor = k.exists && czxid == k.czxid && version == k.version + 1;
-        k.exists = true;
-        k.czxid = czxid;
-        k.mzxid = mzxid;
-        k.version = version;
-        String keyPath = keyPath(key);
-        T value;
-        try {
-            value = Codecs.decode(codec, keyPath, version, data);
-        } catch (DecodingException e) {
-            // Reported once per mzxid: decoding happens only for an mzxid above any seen for the key.
-            LOG.warn("StateTree {}: {}", path, e.getMessage());
-            listeners.enqueue(e, l -> l.onError(e));
-            return;
-        }
-        Versioned<T> next = Versioned.of(value, version, czxid, mzxid);
-        Versioned<T> prev = k.shown;
-        k.shown = next;
-        view.put(key, next);
-        if (!initialized) {
-            return;
-        }
-        if (prev == null) {
-            emit(key, ChangeKind.CREATED, null, next);
-        } else if (gap && !successor) {
-            emit(key, ChangeKind.RESYNCED, prev, next);
-        } else if (prev.czxid() != czxid) {
-            emit(key, ChangeKind.DELETED, prev, null);
-            emit(key, ChangeKind.CREATED, null, next);
-        } else {
-            emit(key, ChangeKind.UPDATED, prev, next);
-        }
+    private void applyPresent(String key, WatchedNodes.Node<T> k, long czxid, long mzxid, int version, byte[] data) {
+        nodes.applyPresent(key, k, czxid, mzxid, version, data);
     }
 
     // Guarded by lock.
-    private void applyAbsent(String key, Key<T> k, long zxid) {
-        boolean gap = k.verifiedEpoch != gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID && zxid <= k.mzxid) {
-            return;
+    private void applyAbsent(String key, WatchedNodes.Node<T> k, long zxid) {
+        nodes.applyAbsent(key, k, zxid);
+    }
+
+    /** The view's decisions: shown values into {@link #view}, changes and errors to listeners. */
+    private final class ViewSink implements WatchedNodes.Sink<T> {
+        @Override
+        public void shown(String key, @Nullable Versioned<T> value) {
+            if (value == null) {
+                view.remove(key);
+            } else {
+                view.put(key, value);
+            }
         }
-        k.verifiedEpoch = gapEpoch;
-        if (zxid != WatchedEvent.NO_ZXID) {
-            k.mzxid = zxid;
+
+        @Override
+        public void changed(String key, ChangeKind kind, @Nullable Versioned<T> prev, @Nullable Versioned<T> next) {
+            emit(key, kind, prev, next);
         }
-        if (!k.exists) {
-            return;
-        }
-        k.exists = false;
-        Versioned<T> prev = k.shown;
-        k.shown = null;
-        view.remove(key);
-        if (initialized && prev != null) {
-            emit(key, gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
+
+        @Override
+        public void undecodable(String key, DecodingException e) {
+            LOG.warn("StateTree {}: {}", path, e.getMessage());
+            listeners.enqueue(e, l -> l.onError(e));
         }
     }
 
@@ -715,7 +621,8 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     // ---------------------------------------------------------------- writing
 
-    private static final class Reply {
+    /** A read's or a write's reply. */
+    static final class Reply {
         final int rc;
         final byte @Nullable [] data;
         final @Nullable Stat stat;
@@ -727,19 +634,11 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         }
     }
 
-    /** Applies a write's reply on the event thread, then completes the caller's future. */
-    private void onWritten(
-            ZooKeeper zk, String key, int rc, @Nullable Stat stat, byte[] data, CompletableFuture<Reply> f) {
-        if (rc == 0 && stat != null) {
-            applyWritten(zk, key, stat, data);
-        }
-        f.complete(new Reply(rc, data, stat));
-    }
-
-    private void applyWritten(ZooKeeper zk, String key, Stat stat, byte[] data) {
+    /** Applies a landed write of {@code key} sent on {@code zk}, if that is still the attached handle. */
+    void applyWritten(ZooKeeper zk, String key, Stat stat, byte[] data) {
         synchronized (lock) {
-            if (zk == attached) {
-                Key<T> k = keyOf(key);
+            if (watch.isAttached(zk)) {
+                WatchedNodes.Node<T> k = keyOf(key);
                 applyPresent(key, k, stat.getCzxid(), stat.getMzxid(), stat.getVersion(), data);
                 store(key, k);
             }
@@ -747,44 +646,19 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         listeners.dispatch();
     }
 
-    private Reply setData(ZooKeeper zk, String key, byte[] data, int version, Deadline deadline, String what) {
+    /**
+     * A quorum operation ({@link FreshRead#barrier}), then a read of the key, on {@code zk}; the
+     * reply updates the local view too.
+     */
+    Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.setData(keyFull(key), data, version, (rc, p, ctx, stat) -> onWritten(zk, key, rc, stat, data, f), null);
-        return ZkAccess.await(f, deadline, keyPath(key), what, Outcome.UNKNOWN);
-    }
-
-    private Reply create(ZooKeeper zk, String key, byte[] data, Deadline deadline, String what) {
-        CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.create(
-                keyFull(key),
-                data,
-                access.acl(),
-                CreateMode.PERSISTENT,
-                (rc, p, ctx, name, stat) -> onWritten(zk, key, rc, stat, data, f),
-                null);
-        return ZkAccess.await(f, deadline, keyPath(key), what, Outcome.UNKNOWN);
-    }
-
-    /** Sync, then read the key, on {@code zk}; the reply updates the local view too. */
-    private Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
-        CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.sync(keyFull(key), (rc, p, ctx) -> {}, null);
+        FreshRead.barrier(zk, keyFull(key));
         zk.getData(keyFull(key), false, (rc, p, ctx, data, stat) -> onRead(zk, key, rc, data, stat, f, null), null);
         return ZkAccess.await(f, deadline, keyPath(key), what, outcome);
     }
 
-    private Versioned<T> written(T value, Stat stat) {
+    static <V> Versioned<V> written(V value, Stat stat) {
         return Versioned.of(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid());
-    }
-
-    /** Takes the instance's write lock within the deadline: the marker serves one write at a time. */
-    private void lockWrites(Deadline deadline, String keyPath, String what) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException(what + " not started: the thread was interrupted");
-        }
-        if (!writeLock.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
-            throw deadline.expired(keyPath, what, Outcome.NOT_APPLIED);
-        }
     }
 
     @Override
@@ -795,7 +669,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     @Override
     public Optional<Versioned<T>> read(String key, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         String keyPath = keyPath(key);
         String what = "read of " + keyPath;
@@ -830,210 +704,8 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     }
 
     @Override
-    public Versioned<T> put(String key, T value, Duration timeout) throws InterruptedException {
-        ZPaths.validateKey(key);
-        Objects.requireNonNull(value, "value");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
-        byte[] data = codec.encode(value);
-        String keyPath = keyPath(key);
-        coordinator.checkValueSize(keyPath, data);
-        lifecycle.requireStarted();
-        String what = "put of " + keyPath;
-        if (access.mayReachPacketLimit(data.length)) {
-            RequestSize.checkCreate(coordinator, keyPath, data, CreateMode.PERSISTENT);
-            RequestSize.checkSetData(coordinator, keyPath, data);
-        }
-        lockWrites(deadline, keyPath, what);
-        try {
-            int losses = 0;
-            boolean rootChecked = false;
-            boolean doubt = false;
-            while (true) {
-                ZooKeeper zk = access.handle();
-                Outcome outcome = doubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
-                if (doubt) {
-                    // The reply of an earlier attempt was lost: if the key holds our bytes, the key is
-                    // as this unconditional write would leave it, and it is not sent twice.
-                    Reply now = readFresh(zk, key, deadline, what, outcome);
-                    if (ZkAccess.isLoss(now.rc)) {
-                        access.backoff(++losses, deadline, keyPath, what, outcome);
-                        continue;
-                    }
-                    Stat s = now.stat;
-                    if (now.rc == 0 && s != null && Arrays.equals(now.data, data)) {
-                        return written(value, s);
-                    }
-                    doubt = false;
-                }
-                Reply r = setData(zk, key, data, -1, deadline, what);
-                if (r.rc == KeeperException.Code.NONODE.intValue()) {
-                    r = create(zk, key, data, deadline, what);
-                    if (r.rc == KeeperException.Code.NODEEXISTS.intValue()) {
-                        continue;
-                    }
-                    if (r.rc == KeeperException.Code.NONODE.intValue() && !rootChecked) {
-                        rootChecked = true;
-                        access.createParents(keyFull(key), deadline, keyPath, what, Outcome.NOT_APPLIED);
-                        continue;
-                    }
-                }
-                Stat stat = r.stat;
-                if (r.rc == 0 && stat != null) {
-                    return written(value, stat);
-                }
-                if (ZkAccess.isLoss(r.rc)) {
-                    doubt = true;
-                    access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
-                    continue;
-                }
-                throw ZkAccess.error(r.rc, keyPath);
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    @Override
     public Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next) throws InterruptedException {
         return compareAndSet(key, expected, next, coordinator.operationTimeout());
-    }
-
-    @Override
-    public Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next, Duration timeout)
-            throws InterruptedException {
-        ZPaths.validateKey(key);
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(next, "next");
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
-        byte[] data = codec.encode(next);
-        String keyPath = keyPath(key);
-        coordinator.checkValueSize(keyPath, data);
-        lifecycle.requireStarted();
-        String what = "compareAndSet of " + keyPath;
-        lockWrites(deadline, keyPath, what);
-        try {
-            int losses = 0;
-            boolean doubt = false;
-            long doubtSession = 0;
-            int doubtMarker = 0;
-            while (true) {
-                ZooKeeper zk = access.handle();
-                Outcome outcome = doubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
-                if (doubt) {
-                    if (zk.getSessionId() == doubtSession) {
-                        // Same session: the marker moved if and only if the write landed.
-                        zk.sync(keyFull(key), (rc, p, ctx) -> {}, null);
-                        CompletableFuture<ZkAccess.Reply> markerRead = marker.read(zk);
-                        ZkAccess.Reply m = ZkAccess.await(markerRead, deadline, keyPath, what, outcome);
-                        Reply now = readFresh(zk, key, deadline, what, outcome);
-                        if (ZkAccess.isLoss(m.rc()) || ZkAccess.isLoss(now.rc)) {
-                            access.backoff(++losses, deadline, keyPath, what, outcome);
-                            continue;
-                        }
-                        Stat ms = m.stat();
-                        if (m.ok() && ms != null && ms.getVersion() == doubtMarker + 1) {
-                            marker.landed(doubtMarker);
-                            return Optional.of(
-                                    Versioned.of(next, expected.version() + 1, expected.czxid(), ms.getMzxid()));
-                        }
-                        if (m.ok() && ms != null && ms.getVersion() == doubtMarker) {
-                            if (!unmoved(now, expected)) {
-                                return Optional.empty(); // did not land, and the key moved: a conflict
-                            }
-                            doubt = false; // did not land, nothing moved: send it again
-                        } else {
-                            marker.forget();
-                        }
-                    }
-                    if (doubt) {
-                        // A new session: the marker went with the old one; only an unmoved key proves
-                        // that the write did not land.
-                        Reply now = readFresh(zk, key, deadline, what, outcome);
-                        if (ZkAccess.isLoss(now.rc)) {
-                            access.backoff(++losses, deadline, keyPath, what, outcome);
-                            continue;
-                        }
-                        if (!unmoved(now, expected)) {
-                            throw new ConnectionLossException(
-                                    keyPath,
-                                    "the session ended while a compare-and-set of " + keyPath
-                                            + " was in flight and the key moved since; whether it landed is"
-                                            + " unknown, and it was not retried",
-                                    null);
-                        }
-                        doubt = false;
-                    }
-                    outcome = Outcome.NOT_APPLIED;
-                }
-                if (!marker.ensure(zk, deadline, keyPath, what, outcome)) {
-                    access.backoff(++losses, deadline, keyPath, what, outcome);
-                    continue;
-                }
-                int mv = marker.version();
-                List<Op> ops = List.of(Op.setData(keyFull(key), data, expected.version()), marker.write(mv));
-                if (access.mayReachPacketLimit(data.length)) {
-                    RequestSize.checkMulti(coordinator, ops, keyPath);
-                }
-                CompletableFuture<MultiReply> f = new CompletableFuture<>();
-                zk.multi(
-                        ops,
-                        (rc, p, ctx, results) -> {
-                            if (rc == 0 && results != null && results.get(0) instanceof OpResult.SetDataResult r) {
-                                applyWritten(zk, key, r.getStat(), data);
-                            }
-                            f.complete(new MultiReply(rc, results));
-                        },
-                        null);
-                MultiReply r = ZkAccess.await(f, deadline, keyPath, what, Outcome.UNKNOWN);
-                if (r.rc == 0 && r.results != null && r.results.get(0) instanceof OpResult.SetDataResult ok) {
-                    marker.landed(mv);
-                    return Optional.of(written(next, ok.getStat()));
-                }
-                if (ZkAccess.isLoss(r.rc)) {
-                    if (!doubt) {
-                        doubt = true;
-                        doubtSession = zk.getSessionId();
-                        doubtMarker = mv;
-                    }
-                    access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
-                    continue;
-                }
-                int keyRc = r.opError(0);
-                int markerRc = r.opError(1);
-                if (keyRc == KeeperException.Code.BADVERSION.intValue()
-                        || keyRc == KeeperException.Code.NONODE.intValue()) {
-                    return Optional.empty();
-                }
-                if (markerRc == KeeperException.Code.NONODE.intValue()
-                        || markerRc == KeeperException.Code.BADVERSION.intValue()) {
-                    marker.forget(); // the marker went with an old session: make a new one
-                    continue;
-                }
-                throw ZkAccess.error(keyRc != 0 ? keyRc : r.rc, keyPath);
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private static boolean unmoved(Reply now, Versioned<?> expected) {
-        Stat s = now.stat;
-        return now.rc == 0 && s != null && s.getCzxid() == expected.czxid() && s.getVersion() == expected.version();
-    }
-
-    /** A {@code multi} reply: its code and per-operation results. */
-    private static final class MultiReply {
-        final int rc;
-        final @Nullable List<OpResult> results;
-
-        MultiReply(int rc, @Nullable List<OpResult> results) {
-            this.rc = rc;
-            this.results = results;
-        }
-
-        int opError(int i) {
-            return ZkAccess.opError(results, i);
-        }
     }
 
     @Override
@@ -1042,32 +714,18 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     }
 
     @Override
+    public Versioned<T> put(String key, T value, Duration timeout) throws InterruptedException {
+        return writer.put(key, value, timeout);
+    }
+
+    @Override
+    public Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next, Duration timeout)
+            throws InterruptedException {
+        return writer.compareAndSet(key, expected, next, timeout);
+    }
+
+    @Override
     public boolean remove(String key, Duration timeout) throws InterruptedException {
-        ZPaths.validateKey(key);
-        Deadline deadline = Deadline.after(Deadline.checkTimeout(timeout, "timeout"));
-        String keyPath = keyPath(key);
-        lifecycle.requireStarted();
-        String what = "remove of " + keyPath;
-        if (Thread.interrupted()) {
-            throw new InterruptedException(what + " not started: the thread was interrupted");
-        }
-        int losses = 0;
-        while (true) {
-            ZooKeeper zk = access.handle();
-            CompletableFuture<Integer> f = new CompletableFuture<>();
-            zk.delete(keyFull(key), -1, (rc, p, ctx) -> f.complete(rc), null);
-            int rc = ZkAccess.await(f, deadline, keyPath, what, Outcome.UNKNOWN);
-            if (rc == 0) {
-                return true;
-            }
-            if (rc == KeeperException.Code.NONODE.intValue()) {
-                return losses > 0; // after a lost reply, our own first attempt may have deleted it
-            }
-            if (ZkAccess.isLoss(rc)) {
-                access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
-                continue;
-            }
-            throw ZkAccess.error(rc, keyPath);
-        }
+        return writer.remove(key, timeout);
     }
 }

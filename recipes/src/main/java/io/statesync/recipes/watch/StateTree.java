@@ -152,9 +152,11 @@ public interface StateTree<T> extends Recipe, Listenable<T> {
     Optional<Versioned<T>> read(String key) throws InterruptedException;
 
     /**
-     * Reads one key as of now: a {@code sync} with the ZooKeeper leader, then a read, so that it
-     * reflects every write that completed anywhere before the call; the local value is updated too.
-     * This is the fresh base a compare-and-set loop needs after a conflict.
+     * Reads one key as of now: a quorum operation (a version check committed like a write), then a
+     * read, so that it reflects every write that completed anywhere before the call (a {@code sync}
+     * would not: on the ensemble's leader it does not wait for commits); the local value is updated
+     * too. Costs one transaction. This is the fresh base a compare-and-set loop needs after a
+     * conflict.
      *
      * @param key the key
      * @param timeout how long the call may take at most
