@@ -18,13 +18,15 @@ package io.statesync.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class WaitsTest {
+/** {@link Deadline#awaitWhile}: the one bounded wait on a monitor. */
+class DeadlineAwaitWhileTest {
     private final Object monitor = new Object();
     private boolean blocked = true;
 
@@ -33,7 +35,7 @@ class WaitsTest {
         CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
             synchronized (monitor) {
                 try {
-                    return Waits.awaitWhile(monitor, () -> blocked, System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+                    return Deadline.after(Duration.ofSeconds(20)).awaitWhile(monitor, () -> blocked);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
@@ -50,12 +52,12 @@ class WaitsTest {
     void returnsFalseWhenTheDeadlinePassesFirstAndAtOnceForAPastDeadline() throws Exception {
         synchronized (monitor) {
             long start = System.nanoTime();
-            assertThat(Waits.awaitWhile(monitor, () -> blocked, start + TimeUnit.MILLISECONDS.toNanos(50)))
+            assertThat(Deadline.after(Duration.ofMillis(50)).awaitWhile(monitor, () -> blocked))
                     .isFalse();
             assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
-            assertThat(Waits.awaitWhile(monitor, () -> blocked, System.nanoTime() - 1))
+            assertThat(Deadline.after(Duration.ZERO).awaitWhile(monitor, () -> blocked))
                     .isFalse();
-            assertThat(Waits.awaitWhile(monitor, () -> false, System.nanoTime() - 1))
+            assertThat(Deadline.after(Duration.ZERO).awaitWhile(monitor, () -> false))
                     .isTrue();
         }
     }
@@ -64,8 +66,7 @@ class WaitsTest {
     void anInterruptEndsTheWait() {
         Thread.currentThread().interrupt();
         synchronized (monitor) {
-            assertThatThrownBy(() ->
-                            Waits.awaitWhile(monitor, () -> blocked, System.nanoTime() + TimeUnit.SECONDS.toNanos(20)))
+            assertThatThrownBy(() -> Deadline.after(Duration.ofSeconds(20)).awaitWhile(monitor, () -> blocked))
                     .isInstanceOf(InterruptedException.class);
         }
         assertThat(Thread.interrupted()).isFalse();
