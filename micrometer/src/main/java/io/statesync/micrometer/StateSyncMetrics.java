@@ -85,7 +85,10 @@ import org.jspecify.annotations.Nullable;
  *       #LEADER}, {@value #EPOCH}, {@value #MEMBERS}, {@value #KEYS}, {@value #POSITION}, {@value
  *       #VERSION}, {@value #QUEUE_DEPTH}, {@value #QUEUE_CLAIMS}, {@value #LOCK_HELD}, {@value
  *       #LOCK_WAITING}, {@value #LOCK_LOST}, {@value #COMMANDS_PENDING}; each recipe has the ones
- *       that apply to it, from the scrape after it was built, until it is closed.
+ *       that apply to it, from the scrape after it was built, until it is closed;
+ *   <li>{@value #OPERATION} (timer, tags {@code recipe}, {@code operation}, {@code outcome}): each
+ *       blocking call of a recipe (a shared state's update, a lock's acquire, a log's append, a
+ *       queue's offer and take, a replicated state's submit), from its start to its return or throw.
  * </ul>
  *
  * <p>The {@code recipe} tag is the recipe's type and path, e.g. {@code "SharedState /config"}; a
@@ -185,6 +188,8 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
             new Detail("waiting", LOCK_WAITING, "callers of this node waiting for the lock"),
             new Detail("lost", LOCK_LOST, "lock handles lost and not yet closed"),
             new Detail("pendingCommands", COMMANDS_PENDING, "commands submitted here and not yet applied"));
+    /** Timer per recipe, operation and outcome: the recipes' blocking calls. */
+    public static final String OPERATION = "statesync.operation";
 
     /** Counter per recipe: RESYNCED changes. */
     public static final String RESYNCED = "statesync.changes.resynced";
@@ -213,6 +218,15 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
             for (Bound b : bound) {
                 b.recipe(owner).resynced.increment();
             }
+        }
+
+        @Override
+        public Telemetry.Scope started(String owner, String operation, String path) {
+            return (outcome, error, nanos) -> {
+                for (Bound b : bound) {
+                    b.operation(owner, operation, outcome).record(nanos, TimeUnit.NANOSECONDS);
+                }
+            };
         }
     };
     private final Object lock = new Object();
@@ -457,6 +471,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         private final Map<String, RecipeMeters> recipes = new ConcurrentHashMap<>();
         private final Map<String, MultiGauge> details = new ConcurrentHashMap<>();
         private final Map<String, Set<String>> shown = new ConcurrentHashMap<>();
+        private final Map<String, Timer> operations = new ConcurrentHashMap<>();
 
         Bound(MeterRegistry registry) {
             this.registry = registry;
@@ -550,6 +565,21 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
 
         RecipeMeters recipe(String owner) {
             return recipes.computeIfAbsent(owner, this::register);
+        }
+
+        Timer operation(String owner, String operation, String outcome) {
+            return operations.computeIfAbsent(owner + '\u0000' + operation + '\u0000' + outcome, key -> {
+                Timer t = Timer.builder(OPERATION)
+                        .tags(tags.and("recipe", owner)
+                                .and("operation", operation)
+                                .and("outcome", outcome))
+                        .description("a recipe's blocking call, from its start to its return or throw")
+                        .register(registry);
+                synchronized (meters) {
+                    meters.add(t);
+                }
+                return t;
+            });
         }
 
         private RecipeMeters register(String owner) {

@@ -15,14 +15,19 @@
  */
 package io.statesync.core.internal;
 
+import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Ticker;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -180,6 +185,104 @@ public final class Telemetry {
             }
         }
         return scopes.isEmpty() ? Operation.NONE : new Operation(ticker, scopes);
+    }
+
+    /** A recipe's blocking call, for {@link #observe}. */
+    @FunctionalInterface
+    public interface Call<T> {
+        /**
+         * Makes the call.
+         *
+         * @return its result
+         * @throws InterruptedException if interrupted
+         */
+        T call() throws InterruptedException;
+    }
+
+    /**
+     * Makes a recipe's blocking call, followed by the sinks: its outcome is {@code "ok"}, {@code
+     * "empty"} for an empty {@code Optional}, {@code "timeout"} for an {@link
+     * OperationTimeoutException}, {@code "interrupted"}, or {@code "error"} for anything else it
+     * throws (the exception is reported with it and rethrown unchanged).
+     *
+     * @param owner the recipe, e.g. {@code "DistributedLock /jobs"}
+     * @param operation the call, e.g. {@code "acquire"}
+     * @param path the recipe's path
+     * @param call the call
+     * @param <T> its result
+     * @return what the call returned
+     * @throws InterruptedException if the call was interrupted
+     */
+    public <T> T observe(String owner, String operation, String path, Call<T> call) throws InterruptedException {
+        Operation op = start(owner, operation, path);
+        if (op == Operation.NONE) {
+            return call.call();
+        }
+        // Not try-with-resources: its resource closes before a catch clause runs, and the
+        // outcome must be set first.
+        try {
+            T result = call.call();
+            op.outcome(result instanceof Optional<?> o && o.isEmpty() ? "empty" : "ok");
+            return result;
+        } catch (OperationTimeoutException e) {
+            op.failed(e);
+            op.outcome("timeout");
+            throw e;
+        } catch (InterruptedException e) {
+            op.failed(e);
+            op.outcome("interrupted");
+            throw e;
+        } catch (RuntimeException | Error e) {
+            op.failed(e);
+            throw e;
+        } finally {
+            op.close();
+        }
+    }
+
+    /**
+     * Starts a recipe's call that completes a future, followed by the sinks until the future
+     * completes: {@code "ok"}, {@code "timeout"} for an {@link OperationTimeoutException}, {@code
+     * "rejected"} for an exception whose class is named {@code CommandRejectedException} (a command
+     * the state refused), else {@code "error"}.
+     *
+     * @param owner the recipe
+     * @param operation the call, e.g. {@code "submit"}
+     * @param path the recipe's path
+     * @param call starts the call and returns its future
+     * @param <T> the future's value
+     * @return the future the call returned
+     */
+    public <T> CompletableFuture<T> observeAsync(
+            String owner, String operation, String path, Supplier<CompletableFuture<T>> call) {
+        Operation op = start(owner, operation, path);
+        if (op == Operation.NONE) {
+            return call.get();
+        }
+        CompletableFuture<T> future;
+        try {
+            future = call.get();
+        } catch (RuntimeException | Error e) {
+            op.failed(e);
+            op.close();
+            throw e;
+        }
+        var unused = future.whenComplete((value, thrown) -> {
+            if (thrown == null) {
+                op.outcome("ok");
+            } else {
+                Throwable cause =
+                        thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+                op.failed(cause);
+                if (cause instanceof OperationTimeoutException) {
+                    op.outcome("timeout");
+                } else if (cause.getClass().getSimpleName().equals("CommandRejectedException")) {
+                    op.outcome("rejected");
+                }
+            }
+            op.close();
+        });
+        return future;
     }
 
     /**

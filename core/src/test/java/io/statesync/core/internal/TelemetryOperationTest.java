@@ -16,10 +16,14 @@
 package io.statesync.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -96,5 +100,41 @@ class TelemetryOperationTest {
             op.outcome("ok");
         }
         assertThat(sink.ended).as("a removed sink hears nothing").hasSize(2);
+    }
+
+    @Test
+    void observeNamesTheOutcomeOfACallByWhatItReturnsOrThrows() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        Following sink = new Following();
+        telemetry.addSink(sink);
+        OperationTimeoutException timeout = new OperationTimeoutException(
+                "/l", "acquire of /l did not complete", OperationTimeoutException.Outcome.NOT_APPLIED, null);
+        IllegalStateException failure = new IllegalStateException("boom");
+        assertThat(telemetry.observe("R /p", "a", "/p", () -> "value")).isEqualTo("value");
+        Optional<String> none = telemetry.observe("R /p", "b", "/p", Optional::empty);
+        assertThat(none).isEmpty();
+        assertThatThrownBy(() -> telemetry.observe("R /p", "c", "/p", () -> {
+                    throw timeout;
+                }))
+                .isSameAs(timeout);
+        assertThatThrownBy(() -> telemetry.observe("R /p", "d", "/p", () -> {
+                    throw new InterruptedException("stop");
+                }))
+                .isInstanceOf(InterruptedException.class);
+        assertThatThrownBy(() -> telemetry.observe("R /p", "e", "/p", () -> {
+                    throw failure;
+                }))
+                .isSameAs(failure);
+        assertThat(sink.ended)
+                .extracting(Ended::call, Ended::outcome)
+                .containsExactly(
+                        tuple("R /p a /p", "ok"),
+                        tuple("R /p b /p", "empty"),
+                        tuple("R /p c /p", "timeout"),
+                        tuple("R /p d /p", "interrupted"),
+                        tuple("R /p e /p", "error"));
+        assertThat(sink.ended.get(2).error()).isSameAs(timeout);
+        assertThat(sink.ended.get(4).error()).isSameAs(failure);
     }
 }

@@ -92,6 +92,11 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         subscriptions.remove(subscription);
     }
 
+    /** The log as its metrics and traces name it. */
+    private String name() {
+        return "EventLog " + store.path;
+    }
+
     @Override
     public long append(E event) throws InterruptedException {
         return append(event, store.appendTimeout());
@@ -102,7 +107,10 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         Objects.requireNonNull(event, "event");
         Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return store.append(List.of(codec.encode(event)), d);
+        List<byte[]> encoded = List.of(codec.encode(event));
+        return store.coordinator
+                .internalTelemetry()
+                .observe(name(), "append", store.path, () -> store.append(encoded, d));
     }
 
     @Override
@@ -122,7 +130,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         for (E e : events) {
             encoded.add(codec.encode(Objects.requireNonNull(e, "events contains null")));
         }
-        return store.append(encoded, d);
+        return store.coordinator
+                .internalTelemetry()
+                .observe(name(), "append", store.path, () -> store.append(encoded, d));
     }
 
     @Override

@@ -247,22 +247,26 @@ final class LockEngine implements RecipeRegistry.Reporting {
         Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
         Deadline deadline = coordinator.internalAccess().deadline(timeout);
-        Handle h = run(kind, deadline, true);
-        if (h == null) {
-            // Nothing is held: a znode the attempt created is deleted (the guaranteed delete).
-            throw new OperationTimeoutException(
-                    path,
-                    name + ": not acquired (" + kind.prefix + ") within " + timeout + "; nothing is held",
-                    OperationTimeoutException.Outcome.NOT_APPLIED,
-                    null);
-        }
-        return h;
+        return coordinator.internalTelemetry().observe(name, "acquire", path, () -> {
+            Handle h = run(kind, deadline, true);
+            if (h == null) {
+                // Nothing is held: a znode the attempt created is deleted (the guaranteed delete).
+                throw new OperationTimeoutException(
+                        path,
+                        name + ": not acquired (" + kind.prefix + ") within " + timeout + "; nothing is held",
+                        OperationTimeoutException.Outcome.NOT_APPLIED,
+                        null);
+            }
+            return h;
+        });
     }
 
     Optional<LockHandle> tryAcquire(LockQueue.Kind kind) throws InterruptedException {
         lifecycle.requireStarted();
         Deadline deadline = coordinator.internalAccess().defaultDeadline();
-        return Optional.ofNullable(run(kind, deadline, false));
+        return coordinator
+                .internalTelemetry()
+                .observe(name, "tryAcquire", path, () -> Optional.ofNullable(run(kind, deadline, false)));
     }
 
     private @Nullable Handle run(LockQueue.Kind kind, Deadline deadline, boolean wait) throws InterruptedException {

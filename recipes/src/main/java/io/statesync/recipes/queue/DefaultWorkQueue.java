@@ -228,6 +228,11 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         return store.path;
     }
 
+    /** The queue as its metrics and traces name it. */
+    private String name() {
+        return "WorkQueue " + store.path;
+    }
+
     /**
      * UP (a lost claim is redelivered, as the queue promises). Details: the claims this instance
      * holds; the depth and the next dead-letter id as of the last refresh, known only while a depth
@@ -455,7 +460,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     @Override
     public long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException {
-        return offers.offer(items, timeout);
+        return coordinator.internalTelemetry().observe(name(), "offer", path(), () -> offers.offer(items, timeout));
     }
 
     // ---------------------------------------------------------------- take
@@ -464,6 +469,10 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     public Optional<Claim<T>> take(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         lifecycle.requireStarted();
+        return coordinator.internalTelemetry().observe(name(), "take", path(), () -> takeOnce(timeout));
+    }
+
+    private Optional<Claim<T>> takeOnce(Duration timeout) throws InterruptedException {
         // Each pass of I/O runs on a taker thread; this thread waits for it up to the deadline plus
         // the slack, and the pass itself runs against that deadline, so a dead connection cannot hold either.
         TakeClock clock = new TakeClock(coordinator.internalAccess().ticker(), timeout);

@@ -457,6 +457,12 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     public CompletableFuture<Applied<S>> submit(C command, Duration timeout) {
         Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
+        return coordinator
+                .internalTelemetry()
+                .observeAsync("ReplicatedState " + path, "submit", path, () -> submitOnce(command, timeout));
+    }
+
+    private CompletableFuture<Applied<S>> submitOnce(C command, Duration timeout) {
         byte[] data;
         try {
             data = commandCodec.encode(command);

@@ -245,7 +245,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
         }
-        DataReply r = view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED);
+        DataReply r = coordinator
+                .internalTelemetry()
+                .observe(
+                        "SharedState " + path,
+                        "read",
+                        path,
+                        () -> view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED));
         Stat stat = r.stat;
         if (r.rc != 0 || stat == null) {
             return Optional.empty();
@@ -268,7 +274,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         coordinator.checkValueSize(path, codec.encode(value));
         lifecycle.requireStarted();
-        return cast(writes.submit(new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path)));
+        return cast(coordinator
+                .internalTelemetry()
+                .observe(
+                        "SharedState " + path,
+                        "set",
+                        path,
+                        () -> writes.submit(
+                                new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path))));
     }
 
     @Override
@@ -281,7 +294,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         Objects.requireNonNull(function, "function");
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return cast(writes.submit(new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path)));
+        return cast(coordinator
+                .internalTelemetry()
+                .observe(
+                        "SharedState " + path,
+                        "update",
+                        path,
+                        () -> writes.submit(
+                                new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path))));
     }
 
     @SuppressWarnings("unchecked")
@@ -304,8 +324,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         byte[] bytes = codec.encode(next);
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
-        Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>)
-                writes.submit(new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path));
+        Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>) coordinator
+                .internalTelemetry()
+                .observe(
+                        "SharedState " + path,
+                        "compareAndSet",
+                        path,
+                        () -> writes.submit(new WriteOp<>(
+                                OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path)));
         return written.map(w -> w.withValue(next));
     }
 
@@ -318,7 +344,14 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     public boolean delete(Duration timeout) throws InterruptedException {
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return (Boolean) writes.submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path));
+        return (Boolean) coordinator
+                .internalTelemetry()
+                .observe(
+                        "SharedState " + path,
+                        "delete",
+                        path,
+                        () -> writes.submit(
+                                new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path)));
     }
 
     private void runBatch(List<WriteOp<T>> batch) {
