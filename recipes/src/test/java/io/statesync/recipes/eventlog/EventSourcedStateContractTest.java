@@ -18,10 +18,10 @@ package io.statesync.recipes.eventlog;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 
 /** The shared recipe contract, run against an event-sourced state. */
-class EventSourcedStateContractTest extends RecipeContract<Long, EventSourcedState<Long, Long>> {
+class EventSourcedStateContractTest extends ListenerContract<Long, EventSourcedState<Long, Long>> {
 
     @Override
     protected EventSourcedState<Long, Long> newRecipe(Coordinator coordinator) {

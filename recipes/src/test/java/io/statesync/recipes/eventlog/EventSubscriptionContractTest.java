@@ -18,10 +18,10 @@ package io.statesync.recipes.eventlog;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 
 /** The shared recipe contract, run against an event-log subscription. */
-class EventSubscriptionContractTest extends RecipeContract<LogEvent<String>, EventSubscription<String>> {
+class EventSubscriptionContractTest extends ListenerContract<LogEvent<String>, EventSubscription<String>> {
 
     @Override
     protected EventSubscription<String> newRecipe(Coordinator coordinator) {

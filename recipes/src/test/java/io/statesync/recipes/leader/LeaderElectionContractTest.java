@@ -18,7 +18,7 @@ package io.statesync.recipes.leader;
 import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Coordinator;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +28,7 @@ import org.apache.zookeeper.KeeperException;
  * The shared recipe contract for {@link LeaderElection}. A change is caused by deleting the current
  * leader's znode from another client: every participant then sees the leadership change.
  */
-class LeaderElectionContractTest extends RecipeContract<Leadership, LeaderElection> {
+class LeaderElectionContractTest extends ListenerContract<Leadership, LeaderElection> {
     private final AtomicInteger participants = new AtomicInteger();
 
     @Override

@@ -18,13 +18,13 @@ package io.statesync.recipes.membership;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.zookeeper.CreateMode;
 
 /** The shared recipe contract for {@link GroupMembership}: change i is member {@code w<i>} joining. */
-class GroupMembershipContractTest extends RecipeContract<Member<String>, GroupMembership<String>> {
+class GroupMembershipContractTest extends ListenerContract<Member<String>, GroupMembership<String>> {
     private final AtomicInteger members = new AtomicInteger();
 
     @Override

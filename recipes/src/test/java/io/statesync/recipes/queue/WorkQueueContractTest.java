@@ -18,10 +18,10 @@ package io.statesync.recipes.queue;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 
 /** The shared recipe contract, run against the work queue's depth listeners. */
-class WorkQueueContractTest extends RecipeContract<Long, WorkQueue<String>> {
+class WorkQueueContractTest extends ListenerContract<Long, WorkQueue<String>> {
 
     @Override
     protected WorkQueue<String> newRecipe(Coordinator coordinator) {

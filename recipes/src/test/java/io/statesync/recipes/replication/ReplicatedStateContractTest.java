@@ -18,11 +18,11 @@ package io.statesync.recipes.replication;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 import java.util.concurrent.TimeUnit;
 
 /** The shared recipe contract, run against a replicated state. */
-class ReplicatedStateContractTest extends RecipeContract<Long, ReplicatedState<Long, Long>> {
+class ReplicatedStateContractTest extends ListenerContract<Long, ReplicatedState<Long, Long>> {
 
     @Override
     protected ReplicatedState<Long, Long> newRecipe(Coordinator coordinator) {

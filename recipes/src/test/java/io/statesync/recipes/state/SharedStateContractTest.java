@@ -18,11 +18,11 @@ package io.statesync.recipes.state;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 import java.nio.charset.StandardCharsets;
 
 /** {@link SharedState} keeps the contract every recipe keeps. */
-class SharedStateContractTest extends RecipeContract<Long, SharedState<Long>> {
+class SharedStateContractTest extends ListenerContract<Long, SharedState<Long>> {
     @Override
     protected SharedState<Long> newRecipe(Coordinator coordinator) {
         return SharedState.builder(coordinator, "/contract/value", Codec.longs(), 0L)

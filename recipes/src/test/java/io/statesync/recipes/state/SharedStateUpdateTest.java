@@ -210,7 +210,7 @@ class SharedStateUpdateTest {
      */
     @Test
     void aTicketWhoseCreateReplyIsLostIsDeletedOnTheNextConnection() throws Exception {
-        try (DropProxy proxy = new DropProxy(zk.connectString());
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
                 Coordinator c = connect(proxy.connectString());
                 Coordinator observer = connect(zk.connectString())) {
             ZooKeeper handle = c.internalAccess().handle();
@@ -369,7 +369,7 @@ class SharedStateUpdateTest {
 
     @Test
     void anUpdateWhoseReplyIsLostIsResolvedAsLandedNotAppliedTwice() throws Exception {
-        try (DropProxy proxy = new DropProxy(zk.connectString());
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
                 Coordinator c = connect(proxy.connectString());
                 Coordinator observer = connect(zk.connectString());
                 SharedState<Long> s =
@@ -411,7 +411,7 @@ class SharedStateUpdateTest {
 
     @Test
     void anUpdateWhoseRequestIsLostIsSentAgainExactlyOnce() throws Exception {
-        try (DropProxy proxy = new DropProxy(zk.connectString());
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString());
                 Coordinator c = connect(proxy.connectString());
                 Coordinator observer = connect(zk.connectString());
                 SharedState<Long> s =

@@ -18,11 +18,11 @@ package io.statesync.recipes.watch;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
-import io.statesync.core.contract.RecipeContract;
+import io.statesync.core.contract.ListenerContract;
 import java.nio.charset.StandardCharsets;
 
 /** {@link StateTree} keeps the contract every recipe keeps. */
-class StateTreeContractTest extends RecipeContract<Long, StateTree<Long>> {
+class StateTreeContractTest extends ListenerContract<Long, StateTree<Long>> {
     @Override
     protected StateTree<Long> newRecipe(Coordinator coordinator) {
         return StateTree.builder(coordinator, "/contract/tree", Codec.longs()).build();
