@@ -36,6 +36,7 @@ class ConfigurationMetadataTest {
             "statesync.enabled",
             "statesync.connect-string",
             "statesync.namespace",
+            "statesync.start-recipes",
             "statesync.session-timeout",
             "statesync.connection-timeout",
             "statesync.operation-timeout",
