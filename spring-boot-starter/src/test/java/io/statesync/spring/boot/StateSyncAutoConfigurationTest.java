@@ -398,6 +398,68 @@ class StateSyncAutoConfigurationTest {
                 });
     }
 
+    /** An application's own recipe whose start fails. */
+    static final class FailingRecipe implements Recipe {
+        private volatile LifecycleState state = LifecycleState.LATENT;
+
+        @Override
+        public void start() {
+            throw new IllegalStateException("this recipe cannot start");
+        }
+
+        @Override
+        public LifecycleState state() {
+            return state;
+        }
+
+        @Override
+        public void close() {
+            state = LifecycleState.CLOSED;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithFailingRecipe {
+        @Bean
+        FailingRecipe failing() {
+            return new FailingRecipe();
+        }
+
+        @Bean(destroyMethod = "close")
+        LeaderElection notStarted(Coordinator coordinator) {
+            return LeaderElection.builder(coordinator, "/not-started-either").build();
+        }
+    }
+
+    @Test
+    void aRecipeBeanThatFailsToStartFailsTheStartupAndEverythingCloses() {
+        Coordinator[] coordinator = new Coordinator[1];
+        FailingRecipe[] failing = new FailingRecipe[1];
+        runner().withPropertyValues("statesync.start-recipes=true")
+                .withUserConfiguration(WithFailingRecipe.class)
+                .withInitializer(context -> context.getBeanFactory()
+                        .addBeanPostProcessor(new org.springframework.beans.factory.config.BeanPostProcessor() {
+                            @Override
+                            public Object postProcessAfterInitialization(Object bean, String name) {
+                                if (bean instanceof Coordinator c) {
+                                    coordinator[0] = c;
+                                }
+                                if (bean instanceof FailingRecipe f) {
+                                    failing[0] = f;
+                                }
+                                return bean;
+                            }
+                        }))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("this recipe cannot start");
+                });
+        assertThat(failing[0].state())
+                .as("the failed recipe's bean was destroyed")
+                .isEqualTo(LifecycleState.CLOSED);
+        assertThat(coordinator[0].state()).as("and the coordinator closed").isEqualTo(LifecycleState.CLOSED);
+    }
+
     @Test
     void recipeBeansAreNotStartedUnlessAskedTo() {
         runner().withUserConfiguration(WithPlainRecipeBeans.class).run(context -> {
