@@ -100,14 +100,14 @@ public final class StateSyncAutoConfiguration {
     }
 
     @Bean
-    CoordinatorLifecycle statesyncCoordinatorLifecycle(Coordinator coordinator) {
-        return new CoordinatorLifecycle(coordinator);
+    StartingLifecycle statesyncCoordinatorLifecycle(Coordinator coordinator) {
+        return StartingLifecycle.coordinator(coordinator);
     }
 
     @Bean
     @ConditionalOnBooleanProperty(name = "statesync.start-recipes")
-    RecipeBeansLifecycle statesyncRecipeBeansLifecycle(ObjectProvider<Recipe> recipes) {
-        return new RecipeBeansLifecycle(recipes);
+    StartingLifecycle statesyncRecipeBeansLifecycle(ObjectProvider<Recipe> recipes) {
+        return StartingLifecycle.recipeBeans(recipes);
     }
 
     @Bean
