@@ -18,17 +18,25 @@ package io.statesync.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench's quick mode runs in CI: every workload runs against a real ZooKeeper server process
- * and the report is written. Figures are not asserted (CI machines are shared); that every variant
- * produced its figures is.
+ * and the report is written. Times are not asserted (CI machines are shared); that every variant
+ * produced its figures is, and so are the requests per operation, which do not depend on the
+ * machine.
  */
 class BenchQuickModeTest {
 
@@ -55,6 +63,60 @@ class BenchQuickModeTest {
                 .first()
                 .isEqualTo("workload,subject,repetition,figure,value");
         assertThat(Files.size(out.resolve("ratios.png"))).isPositive();
+        assertRequestCountsAsCommitted(results);
+    }
+
+    /**
+     * The requests per operation do not drift: every {@code requests/...} figure of the run is
+     * within its tolerance of the committed count (requests-per-operation.csv), and the file lists
+     * every such figure the run produced, so a new workload cannot skip the check.
+     */
+    private static void assertRequestCountsAsCommitted(List<Results> results) throws Exception {
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        try (var in = BenchQuickModeTest.class.getResourceAsStream("/requests-per-operation.csv")) {
+            assertThat(in).as("requests-per-operation.csv").isNotNull();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList()) {
+                if (!line.startsWith("#") && !line.startsWith("workload,")) {
+                    List<String> f = BenchmarkClaimsTest.csvFields(line);
+                    expected.put(f.get(0) + " / " + f.get(1) + " / " + f.get(2), f);
+                }
+            }
+        }
+        List<String> drifted = new ArrayList<>();
+        Set<String> measured = new LinkedHashSet<>();
+        for (Results r : results) {
+            for (String subject : r.samples.keySet()) {
+                for (String figure : r.figures()) {
+                    double value = r.median(subject, figure);
+                    if (!figure.startsWith("requests/") || Double.isNaN(value)) {
+                        continue;
+                    }
+                    String key = r.comparison.id() + " / " + subject + " / " + figure;
+                    measured.add(key);
+                    List<String> row = expected.get(key);
+                    if (row == null) {
+                        continue;
+                    }
+                    double want = Double.parseDouble(row.get(3));
+                    double tolerance = Double.parseDouble(row.get(4));
+                    if (Math.abs(value - want) > tolerance * want) {
+                        drifted.add(String.format(
+                                Locale.ROOT, "%s: %.4f, committed %.4f ± %.0f%%", key, value, want, tolerance * 100));
+                    }
+                }
+            }
+        }
+        measured.stream()
+                .filter(key -> !expected.containsKey(key))
+                .forEach(key -> drifted.add(key + ": measured, but not in the file"));
+        expected.keySet().stream()
+                .filter(key -> !measured.contains(key))
+                .forEach(key -> drifted.add(key + ": in the file, but the run did not measure it"));
+        assertThat(drifted)
+                .as("request counts against requests-per-operation.csv")
+                .isEmpty();
     }
 
     @Test
@@ -111,8 +173,8 @@ class BenchQuickModeTest {
     @Timeout(60)
     @SuppressWarnings("NullAway") // the variants here never reach the server
     void theVariantOrderRotatesEachRoundSoNoneAlwaysRunsFirst() {
-        List<String> order = new java.util.ArrayList<>();
-        List<Comparison.Variant> variants = new java.util.ArrayList<>();
+        List<String> order = new ArrayList<>();
+        List<Comparison.Variant> variants = new ArrayList<>();
         for (String subject : List.of("a", "b", "c")) {
             variants.add(Comparison.variant(subject, ctx -> {
                 order.add(subject);

@@ -112,7 +112,7 @@ class BenchmarkClaimsTest {
     }
 
     /** One CSV line's fields, as {@link Report} quotes them. */
-    private static List<String> csvFields(String line) {
+    static List<String> csvFields(String line) {
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
