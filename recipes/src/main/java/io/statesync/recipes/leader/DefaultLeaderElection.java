@@ -27,6 +27,7 @@ import io.statesync.core.NotLeaderException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateListener;
+import io.statesync.core.StateSyncException;
 import io.statesync.core.Ticker;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
@@ -162,7 +163,16 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                 coordinator, path, name, Participants.encode(participantId, metadata), this::scheduleRefresh);
         this.loop = loop;
         this.tasks = new TaskRunner(
-                coordinator, name, participantId, task, period, stopTimeout, suspendGrace, onTaskStop, this::taskEnded);
+                coordinator,
+                name,
+                participantId,
+                task,
+                period,
+                stopTimeout,
+                suspendGrace,
+                onTaskStop,
+                this::taskEnded,
+                this::stillLeads);
         coordinator.internalRecipes().register("LeaderElection", path, this);
     }
 
@@ -405,6 +415,28 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                             + " (a silent partition?); it re-queues in the background",
                     OperationTimeoutException.Outcome.UNKNOWN,
                     null);
+        }
+    }
+
+    /**
+     * Before each scheduled tick: a guarded check of this leadership's own znode, committed through
+     * the ensemble's leader (one transaction, nothing changed), so the answer is the server's state
+     * now. A session that ended while this process was frozen or cut off fails it.
+     */
+    private boolean stillLeads(Leadership run) throws InterruptedException {
+        String guard;
+        synchronized (lock) {
+            guard = leader && claimedEpoch == run.epoch() ? claimedPath : null;
+        }
+        if (guard == null) {
+            return false;
+        }
+        try {
+            write(GuardedWrite.of().check(guard, -1));
+            return true;
+        } catch (StateSyncException e) {
+            LOG.debug("{}: leadership not confirmed before a tick: {}", name, e.toString());
+            return false;
         }
     }
 

@@ -53,6 +53,7 @@ final class TaskRunner {
     private final Duration suspendGrace;
     private final @Nullable Consumer<TaskStop> onTaskStop;
     private final Consumer<Run> onEnd;
+    private final Confirm confirm;
     /** Reports overruns and ends the suspend grace. */
     private final ScheduledThreadPoolExecutor timer;
 
@@ -73,7 +74,8 @@ final class TaskRunner {
             Duration stopTimeout,
             Duration suspendGrace,
             @Nullable Consumer<TaskStop> onTaskStop,
-            Consumer<Run> onEnd) {
+            Consumer<Run> onEnd,
+            Confirm confirm) {
         this.coordinator = coordinator;
         this.ticker = coordinator.ticker();
         this.name = name;
@@ -84,7 +86,22 @@ final class TaskRunner {
         this.suspendGrace = suspendGrace;
         this.onTaskStop = onTaskStop;
         this.onEnd = onEnd;
+        this.confirm = confirm;
         this.timer = executor(coordinator, "statesync-leader-timer-" + participantId);
+    }
+
+    /** Asks the server whether this node still leads, before a scheduled tick. */
+    @FunctionalInterface
+    interface Confirm {
+        /**
+         * Whether the server confirmed, by an answer to a request sent now, that {@code leadership}
+         * is still this node's.
+         *
+         * @param leadership the run's leadership
+         * @return {@code false} if the server said otherwise or did not answer in time
+         * @throws InterruptedException if interrupted while waiting for the answer
+         */
+        boolean stillLeads(Leadership leadership) throws InterruptedException;
     }
 
     /** One thread, from the coordinator's thread factory; delayed tasks dropped on shutdown. */
@@ -312,9 +329,18 @@ final class TaskRunner {
 
         private void scheduled(long periodNanos) {
             long next = ticker.read();
+            boolean skipping = false;
             while (!cancelled) {
                 try {
-                    body.run(leadership);
+                    // A tick starts only on a fresh answer of the server: a process that was frozen
+                    // past its session (or cut off) and runs again does not tick on its old belief.
+                    if (confirm.stillLeads(leadership)) {
+                        skipping = false;
+                        body.run(leadership);
+                    } else if (!cancelled && !skipping) {
+                        skipping = true; // once per episode, not once per period
+                        LOG.info("{}: ticks skipped until the server confirms that this node still leads", name);
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {

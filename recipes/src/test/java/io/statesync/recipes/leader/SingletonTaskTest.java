@@ -400,4 +400,36 @@ class SingletonTaskTest {
             a.close();
         }
     }
+
+    @Test
+    void aScheduledTickStartsOnlyWhenTheServerHasJustConfirmedTheLeadership() throws Exception {
+        AtomicInteger ticks = new AtomicInteger();
+        List<TaskStop> stops = new CopyOnWriteArrayList<>();
+        try (TcpProxy proxy = TcpProxy.start(zk.connectString())) {
+            Coordinator c = connect(proxy.connectString());
+            LeaderElection a = opened.add(LeaderElection.builder(c, "/confirmed")
+                    .participantId("a")
+                    .scheduledTask(Duration.ofMillis(20), l -> ticks.incrementAndGet())
+                    .onTaskStop(stops::add)
+                    .build());
+            a.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= 3);
+
+            // Silence, as for a process cut off or frozen: no request is answered any more. The
+            // client notices at about 2T/3 and the leader then steps down; until then the old belief
+            // is all it has, and a tick must not start on it.
+            proxy.blackhole();
+            int atSilence = ticks.get();
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> !stops.isEmpty());
+            assertThat(stops.get(0).reason()).isEqualTo(TaskStop.Reason.CONNECTION_SUSPENDED);
+            // At most the one tick whose confirmation was answered just before the silence.
+            assertThat(ticks.get() - atSilence).isLessThanOrEqualTo(1);
+
+            proxy.pass();
+            assertThat(a.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+            int back = ticks.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= back + 3);
+        }
+    }
 }
