@@ -16,38 +16,18 @@
 package io.statesync.core;
 
 import io.statesync.core.internal.BuilderOptions;
-import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
-import org.apache.curator.framework.imps.DefaultACLProvider;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
-import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
-import org.apache.curator.retry.BoundedExponentialBackoffRetry;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.client.ZKClientConfig;
-import org.apache.zookeeper.data.ACL;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The connection to ZooKeeper that every statesync recipe runs on: one session, its settings
@@ -81,8 +61,6 @@ import org.slf4j.LoggerFactory;
  * listener, on the executor given when adding it or on the coordinator's listener executor.
  */
 public final class Coordinator implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
-
     /**
      * The longest {@link #close()} waits for the server to confirm the end of the session: 2 s.
      */
@@ -109,29 +87,18 @@ public final class Coordinator implements AutoCloseable {
     private final @Nullable ExecutorService ownedExecutor;
     private final ListenerSet<ConnectionListener> listeners;
     private final Lifecycle lifecycle;
-    private final Object sessionLock = new Object();
-    private long lastSessionId;
-    // Guarded by sessionLock: the last connection state seen (null before the first), and since
-    // since when (a ticker reading) the client has been without a connection; meaningful only while
-    // disconnected is true.
-    private ConnectionEvent.@Nullable Kind lastKind;
-    private long disconnectedSince;
-    private boolean disconnected;
-    private final Duration healthDownAfter;
+    private final ConnectionTracker connection;
     private final Ticker ticker;
-    private final java.util.concurrent.atomic.AtomicBoolean namespaceSetUp =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     private Coordinator(Builder b) {
         this.connectString = Objects.requireNonNull(b.connectString);
         this.namespace = b.namespace;
-        this.healthDownAfter = b.effectiveHealthDownAfter();
         Ticker givenTicker = b.ticker;
         this.ticker = givenTicker != null ? givenTicker : Ticker.system();
         this.telemetry = new io.statesync.core.internal.Telemetry(ticker);
         this.sessionTimeout = b.sessionTimeout;
-        this.connectionTimeout = b.effectiveConnectionTimeout();
-        this.operationTimeout = b.effectiveOperationTimeout();
+        this.connectionTimeout = BuilderChecks.connectionTimeout(b);
+        this.operationTimeout = BuilderChecks.operationTimeout(b);
         ThreadFactory givenThreads = b.threadFactory;
         this.threadFactory = givenThreads != null ? givenThreads : Thread::new;
         this.lossPolicy = b.lossPolicy;
@@ -139,45 +106,24 @@ public final class Coordinator implements AutoCloseable {
         this.maxValueBytes = b.maxValueBytes;
         this.retry = b.retry;
         Executor given = b.listenerExecutor;
-        if (given == null) {
-            ExecutorService pool = Executors.newCachedThreadPool(daemonThreads(threadFactory, "statesync-listener"));
-            this.ownedExecutor = pool;
-            this.listenerExecutor = pool;
-        } else {
-            this.ownedExecutor = null;
-            this.listenerExecutor = given;
-        }
+        this.ownedExecutor = given == null ? CuratorClients.listenerPool(threadFactory) : null;
+        this.listenerExecutor = given != null ? given : Objects.requireNonNull(ownedExecutor);
         this.listeners = new ListenerSet<>("Coordinator " + connectString, listenerExecutor);
         this.lifecycle = new Lifecycle("Coordinator for " + connectString);
 
-        CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
-                .sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
-                .connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))
-                .retryPolicy(toCurator(retry))
-                .threadFactory(daemonThreads(threadFactory, "statesync-curator"))
-                .connectionStateErrorPolicy(
-                        lossPolicy == ConnectionLossPolicy.ON_SUSPENDED
-                                ? new StandardConnectionStateErrorPolicy()
-                                : new SessionConnectionStateErrorPolicy())
-                .aclProvider(aclMode == AclMode.CREATOR_ONLY ? new CreatorOnlyAcl() : new DefaultACLProvider());
-        if (!namespace.isEmpty()) {
-            cb.namespace(namespace);
-        }
-        String user = b.digestUser;
-        String password = b.digestPassword;
-        if (user != null && password != null) {
-            cb.authorization("digest", (user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        }
-        ZKClientConfig clientConfig = new ZKClientConfig();
-        TlsSettings tls = b.tls;
-        if (tls != null) {
-            tls.applyTo(clientConfig);
-        }
-        cb.zkClientConfig(clientConfig);
-        this.curator = cb.build();
+        this.curator = CuratorClients.build(b, connectionTimeout, threadFactory);
         this.access = new ZkAccess(curator, aclMode, retry, sessionTimeout, operationTimeout, threadFactory, ticker);
-        curator.getConnectionStateListenable().addListener((client, newState) -> onCuratorState(newState));
+        this.connection = new ConnectionTracker(
+                this,
+                connectString,
+                namespace,
+                sessionTimeout,
+                BuilderChecks.healthDownAfter(b),
+                lossPolicy,
+                access,
+                this::sessionId,
+                event -> listeners.publish(event, l -> l.onConnection(event)));
+        curator.getConnectionStateListenable().addListener((client, newState) -> connection.onCuratorState(newState));
     }
 
     /**
@@ -200,10 +146,7 @@ public final class Coordinator implements AutoCloseable {
     public void start() {
         io.statesync.core.internal.VersionGuard.verifyClassPath();
         lifecycle.start();
-        synchronized (sessionLock) {
-            disconnectedSince = ticker.read();
-            disconnected = true;
-        }
+        connection.started();
         curator.start();
     }
 
@@ -474,28 +417,8 @@ public final class Coordinator implements AutoCloseable {
         }
         listeners.close();
         if (previous == LifecycleState.STARTED) {
-            Thread closer = access.newThread("statesync-close-" + connectString, () -> {
-                try {
-                    curator.close();
-                } catch (RuntimeException e) {
-                    LOG.warn("closing the ZooKeeper client for {} failed", connectString, e);
-                }
-            });
-            closer.start();
-            Duration wait = connectionTimeout.compareTo(CLOSE_WAIT) < 0 ? connectionTimeout : CLOSE_WAIT;
-            try {
-                closer.join(wait.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (closer.isAlive()) {
-                LOG.info(
-                        "{}: the server did not confirm the end of session 0x{} within {}; it ends when the"
-                                + " session timeout passes",
-                        this,
-                        Long.toHexString(lastSessionIdForLog()),
-                        wait);
-            }
+            connection.closeClient(
+                    curator, connectionTimeout.compareTo(CLOSE_WAIT) < 0 ? connectionTimeout : CLOSE_WAIT);
         }
         ExecutorService owned = ownedExecutor;
         if (owned != null) {
@@ -527,63 +450,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the health report
      */
     public Health health() {
-        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
-        details.put("connectString", connectString);
-        details.put("namespace", namespace);
-        LifecycleState state = lifecycle.state();
-        if (state == LifecycleState.LATENT) {
-            details.put("connection", "NONE");
-            return new Health(Health.Status.DOWN, "the coordinator is not started", details);
-        }
-        if (state == LifecycleState.CLOSED) {
-            details.put("connection", "NONE");
-            return new Health(Health.Status.DOWN, "the coordinator is closed", details);
-        }
-        ConnectionEvent.Kind kind;
-        long since;
-        boolean down;
-        long session;
-        synchronized (sessionLock) {
-            kind = lastKind;
-            since = disconnectedSince;
-            down = disconnected;
-            session = lastSessionId;
-        }
-        details.put("connection", kind == null ? "NONE" : kind.name());
-        details.put("healthDownAfterMs", healthDownAfter.toMillis());
-        if (!down) {
-            details.put("sessionId", "0x" + Long.toHexString(session));
-            details.put("sessionTimeoutMs", access.sessionTimeout().toMillis());
-            return new Health(
-                    Health.Status.UP, "connected to ZooKeeper, session 0x" + Long.toHexString(session), details);
-        }
-        Duration off = Duration.ofNanos(Math.max(0, ticker.read() - since));
-        details.put("disconnectedMs", off.toMillis());
-        String at = "ZooKeeper at " + connectString;
-        if (kind == null) {
-            return new Health(
-                    Health.Status.DOWN,
-                    "not connected to " + at + " yet, " + off.toMillis() + " ms after start",
-                    details);
-        }
-        if (off.compareTo(healthDownAfter) > 0) {
-            return new Health(
-                    Health.Status.DOWN,
-                    "without a connection to " + at + " for " + off.toMillis() + " ms, longer than healthDownAfter ("
-                            + healthDownAfter.toMillis() + " ms)",
-                    details);
-        }
-        String reason = switch (kind) {
-            case SUSPENDED ->
-                "connection to " + at + " suspended " + off.toMillis()
-                        + " ms ago; the session may still be alive; recipes serve their local copies";
-            case LOST ->
-                "session lost " + off.toMillis() + " ms ago; reconnecting to " + at
-                        + " with a new session; recipes serve their local copies";
-            case READ_ONLY -> "connected to a read-only server of " + at + "; writes fail until a quorum is back";
-            default -> "without a connection to " + at + " for " + off.toMillis() + " ms";
-        };
-        return new Health(Health.Status.DEGRADED, reason, details);
+        return connection.health(lifecycle.state());
     }
 
     /**
@@ -620,174 +487,48 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
-     * Has Curator create the namespace's znode now, while connected, on a thread of the coordinator:
-     * Curator does it in a retrying foreground call on the first namespaced call, which during a
-     * partition would hold whichever caller came first for minutes. A failure is retried by Curator
-     * on its next namespaced call.
-     */
-    private void setUpNamespace() {
-        // Through the coordinator's own access, not Curator's namespaced facade: the facade's
-        // namespace check logs an ERROR of its own when the coordinator closes meanwhile.
-        access.newThread("statesync-namespace-" + namespace, () -> {
-                    try {
-                        Deadline deadline = access.defaultDeadline();
-                        String full = access.fullPath("/");
-                        for (int end = full.indexOf('/', 1); ; end = full.indexOf('/', end + 1)) {
-                            String node = end < 0 ? full : full.substring(0, end);
-                            ZkAccess.Reply r = access.call(
-                                    deadline,
-                                    "/",
-                                    "namespace",
-                                    OperationTimeoutException.Outcome.UNKNOWN,
-                                    zk -> access.create(zk, node, new byte[0], CreateMode.PERSISTENT));
-                            if (!r.ok() && r.rc() != KeeperException.Code.NODEEXISTS.intValue()) {
-                                throw ZkAccess.error(r.rc(), node);
-                            }
-                            if (end < 0) {
-                                break;
-                            }
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.debug("{}: setting up the namespace failed; retried on first use", this, e);
-                    }
-                })
-                .start();
-    }
-
-    private long lastSessionIdForLog() {
-        synchronized (sessionLock) {
-            return lastSessionId;
-        }
-    }
-
-    private void onCuratorState(ConnectionState newState) {
-        ConnectionEvent.Kind kind = switch (newState) {
-            case CONNECTED -> ConnectionEvent.Kind.CONNECTED;
-            case SUSPENDED -> ConnectionEvent.Kind.SUSPENDED;
-            case RECONNECTED -> ConnectionEvent.Kind.RECONNECTED;
-            case LOST -> ConnectionEvent.Kind.LOST;
-            case READ_ONLY -> ConnectionEvent.Kind.READ_ONLY;
-        };
-        if (kind == ConnectionEvent.Kind.CONNECTED
-                && !namespace.isEmpty()
-                && namespaceSetUp.compareAndSet(false, true)) {
-            setUpNamespace();
-        }
-        long current = kind == ConnectionEvent.Kind.LOST ? 0 : sessionId();
-        long sid;
-        boolean newSession;
-        synchronized (sessionLock) {
-            newSession = (kind == ConnectionEvent.Kind.CONNECTED || kind == ConnectionEvent.Kind.RECONNECTED)
-                    && current != lastSessionId;
-            // A loss is reported with the session that was lost, so that the line can be matched to
-            // the server's "Expiring session" line.
-            sid = kind == ConnectionEvent.Kind.LOST || current == 0 ? lastSessionId : current;
-            if (kind == ConnectionEvent.Kind.LOST) {
-                lastSessionId = 0;
-            } else if (newSession) {
-                lastSessionId = current;
-            }
-            boolean connected = kind == ConnectionEvent.Kind.CONNECTED || kind == ConnectionEvent.Kind.RECONNECTED;
-            if (connected) {
-                disconnected = false;
-            } else if (!disconnected) {
-                disconnectedSince = ticker.read();
-                disconnected = true;
-            }
-            lastKind = kind;
-        }
-        ConnectionEvent event = new ConnectionEvent(kind, sid, newSession, lossPolicy.isLoss(kind));
-        if (newSession) {
-            Duration granted = access.sessionTimeout();
-            if (granted.equals(sessionTimeout)) {
-                LOG.info("{}: {}, session timeout {}", this, event, granted);
-            } else if (granted.compareTo(sessionTimeout) > 0) {
-                // The server raised the request to its minSessionTimeout: 2 ticks unless configured,
-                // shorter than the syncLimit ticks the ensemble takes to notice a cut-off server.
-                LOG.warn(
-                        "{}: {}, session timeout {} requested, raised by the server to {}, its minimum"
-                                + " (minSessionTimeout, 2 × tickTime unless set, so tickTime is probably {}). A"
-                                + " session timeout at the servers' minimum is shorter than the syncLimit × tickTime"
-                                + " the ensemble takes to notice a server cut off from its leader (about 10 s with"
-                                + " tickTime 2 s and syncLimit 5): in a partition this client can lose sessions the"
-                                + " servers still hold. Ask for more than syncLimit × tickTime plus a few seconds"
-                                + " (docs/operations.md, \"Session timeout\")",
-                        this,
-                        event,
-                        sessionTimeout,
-                        granted,
-                        granted.dividedBy(2));
-            } else {
-                LOG.info(
-                        "{}: {}, session timeout {} as granted by the server ({} requested)",
-                        this,
-                        event,
-                        granted,
-                        sessionTimeout);
-            }
-        } else {
-            LOG.info("{}: {}", this, event);
-        }
-        listeners.publish(event, l -> l.onConnection(event));
-    }
-
-    private static org.apache.curator.RetryPolicy toCurator(Retry retry) {
-        if (retry.maxRetries() == 0) {
-            return new RetryNTimes(0, 0);
-        }
-        return new BoundedExponentialBackoffRetry(
-                Math.toIntExact(retry.baseSleep().toMillis()),
-                Math.toIntExact(retry.maxSleep().toMillis()),
-                retry.maxRetries());
-    }
-
-    private static ThreadFactory daemonThreads(ThreadFactory factory, String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread t = factory.newThread(runnable);
-            t.setName(prefix + "-" + counter.incrementAndGet());
-            if (!t.isDaemon()) {
-                t.setDaemon(true);
-            }
-            return t;
-        };
-    }
-
-    private static final class CreatorOnlyAcl implements ACLProvider {
-        @Override
-        public List<ACL> getDefaultAcl() {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
-
-        @Override
-        public List<ACL> getAclForPath(String path) {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
-    }
-
-    /**
      * Builds a {@link Coordinator}. Every option has a documented default; each setter may be called
      * once (a second call is a configuration mistake and throws {@link IllegalStateException}).
      * {@link #build()} validates the whole configuration and names the option at fault.
      */
     public static final class Builder {
-        private final String connectString;
+        final String connectString;
         private final BuilderOptions options = new BuilderOptions();
-        private String namespace = "statesync";
-        private Duration sessionTimeout = Duration.ofSeconds(30);
-        private @Nullable Duration connectionTimeout;
-        private @Nullable Duration operationTimeout;
-        private @Nullable Duration healthDownAfter;
-        private @Nullable ThreadFactory threadFactory;
-        private Retry retry = Retry.defaults();
-        private ConnectionLossPolicy lossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
-        private AclMode aclMode = AclMode.OPEN;
-        private @Nullable String digestUser;
-        private @Nullable String digestPassword;
-        private @Nullable TlsSettings tls;
-        private int maxValueBytes = 1_000_000;
-        private @Nullable Executor listenerExecutor;
-        private @Nullable Ticker ticker;
+        String namespace = "statesync";
+        Duration sessionTimeout = Duration.ofSeconds(30);
+
+        @Nullable
+        Duration connectionTimeout;
+
+        @Nullable
+        Duration operationTimeout;
+
+        @Nullable
+        Duration healthDownAfter;
+
+        @Nullable
+        ThreadFactory threadFactory;
+
+        Retry retry = Retry.defaults();
+        ConnectionLossPolicy lossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
+        AclMode aclMode = AclMode.OPEN;
+
+        @Nullable
+        String digestUser;
+
+        @Nullable
+        String digestPassword;
+
+        @Nullable
+        TlsSettings tls;
+
+        int maxValueBytes = 1_000_000;
+
+        @Nullable
+        Executor listenerExecutor;
+
+        @Nullable
+        Ticker ticker;
 
         private Builder(String connectString) {
             this.connectString = Objects.requireNonNull(connectString, "connectString");
@@ -998,98 +739,8 @@ public final class Coordinator implements AutoCloseable {
          * @throws IllegalArgumentException naming the option and value at fault
          */
         public Coordinator build() {
-            validateConnectString(connectString);
-            ZPaths.validateNamespace(namespace);
-            if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0
-                    || sessionTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException(
-                        "sessionTimeout must be between 1s and 10min, was " + sessionTimeout);
-            }
-            Duration connection = effectiveConnectionTimeout();
-            if (connection.toMillis() < 100) {
-                throw new IllegalArgumentException("connectionTimeout must be at least 100ms, was " + connection);
-            }
-            if (connection.compareTo(sessionTimeout) > 0) {
-                throw new IllegalArgumentException(
-                        "connectionTimeout " + connection + " is longer than sessionTimeout " + sessionTimeout);
-            }
-            Duration operation = effectiveOperationTimeout();
-            if (operation.toMillis() < 10 || operation.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("operationTimeout must be between 10ms and 1h, was " + operation);
-            }
-            Duration down = effectiveHealthDownAfter();
-            if (down.compareTo(Duration.ofSeconds(1)) < 0 || down.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("healthDownAfter must be between 1s and 1h, was " + down);
-            }
-            if (maxValueBytes < 1 || maxValueBytes > MAX_VALUE_LIMIT) {
-                throw new IllegalArgumentException(
-                        "maxValueBytes must be between 1 and " + MAX_VALUE_LIMIT + ", was " + maxValueBytes);
-            }
-            String user = digestUser;
-            String password = digestPassword;
-            if (user != null && password != null) {
-                if (user.isEmpty() || user.indexOf(':') >= 0) {
-                    throw new IllegalArgumentException(
-                            "digest user must be non-empty and contain no ':', was \"" + user + '"');
-                }
-                if (password.isEmpty()) {
-                    throw new IllegalArgumentException("digest password for user \"" + user + "\" is empty");
-                }
-            } else if (aclMode == AclMode.CREATOR_ONLY) {
-                throw new IllegalArgumentException(
-                        "aclMode CREATOR_ONLY needs credentials: call digestAuthentication(user, password)");
-            }
+            BuilderChecks.validate(this);
             return new Coordinator(this);
-        }
-
-        private Duration effectiveConnectionTimeout() {
-            Duration given = connectionTimeout;
-            if (given != null) {
-                return given;
-            }
-            Duration cap = Duration.ofSeconds(10);
-            return sessionTimeout.compareTo(cap) < 0 ? sessionTimeout : cap;
-        }
-
-        private Duration effectiveHealthDownAfter() {
-            Duration given = healthDownAfter;
-            return given != null ? given : sessionTimeout.multipliedBy(2);
-        }
-
-        private Duration effectiveOperationTimeout() {
-            Duration given = operationTimeout;
-            return given != null ? given : sessionTimeout;
-        }
-
-        private static void validateConnectString(String connectString) {
-            String hosts = connectString;
-            int chroot = connectString.indexOf('/');
-            if (chroot >= 0) {
-                ZPaths.validate(connectString.substring(chroot));
-                hosts = connectString.substring(0, chroot);
-            }
-            if (hosts.isBlank()) {
-                throw new IllegalArgumentException("connect string is empty; expected host:port[,host:port...]");
-            }
-            for (String entry : hosts.split(",", -1)) {
-                String hostPort = entry.trim();
-                int colon = hostPort.lastIndexOf(':');
-                if (hostPort.isEmpty() || colon <= 0 || colon == hostPort.length() - 1) {
-                    throw new IllegalArgumentException(
-                            "connect string \"" + connectString + "\": entry \"" + entry + "\" is not host:port");
-                }
-                int port;
-                try {
-                    port = Integer.parseInt(hostPort.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(
-                            "connect string \"" + connectString + "\": port of \"" + entry + "\" is not a number", e);
-                }
-                if (port < 1 || port > 65535) {
-                    throw new IllegalArgumentException(
-                            "connect string \"" + connectString + "\": port " + port + " is out of range");
-                }
-            }
         }
     }
 }

@@ -22,8 +22,9 @@ import java.util.List;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
- * The one-shot watches a coordinator's current ZooKeeper handle holds (data, exist and child
- * watches, as the client keeps them), for tests that check a recipe removes what it set.
+ * The watches a coordinator's current ZooKeeper handle holds (one-shot data, exist and child
+ * watches, and persistent ones, as the client keeps them), for tests that check a recipe removes
+ * what it set.
  */
 public final class ClientWatches {
     private ClientWatches() {}
@@ -38,9 +39,34 @@ public final class ClientWatches {
      * @throws Exception if the client cannot be inspected
      */
     public static List<String> under(Coordinator coordinator, String prefix) throws Exception {
+        return held(coordinator, prefix, List.of("getDataWatches", "getExistWatches", "getChildWatches"));
+    }
+
+    /**
+     * The absolute paths (with the namespace) the coordinator's handle holds any watch on, one-shot
+     * or persistent (plain or recursive), under {@code prefix}.
+     *
+     * @param coordinator the coordinator
+     * @param prefix an absolute path prefix
+     * @return the paths, one entry per kind of watch held
+     * @throws Exception if the client cannot be inspected
+     */
+    public static List<String> anyUnder(Coordinator coordinator, String prefix) throws Exception {
+        return held(
+                coordinator,
+                prefix,
+                List.of(
+                        "getDataWatches",
+                        "getExistWatches",
+                        "getChildWatches",
+                        "getPersistentWatches",
+                        "getPersistentRecursiveWatches"));
+    }
+
+    private static List<String> held(Coordinator coordinator, String prefix, List<String> getters) throws Exception {
         ZooKeeper zk = coordinator.curatorFramework().getZookeeperClient().getZooKeeper();
         List<String> paths = new ArrayList<>();
-        for (String getter : List.of("getDataWatches", "getExistWatches", "getChildWatches")) {
+        for (String getter : getters) {
             Method m = ZooKeeper.class.getDeclaredMethod(getter);
             m.setAccessible(true);
             @SuppressWarnings("unchecked")

@@ -23,11 +23,8 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.Ticker;
 import io.statesync.core.Versioned;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -67,8 +64,7 @@ public final class ZkAccess {
     private final ThreadFactory threadFactory;
     private final Ticker ticker;
     private final int packetLimit = RequestSize.limit();
-    // Handles of ended sessions drop out with their last reference.
-    private final Map<ZooKeeper, Map<String, Integer>> watches = new WeakHashMap<>();
+    private final WatchCounts watches = new WatchCounts();
 
     /**
      * Creates the access of one coordinator; only the coordinator calls this.
@@ -258,79 +254,33 @@ public final class ZkAccess {
 
     // ---------------------------------------------------------------- one request, one reply
 
-    /** The reply to one request: its result code and whatever the request returns. Immutable. */
-    public static final class Reply {
-        private final int rc;
-        private final byte @Nullable [] data;
-        private final @Nullable Stat stat;
-        private final @Nullable List<String> children;
-        private final @Nullable String createdPath;
+    /**
+     * The reply to one request: its result code and whatever the request returns. Immutable: the
+     * caller must not change the data.
+     *
+     * @param rc the result code (0 for OK, else a ZooKeeper error code)
+     * @param data the data read, or {@code null}
+     * @param stat the znode's stat, or {@code null}
+     * @param children the children listed, or {@code null}
+     * @param createdPath the path created (with its sequence suffix), or {@code null}
+     */
+    @SuppressWarnings("ArrayRecordComponent") // read-only by contract; replies are never compared
+    public record Reply(
+            int rc,
+            byte @Nullable [] data,
+            @Nullable Stat stat,
+            @Nullable List<String> children,
+            @Nullable String createdPath) {
 
         /**
-         * Creates a reply.
+         * The reply to a read or a write: its result code, the data read and the stat.
          *
          * @param rc the result code (0 for OK)
          * @param data the data read, or {@code null}
          * @param stat the znode's stat, or {@code null}
-         * @param children the children listed, or {@code null}
-         * @param createdPath the path created (with its sequence suffix), or {@code null}
          */
-        public Reply(
-                int rc,
-                byte @Nullable [] data,
-                @Nullable Stat stat,
-                @Nullable List<String> children,
-                @Nullable String createdPath) {
-            this.rc = rc;
-            this.data = data;
-            this.stat = stat;
-            this.children = children;
-            this.createdPath = createdPath;
-        }
-
-        /**
-         * The result code.
-         *
-         * @return 0 for OK, else a ZooKeeper error code
-         */
-        public int rc() {
-            return rc;
-        }
-
-        /**
-         * The data read; the caller must not change it.
-         *
-         * @return the data, or {@code null}
-         */
-        public byte @Nullable [] data() {
-            return data;
-        }
-
-        /**
-         * The znode's stat.
-         *
-         * @return the stat, or {@code null}
-         */
-        public @Nullable Stat stat() {
-            return stat;
-        }
-
-        /**
-         * The children listed.
-         *
-         * @return the names, or {@code null}
-         */
-        public @Nullable List<String> children() {
-            return children;
-        }
-
-        /**
-         * The path created.
-         *
-         * @return the path with its sequence suffix, or {@code null}
-         */
-        public @Nullable String createdPath() {
-            return createdPath;
+        public Reply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
+            this(rc, data, stat, null, null);
         }
 
         /**
@@ -378,8 +328,7 @@ public final class ZkAccess {
      */
     public static CompletableFuture<Reply> getData(ZooKeeper zk, String fullPath) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.getData(
-                fullPath, false, (rc, p, ctx, data, stat) -> f.complete(new Reply(rc, data, stat, null, null)), null);
+        zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> f.complete(new Reply(rc, data, stat)), null);
         return f;
     }
 
@@ -392,7 +341,7 @@ public final class ZkAccess {
      */
     public static CompletableFuture<Reply> exists(ZooKeeper zk, String fullPath) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.exists(fullPath, false, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat, null, null)), null);
+        zk.exists(fullPath, false, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat)), null);
         return f;
     }
 
@@ -425,8 +374,7 @@ public final class ZkAccess {
      */
     public static CompletableFuture<Reply> getData(ZooKeeper zk, String fullPath, Watcher watcher) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.getData(
-                fullPath, watcher, (rc, p, ctx, data, stat) -> f.complete(new Reply(rc, data, stat, null, null)), null);
+        zk.getData(fullPath, watcher, (rc, p, ctx, data, stat) -> f.complete(new Reply(rc, data, stat)), null);
         return f;
     }
 
@@ -441,7 +389,7 @@ public final class ZkAccess {
      */
     public static CompletableFuture<Reply> exists(ZooKeeper zk, String fullPath, Watcher watcher) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.exists(fullPath, watcher, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat, null, null)), null);
+        zk.exists(fullPath, watcher, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat)), null);
         return f;
     }
 
@@ -496,8 +444,7 @@ public final class ZkAccess {
      */
     public static CompletableFuture<Reply> setData(ZooKeeper zk, String fullPath, byte[] data, int version) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.setData(
-                fullPath, data, version, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat, null, null)), null);
+        zk.setData(fullPath, data, version, (rc, p, ctx, stat) -> f.complete(new Reply(rc, null, stat)), null);
         return f;
     }
 
@@ -511,7 +458,7 @@ public final class ZkAccess {
      */
     public static CompletableFuture<Reply> delete(ZooKeeper zk, String fullPath, int version) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
-        zk.delete(fullPath, version, (rc, p, ctx) -> f.complete(new Reply(rc, null, null, null, null)), null);
+        zk.delete(fullPath, version, (rc, p, ctx) -> f.complete(new Reply(rc, null, null)), null);
         return f;
     }
 
@@ -714,9 +661,7 @@ public final class ZkAccess {
      * @param fullPath the absolute path
      */
     public void watchAdded(ZooKeeper zk, String fullPath) {
-        synchronized (watches) {
-            watches.computeIfAbsent(zk, k -> new HashMap<>()).merge(fullPath, 1, Integer::sum);
-        }
+        watches.added(zk, fullPath);
     }
 
     /**
@@ -729,25 +674,6 @@ public final class ZkAccess {
      * @param type which watches to remove from the server when the count reaches zero
      */
     public void watchRemoved(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
-        boolean last;
-        synchronized (watches) {
-            Map<String, Integer> paths = watches.get(zk);
-            Integer count = paths == null ? null : paths.get(fullPath);
-            if (paths == null || count == null) {
-                return;
-            }
-            last = count <= 1;
-            if (last) {
-                paths.remove(fullPath);
-                if (paths.isEmpty()) {
-                    watches.remove(zk);
-                }
-            } else {
-                paths.put(fullPath, count - 1);
-            }
-        }
-        if (last) {
-            zk.removeAllWatches(fullPath, type, true, (rc, p, ctx) -> {}, null);
-        }
+        watches.removed(zk, fullPath, type);
     }
 }

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * view learns of every change through it, in server order with the replies of its reads. The
  * handle's connection states become gaps ({@link Handler#onGap}, under the caller's lock) and
  * re-reads after a reconnection ({@link Handler#onReconnected}); a new handle (a new session) is
- * attached again by the recipe through {@link #attachLocked} and {@link #send}; {@link #detach()}
- * removes the watch on close. Only events of the attached handle reach the handler: one of an old
+ * attached again by the recipe through {@link #attachLocked} and {@link #send}, and so is a handle
+ * whose watch request was lost with the connection, on its reconnection; {@link #detach()} removes
+ * the watch on close. Only events of the attached handle reach the handler: one of an old
  * handle is dropped.
  *
  * <p>The lock is the caller's: every method named {@code ...Locked}, and {@link #isAttached}, must
@@ -85,6 +86,14 @@ public final class PersistentWatch {
     // Guarded by lock.
     private @Nullable ZooKeeper attached;
     private boolean disconnected;
+    /**
+     * The request that set the watch on the attached handle was lost with the connection: the client
+     * registers a watch only on a successful reply and the server forgets the watches of a closed
+     * connection, so the recipe's next attach on the same handle sends it again.
+     */
+    private boolean resend;
+    /** The handle the watch is counted on ({@link ZkAccess#watchAdded}), once per handle. */
+    private @Nullable ZooKeeper counted;
 
     /**
      * A watch, not set yet.
@@ -109,14 +118,16 @@ public final class PersistentWatch {
      * releasing the lock.
      *
      * @param zk the current handle
-     * @return {@code true} if {@code zk} is newly attached (a gap for the caller: it re-reads)
+     * @return {@code true} if {@code zk} is newly attached, or is attached and the request that set
+     *     its watch was lost with the connection (a gap for the caller: it sends and re-reads)
      */
     public boolean attachLocked(ZooKeeper zk) {
-        if (zk == attached) {
+        if (zk == attached && !resend) {
             return false;
         }
         attached = zk;
         disconnected = false;
+        resend = false;
         return true;
     }
 
@@ -127,13 +138,26 @@ public final class PersistentWatch {
      * @param zk the handle
      */
     public void send(ZooKeeper zk) {
-        access.watchAdded(zk, fullPath);
+        boolean count;
+        synchronized (lock) {
+            count = zk != counted;
+            counted = zk;
+        }
+        if (count) {
+            access.watchAdded(zk, fullPath);
+        }
         zk.addWatch(
                 fullPath,
                 new HandleWatcher(zk),
                 mode,
                 (rc, p, ctx) -> {
-                    if (rc != 0 && !ZkAccess.isLoss(rc)) {
+                    if (ZkAccess.isLoss(rc)) {
+                        synchronized (lock) {
+                            if (zk == attached) {
+                                resend = true;
+                            }
+                        }
+                    } else if (rc != 0) {
                         handler.onError(ZkAccess.error(rc, path));
                     }
                 },
@@ -178,6 +202,7 @@ public final class PersistentWatch {
         synchronized (lock) {
             zk = attached;
             attached = null;
+            counted = null;
         }
         if (zk != null) {
             try {

@@ -120,9 +120,22 @@ public final class WatchedNodes<T> {
     /** An unknown zxid (ZooKeeper's {@code WatchedEvent.NO_ZXID}). */
     public static final long NO_ZXID = -1L;
 
+    /** How a node's delete, or its re-creation (a new czxid), first seen after a gap is reported. */
+    public enum AfterGap {
+        /** As {@link ChangeKind#RESYNCED}, like any other state first seen after a gap. */
+        RESYNCED,
+        /**
+         * As {@link ChangeKind#DELETED} (then {@link ChangeKind#CREATED} for a re-creation), as
+         * without a gap: the node's absence, or its new czxid, proves that the node shown was
+         * deleted (a member that left is seen to leave).
+         */
+        DELETED
+    }
+
     private final Codec<T> codec;
     private final KeyPaths keyPaths;
     private final Sink<T> sink;
+    private final AfterGap afterGap;
     private int gapEpoch;
     private boolean initialized;
 
@@ -146,9 +159,22 @@ public final class WatchedNodes<T> {
      * @param sink where the view's decisions go
      */
     public WatchedNodes(Codec<T> codec, KeyPaths keyPaths, Sink<T> sink) {
+        this(codec, keyPaths, sink, AfterGap.RESYNCED);
+    }
+
+    /**
+     * A view that reports a delete or a re-creation first seen after a gap as {@code afterGap} says.
+     *
+     * @param codec decodes the nodes' data
+     * @param keyPaths the path of each key, for changes and errors
+     * @param sink where the view's decisions go
+     * @param afterGap how a delete or a re-creation first seen after a gap is reported
+     */
+    public WatchedNodes(Codec<T> codec, KeyPaths keyPaths, Sink<T> sink, AfterGap afterGap) {
         this.codec = codec;
         this.keyPaths = keyPaths;
         this.sink = sink;
+        this.afterGap = afterGap;
     }
 
     /** Records a gap: events may have been missed since, until each node is read again. */
@@ -219,11 +245,12 @@ public final class WatchedNodes<T> {
         if (!initialized) {
             return;
         }
+        boolean recreated = prev != null && prev.czxid() != czxid;
         if (prev == null) {
             sink.changed(key, ChangeKind.CREATED, null, next);
-        } else if (gap && !successor) {
+        } else if (gap && !successor && !(recreated && afterGap == AfterGap.DELETED)) {
             sink.changed(key, ChangeKind.RESYNCED, prev, next);
-        } else if (prev.czxid() != czxid) {
+        } else if (recreated) {
             sink.changed(key, ChangeKind.DELETED, prev, null);
             sink.changed(key, ChangeKind.CREATED, null, next);
         } else {
@@ -256,7 +283,8 @@ public final class WatchedNodes<T> {
         k.shown = null;
         sink.shown(key, null);
         if (initialized && prev != null) {
-            sink.changed(key, gap ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
+            sink.changed(
+                    key, gap && afterGap == AfterGap.RESYNCED ? ChangeKind.RESYNCED : ChangeKind.DELETED, prev, null);
         }
     }
 }

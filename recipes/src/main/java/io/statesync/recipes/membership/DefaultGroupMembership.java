@@ -16,12 +16,10 @@
 package io.statesync.recipes.membership;
 
 import io.statesync.core.AccessDeniedException;
-import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
-import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
@@ -30,11 +28,9 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
-import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
-import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
@@ -42,15 +38,13 @@ import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.LayoutVersion;
-import io.statesync.recipes.internal.OneShotWatches;
+import io.statesync.recipes.internal.PersistentWatch;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -60,21 +54,21 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiFunction;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group. ZooKeeper work runs serially on {@link #loop}; fields below {@link #lock} are guarded by
- * it.
+ * The group. ZooKeeper work runs serially on {@link #loop}, in passes that register this member and
+ * read the group; a persistent recursive watch on the group's path ({@link PersistentWatch}) asks for
+ * a pass on every change, and the members shown follow the one rule of {@link MemberView}. Fields
+ * below {@link #lock} are guarded by it.
  */
 final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
@@ -95,8 +89,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<Member<T>>> listeners;
-    /** The watches this member's reads set, removed on close. */
-    private final OneShotWatches watches;
+    /** The group's watch, set once per handle by a pass, removed on close. */
+    private final PersistentWatch watch;
     /** Deletes the member znode close or an orphaned registration could not confirm. */
     private final GuaranteedDelete deleter;
 
@@ -123,11 +117,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
     private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
 
-    private boolean initialized;
-    private boolean resyncNext;
-    private Map<String, Versioned<Member<T>>> members = Map.of();
-    /** Per member path, the highest mzxid shown (kept after a delete, so nothing goes back). */
-    private final Map<String, Long> shownMzxid = new HashMap<>();
+    /** Guarded by lock: the members shown. */
+    private final MemberView<T> view;
 
     DefaultGroupMembership(Coordinator coordinator, String path, Codec<T> codec, String memberId, T metadata) {
         this.coordinator = coordinator;
@@ -139,7 +130,9 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         this.name = "GroupMembership " + path + " [" + memberId + "]";
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator);
-        this.watches = new OneShotWatches(coordinator.internalAccess(), this::scheduleRefresh);
+        this.view = new MemberView<>(path, name, codec, listeners);
+        this.watch = new PersistentWatch(
+                coordinator.internalAccess(), path, AddWatchMode.PERSISTENT_RECURSIVE, lock, new WatchHandler());
         this.deleter = new GuaranteedDelete(coordinator, name);
         // One thread, from the coordinator's thread factory.
         this.loop = new ScheduledThreadPoolExecutor(
@@ -200,7 +193,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         }
         if (coordinator.state() != LifecycleState.CLOSED) {
             // From the server, and from the handle even if the request cannot reach the server.
-            watches.removeAll();
+            ZooKeeper unused = watch.detach();
         }
     }
 
@@ -216,7 +209,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     @Override
     public Map<String, Versioned<Member<T>>> members() {
         synchronized (lock) {
-            return members;
+            return view.members();
         }
     }
 
@@ -294,8 +287,8 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     public void addListener(StateListener<Member<T>> listener, Executor executor) {
         synchronized (lock) {
             listeners.add(listener, executor);
-            if (initialized) {
-                for (StateChange<Member<T>> c : initialChanges()) {
+            if (view.initialized()) {
+                for (StateChange<Member<T>> c : view.initialChanges()) {
                     listeners.enqueueTo(listener, c, l -> l.onChange(c));
                 }
             }
@@ -308,21 +301,14 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         return listeners.remove(listener);
     }
 
-    /** Under lock. */
-    private List<StateChange<Member<T>>> initialChanges() {
-        if (members.isEmpty()) {
-            return List.of(StateChange.of(path, ChangeKind.INITIAL, null, null));
-        }
-        return members.entrySet().stream()
-                .map(e -> StateChange.of(ZPaths.join(path, e.getKey()), ChangeKind.INITIAL, null, e.getValue()))
-                .toList();
-    }
-
     private void onConnection(ConnectionEvent event) {
         boolean refresh = false;
         synchronized (lock) {
             if (closed) {
                 return;
+            }
+            if (!event.isConnected()) {
+                view.gap();
             }
             switch (event.kind()) {
                 case SUSPENDED, READ_ONLY -> connected = false;
@@ -332,7 +318,6 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
                         abandonedSession = registeredSession;
                     }
                     registeredSession = 0;
-                    resyncNext = true;
                 }
                 case CONNECTED, RECONNECTED -> {
                     connected = true;
@@ -342,7 +327,6 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
                         }
                         registeredSession = 0;
                     }
-                    resyncNext = event.kind() == ConnectionEvent.Kind.RECONNECTED;
                     refresh = true;
                 }
             }
@@ -456,10 +440,11 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         ZkAccess access = coordinator.internalAccess();
         Deadline deadline = access.defaultDeadline();
         register(deadline);
+        watchGroup(access);
         String reading = name + ": reading the members";
         String full = access.fullPath(path);
         ZkAccess.Reply listed =
-                watchedRead(deadline, path, full, reading, (zk, w) -> ZkAccess.getChildren(zk, full, w));
+                access.call(deadline, path, reading, Outcome.NOT_APPLIED, zk -> ZkAccess.getChildren(zk, full));
         List<String> children;
         if (listed.noNode()) {
             children = List.of();
@@ -468,48 +453,34 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         } else {
             children = Objects.requireNonNull(listed.children());
         }
-        Map<String, Versioned<Member<T>>> read = new TreeMap<>();
+        Map<String, ZkAccess.Reply> read = new HashMap<>();
         for (String child : children) {
             String childPath = ZPaths.join(path, child);
             String childFull = access.fullPath(childPath);
-            ZkAccess.Reply r =
-                    watchedRead(deadline, childPath, childFull, reading, (zk, w) -> ZkAccess.getData(zk, childFull, w));
+            ZkAccess.Reply r = access.call(
+                    deadline, childPath, reading, Outcome.NOT_APPLIED, zk -> ZkAccess.getData(zk, childFull));
             if (r.noNode()) {
                 continue;
             }
-            Stat stat = r.statOrThrow(childPath);
-            byte[] raw = r.data();
-            byte[] bytes = raw == null ? new byte[0] : raw;
-            T value;
-            try {
-                value = Codecs.decode(codec, childPath, stat.getVersion(), bytes);
-            } catch (DecodingException e) {
-                LOG.warn("{}: member {} left out: {}", name, child, e.getMessage());
-                synchronized (lock) {
-                    listeners.enqueue(e, l -> l.onError(e));
-                }
-                continue;
-            }
-            read.put(
-                    child,
-                    Nodes.versioned(bytes, stat).withValue(new Member<>(child, value, stat.getEphemeralOwner())));
+            r.statOrThrow(childPath);
+            read.put(child, r);
         }
         boolean reRegister = false;
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            Versioned<Member<T>> mine = read.get(memberId);
+            ZkAccess.Reply mine = read.get(memberId);
+            long mineOwner = mine == null ? 0 : mine.statOrThrow(memberPath).getEphemeralOwner();
             // Only within the session it registered in: a session change is handled as such.
             if (registeredSession != 0
                     && registeredSession == coordinator.sessionId()
-                    && (mine == null || mine.value().sessionId() != registeredSession)) {
+                    && (mine == null || mineOwner != registeredSession)) {
                 // Our znode was deleted (or replaced) by another client while our session lives: we are
                 // not registered until we have created it again, and listeners are told.
                 String what = mine == null
                         ? "was deleted by another client"
-                        : "was replaced by session 0x"
-                                + Long.toHexString(mine.value().sessionId());
+                        : "was replaced by session 0x" + Long.toHexString(mineOwner);
                 StateSyncException gone = new StateSyncException(
                         StateSyncException.Reason.NO_NODE,
                         memberPath,
@@ -522,7 +493,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
                 listeners.enqueue(gone, l -> l.onError(gone));
                 lock.notifyAll();
             }
-            apply(read);
+            view.applyPass(read);
         }
         if (reRegister) {
             scheduleRefresh();
@@ -530,25 +501,49 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     }
 
     /**
-     * A read that sets a watch, through the one retry loop against the pass's deadline; the watch is
-     * counted once the reply says it was set.
+     * Sets the group's watch on the current handle unless it is set there already; a new handle is a
+     * gap. The request goes out ahead of the pass's reads on the same handle, so a change after a read
+     * is always told.
      */
-    private ZkAccess.Reply watchedRead(
-            Deadline deadline,
-            String relative,
-            String full,
-            String what,
-            BiFunction<ZooKeeper, Watcher, CompletableFuture<ZkAccess.Reply>> read) {
-        AtomicReference<@Nullable ZooKeeper> sentOn = new AtomicReference<>();
-        ZkAccess.Reply r = coordinator.internalAccess().call(deadline, relative, what, Outcome.NOT_APPLIED, zk -> {
-            sentOn.set(zk);
-            return read.apply(zk, watches.watcher(zk));
-        });
-        ZooKeeper zk = sentOn.get();
-        if (r.ok() && zk != null) {
-            watches.set(zk, full);
+    private void watchGroup(ZkAccess access) {
+        ZooKeeper zk = access.handle();
+        synchronized (lock) {
+            if (closed || !watch.attachLocked(zk)) {
+                return;
+            }
+            view.gap();
         }
-        return r;
+        watch.send(zk);
+    }
+
+    /** What the group does with its watch: a pass on every change and after every gap. */
+    private final class WatchHandler implements PersistentWatch.Handler {
+        @Override
+        public void onEvent(ZooKeeper zk, WatchedEvent event) {
+            scheduleRefresh();
+        }
+
+        @Override
+        public void onGap(ZooKeeper zk) {
+            view.gap();
+        }
+
+        @Override
+        public void onReconnected(ZooKeeper zk) {
+            scheduleRefresh();
+        }
+
+        @Override
+        public void onError(StateSyncException error) {
+            if (error instanceof AccessDeniedException) {
+                return; // the passes report it, once per episode
+            }
+            LOG.warn("{}: watching the group failed: {}", name, error.getMessage());
+            synchronized (lock) {
+                listeners.enqueue(error, l -> l.onError(error));
+            }
+            listeners.dispatch();
+        }
     }
 
     /**
@@ -660,52 +655,6 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
         }
     }
 
-    /** Shows the difference between the members shown and those just read. Under lock. */
-    private void apply(Map<String, Versioned<Member<T>>> read) {
-        Map<String, Versioned<Member<T>>> before = members;
-        members = Collections.unmodifiableMap(read);
-        if (!initialized) {
-            initialized = true;
-            resyncNext = false;
-            for (Map.Entry<String, Versioned<Member<T>>> e : read.entrySet()) {
-                shownMzxid.put(e.getKey(), e.getValue().mzxid());
-            }
-            for (StateChange<Member<T>> c : initialChanges()) {
-                listeners.enqueue(c, l -> l.onChange(c));
-            }
-            return;
-        }
-        boolean resync = resyncNext;
-        resyncNext = false;
-        for (Map.Entry<String, Versioned<Member<T>>> e : read.entrySet()) {
-            String id = e.getKey();
-            Versioned<Member<T>> now = e.getValue();
-            Versioned<Member<T>> was = before.get(id);
-            Long shown = shownMzxid.get(id);
-            if (shown != null && now.mzxid() <= shown) {
-                continue;
-            }
-            shownMzxid.put(id, now.mzxid());
-            ChangeKind kind;
-            if (resync) {
-                kind = ChangeKind.RESYNCED;
-            } else if (was == null || was.czxid() != now.czxid()) {
-                kind = ChangeKind.CREATED;
-            } else {
-                kind = ChangeKind.UPDATED;
-            }
-            StateChange<Member<T>> c = StateChange.of(ZPaths.join(path, id), kind, was, now);
-            listeners.enqueue(c, l -> l.onChange(c));
-        }
-        for (Map.Entry<String, Versioned<Member<T>>> e : before.entrySet()) {
-            if (!read.containsKey(e.getKey())) {
-                StateChange<Member<T>> c =
-                        StateChange.of(ZPaths.join(path, e.getKey()), ChangeKind.DELETED, e.getValue(), null);
-                listeners.enqueue(c, l -> l.onChange(c));
-            }
-        }
-    }
-
     /**
      * DOWN while this member stays out because the group's znode is in a newer layout; DEGRADED while
      * started, connected and not (yet, or no longer) registered; UP otherwise. Details: the members
@@ -722,7 +671,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
             online = connected;
             registered = connected && registeredSession != 0;
             refused = layoutRefused;
-            details.put("members", members.size());
+            details.put("members", view.members().size());
             details.put("registered", registered);
         }
         if (refused && !registered) {

@@ -17,7 +17,6 @@ package io.statesync.recipes.state;
 
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionListener;
-import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -32,12 +31,9 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
-import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.recipes.internal.FreshRead;
 import io.statesync.recipes.internal.WriterMarker;
 import io.statesync.recipes.state.StateView.Base;
-import io.statesync.recipes.state.StateView.DataReply;
 import io.statesync.recipes.state.WriteQueue.OpKind;
 import io.statesync.recipes.state.WriteQueue.WriteOp;
 import java.time.Duration;
@@ -49,16 +45,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
@@ -99,8 +90,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private final Turns turns;
 
     private final WriteQueue<T> writes;
-
-    // Confined to the combiner (one thread at a time; handed over under queueLock).
+    /** Confined to the combiner (one thread at a time; handed over under the queue's lock). */
+    private final BatchWriter<T> writer;
 
     DefaultSharedState(
             Coordinator coordinator,
@@ -121,10 +112,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.takeTurnAfter = Math.max(1, Math.min(TAKE_TURN_AFTER, maxUpdateAttempts / 4));
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
-        this.batchDeadline = access.deadline(Duration.ZERO);
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
         this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners);
+        this.writer = new BatchWriter<>(coordinator, path, marker, turns, view, listeners);
         this.writes = new WriteQueue<>(path, new WriteQueue.Writer<>() {
             @Override
             public void runBatch(List<WriteOp<T>> batch) {
@@ -245,18 +236,19 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
         }
-        DataReply r = coordinator
+        ZkAccess.Reply r = coordinator
                 .internalTelemetry()
                 .observe(
                         "SharedState " + path,
                         "read",
                         path,
                         () -> view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED));
-        Stat stat = r.stat;
-        if (r.rc != 0 || stat == null) {
+        Stat stat = r.stat();
+        if (r.rc() != 0 || stat == null) {
             return Optional.empty();
         }
-        byte[] data = r.data == null ? EMPTY : r.data;
+        byte[] raw = r.data();
+        byte[] data = raw == null ? EMPTY : raw;
         T value = Codecs.decode(codec, path, stat.getVersion(), data);
         return Optional.of(Versioned.of(value, stat.getVersion(), stat.getCzxid(), stat.getMzxid()));
     }
@@ -362,11 +354,11 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         for (WriteOp<T> op : batch) {
             deadline = deadline.min(op.deadline);
         }
-        batchDeadline = deadline;
-        batchWhat = batch.size() == 1
+        writer.batchDeadline = deadline;
+        writer.batchWhat = batch.size() == 1
                 ? batch.get(0).what
                 : batch.get(0).what + " (combined with " + (batch.size() - 1) + " more)";
-        inDoubt = false;
+        writer.inDoubt = false;
         try {
             switch (batch.get(0).kind) {
                 case FUNCTION -> runFunctions(batch);
@@ -380,47 +372,39 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 }
             }
         } finally {
-            if (inDoubt) {
+            if (writer.inDoubt) {
                 marker.forget(); // the marker's version is unknown: read it again before the next write
             }
-            inDoubt = false;
+            writer.inDoubt = false;
         }
-    }
-
-    /** What running out of time or being interrupted now means for the batch. */
-    private Outcome outcome() {
-        return inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
-    }
-
-    /** Waits for a reply until the batch's deadline. */
-    private <R> R awaitReply(CompletableFuture<R> reply) {
-        return ZkAccess.await(reply, batchDeadline, path, batchWhat, outcome());
     }
 
     /** The base a pipelined read gives, or {@code null} if it failed (then a fresh read is made). */
-    private @Nullable Base<T> baseOf(@Nullable DataReply r) {
+    private @Nullable Base<T> baseOf(ZkAccess.@Nullable Reply r) {
         if (r == null) {
             return null;
         }
-        Stat stat = r.stat;
-        if (r.rc == KeeperException.Code.NONODE.intValue()) {
+        Stat stat = r.stat();
+        if (r.rc() == KeeperException.Code.NONODE.intValue()) {
             return new Base<>(false, -1, -1, initialValue);
         }
-        if (r.rc != 0 || stat == null) {
+        if (r.rc() != 0 || stat == null) {
             return null;
         }
-        byte[] data = r.data == null ? EMPTY : r.data;
+        byte[] raw = r.data();
+        byte[] data = raw == null ? EMPTY : raw;
         return new Base<>(
                 true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
     }
 
     private Base<T> freshBase() {
-        DataReply r = view.readFresh(batchDeadline, batchWhat, outcome());
-        Stat stat = r.stat;
-        if (r.rc != 0 || stat == null) {
+        ZkAccess.Reply r = view.readFresh(writer.batchDeadline, writer.batchWhat, writer.outcome());
+        Stat stat = r.stat();
+        if (r.rc() != 0 || stat == null) {
             return new Base<>(false, -1, -1, initialValue);
         }
-        byte[] data = r.data == null ? EMPTY : r.data;
+        byte[] raw = r.data();
+        byte[] data = raw == null ? EMPTY : raw;
         return new Base<>(
                 true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
     }
@@ -475,10 +459,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 writes.finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
                 continue;
             }
-            prefetched = null;
-            Versioned<byte[]> written = write(base.exists ? base.version : -1, base.czxid, data);
+            writer.prefetched = null;
+            Versioned<byte[]> written = writer.write(base.exists ? base.version : -1, base.czxid, data);
             if (written != null) {
-                contention = Math.max(0, contention - 1);
+                writer.contention = Math.max(0, writer.contention - 1);
                 for (int i = 0; i < live.size(); i++) {
                     writes.finish(live.get(i), written.withValue(results.get(i)), null);
                 }
@@ -493,7 +477,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 }
                 return;
             }
-            contention = 8;
+            writer.contention = 8;
             if (conflicts >= takeTurnAfter) {
                 takeTurn(); // lost several times in a row: queue up, the others hold back
             } else {
@@ -503,7 +487,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             }
             // Retry at once on the value read right behind the losing write, or on the local value
             // if that is newer by now.
-            base = newer(baseOf(prefetched), view.localBase());
+            base = newer(baseOf(writer.prefetched), view.localBase());
         }
     }
 
@@ -514,11 +498,11 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private void backoffAfterConflict(int conflicts) {
         long cap = Math.min(maxBackoffNanos, BACKOFF_UNIT_NANOS << Math.min(conflicts - 1, 20));
         try {
-            if (!batchDeadline.sleep(ThreadLocalRandom.current().nextLong(Math.max(1, cap)))) {
-                throw batchDeadline.expired(path, batchWhat, outcome());
+            if (!writer.batchDeadline.sleep(ThreadLocalRandom.current().nextLong(Math.max(1, cap)))) {
+                throw writer.batchDeadline.expired(path, writer.batchWhat, writer.outcome());
             }
         } catch (InterruptedException e) {
-            throw Deadline.interrupted(path, batchWhat, outcome());
+            throw Deadline.interrupted(path, writer.batchWhat, writer.outcome());
         }
     }
 
@@ -545,13 +529,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
 
     /** The longest a writer holds back as a courtesy: {@code maxBackoff}, within the batch's deadline. */
     private Deadline courtesyBound() {
-        return access.deadline(Duration.ofNanos(maxBackoffNanos)).min(batchDeadline);
+        return access.deadline(Duration.ofNanos(maxBackoffNanos)).min(writer.batchDeadline);
     }
 
     private void takeTurn() {
         try {
             ZooKeeper zk = access.handle();
-            turns.take(zk, batchDeadline);
+            turns.take(zk, writer.batchDeadline);
             if (turns.holds(zk)) {
                 // The ticket's reply came after the events of every write before it: once the read
                 // those triggered is back, the local value is as new as any write can be that does not
@@ -589,7 +573,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             return;
         }
         awaitTurn();
-        Versioned<byte[]> written = write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
+        Versioned<byte[]> written =
+                writer.write(expected.version(), expected.czxid(), Objects.requireNonNull(op.nextBytes));
         writes.finish(op, Optional.ofNullable(written), null);
     }
 
@@ -598,312 +583,26 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         while (true) {
             ZooKeeper zk = access.handle();
             CompletableFuture<Integer> reply = new CompletableFuture<>();
-            inDoubt = true;
+            writer.inDoubt = true;
             zk.delete(fullPath, -1, (rc, p, ctx) -> reply.complete(rc), null);
-            int rc = awaitReply(reply);
+            int rc = writer.awaitReply(reply);
             if (rc == 0) {
-                inDoubt = false;
+                writer.inDoubt = false;
                 writes.finish(op, true, null);
                 return;
             }
             if (rc == KeeperException.Code.NONODE.intValue()) {
-                inDoubt = false;
+                writer.inDoubt = false;
                 // After a lost reply this may be our own first attempt; either way the node is gone.
                 writes.finish(op, losses > 0, null);
                 return;
             }
             if (ZkAccess.isLoss(rc)) {
-                access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
+                access.backoff(++losses, writer.batchDeadline, path, writer.batchWhat, writer.outcome());
                 continue;
             }
-            inDoubt = false;
+            writer.inDoubt = false;
             throw ZkAccess.error(rc, path);
         }
-    }
-
-    // ---------------------------------------------------------------- writing: one write, resolved
-
-    private enum Resolution {
-        LANDED,
-        RETRY_SAME,
-        CONFLICT,
-        FRESH_SESSION,
-        UNKNOWN,
-        LOSS
-    }
-
-    private @Nullable Versioned<byte[]> landed;
-    // Confined to the combiner: the deadline and name of the batch being written, and whether a
-    // request of it was sent whose outcome is not known yet.
-    private Deadline batchDeadline;
-    private String batchWhat = "";
-    private boolean inDoubt;
-    // Confined to the combiner: recent conflicts (decays with each write that lands), and the read
-    // pipelined behind the last write when it was contended.
-    private int contention;
-    private @Nullable DataReply prefetched;
-
-    /**
-     * Writes {@code data} if the node is at {@code expectedVersion} (or, for -1, creates it), in one
-     * multi with a version-checked write of the marker.
-     *
-     * @return the written value, or {@code null} on a conflict (the node moved, or exists/absent
-     *     against expectation)
-     */
-    private @Nullable Versioned<byte[]> write(int expectedVersion, long expectedCzxid, byte[] data) {
-        coordinator.checkValueSize(path, data);
-        boolean doubt = false;
-        long doubtSession = 0;
-        int doubtMarker = 0;
-        int losses = 0;
-        while (true) {
-            ZooKeeper zk = access.handle();
-            if (doubt) {
-                Resolution r = resolve(zk, expectedVersion, expectedCzxid, data, doubtSession, doubtMarker);
-                switch (r) {
-                    case LANDED -> {
-                        inDoubt = false;
-                        return Objects.requireNonNull(landed);
-                    }
-                    case CONFLICT -> {
-                        inDoubt = false;
-                        return null;
-                    }
-                    case FRESH_SESSION -> {
-                        doubt = false;
-                        inDoubt = false;
-                    }
-                    case UNKNOWN ->
-                        throw new ConnectionLossException(
-                                path,
-                                "the session ended while a write to " + path
-                                        + " was in flight and the node moved since; whether the write landed is"
-                                        + " unknown, and it was not retried",
-                                null);
-                    case LOSS -> {
-                        access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
-                        continue;
-                    }
-                    case RETRY_SAME -> inDoubt = false;
-                }
-            }
-            if (!marker.ensure(zk, batchDeadline, path, batchWhat, outcome())) {
-                access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
-                continue;
-            }
-            int mv = marker.version();
-            inDoubt = true;
-            MultiReply reply = multi(zk, expectedVersion, data, mv);
-            if (!ZkAccess.isLoss(reply.rc) && !doubt) {
-                inDoubt = false; // answered: landed, or refused as a whole
-            }
-            if (reply.rc == 0) {
-                inDoubt = false;
-                turns.released();
-                marker.landed(mv);
-                return Objects.requireNonNull(reply.written);
-            }
-            if (ZkAccess.isLoss(reply.rc)) {
-                if (!doubt) {
-                    doubt = true;
-                    doubtSession = zk.getSessionId();
-                    doubtMarker = mv;
-                }
-                access.backoff(++losses, batchDeadline, path, batchWhat, outcome());
-                continue;
-            }
-            int valueRc = reply.opError(0);
-            int markerRc = reply.opError(1);
-            if (reply.opError(2) == KeeperException.Code.NONODE.intValue()) {
-                turns.released(); // the ticket is gone (with an old session): write without it
-                continue;
-            }
-            if (valueRc == KeeperException.Code.BADVERSION.intValue()
-                    || valueRc == KeeperException.Code.NONODE.intValue()
-                    || valueRc == KeeperException.Code.NODEEXISTS.intValue()) {
-                if (valueRc == KeeperException.Code.NONODE.intValue() && expectedVersion < 0) {
-                    createParents();
-                    continue;
-                }
-                if (doubt) {
-                    continue; // resolve: it may be our own earlier attempt that moved the node
-                }
-                return null;
-            }
-            if (markerRc == KeeperException.Code.BADVERSION.intValue() && doubt) {
-                continue; // the marker moved: our earlier attempt landed; resolve says so
-            }
-            if (markerRc == KeeperException.Code.NONODE.intValue()
-                    || markerRc == KeeperException.Code.BADVERSION.intValue()) {
-                marker.forget(); // the marker went with an old session: make a new one
-                continue;
-            }
-            throw ZkAccess.error(reply.rc, path);
-        }
-    }
-
-    private void createParents() {
-        access.createParents(fullPath, batchDeadline, path, batchWhat, outcome());
-    }
-
-    private static final class MultiReply {
-        final int rc;
-        final @Nullable List<OpResult> results;
-        final @Nullable Versioned<byte[]> written;
-
-        MultiReply(int rc, @Nullable List<OpResult> results, @Nullable Versioned<byte[]> written) {
-            this.rc = rc;
-            this.results = results;
-            this.written = written;
-        }
-
-        int opError(int i) {
-            return ZkAccess.opError(results, i);
-        }
-    }
-
-    private MultiReply multi(ZooKeeper zk, int expectedVersion, byte[] data, int mv) {
-        List<Op> ops = new ArrayList<>(3);
-        ops.add(
-                expectedVersion < 0
-                        ? Op.create(fullPath, data, access.acl(), CreateMode.PERSISTENT)
-                        : Op.setData(fullPath, data, expectedVersion));
-        ops.add(marker.write(mv));
-        String ticket = turns.held(zk);
-        if (ticket != null) {
-            ops.add(Op.delete(ticket, -1)); // the turn ends with the write that lands
-        }
-        if (access.mayReachPacketLimit(data.length)) {
-            RequestSize.checkMulti(coordinator, ops, path); // nothing sent yet: refused as a whole
-        }
-        view.writeSent();
-        if (contention == 0
-                && zk.getState() == ZooKeeper.States.CONNECTED
-                && batchDeadline.remainingNanos() > syncReplyBoundNanos()) {
-            // Uncontended: wait for the reply on this thread, woken straight by the client's I/O
-            // thread. The reply is applied here rather than in order on the event thread, which the
-            // mzxid rule makes safe: an event or read that overtakes it is newer and wins.
-            int rc = 0;
-            List<OpResult> results;
-            try {
-                results = zk.multi(ops);
-            } catch (KeeperException e) {
-                rc = e.code().intValue();
-                results = e.getResults();
-            } catch (InterruptedException e) {
-                // Interrupted while waiting: the request stays queued on the connection and may
-                // still land; the caller hears that the outcome is unknown.
-                onMultiReply(zk, KeeperException.Code.CONNECTIONLOSS.intValue(), null, data, false);
-                throw Deadline.interrupted(path, batchWhat, Outcome.UNKNOWN);
-            }
-            prefetched = null;
-            return onMultiReply(zk, rc, results, data, false);
-        }
-        CompletableFuture<MultiReply> reply = new CompletableFuture<>();
-        zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data, true)), null);
-        // Contended: pipeline a read behind the write. It costs no extra round trip, and if the write
-        // loses, its reply (processed after the write) is the fresh base for the retry.
-        CompletableFuture<DataReply> read = new CompletableFuture<>();
-        view.readBehindWrite(zk, read);
-        MultiReply result = awaitReply(reply);
-        prefetched = result.rc != 0 ? awaitQuietly(read) : null;
-        return result;
-    }
-
-    /**
-     * How long a blocking call on a connected handle can take at most before the client gives up on
-     * the connection (its read timeout, two thirds of the negotiated session timeout), with a
-     * margin: only with more time than this left is the reply waited for on the caller's thread.
-     */
-    private long syncReplyBoundNanos() {
-        return access.sessionTimeout().toNanos() * 3 / 4;
-    }
-
-    /** Waits for a reply that helps but is not needed, until the batch's deadline; null if none came. */
-    private <R> @Nullable R awaitQuietly(CompletableFuture<R> reply) {
-        try {
-            return batchDeadline.await(reply);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the next wait reports it, with the outcome then known
-            return null;
-        } catch (TimeoutException | ExecutionException e) {
-            return null;
-        }
-    }
-
-    /**
-     * A multi reply: applies a landed write before anyone hears of it. On the event thread it also
-     * hands the changes to the listeners; on a caller's thread {@link WriteQueue#submit} does, once the caller
-     * is no longer the combiner.
-     */
-    private MultiReply onMultiReply(
-            ZooKeeper zk, int rc, @Nullable List<OpResult> results, byte[] data, boolean dispatch) {
-        Versioned<byte[]> written = null;
-        if (rc == 0 && results != null && results.size() >= 2) {
-            Stat markerStat = ((OpResult.SetDataResult) results.get(1)).getStat();
-            OpResult first = results.get(0);
-            long zxid = markerStat.getMzxid();
-            if (first instanceof OpResult.SetDataResult setData) {
-                Stat s = setData.getStat();
-                written = Versioned.of(data, s.getVersion(), s.getCzxid(), s.getMzxid());
-            } else {
-                written = Versioned.of(data, 0, zxid, zxid);
-            }
-        }
-        boolean reread = view.writeReplied(zk, written, data);
-        if (dispatch) {
-            listeners.dispatch();
-        }
-        if (reread) {
-            view.read(zk, null);
-        }
-        return new MultiReply(rc, results, written);
-    }
-
-    /**
-     * Decides whether a write whose reply was lost landed. Same session: the marker's version says
-     * (it moves only with a write of ours, and every write checks it). New session: the marker is
-     * gone with the old one; only an unmoved node proves the write did not land.
-     */
-    private Resolution resolve(
-            ZooKeeper zk, int expectedVersion, long expectedCzxid, byte[] data, long session, int mv) {
-        if (zk.getSessionId() == session) {
-            CompletableFuture<DataReply> node = new CompletableFuture<>();
-            FreshRead.barrier(zk, fullPath);
-            CompletableFuture<DataReply> markerRead =
-                    marker.read(zk).thenApply(r -> new DataReply(r.rc(), r.data(), r.stat()));
-            view.read(zk, node);
-            DataReply m = awaitReply(markerRead);
-            DataReply n = awaitReply(node);
-            if (ZkAccess.isLoss(m.rc) || ZkAccess.isLoss(n.rc)) {
-                return Resolution.LOSS;
-            }
-            Stat ms = m.stat;
-            if (m.rc == 0 && ms != null) {
-                if (ms.getVersion() == mv + 1) {
-                    marker.landed(mv);
-                    long zxid = ms.getMzxid();
-                    landed = expectedVersion < 0
-                            ? Versioned.of(data, 0, zxid, zxid)
-                            : Versioned.of(data, expectedVersion + 1, expectedCzxid, zxid);
-                    return Resolution.LANDED;
-                }
-                if (ms.getVersion() == mv) {
-                    return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.RETRY_SAME : Resolution.CONFLICT;
-                }
-            }
-            marker.forget();
-        }
-        DataReply n = view.readFresh(batchDeadline, batchWhat, outcome());
-        marker.forget();
-        return unmoved(n, expectedVersion, expectedCzxid) ? Resolution.FRESH_SESSION : Resolution.UNKNOWN;
-    }
-
-    private static boolean unmoved(DataReply node, int expectedVersion, long expectedCzxid) {
-        Stat s = node.stat;
-        if (expectedVersion < 0) {
-            return node.rc == KeeperException.Code.NONODE.intValue();
-        }
-        return node.rc == 0 && s != null && s.getCzxid() == expectedCzxid && s.getVersion() == expectedVersion;
     }
 }

@@ -285,7 +285,7 @@ final class StateView<T> {
             int rc,
             byte @Nullable [] data,
             @Nullable Stat stat,
-            @Nullable CompletableFuture<DataReply> reply) {
+            @Nullable CompletableFuture<ZkAccess.Reply> reply) {
         boolean initNow = false;
         synchronized (lock) {
             lock.notifyAll(); // a combiner may wait for the local value to catch up
@@ -314,7 +314,7 @@ final class StateView<T> {
             reportError(ZkAccess.error(rc, path));
         }
         if (reply != null) {
-            reply.complete(new DataReply(rc, data, stat));
+            reply.complete(new ZkAccess.Reply(rc, data, stat));
         }
     }
 
@@ -355,38 +355,26 @@ final class StateView<T> {
 
     // ---------------------------------------------------------------- reading
 
-    static final class DataReply {
-        final int rc;
-        final byte @Nullable [] data;
-        final @Nullable Stat stat;
-
-        DataReply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
-            this.rc = rc;
-            this.data = data;
-            this.stat = stat;
-        }
-    }
-
     /**
      * A quorum operation ({@link FreshRead#barrier}), then a read, on the current handle; retries
      * lost connections by the retry policy until the deadline.
      *
      * @param outcome what running out of time means for the operation the read is part of
      */
-    DataReply readFresh(Deadline deadline, String what, Outcome outcome) {
+    ZkAccess.Reply readFresh(Deadline deadline, String what, Outcome outcome) {
         int losses = 0;
         while (true) {
             ZooKeeper zk = access.handle();
-            CompletableFuture<DataReply> reply = new CompletableFuture<>();
+            CompletableFuture<ZkAccess.Reply> reply = new CompletableFuture<>();
             FreshRead.barrier(zk, fullPath);
             zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
-            DataReply r = ZkAccess.await(reply, deadline, path, what, outcome);
-            if (ZkAccess.isLoss(r.rc)) {
+            ZkAccess.Reply r = ZkAccess.await(reply, deadline, path, what, outcome);
+            if (ZkAccess.isLoss(r.rc())) {
                 access.backoff(++losses, deadline, path, what, outcome);
                 continue;
             }
-            if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
-                throw ZkAccess.error(r.rc, path);
+            if (r.rc() != 0 && r.rc() != KeeperException.Code.NONODE.intValue()) {
+                throw ZkAccess.error(r.rc(), path);
             }
             return r;
         }
@@ -437,7 +425,7 @@ final class StateView<T> {
     }
 
     /** Reads the node on {@code zk}; the reply is applied to the view, then completes {@code reply} if given. */
-    void read(ZooKeeper zk, @Nullable CompletableFuture<DataReply> reply) {
+    void read(ZooKeeper zk, @Nullable CompletableFuture<ZkAccess.Reply> reply) {
         zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
     }
 
@@ -446,7 +434,7 @@ final class StateView<T> {
      * announced before it, so no other read is needed for those (neither after the write's reply
      * nor on a watch event meanwhile).
      */
-    void readBehindWrite(ZooKeeper zk, CompletableFuture<DataReply> reply) {
+    void readBehindWrite(ZooKeeper zk, CompletableFuture<ZkAccess.Reply> reply) {
         synchronized (lock) {
             readInFlightOn = zk;
         }

@@ -44,7 +44,6 @@ import io.statesync.recipes.internal.WriterMarker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,14 +94,12 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private final ConcurrentHashMap<String, Versioned<T>> view = new ConcurrentHashMap<>();
 
     private final Object lock = new Object();
-    // Guarded by lock. Bookkeeping only for keys whose state the view does not tell (see keyOf):
-    // empty once a load is done, so a settled key costs its view entry alone.
-    private Map<String, WatchedNodes.Node<T>> keys = new HashMap<>();
+    // Guarded by lock. Bookkeeping only for keys whose state the view does not tell: empty once a
+    // load is done, so a settled key costs its view entry alone.
+    private final TreeKeys<T> keys = new TreeKeys<>(view);
     private @Nullable Loader loader;
     private final WatchedNodes<T> nodes;
     private final PersistentWatch watch;
-    // The gap epoch in which every key of the view that has no entry in keys was last verified.
-    private int cleanEpoch = -1;
 
     /** One load or re-read of the whole tree on one handle. */
     private static final class Loader {
@@ -331,11 +328,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             }
             Set<String> listed = children == null ? Set.of() : new HashSet<>(children);
             Set<String> existing = new HashSet<>(view.keySet());
-            keys.forEach((key, k) -> {
-                if (k.exists) {
-                    existing.add(key);
-                }
-            });
+            keys.addExisting(existing);
             for (String key : existing) {
                 if (!listed.contains(key)) {
                     WatchedNodes.Node<T> k = keyOf(key);
@@ -362,7 +355,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             l.inFlight++;
             WatchedNodes.Node<T> k = keyOf(key);
             k.readInFlightOn = l.zk;
-            keys.put(key, k);
+            keys.track(key, k);
             out.add(key);
         }
         return out;
@@ -387,9 +380,9 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             emitInitial();
         } else {
             // Tombstones are no longer needed once a full re-read (after a sync) has been applied.
-            keys.values().removeIf(k -> !k.exists && k.readInFlightOn == null);
+            keys.dropTombstones();
         }
-        settle();
+        keys.settle(nodes.gapEpoch());
         if (first) {
             // Last: whoever awaited the load finds it settled (the load's bookkeeping let go).
             initializedLatch.countDown();
@@ -404,67 +397,14 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         }
     }
 
-    /**
-     * Drops the bookkeeping of every key its view entry describes, after a load or re-read: the
-     * keys verified in the current gap epoch become the clean ones. A shown key with no entry in
-     * {@link #keys} was verified in the old clean epoch, so it gets an entry first if that moves.
-     */
-    // Guarded by lock.
-    private void settle() {
-        if (cleanEpoch != nodes.gapEpoch()) {
-            for (Map.Entry<String, Versioned<T>> e : view.entrySet()) {
-                if (!keys.containsKey(e.getKey())) {
-                    keys.put(e.getKey(), shownKey(e.getValue(), cleanEpoch));
-                }
-            }
-            cleanEpoch = nodes.gapEpoch();
-        }
-        keys.values().removeIf(this::derivable);
-        if (keys.isEmpty()) {
-            keys = new HashMap<>(); // a HashMap never shrinks: let go of the table a load grew
-        }
-    }
-
-    /**
-     * The state of one key, for changing under the lock and handing back to {@link #store}: its
-     * entry in {@link #keys} if it has one; otherwise, if it is shown, the shown value's stat,
-     * verified in the clean epoch; otherwise nothing known.
-     */
     // Guarded by lock.
     private WatchedNodes.Node<T> keyOf(String key) {
-        WatchedNodes.Node<T> k = keys.get(key);
-        if (k != null) {
-            return k;
-        }
-        Versioned<T> v = view.get(key);
-        return v == null ? new WatchedNodes.Node<>() : shownKey(v, cleanEpoch);
+        return keys.of(key);
     }
 
-    private static <T> WatchedNodes.Node<T> shownKey(Versioned<T> v, int verifiedEpoch) {
-        return new WatchedNodes.Node<>(v, verifiedEpoch);
-    }
-
-    /** Whether {@link #keyOf} would rebuild exactly this state from the view alone. */
-    // Guarded by lock.
-    private boolean derivable(WatchedNodes.Node<T> k) {
-        Versioned<T> v = k.shown;
-        return v != null
-                && k.exists
-                && k.readInFlightOn == null
-                && k.verifiedEpoch == cleanEpoch
-                && k.czxid == v.czxid()
-                && k.mzxid == v.mzxid()
-                && k.version == v.version();
-    }
-
-    /** Keeps a key's state from {@link #keyOf} after a change: in {@link #keys} only if needed. */
     // Guarded by lock.
     private void store(String key, WatchedNodes.Node<T> k) {
-        if (derivable(k)) {
-            keys.remove(key);
-        } else {
-            keys.put(key, k);
-        }
+        keys.store(key, k);
     }
 
     /** The watch's events: node events of the keys, gaps and reconnections of the handle. */
@@ -486,10 +426,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         public void onGap(ZooKeeper zk) {
             nodes.gap();
             loader = null;
-            for (WatchedNodes.Node<T> k : keys.values()) {
-                k.readInFlightOn = null;
-            }
-            keys.values().removeIf(DefaultStateTree.this::derivable);
+            keys.gap();
         }
 
         @Override
@@ -535,7 +472,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
             int rc,
             byte @Nullable [] data,
             @Nullable Stat stat,
-            @Nullable CompletableFuture<Reply> reply,
+            @Nullable CompletableFuture<ZkAccess.Reply> reply,
             @Nullable Loader fromLoader) {
         List<String> more = List.of();
         Loader l = null;
@@ -565,7 +502,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         }
         listeners.dispatch();
         if (reply != null) {
-            reply.complete(new Reply(rc, data, stat));
+            reply.complete(new ZkAccess.Reply(rc, data, stat));
         }
     }
 
@@ -621,19 +558,6 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     // ---------------------------------------------------------------- writing
 
-    /** A read's or a write's reply. */
-    static final class Reply {
-        final int rc;
-        final byte @Nullable [] data;
-        final @Nullable Stat stat;
-
-        Reply(int rc, byte @Nullable [] data, @Nullable Stat stat) {
-            this.rc = rc;
-            this.data = data;
-            this.stat = stat;
-        }
-    }
-
     /** Applies a landed write of {@code key} sent on {@code zk}, if that is still the attached handle. */
     void applyWritten(ZooKeeper zk, String key, Stat stat, byte[] data) {
         synchronized (lock) {
@@ -650,8 +574,8 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
      * A quorum operation ({@link FreshRead#barrier}), then a read of the key, on {@code zk}; the
      * reply updates the local view too.
      */
-    Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
-        CompletableFuture<Reply> f = new CompletableFuture<>();
+    ZkAccess.Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
+        CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
         FreshRead.barrier(zk, keyFull(key));
         zk.getData(keyFull(key), false, (rc, p, ctx, data, stat) -> onRead(zk, key, rc, data, stat, f, null), null);
         return ZkAccess.await(f, deadline, keyPath(key), what, outcome);
@@ -678,22 +602,23 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         }
         int losses = 0;
         while (true) {
-            Reply r = readFresh(access.handle(), key, deadline, what, Outcome.NOT_APPLIED);
-            if (ZkAccess.isLoss(r.rc)) {
+            ZkAccess.Reply r = readFresh(access.handle(), key, deadline, what, Outcome.NOT_APPLIED);
+            if (ZkAccess.isLoss(r.rc())) {
                 access.backoff(++losses, deadline, keyPath, what, Outcome.NOT_APPLIED);
                 continue;
             }
-            Stat stat = r.stat;
-            if (r.rc == KeeperException.Code.NONODE.intValue() || stat == null) {
-                if (r.rc != 0 && r.rc != KeeperException.Code.NONODE.intValue()) {
-                    throw ZkAccess.error(r.rc, keyPath);
+            Stat stat = r.stat();
+            if (r.rc() == KeeperException.Code.NONODE.intValue() || stat == null) {
+                if (r.rc() != 0 && r.rc() != KeeperException.Code.NONODE.intValue()) {
+                    throw ZkAccess.error(r.rc(), keyPath);
                 }
                 return Optional.empty();
             }
-            if (r.rc != 0) {
-                throw ZkAccess.error(r.rc, keyPath);
+            if (r.rc() != 0) {
+                throw ZkAccess.error(r.rc(), keyPath);
             }
-            byte[] data = r.data == null ? EMPTY : r.data;
+            byte[] raw = r.data();
+            byte[] data = raw == null ? EMPTY : raw;
             return Optional.of(written(Codecs.decode(codec, keyPath, stat.getVersion(), data), stat));
         }
     }

@@ -27,7 +27,6 @@ import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.FreshRead;
 import io.statesync.recipes.internal.WriterMarker;
-import io.statesync.recipes.watch.DefaultStateTree.Reply;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -84,27 +83,27 @@ final class TreeWriter<T> {
         return tree.keyFull(key);
     }
 
-    private Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
+    private ZkAccess.Reply readFresh(ZooKeeper zk, String key, Deadline deadline, String what, Outcome outcome) {
         return tree.readFresh(zk, key, deadline, what, outcome);
     }
 
     /** Applies a write's reply on the event thread, then completes the caller's future. */
     private void onWritten(
-            ZooKeeper zk, String key, int rc, @Nullable Stat stat, byte[] data, CompletableFuture<Reply> f) {
+            ZooKeeper zk, String key, int rc, @Nullable Stat stat, byte[] data, CompletableFuture<ZkAccess.Reply> f) {
         if (rc == 0 && stat != null) {
             tree.applyWritten(zk, key, stat, data);
         }
-        f.complete(new Reply(rc, data, stat));
+        f.complete(new ZkAccess.Reply(rc, data, stat));
     }
 
-    private Reply setData(ZooKeeper zk, String key, byte[] data, int version, Deadline deadline, String what) {
-        CompletableFuture<Reply> f = new CompletableFuture<>();
+    private ZkAccess.Reply setData(ZooKeeper zk, String key, byte[] data, int version, Deadline deadline, String what) {
+        CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
         zk.setData(keyFull(key), data, version, (rc, p, ctx, stat) -> onWritten(zk, key, rc, stat, data, f), null);
         return ZkAccess.await(f, deadline, keyPath(key), what, Outcome.UNKNOWN);
     }
 
-    private Reply create(ZooKeeper zk, String key, byte[] data, Deadline deadline, String what) {
-        CompletableFuture<Reply> f = new CompletableFuture<>();
+    private ZkAccess.Reply create(ZooKeeper zk, String key, byte[] data, Deadline deadline, String what) {
+        CompletableFuture<ZkAccess.Reply> f = new CompletableFuture<>();
         zk.create(
                 keyFull(key),
                 data,
@@ -149,39 +148,39 @@ final class TreeWriter<T> {
                 if (doubt) {
                     // The reply of an earlier attempt was lost: if the key holds our bytes, the key is
                     // as this unconditional write would leave it, and it is not sent twice.
-                    Reply now = readFresh(zk, key, deadline, what, outcome);
-                    if (ZkAccess.isLoss(now.rc)) {
+                    ZkAccess.Reply now = readFresh(zk, key, deadline, what, outcome);
+                    if (ZkAccess.isLoss(now.rc())) {
                         access.backoff(++losses, deadline, keyPath, what, outcome);
                         continue;
                     }
-                    Stat s = now.stat;
-                    if (now.rc == 0 && s != null && Arrays.equals(now.data, data)) {
+                    Stat s = now.stat();
+                    if (now.rc() == 0 && s != null && Arrays.equals(now.data(), data)) {
                         return DefaultStateTree.written(value, s);
                     }
                     doubt = false;
                 }
-                Reply r = setData(zk, key, data, -1, deadline, what);
-                if (r.rc == KeeperException.Code.NONODE.intValue()) {
+                ZkAccess.Reply r = setData(zk, key, data, -1, deadline, what);
+                if (r.rc() == KeeperException.Code.NONODE.intValue()) {
                     r = create(zk, key, data, deadline, what);
-                    if (r.rc == KeeperException.Code.NODEEXISTS.intValue()) {
+                    if (r.rc() == KeeperException.Code.NODEEXISTS.intValue()) {
                         continue;
                     }
-                    if (r.rc == KeeperException.Code.NONODE.intValue() && !rootChecked) {
+                    if (r.rc() == KeeperException.Code.NONODE.intValue() && !rootChecked) {
                         rootChecked = true;
                         access.createParents(keyFull(key), deadline, keyPath, what, Outcome.NOT_APPLIED);
                         continue;
                     }
                 }
-                Stat stat = r.stat;
-                if (r.rc == 0 && stat != null) {
+                Stat stat = r.stat();
+                if (r.rc() == 0 && stat != null) {
                     return DefaultStateTree.written(value, stat);
                 }
-                if (ZkAccess.isLoss(r.rc)) {
+                if (ZkAccess.isLoss(r.rc())) {
                     doubt = true;
                     access.backoff(++losses, deadline, keyPath, what, Outcome.UNKNOWN);
                     continue;
                 }
-                throw ZkAccess.error(r.rc, keyPath);
+                throw ZkAccess.error(r.rc(), keyPath);
             }
         } finally {
             writeLock.unlock();
@@ -214,8 +213,8 @@ final class TreeWriter<T> {
                         FreshRead.barrier(zk, keyFull(key));
                         CompletableFuture<ZkAccess.Reply> markerRead = marker.read(zk);
                         ZkAccess.Reply m = ZkAccess.await(markerRead, deadline, keyPath, what, outcome);
-                        Reply now = readFresh(zk, key, deadline, what, outcome);
-                        if (ZkAccess.isLoss(m.rc()) || ZkAccess.isLoss(now.rc)) {
+                        ZkAccess.Reply now = readFresh(zk, key, deadline, what, outcome);
+                        if (ZkAccess.isLoss(m.rc()) || ZkAccess.isLoss(now.rc())) {
                             access.backoff(++losses, deadline, keyPath, what, outcome);
                             continue;
                         }
@@ -237,8 +236,8 @@ final class TreeWriter<T> {
                     if (doubt) {
                         // A new session: the marker went with the old one; only an unmoved key proves
                         // that the write did not land.
-                        Reply now = readFresh(zk, key, deadline, what, outcome);
-                        if (ZkAccess.isLoss(now.rc)) {
+                        ZkAccess.Reply now = readFresh(zk, key, deadline, what, outcome);
+                        if (ZkAccess.isLoss(now.rc())) {
                             access.backoff(++losses, deadline, keyPath, what, outcome);
                             continue;
                         }
@@ -274,11 +273,11 @@ final class TreeWriter<T> {
                         },
                         null);
                 MultiReply r = ZkAccess.await(f, deadline, keyPath, what, Outcome.UNKNOWN);
-                if (r.rc == 0 && r.results != null && r.results.get(0) instanceof OpResult.SetDataResult ok) {
+                if (r.rc() == 0 && r.results != null && r.results.get(0) instanceof OpResult.SetDataResult ok) {
                     marker.landed(mv);
                     return Optional.of(DefaultStateTree.written(next, ok.getStat()));
                 }
-                if (ZkAccess.isLoss(r.rc)) {
+                if (ZkAccess.isLoss(r.rc())) {
                     if (!doubt) {
                         doubt = true;
                         doubtSession = zk.getSessionId();
@@ -298,28 +297,20 @@ final class TreeWriter<T> {
                     marker.forget(); // the marker went with an old session: make a new one
                     continue;
                 }
-                throw ZkAccess.error(keyRc != 0 ? keyRc : r.rc, keyPath);
+                throw ZkAccess.error(keyRc != 0 ? keyRc : r.rc(), keyPath);
             }
         } finally {
             writeLock.unlock();
         }
     }
 
-    private static boolean unmoved(Reply now, Versioned<?> expected) {
-        Stat s = now.stat;
-        return now.rc == 0 && s != null && s.getCzxid() == expected.czxid() && s.getVersion() == expected.version();
+    private static boolean unmoved(ZkAccess.Reply now, Versioned<?> expected) {
+        Stat s = now.stat();
+        return now.rc() == 0 && s != null && s.getCzxid() == expected.czxid() && s.getVersion() == expected.version();
     }
 
     /** A {@code multi} reply: its code and per-operation results. */
-    private static final class MultiReply {
-        final int rc;
-        final @Nullable List<OpResult> results;
-
-        MultiReply(int rc, @Nullable List<OpResult> results) {
-            this.rc = rc;
-            this.results = results;
-        }
-
+    private record MultiReply(int rc, @Nullable List<OpResult> results) {
         int opError(int i) {
             return ZkAccess.opError(results, i);
         }

@@ -203,4 +203,46 @@ class WatchedNodesTest {
         nodes.applyPresent("b", b, 15, 15, 0, "b".getBytes(UTF_8)); // lower zxid, another key: applied
         assertThat(changes).containsExactly("a CREATED - -> a", "b CREATED - -> b");
     }
+
+    @Test
+    void withAfterGapDeletedALeaveAndARejoinAcrossAGapAreStillDeletedThenCreated() {
+        List<String> seen = new ArrayList<>();
+        WatchedNodes<String> members = new WatchedNodes<>(
+                STRICT,
+                key -> "/group/" + key,
+                new WatchedNodes.Sink<>() {
+                    @Override
+                    public void shown(String key, @Nullable Versioned<String> value) {}
+
+                    @Override
+                    public void changed(
+                            String key,
+                            ChangeKind kind,
+                            @Nullable Versioned<String> previous,
+                            @Nullable Versioned<String> current) {
+                        seen.add(kind + " " + (previous == null ? "-" : previous.value()) + " -> "
+                                + (current == null ? "-" : current.value()));
+                    }
+
+                    @Override
+                    public void undecodable(String key, DecodingException error) {}
+                },
+                WatchedNodes.AfterGap.DELETED);
+        WatchedNodes.Node<String> m = new WatchedNodes.Node<>();
+        members.markInitialized();
+        members.applyPresent("m", m, 10, 10, 0, "first".getBytes(UTF_8));
+        members.gap();
+        members.applyPresent("m", m, 30, 30, 0, "second".getBytes(UTF_8)); // left and joined meanwhile
+        members.gap();
+        members.applyPresent("m", m, 30, 35, 3, "changed".getBytes(UTF_8)); // versions missed: a resync
+        members.gap();
+        members.applyAbsent("m", m, WatchedNodes.NO_ZXID); // left meanwhile
+        assertThat(seen)
+                .containsExactly(
+                        "CREATED - -> first",
+                        "DELETED first -> -",
+                        "CREATED - -> second",
+                        "RESYNCED second -> changed",
+                        "DELETED changed -> -");
+    }
 }

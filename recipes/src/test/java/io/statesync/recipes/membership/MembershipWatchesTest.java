@@ -70,7 +70,7 @@ class MembershipWatchesTest {
                 .until(() -> closed.members().keySet().equals(Set.of("kept", "remote"))
                         && kept.members().keySet().equals(Set.of("kept", "remote")));
         String full = c.internalAccess().fullPath("/members/watches");
-        assertThat(ClientWatches.under(c, full)).isNotEmpty();
+        assertThat(ClientWatches.anyUnder(c, full)).isNotEmpty();
 
         closed.close();
         // The remote member's metadata changes: the member kept open hears of it through its own
@@ -82,6 +82,6 @@ class MembershipWatchesTest {
 
         kept.close();
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> ClientWatches.under(c, full).isEmpty());
+                .until(() -> ClientWatches.anyUnder(c, full).isEmpty());
     }
 }
