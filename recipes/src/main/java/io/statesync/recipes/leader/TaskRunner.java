@@ -17,6 +17,7 @@ package io.statesync.recipes.leader;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.Ticker;
+import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +58,9 @@ final class TaskRunner {
     private final ScheduledThreadPoolExecutor timer;
 
     private volatile @Nullable TaskStop lastStop;
+
+    /** Where runs and stops are reported; set by the election right after construction. */
+    volatile Telemetry.@Nullable Probe probe;
 
     // Guarded by the election's lock.
     private @Nullable Run running;
@@ -211,6 +215,10 @@ final class TaskRunner {
 
     private void report(TaskStop stop) {
         lastStop = stop;
+        Telemetry.Probe p = probe;
+        if (p != null && stop.ended() && stop.reason() != TaskStop.Reason.TASK_ENDED) {
+            p.record(Telemetry.Event.TASK_STOP, stop.duration().toNanos());
+        }
         if (!TaskTiming.overran(stop, stopTimeout)) {
             LOG.info("{}: task stopped: {}", name, stop);
         } else {
@@ -241,6 +249,14 @@ final class TaskRunner {
             this.body = body;
             this.leadership = leadership;
             this.thread = coordinator.internalAccess().newThread(threadName, this);
+        }
+
+        /** Counts one run of the task's body. */
+        private void counted() {
+            Telemetry.Probe p = probe;
+            if (p != null) {
+                p.count(Telemetry.Event.TASK_RUN);
+            }
         }
 
         /** Whether the caller is this run's thread. */
@@ -300,6 +316,7 @@ final class TaskRunner {
 
         private void once() {
             try {
+                counted();
                 body.run(leadership);
             } catch (InterruptedException e) {
                 LOG.debug("{}: task interrupted", name);
@@ -314,6 +331,7 @@ final class TaskRunner {
             long next = ticker.read();
             while (!cancelled) {
                 try {
+                    counted();
                     body.run(leadership);
                 } catch (InterruptedException e) {
                     return;

@@ -36,6 +36,7 @@ import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
@@ -722,7 +723,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
             online = connected;
             registered = connected && registeredSession != 0;
             refused = layoutRefused;
-            details.put("members", members.size());
+            details.put(ReportKeys.MEMBERS, members.size());
             details.put("registered", registered);
         }
         if (refused && !registered) {
