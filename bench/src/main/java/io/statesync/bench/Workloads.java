@@ -30,6 +30,7 @@ final class Workloads {
         add(all, "eventlog", EventLogWorkloads.all(quick));
         add(all, "queue", QueueWorkloads.all(quick));
         add(all, "replication", ReplicationWorkloads.all());
+        add(all, "overhead", OverheadWorkloads.all());
         return all;
     }
 

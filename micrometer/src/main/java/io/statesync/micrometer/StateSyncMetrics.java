@@ -16,6 +16,7 @@
 package io.statesync.micrometer;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,7 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.RecipeReport;
+import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -87,8 +90,16 @@ import org.jspecify.annotations.Nullable;
  *       #LOCK_WAITING}, {@value #LOCK_LOST}, {@value #COMMANDS_PENDING}; each recipe has the ones
  *       that apply to it, from the scrape after it was built, until it is closed;
  *   <li>{@value #OPERATION} (timer, tags {@code recipe}, {@code operation}, {@code outcome}): each
- *       blocking call of a recipe (a shared state's update, a lock's acquire, a log's append, a
- *       queue's offer and take, a replicated state's submit), from its start to its return or throw.
+ *       blocking call of a recipe (a shared state's or a tree's reads and writes, a lock's acquire, a
+ *       log's append, a queue's offer and take, a replicated state's submit), from its start to its
+ *       return or throw;
+ *   <li>what happens inside the recipes (tag {@code recipe}, from the first time it happens): {@value
+ *       #CONFLICTS}, {@value #TURNS}, {@value #UNKNOWN_RESOLVED} (shared state, trees); {@value
+ *       #LOCK_HOLD}, {@value #LOCK_TIMEOUTS}, {@value #LOCK_LOSSES} (locks, semaphores); {@value
+ *       #LEADER_CHANGES}, {@value #TAKEOVER_DELAY}, {@value #TASK_RUNS}, {@value #TASK_STOP} (leader
+ *       election); {@value #SUBSCRIBER_LAG} (event-log subscriptions); {@value #REDELIVERIES},
+ *       {@value #DEAD_LETTERS}, {@value #CLAIM_AGE} (work queues); {@value #BATCH}, {@value
+ *       #REPLICATED_LEADER_CHANGES} (replicated state).
  * </ul>
  *
  * <p>The {@code recipe} tag is the recipe's type and path, e.g. {@code "SharedState /config"}; a
@@ -176,18 +187,107 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     private record Detail(String key, String meter, String description) {}
 
     private static final List<Detail> DETAILS = List.of(
-            new Detail("leader", LEADER, "1 while this node leads, else 0"),
-            new Detail("epoch", EPOCH, "the current leadership's epoch, its fencing token"),
-            new Detail("members", MEMBERS, "members of the group this node sees"),
-            new Detail("keys", KEYS, "keys the state tree holds"),
-            new Detail("position", POSITION, "the log position reached"),
-            new Detail("version", VERSION, "the version held"),
-            new Detail("depth", QUEUE_DEPTH, "items in the queue, as last counted"),
-            new Detail("claimsHeld", QUEUE_CLAIMS, "claims this node holds"),
-            new Detail("held", LOCK_HELD, "1 while this node holds the lock or a lease"),
-            new Detail("waiting", LOCK_WAITING, "callers of this node waiting for the lock"),
-            new Detail("lost", LOCK_LOST, "lock handles lost and not yet closed"),
-            new Detail("pendingCommands", COMMANDS_PENDING, "commands submitted here and not yet applied"));
+            new Detail(ReportKeys.LEADER, LEADER, "1 while this node leads, else 0"),
+            new Detail(ReportKeys.EPOCH, EPOCH, "the current leadership's epoch, its fencing token"),
+            new Detail(ReportKeys.MEMBERS, MEMBERS, "members of the group this node sees"),
+            new Detail(ReportKeys.KEYS, KEYS, "keys the state tree holds"),
+            new Detail(ReportKeys.POSITION, POSITION, "the log position reached"),
+            new Detail(ReportKeys.VERSION, VERSION, "the version held"),
+            new Detail(ReportKeys.DEPTH, QUEUE_DEPTH, "items in the queue, as last counted"),
+            new Detail(ReportKeys.CLAIMS_HELD, QUEUE_CLAIMS, "claims this node holds"),
+            new Detail(ReportKeys.HELD, LOCK_HELD, "1 while this node holds the lock or a lease"),
+            new Detail(ReportKeys.WAITING, LOCK_WAITING, "callers of this node waiting for the lock"),
+            new Detail(ReportKeys.LOST, LOCK_LOST, "lock handles lost and not yet closed"),
+            new Detail(ReportKeys.PENDING_COMMANDS, COMMANDS_PENDING, "commands submitted here and not yet applied"));
+
+    /** Counter per recipe: a shared state's update writes that lost the version race; a tree's lost compare-and-sets. */
+    public static final String CONFLICTS = "statesync.state.conflicts";
+
+    /** Counter per recipe: turns a shared state's writer took after losing several times in a row. */
+    public static final String TURNS = "statesync.state.turns";
+
+    /** Counter per recipe and {@code result}: writes whose reply was lost, by how they were resolved. */
+    public static final String UNKNOWN_RESOLVED = "statesync.state.unknown.resolved";
+
+    /** Timer per recipe: how long each lock handle (or lease) was held, until released or lost. */
+    public static final String LOCK_HOLD = "statesync.lock.hold";
+
+    /** Counter per recipe: acquires that gave up at their timeout. */
+    public static final String LOCK_TIMEOUTS = "statesync.lock.timeouts";
+
+    /** Counter per recipe: lock handles lost. */
+    public static final String LOCK_LOSSES = "statesync.lock.losses";
+
+    /** Counter per recipe and {@code change} ({@code elected}, {@code stepped_down}): this node's leadership changes. */
+    public static final String LEADER_CHANGES = "statesync.leader.changes";
+
+    /** Timer per recipe: the wait before leading after an unclean handover. */
+    public static final String TAKEOVER_DELAY = "statesync.leader.takeover.delay";
+
+    /** Counter per recipe: runs of the leader's task (ticks of a scheduled one). */
+    public static final String TASK_RUNS = "statesync.leader.task.runs";
+
+    /** Timer per recipe: how long the leader's task took to return once told to stop. */
+    public static final String TASK_STOP = "statesync.leader.task.stop";
+
+    /** Distribution summary per recipe: later events already read when a subscription's listener gets one. */
+    public static final String SUBSCRIBER_LAG = "statesync.eventlog.subscriber.lag";
+
+    /** Counter per recipe: queue items claimed again after an earlier delivery. */
+    public static final String REDELIVERIES = "statesync.queue.redeliveries";
+
+    /** Counter per recipe and {@code cause}: queue items moved to the dead letters by this node. */
+    public static final String DEAD_LETTERS = "statesync.queue.dead.letters";
+
+    /** Timer per recipe: how long each claim was held, until acknowledged, given back or lost. */
+    public static final String CLAIM_AGE = "statesync.queue.claim.age";
+
+    /** Distribution summary per recipe: commands per batch a replicated state's leader published. */
+    public static final String BATCH = "statesync.replicated.batch";
+
+    /** Counter per recipe: times this node became a replicated state's leader. */
+    public static final String REPLICATED_LEADER_CHANGES = "statesync.replicated.leader.changes";
+
+    /** What each inner event of a recipe becomes: a meter name, an extra tag, a description. */
+    private record Inner(String name, @Nullable Tag tag, String description) {}
+
+    private static Inner inner(Telemetry.Event event) {
+        return switch (event) {
+            case CONFLICT -> new Inner(CONFLICTS, null, "writes that lost the version race to another writer");
+            case TURN_TAKEN -> new Inner(TURNS, null, "turns taken by a writer after losing several times in a row");
+            case UNKNOWN_LANDED ->
+                new Inner(UNKNOWN_RESOLVED, Tag.of("result", "landed"), "writes whose reply was lost, by resolution");
+            case UNKNOWN_NOT_LANDED ->
+                new Inner(
+                        UNKNOWN_RESOLVED, Tag.of("result", "not_landed"), "writes whose reply was lost, by resolution");
+            case UNKNOWN_UNRESOLVED ->
+                new Inner(
+                        UNKNOWN_RESOLVED, Tag.of("result", "unresolved"), "writes whose reply was lost, by resolution");
+            case LOCK_HOLD -> new Inner(LOCK_HOLD, null, "how long a lock handle was held, until released or lost");
+            case LOCK_TIMEOUT -> new Inner(LOCK_TIMEOUTS, null, "acquires that gave up at their timeout");
+            case LOCK_LOST ->
+                new Inner(LOCK_LOSSES, null, "lock handles lost (session, znode gone, connection policy)");
+            case ELECTED -> new Inner(LEADER_CHANGES, Tag.of("change", "elected"), "this node's leadership changes");
+            case STEPPED_DOWN ->
+                new Inner(LEADER_CHANGES, Tag.of("change", "stepped_down"), "this node's leadership changes");
+            case TAKEOVER_DELAY -> new Inner(TAKEOVER_DELAY, null, "the wait before leading after an unclean handover");
+            case TASK_RUN -> new Inner(TASK_RUNS, null, "runs of the leader's task (ticks of a scheduled task)");
+            case TASK_STOP -> new Inner(TASK_STOP, null, "how long the leader's task took to return once told to stop");
+            case SUBSCRIBER_LAG ->
+                new Inner(SUBSCRIBER_LAG, null, "later events already read when a listener received an event");
+            case REDELIVERY -> new Inner(REDELIVERIES, null, "items claimed again after an earlier delivery");
+            case DEAD_LETTER_EXHAUSTED ->
+                new Inner(DEAD_LETTERS, Tag.of("cause", "DELIVERIES_EXHAUSTED"), "items moved to the dead letters");
+            case DEAD_LETTER_UNDECODABLE ->
+                new Inner(DEAD_LETTERS, Tag.of("cause", "UNDECODABLE"), "items moved to the dead letters");
+            case CLAIM_AGE ->
+                new Inner(CLAIM_AGE, null, "how long a claim was held, until acknowledged, given back or lost");
+            case BATCH -> new Inner(BATCH, null, "commands per batch the leader applied and published");
+            case REPLICATED_LEADER ->
+                new Inner(REPLICATED_LEADER_CHANGES, null, "times this node became the replicated state's leader");
+        };
+    }
+
     /** Timer per recipe, operation and outcome: the recipes' blocking calls. */
     public static final String OPERATION = "statesync.operation";
 
@@ -199,6 +299,23 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final ConnectionListener listener = this::onConnection;
     private final Telemetry.Sink sink = new Telemetry.Sink() {
+        @Override
+        public boolean followsDeliveries() {
+            return true;
+        }
+
+        @Override
+        public boolean followsEvents() {
+            return true;
+        }
+
+        @Override
+        public void recorded(String owner, Telemetry.Event event, long value) {
+            for (Bound b : bound) {
+                b.inner(owner, event).accept(value);
+            }
+        }
+
         @Override
         public void delivered(String owner, long queuedNanos) {
             for (Bound b : bound) {
@@ -472,6 +589,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         private final Map<String, MultiGauge> details = new ConcurrentHashMap<>();
         private final Map<String, Set<String>> shown = new ConcurrentHashMap<>();
         private final Map<String, Timer> operations = new ConcurrentHashMap<>();
+        private final Map<String, LongConsumer> inner = new ConcurrentHashMap<>();
 
         Bound(MeterRegistry registry) {
             this.registry = registry;
@@ -579,6 +697,49 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                     meters.add(t);
                 }
                 return t;
+            });
+        }
+
+        LongConsumer inner(String owner, Telemetry.Event event) {
+            return inner.computeIfAbsent(owner + '\u0000' + event.name(), key -> {
+                Inner i = StateSyncMetrics.inner(event);
+                Tags t = tags.and("recipe", owner);
+                Tag extra = i.tag();
+                if (extra != null) {
+                    t = t.and(extra);
+                }
+                Meter meter;
+                LongConsumer record;
+                switch (event.kind()) {
+                    case COUNT -> {
+                        Counter c = Counter.builder(i.name())
+                                .tags(t)
+                                .description(i.description())
+                                .register(registry);
+                        meter = c;
+                        record = v -> c.increment((double) v);
+                    }
+                    case TIME -> {
+                        Timer timer = Timer.builder(i.name())
+                                .tags(t)
+                                .description(i.description())
+                                .register(registry);
+                        meter = timer;
+                        record = v -> timer.record(v, TimeUnit.NANOSECONDS);
+                    }
+                    default -> {
+                        DistributionSummary d = DistributionSummary.builder(i.name())
+                                .tags(t)
+                                .description(i.description())
+                                .register(registry);
+                        meter = d;
+                        record = v -> d.record((double) v);
+                    }
+                }
+                synchronized (meters) {
+                    meters.add(meter);
+                }
+                return record;
             });
         }
 

@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Makes each blocking call of a coordinator's recipes a Micrometer {@link Observation}: a shared
- * state's {@code update}, {@code set} and {@code delete}, a lock's {@code acquire}, a log's {@code
- * append}, a queue's {@code offer} and {@code take}, a replicated state's {@code submit}. With a
+ * state's {@code read}, {@code set}, {@code update}, {@code compareAndSet} and {@code delete}, a state
+ * tree's {@code read}, {@code put}, {@code compareAndSet} and {@code remove}, a lock's {@code acquire}
+ * and {@code tryAcquire}, a log's {@code append}, a queue's {@code offer} and {@code take}, a
+ * replicated state's {@code submit}. With a
  * tracing bridge (for example OpenTelemetry through Micrometer Tracing) each call is a span, a child
  * of the observation current on the calling thread when the call starts.
  *
@@ -62,16 +64,8 @@ public final class StateSyncObservations implements AutoCloseable {
     public StateSyncObservations(Coordinator coordinator, ObservationRegistry registry) {
         this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
         Objects.requireNonNull(registry, "registry");
+        // Follows calls only: neither deliveries nor inner events, so the engine reads no clock for it.
         this.sink = new Telemetry.Sink() {
-            @Override
-            public void delivered(String owner, long queuedNanos) {}
-
-            @Override
-            public void listenerFailed(String owner) {}
-
-            @Override
-            public void resynced(String owner) {}
-
             @Override
             public Telemetry.@Nullable Scope started(String owner, String operation, String path) {
                 if (registry.isNoop()) {

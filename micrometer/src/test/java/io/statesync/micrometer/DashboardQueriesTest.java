@@ -22,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.leader.LeaderElection;
@@ -115,6 +116,16 @@ class DashboardQueriesTest {
                         LockHandle held = lock.acquire(Duration.ofSeconds(10))) {
                     assertThat(held.isValid()).isTrue();
                     assertThat(sub.state()).isNotNull();
+                    // The recipes' inner meters appear with their first event: one of each, through
+                    // the path the recipes report on, named by the binder as it names theirs.
+                    Telemetry.Probe probe = c.internalTelemetry().probe("SharedState /inner", "/inner");
+                    for (Telemetry.Event event : Telemetry.Event.values()) {
+                        if (event.kind() == Telemetry.Event.Kind.COUNT) {
+                            probe.count(event);
+                        } else {
+                            probe.record(event, 1);
+                        }
+                    }
                     registry.scrape(); // the per-recipe gauges appear with the first reading of the recipes
                     String scrape = registry.scrape();
                     Set<String> exported = new TreeSet<>();

@@ -178,7 +178,10 @@ public final class ListenerSet<L> {
             return;
         }
         Telemetry t = telemetry;
-        if (t != null && t.active() && event instanceof StateChange<?> change && change.kind() == ChangeKind.RESYNCED) {
+        if (t != null
+                && t.timesDeliveries()
+                && event instanceof StateChange<?> change
+                && change.kind() == ChangeKind.RESYNCED) {
             t.resynced(owner);
         }
         for (Subscriber s : subscribers) {
@@ -272,7 +275,7 @@ public final class ListenerSet<L> {
 
         void offer(Object event, Consumer<? super L> call) {
             Telemetry t = telemetry;
-            boolean timed = t != null && t.active();
+            boolean timed = t != null && t.timesDeliveries();
             long queuedAt = timed ? ticker.read() : 0;
             synchronized (lock) {
                 if (active) {
@@ -331,7 +334,7 @@ public final class ListenerSet<L> {
                         next.call.accept(listener);
                     } catch (RuntimeException e) {
                         LOG.error("{}: listener {} threw on {}; it stays registered", owner, listener, next.event, e);
-                        if (t != null && t.active()) {
+                        if (t != null && t.timesDeliveries()) {
                             t.listenerFailed(owner);
                         }
                     }

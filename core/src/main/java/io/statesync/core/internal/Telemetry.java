@@ -38,33 +38,71 @@ import org.jspecify.annotations.Nullable;
  * coordinator.internalTelemetry()}); not API.
  *
  * <p>Costs nothing while no {@link Sink} is added: the engine then reads no clock, and an operation
- * is one shared object that does nothing. With a sink, the engine reads the ticker twice per change
- * and listener, and an operation twice per call.
+ * is one shared object that does nothing. With a sink that follows deliveries, the engine reads the
+ * ticker twice per change and listener; with a sink that follows calls, an operation reads it twice
+ * per call; with a sink that follows inner events, a timed event reads it twice. Each recipe reports
+ * through its {@link Probe}, made once when it is built.
  */
 public final class Telemetry {
-    /** Receives the engine's reports; called on the thread that delivers, so it must be cheap. */
+    /**
+     * Receives the engine's and the recipes' reports; called on the thread that delivers or works,
+     * so it must be cheap. A sink says what it follows: the engine reads its ticker for deliveries
+     * only while a sink follows deliveries, and a recipe reports its inner events only while a sink
+     * follows them.
+     */
     public interface Sink {
         /**
-         * A change was handed to a listener.
+         * Whether this sink wants {@link #delivered}, {@link #listenerFailed} and {@link #resynced}:
+         * while no sink does, the engine reads no clock per change.
+         *
+         * @return {@code true} to be told of deliveries; {@code false} by default
+         */
+        default boolean followsDeliveries() {
+            return false;
+        }
+
+        /**
+         * Whether this sink wants {@link #recorded}: while no sink does, a recipe's inner events
+         * (conflicts, hold times, redeliveries...) cost one volatile read each.
+         *
+         * @return {@code true} to be told of inner events; {@code false} by default
+         */
+        default boolean followsEvents() {
+            return false;
+        }
+
+        /**
+         * A change was handed to a listener (only if {@link #followsDeliveries()}).
          *
          * @param owner the recipe, e.g. {@code "SharedState /config"}
          * @param queuedNanos how long the change waited between being queued and the call starting
          */
-        void delivered(String owner, long queuedNanos);
+        default void delivered(String owner, long queuedNanos) {}
 
         /**
-         * A listener threw (it stays registered).
+         * A listener threw (it stays registered); only if {@link #followsDeliveries()}.
          *
          * @param owner the recipe
          */
-        void listenerFailed(String owner);
+        default void listenerFailed(String owner) {}
 
         /**
-         * A recipe queued a RESYNCED change (once per change, not per listener).
+         * A recipe queued a RESYNCED change (once per change, not per listener); only if {@link
+         * #followsDeliveries()}.
          *
          * @param owner the recipe
          */
-        void resynced(String owner);
+        default void resynced(String owner) {}
+
+        /**
+         * Something happened inside a recipe (only if {@link #followsEvents()}).
+         *
+         * @param owner the recipe, e.g. {@code "DistributedLock /jobs"}
+         * @param event what happened
+         * @param value 1 for a {@link Event.Kind#COUNT}, nanoseconds for a {@link Event.Kind#TIME},
+         *     the amount for an {@link Event.Kind#AMOUNT}
+         */
+        default void recorded(String owner, Event event, long value) {}
 
         /**
          * A recipe's call started. Called on the caller's thread, before the call does anything;
@@ -80,6 +118,201 @@ public final class Telemetry {
             return null;
         }
     }
+
+    /**
+     * What a recipe reports from inside its work, beside its calls: each a counter, a timer or an
+     * amount. The meters they become are named by the sink (the Micrometer module catalogues them).
+     */
+    public enum Event {
+        /** A shared state's update lost the version race and is retried; a tree's compare-and-set lost. */
+        CONFLICT(Kind.COUNT),
+        /** A shared state's writer took a turn after losing several times in a row. */
+        TURN_TAKEN(Kind.COUNT),
+        /** A write whose reply was lost turned out to have landed. */
+        UNKNOWN_LANDED(Kind.COUNT),
+        /** A write whose reply was lost turned out not to have landed. */
+        UNKNOWN_NOT_LANDED(Kind.COUNT),
+        /** A write whose reply was lost could not be resolved (its session ended and the node moved). */
+        UNKNOWN_UNRESOLVED(Kind.COUNT),
+        /** A lock handle ended (released or lost): how long it was held. */
+        LOCK_HOLD(Kind.TIME),
+        /** An acquire gave up at its timeout. */
+        LOCK_TIMEOUT(Kind.COUNT),
+        /** A lock handle was lost (session expired, znode deleted, a loss under the policy). */
+        LOCK_LOST(Kind.COUNT),
+        /** This node became the leader. */
+        ELECTED(Kind.COUNT),
+        /** This node stopped leading. */
+        STEPPED_DOWN(Kind.COUNT),
+        /** After an unclean handover, the wait this node starts before leading. */
+        TAKEOVER_DELAY(Kind.TIME),
+        /** The leader's task was run (once per run of a one-shot task, per tick of a scheduled one). */
+        TASK_RUN(Kind.COUNT),
+        /** The leader's task stopped: how long it took to return once told to stop. */
+        TASK_STOP(Kind.TIME),
+        /** A subscription's listener received an event: how many later events were already read. */
+        SUBSCRIBER_LAG(Kind.AMOUNT),
+        /** A queue item was claimed again after an earlier delivery. */
+        REDELIVERY(Kind.COUNT),
+        /** A queue item moved to the dead letters after its deliveries ran out. */
+        DEAD_LETTER_EXHAUSTED(Kind.COUNT),
+        /** A queue item moved to the dead letters because it does not decode. */
+        DEAD_LETTER_UNDECODABLE(Kind.COUNT),
+        /** A queue claim ended (acknowledged, given back, lost): how long it was held. */
+        CLAIM_AGE(Kind.TIME),
+        /** A replicated state's leader published a batch: the commands it applied. */
+        BATCH(Kind.AMOUNT),
+        /** This node became the leader of a replicated state. */
+        REPLICATED_LEADER(Kind.COUNT);
+
+        /** What an event's value is. */
+        public enum Kind {
+            /** Counted: the value is 1. */
+            COUNT,
+            /** A duration in nanoseconds. */
+            TIME,
+            /** An amount (events, commands). */
+            AMOUNT
+        }
+
+        private final Kind kind;
+
+        Event(Kind kind) {
+            this.kind = kind;
+        }
+
+        /**
+         * What its value is.
+         *
+         * @return the kind
+         */
+        public Kind kind() {
+            return kind;
+        }
+    }
+
+    /**
+     * Classifies a failed asynchronous call: the outcome for an exception, or {@code null} for the
+     * default ({@code "timeout"} for an {@link OperationTimeoutException}, else {@code "error"}).
+     */
+    @FunctionalInterface
+    public interface Outcomes {
+        /**
+         * The outcome of a call that failed with {@code error}.
+         *
+         * @param error what the call's future failed with (unwrapped)
+         * @return the outcome, or {@code null} for the default
+         */
+        @Nullable
+        String of(Throwable error);
+    }
+
+    /**
+     * What one recipe reports through, made once when the recipe is built: its name, its path, and
+     * its calls and inner events. While no sink follows, each report costs a volatile read.
+     * Thread-safe.
+     */
+    public final class Probe {
+        private final String owner;
+        private final String path;
+        private volatile boolean silent;
+
+        private Probe(String owner, String path) {
+            this.owner = owner;
+            this.path = path;
+        }
+
+        /**
+         * The recipe, e.g. {@code "SharedState /config"}.
+         *
+         * @return the owner name
+         */
+        public String owner() {
+            return owner;
+        }
+
+        /**
+         * Makes a blocking call, followed by the sinks (see {@link Telemetry#observe}).
+         *
+         * @param operation the call, e.g. {@code "update"}
+         * @param call the call
+         * @param <T> its result
+         * @return what the call returned
+         * @throws InterruptedException if the call was interrupted
+         */
+        public <T> T observe(String operation, Call<T> call) throws InterruptedException {
+            if (silent || sinks.isEmpty()) {
+                return call.call();
+            }
+            return Telemetry.this.observe(owner, operation, path, call);
+        }
+
+        /**
+         * Starts a call that completes a future, followed by the sinks until it completes (see
+         * {@link Telemetry#observeAsync}).
+         *
+         * @param operation the call, e.g. {@code "submit"}
+         * @param call starts the call and returns its future
+         * @param outcomes names the outcome of a failure the recipe knows (e.g. a command refused)
+         * @param <T> the future's value
+         * @return the future the call returned
+         */
+        public <T> CompletableFuture<T> observeAsync(
+                String operation, Supplier<CompletableFuture<T>> call, Outcomes outcomes) {
+            if (silent || sinks.isEmpty()) {
+                return call.get();
+            }
+            return Telemetry.this.observeAsync(owner, operation, path, call, outcomes);
+        }
+
+        /**
+         * Reports a counted event.
+         *
+         * @param event what happened, a {@link Event.Kind#COUNT}
+         */
+        public void count(Event event) {
+            if (events && !silent) {
+                recorded(owner, event, 1);
+            }
+        }
+
+        /**
+         * Reports a duration or an amount.
+         *
+         * @param event what happened, a {@link Event.Kind#TIME} or an {@link Event.Kind#AMOUNT}
+         * @param value nanoseconds, or the amount
+         */
+        public void record(Event event, long value) {
+            if (events && !silent) {
+                recorded(owner, event, value);
+            }
+        }
+
+        /**
+         * A reading of the coordinator's ticker to time an event from, or {@link #UNTIMED} while no
+         * sink follows events (then no clock is read).
+         *
+         * @return the reading, or {@link #UNTIMED}
+         */
+        public long start() {
+            return events && !silent ? ticker.read() : UNTIMED;
+        }
+
+        /**
+         * Reports the time since {@code start}, unless it is {@link #UNTIMED}.
+         *
+         * @param event what ended, a {@link Event.Kind#TIME}
+         * @param start what {@link #start()} returned when it began
+         */
+        public void timeSince(Event event, long start) {
+            if (start != UNTIMED && events && !silent) {
+                recorded(owner, event, Math.max(0, ticker.read() - start));
+            }
+        }
+    }
+
+    /** What {@link Probe#start()} returns while nothing is timed. */
+    public static final long UNTIMED = Long.MIN_VALUE;
 
     /** One blocking call as one sink follows it. */
     public interface Scope {
@@ -150,7 +383,14 @@ public final class Telemetry {
     }
 
     private final CopyOnWriteArrayList<Sink> sinks = new CopyOnWriteArrayList<>();
+    // recomputed when a sink is added or removed: whether any sink follows deliveries, inner events
+    private volatile boolean deliveries;
+    private volatile boolean events;
     private final Ticker ticker;
+    // the probes of the coordinator's recipes (weak: a recipe never closed is not kept)
+    private final Set<Probe> probes = Collections.newSetFromMap(new WeakHashMap<>());
+    // guarded by probes: the paths silenced by silenceUnder
+    private final List<String> silencedPaths = new ArrayList<>();
     // the live listener sets of the coordinator's recipes (weak: a recipe never closed is not kept)
     private final Set<ListenerSet<?>> sets = Collections.newSetFromMap(new WeakHashMap<>());
 
@@ -242,19 +482,19 @@ public final class Telemetry {
 
     /**
      * Starts a recipe's call that completes a future, followed by the sinks until the future
-     * completes: {@code "ok"}, {@code "timeout"} for an {@link OperationTimeoutException}, {@code
-     * "rejected"} for an exception whose class is named {@code CommandRejectedException} (a command
-     * the state refused), else {@code "error"}.
+     * completes: {@code "ok"}; for a failure, what {@code outcomes} names it, else {@code
+     * "timeout"} for an {@link OperationTimeoutException}, else {@code "error"}.
      *
      * @param owner the recipe
      * @param operation the call, e.g. {@code "submit"}
      * @param path the recipe's path
      * @param call starts the call and returns its future
+     * @param outcomes names the outcome of a failure the recipe knows (e.g. {@code "rejected"})
      * @param <T> the future's value
      * @return the future the call returned
      */
     public <T> CompletableFuture<T> observeAsync(
-            String owner, String operation, String path, Supplier<CompletableFuture<T>> call) {
+            String owner, String operation, String path, Supplier<CompletableFuture<T>> call, Outcomes outcomes) {
         Operation op = start(owner, operation, path);
         if (op == Operation.NONE) {
             return call.get();
@@ -274,10 +514,11 @@ public final class Telemetry {
                 Throwable cause =
                         thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
                 op.failed(cause);
-                if (cause instanceof OperationTimeoutException) {
+                String named = outcomes.of(cause);
+                if (named != null) {
+                    op.outcome(named);
+                } else if (cause instanceof OperationTimeoutException) {
                     op.outcome("timeout");
-                } else if (cause.getClass().getSimpleName().equals("CommandRejectedException")) {
-                    op.outcome("rejected");
                 }
             }
             op.close();
@@ -291,7 +532,10 @@ public final class Telemetry {
      * @param sink the sink
      */
     public void addSink(Sink sink) {
-        sinks.add(sink);
+        synchronized (sinks) {
+            sinks.add(sink);
+            follow();
+        }
     }
 
     /**
@@ -300,33 +544,103 @@ public final class Telemetry {
      * @param sink the sink, as added
      */
     public void removeSink(Sink sink) {
-        sinks.remove(sink);
+        synchronized (sinks) {
+            sinks.remove(sink);
+            follow();
+        }
+    }
+
+    private void follow() {
+        boolean d = false;
+        boolean e = false;
+        for (Sink s : sinks) {
+            d |= s.followsDeliveries();
+            e |= s.followsEvents();
+        }
+        deliveries = d;
+        events = e;
     }
 
     /**
-     * Whether a sink listens: the engine measures only then.
+     * Whether a sink follows deliveries: the engine reads its ticker per change only then.
      *
-     * @return {@code true} if at least one sink is added
+     * @return {@code true} if at least one sink {@link Sink#followsDeliveries() follows deliveries}
      */
-    public boolean active() {
-        return !sinks.isEmpty();
+    public boolean timesDeliveries() {
+        return deliveries;
+    }
+
+    /**
+     * The probe a recipe reports through; make it once, when the recipe is built.
+     *
+     * @param owner the recipe, e.g. {@code "SharedState /config"}
+     * @param path the recipe's path
+     * @return the recipe's probe
+     */
+    public Probe probe(String owner, String path) {
+        Probe p = new Probe(owner, path);
+        synchronized (probes) {
+            for (String silenced : silencedPaths) {
+                if (under(path, silenced)) {
+                    p.silent = true;
+                }
+            }
+            probes.add(p);
+        }
+        return p;
+    }
+
+    private static boolean under(String path, String root) {
+        return path.startsWith(root.endsWith("/") ? root : root + "/");
+    }
+
+    /**
+     * Silences the probes whose path is under {@code path} (not {@code path} itself), made so far or
+     * later: they report no call and no inner event. For the parts of a recipe that reports for them
+     * (a replicated state's command log, published state, election and the leader's subscription).
+     *
+     * @param path the recipe's path
+     */
+    public void silenceUnder(String path) {
+        synchronized (probes) {
+            silencedPaths.add(path);
+            for (Probe p : probes) {
+                if (under(p.path, path)) {
+                    p.silent = true;
+                }
+            }
+        }
+    }
+
+    private void recorded(String owner, Event event, long value) {
+        for (Sink s : sinks) {
+            if (s.followsEvents()) {
+                s.recorded(owner, event, value);
+            }
+        }
     }
 
     void delivered(String owner, long queuedNanos) {
         for (Sink s : sinks) {
-            s.delivered(owner, queuedNanos);
+            if (s.followsDeliveries()) {
+                s.delivered(owner, queuedNanos);
+            }
         }
     }
 
     void listenerFailed(String owner) {
         for (Sink s : sinks) {
-            s.listenerFailed(owner);
+            if (s.followsDeliveries()) {
+                s.listenerFailed(owner);
+            }
         }
     }
 
     void resynced(String owner) {
         for (Sink s : sinks) {
-            s.resynced(owner);
+            if (s.followsDeliveries()) {
+                s.resynced(owner);
+            }
         }
     }
 

@@ -24,6 +24,7 @@ import io.statesync.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -136,5 +137,69 @@ class TelemetryOperationTest {
                         tuple("R /p e /p", "error"));
         assertThat(sink.ended.get(2).error()).isSameAs(timeout);
         assertThat(sink.ended.get(4).error()).isSameAs(failure);
+    }
+
+    /** Named like the replicated state's exception, but not it: the name alone means nothing. */
+    private static final class CommandRejectedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CommandRejectedException() {
+            super("refused");
+        }
+    }
+
+    @Test
+    void anAsynchronousCallsFailureIsNamedByTheCallerNotByAClassName() {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        Following sink = new Following();
+        telemetry.addSink(sink);
+        Telemetry.Outcomes none = e -> null;
+        Telemetry.Outcomes rejecting = e -> e instanceof IllegalArgumentException ? "rejected" : null;
+        CompletableFuture<String> a = new CompletableFuture<>();
+        CompletableFuture<String> b = new CompletableFuture<>();
+        CompletableFuture<String> c = new CompletableFuture<>();
+        var unusedA = telemetry.observeAsync("R /p", "a", "/p", () -> a, none);
+        var unusedB = telemetry.observeAsync("R /p", "b", "/p", () -> b, rejecting);
+        var unusedC = telemetry.observeAsync("R /p", "c", "/p", () -> c, rejecting);
+        a.completeExceptionally(new CommandRejectedException());
+        b.completeExceptionally(new IllegalArgumentException("refused"));
+        c.completeExceptionally(new OperationTimeoutException(
+                "/p", "not applied in time", OperationTimeoutException.Outcome.UNKNOWN, null));
+        assertThat(sink.ended)
+                .extracting(Ended::call, Ended::outcome)
+                .containsExactly(
+                        tuple("R /p a /p", "error"), tuple("R /p b /p", "rejected"), tuple("R /p c /p", "timeout"));
+    }
+
+    @Test
+    void aProbeUnderASilencedPathReportsNothingAndTheRecipeAboveItStillDoes() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        Following sink = new Following();
+        telemetry.addSink(sink);
+        Telemetry.Probe part = telemetry.probe("EventLog /rs/commands", "/rs/commands");
+        telemetry.silenceUnder("/rs");
+        Telemetry.Probe whole = telemetry.probe("ReplicatedState /rs", "/rs");
+        Telemetry.Probe later = telemetry.probe("LeaderElection /rs/leader [a]", "/rs/leader");
+        Telemetry.Probe beside = telemetry.probe("SharedState /rs2", "/rs2");
+        for (Telemetry.Probe p : List.of(part, whole, later, beside)) {
+            p.observe("call", () -> "x");
+        }
+        assertThat(sink.ended)
+                .extracting(Ended::call)
+                .containsExactly("ReplicatedState /rs call /rs", "SharedState /rs2 call /rs2");
+    }
+
+    @Test
+    void withoutASinkThatFollowsEventsAProbeReadsNoClock() {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(ticker);
+        telemetry.addSink(new Following()); // follows calls only
+        Telemetry.Probe probe = telemetry.probe("DistributedLock /l", "/l");
+        assertThat(probe.start()).isEqualTo(Telemetry.UNTIMED);
+        probe.timeSince(Telemetry.Event.LOCK_HOLD, Telemetry.UNTIMED);
+        probe.count(Telemetry.Event.LOCK_LOST);
+        assertThat(telemetry.timesDeliveries()).isFalse();
     }
 }

@@ -26,6 +26,7 @@ import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
     private final Codec<E> codec;
     private final LogStore store;
     private final Lifecycle lifecycle;
+    private final Telemetry.Probe probe;
     private final List<DefaultSubscription<E>> subscriptions = new CopyOnWriteArrayList<>();
 
     DefaultEventLog(Coordinator coordinator, Codec<E> codec, LogStore store) {
@@ -47,6 +49,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         this.codec = codec;
         this.store = store;
         this.lifecycle = new Lifecycle("EventLog " + store.path);
+        this.probe = coordinator.internalTelemetry().probe("EventLog " + store.path, store.path);
         coordinator.internalRecipes().register("EventLog", store.path, this);
     }
 
@@ -92,11 +95,6 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         subscriptions.remove(subscription);
     }
 
-    /** The log as its metrics and traces name it. */
-    private String name() {
-        return "EventLog " + store.path;
-    }
-
     @Override
     public long append(E event) throws InterruptedException {
         return append(event, store.appendTimeout());
@@ -108,9 +106,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         List<byte[]> encoded = List.of(codec.encode(event));
-        return store.coordinator
-                .internalTelemetry()
-                .observe(name(), "append", store.path, () -> store.append(encoded, d));
+        return probe.observe("append", () -> store.append(encoded, d));
     }
 
     @Override
@@ -130,9 +126,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         for (E e : events) {
             encoded.add(codec.encode(Objects.requireNonNull(e, "events contains null")));
         }
-        return store.coordinator
-                .internalTelemetry()
-                .observe(name(), "append", store.path, () -> store.append(encoded, d));
+        return probe.observe("append", () -> store.append(encoded, d));
     }
 
     @Override

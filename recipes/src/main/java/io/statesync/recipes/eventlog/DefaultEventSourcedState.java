@@ -32,6 +32,7 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,7 +180,7 @@ final class DefaultEventSourcedState<S, E>
         synchronized (lock) {
             at = position;
             caughtUp = initialDelivered;
-            details.put("position", at);
+            details.put(ReportKeys.POSITION, at);
             details.put("caughtUp", caughtUp);
             if (startSnapshot >= 0) {
                 details.put("startSnapshot", startSnapshot);

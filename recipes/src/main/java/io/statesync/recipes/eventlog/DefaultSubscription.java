@@ -30,6 +30,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     private final Follower follower;
     private final ConnectionListener connectionListener;
     private volatile long position;
+    private final Telemetry.Probe probe;
     private volatile @Nullable StateSyncException failure;
 
     DefaultSubscription(
@@ -63,6 +66,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         String owner = "EventSubscription " + log.path() + " from " + from;
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
+        this.probe = coordinator.internalTelemetry().probe(owner, log.path());
         this.follower = new Follower(log.store(), this, "statesync-eventlog " + log.path());
         this.connectionListener = this::onConnection;
         coordinator.internalRecipes().register("EventSubscription", log.path(), this);
@@ -157,7 +161,8 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
                 LogEvent<E> logEvent = new LogEvent<>(raw.position(), event, raw.mzxid());
                 StateChange<LogEvent<E>> change = StateChange.of(
                         log.path(), ChangeKind.CREATED, null, Versioned.of(logEvent, 0, raw.czxid(), raw.mzxid()));
-                listeners.enqueue(change, l -> l.onChange(change));
+                long at = raw.position();
+                listeners.enqueue(change, l -> lagged(l, change, at));
                 next = raw.position() + 1;
             }
             position = next;
@@ -165,6 +170,12 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         } finally {
             listeners.dispatch();
         }
+    }
+
+    /** Hands an event to a listener, reporting how many later events the subscription has read. */
+    private void lagged(StateListener<LogEvent<E>> listener, StateChange<LogEvent<E>> change, long at) {
+        probe.record(Telemetry.Event.SUBSCRIBER_LAG, Math.max(0, position - 1 - at));
+        listener.onChange(change);
     }
 
     @Override
@@ -198,7 +209,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     public Health describe() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("from", from);
-        details.put("position", position);
+        details.put(ReportKeys.POSITION, position);
         details.put("listeners", listeners.size());
         StateSyncException stopped = failure;
         if (stopped != null) {

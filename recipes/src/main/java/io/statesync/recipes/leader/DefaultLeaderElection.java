@@ -33,6 +33,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.AccessDenials;
@@ -131,6 +133,8 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     /** The takeover delay after an unclean handover. */
     private final TakeoverRule takeover = new TakeoverRule();
 
+    private final Telemetry.Probe probe;
+
     /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
     private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
 
@@ -162,6 +166,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         this.nodes = new ElectionNodes(
                 coordinator, path, name, Participants.encode(participantId, metadata), this::scheduleRefresh);
         this.loop = loop;
+        this.probe = coordinator.internalTelemetry().probe(name, path);
         this.tasks = new TaskRunner(
                 coordinator,
                 name,
@@ -173,6 +178,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                 onTaskStop,
                 this::taskEnded,
                 this::stillLeads);
+        tasks.probe = probe;
         coordinator.internalRecipes().register("LeaderElection", path, this);
     }
 
@@ -598,6 +604,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             return;
         }
         leader = false;
+        probe.count(Telemetry.Event.STEPPED_DOWN);
         generation++;
         tasks.stop(reason);
         LOG.info("{}: gave up leadership ({})", name, reason);
@@ -823,6 +830,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             if (TakeoverRule.unclean(previousEpoch, epoch, claimedEpoch)) {
                 long now = ticker.read();
                 if (takeover.seen(previousEpoch, now)) {
+                    probe.record(Telemetry.Event.TAKEOVER_DELAY, takeoverDelay().toNanos());
                     LOG.info(
                             "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
                                     + " leading",
@@ -875,6 +883,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                 return;
             }
             leader = true;
+            probe.count(Telemetry.Event.ELECTED);
             Leadership self = new Leadership(participantId, metadata, epoch, true);
             LOG.info("{}: leads with epoch 0x{}", name, Long.toHexString(epoch));
             tasks.start(self);
@@ -950,9 +959,9 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             leads = leader;
             known = view.current();
             details.put("participating", ourPath != null);
-            details.put("leader", leads);
+            details.put(ReportKeys.LEADER, leads);
             if (known != null) {
-                details.put("epoch", known.epoch());
+                details.put(ReportKeys.EPOCH, known.epoch());
                 details.put("leaderId", known.leaderId());
             }
             if (tasks.hasTask()) {

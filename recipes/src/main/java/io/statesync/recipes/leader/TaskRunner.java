@@ -17,6 +17,7 @@ package io.statesync.recipes.leader;
 
 import io.statesync.core.Coordinator;
 import io.statesync.core.Ticker;
+import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +59,9 @@ final class TaskRunner {
     private final ScheduledThreadPoolExecutor timer;
 
     private volatile @Nullable TaskStop lastStop;
+
+    /** Where runs and stops are reported; set by the election right after construction. */
+    volatile Telemetry.@Nullable Probe probe;
 
     // Guarded by the election's lock.
     private @Nullable Run running;
@@ -228,6 +232,10 @@ final class TaskRunner {
 
     private void report(TaskStop stop) {
         lastStop = stop;
+        Telemetry.Probe p = probe;
+        if (p != null && stop.ended() && stop.reason() != TaskStop.Reason.TASK_ENDED) {
+            p.record(Telemetry.Event.TASK_STOP, stop.duration().toNanos());
+        }
         if (!TaskTiming.overran(stop, stopTimeout)) {
             LOG.info("{}: task stopped: {}", name, stop);
         } else {
@@ -258,6 +266,14 @@ final class TaskRunner {
             this.body = body;
             this.leadership = leadership;
             this.thread = coordinator.internalAccess().newThread(threadName, this);
+        }
+
+        /** Counts one run of the task's body. */
+        private void counted() {
+            Telemetry.Probe p = probe;
+            if (p != null) {
+                p.count(Telemetry.Event.TASK_RUN);
+            }
         }
 
         /** Whether the caller is this run's thread. */
@@ -317,6 +333,7 @@ final class TaskRunner {
 
         private void once() {
             try {
+                counted();
                 body.run(leadership);
             } catch (InterruptedException e) {
                 LOG.debug("{}: task interrupted", name);
@@ -336,6 +353,7 @@ final class TaskRunner {
                     // past its session (or cut off) and runs again does not tick on its old belief.
                     if (confirm.stillLeads(leadership)) {
                         skipping = false;
+                        counted();
                         body.run(leadership);
                     } else if (!cancelled && !skipping) {
                         skipping = true; // once per episode, not once per period

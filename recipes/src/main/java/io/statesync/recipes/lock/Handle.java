@@ -18,6 +18,7 @@ package io.statesync.recipes.lock;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LifecycleState;
+import io.statesync.core.internal.Telemetry;
 import java.time.Duration;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
@@ -43,12 +44,24 @@ final class Handle implements LockHandle {
 
     volatile @Nullable Watcher watcher;
 
+    /** A ticker reading when the lock was acquired, or {@link Telemetry#UNTIMED}. */
+    private final long heldSince;
+
     Handle(LockEngine engine, String holderPath, String zkHolderPath, long token, long session) {
         this.engine = engine;
+        this.heldSince = engine.probe.start();
         this.holderPath = holderPath;
         this.zkHolderPath = zkHolderPath;
         this.token = token;
         this.session = session;
+    }
+
+    /** Reports how long the lock was held (it was just released or lost); a lost one counts a loss. */
+    void heldFor(Telemetry.Probe probe) {
+        probe.timeSince(Telemetry.Event.LOCK_HOLD, heldSince);
+        if (lostReason != null) {
+            probe.count(Telemetry.Event.LOCK_LOST);
+        }
     }
 
     @Override

@@ -31,6 +31,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
@@ -106,6 +108,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<LockLostListener> listeners;
+    final Telemetry.Probe probe;
     /** This engine's guaranteed deletes of holder and waiter znodes (no thread of its own). */
     private final GuaranteedDelete deleter;
 
@@ -134,6 +137,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         this.name = recipe + " " + path;
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator);
+        this.probe = coordinator.internalTelemetry().probe(name, path);
         this.deleter = new GuaranteedDelete(coordinator, name);
         coordinator.internalRecipes().register(recipe, path, this);
     }
@@ -178,10 +182,10 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
         tokens.sort(null);
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("held", !tokens.isEmpty());
+        details.put(ReportKeys.HELD, !tokens.isEmpty());
         details.put("tokens", List.copyOf(tokens));
-        details.put("waiting", waiters);
-        details.put("lost", lost.size());
+        details.put(ReportKeys.WAITING, waiters);
+        details.put(ReportKeys.LOST, lost.size());
         if (maxLeases > 1) {
             details.put("maxLeases", maxLeases);
         }
@@ -247,9 +251,10 @@ final class LockEngine implements RecipeRegistry.Reporting {
         Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
         Deadline deadline = coordinator.internalAccess().deadline(timeout);
-        return coordinator.internalTelemetry().observe(name, "acquire", path, () -> {
+        return probe.observe("acquire", () -> {
             Handle h = run(kind, deadline, true);
             if (h == null) {
+                probe.count(Telemetry.Event.LOCK_TIMEOUT);
                 // Nothing is held: a znode the attempt created is deleted (the guaranteed delete).
                 throw new OperationTimeoutException(
                         path,
@@ -264,9 +269,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
     Optional<LockHandle> tryAcquire(LockQueue.Kind kind) throws InterruptedException {
         lifecycle.requireStarted();
         Deadline deadline = coordinator.internalAccess().defaultDeadline();
-        return coordinator
-                .internalTelemetry()
-                .observe(name, "tryAcquire", path, () -> Optional.ofNullable(run(kind, deadline, false)));
+        return probe.observe("tryAcquire", () -> Optional.ofNullable(run(kind, deadline, false)));
     }
 
     private @Nullable Handle run(LockQueue.Kind kind, Deadline deadline, boolean wait) throws InterruptedException {
@@ -637,6 +640,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
             }
             h.lostReason = why;
             lostOpen.add(h);
+            h.heldFor(probe);
             error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
             listeners.enqueue(error, l -> l.lockLost(h, error));
         }
@@ -668,6 +672,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
                 held.remove(h);
                 h.lostReason = why;
                 lostOpen.add(h);
+                h.heldFor(probe);
                 LockLostException error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
                 listeners.enqueue(error, l -> l.lockLost(h, error));
             }
@@ -699,7 +704,9 @@ final class LockEngine implements RecipeRegistry.Reporting {
                 return;
             }
             h.released = true;
-            held.remove(h);
+            if (held.remove(h)) {
+                h.heldFor(probe);
+            }
             lostOpen.remove(h);
         }
         CompletableFuture<Void> deleted = deleter.deleteNode(h.zkHolderPath, h.session);

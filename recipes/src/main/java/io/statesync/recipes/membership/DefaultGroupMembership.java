@@ -32,6 +32,7 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
@@ -671,7 +672,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
             online = connected;
             registered = connected && registeredSession != 0;
             refused = layoutRefused;
-            details.put("members", view.members().size());
+            details.put(ReportKeys.MEMBERS, view.members().size());
             details.put("registered", registered);
         }
         if (refused && !registered) {

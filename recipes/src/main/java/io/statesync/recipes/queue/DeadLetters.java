@@ -22,6 +22,7 @@ import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.PackFormat;
@@ -60,9 +61,11 @@ final class DeadLetters<T> {
     private final long writerHigh;
     private final long writerLow;
     private final AtomicLong sequence;
+    private final Telemetry.Probe probe;
 
     /**
      * @param sequence the queue writer's sequence, shared with its offers (each record takes the next)
+     * @param probe the queue's probe, which counts the items moved here
      */
     DeadLetters(
             Coordinator coordinator,
@@ -70,7 +73,9 @@ final class DeadLetters<T> {
             Codec<T> codec,
             long writerHigh,
             long writerLow,
-            AtomicLong sequence) {
+            AtomicLong sequence,
+            Telemetry.Probe probe) {
+        this.probe = probe;
         this.coordinator = coordinator;
         this.store = store;
         this.codec = codec;
@@ -152,6 +157,10 @@ final class DeadLetters<T> {
                         d,
                         cause,
                         shortDetail);
+                probe.count(
+                        cause == DeadLetter.Cause.UNDECODABLE
+                                ? Telemetry.Event.DEAD_LETTER_UNDECODABLE
+                                : Telemetry.Event.DEAD_LETTER_EXHAUSTED);
                 return true;
             } catch (StateSyncException e) {
                 String at = e.path();

@@ -20,6 +20,7 @@ import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.RawOps;
 import java.time.Duration;
@@ -57,6 +58,8 @@ final class DefaultClaim<T> implements Claim<T> {
     private final String itemPath;
     private final String claimPath;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+    /** A ticker reading when claimed, or {@link Telemetry#UNTIMED}. */
+    private final long claimedAt;
 
     DefaultClaim(
             DefaultWorkQueue<T> queue,
@@ -75,6 +78,7 @@ final class DefaultClaim<T> implements Claim<T> {
         this.sessionId = sessionId;
         this.itemPath = queue.store.itemPath(layout, position);
         this.claimPath = queue.store.claimPath(layout, position);
+        this.claimedAt = queue.probe.start();
     }
 
     @Override
@@ -103,6 +107,7 @@ final class DefaultClaim<T> implements Claim<T> {
 
     void markLost() {
         if (state.compareAndSet(State.HELD, State.LOST)) {
+            queue.probe.timeSince(Telemetry.Event.CLAIM_AGE, claimedAt);
             queue.forget(this);
         }
     }
@@ -346,7 +351,10 @@ final class DefaultClaim<T> implements Claim<T> {
     }
 
     private void finish(State to) {
-        if (state.compareAndSet(State.HELD, to) || state.compareAndSet(State.LOST, to)) {
+        if (state.compareAndSet(State.HELD, to)) {
+            queue.probe.timeSince(Telemetry.Event.CLAIM_AGE, claimedAt);
+            queue.forget(this);
+        } else if (state.compareAndSet(State.LOST, to)) {
             queue.forget(this);
         }
         if (to == State.RELEASED) {

@@ -31,6 +31,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.WatchSet;
 import java.time.Duration;
@@ -77,6 +79,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     final long capacity;
     final Duration operationTimeout;
     final DeadLetters<T> deadLetters;
+    final Telemetry.Probe probe;
     private final Offers<T> offers;
     private final Claims<T> claims;
     final long writerHigh;
@@ -129,7 +132,8 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         UUID writer = UUID.randomUUID();
         this.writerHigh = writer.getMostSignificantBits();
         this.writerLow = writer.getLeastSignificantBits();
-        this.deadLetters = new DeadLetters<>(coordinator, store, codec, writerHigh, writerLow, sequence);
+        this.probe = coordinator.internalTelemetry().probe("WorkQueue " + path, path);
+        this.deadLetters = new DeadLetters<>(coordinator, store, codec, writerHigh, writerLow, sequence, probe);
         this.writerPath = store.writersDir + "/" + writer;
         this.lifecycle = new Lifecycle("WorkQueue " + path);
         this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator);
@@ -228,11 +232,6 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         return store.path;
     }
 
-    /** The queue as its metrics and traces name it. */
-    private String name() {
-        return "WorkQueue " + store.path;
-    }
-
     /**
      * UP (a lost claim is redelivered, as the queue promises). Details: the claims this instance
      * holds; the depth and the next dead-letter id as of the last refresh, known only while a depth
@@ -241,11 +240,11 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     @Override
     public Health describe() {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("claimsHeld", held.size());
+        details.put(ReportKeys.CLAIMS_HELD, held.size());
         synchronized (lock) {
             Versioned<Long> depth = lastDepth;
             if (depth != null && depthListeners.size() > 0) {
-                details.put("depth", depth.value());
+                details.put(ReportKeys.DEPTH, depth.value());
             }
             if (nextDeadToDeliver >= 0) {
                 details.put("nextDeadLetterId", nextDeadToDeliver);
@@ -460,7 +459,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     @Override
     public long offerAll(List<? extends T> items, Duration timeout) throws InterruptedException {
-        return coordinator.internalTelemetry().observe(name(), "offer", path(), () -> offers.offer(items, timeout));
+        return probe.observe("offer", () -> offers.offer(items, timeout));
     }
 
     // ---------------------------------------------------------------- take
@@ -469,7 +468,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     public Optional<Claim<T>> take(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         lifecycle.requireStarted();
-        return coordinator.internalTelemetry().observe(name(), "take", path(), () -> takeOnce(timeout));
+        return probe.observe("take", () -> takeOnce(timeout));
     }
 
     private Optional<Claim<T>> takeOnce(Duration timeout) throws InterruptedException {
@@ -643,6 +642,9 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     DefaultClaim<T> newClaim(QueueStore.Layout m, long p, T value, int deliveries, byte[] data, long session) {
         DefaultClaim<T> claim = new DefaultClaim<>(this, m, p, value, deliveries, data, session);
+        if (deliveries > 1) {
+            probe.count(Telemetry.Event.REDELIVERY);
+        }
         held.add(claim);
         if (!lifecycle.isStarted()) {
             // Closed while claiming: give it back at once.

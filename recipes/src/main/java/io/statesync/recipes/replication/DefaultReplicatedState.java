@@ -36,6 +36,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSubscription;
@@ -80,6 +82,9 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     /** The longest the background part of {@link #close()} waits for the interrupted appender. */
     private static final Duration APPENDER_STOP_WAIT = Duration.ofSeconds(60);
 
+    /** A submit whose command the state refused ends {@code "rejected"} in metrics and traces. */
+    private static final Telemetry.Outcomes REJECTED = e -> e instanceof CommandRejectedException ? "rejected" : null;
+
     /** The leader moves the command log's retention point in steps of at least this many. */
     private static final long COMPACT_STEP = 100;
 
@@ -98,6 +103,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     private final byte[] initialPublished;
 
     private final Lifecycle lifecycle;
+    private final Telemetry.Probe probe;
     private final ListenerSet<StateListener<S>> listeners;
     private final EventLog<byte[]> log;
     private final SharedState<Published<S>> shared;
@@ -171,6 +177,8 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         recipes.unlist(shared);
         recipes.unlist(election);
         recipes.register("ReplicatedState", path, this);
+        coordinator.internalTelemetry().silenceUnder(path); // its parts: it reports its calls itself
+        this.probe = coordinator.internalTelemetry().probe(owner, path);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -320,12 +328,12 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         synchronized (lock) {
             Published<S> p = latest;
             version = p == null ? 0 : p.next;
-            details.put("version", version);
-            details.put("pendingCommands", pending.size() + outbox.size());
+            details.put(ReportKeys.VERSION, version);
+            details.put(ReportKeys.PENDING_COMMANDS, pending.size() + outbox.size());
         }
-        details.put("leader", election.isLeader());
+        details.put(ReportKeys.LEADER, election.isLeader());
         election.leadership().ifPresent(l -> {
-            details.put("epoch", l.epoch());
+            details.put(ReportKeys.EPOCH, l.epoch());
             details.put("leaderId", l.leaderId());
         });
         StateSyncException stopped = failure;
@@ -457,9 +465,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     public CompletableFuture<Applied<S>> submit(C command, Duration timeout) {
         Deadline.checkTimeout(timeout, "timeout");
         lifecycle.requireStarted();
-        return coordinator
-                .internalTelemetry()
-                .observeAsync("ReplicatedState " + path, "submit", path, () -> submitOnce(command, timeout));
+        return probe.observeAsync("submit", () -> submitOnce(command, timeout), REJECTED);
     }
 
     private CompletableFuture<Applied<S>> submitOnce(C command, Duration timeout) {
@@ -625,6 +631,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
 
     /** The leader's task: resume at the published position, apply, publish, until leadership ends. */
     private void lead(Leadership leadership) throws InterruptedException {
+        probe.count(Telemetry.Event.REPLICATED_LEADER);
         while (true) {
             try {
                 applyLoop(leadership);
@@ -702,6 +709,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
                         throw e;
                     }
                     version++;
+                    probe.record(Telemetry.Event.BATCH, result.next - next);
                     state = result.state;
                     next = result.next;
                     rejections = result.rejections;

@@ -23,6 +23,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RequestSize;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.FreshRead;
 import io.statesync.recipes.internal.WriterMarker;
@@ -57,6 +58,7 @@ final class BatchWriter<T> {
     private final Turns turns;
     private final StateView<T> view;
     private final ListenerSet<StateListener<T>> listeners;
+    private final Telemetry.Probe probe;
 
     BatchWriter(
             Coordinator coordinator,
@@ -64,7 +66,8 @@ final class BatchWriter<T> {
             WriterMarker marker,
             Turns turns,
             StateView<T> view,
-            ListenerSet<StateListener<T>> listeners) {
+            ListenerSet<StateListener<T>> listeners,
+            Telemetry.Probe probe) {
         this.coordinator = coordinator;
         this.access = coordinator.internalAccess();
         this.path = path;
@@ -73,6 +76,7 @@ final class BatchWriter<T> {
         this.turns = turns;
         this.view = view;
         this.listeners = listeners;
+        this.probe = probe;
         this.batchDeadline = access.deadline(Duration.ZERO);
     }
 
@@ -125,6 +129,7 @@ final class BatchWriter<T> {
             ZooKeeper zk = access.handle();
             if (doubt) {
                 Resolution r = resolve(zk, expectedVersion, expectedCzxid, data, doubtSession, doubtMarker);
+                countResolved(r);
                 switch (r) {
                     case LANDED -> {
                         inDoubt = false;
@@ -369,5 +374,15 @@ final class BatchWriter<T> {
             return node.rc() == KeeperException.Code.NONODE.intValue();
         }
         return node.rc() == 0 && s != null && s.getCzxid() == expectedCzxid && s.getVersion() == expectedVersion;
+    }
+
+    /** Counts how a write whose reply was lost turned out; a loss is asked again, not counted. */
+    private void countResolved(Resolution r) {
+        switch (r) {
+            case LANDED -> probe.count(Telemetry.Event.UNKNOWN_LANDED);
+            case UNKNOWN -> probe.count(Telemetry.Event.UNKNOWN_UNRESOLVED);
+            case LOSS -> {}
+            default -> probe.count(Telemetry.Event.UNKNOWN_NOT_LANDED);
+        }
     }
 }

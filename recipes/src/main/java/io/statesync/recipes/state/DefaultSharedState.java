@@ -31,6 +31,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.WriterMarker;
 import io.statesync.recipes.state.StateView.Base;
@@ -88,6 +90,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private final StateView<T> view;
     private final ConnectionListener connectionListener;
     private final Turns turns;
+    private final Telemetry.Probe probe;
 
     private final WriteQueue<T> writes;
     /** Confined to the combiner (one thread at a time; handed over under the queue's lock). */
@@ -112,10 +115,11 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.takeTurnAfter = Math.max(1, Math.min(TAKE_TURN_AFTER, maxUpdateAttempts / 4));
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
+        this.probe = coordinator.internalTelemetry().probe("SharedState " + path, path);
         this.lifecycle = new Lifecycle("SharedState " + path);
         this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
         this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners);
-        this.writer = new BatchWriter<>(coordinator, path, marker, turns, view, listeners);
+        this.writer = new BatchWriter<>(coordinator, path, marker, turns, view, listeners, probe);
         this.writes = new WriteQueue<>(path, new WriteQueue.Writer<>() {
             @Override
             public void runBatch(List<WriteOp<T>> batch) {
@@ -208,7 +212,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         details.put("initialized", initialized);
         details.put("exists", v != null);
         if (v != null) {
-            details.put("version", v.version());
+            details.put(ReportKeys.VERSION, v.version());
             details.put("mzxid", v.mzxid());
         }
         details.put("listeners", listeners.size());
@@ -236,13 +240,8 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
         }
-        ZkAccess.Reply r = coordinator
-                .internalTelemetry()
-                .observe(
-                        "SharedState " + path,
-                        "read",
-                        path,
-                        () -> view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED));
+        ZkAccess.Reply r =
+                probe.observe("read", () -> view.readFresh(deadline, "read of " + path, Outcome.NOT_APPLIED));
         Stat stat = r.stat();
         if (r.rc() != 0 || stat == null) {
             return Optional.empty();
@@ -266,14 +265,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         coordinator.checkValueSize(path, codec.encode(value));
         lifecycle.requireStarted();
-        return cast(coordinator
-                .internalTelemetry()
-                .observe(
-                        "SharedState " + path,
-                        "set",
-                        path,
-                        () -> writes.submit(
-                                new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path))));
+        return cast(probe.observe(
+                "set",
+                () -> writes.submit(
+                        new WriteOp<>(OpKind.FUNCTION, x -> value, null, null, deadline, "set of " + path))));
     }
 
     @Override
@@ -286,14 +281,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         Objects.requireNonNull(function, "function");
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return cast(coordinator
-                .internalTelemetry()
-                .observe(
-                        "SharedState " + path,
-                        "update",
-                        path,
-                        () -> writes.submit(
-                                new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path))));
+        return cast(probe.observe(
+                "update",
+                () -> writes.submit(
+                        new WriteOp<>(OpKind.FUNCTION, function, null, null, deadline, "update of " + path))));
     }
 
     @SuppressWarnings("unchecked")
@@ -316,14 +307,10 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         byte[] bytes = codec.encode(next);
         coordinator.checkValueSize(path, bytes);
         lifecycle.requireStarted();
-        Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>) coordinator
-                .internalTelemetry()
-                .observe(
-                        "SharedState " + path,
-                        "compareAndSet",
-                        path,
-                        () -> writes.submit(new WriteOp<>(
-                                OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path)));
+        Optional<Versioned<byte[]>> written = (Optional<Versioned<byte[]>>) probe.observe(
+                "compareAndSet",
+                () -> writes.submit(
+                        new WriteOp<>(OpKind.CAS, null, expected, bytes, deadline, "compareAndSet of " + path)));
         return written.map(w -> w.withValue(next));
     }
 
@@ -336,14 +323,9 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     public boolean delete(Duration timeout) throws InterruptedException {
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        return (Boolean) coordinator
-                .internalTelemetry()
-                .observe(
-                        "SharedState " + path,
-                        "delete",
-                        path,
-                        () -> writes.submit(
-                                new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path)));
+        return (Boolean) probe.observe(
+                "delete",
+                () -> writes.submit(new WriteOp<>(OpKind.DELETE, null, null, null, deadline, "delete of " + path)));
     }
 
     private void runBatch(List<WriteOp<T>> batch) {
@@ -469,6 +451,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 return;
             }
             conflicts++;
+            probe.count(Telemetry.Event.CONFLICT);
             if (conflicts >= maxUpdateAttempts) {
                 VersionConflictException e = new VersionConflictException(
                         path, "update of " + path + " lost to other writers " + conflicts + " times in a row", null);
@@ -536,6 +519,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         try {
             ZooKeeper zk = access.handle();
             turns.take(zk, writer.batchDeadline);
+            probe.count(Telemetry.Event.TURN_TAKEN);
             if (turns.holds(zk)) {
                 // The ticket's reply came after the events of every write before it: once the read
                 // those triggered is back, the local value is as new as any write can be that does not

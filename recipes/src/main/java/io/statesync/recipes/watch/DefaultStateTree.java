@@ -33,6 +33,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
@@ -99,6 +101,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     private final TreeKeys<T> keys = new TreeKeys<>(view);
     private @Nullable Loader loader;
     private final WatchedNodes<T> nodes;
+    final Telemetry.Probe probe;
     private final PersistentWatch watch;
 
     /** One load or re-read of the whole tree on one handle. */
@@ -125,6 +128,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         this.nodes = new WatchedNodes<>(codec, this::keyPath, new ViewSink());
         this.watch = new PersistentWatch(access, path, AddWatchMode.PERSISTENT_RECURSIVE, lock, new WatchHandler());
         this.lifecycle = new Lifecycle("StateTree " + path);
+        this.probe = coordinator.internalTelemetry().probe("StateTree " + path, path);
         this.writer = new TreeWriter<>(coordinator, codec, marker, lifecycle, this);
         this.listeners = new ListenerSet<>("StateTree " + path, coordinator);
         coordinator.internalRecipes().register("StateTree", path, this);
@@ -227,7 +231,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         boolean initialized = initializedLatch.getCount() == 0;
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("initialized", initialized);
-        details.put("keys", view.size());
+        details.put(ReportKeys.KEYS, view.size());
         details.put("listeners", listeners.size());
         if (lifecycle.isStarted() && !initialized) {
             return new Health(Health.Status.DEGRADED, "its first load has not completed; the view is partial", details);
@@ -592,6 +596,10 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     @Override
     public Optional<Versioned<T>> read(String key, Duration timeout) throws InterruptedException {
+        return probe.observe("read", () -> readFresh(key, timeout));
+    }
+
+    private Optional<Versioned<T>> readFresh(String key, Duration timeout) throws InterruptedException {
         ZPaths.validateKey(key);
         Deadline deadline = access.deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
@@ -640,17 +648,17 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     @Override
     public Versioned<T> put(String key, T value, Duration timeout) throws InterruptedException {
-        return writer.put(key, value, timeout);
+        return probe.observe("put", () -> writer.put(key, value, timeout));
     }
 
     @Override
     public Optional<Versioned<T>> compareAndSet(String key, Versioned<T> expected, T next, Duration timeout)
             throws InterruptedException {
-        return writer.compareAndSet(key, expected, next, timeout);
+        return probe.observe("compareAndSet", () -> writer.compareAndSet(key, expected, next, timeout));
     }
 
     @Override
     public boolean remove(String key, Duration timeout) throws InterruptedException {
-        return writer.remove(key, timeout);
+        return probe.observe("remove", () -> writer.remove(key, timeout));
     }
 }

@@ -23,6 +23,7 @@ import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.RequestSize;
+import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.internal.FreshRead;
@@ -155,8 +156,10 @@ final class TreeWriter<T> {
                     }
                     Stat s = now.stat();
                     if (now.rc() == 0 && s != null && Arrays.equals(now.data(), data)) {
+                        tree.probe.count(Telemetry.Event.UNKNOWN_LANDED);
                         return DefaultStateTree.written(value, s);
                     }
+                    tree.probe.count(Telemetry.Event.UNKNOWN_NOT_LANDED);
                     doubt = false;
                 }
                 ZkAccess.Reply r = setData(zk, key, data, -1, deadline, what);
@@ -221,10 +224,12 @@ final class TreeWriter<T> {
                         Stat ms = m.stat();
                         if (m.ok() && ms != null && ms.getVersion() == doubtMarker + 1) {
                             marker.landed(doubtMarker);
+                            tree.probe.count(Telemetry.Event.UNKNOWN_LANDED);
                             return Optional.of(
                                     Versioned.of(next, expected.version() + 1, expected.czxid(), ms.getMzxid()));
                         }
                         if (m.ok() && ms != null && ms.getVersion() == doubtMarker) {
+                            tree.probe.count(Telemetry.Event.UNKNOWN_NOT_LANDED);
                             if (!unmoved(now, expected)) {
                                 return Optional.empty(); // did not land, and the key moved: a conflict
                             }
@@ -242,6 +247,7 @@ final class TreeWriter<T> {
                             continue;
                         }
                         if (!unmoved(now, expected)) {
+                            tree.probe.count(Telemetry.Event.UNKNOWN_UNRESOLVED);
                             throw new ConnectionLossException(
                                     keyPath,
                                     "the session ended while a compare-and-set of " + keyPath
@@ -249,6 +255,7 @@ final class TreeWriter<T> {
                                             + " unknown, and it was not retried",
                                     null);
                         }
+                        tree.probe.count(Telemetry.Event.UNKNOWN_NOT_LANDED);
                         doubt = false;
                     }
                     outcome = Outcome.NOT_APPLIED;
@@ -290,6 +297,7 @@ final class TreeWriter<T> {
                 int markerRc = r.opError(1);
                 if (keyRc == KeeperException.Code.BADVERSION.intValue()
                         || keyRc == KeeperException.Code.NONODE.intValue()) {
+                    tree.probe.count(Telemetry.Event.CONFLICT);
                     return Optional.empty();
                 }
                 if (markerRc == KeeperException.Code.NONODE.intValue()
