@@ -20,12 +20,13 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
-import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateListener;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.recipes.internal.EventStorage;
+import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,24 +39,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting {
     private final Coordinator coordinator;
     private final Codec<E> codec;
-    private final LogStore store;
+    private final EventStorage store;
     private final Lifecycle lifecycle;
     private final List<DefaultSubscription<E>> subscriptions = new CopyOnWriteArrayList<>();
 
-    DefaultEventLog(Coordinator coordinator, Codec<E> codec, LogStore store) {
+    DefaultEventLog(Coordinator coordinator, Codec<E> codec, EventStorage store) {
         this.coordinator = coordinator;
         this.codec = codec;
         this.store = store;
-        this.lifecycle = new Lifecycle("EventLog " + store.path);
-        coordinator.internalRecipes().register("EventLog", store.path, this);
+        this.lifecycle = new Lifecycle("EventLog " + store.path());
+        coordinator.internalRecipes().register("EventLog", store.path(), this);
     }
 
     /** Decodes one raw event; a failure names its position. */
-    static <E> E decode(Codec<E> codec, LogStore.RawEvent raw) {
+    static <E> E decode(Codec<E> codec, StoredEvent raw) {
         try {
-            return Codecs.decode(codec, raw.nodePath(), -1, raw.data());
+            return Codecs.decode(codec, raw.label(), -1, raw.data());
         } catch (DecodingException e) {
-            throw new EventDecodingException(raw.nodePath(), raw.position(), e);
+            throw new EventDecodingException(raw.label(), raw.position(), e);
         }
     }
 
@@ -76,15 +77,16 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         }
         // One bound for all: each subscription's thread is interrupted, and the wait for them
         // shares one deadline; a thread still busy then finishes in the background.
-        Deadline d = store.coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
+        Deadline d = coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
         for (DefaultSubscription<E> s : subscriptions) {
             s.close(d);
         }
         subscriptions.clear();
+        store.close();
     }
 
     /** The log's storage, shared with its subscriptions and an {@link EventSourcedState} built on it. */
-    LogStore store() {
+    EventStorage store() {
         return store;
     }
 
@@ -94,7 +96,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     /** The log as its metrics and traces name it. */
     private String name() {
-        return "EventLog " + store.path;
+        return "EventLog " + store.path();
     }
 
     @Override
@@ -105,12 +107,10 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
     @Override
     public long append(E event, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(event, "event");
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         List<byte[]> encoded = List.of(codec.encode(event));
-        return store.coordinator
-                .internalTelemetry()
-                .observe(name(), "append", store.path, () -> store.append(encoded, d));
+        return coordinator.internalTelemetry().observe(name(), "append", store.path(), () -> store.append(encoded, d));
     }
 
     @Override
@@ -121,7 +121,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
     @Override
     public long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(events, "events");
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (events.isEmpty()) {
             throw new IllegalArgumentException("appendAll needs at least one event");
         }
@@ -130,9 +130,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         for (E e : events) {
             encoded.add(codec.encode(Objects.requireNonNull(e, "events contains null")));
         }
-        return store.coordinator
-                .internalTelemetry()
-                .observe(name(), "append", store.path, () -> store.append(encoded, d));
+        return coordinator.internalTelemetry().observe(name(), "append", store.path(), () -> store.append(encoded, d));
     }
 
     @Override
@@ -142,7 +140,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (fromPosition < 0) {
             throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
         }
@@ -150,9 +148,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
             throw new IllegalArgumentException("max must be >= 1, was " + max);
         }
         lifecycle.requireStarted();
-        List<LogStore.RawEvent> raw = store.read(fromPosition, max, d);
+        List<StoredEvent> raw = store.read(fromPosition, max, d);
         List<LogEvent<E>> out = new ArrayList<>(raw.size());
-        for (LogStore.RawEvent r : raw) {
+        for (StoredEvent r : raw) {
             out.add(new LogEvent<>(r.position(), decode(codec, r), r.mzxid()));
         }
         return out;
@@ -165,14 +163,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public long endPosition(Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        if (Thread.interrupted()) {
-            throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
-        }
-        String what = "read of the end of event log " + store.path;
-        return store.findTail(store.layout(d, what, Outcome.NOT_APPLIED), d, what, Outcome.NOT_APPLIED)
-                .end();
+        return store.endPosition(d);
     }
 
     @Override
@@ -182,13 +175,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public long earliestPosition(Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        if (Thread.interrupted()) {
-            throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
-        }
-        return store.freshMeta(d, "read of the retention point of event log " + store.path, Outcome.NOT_APPLIED)
-                .earliest();
+        return store.earliestPosition(d);
     }
 
     @Override
@@ -198,7 +187,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public void truncateBefore(long position, Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
@@ -229,7 +218,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public String path() {
-        return store.path;
+        return store.path();
     }
 
     @Override
@@ -247,6 +236,6 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public String toString() {
-        return "EventLog{" + store.path + ", " + lifecycle.state() + '}';
+        return "EventLog{" + store.path() + ", " + lifecycle.state() + '}';
     }
 }

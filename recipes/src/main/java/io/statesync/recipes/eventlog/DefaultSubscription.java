@@ -30,6 +30,8 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
+import io.statesync.recipes.internal.EventStorage;
+import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +41,7 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /** The implementation of {@link EventSubscription}. */
-final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Handler, RecipeRegistry.Reporting {
+final class DefaultSubscription<E> implements EventSubscription<E>, EventStorage.Handler, RecipeRegistry.Reporting {
     private final DefaultEventLog<E> log;
     private final Coordinator coordinator;
     private final Codec<E> codec;
@@ -47,7 +49,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     private final UndecodablePolicy policy;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<LogEvent<E>>> listeners;
-    private final Follower follower;
+    private final EventStorage.Reader follower;
     private final ConnectionListener connectionListener;
     private volatile long position;
     private volatile @Nullable StateSyncException failure;
@@ -63,7 +65,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         String owner = "EventSubscription " + log.path() + " from " + from;
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
-        this.follower = new Follower(log.store(), this, "statesync-eventlog " + log.path());
+        this.follower = log.store().reader(this, "statesync-eventlog " + log.path());
         this.connectionListener = this::onConnection;
         coordinator.internalRecipes().register("EventSubscription", log.path(), this);
     }
@@ -129,7 +131,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         return Optional.ofNullable(failure);
     }
 
-    // ---------------------------------------------------------------- Follower.Handler
+    // ---------------------------------------------------------------- EventStorage.Handler
 
     @Override
     public long prepare(Deadline d) {
@@ -137,10 +139,10 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     }
 
     @Override
-    public long onEvents(List<LogStore.RawEvent> events) {
+    public long onEvents(List<StoredEvent> events) {
         long next = position;
         try {
-            for (LogStore.RawEvent raw : events) {
+            for (StoredEvent raw : events) {
                 E event;
                 try {
                     event = DefaultEventLog.decode(codec, raw);
@@ -165,6 +167,12 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         } finally {
             listeners.dispatch();
         }
+    }
+
+    @Override
+    public long onSkipped(long next) {
+        position = next;
+        return next;
     }
 
     @Override
