@@ -35,6 +35,9 @@ final class Headers {
     /** The bytes the headers add to a record, at most (names, values and their lengths). */
     static final int MAX_OVERHEAD_BYTES = 512;
 
+    /** The bytes of a record batch's own header, and a margin for the request around it. */
+    static final int BATCH_OVERHEAD_BYTES = 1_024;
+
     private Headers() {}
 
     static RecordHeaders of(String writer, long sequence, int index, long epoch) {

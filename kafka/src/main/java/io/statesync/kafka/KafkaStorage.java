@@ -35,10 +35,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -95,8 +99,13 @@ final class KafkaStorage implements EventStorage {
     private boolean topicReady;
     /** Guarded by {@link #lock}. */
     private boolean closed;
-    /** Serializes the sends of one producer, so that its sequences reach the log in order. */
-    private final Object sendLock = new Object();
+    /**
+     * Held while one append adds its records and flushes them, so that they make one batch of their
+     * own; waited for against the append's deadline.
+     */
+    private final ReentrantLock sendLock = new ReentrantLock();
+    /** Closes a producer whose flush outlives its append's deadline. */
+    private final ScheduledExecutorService watchdog;
     /** The consumer of {@link #read}; guarded by itself. */
     private final Object readLock = new Object();
     /** Guarded by {@link #readLock}. */
@@ -123,6 +132,8 @@ final class KafkaStorage implements EventStorage {
         this.writerId = writerId;
         this.fence = fence;
         Object max = clientProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(
+                task -> coordinator.internalAccess().newThread("statesync-kafka-watchdog " + path, task));
         this.maxRequestBytes = max == null ? 1_048_576 : Integer.parseInt(max.toString());
     }
 
@@ -172,7 +183,23 @@ final class KafkaStorage implements EventStorage {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, appendTimeout.toMillis()));
+        int appendMillis = (int) Math.min(Integer.MAX_VALUE, appendTimeout.toMillis());
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, appendMillis);
+        // A send that cannot be delivered fails within the append's time, so the append can send it
+        // again (a new producer, the same stamp) before its deadline.
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(2, Math.min(120_000, appendMillis)));
+        long delivery =
+                Long.parseLong(p.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG).toString());
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, Math.min(30_000, delivery / 2)));
+        long request =
+                Long.parseLong(p.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG).toString());
+        // A batch is sent when an append flushes it and holds that whole append: it never fills up
+        // first (an append is checked against max.request.size) and lingers as long as the
+        // delivery timeout allows (Kafka requires delivery >= linger + request), far longer than
+        // adding one append's records takes.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Math.max(0, delivery - request));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, maxRequestBytes);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         return new KafkaProducer<>(p);
     }
 
@@ -325,11 +352,13 @@ final class KafkaStorage implements EventStorage {
      * every reader applies the first copy that landed and skips the others.
      */
     long append(String writer, long seq, long epoch, List<byte[]> encoded, Deadline d) throws InterruptedException {
+        // One append is one producer batch (one request): the whole of it must fit.
+        long size = Headers.BATCH_OVERHEAD_BYTES;
         for (byte[] e : encoded) {
-            long size = (long) e.length + Headers.MAX_OVERHEAD_BYTES;
-            if (size > maxRequestBytes) {
-                throw new ValueTooLargeException(path, (int) Math.min(Integer.MAX_VALUE, size), maxRequestBytes);
-            }
+            size += (long) e.length + Headers.MAX_OVERHEAD_BYTES;
+        }
+        if (size > maxRequestBytes) {
+            throw new ValueTooLargeException(path, (int) Math.min(Integer.MAX_VALUE, size), maxRequestBytes);
         }
         if (Thread.interrupted()) {
             throw new InterruptedException("append to " + path + " not started: the thread was interrupted");
@@ -343,20 +372,36 @@ final class KafkaStorage implements EventStorage {
             KafkaProducer<byte[], byte[]> p = producer();
             List<Future<RecordMetadata>> futures = new ArrayList<>(encoded.size());
             try {
-                synchronized (sendLock) {
+                // The producer lingers until flushed, so the records added here, and only they, make
+                // one batch: the broker appends it whole, at consecutive offsets, or not at all.
+                if (!sendLock.tryLock(d.remainingNanos(), TimeUnit.NANOSECONDS)) {
+                    throw d.expired(path, what, sent ? Outcome.UNKNOWN : Outcome.NOT_APPLIED);
+                }
+                try {
                     for (int i = 0; i < encoded.size(); i++) {
                         futures.add(p.send(new ProducerRecord<>(
                                 topic, 0, null, null, encoded.get(i), Headers.of(writer, seq, i, epoch))));
                     }
+                    // flush() has no timeout of its own (it waits, e.g., while the producer cannot get
+                    // its producer id from a broker that is away): bounded here by closing the
+                    // producer at the deadline, which fails what it holds (the outcome stays unknown).
+                    ScheduledFuture<?> guard = watchdog.schedule(
+                            () -> p.close(Duration.ZERO), Math.max(1, d.remainingNanos()), TimeUnit.NANOSECONDS);
+                    try {
+                        p.flush();
+                    } finally {
+                        guard.cancel(false);
+                    }
+                } finally {
+                    sendLock.unlock();
                 }
-            } catch (KafkaException e) {
+            } catch (KafkaException | IllegalStateException e) {
                 if (e.getCause() instanceof RecordTooLargeException) {
                     throw new ValueTooLargeException(path, -1, maxRequestBytes, "append to " + path + ": " + e);
                 }
-                // send() failed before handing the record over (e.g. no metadata within max.block.ms)
-                if (!sent && futures.isEmpty()) {
-                    throw translate(e, what, Outcome.NOT_APPLIED);
-                }
+                // send() failed before handing a record over (no metadata within max.block.ms, or
+                // the producer was closed under it): sent again below with a new producer.
+                LOG.debug("{}: send failed: {}", what, e.toString());
             }
             sent = sent || !futures.isEmpty();
             long first = -1;
@@ -392,7 +437,7 @@ final class KafkaStorage implements EventStorage {
             long backoff = Math.min(1_000, 50L << Math.min(attempt, 5));
             if (d.remainingNanos() <= TimeUnit.MILLISECONDS.toNanos(backoff)
                     || !d.sleep(TimeUnit.MILLISECONDS.toNanos(backoff))) {
-                throw d.expired(path, what, Outcome.UNKNOWN);
+                throw d.expired(path, what, sent ? Outcome.UNKNOWN : Outcome.NOT_APPLIED);
             }
         }
     }
@@ -559,6 +604,7 @@ final class KafkaStorage implements EventStorage {
             admin = null;
             producer = null;
         }
+        watchdog.shutdownNow();
         if (p != null) {
             p.close(Duration.ofSeconds(1));
         }

@@ -101,6 +101,19 @@ final class KafkaBroker implements BeforeAllCallback {
         return r;
     }
 
+    /**
+     * Stops the broker (its controller keeps running), waits the pause, and starts it again on the
+     * same address; returns once it serves again.
+     */
+    void restartBroker(Duration pause) throws Exception {
+        KafkaClusterTestKit cluster = started().cluster;
+        kafka.server.BrokerServer broker = cluster.brokers().values().iterator().next();
+        broker.shutdown();
+        Thread.sleep(pause.toMillis()); // the outage itself, not a synchronisation
+        broker.startup();
+        cluster.waitForReadyBrokers();
+    }
+
     /** How long the broker took to start (formatting, start-up, ready). */
     Duration startTime() {
         return started().startTime;
