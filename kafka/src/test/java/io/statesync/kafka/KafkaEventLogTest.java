@@ -21,6 +21,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.HistoryTruncatedException;
 import io.statesync.core.StateSyncException;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
@@ -335,5 +336,25 @@ class KafkaEventLogTest {
         assertThat(joiner.startSnapshotPosition()).isPresent();
         assertThat(joiner.startSnapshotPosition().getAsLong()).isGreaterThan(0);
         assertThat(joiner.current().value()).isEqualTo(full);
+    }
+
+    @Test
+    void truncatedHistoryIsTheSameTypedErrorAsOnZooKeeper() throws Exception {
+        String path = freshPath();
+        Coordinator a = node();
+        KafkaEventLog<String> log = open(a, path);
+        long first = log.log().appendAll(List.of("a", "b", "c", "d", "e"));
+        log.log().truncateBefore(first + 3);
+        assertThat(log.log().earliestPosition()).isEqualTo(first + 3);
+        assertThat(events(log.log().read(first + 3, 10))).containsExactly("d", "e");
+        assertThatThrownBy(() -> log.log().read(first, 10))
+                .isInstanceOfSatisfying(
+                        HistoryTruncatedException.class,
+                        e -> assertThat(e.earliest()).isEqualTo(first + 3));
+        EventSubscription<String> sub = log.log().subscribe(first, change -> {});
+        closing.add(sub);
+        await().atMost(WAIT).until(() -> sub.failure().isPresent());
+        assertThat(sub.failure().orElseThrow()).isInstanceOf(HistoryTruncatedException.class);
+        assertThatThrownBy(() -> log.log().truncateBefore(first + 6)).isInstanceOf(IllegalArgumentException.class);
     }
 }
