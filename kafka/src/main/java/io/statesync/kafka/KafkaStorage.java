@@ -110,6 +110,10 @@ final class KafkaStorage implements EventStorage {
     private final Object readLock = new Object();
     /** Guarded by {@link #readLock}. */
     private @Nullable KafkaConsumer<byte[], byte[]> readConsumer;
+    /** Guarded by {@link #readLock}: the filter of the last read, which has seen the records before {@link #cachedNext}. */
+    private @Nullable ReadFilter cachedFilter;
+    /** Guarded by {@link #readLock}. */
+    private long cachedNext = -1;
 
     KafkaStorage(
             Coordinator coordinator,
@@ -469,9 +473,18 @@ final class KafkaStorage implements EventStorage {
                 if (from >= end) {
                     return out;
                 }
-                ReadFilter filter = new ReadFilter(window);
-                c.seek(partition, Math.max(earliest, from - window));
-                long next = Math.max(earliest, from - window);
+                // A read that goes on where the last one ended (paging) reuses its filter instead of
+                // reading the window before it again.
+                ReadFilter filter = cachedFilter;
+                long next;
+                if (filter != null && from == cachedNext) {
+                    next = from;
+                } else {
+                    filter = new ReadFilter(window);
+                    next = Math.max(earliest, from - window);
+                }
+                cachedFilter = null;
+                c.seek(partition, next);
                 while (next < end && out.size() < max) {
                     if (d.passed()) {
                         throw d.expired(path, what, Outcome.NOT_APPLIED);
@@ -479,9 +492,12 @@ final class KafkaStorage implements EventStorage {
                     ConsumerRecords<byte[], byte[]> records =
                             c.poll(Duration.ofMillis(Math.min(200, remainingMillis(d))));
                     for (ConsumerRecord<byte[], byte[]> r : records.records(partition)) {
+                        if (out.size() >= max) {
+                            break; // the filter has seen exactly the records before next
+                        }
                         next = r.offset() + 1;
                         ReadFilter.Verdict v = filter.accept(r.offset(), Headers.Stamp.of(r.headers()));
-                        if (r.offset() >= from && v == ReadFilter.Verdict.EVENT && out.size() < max) {
+                        if (r.offset() >= from && v == ReadFilter.Verdict.EVENT) {
                             out.add(event(r));
                         }
                     }
@@ -489,6 +505,8 @@ final class KafkaStorage implements EventStorage {
                         next = Math.max(next, c.position(partition, left(d)));
                     }
                 }
+                cachedFilter = filter;
+                cachedNext = next;
                 return out;
             } catch (org.apache.kafka.clients.consumer.OffsetOutOfRangeException e) {
                 long earliest = offsetOf(c.beginningOffsets(List.of(partition), left(d)));

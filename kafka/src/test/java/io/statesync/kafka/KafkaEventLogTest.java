@@ -168,6 +168,16 @@ class KafkaEventLogTest {
             assertThat(positions(seen)).containsExactlyElementsOf(expectedPositions);
         }
         assertThat(events(logB.log().read(0, 10_000))).containsExactlyElementsOf(expected);
+        // Paging with read, each page from one past the last event of the one before.
+        List<LogEvent<String>> paged = new ArrayList<>();
+        long from = 0;
+        while (paged.size() < total) {
+            List<LogEvent<String>> page = logA.log().read(from, 7);
+            assertThat(page).isNotEmpty();
+            paged.addAll(page);
+            from = page.get(page.size() - 1).position() + 1;
+        }
+        assertThat(events(paged)).containsExactlyElementsOf(expected);
         assertThat(logA.log().endPosition()).isEqualTo(expectedPositions.get(total - 1) + 1);
         assertThat(logA.log().earliestPosition()).isZero();
         // A reader from the middle sees exactly the rest.
