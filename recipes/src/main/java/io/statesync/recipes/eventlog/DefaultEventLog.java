@@ -20,13 +20,14 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
-import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateListener;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.Telemetry;
+import io.statesync.recipes.internal.EventStorage;
+import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,26 +40,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting {
     private final Coordinator coordinator;
     private final Codec<E> codec;
-    private final LogStore store;
+    private final EventStorage store;
     private final Lifecycle lifecycle;
     private final Telemetry.Probe probe;
     private final List<DefaultSubscription<E>> subscriptions = new CopyOnWriteArrayList<>();
 
-    DefaultEventLog(Coordinator coordinator, Codec<E> codec, LogStore store) {
+    DefaultEventLog(Coordinator coordinator, Codec<E> codec, EventStorage store) {
         this.coordinator = coordinator;
         this.codec = codec;
         this.store = store;
-        this.lifecycle = new Lifecycle("EventLog " + store.path);
-        this.probe = coordinator.internalTelemetry().probe("EventLog " + store.path, store.path);
-        coordinator.internalRecipes().register("EventLog", store.path, this);
+        this.lifecycle = new Lifecycle("EventLog " + store.path());
+        this.probe = coordinator.internalTelemetry().probe("EventLog " + store.path(), store.path());
+        coordinator.internalRecipes().register("EventLog", store.path(), this);
     }
 
     /** Decodes one raw event; a failure names its position. */
-    static <E> E decode(Codec<E> codec, LogStore.RawEvent raw) {
+    static <E> E decode(Codec<E> codec, StoredEvent raw) {
         try {
-            return Codecs.decode(codec, raw.nodePath(), -1, raw.data());
+            return Codecs.decode(codec, raw.label(), -1, raw.data());
         } catch (DecodingException e) {
-            throw new EventDecodingException(raw.nodePath(), raw.position(), e);
+            throw new EventDecodingException(raw.label(), raw.position(), e);
         }
     }
 
@@ -79,15 +80,16 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
         }
         // One bound for all: each subscription's thread is interrupted, and the wait for them
         // shares one deadline; a thread still busy then finishes in the background.
-        Deadline d = store.coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
+        Deadline d = coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS));
         for (DefaultSubscription<E> s : subscriptions) {
             s.close(d);
         }
         subscriptions.clear();
+        store.close();
     }
 
     /** The log's storage, shared with its subscriptions and an {@link EventSourcedState} built on it. */
-    LogStore store() {
+    EventStorage store() {
         return store;
     }
 
@@ -103,7 +105,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
     @Override
     public long append(E event, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(event, "event");
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
         List<byte[]> encoded = List.of(codec.encode(event));
         return probe.observe("append", () -> store.append(encoded, d));
@@ -117,7 +119,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
     @Override
     public long appendAll(List<? extends E> events, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(events, "events");
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (events.isEmpty()) {
             throw new IllegalArgumentException("appendAll needs at least one event");
         }
@@ -136,7 +138,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public List<LogEvent<E>> read(long fromPosition, int max, Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (fromPosition < 0) {
             throw new IllegalArgumentException("fromPosition must be >= 0, was " + fromPosition);
         }
@@ -144,9 +146,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
             throw new IllegalArgumentException("max must be >= 1, was " + max);
         }
         lifecycle.requireStarted();
-        List<LogStore.RawEvent> raw = store.read(fromPosition, max, d);
+        List<StoredEvent> raw = store.read(fromPosition, max, d);
         List<LogEvent<E>> out = new ArrayList<>(raw.size());
-        for (LogStore.RawEvent r : raw) {
+        for (StoredEvent r : raw) {
             out.add(new LogEvent<>(r.position(), decode(codec, r), r.mzxid()));
         }
         return out;
@@ -159,14 +161,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public long endPosition(Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        if (Thread.interrupted()) {
-            throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
-        }
-        String what = "read of the end of event log " + store.path;
-        return store.findTail(store.layout(d, what, Outcome.NOT_APPLIED), d, what, Outcome.NOT_APPLIED)
-                .end();
+        return store.endPosition(d);
     }
 
     @Override
@@ -176,13 +173,9 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public long earliestPosition(Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         lifecycle.requireStarted();
-        if (Thread.interrupted()) {
-            throw new InterruptedException("read of " + store.path + " not started: the thread was interrupted");
-        }
-        return store.freshMeta(d, "read of the retention point of event log " + store.path, Outcome.NOT_APPLIED)
-                .earliest();
+        return store.earliestPosition(d);
     }
 
     @Override
@@ -192,7 +185,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public void truncateBefore(long position, Duration timeout) throws InterruptedException {
-        Deadline d = store.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
@@ -223,7 +216,7 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public String path() {
-        return store.path;
+        return store.path();
     }
 
     @Override
@@ -241,6 +234,6 @@ final class DefaultEventLog<E> implements EventLog<E>, RecipeRegistry.Reporting 
 
     @Override
     public String toString() {
-        return "EventLog{" + store.path + ", " + lifecycle.state() + '}';
+        return "EventLog{" + store.path() + ", " + lifecycle.state() + '}';
     }
 }

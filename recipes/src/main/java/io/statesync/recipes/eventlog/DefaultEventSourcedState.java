@@ -33,6 +33,8 @@ import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
+import io.statesync.recipes.internal.EventStorage;
+import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link EventSourcedState}. */
 final class DefaultEventSourcedState<S, E>
-        implements EventSourcedState<S, E>, Follower.Handler, RecipeRegistry.Reporting {
+        implements EventSourcedState<S, E>, EventStorage.Handler, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultEventSourcedState.class);
 
     private final DefaultEventLog<E> log;
@@ -63,7 +65,7 @@ final class DefaultEventSourcedState<S, E>
     private final @Nullable Snapshots snapshots;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<S>> listeners;
-    private final Follower follower;
+    private final EventStorage.Reader follower;
     private final ConnectionListener connectionListener;
     private final Object lock = new Object();
 
@@ -95,19 +97,20 @@ final class DefaultEventSourcedState<S, E>
         boolean compactLog = b.compactLog;
         UndecodablePolicy policy = b.policy;
         this.log = log;
-        this.coordinator = log.store().coordinator;
+        this.coordinator = log.store().coordinator();
         this.initial = initial;
         this.reducer = reducer;
         this.snapshotCodec = snapshotCodec;
         this.snapshotEvery = snapshotEvery;
         this.compactLog = compactLog;
         this.policy = policy;
-        this.snapshots =
-                snapshotCodec == null ? null : new Snapshots(coordinator, log.store().snapshotsDir, keepSnapshots);
+        this.snapshots = snapshotCodec == null
+                ? null
+                : new Snapshots(coordinator, log.store().snapshotsPath(), keepSnapshots);
         String owner = "EventSourcedState " + log.path();
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
-        this.follower = new Follower(log.store(), this, "statesync-eventsourced " + log.path());
+        this.follower = log.store().reader(this, "statesync-eventsourced " + log.path());
         this.connectionListener = this::onConnection;
         this.current = Versioned.of(initial, 0, 0, 0);
         coordinator.internalRecipes().register("EventSourcedState", log.path(), this);
@@ -139,7 +142,7 @@ final class DefaultEventSourcedState<S, E>
         listeners.close();
         if (previous == LifecycleState.STARTED) {
             coordinator.removeListener(connectionListener);
-            follower.close();
+            follower.close(coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
         }
         synchronized (lock) {
             lock.notifyAll();
@@ -254,7 +257,7 @@ final class DefaultEventSourcedState<S, E>
         return Optional.ofNullable(failure);
     }
 
-    // ---------------------------------------------------------------- Follower.Handler
+    // ---------------------------------------------------------------- EventStorage.Handler
 
     @Override
     public long prepare(Deadline d) throws InterruptedException {
@@ -302,7 +305,7 @@ final class DefaultEventSourcedState<S, E>
     }
 
     @Override
-    public long onEvents(List<LogStore.RawEvent> events) throws InterruptedException {
+    public long onEvents(List<StoredEvent> events) throws InterruptedException {
         S state;
         long pos;
         long zxid;
@@ -312,7 +315,7 @@ final class DefaultEventSourcedState<S, E>
             zxid = current.mzxid();
         }
         StateSyncException stop = null;
-        for (LogStore.RawEvent raw : events) {
+        for (StoredEvent raw : events) {
             E event;
             try {
                 event = DefaultEventLog.decode(log.codec(), raw);
@@ -385,12 +388,25 @@ final class DefaultEventSourcedState<S, E>
             long oldestKept = store.write(
                     pos, codec.encode(state), zxid, coordinator.internalAccess().defaultDeadline());
             if (compactLog && oldestKept > 0) {
-                log.store().truncateBefore(oldestKept);
+                log.store()
+                        .truncateBefore(oldestKept, coordinator.internalAccess().defaultDeadline());
             }
         } catch (StateSyncException e) {
             LOG.warn("writing a snapshot of {} at position {} failed; the state goes on", log.path(), pos, e);
             listeners.enqueue(e, l -> l.onError(e));
         }
+    }
+
+    @Override
+    public long onSkipped(long next) {
+        S state;
+        long zxid;
+        synchronized (lock) {
+            state = current.value();
+            zxid = current.mzxid();
+        }
+        publish(state, next, zxid);
+        return next;
     }
 
     @Override

@@ -32,6 +32,8 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
+import io.statesync.recipes.internal.EventStorage;
+import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +43,7 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /** The implementation of {@link EventSubscription}. */
-final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Handler, RecipeRegistry.Reporting {
+final class DefaultSubscription<E> implements EventSubscription<E>, EventStorage.Handler, RecipeRegistry.Reporting {
     private final DefaultEventLog<E> log;
     private final Coordinator coordinator;
     private final Codec<E> codec;
@@ -49,7 +51,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     private final UndecodablePolicy policy;
     private final Lifecycle lifecycle;
     private final ListenerSet<StateListener<LogEvent<E>>> listeners;
-    private final Follower follower;
+    private final EventStorage.Reader follower;
     private final ConnectionListener connectionListener;
     private volatile long position;
     private final Telemetry.Probe probe;
@@ -67,7 +69,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
         this.probe = coordinator.internalTelemetry().probe(owner, log.path());
-        this.follower = new Follower(log.store(), this, "statesync-eventlog " + log.path());
+        this.follower = log.store().reader(this, "statesync-eventlog " + log.path());
         this.connectionListener = this::onConnection;
         coordinator.internalRecipes().register("EventSubscription", log.path(), this);
     }
@@ -133,7 +135,7 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
         return Optional.ofNullable(failure);
     }
 
-    // ---------------------------------------------------------------- Follower.Handler
+    // ---------------------------------------------------------------- EventStorage.Handler
 
     @Override
     public long prepare(Deadline d) {
@@ -141,10 +143,10 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     }
 
     @Override
-    public long onEvents(List<LogStore.RawEvent> events) {
+    public long onEvents(List<StoredEvent> events) {
         long next = position;
         try {
-            for (LogStore.RawEvent raw : events) {
+            for (StoredEvent raw : events) {
                 E event;
                 try {
                     event = DefaultEventLog.decode(codec, raw);
@@ -176,6 +178,12 @@ final class DefaultSubscription<E> implements EventSubscription<E>, Follower.Han
     private void lagged(StateListener<LogEvent<E>> listener, StateChange<LogEvent<E>> change, long at) {
         probe.record(Telemetry.Event.SUBSCRIBER_LAG, Math.max(0, position - 1 - at));
         listener.onChange(change);
+    }
+
+    @Override
+    public long onSkipped(long next) {
+        position = next;
+        return next;
     }
 
     @Override

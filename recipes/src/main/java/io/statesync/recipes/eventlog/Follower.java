@@ -22,16 +22,16 @@ import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.ZkAccess;
+import io.statesync.recipes.internal.EventStorage;
 import io.statesync.recipes.internal.WatchSet;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The reading loop behind a subscription and an event-sourced state: one daemon thread that reads
- * the log segment by segment from a position, hands each batch to its {@link Handler} in order, and
+ * the log segment by segment from a position, hands each batch to its {@link EventStorage.Handler} in order, and
  * when it has read everything arms a watch on the segment it waits in and sleeps until the watch,
  * a reconnection or {@link #close()} wakes it.
  *
@@ -44,52 +44,16 @@ import org.slf4j.LoggerFactory;
  * loss, a session expiry or a server restart in the middle of a read simply repeats the read from
  * the same position: nothing is skipped and nothing is handed over twice.
  */
-final class Follower implements Runnable {
+final class Follower implements Runnable, EventStorage.Reader {
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
     /** A re-read when nothing woke the loop: a safety net for watches lost with a session. */
     private static final long IDLE_RECHECK_MS = 5_000;
-
-    /** What the loop feeds. Called on the follower thread only. */
-    interface Handler {
-        /**
-         * Called once before reading (and again after a failure of this call).
-         *
-         * @param d the deadline of the pass
-         * @return the position to start reading from
-         */
-        long prepare(Deadline d) throws InterruptedException;
-
-        /**
-         * Consumes a batch of consecutive events.
-         *
-         * @return the next position to read, or -1 to stop following
-         */
-        long onEvents(List<LogStore.RawEvent> events) throws InterruptedException;
-
-        /**
-         * The position the loop reached cannot be delivered (an event that does not decode is
-         * handled by {@link #onEvents}; this is a znode that is not a record, or a gap): apply the
-         * undecodable policy.
-         *
-         * @return the next position to read ({@code error.resumePosition()}), or -1 to stop following
-         */
-        long onUndeliverable(EventDecodingException error);
-
-        /** The loop has read everything that was there; called each time it is about to wait. */
-        void onCaughtUp(long next);
-
-        /** A non-fatal error; the loop retries. */
-        void onError(StateSyncException error);
-
-        /** A fatal error; the loop has stopped. */
-        void onFatal(StateSyncException error);
-    }
 
     /** The longest {@link #close()} waits for the following thread. */
     static final long CLOSE_WAIT_MS = 1_000;
 
     private final LogStore store;
-    private final Handler handler;
+    private final EventStorage.Handler handler;
     private final ZkAccess access;
     /** The watch the loop waits on: the segment it reads (at most one path at a time). */
     private final WatchSet watches;
@@ -102,7 +66,7 @@ final class Follower implements Runnable {
     private volatile boolean closed;
     private volatile long next = -1;
 
-    Follower(LogStore store, Handler handler, String name) {
+    Follower(LogStore store, EventStorage.Handler handler, String name) {
         this.store = store;
         this.handler = handler;
         this.access = store.coordinator.internalAccess();
@@ -110,7 +74,8 @@ final class Follower implements Runnable {
         this.thread = access.newThread(name, this);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
@@ -127,7 +92,8 @@ final class Follower implements Runnable {
         }
     }
 
-    void onConnection(ConnectionEvent event) {
+    @Override
+    public void onConnection(ConnectionEvent event) {
         if (event.isConnected()) {
             wake();
         }
@@ -144,7 +110,8 @@ final class Follower implements Runnable {
     }
 
     /** As {@link #close()}, waiting for the thread until the given deadline at most. */
-    void close(Deadline d) {
+    @Override
+    public void close(Deadline d) {
         closed = true;
         wake();
         if (Thread.currentThread() != thread) {

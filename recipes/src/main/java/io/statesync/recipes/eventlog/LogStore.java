@@ -27,9 +27,11 @@ import io.statesync.core.internal.Nodes;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.ChildNames;
+import io.statesync.recipes.internal.EventStorage;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.RawOps;
 import io.statesync.recipes.internal.Segments;
+import io.statesync.recipes.internal.StoredEvent;
 import io.statesync.recipes.internal.WatchSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * segment {@code s} holds exactly the positions {@code [s*S, (s+1)*S)} in at most {@code S}
  * znodes, and its first znode starts at {@code s*S}.
  */
-final class LogStore {
+final class LogStore implements EventStorage {
     private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
     static final int DEFAULT_SEGMENT_SIZE = 1000;
     static final int DEFAULT_GROUP_SIZE = 1000;
@@ -90,10 +92,6 @@ final class LogStore {
      */
     record Tail(long lastStart, long end, int metaVersion) {}
 
-    /** One undecoded event as read. Never compared; the array is not copied. */
-    @SuppressWarnings("ArrayRecordComponent")
-    record RawEvent(long position, byte[] data, String nodePath, long czxid, long mzxid) {}
-
     /**
      * The result of reading one segment from a position. {@code complete}: the events run to the end
      * of the last znode the listing showed, so a watch armed by that listing covers what comes next
@@ -101,11 +99,11 @@ final class LogStore {
      * are none) cannot be delivered: a znode that is not a record, or a gap.
      */
     record SegmentRead(
-            List<RawEvent> events,
+            List<StoredEvent> events,
             boolean retry,
             boolean complete,
             @Nullable EventDecodingException bad) {
-        SegmentRead(List<RawEvent> events, boolean retry, boolean complete) {
+        SegmentRead(List<StoredEvent> events, boolean retry, boolean complete) {
             this(events, retry, complete, null);
         }
     }
@@ -214,7 +212,8 @@ final class LogStore {
     // ---------------------------------------------------------------- append
 
     /** The append timeout: the default deadline of an append without its own. */
-    Duration appendTimeout() {
+    @Override
+    public Duration appendTimeout() {
         return appendTimeout;
     }
 
@@ -225,7 +224,8 @@ final class LogStore {
      * @param encoded the encoded events, at least one
      * @param d the call's deadline
      */
-    long append(List<byte[]> encoded, Deadline d) throws InterruptedException {
+    @Override
+    public long append(List<byte[]> encoded, Deadline d) throws InterruptedException {
         // Size first, before any I/O (the layout is read, or created, on first use): against the
         // segment size known so far, then again if the log turns out to have smaller segments.
         Meta known = layout.known();
@@ -618,7 +618,7 @@ final class LogStore {
             paths.add(segPath + "/" + starts.get(i));
         }
         List<Versioned<byte[]>> data = readAll(paths, d, what, outcome);
-        List<RawEvent> out = new ArrayList<>();
+        List<StoredEvent> out = new ArrayList<>();
         EventDecodingException bad = null;
         long expected = starts.get(first);
         for (int i = 0; i < data.size() && out.size() < max; i++) {
@@ -647,7 +647,7 @@ final class LogStore {
             for (int j = 0; j < events.size() && out.size() < max; j++) {
                 long pos = start + j;
                 if (pos >= from) {
-                    out.add(new RawEvent(pos, events.get(j), paths.get(i), v.czxid(), v.mzxid()));
+                    out.add(new StoredEvent(pos, events.get(j), paths.get(i), v.czxid(), v.mzxid()));
                 }
             }
             expected = start + events.size();
@@ -747,7 +747,8 @@ final class LogStore {
     }
 
     /** Reads up to max events from a position, across segments; every request against the deadline. */
-    List<RawEvent> read(long from, int max, Deadline d) throws InterruptedException {
+    @Override
+    public List<StoredEvent> read(long from, int max, Deadline d) throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
         }
@@ -758,7 +759,7 @@ final class LogStore {
         if (from < fresh.earliest()) {
             throw new HistoryTruncatedException(path, from, fresh.earliest());
         }
-        List<RawEvent> out = new ArrayList<>();
+        List<StoredEvent> out = new ArrayList<>();
         long next = from;
         try {
             while (out.size() < max) {
@@ -803,7 +804,8 @@ final class LogStore {
      * Truncates the log before a position; see {@link EventLog#truncateBefore(long)}. Every request
      * runs against the deadline.
      */
-    void truncateBefore(long before, Deadline d) throws InterruptedException {
+    @Override
+    public void truncateBefore(long before, Deadline d) throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("truncation of " + path + " not started: the thread was interrupted");
         }
@@ -921,6 +923,47 @@ final class LogStore {
                 throw ZkAccess.error(r.rc(), groupPath(m, g));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- EventStorage
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    @Override
+    public String snapshotsPath() {
+        return snapshotsDir;
+    }
+
+    @Override
+    public long endPosition(Deadline d) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
+        }
+        String what = "read of the end of event log " + path;
+        return findTail(layout(d, what, Outcome.NOT_APPLIED), d, what, Outcome.NOT_APPLIED)
+                .end();
+    }
+
+    @Override
+    public long earliestPosition(Deadline d) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("read of " + path + " not started: the thread was interrupted");
+        }
+        return freshMeta(d, "read of the retention point of event log " + path, Outcome.NOT_APPLIED)
+                .earliest();
+    }
+
+    @Override
+    public EventStorage.Reader reader(EventStorage.Handler handler, String threadName) {
+        return new Follower(this, handler, threadName);
     }
 
     /** This store's writer id, stored in every znode it appends. */

@@ -1,0 +1,121 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.kafka;
+
+import java.time.Duration;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One real Kafka broker in KRaft mode (a combined broker and controller, Kafka's own test kit, no
+ * container), started once per test JVM by the first test class that registers it and stopped when
+ * the JVM's tests are done.
+ */
+final class KafkaBroker implements BeforeAllCallback {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final Object LOCK = new Object();
+    private static volatile @Nullable Running running;
+
+    /** The running cluster, closed by JUnit when the root context closes. */
+    private static final class Running implements AutoCloseable {
+        final KafkaClusterTestKit cluster;
+        final Duration startTime;
+
+        Running(KafkaClusterTestKit cluster, Duration startTime) {
+            this.cluster = cluster;
+            this.startTime = startTime;
+        }
+
+        @Override
+        public void close() throws Exception {
+            cluster.close();
+        }
+    }
+
+    static KafkaBroker shared() {
+        return new KafkaBroker();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        synchronized (LOCK) {
+            if (running != null) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build();
+            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("num.partitions", "1")
+                    .build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            LOG.info(
+                    "embedded Kafka broker (KRaft, combined) ready at {} in {} ms",
+                    cluster.bootstrapServers(),
+                    took.toMillis());
+            Running r = new Running(cluster, took);
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(KafkaBroker.class, r);
+            running = r;
+        }
+    }
+
+    /** The broker's address, {@code host:port}. */
+    String bootstrapServers() {
+        return started().cluster.bootstrapServers();
+    }
+
+    private static Running started() {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException(
+                    "the Kafka broker is not started: register KafkaBroker as a static extension");
+        }
+        return r;
+    }
+
+    /**
+     * Stops the broker (its controller keeps running), waits the pause, and starts it again on the
+     * same address; returns once it serves again.
+     */
+    void restartBroker(Duration pause) throws Exception {
+        KafkaClusterTestKit cluster = started().cluster;
+        kafka.server.BrokerServer broker = cluster.brokers().values().iterator().next();
+        broker.shutdown();
+        Thread.sleep(pause.toMillis()); // the outage itself, not a synchronisation
+        broker.startup();
+        cluster.waitForReadyBrokers();
+    }
+
+    /** How long the broker took to start (formatting, start-up, ready). */
+    Duration startTime() {
+        return started().startTime;
+    }
+}

@@ -1,0 +1,219 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.statesync.core.Codec;
+import io.statesync.core.Coordinator;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.recipes.eventlog.EventSourcedState;
+import io.statesync.recipes.eventlog.EventSubscription;
+import io.statesync.recipes.eventlog.LogEvent;
+import io.statesync.testkit.Faults;
+import io.statesync.testkit.ZooKeeperExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka event log through real faults: the broker restarts while appends are in flight (with a
+ * producer delivery timeout short enough that sends fail and go out again from a new producer, so
+ * the topic may hold copies), and a node's ZooKeeper session expires.
+ */
+@Timeout(240)
+class KafkaEventLogFaultTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
+
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.shared();
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        Collections.reverse(closing);
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
+    private Coordinator node() throws InterruptedException {
+        Coordinator c = Coordinator.builder(zk.connectString())
+                .namespace(zk.namespace())
+                .sessionTimeout(Duration.ofSeconds(6))
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
+        c.start();
+        c.awaitConnected(Duration.ofSeconds(20));
+        closing.add(c);
+        return c;
+    }
+
+    private KafkaEventLog<String> open(Coordinator node) {
+        KafkaEventLog<String> log = KafkaEventLog.builder(node, "/faults", Codec.utf8())
+                .bootstrapServers(kafka.bootstrapServers())
+                .topic("statesync." + zk.namespace() + ".faults")
+                // Sends fail within seconds of the broker going away, so the log's own resend (a new
+                // producer, the same writer id and sequence) is what brings them in.
+                .clientProperties(Map.of(
+                        "delivery.timeout.ms", 3_000,
+                        "request.timeout.ms", 2_000,
+                        "reconnect.backoff.max.ms", 500))
+                .appendTimeout(Duration.ofSeconds(60))
+                .build();
+        log.log().start();
+        closing.add(log);
+        return log;
+    }
+
+    private static String sum(String state, String event) {
+        return String.valueOf(Long.parseLong(state) + event.hashCode());
+    }
+
+    @Test
+    void everyAcknowledgedAppendIsAppliedOnceThroughABrokerRestartAndASessionExpiry() throws Exception {
+        Coordinator a = node();
+        Coordinator b = node();
+        KafkaEventLog<String> logA = open(a);
+        KafkaEventLog<String> logB = open(b);
+        List<List<LogEvent<String>>> seen = new ArrayList<>();
+        List<EventSourcedState<String, String>> states = new ArrayList<>();
+        for (KafkaEventLog<String> log : List.of(logA, logB)) {
+            List<LogEvent<String>> events = new CopyOnWriteArrayList<>();
+            EventSubscription<String> sub = log.log()
+                    .subscribe(
+                            0,
+                            change -> events.add(change.current().orElseThrow().value()));
+            closing.add(sub);
+            seen.add(events);
+            EventSourcedState<String, String> state = EventSourcedState.builder(
+                            log.log(), "0", KafkaEventLogFaultTest::sum)
+                    .snapshots(Codec.utf8(), 25)
+                    .build();
+            closing.add(state);
+            state.start();
+            states.add(state);
+        }
+
+        Map<Long, String> acknowledged = new ConcurrentHashMap<>();
+        Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+        int writers = 4;
+        int perPhase = 15;
+        CyclicBarrier barrier = new CyclicBarrier(writers + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                KafkaEventLog<String> log = w % 2 == 0 ? logA : logB;
+                running.add(pool.submit(() -> {
+                    for (int phase = 0; phase < 3; phase++) {
+                        barrier.await(170, TimeUnit.SECONDS);
+                        for (int i = 0; i < perPhase; i++) {
+                            String e = "w" + writer + "-p" + phase + "-" + i;
+                            List<String> batch = i % 4 == 3 ? List.of(e + "a", e + "b") : List.of(e);
+                            try {
+                                long first = log.log().appendAll(batch);
+                                for (int k = 0; k < batch.size(); k++) {
+                                    acknowledged.put(first + k, batch.get(k));
+                                }
+                            } catch (OperationTimeoutException ex) {
+                                inDoubt.addAll(batch);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            barrier.await(60, TimeUnit.SECONDS); // phase 0: no fault
+            barrier.await(60, TimeUnit.SECONDS); // phase 1: the broker restarts under the appends
+            long t0 = System.nanoTime();
+            kafka.restartBroker(Duration.ofSeconds(4));
+            LoggerFactory.getLogger(KafkaEventLogFaultTest.class)
+                    .info("broker restarted in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            barrier.await(170, TimeUnit.SECONDS); // phase 2: A's ZooKeeper session expires
+            Faults.expireSession(
+                    a.curatorFramework().getZookeeperClient().getZooKeeper(),
+                    zk.connectString(),
+                    Duration.ofSeconds(10));
+            for (Future<?> f : running) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        TreeMap<Long, String> ordered = new TreeMap<>(acknowledged);
+        long end = logA.log().endPosition();
+        // Every reader gets every acknowledged event (an append's returned position may be a copy
+        // that readers pass over: the first copy is the one applied).
+        await().atMost(WAIT)
+                .until(() -> seen.stream()
+                        .allMatch(s -> s.stream().map(LogEvent::event).toList().containsAll(ordered.values())));
+        List<String> first = null;
+        for (List<LogEvent<String>> s : seen) {
+            List<String> events = s.stream().map(LogEvent::event).toList();
+            // Exactly once: no event twice, every acknowledged one present, nothing that was not sent.
+            assertThat(new HashSet<>(events)).hasSameSizeAs(events);
+            assertThat(events).containsAll(ordered.values());
+            Set<String> extra = new HashSet<>(events);
+            extra.removeAll(ordered.values());
+            assertThat(inDoubt).containsAll(extra);
+            // Position order, and each acknowledged event at the position its append returned.
+            List<Long> positions = s.stream().map(LogEvent::position).toList();
+            assertThat(positions).isSorted();
+            for (LogEvent<String> e : s) {
+                String at = ordered.get(e.position());
+                if (at != null) {
+                    assertThat(e.event()).isEqualTo(at);
+                }
+            }
+            if (first == null) {
+                first = events;
+            } else {
+                assertThat(events).isEqualTo(first);
+            }
+        }
+        for (EventSourcedState<String, String> state : states) {
+            assertThat(state.awaitPosition(end, WAIT)).isTrue();
+        }
+        assertThat(states.get(0).current().value())
+                .isEqualTo(states.get(1).current().value());
+        assertThat(logB.log().read(0, 10_000)).hasSameSizeAs(seen.get(0));
+    }
+}
