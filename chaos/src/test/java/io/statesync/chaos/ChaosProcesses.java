@@ -55,6 +55,26 @@ final class ChaosProcesses implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts several client processes at once ({@code main}, 128 MB of heap each), then waits until
+     * each prints {@code STARTED <name>}.
+     *
+     * @param main the clients' main class
+     * @param argsByName each client's name and its arguments
+     * @return the running processes, in the order given, closed after the test
+     * @throws Exception if one cannot be started or does not start within 60 s
+     */
+    List<JvmProcess> nodes(Class<?> main, java.util.Map<String, List<String>> argsByName) throws Exception {
+        List<JvmProcess> started = new ArrayList<>();
+        for (java.util.Map.Entry<String, List<String>> e : argsByName.entrySet()) {
+            started.add(later(JvmProcess.start(e.getKey(), main, List.of("-Xmx128m"), e.getValue())));
+        }
+        for (JvmProcess p : started) {
+            p.awaitLine("STARTED " + p.name(), Duration.ofSeconds(60));
+        }
+        return started;
+    }
+
     @Override
     public void close() throws Exception {
         for (int i = open.size() - 1; i >= 0; i--) {
