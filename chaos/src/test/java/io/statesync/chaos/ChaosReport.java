@@ -41,6 +41,34 @@ final class ChaosReport {
     }
 
     /**
+     * How long after {@code t} the first operation sent after {@code t} was acknowledged, among
+     * {@code nodes}: their {@code INVOKE id t} and {@code OK id ... t} lines (the time last), so an
+     * operation in flight at {@code t} does not count.
+     *
+     * @param nodes the processes
+     * @param t the fault's time ({@code System.nanoTime()})
+     * @return nanos after {@code t}, or 0 if none yet
+     */
+    static long firstSentAndAcknowledgedAfter(List<JvmProcess> nodes, long t) {
+        long first = 0;
+        for (JvmProcess p : nodes) {
+            java.util.Set<String> sentAfter = new java.util.HashSet<>();
+            for (String l : p.out()) {
+                String[] f = l.split(" ");
+                if (f[0].equals("INVOKE") && Long.parseLong(f[f.length - 1]) > t) {
+                    sentAfter.add(f[1]);
+                } else if (f[0].equals("OK") && sentAfter.contains(f[1])) {
+                    long at = Long.parseLong(f[f.length - 1]);
+                    if (first == 0 || at < first) {
+                        first = at;
+                    }
+                }
+            }
+        }
+        return first == 0 ? 0 : first - t;
+    }
+
+    /**
      * Keeps each process's raw history as {@code target/<prefix>-<name>.history}, for a second look
      * when a check fails.
      *

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -70,22 +71,6 @@ class EventLogChaosTest {
         return p.lastLine(l -> l.startsWith("INVOKE L"))
                 .map(l -> EventLogNode.epochOf(l.split(" ")[1]))
                 .orElse(-1L);
-    }
-
-    /** The first OK after {@code t} among {@code nodes}, as nanos after {@code t}; 0 if none yet. */
-    private static long firstOkAfter(List<JvmProcess> nodes, long t) {
-        long first = 0;
-        for (JvmProcess p : nodes) {
-            for (String l : p.out()) {
-                if (l.startsWith("OK ")) {
-                    long at = Long.parseLong(l.split(" ")[3]);
-                    if (at > t && (first == 0 || at < first)) {
-                        first = at;
-                    }
-                }
-            }
-        }
-        return first == 0 ? 0 : first - t;
     }
 
     @Test
@@ -133,10 +118,73 @@ class EventLogChaosTest {
             ensemble.kill(server);
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> firstOkAfter(nodes, killedAt) > 0);
-            serverRecoveries.add(firstOkAfter(nodes, killedAt));
+                    .until(() -> ChaosReport.firstSentAndAcknowledgedAfter(nodes, killedAt) > 0);
+            serverRecoveries.add(ChaosReport.firstSentAndAcknowledgedAfter(nodes, killedAt));
             ensemble.restart(server);
         }
+        EventLogHistory history = stopAndCheck(namespace, nodes);
+        List<String> deposed = history.deposedAppends();
+        ChaosReport.append(String.format(
+                Locale.ROOT,
+                "\n## Event log, 2 leader-guarded appenders, 1 appender, 1 reader: the leading appender and the"
+                        + " reader frozen past their sessions (SIGSTOP %dx), the ensemble's leader server killed and"
+                        + " restarted (%dx), session %d ms\n\n"
+                        + "- appends: %s; events in the log: %d; readers checked: %d (subscription and replay each)\n"
+                        + "- acknowledged appends lost: 0; in the log twice: 0; unknown-outcome appends that landed:"
+                        + " %d\n- deposed leaders' appends that landed in the log: %d %s; applied by a reader: 0\n"
+                        + "- leadership taken over %s ms after the freeze; the first append sent after the server kill"
+                        + " acknowledged %s ms after it\n",
+                ROUNDS,
+                ROUNDS,
+                SESSION_MS,
+                history.outcomes(),
+                history.log().size(),
+                history.readers(),
+                history.unknownLanded(),
+                deposed.size(),
+                deposed,
+                millis(takeovers),
+                millis(serverRecoveries)));
+    }
+
+    @Test
+    @Tag("slow")
+    void everyAcknowledgedAppendIsOnEveryReaderOnceInOneOrderThroughAFrozenFollowerQuorumLossAndARollingRestart()
+            throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-eventlog-servers";
+        Map<String, List<String>> args = new LinkedHashMap<>();
+        for (String[] n : new String[][] {{"a", "leader"}, {"b", "leader"}, {"c", "append"}, {"r", "read"}}) {
+            args.put(n[0], List.of(ensemble.connectString(), namespace, n[0], Integer.toString(SESSION_MS), n[1]));
+        }
+        List<JvmProcess> nodes = processes.nodes(EventLogNode.class, args);
+        java.util.function.LongSupplier progress = () -> acknowledged(nodes);
+        List<String> measured = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            measured.add(ServerFaults.frozenFollower(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+            measured.add(ServerFaults.quorumLoss(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+            measured.add(ServerFaults.rollingRestart(ensemble, progress));
+        }
+        EventLogHistory history = stopAndCheck(namespace, nodes);
+        ChaosReport.append(String.format(
+                Locale.ROOT,
+                "\n## Event log, 2 leader-guarded appenders, 1 appender, 1 reader: a follower server frozen (SIGSTOP),"
+                        + " quorum lost (leader and a follower SIGKILLed, then restarted), a rolling restart (SIGTERM),"
+                        + " %dx each, session %d ms\n\n"
+                        + "- appends: %s; events in the log: %d; readers checked: %d (subscription and replay each)\n"
+                        + "- acknowledged appends lost: 0; in the log twice: 0; unknown-outcome appends that landed:"
+                        + " %d; deposed leaders' appends that landed in the log: %d; applied by a reader: 0\n- %s\n",
+                ROUNDS,
+                SESSION_MS,
+                history.outcomes(),
+                history.log().size(),
+                history.readers(),
+                history.unknownLanded(),
+                history.deposedAppends().size(),
+                String.join("\n- ", measured)));
+    }
+
+    private static EventLogHistory stopAndCheck(String namespace, List<JvmProcess> nodes) throws Exception {
         long settled = acknowledged(nodes);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
@@ -158,28 +206,7 @@ class EventLogChaosTest {
                 .isEmpty();
         assertThat(history.readers()).isEqualTo(4);
         assertThat(history.log()).as("events in the log").hasSizeGreaterThan(100);
-        List<String> deposed = history.deposedAppends();
-        ChaosReport.append(String.format(
-                Locale.ROOT,
-                "\n## Event log, 2 leader-guarded appenders, 1 appender, 1 reader: the leading appender and the"
-                        + " reader frozen past their sessions (SIGSTOP %dx), the ensemble's leader server killed and"
-                        + " restarted (%dx), session %d ms\n\n"
-                        + "- appends: %s; events in the log: %d; readers checked: %d (subscription and replay each)\n"
-                        + "- acknowledged appends lost: 0; in the log twice: 0; unknown-outcome appends that landed:"
-                        + " %d\n- deposed leaders' appends that landed in the log: %d %s; applied by a reader: 0\n"
-                        + "- leadership taken over %s ms after the freeze; first acknowledged append %s ms after the"
-                        + " server kill\n",
-                ROUNDS,
-                ROUNDS,
-                SESSION_MS,
-                history.outcomes(),
-                history.log().size(),
-                history.readers(),
-                history.unknownLanded(),
-                deposed.size(),
-                deposed,
-                millis(takeovers),
-                millis(serverRecoveries)));
+        return history;
     }
 
     static List<String> millis(List<Long> nanos) {

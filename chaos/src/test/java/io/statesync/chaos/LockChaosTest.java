@@ -238,6 +238,58 @@ class LockChaosTest {
                                 .toList()));
     }
 
+    private static long writesAcknowledged(List<JvmProcess> nodes) {
+        long n = 0;
+        for (JvmProcess p : nodes) {
+            n += p.out().stream().filter(l -> l.startsWith("OK ")).count();
+        }
+        return n;
+    }
+
+    @Test
+    void lockGuardedWritesStayInTokenOrderThroughAFrozenFollowerQuorumLossAndARollingRestart() throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-lock-servers";
+        List<JvmProcess> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            nodes.add(node(ensemble, namespace, name));
+        }
+        java.util.function.LongSupplier progress = () -> writesAcknowledged(nodes);
+        List<String> measured = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            measured.add(ServerFaults.frozenFollower(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+            measured.add(ServerFaults.quorumLoss(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+            measured.add(ServerFaults.rollingRestart(ensemble, progress));
+        }
+        long after = acquired(nodes);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> acquired(nodes) > after + 5);
+        LockHistory history = stopAndRead(nodes);
+        ChaosReport.keep(namespace, nodes);
+        List<LockHistory.Landed> landed = landedWrites(ensemble, namespace);
+        check(history, landed);
+        long longest = history.overlaps().stream()
+                .mapToLong(LockHistory.Overlap::nanos)
+                .max()
+                .orElse(0);
+        report(
+                String.format(
+                        Locale.ROOT,
+                        "lock, 3 clients: a follower server frozen (SIGSTOP), quorum lost (leader and a follower"
+                                + " SIGKILLed, then restarted), a rolling restart (SIGTERM), %dx each, session %d ms",
+                        ROUNDS,
+                        SESSION_MS),
+                history,
+                landed,
+                String.format(
+                        Locale.ROOT,
+                        "- holdings that overlapped (as the clients saw them): %d, the longest %.1f ms\n- %s\n",
+                        history.overlaps().size(),
+                        longest / 1e6,
+                        String.join("\n- ", measured)));
+    }
+
     private static LockHistory stopAndRead(List<JvmProcess> nodes) throws Exception {
         for (JvmProcess p : nodes) {
             p.type("stop");
