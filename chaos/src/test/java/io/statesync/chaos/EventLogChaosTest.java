@@ -78,6 +78,7 @@ class EventLogChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-eventlog";
+        processes.keepHistoriesAs(namespace);
         Map<String, List<String>> args = new LinkedHashMap<>();
         for (String[] n : new String[][] {{"a", "leader"}, {"b", "leader"}, {"c", "append"}, {"r", "read"}}) {
             args.put(n[0], List.of(ensemble.connectString(), namespace, n[0], Integer.toString(SESSION_MS), n[1]));
@@ -153,6 +154,7 @@ class EventLogChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-eventlog-servers";
+        processes.keepHistoriesAs(namespace);
         Map<String, List<String>> args = new LinkedHashMap<>();
         for (String[] n : new String[][] {{"a", "leader"}, {"b", "leader"}, {"c", "append"}, {"r", "read"}}) {
             args.put(n[0], List.of(ensemble.connectString(), namespace, n[0], Integer.toString(SESSION_MS), n[1]));

@@ -98,6 +98,7 @@ class LockChaosTest {
     void aHolderFrozenPastItsSessionNeverLandsAWriteAfterItsSuccessors() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-lock-pause";
+        processes.keepHistoriesAs(namespace);
         List<JvmProcess> nodes = new ArrayList<>();
         for (String name : List.of("a", "b", "c")) {
             nodes.add(node(ensemble, namespace, name));
@@ -174,6 +175,7 @@ class LockChaosTest {
     void aHolderKilledIsSucceededAndItsSuccessorsWritesStayInTokenOrder() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-lock-kill";
+        processes.keepHistoriesAs(namespace);
         List<JvmProcess> nodes = new ArrayList<>();
         for (String name : List.of("a", "b", "c")) {
             nodes.add(node(ensemble, namespace, name));
@@ -250,6 +252,7 @@ class LockChaosTest {
     void lockGuardedWritesStayInTokenOrderThroughAFrozenFollowerQuorumLossAndARollingRestart() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-lock-servers";
+        processes.keepHistoriesAs(namespace);
         List<JvmProcess> nodes = new ArrayList<>();
         for (String name : List.of("a", "b", "c")) {
             nodes.add(node(ensemble, namespace, name));

@@ -116,6 +116,7 @@ class QueueChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-queue";
+        processes.keepHistoriesAs(namespace);
         Map<String, List<String>> args = new LinkedHashMap<>();
         for (String[] n :
                 new String[][] {{"p1", "produce"}, {"p2", "produce"}, {"w1", "work"}, {"w2", "work"}, {"w3", "work"}}) {
@@ -193,7 +194,7 @@ class QueueChaosTest {
             p.type("stop");
         }
         for (JvmProcess p : workers) {
-            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(120));
+            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(300)); // the drain: as long as items come
         }
         ChaosReport.keep(namespace, all);
         QueueHistory history = new QueueHistory();

@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code maxDeliveries} 3). By role:
  *
  * <ul>
- *   <li>{@code produce}: offers {@code <node>-<seq>} every 10 ms; every 25th item is poison
+ *   <li>{@code produce}: offers {@code <node>-<seq>} every 30 ms; every 25th item is poison
  *       ({@code <node>-<seq>-poison}), which every worker gives back ({@code nack}) until it becomes
  *       a dead letter;
  *   <li>{@code work}: takes an item, works on it for 40 ms (so that a nemesis finds it mid-claim),
@@ -57,11 +57,12 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  *
  * <p>Arguments: connect string, namespace, node name, session timeout in ms, role. Runs until a
- * line {@code stop} is typed; a worker then drains the queue (until it is empty, at most 60 s) and
+ * line {@code stop} is typed; a worker then drains the queue (until it is empty, or it took nothing
+ * for 30 s) and
  * lists the dead letters; then {@code DONE <node>}.
  */
 public final class QueueNode {
-    private static final long GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
     private static final long WORK_NANOS = TimeUnit.MILLISECONDS.toNanos(40);
 
     private QueueNode() {}
@@ -98,10 +99,12 @@ public final class QueueNode {
                     }
                 }
                 if (role.equals("work")) {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (System.nanoTime() < deadline) {
-                        boolean took = work(queue, Duration.ofSeconds(1));
-                        if (!took && size(queue) == 0) {
+                    // drain: until the queue is empty, or nothing could be taken for 30 s
+                    long idleSince = System.nanoTime();
+                    while (System.nanoTime() - idleSince < TimeUnit.SECONDS.toNanos(30)) {
+                        if (work(queue, Duration.ofSeconds(1))) {
+                            idleSince = System.nanoTime();
+                        } else if (size(queue) == 0) {
                             break;
                         }
                     }

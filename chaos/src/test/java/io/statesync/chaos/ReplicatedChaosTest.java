@@ -153,6 +153,7 @@ class ReplicatedChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-replicated";
+        processes.keepHistoriesAs(namespace);
         Map<String, List<String>> args = new LinkedHashMap<>();
         for (String n : List.of("n1", "n2", "n3")) {
             args.put(n, args(ensemble, namespace, n));
