@@ -248,6 +248,15 @@ class LockChaosTest {
         return n;
     }
 
+    /**
+     * Fails today (3 of 4 runs; `slow`, so not in the default build): when every client is
+     * connected to the follower server that is frozen, the lock stops for good. The holder's release
+     * and the waiters' removals of their timed-out znodes are sent to the frozen server; the clients
+     * move to the other servers within their sessions (same session ids), but those znodes stay
+     * (read back into {@code target/chaos-lock-servers-znodes.txt}), the oldest one — the released
+     * holding's — heads the queue, and no acquire succeeds for the 2 minutes the test waits; they
+     * were still there after the server was resumed. See docs/reliability.md, "Finding: a lock left held".
+     */
     @Test
     void lockGuardedWritesStayInTokenOrderThroughAFrozenFollowerQuorumLossAndARollingRestart() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
@@ -259,10 +268,19 @@ class LockChaosTest {
         }
         java.util.function.LongSupplier progress = () -> writesAcknowledged(nodes);
         List<String> measured = new ArrayList<>();
-        for (int round = 0; round < ROUNDS; round++) {
-            measured.add(ServerFaults.frozenFollower(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
-            measured.add(ServerFaults.quorumLoss(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
-            measured.add(ServerFaults.rollingRestart(ensemble, progress));
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                measured.add(ServerFaults.frozenFollower(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+                measured.add(ServerFaults.quorumLoss(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+                measured.add(ServerFaults.rollingRestart(ensemble, progress));
+            }
+        } catch (org.awaitility.core.ConditionTimeoutException stuck) {
+            // what holds the lock up, read from the ensemble (the frozen server resumed by now)
+            Files.write(
+                    Path.of("target", namespace + "-znodes.txt"),
+                    znodes(ensemble, "/" + namespace + "/lock"),
+                    StandardCharsets.UTF_8);
+            throw stuck;
         }
         long after = acquired(nodes);
         await().atMost(Duration.ofSeconds(60))
@@ -319,6 +337,36 @@ class LockChaosTest {
         assertThat(history.refusedButLanded(landed))
                 .as("refused writes that landed")
                 .isEmpty();
+    }
+
+    /** The znodes under {@code path}, each with its ephemeral owner and creation zxid, in hex. */
+    private static List<String> znodes(Ensemble ensemble, String path) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(ensemble.connectString(), 30_000, e -> {
+            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        try {
+            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+            List<String> out = new ArrayList<>();
+            List<String> todo = new ArrayList<>(List.of(path));
+            while (!todo.isEmpty()) {
+                String p = todo.remove(0);
+                Stat stat = zk.exists(p, false);
+                if (stat == null) {
+                    continue;
+                }
+                out.add(p + " owner 0x" + Long.toHexString(stat.getEphemeralOwner()) + " czxid 0x"
+                        + Long.toHexString(stat.getCzxid()));
+                for (String child : zk.getChildren(p, false)) {
+                    todo.add(p + "/" + child);
+                }
+            }
+            return out;
+        } finally {
+            zk.close();
+        }
     }
 
     /** Every lock-guarded write that landed, with the zxid that created it, read from the ensemble. */

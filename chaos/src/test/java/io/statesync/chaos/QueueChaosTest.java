@@ -127,6 +127,7 @@ class QueueChaosTest {
         List<JvmProcess> workers = new ArrayList<>(all.subList(2, 5));
         List<JvmProcess> killed = new ArrayList<>();
         List<Long> afterKill = new ArrayList<>();
+        List<String> notTakenAgain = new ArrayList<>();
         List<Long> afterFreeze = new ArrayList<>();
         List<String> frozenOutcomes = new ArrayList<>();
         List<Long> serverRecoveries = new ArrayList<>();
@@ -141,30 +142,52 @@ class QueueChaosTest {
                     processes.node(QueueNode.class, "k" + round, args(ensemble, namespace, "k" + round, "work"));
             workers.add(fresh);
             all.add(fresh);
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> claimedAgain(workers, victim.getKey(), victim.getValue(), killedAt) > 0);
-            afterKill.add(claimedAgain(workers, victim.getKey(), victim.getValue(), killedAt) - killedAt);
+            try {
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> claimedAgain(workers, victim.getKey(), victim.getValue(), killedAt) > 0);
+                afterKill.add(claimedAgain(workers, victim.getKey(), victim.getValue(), killedAt) - killedAt);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // its ack may have landed just before the kill; the drain and the checker tell
+                notTakenAgain.add(victim.getValue() + " (its worker killed in round " + round + ")");
+            }
 
             // a worker frozen mid-claim until another has taken its item, then resumed
             Map.Entry<JvmProcess, String> frozen = holder(workers);
             long frozenAt = System.nanoTime();
             frozen.getKey().pause();
+            // it may have finished the item in the moment before the signal took effect
+            boolean stillHolding =
+                    holding(frozen.getKey()).map(frozen.getValue()::equals).orElse(false);
             try {
-                await().atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(20))
-                        .until(() -> claimedAgain(workers, frozen.getKey(), frozen.getValue(), frozenAt) > 0);
-                afterFreeze.add(claimedAgain(workers, frozen.getKey(), frozen.getValue(), frozenAt) - frozenAt);
+                if (stillHolding) {
+                    await().atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(20))
+                            .until(() -> claimedAgain(workers, frozen.getKey(), frozen.getValue(), frozenAt) > 0);
+                    afterFreeze.add(claimedAgain(workers, frozen.getKey(), frozen.getValue(), frozenAt) - frozenAt);
+                } else {
+                    long until =
+                            frozenAt + Duration.ofMillis(SESSION_MS * 3L / 2).toNanos();
+                    await().atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(50))
+                            .until(() -> System.nanoTime() > until);
+                }
             } finally {
                 frozen.getKey().resume();
             }
-            String outcome = frozen.getKey()
-                    .awaitLine(
-                            l -> !l.startsWith("CLAIM ") && l.contains(" " + frozen.getValue() + " "),
-                            "the resumed worker's outcome for " + frozen.getValue(),
-                            Duration.ofSeconds(60));
-            frozenOutcomes.add(
-                    outcome.split(" ")[0] + (outcome.startsWith("LOST ") ? " (" + outcome.split(" ")[4] + ")" : ""));
+            if (!stillHolding) {
+                frozenOutcomes.add("none: it had finished its item as it froze");
+            } else {
+                String outcome = frozen.getKey()
+                        .awaitLine(
+                                l -> !l.startsWith("CLAIM ") && l.contains(" " + frozen.getValue() + " "),
+                                "the resumed worker's outcome for " + frozen.getValue(),
+                                Duration.ofSeconds(60));
+                frozenOutcomes.add(outcome.split(" ")[0]
+                        + (outcome.startsWith("LOST ") || outcome.startsWith("ACKINFO ")
+                                ? " (" + outcome.split(" ")[4] + ")"
+                                : ""));
+            }
 
             // the ensemble's leader server killed, then restarted
             int server = ensemble.leader();
@@ -199,12 +222,9 @@ class QueueChaosTest {
         ChaosReport.keep(namespace, all);
         QueueHistory history = new QueueHistory();
         for (JvmProcess p : all) {
-            history.read(p.name(), p.out());
+            history.read(p.name(), p.out(), killed.contains(p));
         }
-        assertThat(history.check())
-                .as("queue checks (histories in target/%s-*.history)", namespace)
-                .isEmpty();
-        assertThat(history.acknowledged()).isGreaterThan(100);
+
         ChaosReport.append(String.format(
                 Locale.ROOT,
                 "\n## Work queue, 2 producers, 3 workers (maxDeliveries 3, every 25th item poison): a worker killed"
@@ -212,7 +232,7 @@ class QueueChaosTest {
                         + " (SIGSTOP %dx), the ensemble's leader server killed and restarted (%dx), session %d ms\n\n"
                         + "- offers: %s; acknowledged by a worker: %d; dead letters: %d (every poison item);"
                         + " delivered more than once: %d\n"
-                        + "- acknowledged offers lost: 0; acknowledged twice: 0; unknown-outcome offers consumed: %d;"
+                        + "- violations: %s; unknown-outcome offers consumed: %d;"
                         + " acks refused (claim lost): %d; acks with an unknown outcome: %d\n"
                         + "- a killed worker's item taken again %s ms after the kill; a frozen worker's %s ms after the"
                         + " freeze, its own ack after SIGCONT: %s; the first offer sent after the server"
@@ -225,6 +245,7 @@ class QueueChaosTest {
                 history.acknowledged(),
                 history.deadLetters(),
                 history.redelivered(),
+                history.check(),
                 history.unknownOffersConsumed(),
                 history.lost().size(),
                 history.unknownAcks().size(),
@@ -232,5 +253,12 @@ class QueueChaosTest {
                 EventLogChaosTest.millis(afterFreeze),
                 frozenOutcomes,
                 EventLogChaosTest.millis(serverRecoveries)));
+        ChaosReport.append(
+                "- killed workers' items not taken again within 60 s of the kill (acknowledged just before the kill, or"
+                        + " not re-delivered; the checker tells which): " + notTakenAgain + "\n");
+        assertThat(history.check())
+                .as("queue checks (histories in target/%s-*.history)", namespace)
+                .isEmpty();
+        assertThat(history.acknowledged()).isGreaterThan(100);
     }
 }

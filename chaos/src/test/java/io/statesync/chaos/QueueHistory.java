@@ -42,8 +42,22 @@ final class QueueHistory {
      *
      * @param node its name
      * @param lines what it printed
+     * @param killed whether it was killed: then an item it claimed without an outcome printed may
+     *     have been acknowledged just before the kill, and counts as an ack in doubt
      */
-    void read(String node, List<String> lines) {
+    void read(String node, List<String> lines, boolean killed) {
+        String open = null;
+        for (String line : lines) {
+            String[] g = line.split(" ");
+            if (g[0].equals("CLAIM")) {
+                open = line;
+            } else if (g[0].equals("ACKED") || g[0].equals("LOST") || g[0].equals("ACKINFO") || g[0].equals("NACKED")) {
+                open = null;
+            }
+        }
+        if (killed && open != null) {
+            unknownAcks.add(node + ": ACKINFO " + open.substring("CLAIM ".length()) + " killed");
+        }
         for (String line : lines) {
             String[] f = line.split(" ");
             switch (f[0]) {

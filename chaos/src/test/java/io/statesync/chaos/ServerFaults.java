@@ -43,6 +43,7 @@ final class ServerFaults {
         int follower = ensemble.follower();
         long before = progress.getAsLong();
         long until = System.nanoTime() + frozen.toNanos();
+        System.out.println("FROZEN " + ensemble.connectString(follower) + " " + System.nanoTime());
         ensemble.pause(follower);
         try {
             await().atMost(Duration.ofSeconds(120))
