@@ -191,6 +191,46 @@ final class Ensemble implements AutoCloseable {
         throw new IllegalStateException("no ZooKeeper server leads");
     }
 
+    /** The index of a server that follows the leader now. */
+    int follower() {
+        for (int i = 0; i < size; i++) {
+            if (servers[i] != null && servers[i].isAlive() && mode(i).equals("follower")) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no ZooKeeper server follows");
+    }
+
+    /**
+     * Freezes server {@code i} (SIGSTOP): its sockets stay open and nothing answers.
+     *
+     * @throws IOException if the signal cannot be sent
+     * @throws InterruptedException if interrupted while sending it
+     */
+    void pause(int i) throws IOException, InterruptedException {
+        servers[i].pause();
+    }
+
+    /**
+     * Lets a frozen server {@code i} run on (SIGCONT) and waits until it serves again.
+     *
+     * @throws IOException if the signal cannot be sent
+     * @throws InterruptedException if interrupted while sending it
+     */
+    void resume(int i) throws IOException, InterruptedException {
+        servers[i].resume();
+        awaitServing(i);
+    }
+
+    /**
+     * Stops server {@code i} as an operator does (SIGTERM) and waits for it to exit.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    void stop(int i) throws InterruptedException {
+        servers[i].stop();
+    }
+
     /** Kills server {@code i} at once (SIGKILL): no clean shutdown, its data stays. */
     void kill(int i) throws InterruptedException {
         servers[i].kill();

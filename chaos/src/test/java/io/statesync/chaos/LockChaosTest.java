@@ -98,6 +98,7 @@ class LockChaosTest {
     void aHolderFrozenPastItsSessionNeverLandsAWriteAfterItsSuccessors() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-lock-pause";
+        processes.keepHistoriesAs(namespace);
         List<JvmProcess> nodes = new ArrayList<>();
         for (String name : List.of("a", "b", "c")) {
             nodes.add(node(ensemble, namespace, name));
@@ -174,6 +175,7 @@ class LockChaosTest {
     void aHolderKilledIsSucceededAndItsSuccessorsWritesStayInTokenOrder() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-lock-kill";
+        processes.keepHistoriesAs(namespace);
         List<JvmProcess> nodes = new ArrayList<>();
         for (String name : List.of("a", "b", "c")) {
             nodes.add(node(ensemble, namespace, name));
@@ -238,6 +240,77 @@ class LockChaosTest {
                                 .toList()));
     }
 
+    private static long writesAcknowledged(List<JvmProcess> nodes) {
+        long n = 0;
+        for (JvmProcess p : nodes) {
+            n += p.out().stream().filter(l -> l.startsWith("OK ")).count();
+        }
+        return n;
+    }
+
+    /**
+     * Fails today (3 of 4 runs; `slow`, so not in the default build): when every client is
+     * connected to the follower server that is frozen, the lock stops for good. The holder's release
+     * and the waiters' removals of their timed-out znodes are sent to the frozen server; the clients
+     * move to the other servers within their sessions (same session ids), but those znodes stay
+     * (read back into {@code target/chaos-lock-servers-znodes.txt}), the oldest one — the released
+     * holding's — heads the queue, and no acquire succeeds for the 2 minutes the test waits; they
+     * were still there after the server was resumed. See docs/reliability.md, "Finding: a lock left held".
+     */
+    @Test
+    void lockGuardedWritesStayInTokenOrderThroughAFrozenFollowerQuorumLossAndARollingRestart() throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-lock-servers";
+        processes.keepHistoriesAs(namespace);
+        List<JvmProcess> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            nodes.add(node(ensemble, namespace, name));
+        }
+        java.util.function.LongSupplier progress = () -> writesAcknowledged(nodes);
+        List<String> measured = new ArrayList<>();
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                measured.add(ServerFaults.frozenFollower(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+                measured.add(ServerFaults.quorumLoss(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+                measured.add(ServerFaults.rollingRestart(ensemble, progress));
+            }
+        } catch (org.awaitility.core.ConditionTimeoutException stuck) {
+            // what holds the lock up, read from the ensemble (the frozen server resumed by now)
+            Files.write(
+                    Path.of("target", namespace + "-znodes.txt"),
+                    znodes(ensemble, "/" + namespace + "/lock"),
+                    StandardCharsets.UTF_8);
+            throw stuck;
+        }
+        long after = acquired(nodes);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> acquired(nodes) > after + 5);
+        LockHistory history = stopAndRead(nodes);
+        ChaosReport.keep(namespace, nodes);
+        List<LockHistory.Landed> landed = landedWrites(ensemble, namespace);
+        check(history, landed);
+        long longest = history.overlaps().stream()
+                .mapToLong(LockHistory.Overlap::nanos)
+                .max()
+                .orElse(0);
+        report(
+                String.format(
+                        Locale.ROOT,
+                        "lock, 3 clients: a follower server frozen (SIGSTOP), quorum lost (leader and a follower"
+                                + " SIGKILLed, then restarted), a rolling restart (SIGTERM), %dx each, session %d ms",
+                        ROUNDS,
+                        SESSION_MS),
+                history,
+                landed,
+                String.format(
+                        Locale.ROOT,
+                        "- holdings that overlapped (as the clients saw them): %d, the longest %.1f ms\n- %s\n",
+                        history.overlaps().size(),
+                        longest / 1e6,
+                        String.join("\n- ", measured)));
+    }
+
     private static LockHistory stopAndRead(List<JvmProcess> nodes) throws Exception {
         for (JvmProcess p : nodes) {
             p.type("stop");
@@ -264,6 +337,36 @@ class LockChaosTest {
         assertThat(history.refusedButLanded(landed))
                 .as("refused writes that landed")
                 .isEmpty();
+    }
+
+    /** The znodes under {@code path}, each with its ephemeral owner and creation zxid, in hex. */
+    private static List<String> znodes(Ensemble ensemble, String path) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(ensemble.connectString(), 30_000, e -> {
+            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        try {
+            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+            List<String> out = new ArrayList<>();
+            List<String> todo = new ArrayList<>(List.of(path));
+            while (!todo.isEmpty()) {
+                String p = todo.remove(0);
+                Stat stat = zk.exists(p, false);
+                if (stat == null) {
+                    continue;
+                }
+                out.add(p + " owner 0x" + Long.toHexString(stat.getEphemeralOwner()) + " czxid 0x"
+                        + Long.toHexString(stat.getCzxid()));
+                for (String child : zk.getChildren(p, false)) {
+                    todo.add(p + "/" + child);
+                }
+            }
+            return out;
+        } finally {
+            zk.close();
+        }
     }
 
     /** Every lock-guarded write that landed, with the zxid that created it, read from the ensemble. */

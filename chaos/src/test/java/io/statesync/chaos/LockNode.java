@@ -44,6 +44,7 @@ import org.apache.zookeeper.CreateMode;
  * WRITE node token seq t      a guarded write is sent
  * OK|REFUSED|FAILED node token seq [reason]   its outcome (REFUSED: LockLostException, nothing written)
  * RELEASING node token t      about to release (the holding as this node saw it ends)
+ * SERVER node session server t   the session and server it is connected to, when that changed
  * </pre>
  *
  * <p>Arguments: connect string, namespace, node name, session timeout in ms. Runs until a line
@@ -94,7 +95,13 @@ public final class LockNode {
                 lock.start();
                 print("STARTED " + node);
                 long seq = 0;
+                String server = "";
                 while (!stop.get()) {
+                    String now = RegisterNode.server(coordinator);
+                    if (!now.equals(server)) {
+                        server = now;
+                        print("SERVER " + node + " " + server + " " + System.nanoTime());
+                    }
                     LockHandle handle;
                     try {
                         handle = lock.acquire(Duration.ofSeconds(2));

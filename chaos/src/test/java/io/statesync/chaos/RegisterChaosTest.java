@@ -109,6 +109,57 @@ class RegisterChaosTest {
             ensemble.restart(server);
             leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
         }
+        stopAndCheck(
+                namespace,
+                List.of(a, b, c),
+                leaders,
+                String.format(
+                        Locale.ROOT,
+                        "Shared-state register, 3 clients: one frozen past its session (SIGSTOP %dx), the ensemble's"
+                                + " leader server killed and restarted (%dx), session %d ms",
+                        ROUNDS,
+                        ROUNDS,
+                        SESSION_MS));
+    }
+
+    @Test
+    void aRegisterStaysLinearizableThroughAFrozenFollowerQuorumLossAndARollingRestart() throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-register-servers";
+        List<String> leaders = new ArrayList<>();
+        leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
+        JvmProcess a = node(ensemble, namespace, "a");
+        JvmProcess b = node(ensemble, namespace, "b");
+        JvmProcess c = node(ensemble, namespace, "c");
+        java.util.function.LongSupplier progress = () -> answered(a) + answered(b) + answered(c);
+        List<String> measured = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            measured.add(ServerFaults.frozenFollower(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+            leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
+            measured.add(ServerFaults.quorumLoss(ensemble, Duration.ofMillis(SESSION_MS * 3L / 2), progress));
+            leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
+            measured.add(ServerFaults.rollingRestart(ensemble, progress));
+            leaders.add("LEADER " + ensemble.connectString(ensemble.leader()) + " " + System.nanoTime());
+        }
+        stopAndCheck(
+                namespace,
+                List.of(a, b, c),
+                leaders,
+                String.format(
+                        Locale.ROOT,
+                        "Shared-state register, 3 clients: a follower server frozen (SIGSTOP), quorum lost (leader and"
+                                + " a follower SIGKILLed, then restarted), a rolling restart (SIGTERM), %dx each, session"
+                                + " %d ms; %s",
+                        ROUNDS,
+                        SESSION_MS,
+                        String.join("; ", measured)));
+    }
+
+    private static void stopAndCheck(String namespace, List<JvmProcess> nodes, List<String> leaders, String scenario)
+            throws Exception {
+        JvmProcess a = nodes.get(0);
+        JvmProcess b = nodes.get(1);
+        JvmProcess c = nodes.get(2);
         // every client recovered: each completes more operations, then stops
         long[] settled = {answered(a), answered(b), answered(c)};
         await().atMost(Duration.ofSeconds(60))
@@ -144,7 +195,7 @@ class RegisterChaosTest {
         assertThat(outcomes.getOrDefault(RegisterHistory.Outcome.OK, 0L))
                 .as("operations that completed")
                 .isGreaterThan(200);
-        report(ops, outcomes, verdict);
+        report(scenario, ops, outcomes, verdict);
     }
 
     /** Keeps each client's raw history in {@code target/} for a second look. */
@@ -158,7 +209,10 @@ class RegisterChaosTest {
     }
 
     private static void report(
-            List<RegisterHistory.Op> ops, Map<RegisterHistory.Outcome, Long> outcomes, RegisterHistory.Verdict verdict)
+            String scenario,
+            List<RegisterHistory.Op> ops,
+            Map<RegisterHistory.Outcome, Long> outcomes,
+            RegisterHistory.Verdict verdict)
             throws Exception {
         Map<RegisterHistory.Kind, Long> kinds = new EnumMap<>(RegisterHistory.Kind.class);
         for (RegisterHistory.Op op : ops) {
@@ -166,12 +220,8 @@ class RegisterChaosTest {
         }
         String md = String.format(
                 Locale.ROOT,
-                "\n## Shared-state register, 3 clients: one frozen past its session (SIGSTOP %dx), the ensemble's"
-                        + " leader server killed and restarted (%dx), session %d ms\n\n"
-                        + "- operations: %s; outcomes: %s\n- linearizable: %s (%d operations checked)\n",
-                ROUNDS,
-                ROUNDS,
-                SESSION_MS,
+                "\n## %s\n\n- operations: %s; outcomes: %s\n- linearizable: %s (%d operations checked)\n",
+                scenario,
                 kinds,
                 outcomes,
                 verdict.linearizable(),

@@ -141,7 +141,7 @@ public final class RegisterNode {
      * The session and the server it is connected to now, from the ZooKeeper handle's description
      * ({@code sessionid:0x.. local:.. remoteserver:/127.0.0.1:port ..}), or {@code none}.
      */
-    private static String server(Coordinator coordinator) {
+    static String server(Coordinator coordinator) {
         try {
             String d = coordinator.internalAccess().handle().toString();
             String session = field(d, "sessionid:");
