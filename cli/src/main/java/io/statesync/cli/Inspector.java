@@ -61,9 +61,7 @@ final class Inspector {
         /** Text if the bytes are UTF-8, else hex. */
         AUTO,
         TEXT,
-        HEX,
-        /** A big-endian 8-byte long (statesync's {@code Codec.longs()}). */
-        LONG
+        HEX
     }
 
     Inspector(Znodes zn, ValueFormat format, int max) {
@@ -617,7 +615,6 @@ final class Inspector {
         return switch (format) {
             case HEX -> hexBytes(data);
             case TEXT -> new String(data, StandardCharsets.UTF_8);
-            case LONG -> data.length == 8 ? ByteBuffer.wrap(data).getLong() : hexBytes(data);
             case AUTO -> {
                 String text = utf8(data);
                 yield text != null ? text : hexBytes(data);

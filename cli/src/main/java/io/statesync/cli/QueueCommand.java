@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -137,16 +136,11 @@ final class QueueCommand implements Runnable {
             description = "Puts dead letters back on the queue (WorkQueue.requeueDeadLetter): each is deleted and its"
                     + " item appended at the tail, atomically, with its delivery count back at 0.")
     static final class Requeue extends Repair {
-        @ArgGroup(multiplicity = "1")
-        Which which = new Which();
+        @Option(names = "--all", description = "Every dead letter.")
+        boolean all;
 
-        static final class Which {
-            @Option(names = "--all", required = true, description = "Every dead letter.")
-            boolean all;
-
-            @Parameters(paramLabel = "ID", arity = "1..*", description = "The dead letters' ids.")
-            List<Long> ids;
-        }
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "ID", description = "The dead letters' ids.")
+        List<Long> ids = new ArrayList<>();
 
         @Override
         int repair(Session s, WorkQueue<byte[]> queue, PrintWriter out) throws InterruptedException {
@@ -155,10 +149,16 @@ final class QueueCommand implements Runnable {
                 dead.put(d.id(), d);
             }
             List<DeadLetter<byte[]>> chosen = new ArrayList<>();
-            if (which.all) {
+            if (all == !ids.isEmpty()) {
+                throw new CliException(
+                        CliException.FAILED,
+                        "give either --all or the ids of the dead letters to requeue, not "
+                                + (all ? "both" : "neither"));
+            }
+            if (all) {
                 chosen.addAll(dead.values());
             } else {
-                for (long id : which.ids) {
+                for (long id : ids) {
                     DeadLetter<byte[]> d = dead.get(id);
                     if (d == null) {
                         throw new CliException(

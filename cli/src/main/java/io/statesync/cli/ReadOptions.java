@@ -29,9 +29,8 @@ final class ReadOptions {
     @Option(
             names = "--format",
             defaultValue = "AUTO",
-            paramLabel = "AUTO|TEXT|HEX|LONG",
-            description = "How values are shown: AUTO (UTF-8 text, else hex), TEXT, HEX, LONG (8-byte big-endian,"
-                    + " Codec.longs()). Default: ${DEFAULT-VALUE}.")
+            paramLabel = "AUTO|TEXT|HEX",
+            description = "How values are shown: AUTO (UTF-8 text, else hex), TEXT, HEX. Default: ${DEFAULT-VALUE}.")
     Inspector.ValueFormat format;
 
     @Option(
