@@ -389,28 +389,40 @@ final class Inspector {
 
     // ---------------------------------------------------------------- event log
 
-    /** What a walk over a segmented directory found. */
-    private static final class Walk {
-        long records;
-        long segments;
-        long bytes;
-        long end;
-        long firstRecord = -1;
-    }
+    /** Above this many records, a view does not read each one's size. */
+    static final int SIZE_LIMIT = 10_000;
 
-    /** Calls {@code each} for every record znode of a segmented directory, in position order. */
-    void forEachRecord(String dir, long from, Consumer<Znodes.Node> each) {
+    /** The paths of the record znodes of a segmented directory, in position order: listings only. */
+    List<String> recordPaths(String dir) {
+        List<String> out = new ArrayList<>();
         for (long g : zn.numericChildren(dir)) {
             for (long s : zn.numericChildren(dir + "/" + g)) {
-                List<Long> positions = zn.numericChildren(dir + "/" + g + "/" + s);
-                for (int i = 0; i < positions.size(); i++) {
-                    long p = positions.get(i);
-                    long nextStart = i + 1 < positions.size() ? positions.get(i + 1) : Long.MAX_VALUE;
-                    if (nextStart <= from) {
-                        continue; // wholly before from
-                    }
-                    zn.read(dir + "/" + g + "/" + s + "/" + p).ifPresent(each);
+                for (long p : zn.numericChildren(dir + "/" + g + "/" + s)) {
+                    out.add(dir + "/" + g + "/" + s + "/" + p);
                 }
+            }
+        }
+        return out;
+    }
+
+    private static long positionOf(String recordPath) {
+        return Long.parseLong(recordPath.substring(recordPath.lastIndexOf('/') + 1));
+    }
+
+    /**
+     * Calls {@code each} for every record znode of a segmented directory that may hold positions
+     * from {@code from} (inclusive) to {@code to} (exclusive), in position order.
+     */
+    void forEachRecord(String dir, long from, long to, Consumer<Znodes.Node> each) {
+        List<String> records = recordPaths(dir);
+        for (int i = 0; i < records.size(); i++) {
+            long p = positionOf(records.get(i));
+            long nextStart = i + 1 < records.size() ? positionOf(records.get(i + 1)) : Long.MAX_VALUE;
+            if (p >= to) {
+                return;
+            }
+            if (nextStart > from) {
+                zn.read(records.get(i)).ifPresent(each);
             }
         }
     }
@@ -419,30 +431,39 @@ final class Inspector {
         Znodes.Node metaNode = require(path + "/meta");
         Segments.Meta meta = Segments.decodeMeta(metaNode.path(), "event-log", metaNode.data());
         long earliest = meta.nonNegative("earliest");
-        Walk w = new Walk();
         String dir = path + "/log";
+        long segments = 0;
         for (long g : zn.numericChildren(dir)) {
-            w.segments += zn.numericChildren(dir + "/" + g).size();
+            segments += zn.numericChildren(dir + "/" + g).size();
         }
-        forEachRecord(dir, 0, r -> {
-            long p = Long.parseLong(r.path().substring(r.path().lastIndexOf('/') + 1));
-            int count = PackFormat.decode(r.path(), r.data()).events().size();
-            w.records++;
-            w.bytes += r.data().length;
-            w.end = Math.max(w.end, p + count);
-            if (w.firstRecord < 0) {
-                w.firstRecord = p;
+        List<String> records = recordPaths(dir);
+        long lastEnd = 0;
+        if (!records.isEmpty()) {
+            Optional<Znodes.Node> last = zn.read(records.get(records.size() - 1));
+            if (last.isPresent()) {
+                lastEnd = positionOf(last.get().path())
+                        + PackFormat.decode(last.get().path(), last.get().data())
+                                .events()
+                                .size();
             }
-        });
-        long end = Math.max(w.end, earliest);
+        }
+        Long bytes = null;
+        if (records.size() <= SIZE_LIMIT) {
+            long sum = 0;
+            for (String r : records) {
+                sum += zn.stat(r).map(Stat::getDataLength).orElse(0);
+            }
+            bytes = sum;
+        }
+        long end = Math.max(lastEnd, earliest);
         v.put("firstPosition", earliest);
         v.put("endPosition", end);
         v.put("events", end - earliest);
         v.put("segmentSize", meta.segmentSize());
         v.put("groupSize", meta.groupSize());
-        v.put("segments", w.segments);
-        v.put("records", w.records);
-        v.put("bytes", w.bytes);
+        v.put("segments", segments);
+        v.put("records", records.size());
+        v.put("bytes", bytes);
         v.put("retention", "truncated before position " + earliest);
         Optional<Znodes.Node> manifest = zn.read(path + "/snapshots/manifest");
         Map<String, Object> snap = null;
@@ -458,15 +479,15 @@ final class Inspector {
         v.put("snapshot", snap);
         v.put(
                 "summary",
-                "positions " + earliest + " to " + end + " (" + (end - earliest) + " events), " + w.segments
-                        + " segments, " + w.bytes + " bytes"
+                "positions " + earliest + " to " + end + " (" + (end - earliest) + " events), " + segments
+                        + " segments, " + (bytes == null ? "size not read" : bytes + " bytes")
                         + (snap == null ? "" : ", snapshot at " + snap.get("position")));
     }
 
     /** The events at positions {@code from} (inclusive) to {@code to} (exclusive), in order. */
     void events(String path, long from, long to, Consumer<Map<String, Object>> each) {
         require(path + "/meta");
-        forEachRecord(path + "/log", from, r -> {
+        forEachRecord(path + "/log", from, to, r -> {
             long p = Long.parseLong(r.path().substring(r.path().lastIndexOf('/') + 1));
             List<byte[]> events = PackFormat.decode(r.path(), r.data()).events();
             for (int i = 0; i < events.size(); i++) {
@@ -492,49 +513,46 @@ final class Inspector {
         int removedVersion = require(path + "/removed").stat().getVersion();
         // QueueStore.depth: the removal count is the removed znode's 32-bit version
         long depth = (tail - Integer.toUnsignedLong(removedVersion)) & 0xFFFF_FFFFL;
+        List<String> claimPaths = recordPaths(path + "/claims");
         List<Map<String, Object>> claims = new ArrayList<>();
-        long[] claimCount = {0};
-        forEachRecord(path + "/claims", 0, c -> {
-            claimCount[0]++;
-            if (claims.size() >= max) {
-                return;
-            }
-            long p = Long.parseLong(c.path().substring(c.path().lastIndexOf('/') + 1));
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("position", p);
-            e.put("session", hex(c.stat().getEphemeralOwner()));
-            e.put("ageMillis", Math.max(0, now - c.stat().getCtime()));
-            e.put("deliveries", itemDeliveries(path, meta, p));
-            claims.add(e);
-        });
+        for (String cp : claimPaths.subList(0, Math.min(max, claimPaths.size()))) {
+            zn.stat(cp).ifPresent(stat -> {
+                long p = positionOf(cp);
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("position", p);
+                e.put("session", hex(stat.getEphemeralOwner()));
+                e.put("ageMillis", Math.max(0, now - stat.getCtime()));
+                e.put("deliveries", itemDeliveries(path, meta, p));
+                claims.add(e);
+            });
+        }
+        List<String> deadPaths = recordPaths(path + "/dead");
         List<Map<String, Object>> dead = new ArrayList<>();
-        long[] deadCount = {0};
-        forEachRecord(path + "/dead", 0, d -> {
-            deadCount[0]++;
-            if (dead.size() >= max) {
-                return;
-            }
-            long id = Long.parseLong(d.path().substring(d.path().lastIndexOf('/') + 1));
-            DeadLetterRecord r = DeadLetterRecord.decode(d.path(), d.data());
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("id", id);
-            e.put("position", r.position());
-            e.put("cause", r.cause());
-            e.put("deliveries", r.deliveries());
-            e.put("detail", r.detail());
-            e.put("value", show(r.encoded()));
-            dead.add(e);
-        });
+        for (String dp : deadPaths.subList(0, Math.min(max, deadPaths.size()))) {
+            zn.read(dp).ifPresent(d -> {
+                DeadLetterRecord r = DeadLetterRecord.decode(d.path(), d.data());
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("id", positionOf(dp));
+                e.put("position", r.position());
+                e.put("cause", r.cause());
+                e.put("deliveries", r.deliveries());
+                e.put("detail", r.detail());
+                e.put("value", show(r.encoded()));
+                dead.add(e);
+            });
+        }
         v.put("depth", depth);
-        v.put("inFlight", claimCount[0]);
-        v.put("deadLetterCount", deadCount[0]);
+        v.put("inFlight", claimPaths.size());
+        v.put("deadLetterCount", deadPaths.size());
         v.put("nextPosition", tail);
         v.put("producers", zn.children(path + "/writers").size());
         v.put("segmentSize", meta.segmentSize());
         v.put("groupSize", meta.groupSize());
         v.put("claims", claims);
         v.put("deadLetters", dead);
-        v.put("summary", "depth " + depth + ", " + claimCount[0] + " in flight, " + deadCount[0] + " dead letters");
+        v.put(
+                "summary",
+                "depth " + depth + ", " + claimPaths.size() + " in flight, " + deadPaths.size() + " dead letters");
     }
 
     private @Nullable Integer itemDeliveries(String path, Segments.Meta meta, long p) {

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.eventlog.EventLog;
+import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.DistributedReadWriteLock;
@@ -273,8 +274,17 @@ class CliTest {
         for (int i = 4; i < 12; i++) {
             log.append("e" + i);
         }
+        EventSourcedState<String, String> folded =
+                cli.later(EventSourcedState.builder(log, "", (acc, e) -> acc.isEmpty() ? e : acc + "," + e)
+                        .snapshots(Codec.utf8(), 5)
+                        .build());
+        folded.start();
+        assertThat(folded.awaitPosition(12, WAIT)).isTrue();
+        await().atMost(WAIT)
+                .until(() -> cli.raw().exists("/" + zk.namespace() + "/orders/snapshots/manifest", false) != null);
         log.truncateBefore(2);
         JsonNode v = inspect("/orders");
+        assertThat(v.get("snapshot").get("position").asLong()).as(v.toString()).isPositive();
         assertThat(v.get("kind").asText()).isEqualTo("event-log");
         assertThat(v.get("firstPosition").asLong()).isEqualTo(log.earliestPosition());
         assertThat(v.get("endPosition").asLong()).isEqualTo(12);

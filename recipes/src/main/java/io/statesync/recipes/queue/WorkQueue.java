@@ -92,10 +92,11 @@ import java.util.concurrent.Executor;
  * every wait for the connection and every backoff runs against it, so the call returns within it
  * (plus scheduling) even behind a silent partition; {@link #take} returns within its timeout plus
  * 0.5 s. Past it a write ({@link #offer}, {@link Claim#ack}, {@link Claim#nack}, {@link
- * #deleteDeadLetter}, {@link #requeueDeadLetter}, {@link #purgeDeadLetters}) throws {@link io.statesync.core.OperationTimeoutException} whose {@code
- * outcome()} is {@code NOT_APPLIED} if nothing it sent can land and {@code UNKNOWN} if a request
- * was sent without an answer, or {@link io.statesync.core.ConnectionLossException} if the client
- * knew the connection lost and it was not back in time (the outcome unknown); a read throws
+ * #deleteDeadLetter}, {@link #requeueDeadLetter}, {@link #purgeDeadLetters}) throws {@link
+ * io.statesync.core.OperationTimeoutException} whose {@code outcome()} is {@code NOT_APPLIED} if
+ * nothing it sent can land and {@code UNKNOWN} if a request was sent without an answer, or {@link
+ * io.statesync.core.ConnectionLossException} if the client knew the connection lost and it was not
+ * back in time (the outcome unknown); a read throws
  * {@link io.statesync.core.OperationTimeoutException} with {@code NOT_APPLIED}. An interrupt before
  * anything is sent throws {@link InterruptedException}; once requests are under way it ends the
  * call as the deadline does, with the thread's interrupt flag set again.
