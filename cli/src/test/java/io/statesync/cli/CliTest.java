@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.statesync.core.AclMode;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.eventlog.EventLog;
@@ -435,6 +436,30 @@ class CliTest {
                 .hasSize(2)
                 .allSatisfy(l -> assertThat(l.get("depth").asLong()).isEqualTo(1));
         h.close();
+    }
+
+    @Test
+    void digestCredentialsReadWhatOnlyTheirOwnerMayRead() throws Exception {
+        Coordinator owner = cli.later(Coordinator.builder(zk.connectString())
+                .namespace(zk.namespace())
+                .digestAuthentication("ops", "s3cret")
+                .aclMode(AclMode.CREATOR_ONLY)
+                .build());
+        owner.start();
+        owner.awaitConnected(WAIT);
+        SharedState<String> state = cli.later(
+                SharedState.builder(owner, "/secret", Codec.utf8(), "v0").build());
+        state.start();
+        state.set("hidden");
+
+        CliTestSupport.Result denied = cli.run("inspect", "/secret");
+        assertThat(denied.code()).as(denied.out()).isEqualTo(CliException.FAILED);
+        assertThat(denied.err()).contains("/secret").contains("NOAUTH");
+        assertThat(denied.err().strip().lines()).hasSize(1);
+
+        CliTestSupport.Result allowed = cli.run("inspect", "/secret", "--json", "--digest", "ops:s3cret");
+        assertThat(allowed.code()).as(allowed.err()).isZero();
+        assertThat(allowed.json().get("value").asText()).isEqualTo("hidden");
     }
 
     @Test

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -146,12 +147,19 @@ final class CliTestSupport implements AutoCloseable {
         if (path.equals("/zookeeper")) {
             return;
         }
-        Stat stat = raw.exists(path, false);
-        if (stat == null) {
-            return;
+        Stat stat;
+        List<String> children;
+        try {
+            stat = raw.exists(path, false);
+            if (stat == null) {
+                return;
+            }
+            children = raw.getChildren(path, false);
+        } catch (KeeperException.NoAuthException e) {
+            return; // another test's znodes, with a creator-only ACL
         }
         out.put(path, "v" + stat.getVersion() + " c" + stat.getCversion() + " m" + stat.getMzxid());
-        for (String child : raw.getChildren(path, false)) {
+        for (String child : children) {
             walk(path.equals("/") ? "/" + child : path + "/" + child, out);
         }
     }
