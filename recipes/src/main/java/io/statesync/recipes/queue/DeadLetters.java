@@ -16,6 +16,7 @@
 package io.statesync.recipes.queue;
 
 import io.statesync.core.Codec;
+import io.statesync.core.ConnectionLossException;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.OperationTimeoutException.Outcome;
@@ -25,12 +26,14 @@ import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
+import io.statesync.recipes.internal.DeadLetterRecord;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.RawOps;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.CreateMode;
@@ -232,51 +235,182 @@ final class DeadLetters<T> {
     }
 
     private DeadLetter<T> decodeDeadLetter(String p, long id, byte[] data) {
-        List<byte[]> parts;
-        try {
-            parts = PackFormat.decode(p, data).events();
-        } catch (IllegalArgumentException e) {
-            throw new DecodingException(p, -1, data.length, e);
-        }
-        if (parts.size() < 2) {
-            throw new DecodingException(p, -1, data.length, new IllegalArgumentException("no dead-letter header"));
-        }
-        long position = -1;
-        DeadLetter.Cause cause = DeadLetter.Cause.UNDECODABLE;
-        int deliveries = 0;
-        String detail = "";
-        for (String line : new String(parts.get(1), StandardCharsets.UTF_8).split("\n", -1)) {
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                continue;
-            }
-            String value = line.substring(eq + 1);
-            try {
-                switch (line.substring(0, eq)) {
-                    case "position" -> position = Long.parseLong(value);
-                    case "cause" -> cause = DeadLetter.Cause.valueOf(value);
-                    case "deliveries" -> deliveries = Integer.parseInt(value);
-                    case "detail" -> detail = value;
-                    default -> {}
-                }
-            } catch (IllegalArgumentException e) {
-                throw new DecodingException(p, -1, data.length, e);
-            }
-        }
-        byte[] raw = parts.get(0);
-        byte[] encoded = raw;
-        try {
-            encoded = PackFormat.decode(p, raw).events().get(0);
-        } catch (IllegalArgumentException e) {
-            // not a queue record: keep the raw bytes
-        }
+        DeadLetterRecord r = decodeRecord(p, data);
         T value = null;
         try {
-            value = codec.decode(encoded);
+            value = codec.decode(r.encoded());
         } catch (RuntimeException e) {
             // undecodable: the dead letter carries the bytes only
         }
-        return new DeadLetter<>(id, position, cause, detail, deliveries, encoded, value);
+        return new DeadLetter<>(id, r.position(), cause(p, r, data), r.detail(), r.deliveries(), r.encoded(), value);
+    }
+
+    private static DeadLetterRecord decodeRecord(String p, byte[] data) {
+        try {
+            return DeadLetterRecord.decode(p, data);
+        } catch (IllegalArgumentException e) {
+            throw new DecodingException(p, -1, data.length, e);
+        }
+    }
+
+    private static DeadLetter.Cause cause(String p, DeadLetterRecord r, byte[] data) {
+        try {
+            return DeadLetter.Cause.valueOf(r.cause());
+        } catch (IllegalArgumentException e) {
+            throw new DecodingException(p, -1, data.length, e);
+        }
+    }
+
+    /**
+     * Puts dead letter {@code id} back at the tail of the queue, in one {@code multi} with its
+     * removal from the dead-letter queue: the item's original data gets a new position, and its
+     * delivery count starts again at 0. A reply lost to a connection loss is resolved by the new
+     * item's record, which names this writer and sequence.
+     *
+     * @param capacity the queue's capacity ({@code Long.MAX_VALUE}: unbounded)
+     * @return the item's new position
+     * @throws NoSuchElementException if there is no dead letter {@code id} (never one, or already
+     *     requeued, purged or deleted, perhaps by a concurrent call)
+     * @throws QueueFullException if the queue is at its capacity; nothing was written
+     */
+    long requeue(QueueStore.Layout m, long id, long capacity, Deadline d) {
+        String deadPath = store.deadPath(m, id);
+        String what = "requeue of dead letter " + id + " of work queue " + store.path;
+        Optional<Versioned<byte[]>> found = store.read(deadPath, d, what, Outcome.NOT_APPLIED);
+        if (found.isEmpty()) {
+            throw notDead(id);
+        }
+        int deadVersion = found.get().version();
+        byte[] encoded = decodeRecord(deadPath, found.get().value()).encoded();
+        long seq = sequence.incrementAndGet();
+        byte[] record = PackFormat.encode(writerHigh, writerLow, seq, List.of(encoded));
+        RawOps c = new RawOps(coordinator);
+        boolean inDoubt = false;
+        for (int attempt = 0; ; attempt++) {
+            Outcome outcome = inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+            QueueStore.Counter tail = store.readCounter(store.tailPath, d, what, outcome);
+            long next = tail.value();
+            List<Op> ops = new ArrayList<>();
+            try {
+                ops.add(c.setData(
+                        tail.version(), store.tailPath, Long.toString(next + 1).getBytes(StandardCharsets.US_ASCII)));
+                if (capacity != Long.MAX_VALUE) {
+                    QueueStore.Counter removed = store.readCounter(store.removedPath, d, what, outcome);
+                    long depth = QueueStore.depth(tail, removed);
+                    if (depth + 1 > capacity) {
+                        if (inDoubt) {
+                            throw d.expired(store.path, what, Outcome.UNKNOWN);
+                        }
+                        throw new QueueFullException(store.path, capacity, depth, 1);
+                    }
+                    ops.add(c.check(removed.version(), store.removedPath));
+                }
+                ops.add(c.delete(deadVersion, deadPath));
+                if (next % m.segmentSize() == 0) {
+                    long segment = next / m.segmentSize();
+                    if (segment % m.groupSize() == 0) {
+                        ops.add(c.create(
+                                CreateMode.PERSISTENT, store.itemGroupPath(segment / m.groupSize()), new byte[0]));
+                    }
+                    ops.add(c.create(CreateMode.PERSISTENT, store.itemSegmentPath(m, segment), new byte[0]));
+                }
+                ops.add(c.create(CreateMode.PERSISTENT, store.itemPath(m, next), record));
+            } catch (StateSyncException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ZkErrors.translate(e, deadPath);
+            }
+            try {
+                store.multi(ops, d, what + " (if it landed, the item is at position " + next + ")");
+                LOG.info("work queue {}: dead letter {} requeued at position {}", store.path, id, next);
+                return next;
+            } catch (StateSyncException e) {
+                String at = e.path();
+                switch (e.reason()) {
+                    case VERSION_CONFLICT, NODE_EXISTS -> {
+                        if (deadPath.equals(at)) {
+                            throw notDead(id);
+                        }
+                        // the tail or the removal counter moved: read them again
+                    }
+                    case NO_NODE -> {
+                        if (!deadPath.equals(at)) {
+                            throw e;
+                        }
+                        if (inDoubt && landed(m, next, seq, d, what)) {
+                            return next;
+                        }
+                        throw notDead(id);
+                    }
+                    case CONNECTION_LOSS, SESSION_EXPIRED -> {
+                        inDoubt = true;
+                        store.awaitConnection(d, e, what, Outcome.UNKNOWN);
+                        if (landed(m, next, seq, d, what)) {
+                            return next;
+                        }
+                        if (store.read(deadPath, d, what, Outcome.UNKNOWN).isPresent()) {
+                            inDoubt = false; // still dead, and not ours at that position: it did not land
+                        } else {
+                            throw new ConnectionLossException(
+                                    store.path,
+                                    what + " has an unknown outcome: its reply was lost and the dead letter is gone;"
+                                            + " if it landed, the item was at position " + next,
+                                    e);
+                        }
+                    }
+                    default -> throw e;
+                }
+            }
+            if (attempt > 100 || d.passed()) {
+                throw d.expired(store.path, what, inDoubt ? Outcome.UNKNOWN : Outcome.NOT_APPLIED);
+            }
+        }
+    }
+
+    /** Whether the item at {@code position} is the record of this writer's write {@code seq}. */
+    private boolean landed(QueueStore.Layout m, long position, long seq, Deadline d, String what) {
+        String p = store.itemPath(m, position);
+        Optional<Versioned<byte[]>> at = store.read(p, d, what, Outcome.UNKNOWN);
+        if (at.isEmpty()) {
+            return false;
+        }
+        try {
+            return PackFormat.decode(p, at.get().value()).writtenBy(writerHigh, writerLow, seq);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private NoSuchElementException notDead(long id) {
+        return new NoSuchElementException("work queue " + store.path + " has no dead letter " + id
+                + ": never one, or already requeued, purged or deleted");
+    }
+
+    /**
+     * Deletes every dead letter there is when it lists them; one delete per letter, so a concurrent
+     * purge, requeue or delete takes some of them and this call counts only its own.
+     *
+     * @return how many this call deleted
+     */
+    long purge(QueueStore.Layout m, Deadline d) {
+        String what = "purge of the dead letters of work queue " + store.path;
+        long deleted = 0;
+        List<Long> groups = store.children(store.deadDir, null, d, what, Outcome.UNKNOWN);
+        for (long g : groups == null ? List.<Long>of() : groups) {
+            List<Long> segments = store.children(store.deadGroupPath(g), null, d, what, Outcome.UNKNOWN);
+            for (long s : segments == null ? List.<Long>of() : segments) {
+                List<Long> ids = store.children(store.deadSegmentPath(m, s), null, d, what, Outcome.UNKNOWN);
+                for (long id : ids == null ? List.<Long>of() : ids) {
+                    if (delete(m, id, d, what)) {
+                        deleted++;
+                    }
+                }
+            }
+        }
+        if (deleted > 0) {
+            LOG.info("work queue {}: {} dead letters purged", store.path, deleted);
+        }
+        return deleted;
     }
 
     /**

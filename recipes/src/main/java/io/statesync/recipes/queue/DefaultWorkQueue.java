@@ -720,4 +720,39 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         String what = "delete of dead letter " + id + " of work queue " + store.path;
         return deadLetters.delete(store.layout(d, what, Outcome.NOT_APPLIED), id, d, what);
     }
+
+    @Override
+    public long requeueDeadLetter(long id) throws InterruptedException {
+        return requeueDeadLetter(id, operationTimeout);
+    }
+
+    @Override
+    public long requeueDeadLetter(long id, Duration timeout) throws InterruptedException {
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        if (id < 0) {
+            throw new IllegalArgumentException("id must be >= 0, was " + id);
+        }
+        lifecycle.requireStarted();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("dead letter " + id + " of " + store.path + " not requeued: interrupted");
+        }
+        String what = "requeue of dead letter " + id + " of work queue " + store.path;
+        return deadLetters.requeue(store.layout(d, what, Outcome.NOT_APPLIED), id, capacity, d);
+    }
+
+    @Override
+    public long purgeDeadLetters() throws InterruptedException {
+        return purgeDeadLetters(operationTimeout);
+    }
+
+    @Override
+    public long purgeDeadLetters(Duration timeout) throws InterruptedException {
+        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        lifecycle.requireStarted();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("dead letters of " + store.path + " not purged: interrupted");
+        }
+        String what = "purge of the dead letters of work queue " + store.path;
+        return deadLetters.purge(store.layout(d, what, Outcome.NOT_APPLIED), d);
+    }
 }

@@ -92,10 +92,11 @@ import java.util.concurrent.Executor;
  * every wait for the connection and every backoff runs against it, so the call returns within it
  * (plus scheduling) even behind a silent partition; {@link #take} returns within its timeout plus
  * 0.5 s. Past it a write ({@link #offer}, {@link Claim#ack}, {@link Claim#nack}, {@link
- * #deleteDeadLetter}) throws {@link io.statesync.core.OperationTimeoutException} whose {@code
- * outcome()} is {@code NOT_APPLIED} if nothing it sent can land and {@code UNKNOWN} if a request
- * was sent without an answer, or {@link io.statesync.core.ConnectionLossException} if the client
- * knew the connection lost and it was not back in time (the outcome unknown); a read throws
+ * #deleteDeadLetter}, {@link #requeueDeadLetter}, {@link #purgeDeadLetters}) throws {@link
+ * io.statesync.core.OperationTimeoutException} whose {@code outcome()} is {@code NOT_APPLIED} if
+ * nothing it sent can land and {@code UNKNOWN} if a request was sent without an answer, or {@link
+ * io.statesync.core.ConnectionLossException} if the client knew the connection lost and it was not
+ * back in time (the outcome unknown); a read throws
  * {@link io.statesync.core.OperationTimeoutException} with {@code NOT_APPLIED}. An interrupt before
  * anything is sent throws {@link InterruptedException}; once requests are under way it ends the
  * call as the deadline does, with the thread's interrupt flag set again.
@@ -366,6 +367,100 @@ public interface WorkQueue<T> extends Recipe, Listenable<Long> {
      *     is in a newer release's data layout; nothing was written (such an item is not dead-lettered)
      */
     boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException;
+
+    /**
+     * Puts a dead letter back on the queue, e.g. after the bug that killed it is fixed: in one
+     * ZooKeeper {@code multi}, the dead letter is deleted and its item (the data it was offered
+     * with) is appended at the tail, at a new position, with its delivery count back at 0. Either
+     * both happen or neither does, so two concurrent requeues of one dead letter put it back once:
+     * the other fails with {@link java.util.NoSuchElementException}. The item is then handed out
+     * like any offered item (an {@link DeadLetter.Cause#UNDECODABLE} one dies again at its next
+     * take unless the codec now reads it). A requeue counts toward the capacity like an offer.
+     * Bounded by the queue's {@link Builder#operationTimeout(Duration)}.
+     *
+     * @param id the dead letter's id ({@link DeadLetter#id()})
+     * @return the item's new position
+     * @throws java.util.NoSuchElementException if the queue has no dead letter {@code id}: never
+     *     one, or already requeued, purged or deleted (perhaps by a concurrent call); the message
+     *     names the id and the queue; nothing was written
+     * @throws QueueFullException if the queue has a capacity and is full; nothing was written
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
+     *     interrupted once requests were under way (its interrupt flag set again): {@code UNKNOWN} if
+     *     the requeue was sent without an answer, {@code NOT_APPLIED} if nothing was written
+     * @throws io.statesync.core.ConnectionLossException if the reply was lost and the outcome cannot
+     *     be told: the dead letter is gone and no item of this call is at the position it would have
+     *     taken (the message names it); the outcome is unknown
+     * @throws io.statesync.core.DecodingException if the dead letter's record is not one statesync
+     *     wrote
+     * @throws IllegalArgumentException if {@code id} is negative
+     * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or the dead letter
+     *     is in a newer release's data layout; nothing was written
+     */
+    long requeueDeadLetter(long id) throws InterruptedException;
+
+    /**
+     * Puts a dead letter back on the queue, as {@link #requeueDeadLetter(long)}, within a timeout
+     * of its own.
+     *
+     * @param id the dead letter's id
+     * @param timeout the deadline of the call
+     * @return the item's new position
+     * @throws java.util.NoSuchElementException if the queue has no dead letter {@code id}; nothing
+     *     was written
+     * @throws QueueFullException if the queue has a capacity and is full; nothing was written
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted once requests were under way (its interrupt flag set again): {@code UNKNOWN} if
+     *     the requeue was sent without an answer, {@code NOT_APPLIED} if nothing was written
+     * @throws io.statesync.core.ConnectionLossException if the reply was lost and the outcome cannot
+     *     be told (the message names the position); the outcome is unknown
+     * @throws io.statesync.core.DecodingException if the dead letter's record is not one statesync
+     *     wrote
+     * @throws IllegalArgumentException if {@code id} or {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta or the dead letter
+     *     is in a newer release's data layout; nothing was written
+     */
+    long requeueDeadLetter(long id, Duration timeout) throws InterruptedException;
+
+    /**
+     * Deletes every dead letter the queue has when the call lists them, one delete each (not
+     * atomically: a dead letter that arrives meanwhile may stay). Concurrent purges, requeues and
+     * deletes are safe: each dead letter is deleted or requeued once, and each call counts only
+     * the ones it deleted itself. Bounded by the queue's {@link Builder#operationTimeout(Duration)}.
+     *
+     * @return how many dead letters this call deleted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the deadline passed, or the thread was
+     *     interrupted (its interrupt flag set again), with outcome {@code UNKNOWN}: the deletes sent
+     *     by then stand
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta is in a newer
+     *     release's data layout; nothing was written
+     */
+    long purgeDeadLetters() throws InterruptedException;
+
+    /**
+     * Deletes every dead letter, as {@link #purgeDeadLetters()}, within a timeout of its own.
+     *
+     * @param timeout the deadline of the call
+     * @return how many dead letters this call deleted
+     * @throws InterruptedException if interrupted before anything was sent
+     * @throws io.statesync.core.OperationTimeoutException if the timeout passed, or the thread was
+     *     interrupted (its interrupt flag set again), with outcome {@code UNKNOWN}: the deletes sent
+     *     by then stand
+     * @throws io.statesync.core.ConnectionLossException if the connection was lost and not back
+     *     after the retry policy's retries
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not started, or closed
+     * @throws io.statesync.core.IncompatibleLayoutException if the queue's meta is in a newer
+     *     release's data layout; nothing was written
+     */
+    long purgeDeadLetters(Duration timeout) throws InterruptedException;
 
     /**
      * Adds a listener for dead-letter arrivals, on the coordinator's listener executor: one CREATED
