@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -222,10 +223,13 @@ public final class GuaranteedDelete implements ConnectionListener {
                 notConfirmed("no ZooKeeper handle: " + e);
                 return;
             }
-            if (!zk.getState().isConnected()) {
-                notConfirmed("not connected");
+            if (!zk.getState().isAlive()) {
+                // Closed (the session ended): the next session's connection event sends it again.
+                notConfirmed("the handle is closed");
                 return;
             }
+            // Connected, or reconnecting in the same session: a request sent now waits in the handle
+            // and goes out on its next connection.
             String childId = id;
             if (childId != null) {
                 zk.getChildren(path, false, (rc, p, ctx, children) -> onChildren(zk, rc, childId, children), null);
@@ -233,7 +237,7 @@ public final class GuaranteedDelete implements ConnectionListener {
                 // Delete it only while it still belongs to its session (never a znode of another).
                 zk.exists(path, false, (rc, p, ctx, stat) -> onOwnerStat(zk, rc, stat), null);
             } else {
-                zk.delete(path, -1, (rc, p, ctx) -> onDeleted(rc), null);
+                zk.delete(path, -1, (rc, p, ctx) -> onDeleted(zk, rc), null);
             }
         }
 
@@ -250,13 +254,13 @@ public final class GuaranteedDelete implements ConnectionListener {
                             path,
                             Long.toHexString(sessionId));
                 }
-                zk.delete(path, stat.getVersion(), (drc, p, ctx) -> onDeleted(drc), null);
+                zk.delete(path, stat.getVersion(), (drc, p, ctx) -> onDeleted(zk, drc), null);
             } else {
-                notConfirmed(String.valueOf(code));
+                notConfirmedOn(zk, code);
             }
         }
 
-        private void onDeleted(int rc) {
+        private void onDeleted(ZooKeeper zk, int rc) {
             KeeperException.Code code = KeeperException.Code.get(rc);
             if (code == KeeperException.Code.OK
                     || code == KeeperException.Code.NONODE
@@ -264,7 +268,7 @@ public final class GuaranteedDelete implements ConnectionListener {
                 // BADVERSION: changed since the ownership check, so no longer that session's.
                 finished(this);
             } else {
-                notConfirmed(String.valueOf(code));
+                notConfirmedOn(zk, code);
             }
         }
 
@@ -275,7 +279,7 @@ public final class GuaranteedDelete implements ConnectionListener {
                 return;
             }
             if (code != KeeperException.Code.OK || children == null) {
-                notConfirmed(String.valueOf(code));
+                notConfirmedOn(zk, code);
                 return;
             }
             List<String> mine =
@@ -285,7 +289,7 @@ public final class GuaranteedDelete implements ConnectionListener {
                 return;
             }
             AtomicInteger left = new AtomicInteger(mine.size());
-            AtomicInteger failed = new AtomicInteger();
+            AtomicReference<KeeperException.Code> failed = new AtomicReference<>();
             for (String child : mine) {
                 zk.delete(
                         path + "/" + child,
@@ -293,17 +297,34 @@ public final class GuaranteedDelete implements ConnectionListener {
                         (drc, p, ctx) -> {
                             KeeperException.Code dc = KeeperException.Code.get(drc);
                             if (dc != KeeperException.Code.OK && dc != KeeperException.Code.NONODE) {
-                                failed.incrementAndGet();
+                                failed.set(dc);
                             }
                             if (left.decrementAndGet() == 0) {
-                                if (failed.get() == 0) {
+                                KeeperException.Code f = failed.get();
+                                if (f == null) {
                                     finished(this);
                                 } else {
-                                    notConfirmed("delete of a znode of attempt " + childId + " failed");
+                                    notConfirmedOn(zk, f);
                                 }
                             }
                         },
                         null);
+            }
+        }
+
+        /**
+         * A request of this handle failed with {@code code}. Lost with its connection: the handle
+         * reconnects by itself in the same session (to the same or another server), and the
+         * coordinator may not report a reconnection that quick, so the delete is sent again on the
+         * handle at once, to wait there for its next connection. Otherwise it stays pending for the
+         * coordinator's next connection.
+         */
+        private void notConfirmedOn(ZooKeeper zk, KeeperException.Code code) {
+            notConfirmed(String.valueOf(code));
+            if (code == KeeperException.Code.CONNECTIONLOSS
+                    && zk.getState().isAlive()
+                    && coordinator.state() == LifecycleState.STARTED) {
+                attempt();
             }
         }
 

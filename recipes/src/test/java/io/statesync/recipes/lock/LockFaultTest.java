@@ -307,4 +307,39 @@ class LockFaultTest extends LockTestSupport {
         await().atMost(Duration.ofSeconds(20)).until(() -> events.saw(ConnectionEvent.Kind.RECONNECTED));
         assertThat(lost.handles).isEmpty();
     }
+
+    /**
+     * A release whose delete went into a connection that had gone silent (as to a frozen server) is
+     * sent again once the client reaches another server in the same session, so the lock passes on.
+     */
+    @Test
+    void aReleaseSentIntoASilentConnectionIsSentAgainWhenTheClientMovesToAnotherServer() throws Exception {
+        String path = "/locks/moved";
+        try (TcpProxy one = TcpProxy.start(zk.connectString());
+                TcpProxy two = TcpProxy.start(zk.connectString())) {
+            Coordinator a = connect(
+                    one.connectString() + "," + two.connectString(),
+                    Duration.ofSeconds(6),
+                    ConnectionLossPolicy.ON_SUSPENDED);
+            Coordinator b = connect();
+            DistributedLock lockA = lock(a, path);
+            DistributedLock lockB = lock(b, path);
+            LockHandle held = lockA.acquire(Duration.ofSeconds(10));
+            Future<LockHandle> successor = acquireInBackground(lockB, Duration.ofSeconds(50));
+            await().atMost(Duration.ofSeconds(20)).until(() -> queue(b, path).size() == 2);
+            long session = a.sessionId();
+
+            TcpProxy current = one.acceptedConnections() > 0 ? one : two;
+            current.blackhole();
+            held.close(); // its delete goes into the silence
+
+            // The client gives up on the silent connection after 2T/3 and reaches the server again
+            // through the other proxy, in the same session (the coordinator may not even report it).
+            LockHandle next = successor.get(30, TimeUnit.SECONDS);
+            assertThat(a.sessionId()).isEqualTo(session);
+            assertThat(next.isValid()).isTrue();
+            assertThat(queue(b, path)).hasSize(1);
+            next.close();
+        }
+    }
 }
