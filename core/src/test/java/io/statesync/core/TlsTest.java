@@ -20,20 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.statesync.core.internal.Nodes;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
+import io.statesync.testkit.TlsZooKeeper;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.server.embedded.ExitHandler;
-import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,147 +36,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class TlsTest {
-    private static final String PASSWORD = "changeit";
-    private static final List<String> SERVER_PROPERTIES = List.of(
-            "zookeeper.serverCnxnFactory",
-            "zookeeper.ssl.keyStore.location",
-            "zookeeper.ssl.keyStore.password",
-            "zookeeper.ssl.trustStore.location",
-            "zookeeper.ssl.trustStore.password",
-            "zookeeper.ssl.clientAuth",
-            "zookeeper.ssl.hostnameVerification",
-            "zookeeper.admin.enableServer");
+    private static final String PASSWORD = TlsZooKeeper.PASSWORD;
 
     @TempDir
     static Path dir;
 
-    private static final Map<String, String> savedProperties = new HashMap<>();
-    private static ZooKeeperServerEmbedded server;
+    private static TlsZooKeeper server;
     private static String connectString;
     private static Path trustStore;
     private static Path clientKeyStore;
 
     @BeforeAll
     static void startTlsServer() throws Exception {
-        for (String p : SERVER_PROPERTIES) {
-            String v = System.getProperty(p);
-            if (v != null) {
-                savedProperties.put(p, v);
-            }
-        }
-        Path serverKeyStore = dir.resolve("server.p12");
-        clientKeyStore = dir.resolve("client.p12");
-        trustStore = dir.resolve("trust.p12");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=ip:127.0.0.1,dns:localhost",
-                "-keystore",
-                serverKeyStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                PASSWORD);
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "client",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=statesync-client",
-                "-keystore",
-                clientKeyStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                PASSWORD);
-        Path serverCert = dir.resolve("server.cer");
-        Path clientCert = dir.resolve("client.cer");
-        keytool(
-                "-exportcert",
-                "-alias",
-                "server",
-                "-keystore",
-                serverKeyStore.toString(),
-                "-storepass",
-                PASSWORD,
-                "-file",
-                serverCert.toString());
-        keytool(
-                "-exportcert",
-                "-alias",
-                "client",
-                "-keystore",
-                clientKeyStore.toString(),
-                "-storepass",
-                PASSWORD,
-                "-file",
-                clientCert.toString());
-        keytool(
-                "-importcert",
-                "-noprompt",
-                "-alias",
-                "server",
-                "-file",
-                serverCert.toString(),
-                "-keystore",
-                trustStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                PASSWORD);
-        keytool(
-                "-importcert",
-                "-noprompt",
-                "-alias",
-                "client",
-                "-file",
-                clientCert.toString(),
-                "-keystore",
-                trustStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                PASSWORD);
-
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Properties config = new Properties();
-        config.setProperty("secureClientPort", Integer.toString(port));
-        config.setProperty("secureClientPortAddress", "127.0.0.1");
-        config.setProperty("tickTime", "200");
-        config.setProperty("admin.enableServer", "false");
-        config.setProperty("serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory");
-        config.setProperty("ssl.keyStore.location", serverKeyStore.toString());
-        config.setProperty("ssl.keyStore.password", PASSWORD);
-        config.setProperty("ssl.trustStore.location", trustStore.toString());
-        config.setProperty("ssl.trustStore.password", PASSWORD);
-        config.setProperty("ssl.clientAuth", "need");
-        Path data = Files.createDirectories(dir.resolve("zk"));
-        server = ZooKeeperServerEmbedded.builder()
-                .baseDir(data)
-                .configuration(config)
-                .exitHandler(ExitHandler.LOG_ONLY)
-                .build();
-        server.start(TimeUnit.SECONDS.toMillis(30));
-        connectString = "127.0.0.1:" + port;
+        server = TlsZooKeeper.start(dir);
+        connectString = server.connectString();
+        trustStore = server.trustStore();
+        clientKeyStore = server.clientKeyStore();
     }
 
     @AfterAll
@@ -194,24 +59,6 @@ class TlsTest {
         if (server != null) {
             server.close();
         }
-        for (String p : SERVER_PROPERTIES) {
-            String v = savedProperties.get(p);
-            if (v == null) {
-                System.clearProperty(p);
-            } else {
-                System.setProperty(p, v);
-            }
-        }
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("keytool %s: %s", args[0], output).isZero();
     }
 
     @Test
