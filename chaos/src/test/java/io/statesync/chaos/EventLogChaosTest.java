@@ -194,6 +194,13 @@ class EventLogChaosTest {
         for (JvmProcess p : nodes) {
             p.type("stop");
         }
+        // no node reads the log's end before every node stopped appending
+        for (JvmProcess p : nodes) {
+            p.awaitLine("STOPPED " + p.name(), Duration.ofSeconds(60));
+        }
+        for (JvmProcess p : nodes) {
+            p.type("finish");
+        }
         for (JvmProcess p : nodes) {
             p.awaitLine("DONE " + p.name(), Duration.ofSeconds(120));
         }

@@ -26,8 +26,9 @@ import java.util.TreeMap;
  * The checker of the event-log workload ({@link EventLogNode}) over what its processes printed:
  *
  * <ul>
- *   <li>every reader's subscription delivered positions 0, 1, 2, ... each once, with no gap, and
- *       every reader (subscription and replay) saw the same event at each position: one order;
+ *   <li>every reader's subscription delivered positions 0, 1, 2, ... each once, with no gap, up to
+ *       the log's end, and every reader (subscription and replay) saw the same event at each
+ *       position: one order;
  *   <li>every acknowledged append is in the log exactly once, at the position its append returned;
  *       an append with an unknown outcome at most once; an append known not applied, and anything
  *       no client appended, never;
@@ -119,6 +120,10 @@ final class EventLogHistory {
         List<String> log = log();
         for (Map.Entry<String, List<String>> e : readers.entrySet()) {
             sameOrder(out, e.getKey() + "'s subscription", e.getValue(), log);
+            if (e.getValue().size() != log.size()) {
+                out.add(e.getKey() + "'s subscription delivered " + e.getValue().size() + " of " + log.size()
+                        + " events before it was closed");
+            }
         }
         for (Map.Entry<String, List<String>> e : replays.entrySet()) {
             sameOrder(out, e.getKey() + "'s replay", e.getValue(), log);

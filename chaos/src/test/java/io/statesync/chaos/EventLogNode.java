@@ -55,14 +55,18 @@ import java.util.concurrent.locks.LockSupport;
  * OK id position t        it returned that position
  * FAIL id reason          it is known not to have landed (OperationTimeoutException NOT_APPLIED)
  * INFO id reason          its outcome is unknown (UNKNOWN, ConnectionLossException, another error)
- * READ position id        the subscription delivered the event
+ * READ position id t      the subscription delivered the event
  * APPLY position id | FENCED position id   the epoch fence's decision for a leader's event
  * REPLAY position id      the event, read again from position 0 at the end
  * </pre>
  *
  * <p>Arguments: connect string, namespace, node name, session timeout in ms, role. Runs until a
- * line {@code stop} is typed, then waits until its subscription has delivered every event up to the
- * log's end, replays, and prints {@code DONE <node>}.
+ * line {@code stop} is typed, then stops appending and prints {@code STOPPED <node>}; once a line
+ * {@code finish} is typed (every process has stopped), it waits until its listener has run for
+ * every event up to the log's end (not only until the subscription's position got there: that counts events handed to the
+ * delivery engine, and closing the subscription drops those its listener has not run for yet),
+ * prints {@code CAUGHT_UP <node> <delivered> <position> <end>}, replays, and prints {@code DONE
+ * <node>}.
  */
 public final class EventLogNode {
     private static final long APPEND_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -87,11 +91,15 @@ public final class EventLogNode {
                     EventLog.builder(coordinator, "/log", Codec.utf8()).build()) {
                 log.start();
                 AtomicLong maxEpoch = new AtomicLong(-1);
+                // the next position the listener has yet to run for (the subscription's own position
+                // counts events handed to the delivery engine, which may not have reached it yet)
+                AtomicLong delivered = new AtomicLong();
                 EventSubscription<String> sub = log.subscribe(
                         0,
                         change -> change.current().ifPresent(v -> {
                             LogEvent<String> e = v.value();
-                            print("READ " + e.position() + " " + e.event());
+                            print("READ " + e.position() + " " + e.event() + " " + System.nanoTime());
+                            delivered.set(e.position() + 1);
                             long epoch = epochOf(e.event());
                             if (epoch >= 0) {
                                 if (epoch >= maxEpoch.get()) {
@@ -130,13 +138,18 @@ public final class EventLogNode {
                         election.close();
                     }
                 }
-                // every event up to the end reached the subscription, then the replay from 0
+                // the log's end once every process stopped appending: then every event up to it
+                // reached the listener, then the replay from 0
+                print("STOPPED " + node);
+                if (!NodeIo.awaitFinish(Duration.ofSeconds(120))) {
+                    print("NO_FINISH " + node);
+                }
                 long end = log.endPosition(Duration.ofSeconds(30));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (sub.position() < end && System.nanoTime() < deadline) {
+                while (delivered.get() < end && System.nanoTime() < deadline) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // a client's own wait
                 }
-                print("CAUGHT_UP " + node + " " + sub.position() + " " + end);
+                print("CAUGHT_UP " + node + " " + delivered.get() + " " + sub.position() + " " + end);
                 sub.close();
                 for (long from = 0; from < end; ) {
                     List<LogEvent<String>> page = log.read(from, 500, Duration.ofSeconds(30));

@@ -57,7 +57,11 @@ public interface EventSubscription<E> extends Recipe, Listenable<LogEvent<E>> {
 
     /**
      * The next position this subscription will hand to its listeners: one more than the last event
-     * handed over, or the position of an undecodable event it stopped at.
+     * handed over, or the position of an undecodable event it stopped at. Handed over means queued
+     * in the delivery engine: a listener running on an executor may not have run for those events
+     * yet, and {@link #close()} drops the events a listener has not started. To know what a
+     * listener has processed (for example before closing at the log's end), keep the last {@link
+     * LogEvent#position()} it saw.
      *
      * @return the next position
      */
