@@ -18,6 +18,7 @@ package io.statesync.cli;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.recipes.internal.DeadLetterRecord;
+import io.statesync.recipes.internal.LeaseRecord;
 import io.statesync.recipes.internal.PackFormat;
 import io.statesync.recipes.internal.Segments;
 import java.io.ByteArrayInputStream;
@@ -35,7 +36,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
@@ -249,7 +252,9 @@ final class Inspector {
     /**
      * The lock znodes in line order and who holds: the first of a mutex; a writer with nothing
      * before it, a reader with no writer before it; the first {@code maxLeases} leases of a
-     * semaphore (its permits are not stored: the line is shown with each lease's place).
+     * semaphore, its {@code maxLeases} read from the leases themselves (each records its client's).
+     * If the leases disagree, or none records it (an older release's), the line is shown with each
+     * lease's place and no one is named a holder.
      */
     private void lock(Znodes.Node node, Kind kind, Map<String, Object> v) {
         List<String> line = LockLine.sorted(zn.children(node.path()));
@@ -257,8 +262,24 @@ final class Inspector {
         List<Map<String, Object>> waiters = new ArrayList<>();
         boolean writerSeen = false;
         int place = 0;
+        Map<Integer, Integer> maxLeases = new TreeMap<>(); // the semaphore's maxLeases -> leases recording it
+        int unrecorded = 0;
         for (String name : line) {
-            Optional<Stat> s = zn.stat(Znodes.child(node.path(), name));
+            Optional<Stat> s;
+            if (kind == Kind.SEMAPHORE) {
+                Optional<Znodes.Node> lease = zn.read(Znodes.child(node.path(), name));
+                s = lease.map(Znodes.Node::stat);
+                if (lease.isPresent()) {
+                    OptionalInt n = LeaseRecord.maxLeasesOf(lease.get().data());
+                    if (n.isPresent()) {
+                        maxLeases.merge(n.getAsInt(), 1, Integer::sum);
+                    } else {
+                        unrecorded++;
+                    }
+                }
+            } else {
+                s = zn.stat(Znodes.child(node.path(), name));
+            }
             if (s.isEmpty()) {
                 continue; // released meanwhile
             }
@@ -288,13 +309,28 @@ final class Inspector {
             place++;
         }
         if (kind == Kind.SEMAPHORE) {
-            v.put("leases", waiters);
-            v.put(
-                    "note",
-                    "the first maxLeases in line hold a lease (maxLeases is the application's setting, not stored in"
-                            + " ZooKeeper)");
-            v.put("summary", waiters.size() + " in line");
-            return;
+            if (maxLeases.size() != 1 || unrecorded > 0) {
+                v.put("leases", waiters);
+                v.put("maxLeases", maxLeases);
+                v.put(
+                        "note",
+                        maxLeases.size() > 1
+                                ? "the leases disagree on maxLeases (value: leases): every client of a semaphore must"
+                                        + " use the same number"
+                                : "the first maxLeases in line hold a lease; "
+                                        + (unrecorded == waiters.size()
+                                                ? "no lease records maxLeases"
+                                                : unrecorded + " leases do not record maxLeases"));
+                v.put(
+                        "summary",
+                        waiters.size() + " in line, maxLeases " + (maxLeases.isEmpty() ? "unknown" : maxLeases));
+                return;
+            }
+            int n = maxLeases.keySet().iterator().next();
+            v.put("maxLeases", n);
+            List<Map<String, Object>> inLine = waiters;
+            holders = new ArrayList<>(inLine.subList(0, Math.min(n, inLine.size())));
+            waiters = new ArrayList<>(inLine.subList(holders.size(), inLine.size()));
         }
         v.put("holders", holders);
         v.put("waiters", waiters);
@@ -315,6 +351,9 @@ final class Inspector {
             }
         }
         sum.append(", ").append(waiters.size()).append(" waiting");
+        if (kind == Kind.SEMAPHORE) {
+            sum.append(", maxLeases ").append(v.get("maxLeases"));
+        }
         v.put("summary", sum.toString());
     }
 

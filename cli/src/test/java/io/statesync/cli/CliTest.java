@@ -36,6 +36,7 @@ import io.statesync.recipes.replication.ReplicatedState;
 import io.statesync.recipes.state.SharedState;
 import io.statesync.recipes.watch.StateTree;
 import io.statesync.testkit.Faults;
+import io.statesync.testkit.JvmProcess;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
@@ -180,16 +181,81 @@ class CliTest {
         read.close();
         write.get(30, TimeUnit.SECONDS).close();
 
-        // semaphore: the line of leases
+        // semaphore of 2: two leases held, a third client waits; each lease records maxLeases
         DistributedSemaphore sem =
                 cli.later(DistributedSemaphore.builder(holder, "/locks/sem", 2).build());
         sem.start();
+        DistributedSemaphore sem2 =
+                cli.later(DistributedSemaphore.builder(waiter, "/locks/sem", 2).build());
+        sem2.start();
+        Coordinator third = cli.coordinator();
+        DistributedSemaphore sem3 =
+                cli.later(DistributedSemaphore.builder(third, "/locks/sem", 2).build());
+        sem3.start();
         LockHandle lease = sem.acquire(WAIT);
+        LockHandle lease2 = sem2.acquire(WAIT);
+        Future<LockHandle> lease3 = background.submit(() -> sem3.acquire(WAIT));
+        await().atMost(WAIT).until(() -> childrenOf("/locks/sem") == 3);
         JsonNode semView = inspect("/locks/sem");
         assertThat(semView.get("kind").asText()).isEqualTo("semaphore");
-        assertThat(semView.get("leases")).hasSize(1);
-        assertThat(semView.get("leases").get(0).get("token").asLong()).isEqualTo(lease.token());
+        assertThat(semView.get("maxLeases").asInt()).isEqualTo(2);
+        assertThat(semView.get("holders"))
+                .extracting(h -> h.get("token").asLong())
+                .containsExactly(lease.token(), lease2.token());
+        assertThat(semView.get("waiters"))
+                .singleElement()
+                .satisfies(w -> assertThat(w.get("session").asText()).isEqualTo(hex(third.sessionId())));
+        assertThat(semView.get("summary").asText()).endsWith("1 waiting, maxLeases 2");
+
+        // a client built with another maxLeases joins the line: the disagreement is shown, no holder named
+        DistributedSemaphore odd = cli.later(
+                DistributedSemaphore.builder(cli.coordinator(), "/locks/sem", 5).build());
+        odd.start();
+        LockHandle oddLease = odd.acquire(WAIT); // fourth in line, within its own 5
+        JsonNode disagreeing = inspect("/locks/sem");
+        assertThat(disagreeing.get("holders")).isNull();
+        assertThat(disagreeing.get("leases")).hasSize(4);
+        assertThat(disagreeing.get("maxLeases").get("2").asInt()).isEqualTo(3);
+        assertThat(disagreeing.get("maxLeases").get("5").asInt()).isEqualTo(1);
+        assertThat(disagreeing.get("note").asText()).contains("disagree");
+        oddLease.close();
         lease.close();
+        lease2.close();
+        lease3.get(30, TimeUnit.SECONDS).close();
+    }
+
+    private int childrenOf(String path) throws Exception {
+        return cli.raw().getChildren("/" + zk.namespace() + path, false).size();
+    }
+
+    @Test
+    void aLockHeldByAnotherProcessShowsThatProcessesTokenAndSessionAndIsFreeOnceItReleases() throws Exception {
+        try (JvmProcess other = JvmProcess.start(
+                "lock-holder",
+                LockHolderProcess.class,
+                List.of("-Xmx128m"),
+                List.of(zk.connectString(), zk.namespace(), "/locks/held-elsewhere"))) {
+            String[] holds = other.awaitLine("HOLDS").split(" ");
+
+            JsonNode v = inspect("/locks/held-elsewhere");
+            assertThat(v.get("holders")).singleElement().satisfies(h -> {
+                assertThat(h.get("token").asLong()).isEqualTo(Long.parseLong(holds[1]));
+                assertThat(h.get("session").asText()).isEqualTo(holds[2]);
+            });
+            assertThat(v.get("summary").asText()).startsWith("held by session " + holds[2]);
+
+            other.type("release");
+            other.awaitLine("RELEASED");
+            assertThat(other.awaitExit(WAIT)).isZero();
+        }
+        // the lock's znode stays until the server's container sweep: it is shown free
+        CliTestSupport.Result r = cli.runReadOnly("inspect", "/locks/held-elsewhere", "--json");
+        if (r.code() == 0) {
+            assertThat(r.json().get("holders")).isEmpty();
+            assertThat(r.json().get("summary").asText()).startsWith("free");
+        } else {
+            assertThat(r.err()).contains("/locks/held-elsewhere");
+        }
     }
 
     @Test

@@ -57,11 +57,15 @@ final class LockCalls {
         }
     }
 
-    static CompletableFuture<Created> create(ZooKeeper zk, String prefix, List<ACL> acl) {
+    /**
+     * Creates the ephemeral sequential znode {@code prefix<sequence>} holding {@code data} (empty
+     * for a lock or read-write lock; a semaphore's lease records its {@code maxLeases}).
+     */
+    static CompletableFuture<Created> create(ZooKeeper zk, String prefix, byte[] data, List<ACL> acl) {
         CompletableFuture<Created> f = new CompletableFuture<>();
         zk.create(
                 prefix,
-                new byte[0],
+                data,
                 acl,
                 CreateMode.EPHEMERAL_SEQUENTIAL,
                 (rc, p, ctx, created, stat) -> {

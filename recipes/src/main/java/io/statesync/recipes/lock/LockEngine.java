@@ -38,6 +38,7 @@ import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.GuardedWrites;
 import io.statesync.recipes.internal.LayoutVersion;
+import io.statesync.recipes.internal.LeaseRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,6 +101,8 @@ final class LockEngine implements RecipeRegistry.Reporting {
         TIMED_OUT,
         BLOCKED
     }
+
+    private static final byte[] NO_DATA = new byte[0];
 
     private final Coordinator coordinator;
     private final String path;
@@ -359,7 +362,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         // A decision is only taken if no loss was reported since the read it rests on was sent.
         long firstEpoch = lossEpoch;
         CompletableFuture<LockCalls.Created> creating =
-                LockCalls.create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", acl());
+                LockCalls.create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", znodeData(kind), acl());
         Attempt.@Nullable QueueRead pendingRead =
                 new Attempt.QueueRead(readQueue(zk, holderWatch, attempt), firstEpoch);
         LockCalls.Created created;
@@ -598,6 +601,11 @@ final class LockEngine implements RecipeRegistry.Reporting {
         } catch (ConnectionLossException | SessionExpiredException e) {
             // retried by the caller's loop, within its deadline
         }
+    }
+
+    /** A lease records its {@code maxLeases} (for operators: see {@link LeaseRecord}); a lock holds nothing. */
+    private byte[] znodeData(LockQueue.Kind kind) {
+        return kind == LockQueue.Kind.LEASE ? LeaseRecord.encode(maxLeases) : NO_DATA;
     }
 
     private List<ACL> acl() {
