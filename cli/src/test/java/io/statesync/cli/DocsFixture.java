@@ -20,6 +20,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.recipes.lock.DistributedLock;
+import io.statesync.recipes.lock.DistributedSemaphore;
 import io.statesync.recipes.lock.LockHandle;
 import io.statesync.recipes.membership.GroupMembership;
 import io.statesync.recipes.queue.Claim;
@@ -63,8 +64,21 @@ final class DocsFixture {
             DistributedLock other =
                     DistributedLock.builder(b, "/locks/inventory").build();
             other.start();
-            ExecutorService waiting = Executors.newSingleThreadExecutor();
+            ExecutorService waiting = Executors.newFixedThreadPool(2);
             var unused = waiting.submit(() -> other.acquire(Duration.ofHours(1)));
+            Coordinator third = connect(server);
+            DistributedSemaphore printers1 =
+                    DistributedSemaphore.builder(a, "/locks/printers", 2).build();
+            printers1.start();
+            LockHandle lease1 = printers1.acquire(Duration.ofSeconds(10));
+            DistributedSemaphore printers2 =
+                    DistributedSemaphore.builder(b, "/locks/printers", 2).build();
+            printers2.start();
+            LockHandle lease2 = printers2.acquire(Duration.ofSeconds(10));
+            DistributedSemaphore printers3 =
+                    DistributedSemaphore.builder(third, "/locks/printers", 2).build();
+            printers3.start();
+            var unusedLease = waiting.submit(() -> printers3.acquire(Duration.ofHours(1)));
             LeaderElection e1 = LeaderElection.builder(a, "/billing-leader")
                     .participantId("node-a")
                     .metadata("http://10.0.0.1:8080")
@@ -125,9 +139,12 @@ final class DocsFixture {
             }
             inFlight.close();
             held.close();
+            lease1.close();
+            lease2.close();
             waiting.shutdownNow();
             a.close();
             b.close();
+            third.close();
         }
     }
 
