@@ -34,19 +34,28 @@ import java.util.Locale;
  *
  * <p>Options: {@code --quick} (default: a short run per workload, one repetition) or {@code --full}
  * (warm-up and several repetitions); {@code --out DIR} (default {@code bench-report}); {@code --only
- * TEXT} to run the workloads whose id contains TEXT.
+ * TEXT} to run the workloads whose id contains TEXT; {@code --repetitions N} for N measured
+ * repetitions per variant instead of the mode's (a ratio of a few percent needs many).
  */
 public final class BenchMain {
     private BenchMain() {}
 
-    /** Settings of one run. */
-    record Settings(boolean quick, Path out, String only) {
+    /**
+     * Settings of one run.
+     *
+     * @param repeat the measured repetitions per variant, or 0 for the mode's default (quick 1, full 3)
+     */
+    record Settings(boolean quick, Path out, String only, int repeat) {
+        Settings(boolean quick, Path out, String only) {
+            this(quick, out, only, 0);
+        }
+
         Duration measureFor() {
             return quick ? Duration.ofMillis(500) : Duration.ofSeconds(3);
         }
 
         int repetitions() {
-            return quick ? 1 : 3;
+            return repeat > 0 ? repeat : quick ? 1 : 3;
         }
 
         boolean warmUp() {
@@ -76,18 +85,32 @@ public final class BenchMain {
         boolean quick = true;
         Path out = Path.of("bench-report");
         String only = "";
+        int repeat = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--full" -> quick = false;
                 case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
                 case "--only" -> only = requireValue(args, ++i, "--only");
+                case "--repetitions" -> repeat = repetitions(requireValue(args, ++i, "--repetitions"));
                 default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + args[i] + "; valid options: --quick, --full, --out DIR, --only TEXT");
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; valid options: --quick, --full, --out DIR, --only TEXT, --repetitions N");
             }
         }
-        return new Settings(quick, out, only);
+        return new Settings(quick, out, only, repeat);
+    }
+
+    private static int repetitions(String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--repetitions must be a number from 1 to 1000, was " + value);
     }
 
     private static String requireValue(String[] args, int i, String option) {
@@ -156,7 +179,9 @@ public final class BenchMain {
                 References.HEAP_METHOD,
                 Sample.MIN_SAMPLES_FOR_P99,
                 "mvn -B -q -DskipTests package -pl bench -am && java -jar bench/target/statesync-bench.jar "
-                        + (settings.quick() ? "--quick" : "--full"),
+                        + (settings.quick() ? "--quick" : "--full")
+                        + (settings.only().isEmpty() ? "" : " --only " + settings.only())
+                        + (settings.repeat() > 0 ? " --repetitions " + settings.repeat() : ""),
                 (System.nanoTime() - started) / 1e9);
         Report.write(settings.out(), all, header);
         return all;

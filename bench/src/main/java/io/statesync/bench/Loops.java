@@ -34,7 +34,7 @@ final class Loops {
     }
 
     /** What a loop measured. */
-    record Measured(long ops, long misses, double seconds, Histogram latency, long packets) {
+    record Measured(long ops, long misses, double seconds, Histogram latency, long packets, long cpuNanos) {
         double perSecond() {
             return ops / seconds;
         }
@@ -53,7 +53,8 @@ final class Loops {
             if (latency.getTotalCount() > 0) {
                 s.latencies(what, latency);
             }
-            return s.put("requests/" + what, requestsPerOp());
+            s.put("requests/" + what, requestsPerOp());
+            return cpuNanos < 0 ? s : s.put("client CPU µs/" + what, cpuNanos / 1e3 / Math.max(1, ops));
         }
     }
 
@@ -61,6 +62,7 @@ final class Loops {
     static Measured timed(BenchContext ctx, Op op) throws Exception {
         Histogram latency = Sample.histogram();
         long packets = ctx.packets();
+        long cpu = ClientCpu.nanos();
         long start = System.nanoTime();
         long end = start + ctx.measureFor().toNanos();
         long ops = 0;
@@ -75,7 +77,7 @@ final class Loops {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(ops, misses, seconds, latency, ctx.packets() - packets);
+        return new Measured(ops, misses, seconds, latency, ctx.packets() - packets, ClientCpu.since(cpu));
     }
 
     /**
@@ -85,6 +87,7 @@ final class Loops {
     static Measured parallel(BenchContext ctx, List<? extends Op> callers) throws Exception {
         Recorder recorder = new Recorder(3);
         long packets = ctx.packets();
+        long cpu = ClientCpu.nanos();
         long start = System.nanoTime();
         long end = start + ctx.measureFor().toNanos();
         long ops = 0;
@@ -116,7 +119,8 @@ final class Loops {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(ops, misses, seconds, recorder.getIntervalHistogram(), ctx.packets() - packets);
+        return new Measured(
+                ops, misses, seconds, recorder.getIntervalHistogram(), ctx.packets() - packets, ClientCpu.since(cpu));
     }
 
     /** One successful update under contention; returns how many attempts it took (1 when it won at once). */

@@ -30,8 +30,11 @@ import java.util.List;
 /**
  * The cost of the Micrometer instrumentation on the hot paths (update, listener delivery, lock
  * acquire): each workload with a {@link StateSyncMetrics} bound to every coordinator it uses
- * (a {@code SimpleMeterRegistry}), beside the same workload with nothing bound. The ratio is "on"
- * over "off"; the target is a cost of at most 3%.
+ * (a {@code SimpleMeterRegistry}), beside the same workload with nothing bound. The primary figure
+ * is the client process's CPU time per operation ({@link ClientCpu}: every client thread and the
+ * GC, not the server), where the instrumentation's cost shows without the server's and the
+ * network's variance; throughput and latency are reported beside it. The ratio is "on" over "off";
+ * the target is a cost of at most 3%.
  */
 final class OverheadWorkloads {
     static final int SUBSCRIBERS = 4;
@@ -43,16 +46,16 @@ final class OverheadWorkloads {
                 new Comparison(
                         "overhead-update",
                         "metrics on vs off: shared state update, 1 writer",
-                        "updates/s",
-                        true,
-                        ">= 0.97× metrics off",
+                        "client CPU µs/update",
+                        false,
+                        "<= 1.03× metrics off",
                         List.of(
                                 Comparison.variant("statesync, metrics on", ctx -> update(ctx, true)),
                                 Comparison.variant("statesync, metrics off", ctx -> update(ctx, false)))),
                 new Comparison(
                         "overhead-delivery",
                         "metrics on vs off: write-to-listener latency, " + SUBSCRIBERS + " subscribed clients",
-                        "write-to-listener p99 ms",
+                        "client CPU µs/write (all clients)",
                         false,
                         "<= 1.03× metrics off",
                         List.of(
@@ -61,9 +64,9 @@ final class OverheadWorkloads {
                 new Comparison(
                         "overhead-lock",
                         "metrics on vs off: uncontended lock acquire+release",
-                        "acquire+release/s",
-                        true,
-                        ">= 0.97× metrics off",
+                        "client CPU µs/acquire+release",
+                        false,
+                        "<= 1.03× metrics off",
                         List.of(
                                 Comparison.variant("statesync, metrics on", ctx -> lock(ctx, true)),
                                 Comparison.variant("statesync, metrics off", ctx -> lock(ctx, false)))));

@@ -84,6 +84,7 @@ final class Propagation {
         }
         int writes = (ctx.quick() ? 200 : 1000) + WARM_UP_WRITES;
         long packets = ctx.packets();
+        long cpu = ClientCpu.nanos();
         for (int i = 0; i < writes; i++) {
             measuring.set(i >= WARM_UP_WRITES);
             CountDownLatch latch = new CountDownLatch(subscribers);
@@ -94,6 +95,7 @@ final class Propagation {
             }
         }
         double perWrite = (ctx.packets() - packets) / (double) writes;
+        long cpuNanos = ClientCpu.since(cpu);
         for (int i = 0; i < BURST; i++) {
             writer.write(BURST_BASE + i);
         }
@@ -102,9 +104,10 @@ final class Propagation {
         }
         double seenAvg =
                 seenInBurst.stream().mapToInt(AtomicInteger::get).average().orElse(0);
-        return new Sample()
+        Sample sample = new Sample()
                 .latencies("write-to-listener", latency)
                 .put("versions coalesced per listener (of " + BURST + ")", BURST - seenAvg)
                 .put("requests/write (all clients)", perWrite);
+        return cpuNanos < 0 ? sample : sample.put("client CPU µs/write (all clients)", cpuNanos / 1e3 / writes);
     }
 }

@@ -125,6 +125,19 @@ class BenchQuickModeTest {
                 .hasMessageContaining("--fast")
                 .hasMessageContaining("--quick");
         assertThatThrownBy(() -> BenchMain.parse(new String[] {"--out"})).hasMessageContaining("--out needs a value");
+        assertThatThrownBy(() -> BenchMain.parse(new String[] {"--full", "--repetitions", "0"}))
+                .hasMessageContaining("--repetitions must be a number from 1 to 1000, was 0");
+        assertThatThrownBy(() -> BenchMain.parse(new String[] {"--repetitions", "many"}))
+                .hasMessageContaining("was many");
+    }
+
+    @Test
+    void repetitionsReplaceTheModesDefault() {
+        assertThat(BenchMain.parse(new String[] {"--full"}).repetitions()).isEqualTo(3);
+        assertThat(BenchMain.parse(new String[] {"--full", "--repetitions", "20"})
+                        .repetitions())
+                .isEqualTo(20);
+        assertThat(BenchMain.parse(new String[] {"--quick"}).repetitions()).isEqualTo(1);
     }
 
     @Test
