@@ -612,6 +612,19 @@ public final class Telemetry {
         }
     }
 
+    /**
+     * Ends one {@link #silenceUnder} of {@code path}, when the recipe that asked for it closes:
+     * probes made later under {@code path} report again (unless another open recipe silenced the
+     * same path). Probes already silenced stay silent: they belong to the closed recipe's parts.
+     *
+     * @param path the path given to {@link #silenceUnder}
+     */
+    public void endSilenceUnder(String path) {
+        synchronized (probes) {
+            silencedPaths.remove(path);
+        }
+    }
+
     private void recorded(String owner, Event event, long value) {
         for (Sink s : sinks) {
             if (s.followsEvents()) {

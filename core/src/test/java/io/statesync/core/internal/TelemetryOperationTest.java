@@ -202,4 +202,24 @@ class TelemetryOperationTest {
         probe.count(Telemetry.Event.LOCK_LOST);
         assertThat(telemetry.timesDeliveries()).isFalse();
     }
+
+    @Test
+    void aPathSilencedAndReleasedSilencesOnlyTheProbesMadeMeanwhile() throws Exception {
+        Telemetry telemetry = new Telemetry(new FakeTicker());
+        Following sink = new Following();
+        telemetry.addSink(sink);
+        telemetry.silenceUnder("/r");
+        Telemetry.Probe part = telemetry.probe("EventLog /r/log", "/r/log");
+        Telemetry.Probe itself = telemetry.probe("ReplicatedState /r", "/r");
+        part.observe("append", () -> 1);
+        itself.observe("submit", () -> 1);
+        assertThat(sink.ended).extracting(Ended::call).containsExactly("ReplicatedState /r submit /r");
+
+        telemetry.endSilenceUnder("/r");
+        Telemetry.Probe later = telemetry.probe("EventLog /r/log", "/r/log");
+        later.observe("append", () -> 1);
+        assertThat(sink.ended)
+                .extracting(Ended::call)
+                .containsExactly("ReplicatedState /r submit /r", "EventLog /r/log append /r/log");
+    }
 }

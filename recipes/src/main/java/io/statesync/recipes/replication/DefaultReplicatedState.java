@@ -221,6 +221,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
             timer.shutdownNow();
             shared.close();
             log.close();
+            coordinator.internalTelemetry().endSilenceUnder(path);
         });
         closer.start();
         try {
