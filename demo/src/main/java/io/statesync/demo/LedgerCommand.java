@@ -19,11 +19,13 @@ import io.statesync.core.ChangeKind;
 import io.statesync.core.Coordinator;
 import io.statesync.demo.Ledger.Balances;
 import io.statesync.demo.Ledger.Transfer;
+import io.statesync.kafka.KafkaEventLog;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +41,9 @@ import picocli.CommandLine.Spec;
                     + " (alice, bob and carol start with 100 each) by an EventSourcedState. A node started late"
                     + " replays the whole log and reaches the same balances.",
             "Type a transfer as FROM TO AMOUNT (e.g. alice bob 10) and Enter to append it; every node applies it.",
-            "With --append, appends once (repeatable) and exits instead."
+            "With --append, appends once (repeatable) and exits instead.",
+            "With --kafka HOST:PORT, the log is a Kafka topic (statesync.ledger) on that cluster; ZooKeeper still"
+                    + " coordinates. Every node of one ledger must use the same storage."
         })
 final class LedgerCommand implements Callable<Integer> {
     static final String PATH = "/ledger";
@@ -56,6 +60,13 @@ final class LedgerCommand implements Callable<Integer> {
             description = "Append this transfer (repeatable), print its position, and exit.")
     List<String> append = new ArrayList<>();
 
+    @Option(
+            names = "--kafka",
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Keep the log in a Kafka topic on these bootstrap servers instead of in ZooKeeper.")
+    @Nullable
+    String kafka;
+
     @Override
     public Integer call() throws Exception {
         List<Transfer> oneShot = new ArrayList<>();
@@ -66,9 +77,19 @@ final class LedgerCommand implements Callable<Integer> {
         String id = options.nodeId();
         try (StopSignal signal = new StopSignal();
                 Coordinator coordinator = options.connect(console);
-                EventLog<Transfer> log =
-                        EventLog.builder(coordinator, PATH, Ledger.CODEC).build()) {
+                @Nullable
+                        KafkaEventLog<Transfer> onKafka = kafka == null
+                                ? null
+                                : KafkaEventLog.builder(coordinator, PATH, Ledger.CODEC)
+                                        .bootstrapServers(kafka)
+                                        .build();
+                EventLog<Transfer> log = onKafka != null
+                        ? onKafka.log()
+                        : EventLog.builder(coordinator, PATH, Ledger.CODEC).build()) {
             log.start();
+            if (onKafka != null) {
+                console.say(id + " keeps the ledger in Kafka topic " + onKafka.topic() + " at " + kafka);
+            }
             if (!oneShot.isEmpty()) {
                 for (Transfer t : oneShot) {
                     console.say(id + " appended " + t + " at position " + log.append(t));

@@ -25,6 +25,7 @@ import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
 import io.statesync.testkit.Faults;
+import io.statesync.testkit.KafkaBroker;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -29,6 +29,7 @@ import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.recipes.leader.Leadership;
+import io.statesync.testkit.KafkaBroker;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package io.statesync.kafka;
+package io.statesync.testkit;
 
 import java.time.Duration;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -27,9 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One real Kafka broker in KRaft mode (a combined broker and controller, Kafka's own test kit, no
  * container), started once per test JVM by the first test class that registers it and stopped when
- * the JVM's tests are done.
+ * the JVM's tests are done. Register it as a static extension:
+ *
+ * <pre>
+ * {@literal @}RegisterExtension
+ * static final KafkaBroker kafka = KafkaBroker.shared();
+ * </pre>
+ *
+ * <p>Needs {@code org.apache.kafka:kafka-test-common-runtime} on the test class path (an optional
+ * dependency of the test kit: a module that uses this class declares it, test-scoped).
  */
-final class KafkaBroker implements BeforeAllCallback {
+public final class KafkaBroker implements BeforeAllCallback {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
     private static final Object LOCK = new Object();
     private static volatile @Nullable Running running;
@@ -45,15 +53,34 @@ final class KafkaBroker implements BeforeAllCallback {
         }
 
         @Override
-        public void close() throws Exception {
-            cluster.close();
+        public void close() {
+            try {
+                cluster.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("stopping the embedded Kafka broker failed", e);
+            }
         }
     }
 
-    static KafkaBroker shared() {
+    private KafkaBroker() {}
+
+    /**
+     * The extension: every instance refers to the one broker of the test JVM.
+     *
+     * @return an extension to register with {@code @RegisterExtension}
+     */
+    public static KafkaBroker shared() {
         return new KafkaBroker();
     }
 
+    /**
+     * Starts the broker unless this test JVM's broker is running.
+     *
+     * @param context JUnit's context: the broker is stopped when its root closes
+     * @throws Exception if the broker cannot be formatted or started
+     */
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         synchronized (LOCK) {
@@ -87,8 +114,13 @@ final class KafkaBroker implements BeforeAllCallback {
         }
     }
 
-    /** The broker's address, {@code host:port}. */
-    String bootstrapServers() {
+    /**
+     * The broker's address.
+     *
+     * @return {@code host:port}, for {@code bootstrap.servers}
+     * @throws IllegalStateException if the extension was not registered (the broker never started)
+     */
+    public String bootstrapServers() {
         return started().cluster.bootstrapServers();
     }
 
@@ -104,8 +136,12 @@ final class KafkaBroker implements BeforeAllCallback {
     /**
      * Stops the broker (its controller keeps running), waits the pause, and starts it again on the
      * same address; returns once it serves again.
+     *
+     * @param pause how long the broker stays down
+     * @throws Exception if the broker cannot be started again, or the wait is interrupted
+     * @throws IllegalStateException if the extension was not registered
      */
-    void restartBroker(Duration pause) throws Exception {
+    public void restartBroker(Duration pause) throws Exception {
         KafkaClusterTestKit cluster = started().cluster;
         kafka.server.BrokerServer broker = cluster.brokers().values().iterator().next();
         broker.shutdown();
@@ -114,8 +150,13 @@ final class KafkaBroker implements BeforeAllCallback {
         cluster.waitForReadyBrokers();
     }
 
-    /** How long the broker took to start (formatting, start-up, ready). */
-    Duration startTime() {
+    /**
+     * How long the broker took to start (formatting, start-up, ready).
+     *
+     * @return the start-up time
+     * @throws IllegalStateException if the extension was not registered
+     */
+    public Duration startTime() {
         return started().startTime;
     }
 }
