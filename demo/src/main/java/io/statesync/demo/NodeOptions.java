@@ -57,6 +57,14 @@ final class NodeOptions {
                     + " is given up with a message (default: ${DEFAULT-VALUE}).")
     Duration wait;
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "Serve this node's statesync meters in Prometheus' format at"
+                    + " http://127.0.0.1:PORT/metrics (0: any free port; the node prints it).")
+    @Nullable
+    Integer metricsPort;
+
     @Mixin
     ConnectOptions connection;
 
@@ -78,6 +86,10 @@ final class NodeOptions {
      * later connection transition.
      */
     Coordinator connect(Console console) throws InterruptedException {
+        Integer port = metricsPort;
+        if (port != null && (port < 0 || port > 65_535)) {
+            throw new IllegalArgumentException("--metrics-port must be from 0 to 65535, was " + port);
+        }
         Coordinator coordinator = connection.connect(connect);
         console.say(nodeId() + " connected to ZooKeeper at " + connect + " (session 0x"
                 + Long.toHexString(coordinator.sessionId()) + ", namespace /" + connection.namespace
@@ -88,6 +100,17 @@ final class NodeOptions {
             }
         });
         reportOutages(console, coordinator);
+        if (port != null) {
+            try {
+                int serving = MetricsEndpoint.serve(coordinator, port);
+                console.say(nodeId() + " serves Prometheus metrics at http://127.0.0.1:" + serving + "/metrics");
+            } catch (IOException e) {
+                coordinator.close();
+                throw new IllegalArgumentException(
+                        "--metrics-port " + port + ": cannot listen on 127.0.0.1:" + port + " (" + e.getMessage() + ")",
+                        e);
+            }
+        }
         return coordinator;
     }
 

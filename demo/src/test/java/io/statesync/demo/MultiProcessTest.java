@@ -16,8 +16,13 @@
 package io.statesync.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.statesync.testkit.JvmProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,6 +220,30 @@ class MultiProcessTest {
         assertThat(w1.out()).anyMatch(l -> l.contains("w1 stops before finishing " + job));
         w2.awaitLine("w2 works on " + job + " (delivery 2)");
         w2.awaitLine("w2 finished " + job + " and acknowledged it");
+    }
+
+    @Test
+    void aNodeWithAMetricsPortServesItsMetersInPrometheusFormat() throws Exception {
+        JvmProcess m = node("p1", "members", "--namespace", "t-metrics", "--metrics-port", "0");
+        String line = m.awaitLine("p1 serves Prometheus metrics at ");
+        URI uri = URI.create(line.substring(line.indexOf("http://")).trim());
+        m.awaitLine("p1 registered");
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest get =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
+        // the per-recipe gauges appear once the recipes have been read: scraped until they do
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body())
+                    .contains("statesync_connection_connected")
+                    .containsPattern("(?m)^statesync_recipe_members\\{.*\\} 1\\.0$");
+        });
+
+        JvmProcess taken = node("p2", "members", "--namespace", "t-metrics", "--metrics-port", "70000");
+        assertThat(taken.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(taken.stderr()).contains("--metrics-port must be from 0 to 65535, was 70000");
     }
 
     @Test
