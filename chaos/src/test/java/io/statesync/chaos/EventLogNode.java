@@ -63,10 +63,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Arguments: connect string, namespace, node name, session timeout in ms, role. Runs until a
  * line {@code stop} is typed, then stops appending and prints {@code STOPPED <node>}; once a line
  * {@code finish} is typed (every process has stopped), it waits until its listener has run for
- * every event up to the log's end (not only until the subscription's position got there: that counts events handed to the
- * delivery engine, and closing the subscription drops those its listener has not run for yet),
- * prints {@code CAUGHT_UP <node> <delivered> <position> <end>}, replays, and prints {@code DONE
- * <node>}.
+ * every event up to the log's end (not only until the subscription's position got there: that
+ * counts events handed to the delivery engine, and closing the subscription drops those its
+ * listener has not run for yet), prints {@code CAUGHT_UP <node> <delivered> <position> <end>},
+ * replays, and prints {@code DONE <node>}.
  */
 public final class EventLogNode {
     private static final long APPEND_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);

@@ -222,6 +222,22 @@ class CliTest {
         lease.close();
         lease2.close();
         lease3.get(30, TimeUnit.SECONDS).close();
+
+        // a lease that records no maxLeases (as an earlier release wrote them): no holder named
+        String old = "/" + zk.namespace() + "/locks/old-sem";
+        cli.raw().create(old, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        cli.raw()
+                .create(
+                        old + "/lease-" + java.util.UUID.randomUUID() + "-",
+                        new byte[0],
+                        ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.EPHEMERAL_SEQUENTIAL);
+        JsonNode unrecorded = inspect("/locks/old-sem");
+        assertThat(unrecorded.get("kind").asText()).isEqualTo("semaphore");
+        assertThat(unrecorded.get("holders")).isNull();
+        assertThat(unrecorded.get("leases")).hasSize(1);
+        assertThat(unrecorded.get("note").asText()).contains("no lease records maxLeases");
+        assertThat(unrecorded.get("summary").asText()).isEqualTo("1 in line, maxLeases unknown");
     }
 
     private int childrenOf(String path) throws Exception {

@@ -241,9 +241,17 @@ class MultiProcessTest {
                     .containsPattern("(?m)^statesync_recipe_members\\{.*\\} 1\\.0$");
         });
 
-        JvmProcess taken = node("p2", "members", "--namespace", "t-metrics", "--metrics-port", "70000");
+        JvmProcess outOfRange = node("p2", "members", "--namespace", "t-metrics", "--metrics-port", "70000");
+        assertThat(outOfRange.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(outOfRange.stderr()).contains("--metrics-port must be from 0 to 65535, was 70000");
+
+        // a port already taken (p1's): one line, exit code 2
+        String takenPort = Integer.toString(uri.getPort());
+        JvmProcess taken = node("p3", "members", "--namespace", "t-metrics", "--metrics-port", takenPort);
         assertThat(taken.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
-        assertThat(taken.stderr()).contains("--metrics-port must be from 0 to 65535, was 70000");
+        assertThat(taken.stderr())
+                .contains("--metrics-port " + takenPort + ": cannot listen on 127.0.0.1:" + takenPort)
+                .doesNotContain("\tat ");
     }
 
     @Test

@@ -108,6 +108,9 @@ final class LockEngine implements RecipeRegistry.Reporting {
     private final String path;
     private final String zkPath;
     private final int maxLeases;
+    /** What a lease znode holds (see {@link LeaseRecord}), made once. */
+    private final byte[] leaseData;
+
     private final String name;
     private final Lifecycle lifecycle;
     private final ListenerSet<LockLostListener> listeners;
@@ -137,6 +140,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         String namespace = coordinator.namespace();
         this.zkPath = ZKPaths.fixForNamespace(namespace.isEmpty() ? null : namespace, path);
         this.maxLeases = maxLeases;
+        this.leaseData = LeaseRecord.encode(maxLeases);
         this.name = recipe + " " + path;
         this.lifecycle = new Lifecycle(name);
         this.listeners = new ListenerSet<>(name, coordinator);
@@ -605,7 +609,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
 
     /** A lease records its {@code maxLeases} (for operators: see {@link LeaseRecord}); a lock holds nothing. */
     private byte[] znodeData(LockQueue.Kind kind) {
-        return kind == LockQueue.Kind.LEASE ? LeaseRecord.encode(maxLeases) : NO_DATA;
+        return kind == LockQueue.Kind.LEASE ? leaseData : NO_DATA;
     }
 
     private List<ACL> acl() {
