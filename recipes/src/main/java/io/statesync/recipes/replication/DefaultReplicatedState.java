@@ -19,30 +19,21 @@ import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
-import io.statesync.core.DecodingException;
-import io.statesync.core.GuardedWrite;
 import io.statesync.core.Health;
-import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
-import io.statesync.core.VersionConflictException;
 import io.statesync.core.Versioned;
-import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
-import io.statesync.core.internal.ZkAccess;
 import io.statesync.recipes.eventlog.EventLog;
-import io.statesync.recipes.eventlog.EventSubscription;
-import io.statesync.recipes.eventlog.LogEvent;
-import io.statesync.recipes.eventlog.UndecodablePolicy;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.recipes.leader.Leadership;
 import io.statesync.recipes.state.SharedState;
@@ -51,26 +42,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
-import org.apache.zookeeper.CreateMode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one implementation of {@link ReplicatedState}; see its Javadoc and docs/replication.md. */
+/**
+ * The one implementation of {@link ReplicatedState}; see its Javadoc and docs/replication.md. It owns
+ * the lifecycle and the listeners, the follower side (the local view of the published state, and the
+ * futures a publication completes) and the submitting side (the appender, which batches this node's
+ * commands into the command log). The leader side, applying commands and publishing, is its {@link
+ * Writer}; a submitted command is a {@link Submission}.
+ */
 final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultReplicatedState.class);
 
@@ -85,22 +76,14 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     /** A submit whose command the state refused ends {@code "rejected"} in metrics and traces. */
     private static final Telemetry.Outcomes REJECTED = e -> e instanceof CommandRejectedException ? "rejected" : null;
 
-    /** The leader moves the command log's retention point in steps of at least this many. */
-    private static final long COMPACT_STEP = 100;
-
     private final Coordinator coordinator;
     private final String path;
     private final String statePath;
     private final String commandsPath;
-    private final Codec<S> stateCodec;
     private final Codec<C> commandCodec;
-    private final BiFunction<S, C, S> function;
     private final int maxBatch;
     private final Duration commandTimeout;
-    private final long retainCommands;
     private final int rejectionRetention;
-    private final UndecodablePolicy undecodablePolicy;
-    private final byte[] initialPublished;
 
     private final Lifecycle lifecycle;
     private final Telemetry.Probe probe;
@@ -108,6 +91,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     private final EventLog<byte[]> log;
     private final SharedState<Published<S>> shared;
     private final LeaderElection election;
+    private final Writer<S, C> writer;
     private final LinkedBlockingQueue<Submission<S>> outbox = new LinkedBlockingQueue<>();
     private final Thread appender;
     private final ScheduledThreadPoolExecutor timer;
@@ -123,8 +107,6 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     /** Guarded by {@link #lock}. */
     private boolean closed;
 
-    private volatile @Nullable StateSyncException failure;
-
     /**
      * A replicated state as its builder describes it (the builder has checked every option).
      *
@@ -137,25 +119,20 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         S initial = b.initial;
         Codec<S> stateCodec = b.stateCodec;
         this.commandCodec = b.commandCodec;
-        this.function = b.function;
         this.maxBatch = b.maxBatch;
         this.commandTimeout = b.commandTimeout;
-        this.retainCommands = b.retainCommands;
         this.rejectionRetention = b.rejectionRetention;
-        this.undecodablePolicy = b.undecodablePolicy;
         String participantId = b.participantId;
         Duration takeoverDelay = b.takeoverDelay;
         this.coordinator = coordinator;
         this.path = path;
         this.statePath = path + "/state";
         this.commandsPath = path + "/commands";
-        this.stateCodec = stateCodec;
         String owner = "ReplicatedState " + path;
         this.lifecycle = new Lifecycle(owner);
         this.listeners = new ListenerSet<>(owner, coordinator);
         this.current = Versioned.of(initial, 0, 0, 0);
         Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec, statePath);
-        this.initialPublished = publishedCodec.encode(Published.initial(initial));
         this.log = EventLog.builder(coordinator, commandsPath, Codec.bytes())
                 .appendTimeout(appendTimeout)
                 .build();
@@ -179,6 +156,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         recipes.register("ReplicatedState", path, this);
         coordinator.internalTelemetry().silenceUnder(path); // its parts: it reports its calls itself
         this.probe = coordinator.internalTelemetry().probe(owner, path);
+        this.writer = new Writer<>(b, log, election, listeners, probe);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -337,7 +315,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
             details.put(ReportKeys.EPOCH, l.epoch());
             details.put("leaderId", l.leaderId());
         });
-        StateSyncException stopped = failure;
+        StateSyncException stopped = writer.failure();
         if (stopped != null) {
             return new Health(
                     Health.Status.DOWN, "stopped at version " + version + ": " + stopped.getMessage(), details);
@@ -347,7 +325,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
 
     @Override
     public Optional<StateSyncException> failure() {
-        return Optional.ofNullable(failure);
+        return Optional.ofNullable(writer.failure());
     }
 
     @Override
@@ -453,6 +431,13 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         }
         Applied<S> applied = new Applied<>(position, state);
         return () -> s.complete(applied);
+    }
+
+    // ---------------------------------------------------------------- leading
+
+    /** The election's task: this node leads; its {@link Writer} applies and publishes. */
+    private void lead(Leadership leadership) throws InterruptedException {
+        writer.lead(leadership);
     }
 
     // ---------------------------------------------------------------- submitting
@@ -578,398 +563,5 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
             }
         }
         completions.forEach(Runnable::run);
-    }
-
-    /** One submitted command and its future. */
-    private static final class Submission<S> {
-        final byte[] data;
-        final CompletableFuture<Applied<S>> future = new CompletableFuture<>();
-        /** Written by the appender before the submission is shared through the lock. */
-        volatile long position = -1;
-
-        volatile @Nullable ScheduledFuture<?> timeout;
-
-        /** QUEUED, then SENT by the appender or WITHDRAWN by the timeout, whichever comes first. */
-        private final AtomicInteger stage = new AtomicInteger(QUEUED);
-
-        private static final int QUEUED = 0;
-        private static final int SENT = 1;
-        private static final int WITHDRAWN = 2;
-
-        Submission(byte[] data) {
-            this.data = data;
-        }
-
-        /** Marks the command sent; false if it was withdrawn (or has completed) first. */
-        boolean send() {
-            return !future.isDone() && stage.compareAndSet(QUEUED, SENT);
-        }
-
-        /** Withdraws the command if it was not sent yet. */
-        boolean withdraw() {
-            return stage.compareAndSet(QUEUED, WITHDRAWN);
-        }
-
-        void complete(Applied<S> applied) {
-            cancelTimeout();
-            future.complete(applied);
-        }
-
-        void fail(StateSyncException error) {
-            cancelTimeout();
-            future.completeExceptionally(error);
-        }
-
-        private void cancelTimeout() {
-            ScheduledFuture<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- leading
-
-    /** The leader's task: resume at the published position, apply, publish, until leadership ends. */
-    private void lead(Leadership leadership) throws InterruptedException {
-        probe.count(Telemetry.Event.REPLICATED_LEADER);
-        while (true) {
-            try {
-                applyLoop(leadership);
-                return;
-            } catch (VersionConflictException e) {
-                // Our read of the state lagged behind a publication; read again (still guarded).
-                LOG.info("{}: the published state moved under the leader; resuming from a fresh read", path);
-            }
-        }
-    }
-
-    private void applyLoop(Leadership leadership) throws InterruptedException {
-        Versioned<byte[]> raw = readOrCreateStateUntilConnected();
-        Published<S> published;
-        try {
-            Published.checkLayout(statePath, raw.value());
-            published =
-                    Codecs.decode(new Published.PublishedCodec<>(stateCodec), statePath, raw.version(), raw.value());
-        } catch (DecodingException | IncompatibleLayoutException e) {
-            halt(e);
-            return;
-        }
-        int version = raw.version();
-        S state = published.state;
-        long next = published.next;
-        NavigableMap<Long, String> rejections = new TreeMap<>(published.rejections);
-        long outcomesFrom = published.outcomesFrom;
-        long compactedBefore = 0;
-        LOG.info("{}: leading (epoch 0x{}) from position {}", path, Long.toHexString(leadership.epoch()), next);
-
-        LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        EventSubscription<byte[]> sub = log.subscription(next, UndecodablePolicy.SKIP);
-        coordinator.internalRecipes().unlist(sub);
-        sub.addListener(
-                new StateListener<LogEvent<byte[]>>() {
-                    @Override
-                    public void onChange(StateChange<LogEvent<byte[]>> change) {
-                        change.current().ifPresent(v -> inbox.add(v.value()));
-                    }
-
-                    @Override
-                    public void onError(StateSyncException error) {
-                        if (sub.failure().isPresent()) {
-                            inbox.add(error);
-                        }
-                    }
-                },
-                Runnable::run);
-        sub.start();
-        try {
-            while (true) {
-                List<Object> taken = new ArrayList<>();
-                taken.add(inbox.take());
-                inbox.drainTo(taken, maxBatch - 1);
-                List<LogEvent<byte[]>> batch = new ArrayList<>(taken.size());
-                for (Object o : taken) {
-                    if (o instanceof StateSyncException error) {
-                        throw error;
-                    }
-                    @SuppressWarnings("unchecked")
-                    LogEvent<byte[]> event = (LogEvent<byte[]>) o;
-                    batch.add(event);
-                }
-                Batch<S> result = apply(state, next, rejections, outcomesFrom, batch, leadership.epoch());
-                if (result.next > next) {
-                    try {
-                        election.write(GuardedWrite.of().setData(statePath, result.encoded, version));
-                    } catch (StateSyncException e) {
-                        LOG.info(
-                                "{}: publishing positions {} to {} was refused or lost ({}); this apply loop ends",
-                                path,
-                                next,
-                                result.next - 1,
-                                e.getMessage());
-                        throw e;
-                    }
-                    version++;
-                    probe.record(Telemetry.Event.BATCH, result.next - next);
-                    state = result.state;
-                    next = result.next;
-                    rejections = result.rejections;
-                    outcomesFrom = result.outcomesFrom;
-                    long keepFrom = next - retainCommands;
-                    if (keepFrom >= compactedBefore + COMPACT_STEP) {
-                        try {
-                            log.truncateBefore(keepFrom);
-                            compactedBefore = keepFrom;
-                        } catch (StateSyncException e) {
-                            LOG.warn("{}: compacting the command log before {} failed; will retry", path, keepFrom, e);
-                        }
-                    }
-                }
-                if (result.stop != null) {
-                    halt(result.stop);
-                    return;
-                }
-            }
-        } finally {
-            sub.close();
-        }
-    }
-
-    /** Stops applying until leadership ends; the error is reported. */
-    private void halt(StateSyncException error) throws InterruptedException {
-        failure = error;
-        LOG.error("{}: the leader stops applying commands: {}", path, error.getMessage());
-        new CountDownLatch(1).await(); // until leadership ends and the task is interrupted
-    }
-
-    /**
-     * Reads the published state, creating it with the initial value if it does not exist. Each try
-     * is one pass against the coordinator's operation timeout, every request through the one retry
-     * loop; behind a dead connection a pass ends by that deadline and the leader waits for the
-     * connection (its leadership's end interrupts the wait) before it tries again.
-     */
-    private Versioned<byte[]> readOrCreateStateUntilConnected() throws InterruptedException {
-        while (true) {
-            try {
-                return readOrCreateState(coordinator.internalAccess().defaultDeadline());
-            } catch (StateSyncException e) {
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("the leader of " + path + " stopped while reading its state");
-                }
-                switch (e.reason()) {
-                    case TIMEOUT, CONNECTION_LOSS, SESSION_EXPIRED -> {
-                        LOG.debug("{}: reading the published state failed; retrying once connected", path, e);
-                        awaitConnection();
-                    }
-                    default -> throw e;
-                }
-            }
-        }
-    }
-
-    /** Waits until the coordinator is connected; an interrupt (leadership ended) ends the wait. */
-    private void awaitConnection() throws InterruptedException {
-        while (true) {
-            try {
-                coordinator.awaitConnected(coordinator.operationTimeout());
-                return;
-            } catch (OperationTimeoutException e) {
-                // still disconnected: wait on
-            }
-        }
-    }
-
-    private Versioned<byte[]> readOrCreateState(Deadline d) {
-        String what = "read of the published state of " + path;
-        ZkAccess access = coordinator.internalAccess();
-        Optional<Versioned<byte[]>> raw =
-                access.read(statePath, d, what, OperationTimeoutException.Outcome.NOT_APPLIED);
-        if (raw.isEmpty()) {
-            // Safe to repeat: an existing znode is taken as it is.
-            access.createIfAbsent(
-                    statePath,
-                    initialPublished,
-                    CreateMode.PERSISTENT,
-                    d,
-                    what,
-                    OperationTimeoutException.Outcome.UNKNOWN);
-            raw = access.read(statePath, d, what, OperationTimeoutException.Outcome.NOT_APPLIED);
-        }
-        return raw.orElseThrow(() -> new StateSyncException(
-                StateSyncException.Reason.NO_NODE, statePath, "the published state vanished", null));
-    }
-
-    /** The outcome of applying one batch. */
-    private static final class Batch<S> {
-        final S state;
-        final long next;
-        final NavigableMap<Long, String> rejections;
-        final long outcomesFrom;
-        final byte[] encoded;
-        final @Nullable StateSyncException stop;
-
-        Batch(
-                S state,
-                long next,
-                NavigableMap<Long, String> rejections,
-                long outcomesFrom,
-                byte[] encoded,
-                @Nullable StateSyncException stop) {
-            this.state = state;
-            this.next = next;
-            this.rejections = rejections;
-            this.outcomesFrom = outcomesFrom;
-            this.encoded = encoded;
-            this.stop = stop;
-        }
-    }
-
-    /** A decoded command, or why it cannot be applied. */
-    private static final class Decoded<C> {
-        final @Nullable C command;
-        final @Nullable String rejection;
-
-        Decoded(@Nullable C command, @Nullable String rejection) {
-            this.command = command;
-            this.rejection = rejection;
-        }
-    }
-
-    private Batch<S> apply(
-            S state,
-            long next,
-            NavigableMap<Long, String> rejectionsBefore,
-            long outcomesFromBefore,
-            List<LogEvent<byte[]>> batch,
-            long epoch) {
-        // Decode every command once (an undecodable one is reported once, even if the batch is redone).
-        List<Decoded<C>> decoded = new ArrayList<>(batch.size());
-        StateSyncException stop = null;
-        long position = next;
-        for (LogEvent<byte[]> event : batch) {
-            if (event.position() != position) {
-                throw new IllegalStateException(
-                        "command log of " + path + " skipped from " + position + " to " + event.position());
-            }
-            try {
-                decoded.add(new Decoded<>(Codecs.decode(commandCodec, commandsPath, -1, event.event()), null));
-            } catch (DecodingException e) {
-                CommandRejectedException error =
-                        new CommandRejectedException(path, position, "does not decode: " + e.getMessage(), e);
-                LOG.warn("{}", error.getMessage());
-                listeners.publish(error, l -> l.onError(error));
-                if (undecodablePolicy == UndecodablePolicy.STOP) {
-                    stop = error;
-                    break;
-                }
-                decoded.add(new Decoded<>(null, Published.clip("does not decode: " + e.getCause())));
-            }
-            position++;
-        }
-        // Fast path: the whole batch, encoded once.
-        NavigableMap<Long, String> rejections = new TreeMap<>(rejectionsBefore);
-        S s = state;
-        long n = next;
-        for (Decoded<C> d : decoded) {
-            String why = d.rejection;
-            if (why == null) {
-                Step<S> out = step(s, d.command);
-                why = out.rejection;
-                if (out.state != null) {
-                    s = out.state;
-                }
-            }
-            if (why != null) {
-                rejections.put(n, why);
-            }
-            n++;
-        }
-        long outcomesFrom = trim(rejections, outcomesFromBefore);
-        int max = coordinator.maxValueBytes();
-        byte[] encoded = null;
-        try {
-            encoded = Published.encode(n, epoch, outcomesFrom, rejections, stateCodec.encode(s));
-        } catch (RuntimeException e) {
-            LOG.warn("{}: the state after a batch does not encode; applying the batch command by command", path, e);
-        }
-        if (encoded != null && encoded.length <= max) {
-            return new Batch<>(s, n, rejections, outcomesFrom, encoded, stop);
-        }
-        // Slow path: one command at a time, rejecting each one that would make the state too large.
-        rejections = new TreeMap<>(rejectionsBefore);
-        outcomesFrom = outcomesFromBefore;
-        s = state;
-        n = next;
-        for (Decoded<C> d : decoded) {
-            String why = d.rejection;
-            if (why == null) {
-                Step<S> out = step(s, d.command);
-                why = out.rejection;
-                S candidate = out.state;
-                if (candidate != null) {
-                    NavigableMap<Long, String> trial = new TreeMap<>(rejections);
-                    long trialFrom = trim(trial, outcomesFrom);
-                    try {
-                        int size =
-                                Published.encode(n + 1, epoch, trialFrom, trial, stateCodec.encode(candidate)).length;
-                        if (size > max) {
-                            why = "the state would publish as " + size + " bytes, over the coordinator's limit of "
-                                    + max;
-                        } else {
-                            s = candidate;
-                        }
-                    } catch (RuntimeException e) {
-                        why = Published.clip("the state codec failed to encode the new state: " + e);
-                    }
-                }
-            }
-            if (why != null) {
-                rejections.put(n, why);
-                outcomesFrom = trim(rejections, outcomesFrom);
-            }
-            n++;
-        }
-        encoded = Published.encode(n, epoch, outcomesFrom, rejections, stateCodec.encode(s));
-        if (encoded.length > max) {
-            throw new ValueTooLargeException(statePath, encoded.length, max);
-        }
-        return new Batch<>(s, n, rejections, outcomesFrom, encoded, stop);
-    }
-
-    /** The new state, or why the function rejected the command. */
-    private static final class Step<S> {
-        final @Nullable S state;
-        final @Nullable String rejection;
-
-        Step(@Nullable S state, @Nullable String rejection) {
-            this.state = state;
-            this.rejection = rejection;
-        }
-    }
-
-    private Step<S> step(S state, @Nullable C command) {
-        if (command == null) {
-            return new Step<>(null, "no command");
-        }
-        try {
-            S out = function.apply(state, command);
-            if (out == null) {
-                return new Step<>(null, "the function returned null");
-            }
-            return new Step<>(out, null);
-        } catch (RuntimeException e) {
-            return new Step<>(null, Published.clip(e.toString()));
-        }
-    }
-
-    /** Keeps the newest {@code rejectionRetention} rejections; returns the new outcomesFrom. */
-    private long trim(NavigableMap<Long, String> rejections, long outcomesFrom) {
-        long from = outcomesFrom;
-        while (rejections.size() > rejectionRetention) {
-            Long oldest = rejections.firstKey();
-            rejections.remove(oldest);
-            from = oldest + 1;
-        }
-        return from;
     }
 }
