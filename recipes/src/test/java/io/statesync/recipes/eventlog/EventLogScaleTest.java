@@ -151,13 +151,13 @@ class EventLogScaleTest {
         LogStore.Meta defaults = new LogStore.Meta(LogStore.DEFAULT_SEGMENT_SIZE, LogStore.DEFAULT_GROUP_SIZE, 0, 0);
         try (Coordinator unused = Coordinator.builder("127.0.0.1:1").build()) {
             LogStore store = new LogStore(unused, "/ledger", 1000, 1000, Duration.ofSeconds(1));
-            assertThat(store.nodePath(defaults, 0)).isEqualTo("/ledger/log/0/0/0");
-            assertThat(store.nodePath(defaults, 999)).isEqualTo("/ledger/log/0/0/999");
-            assertThat(store.nodePath(defaults, 1_000)).isEqualTo("/ledger/log/0/1/1000");
-            assertThat(store.nodePath(defaults, 999_999)).isEqualTo("/ledger/log/0/999/999999");
-            assertThat(store.nodePath(defaults, 1_000_000)).isEqualTo("/ledger/log/1/1000/1000000");
+            assertThat(store.segments.path(defaults, 0)).isEqualTo("/ledger/log/0/0/0");
+            assertThat(store.segments.path(defaults, 999)).isEqualTo("/ledger/log/0/0/999");
+            assertThat(store.segments.path(defaults, 1_000)).isEqualTo("/ledger/log/0/1/1000");
+            assertThat(store.segments.path(defaults, 999_999)).isEqualTo("/ledger/log/0/999/999999");
+            assertThat(store.segments.path(defaults, 1_000_000)).isEqualTo("/ledger/log/1/1000/1000000");
             // The last of ten million events: group 9 of 10, segment 9,999 of 10,000.
-            assertThat(store.nodePath(defaults, 9_999_999)).isEqualTo("/ledger/log/9/9999/9999999");
+            assertThat(store.segments.path(defaults, 9_999_999)).isEqualTo("/ledger/log/9/9999/9999999");
         }
     }
 }
