@@ -19,7 +19,6 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.Recipe;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -165,12 +164,10 @@ public interface DistributedLock extends Recipe {
 
     /** Builds a {@link DistributedLock}. */
     final class Builder {
-        private final Coordinator coordinator;
-        private final String path;
+        private final LockOptions options;
 
         private Builder(Coordinator coordinator, String path) {
-            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
-            this.path = Objects.requireNonNull(path, "path");
+            this.options = new LockOptions(coordinator, path);
         }
 
         /**
@@ -180,8 +177,7 @@ public interface DistributedLock extends Recipe {
          * @throws IllegalArgumentException if the path is invalid or {@code /}
          */
         public DistributedLock build() {
-            LockEngine.validateLockPath(path);
-            return new DefaultMutex(new LockEngine(coordinator, path, 1, "DistributedLock"));
+            return new DefaultMutex(options.engine(1, "DistributedLock"));
         }
     }
 }

@@ -18,7 +18,6 @@ package io.statesync.recipes.lock;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Recipe;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -188,12 +187,10 @@ public interface DistributedReadWriteLock extends Recipe {
 
     /** Builds a {@link DistributedReadWriteLock}. */
     final class Builder {
-        private final Coordinator coordinator;
-        private final String path;
+        private final LockOptions options;
 
         private Builder(Coordinator coordinator, String path) {
-            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
-            this.path = Objects.requireNonNull(path, "path");
+            this.options = new LockOptions(coordinator, path);
         }
 
         /**
@@ -203,8 +200,7 @@ public interface DistributedReadWriteLock extends Recipe {
          * @throws IllegalArgumentException if the path is invalid or {@code /}
          */
         public DistributedReadWriteLock build() {
-            LockEngine.validateLockPath(path);
-            return new DefaultReadWriteLock(new LockEngine(coordinator, path, 1, "DistributedReadWriteLock"));
+            return new DefaultReadWriteLock(options.engine(1, "DistributedReadWriteLock"));
         }
     }
 }

@@ -18,7 +18,6 @@ package io.statesync.recipes.lock;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Recipe;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -157,13 +156,11 @@ public interface DistributedSemaphore extends Recipe {
 
     /** Builds a {@link DistributedSemaphore}. */
     final class Builder {
-        private final Coordinator coordinator;
-        private final String path;
+        private final LockOptions options;
         private final int maxLeases;
 
         private Builder(Coordinator coordinator, String path, int maxLeases) {
-            this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
-            this.path = Objects.requireNonNull(path, "path");
+            this.options = new LockOptions(coordinator, path);
             this.maxLeases = maxLeases;
         }
 
@@ -175,13 +172,7 @@ public interface DistributedSemaphore extends Recipe {
          *     out of range
          */
         public DistributedSemaphore build() {
-            LockEngine.validateLockPath(path);
-            if (maxLeases < 1 || maxLeases > MAX_LEASES) {
-                throw new IllegalArgumentException(
-                        "maxLeases must be between 1 and " + MAX_LEASES + ", was " + maxLeases);
-            }
-            return new DefaultSemaphore(
-                    new LockEngine(coordinator, path, maxLeases, "DistributedSemaphore"), maxLeases);
+            return new DefaultSemaphore(options.engine(maxLeases, "DistributedSemaphore"), maxLeases);
         }
     }
 }

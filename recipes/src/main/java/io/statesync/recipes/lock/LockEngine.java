@@ -33,8 +33,6 @@ import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
-import io.statesync.core.internal.ZPaths;
-import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.GuardedWrites;
 import io.statesync.recipes.internal.LayoutVersion;
@@ -49,18 +47,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,26 +83,22 @@ import org.slf4j.LoggerFactory;
  * {@code exists} watch on its blocker; when that blocker was the only one and is deleted, it holds
  * with no further read (its own znode's watch is set without waiting); otherwise the watch event sends
  * the next read at once from the event thread, before the waiting thread is even woken.
+ *
+ * <p>This class owns the lock's state (its lifecycle, the held handles, the waiting attempts, the
+ * loss epoch, the lock-lost listeners) and the holding and losing of handles; each attempt in one
+ * session runs as a {@link SessionAttempt} against it.
  */
 final class LockEngine implements RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(LockEngine.class);
-    private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
     private static final Duration RESTART_BACKOFF = Duration.ofMillis(50);
-
-    private enum Outcome {
-        /** The parent was missing and has been created: try again at once. */
-        PARENT_CREATED,
-        RESTART,
-        TIMED_OUT,
-        BLOCKED
-    }
 
     private static final byte[] NO_DATA = new byte[0];
 
     private final Coordinator coordinator;
     private final String path;
-    private final String zkPath;
-    private final int maxLeases;
+    final String zkPath;
+    final int maxLeases;
     /** What a lease znode holds (see {@link LeaseRecord}), made once. */
     private final byte[] leaseData;
 
@@ -116,7 +107,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
     private final ListenerSet<LockLostListener> listeners;
     final Telemetry.Probe probe;
     /** This engine's guaranteed deletes of holder and waiter znodes (no thread of its own). */
-    private final GuaranteedDelete deleter;
+    final GuaranteedDelete deleter;
 
     private final ConnectionListener connectionListener = this::onConnection;
     private final Object lock = new Object();
@@ -153,16 +144,13 @@ final class LockEngine implements RecipeRegistry.Reporting {
         return path;
     }
 
-    Coordinator coordinator() {
-        return coordinator;
+    /** The loss epoch now (see {@link SessionAttempt}: read before each read of the queue is sent). */
+    long lossEpoch() {
+        return lossEpoch;
     }
 
-    /** The path rule shared by the lock recipes, checked in {@code build()}. */
-    static void validateLockPath(String path) {
-        ZPaths.validate(path);
-        if (path.equals("/")) {
-            throw new IllegalArgumentException("invalid lock path \"/\": a lock needs a path of its own");
-        }
+    Coordinator coordinator() {
+        return coordinator;
     }
 
     @Override
@@ -301,18 +289,18 @@ final class LockEngine implements RecipeRegistry.Reporting {
                 if (!layoutChecked) {
                     checkLayout(deadline);
                 }
-                Object outcome = attemptOnce(attempt, kind, deadline, wait);
+                Object outcome = new SessionAttempt(this, attempt, kind, deadline, wait).run();
                 if (outcome instanceof Handle h) {
                     return h;
                 }
-                if (outcome == Outcome.BLOCKED) {
+                if (outcome == SessionAttempt.Outcome.BLOCKED) {
                     return null;
                 }
-                if (outcome == Outcome.PARENT_CREATED && ++parentsCreated <= 10) {
+                if (outcome == SessionAttempt.Outcome.PARENT_CREATED && ++parentsCreated <= 10) {
                     // The parent is a container the server may remove again when it is empty.
                     continue;
                 }
-                if (outcome == Outcome.TIMED_OUT) {
+                if (outcome == SessionAttempt.Outcome.TIMED_OUT) {
                     if (!wait) {
                         throw new OperationTimeoutException(
                                 path,
@@ -340,198 +328,15 @@ final class LockEngine implements RecipeRegistry.Reporting {
     }
 
     /**
-     * One attempt in one session: a Handle, or an Outcome.
-     *
-     * <p>The create and the first read of the queue are sent back to back without waiting in between:
-     * ZooKeeper answers a session's requests in the order they were sent, so the read already lists
-     * the new child, and an uncontended acquire waits for one round trip instead of two.
-     */
-    private Object attemptOnce(Attempt attempt, LockQueue.Kind kind, Deadline deadline, boolean wait)
-            throws InterruptedException {
-        ZooKeeper zk;
-        try {
-            zk = coordinator.curatorFramework().getZookeeperClient().getZooKeeper();
-        } catch (Exception e) {
-            return Outcome.RESTART;
-        }
-        long session = zk.getSessionId();
-        String id = UUID.randomUUID().toString();
-        HolderWatch holderWatch = kind == LockQueue.Kind.LEASE
-                ? null
-                : new HolderWatch(h -> {
-                    if (isHeld(h)) {
-                        watchHolder(zk, h);
-                    }
-                });
-        // A decision is only taken if no loss was reported since the read it rests on was sent.
-        long firstEpoch = lossEpoch;
-        CompletableFuture<LockCalls.Created> creating =
-                LockCalls.create(zk, zkPath + "/" + kind.prefix + "-" + id + "-", znodeData(kind), acl());
-        Attempt.@Nullable QueueRead pendingRead =
-                new Attempt.QueueRead(readQueue(zk, holderWatch, attempt), firstEpoch);
-        LockCalls.Created created;
-        try {
-            // The read's answer comes after the create's: one wait for both.
-            LockCalls.awaitDone(pendingRead.answer, deadline);
-            created = LockCalls.await(creating, deadline);
-        } catch (KeeperException e) {
-            attempt.removeWatches(zk);
-            switch (e.code()) {
-                case NONODE -> {
-                    ensureParent(deadline);
-                    return Outcome.PARENT_CREATED;
-                }
-                case SESSIONEXPIRED, SESSIONMOVED -> {
-                    return Outcome.RESTART;
-                }
-                case CONNECTIONLOSS, OPERATIONTIMEOUT, REQUESTTIMEOUT -> {
-                    // The create may have landed with its answer lost: find it by its id and delete it.
-                    CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
-                    return Outcome.RESTART;
-                }
-                default -> throw ZkErrors.translate(e, path);
-            }
-        } catch (TimeoutException e) {
-            attempt.removeWatches(zk);
-            CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
-            return Outcome.TIMED_OUT;
-        } catch (InterruptedException e) {
-            attempt.removeWatches(zk);
-            CompletableFuture<Void> unused = deleter.deleteById(zkPath, id, session);
-            throw e;
-        }
-
-        String myName = ZKPaths.getNodeFromPath(created.path);
-        long owner = created.stat.getEphemeralOwner();
-        Handle handle = null;
-        attempt.startReading(() -> {
-            long epoch = lossEpoch; // read before the read is sent
-            return new Attempt.QueueRead(readQueue(zk, holderWatch, attempt), epoch);
-        });
-        try {
-            while (true) {
-                ensureOpen();
-                if (coordinator.isConnected() && owner != coordinator.sessionId()) {
-                    // Connected on another session: ours ended, and our znode with it.
-                    return Outcome.RESTART;
-                }
-                if (!coordinator.isConnected()) {
-                    if (!wait) {
-                        return Outcome.RESTART;
-                    }
-                    pendingRead = null; // answered with a connection loss, or too old to rely on
-                    attempt.disarm();
-                    // Keep our place in the queue through the outage; woken by connection events.
-                    if (!attempt.await(deadline.min(backoff(4))) && deadline.passed()) {
-                        return Outcome.TIMED_OUT;
-                    }
-                    continue;
-                }
-                Attempt.QueueRead reading = pendingRead != null ? pendingRead : attempt.nextRead();
-                pendingRead = null;
-                long epoch = reading.epoch;
-                List<String> children;
-                try {
-                    children = LockCalls.await(reading.answer, deadline);
-                } catch (KeeperException e) {
-                    if (wait && LockCalls.isConnectionError(e)) {
-                        continue;
-                    }
-                    return failedWhileQueued(e);
-                } catch (TimeoutException e) {
-                    return Outcome.TIMED_OUT;
-                }
-                List<String> queue = LockQueue.sorted(children);
-                int index = queue.indexOf(myName);
-                if (index < 0) {
-                    // Our znode is gone: the session expired or someone deleted it.
-                    return Outcome.RESTART;
-                }
-                String blocker = LockQueue.blocker(queue, index, kind, maxLeases);
-                if (blocker == null) {
-                    Object holding = holdIfNoLoss(epoch, owner, myName, created);
-                    if (holding == null) {
-                        continue; // read again once the loss is over
-                    }
-                    if (holding instanceof Handle h) {
-                        handle = h;
-                        if (holderWatch == null || !holderWatch.hold(h)) {
-                            watchHolder(zk, h);
-                        }
-                    }
-                    return holding;
-                }
-                if (!wait) {
-                    return Outcome.BLOCKED;
-                }
-                // The blocker is the only znode ahead that blocks us: its deletion alone frees us, since
-                // every znode created later has a higher sequence number than ours.
-                String freeingPath = LockQueue.onlyBlocker(queue, index, kind) ? zkPath + "/" + blocker : null;
-                if (!blocker.isEmpty()) {
-                    Optional<Stat> stat;
-                    try {
-                        stat = LockCalls.await(
-                                LockCalls.exists(zk, attempt.watchPath(zkPath + "/" + blocker)), deadline);
-                    } catch (KeeperException e) {
-                        if (LockCalls.isConnectionError(e)) {
-                            continue;
-                        }
-                        return failedWhileQueued(e);
-                    } catch (TimeoutException e) {
-                        return Outcome.TIMED_OUT;
-                    }
-                    if (stat.isEmpty()) {
-                        if (freeingPath == null) {
-                            continue;
-                        }
-                        Object holding = holdAfterDeletion(zk, epoch, owner, myName, created);
-                        if (holding == null) {
-                            continue;
-                        }
-                        handle = holding instanceof Handle h ? h : null;
-                        return holding;
-                    }
-                }
-                // The watch that wakes us sends the next read at once, from the event thread; or, if
-                // the blocker's deletion alone frees us, it notes that deletion and nothing is read.
-                attempt.arm(freeingPath);
-                if (!attempt.await(deadline)) {
-                    return Outcome.TIMED_OUT;
-                }
-                if (freeingPath != null && attempt.sawDeletion()) {
-                    Object holding = holdAfterDeletion(zk, epoch, owner, myName, created);
-                    if (holding == null) {
-                        continue;
-                    }
-                    handle = holding instanceof Handle h ? h : null;
-                    return holding;
-                }
-            }
-        } finally {
-            attempt.stopReading();
-            attempt.removeWatches(zk);
-            if (handle == null) {
-                CompletableFuture<Void> deleted = deleter.deleteNode(created.path, owner);
-                if (!wait && coordinator.isConnected()) {
-                    // A try that failed waits for its znode to go, so that an immediate retry is not
-                    // queued behind its own leftover.
-                    // Within the call's deadline: a silent partition does not stretch it.
-                    LockCalls.awaitQuietly(
-                            deleted, deadline.min(coordinator.internalAccess().deadline(RELEASE_WAIT)));
-                }
-            }
-        }
-    }
-
-    /**
      * Becomes the holder if no loss was reported since the read of the queue this rests on was sent:
-     * the handle, {@link Outcome#RESTART} if the session changed or the engine closed, or {@code null}
-     * to read the queue again once the loss is over.
+     * the handle, {@link SessionAttempt.Outcome#RESTART} if the session changed or the engine closed,
+     * or {@code null} to read the queue again once the loss is over.
      */
-    private @Nullable Object holdIfNoLoss(long epoch, long owner, String myName, LockCalls.Created created) {
+    @Nullable
+    Object holdIfNoLoss(long epoch, long owner, String myName, LockCalls.Created created) {
         synchronized (lock) {
             if (!lifecycle.isStarted() || owner != coordinator.sessionId()) {
-                return Outcome.RESTART;
+                return SessionAttempt.Outcome.RESTART;
             }
             if (lossEpoch != epoch) {
                 return null;
@@ -542,28 +347,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
     }
 
-    /**
-     * Holds once the only znode ahead that blocked us was deleted, without reading the queue again.
-     * The exact watch on our own znode is set at once (its answer finds the znode gone if it is).
-     */
-    private @Nullable Object holdAfterDeletion(
-            ZooKeeper zk, long epoch, long owner, String myName, LockCalls.Created created) {
-        Object holding = holdIfNoLoss(epoch, owner, myName, created);
-        if (holding instanceof Handle h) {
-            watchHolder(zk, h);
-        }
-        return holding;
-    }
-
-    private Outcome failedWhileQueued(KeeperException e) {
-        return switch (e.code()) {
-            case NONODE, SESSIONEXPIRED, SESSIONMOVED, CONNECTIONLOSS, OPERATIONTIMEOUT, REQUESTTIMEOUT ->
-                Outcome.RESTART;
-            default -> throw ZkErrors.translate(e, path);
-        };
-    }
-
-    private void ensureOpen() {
+    void ensureOpen() {
         if (!lifecycle.isStarted()) {
             throw new StateSyncException(
                     StateSyncException.Reason.CLOSED, path, name + " is " + lifecycle.state(), null);
@@ -587,7 +371,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
      * Creates the lock's path (containers) through the coordinator's one retry loop, within the
      * call's deadline: a connection loss or a lost session is left to the caller's loop.
      */
-    private void ensureParent(Deadline deadline) throws InterruptedException {
+    void ensureParent(Deadline deadline) throws InterruptedException {
         try {
             coordinator
                     .internalAccess()
@@ -608,11 +392,11 @@ final class LockEngine implements RecipeRegistry.Reporting {
     }
 
     /** A lease records its {@code maxLeases} (for operators: see {@link LeaseRecord}); a lock holds nothing. */
-    private byte[] znodeData(LockQueue.Kind kind) {
+    byte[] znodeData(LockQueue.Kind kind) {
         return kind == LockQueue.Kind.LEASE ? leaseData : NO_DATA;
     }
 
-    private List<ACL> acl() {
+    List<ACL> acl() {
         return coordinator.aclMode() == AclMode.CREATOR_ONLY
                 ? ZooDefs.Ids.CREATOR_ALL_ACL
                 : ZooDefs.Ids.OPEN_ACL_UNSAFE;
@@ -620,7 +404,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
 
     // ---------------------------------------------------------------- holding and losing
 
-    private void watchHolder(ZooKeeper zk, Handle h) {
+    void watchHolder(ZooKeeper zk, Handle h) {
         Watcher watcher = event -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
                 lose(h, "its znode " + h.holderPath() + " was deleted (session expired, or deleted by another client)");
@@ -638,7 +422,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
                 null);
     }
 
-    private boolean isHeld(Handle h) {
+    boolean isHeld(Handle h) {
         synchronized (lock) {
             return held.contains(h);
         }
@@ -760,21 +544,8 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
     }
 
-    /**
-     * Sends a read of the queue that sets the watch the waiter needs: the children watch standing
-     * in for the holder's own (a mutex, reader or writer; re-armed here), or the attempt's (a lease).
-     */
-    private CompletableFuture<List<String>> readQueue(
-            ZooKeeper zk, @Nullable HolderWatch holderWatch, Attempt attempt) {
-        if (holderWatch != null) {
-            holderWatch.rearmed();
-            return LockCalls.children(zk, zkPath, holderWatch, null);
-        }
-        return LockCalls.children(zk, zkPath, null, attempt);
-    }
-
     /** A deadline {@code times} the restart backoff from now: how long a waiter sleeps before it looks again. */
-    private Deadline backoff(int times) {
+    Deadline backoff(int times) {
         return coordinator.internalAccess().deadline(RESTART_BACKOFF.multipliedBy(times));
     }
 }

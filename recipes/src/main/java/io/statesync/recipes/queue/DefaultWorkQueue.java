@@ -25,7 +25,6 @@ import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
-import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
@@ -43,18 +42,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +77,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     final Telemetry.Probe probe;
     private final Offers<T> offers;
     private final Claims<T> claims;
+    private final TakePasses<T> passes;
     final long writerHigh;
     final long writerLow;
     final String writerPath;
@@ -112,8 +108,6 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     private volatile @Nullable ExecutorService refresher;
     /** Runs each take's pass of I/O, so that the caller waits for it only up to its deadline. */
     private volatile @Nullable ExecutorService takers;
-    /** Passes whose take returned before they ended (blocked behind a dead connection). */
-    private final AtomicInteger strandedPasses = new AtomicInteger();
 
     /**
      * A work queue as its builder describes it (the builder has checked every option).
@@ -151,6 +145,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         this.signalWatches = new WatchSet(access, event -> signalChange(), 16);
         this.offers = new Offers<>(this, lifecycle, signalWatches);
         this.claims = new Claims<>(this);
+        this.passes = new TakePasses<>(claims, store.path, this::signalChange);
         coordinator.internalRecipes().register("WorkQueue", path, this);
     }
 
@@ -253,7 +248,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         if (capacity != Long.MAX_VALUE) {
             details.put("capacity", capacity);
         }
-        details.put("takesStranded", strandedPasses.get());
+        details.put("takesStranded", passes.stranded());
         return new Health(Health.Status.UP, "holding " + held.size() + " claim(s)", details);
     }
 
@@ -479,7 +474,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         while (true) {
             long seen = changes();
             boolean tried = false;
-            if (coordinator.isConnected() && strandedPasses.get() < MAX_STRANDED_PASSES) {
+            if (coordinator.isConnected() && passes.stranded() < MAX_STRANDED_PASSES) {
                 tried = true;
                 DefaultClaim<T> claim = pass(arm, clock.pass());
                 if (claim != null) {
@@ -503,136 +498,10 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     /**
      * Runs one pass (the cached candidates, then a scan) on a taker thread and waits for it until
-     * the deadline. Returns its claim, or null if it found none, lost the connection, or ran out of
-     * time; a pass that ends after its take returned gives back any claim it made.
+     * the deadline (see {@link TakePasses#run}).
      */
     private @Nullable DefaultClaim<T> pass(boolean arm, Deadline passDeadline) throws InterruptedException {
-        ExecutorService ex = takers;
-        if (ex == null) {
-            throw new IllegalStateException("WorkQueue " + store.path + " is not started");
-        }
-        // The pass's own deadline is the one its take waits for it until: past it, the pass ends too.
-        Pass p = new Pass(arm, passDeadline);
-        Future<Boolean> f;
-        try {
-            f = ex.submit(p);
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("WorkQueue " + store.path + " is closed", e);
-        }
-        try {
-            f.get(passDeadline.remainingNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return p.abandon();
-        } catch (InterruptedException e) {
-            DefaultClaim<T> late = p.abandon();
-            if (late != null) {
-                // Given back on a taker thread: the interrupted caller does not wait for the release.
-                try {
-                    ex.execute(late::close);
-                } catch (RejectedExecutionException closed) {
-                    late.close();
-                }
-            }
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof StateSyncException sse) {
-                if (sse.reason() == StateSyncException.Reason.CONNECTION_LOSS
-                        || sse.reason() == StateSyncException.Reason.SESSION_EXPIRED
-                        || sse.reason() == StateSyncException.Reason.TIMEOUT) {
-                    // No item this pass (it lost the connection, or ran out of its time, the take's);
-                    // the loop waits for the connection or ends with the take's deadline.
-                    return null;
-                }
-                throw sse;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            if (cause instanceof InterruptedException) {
-                return null; // the taker was interrupted by close()
-            }
-            throw new StateSyncException(
-                    StateSyncException.Reason.OTHER,
-                    store.path,
-                    "take from " + store.path + " failed: " + cause,
-                    cause);
-        }
-        return p.result();
-    }
-
-    /** One pass of a take, run on a taker thread; its take may abandon it. */
-    private final class Pass implements Callable<Boolean> {
-        private final boolean arm;
-        private final Deadline deadline;
-        private final Object lock = new Object();
-        /** Guarded by {@link #lock}. */
-        private boolean done;
-        /** Guarded by {@link #lock}. */
-        private boolean abandoned;
-        /** Guarded by {@link #lock}. */
-        private @Nullable DefaultClaim<T> result;
-
-        Pass(boolean arm, Deadline deadline) {
-            this.arm = arm;
-            this.deadline = deadline;
-        }
-
-        @Override
-        public Boolean call() throws InterruptedException {
-            DefaultClaim<T> claim = null;
-            try {
-                claim = claims.fromCache(deadline);
-                if (claim == null) {
-                    claim = claims.scan(arm, deadline);
-                }
-                return claim != null;
-            } finally {
-                boolean wasAbandoned;
-                synchronized (lock) {
-                    done = true;
-                    wasAbandoned = abandoned;
-                    if (!wasAbandoned) {
-                        result = claim;
-                    }
-                }
-                if (wasAbandoned) {
-                    strandedPasses.decrementAndGet();
-                    if (claim != null) {
-                        LOG.info(
-                                "work queue {}: a take returned before its claim on position {} landed; giving it"
-                                        + " back",
-                                store.path,
-                                claim.position());
-                        claim.close();
-                    }
-                    signalChange();
-                }
-            }
-        }
-
-        /** The take stops waiting: the claim if the pass has just made one, else null (given back later). */
-        @Nullable
-        DefaultClaim<T> abandon() {
-            synchronized (lock) {
-                if (done) {
-                    return result;
-                }
-                abandoned = true;
-                strandedPasses.incrementAndGet();
-            }
-            return null;
-        }
-
-        @Nullable
-        DefaultClaim<T> result() {
-            synchronized (lock) {
-                return result;
-            }
-        }
+        return passes.run(takers, arm, passDeadline);
     }
 
     /** Forgets the cached candidates, so that the next take re-reads from the head. */
@@ -709,16 +578,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     @Override
     public boolean deleteDeadLetter(long id, Duration timeout) throws InterruptedException {
-        Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
-        if (id < 0) {
-            throw new IllegalArgumentException("id must be >= 0, was " + id);
-        }
-        lifecycle.requireStarted();
-        if (Thread.interrupted()) {
-            throw new InterruptedException("dead letter " + id + " of " + store.path + " not deleted: interrupted");
-        }
-        String what = "delete of dead letter " + id + " of work queue " + store.path;
-        return deadLetters.delete(store.layout(d, what, Outcome.NOT_APPLIED), id, d, what);
+        return onDeadLetter(id, timeout, "delete", "deleted", (m, d, what) -> deadLetters.delete(m, id, d, what));
     }
 
     @Override
@@ -728,16 +588,33 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     @Override
     public long requeueDeadLetter(long id, Duration timeout) throws InterruptedException {
+        return onDeadLetter(
+                id, timeout, "requeue", "requeued", (m, d, what) -> deadLetters.requeue(m, id, capacity, d));
+    }
+
+    /** What is done to one dead letter, on the queue's layout, within the call's deadline. */
+    private interface DeadLetterOp<R> {
+        R apply(QueueStore.Layout m, Deadline d, String what);
+    }
+
+    /**
+     * Checks the timeout, the id, that the queue is started and the thread not interrupted, reads the
+     * queue's layout and applies {@code op} to dead letter {@code id}; {@code action} and {@code done}
+     * name it in messages.
+     */
+    private <R> R onDeadLetter(long id, Duration timeout, String action, String done, DeadLetterOp<R> op)
+            throws InterruptedException {
         Deadline d = coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         if (id < 0) {
             throw new IllegalArgumentException("id must be >= 0, was " + id);
         }
         lifecycle.requireStarted();
         if (Thread.interrupted()) {
-            throw new InterruptedException("dead letter " + id + " of " + store.path + " not requeued: interrupted");
+            throw new InterruptedException(
+                    "dead letter " + id + " of " + store.path + " not " + done + ": interrupted");
         }
-        String what = "requeue of dead letter " + id + " of work queue " + store.path;
-        return deadLetters.requeue(store.layout(d, what, Outcome.NOT_APPLIED), id, capacity, d);
+        String what = action + " of dead letter " + id + " of work queue " + store.path;
+        return op.apply(store.layout(d, what, Outcome.NOT_APPLIED), d, what);
     }
 
     @Override
