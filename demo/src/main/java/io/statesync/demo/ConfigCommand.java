@@ -21,13 +21,9 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
 import io.statesync.recipes.state.SharedState;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** One node of a shared config (SharedState): applies every change; a typed line changes it. */
 @Command(
@@ -39,15 +35,9 @@ import picocli.CommandLine.Spec;
             "Type a line (e.g. rate-limit=250) and Enter to write it as the new config; every node applies it.",
             "With --set, writes once and exits instead."
         })
-final class ConfigCommand implements Callable<Integer> {
+final class ConfigCommand extends NodeCommand {
     static final String PATH = "/config";
     static final String INITIAL = "rate-limit=100";
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    NodeOptions options;
 
     @Option(
             names = "--set",
@@ -57,13 +47,9 @@ final class ConfigCommand implements Callable<Integer> {
     String set;
 
     @Override
-    public Integer call() throws Exception {
-        Console console = new Console(spec.commandLine().getOut(), true);
-        String id = options.nodeId();
-        try (StopSignal signal = new StopSignal();
-                Coordinator coordinator = options.connect(console);
-                SharedState<String> config = SharedState.builder(coordinator, PATH, Codec.utf8(), INITIAL)
-                        .build()) {
+    int run(Console console, String id, StopSignal signal, Coordinator coordinator) throws Exception {
+        try (SharedState<String> config =
+                SharedState.builder(coordinator, PATH, Codec.utf8(), INITIAL).build()) {
             String value = set;
             if (value != null) {
                 config.start();

@@ -24,15 +24,11 @@ import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.LockHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** One node taking turns on a fenced lock (DistributedLock) with the other nodes. */
 @Command(
@@ -46,15 +42,9 @@ import picocli.CommandLine.Spec;
                     + " next node gets the lock at once; kill it with kill -9 and the next one gets it when the"
                     + " session timeout has passed."
         })
-final class LockCommand implements Callable<Integer> {
+final class LockCommand extends NodeCommand {
     static final String PATH = "/lock";
     static final String LAST_HOLDER = "/lock-last-holder";
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    NodeOptions options;
 
     @Option(
             names = "--hold",
@@ -73,13 +63,8 @@ final class LockCommand implements Callable<Integer> {
     Duration pause;
 
     @Override
-    public Integer call() throws Exception {
-        Console console = new Console(spec.commandLine().getOut(), true);
-        String id = options.nodeId();
-        try (StopSignal signal = new StopSignal();
-                Coordinator coordinator = options.connect(console);
-                DistributedLock lock =
-                        DistributedLock.builder(coordinator, PATH).build()) {
+    int run(Console console, String id, StopSignal signal, Coordinator coordinator) throws Exception {
+        try (DistributedLock lock = DistributedLock.builder(coordinator, PATH).build()) {
             try {
                 coordinator
                         .curatorFramework()

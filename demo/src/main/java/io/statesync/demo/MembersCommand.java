@@ -20,13 +20,9 @@ import io.statesync.core.Coordinator;
 import io.statesync.recipes.membership.GroupMembership;
 import java.time.Duration;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** One member of a group (GroupMembership): registers itself and prints joins and leaves. */
 @Command(
@@ -37,25 +33,15 @@ import picocli.CommandLine.Spec;
                     + " prints every member that joins or leaves.",
             "A member stopped with Ctrl-C leaves at once; one killed with kill -9 leaves when its session times out."
         })
-final class MembersCommand implements Callable<Integer> {
+final class MembersCommand extends NodeCommand {
     static final String PATH = "/members";
 
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    NodeOptions options;
-
     @Override
-    public Integer call() throws Exception {
-        Console console = new Console(spec.commandLine().getOut(), true);
-        String id = options.nodeId();
-        try (StopSignal signal = new StopSignal();
-                Coordinator coordinator = options.connect(console);
-                GroupMembership<String> group = GroupMembership.builder(coordinator, PATH, Codec.utf8())
-                        .memberId(id)
-                        .metadata("pid " + ProcessHandle.current().pid())
-                        .build()) {
+    int run(Console console, String id, StopSignal signal, Coordinator coordinator) throws Exception {
+        try (GroupMembership<String> group = GroupMembership.builder(coordinator, PATH, Codec.utf8())
+                .memberId(id)
+                .metadata("pid " + ProcessHandle.current().pid())
+                .build()) {
             CountDownLatch seenSelf = new CountDownLatch(1);
             group.addListener(change -> {
                 if (group.members().containsKey(id)) {

@@ -18,13 +18,9 @@ package io.statesync.demo;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.leader.LeaderElection;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** One node of a leader election with a singleton task that runs only on the leader. */
 @Command(
@@ -36,14 +32,8 @@ import picocli.CommandLine.Spec;
             "Stop the leader with Ctrl-C: it stops its task and hands over at once. Kill it with kill -9: the next"
                     + " node takes over after the session timeout plus the takeover delay, with a higher epoch."
         })
-final class SingletonCommand implements Callable<Integer> {
+final class SingletonCommand extends NodeCommand {
     static final String PATH = "/singleton";
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    NodeOptions options;
 
     @Option(
             names = "--every",
@@ -54,23 +44,19 @@ final class SingletonCommand implements Callable<Integer> {
     Duration every;
 
     @Override
-    public Integer call() throws Exception {
-        Console console = new Console(spec.commandLine().getOut(), true);
-        String id = options.nodeId();
+    int run(Console console, String id, StopSignal signal, Coordinator coordinator) throws Exception {
         AtomicLong runs = new AtomicLong();
-        try (StopSignal signal = new StopSignal();
-                Coordinator coordinator = options.connect(console);
-                LeaderElection election = LeaderElection.builder(coordinator, PATH)
-                        .participantId(id)
-                        .metadata("pid " + ProcessHandle.current().pid())
-                        .scheduledTask(
-                                every,
-                                leadership -> console.event(id + " runs the singleton task, run "
-                                        + runs.incrementAndGet() + " (epoch " + leadership.epoch() + ")"))
-                        .stopTimeout(Duration.ofSeconds(1))
-                        .onTaskStop(stop -> console.event(id + "'s task stopped: " + stop.reason() + " after "
-                                + stop.duration().toMillis() + " ms"))
-                        .build()) {
+        try (LeaderElection election = LeaderElection.builder(coordinator, PATH)
+                .participantId(id)
+                .metadata("pid " + ProcessHandle.current().pid())
+                .scheduledTask(
+                        every,
+                        leadership -> console.event(id + " runs the singleton task, run " + runs.incrementAndGet()
+                                + " (epoch " + leadership.epoch() + ")"))
+                .stopTimeout(Duration.ofSeconds(1))
+                .onTaskStop(stop -> console.event(id + "'s task stopped: " + stop.reason() + " after "
+                        + stop.duration().toMillis() + " ms"))
+                .build()) {
             election.addListener(change -> console.event(change.current()
                     .map(v -> "leader is " + v.value().leaderId() + (v.value().isSelf() ? " (this node)" : "")
                             + ", epoch " + v.value().epoch())

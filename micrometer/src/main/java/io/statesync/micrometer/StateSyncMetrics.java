@@ -15,37 +15,18 @@
  */
 package io.statesync.micrometer;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.TimeGauge;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
-import io.statesync.core.Health;
-import io.statesync.core.RecipeReport;
-import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer meters for one {@link Coordinator}: its connection, its health, its sessions and the
@@ -116,11 +97,6 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     /** How long, in milliseconds, at most the gauges of a scrape reuse one reading of the coordinator. */
     public static final long READING_MAX_AGE_MILLIS = 1000;
 
-    private static final Duration READING_MAX_AGE = Duration.ofMillis(READING_MAX_AGE_MILLIS);
-    // gauge numbers for reading(): health gauges 0-2, recipe gauges 3-5, the disconnected gauge 6
-    private static final int RECIPES_READER = 3;
-    private static final int DISCONNECTED_READER = 6;
-
     /** Gauge: 1 while connected, else 0. */
     public static final String CONNECTED = "statesync.connection.connected";
     /** Gauge per status: 1 for the current health status. */
@@ -183,23 +159,6 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     /** Gauge per recipe: commands submitted on this node and not yet applied (replicated state). */
     public static final String COMMANDS_PENDING = "statesync.recipe.commands.pending";
 
-    /** A number of the recipes' reports ({@link Coordinator#recipes()}) shown as a gauge per recipe. */
-    private record Detail(String key, String meter, String description) {}
-
-    private static final List<Detail> DETAILS = List.of(
-            new Detail(ReportKeys.LEADER, LEADER, "1 while this node leads, else 0"),
-            new Detail(ReportKeys.EPOCH, EPOCH, "the current leadership's epoch, its fencing token"),
-            new Detail(ReportKeys.MEMBERS, MEMBERS, "members of the group this node sees"),
-            new Detail(ReportKeys.KEYS, KEYS, "keys the state tree holds"),
-            new Detail(ReportKeys.POSITION, POSITION, "the log position reached"),
-            new Detail(ReportKeys.VERSION, VERSION, "the version held"),
-            new Detail(ReportKeys.DEPTH, QUEUE_DEPTH, "items in the queue, as last counted"),
-            new Detail(ReportKeys.CLAIMS_HELD, QUEUE_CLAIMS, "claims this node holds"),
-            new Detail(ReportKeys.HELD, LOCK_HELD, "1 while this node holds the lock or a lease"),
-            new Detail(ReportKeys.WAITING, LOCK_WAITING, "callers of this node waiting for the lock"),
-            new Detail(ReportKeys.LOST, LOCK_LOST, "lock handles lost and not yet closed"),
-            new Detail(ReportKeys.PENDING_COMMANDS, COMMANDS_PENDING, "commands submitted here and not yet applied"));
-
     /** Counter per recipe: a shared state's update writes that lost the version race; a tree's lost compare-and-sets. */
     public static final String CONFLICTS = "statesync.state.conflicts";
 
@@ -248,46 +207,6 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     /** Counter per recipe: times this node became a replicated state's leader. */
     public static final String REPLICATED_LEADER_CHANGES = "statesync.replicated.leader.changes";
 
-    /** What each inner event of a recipe becomes: a meter name, an extra tag, a description. */
-    private record Inner(String name, @Nullable Tag tag, String description) {}
-
-    private static Inner inner(Telemetry.Event event) {
-        return switch (event) {
-            case CONFLICT -> new Inner(CONFLICTS, null, "writes that lost the version race to another writer");
-            case TURN_TAKEN -> new Inner(TURNS, null, "turns taken by a writer after losing several times in a row");
-            case UNKNOWN_LANDED ->
-                new Inner(UNKNOWN_RESOLVED, Tag.of("result", "landed"), "writes whose reply was lost, by resolution");
-            case UNKNOWN_NOT_LANDED ->
-                new Inner(
-                        UNKNOWN_RESOLVED, Tag.of("result", "not_landed"), "writes whose reply was lost, by resolution");
-            case UNKNOWN_UNRESOLVED ->
-                new Inner(
-                        UNKNOWN_RESOLVED, Tag.of("result", "unresolved"), "writes whose reply was lost, by resolution");
-            case LOCK_HOLD -> new Inner(LOCK_HOLD, null, "how long a lock handle was held, until released or lost");
-            case LOCK_TIMEOUT -> new Inner(LOCK_TIMEOUTS, null, "acquires that gave up at their timeout");
-            case LOCK_LOST ->
-                new Inner(LOCK_LOSSES, null, "lock handles lost (session, znode gone, connection policy)");
-            case ELECTED -> new Inner(LEADER_CHANGES, Tag.of("change", "elected"), "this node's leadership changes");
-            case STEPPED_DOWN ->
-                new Inner(LEADER_CHANGES, Tag.of("change", "stepped_down"), "this node's leadership changes");
-            case TAKEOVER_DELAY -> new Inner(TAKEOVER_DELAY, null, "the wait before leading after an unclean handover");
-            case TASK_RUN -> new Inner(TASK_RUNS, null, "runs of the leader's task (ticks of a scheduled task)");
-            case TASK_STOP -> new Inner(TASK_STOP, null, "how long the leader's task took to return once told to stop");
-            case SUBSCRIBER_LAG ->
-                new Inner(SUBSCRIBER_LAG, null, "later events already read when a listener received an event");
-            case REDELIVERY -> new Inner(REDELIVERIES, null, "items claimed again after an earlier delivery");
-            case DEAD_LETTER_EXHAUSTED ->
-                new Inner(DEAD_LETTERS, Tag.of("cause", "DELIVERIES_EXHAUSTED"), "items moved to the dead letters");
-            case DEAD_LETTER_UNDECODABLE ->
-                new Inner(DEAD_LETTERS, Tag.of("cause", "UNDECODABLE"), "items moved to the dead letters");
-            case CLAIM_AGE ->
-                new Inner(CLAIM_AGE, null, "how long a claim was held, until acknowledged, given back or lost");
-            case BATCH -> new Inner(BATCH, null, "commands per batch the leader applied and published");
-            case REPLICATED_LEADER ->
-                new Inner(REPLICATED_LEADER_CHANGES, null, "times this node became the replicated state's leader");
-        };
-    }
-
     /** Timer per recipe, operation and outcome: the recipes' blocking calls. */
     public static final String OPERATION = "statesync.operation";
 
@@ -296,7 +215,8 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
 
     private final Coordinator coordinator;
     private final Tags tags;
-    private final List<Bound> bound = new CopyOnWriteArrayList<>();
+    private final CoordinatorReadings readings;
+    private final List<RegistryMeters> bound = new CopyOnWriteArrayList<>();
     private final ConnectionListener listener = this::onConnection;
     private final Telemetry.Sink sink = new Telemetry.Sink() {
         @Override
@@ -311,28 +231,28 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
 
         @Override
         public void recorded(String owner, Telemetry.Event event, long value) {
-            for (Bound b : bound) {
+            for (RegistryMeters b : bound) {
                 b.inner(owner, event).accept(value);
             }
         }
 
         @Override
         public void delivered(String owner, long queuedNanos) {
-            for (Bound b : bound) {
+            for (RegistryMeters b : bound) {
                 b.recipe(owner).delivery.record(queuedNanos, TimeUnit.NANOSECONDS);
             }
         }
 
         @Override
         public void listenerFailed(String owner) {
-            for (Bound b : bound) {
+            for (RegistryMeters b : bound) {
                 b.recipe(owner).errors.increment();
             }
         }
 
         @Override
         public void resynced(String owner) {
-            for (Bound b : bound) {
+            for (RegistryMeters b : bound) {
                 b.recipe(owner).resynced.increment();
             }
         }
@@ -340,7 +260,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         @Override
         public Telemetry.Scope started(String owner, String operation, String path) {
             return (outcome, error, nanos) -> {
-                for (Bound b : bound) {
+                for (RegistryMeters b : bound) {
                     b.operation(owner, operation, outcome).record(nanos, TimeUnit.NANOSECONDS);
                 }
             };
@@ -355,8 +275,6 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     private long offSince;
     private boolean lost;
     private long lostAt;
-    // guarded by lock: the last reading of health and recipes, shared by the gauges of one scrape
-    private @Nullable Reading reading;
 
     /**
      * Meters for a coordinator, tagged with its namespace.
@@ -378,6 +296,11 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
     public StateSyncMetrics(Coordinator coordinator, Iterable<Tag> tags) {
         this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags")).and("namespace", coordinator.namespace());
+        this.readings = new CoordinatorReadings(coordinator, reports -> {
+            for (RegistryMeters b : bound) {
+                b.showDetails(reports);
+            }
+        });
     }
 
     /**
@@ -395,7 +318,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("StateSyncMetrics for " + coordinator + " is closed");
             }
-            bound.add(new Bound(registry));
+            bound.add(new RegistryMeters(registry, coordinator, this.tags, readings));
             if (!listening) {
                 listening = true;
                 // counters and timers only: cheap enough for the thread that delivers the event
@@ -418,7 +341,7 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
         }
         coordinator.removeListener(listener);
         coordinator.internalTelemetry().removeSink(sink);
-        for (Bound b : bound) {
+        for (RegistryMeters b : bound) {
             b.remove();
         }
         bound.clear();
@@ -452,353 +375,8 @@ public final class StateSyncMetrics implements MeterBinder, AutoCloseable {
                 }
             }
         }
-        for (Bound b : bound) {
+        for (RegistryMeters b : bound) {
             b.record(event, offFor, reconnect);
-        }
-    }
-
-    private double disconnectedSeconds() {
-        Object ms = reading(DISCONNECTED_READER).health.details().get("disconnectedMs");
-        return ms instanceof Number n ? n.doubleValue() / 1000.0 : 0.0;
-    }
-
-    private double healthIs(Health.Status status) {
-        return reading(readerOf(status)).health.status() == status ? 1 : 0;
-    }
-
-    private double recipesIn(Health.Status status) {
-        return reading(RECIPES_READER + readerOf(status)).recipes.getOrDefault(status, 0L);
-    }
-
-    private static int readerOf(Health.Status status) {
-        return switch (status) {
-            case UP -> 0;
-            case DEGRADED -> 1;
-            case DOWN -> 2;
-        };
-    }
-
-    /**
-     * The coordinator's health and its recipes' statuses, read once for all the gauges of a scrape,
-     * so that the gauges of one scrape agree (exactly one health status is 1) and a scrape computes
-     * the recipes' reports once, not once per status. A gauge reuses the last reading if it has not
-     * read that reading before and the reading is younger than {@link #READING_MAX_AGE} on the
-     * coordinator's ticker; a gauge read again (the next scrape, or a test polling it) gets a fresh one.
-     *
-     * @param reader the gauge's number, below 32
-     */
-    private Reading reading(int reader) {
-        long now = coordinator.ticker().read();
-        int bit = 1 << reader;
-        synchronized (lock) {
-            Reading r = reading;
-            if (r != null && (r.readers & bit) == 0 && now - r.at < READING_MAX_AGE.toNanos()) {
-                r.readers |= bit;
-                return r;
-            }
-        }
-        Health health = coordinator.health();
-        List<RecipeReport> reports = coordinator.recipes();
-        Map<Health.Status, Long> counts = new EnumMap<>(Health.Status.class);
-        reports.forEach(r -> counts.merge(r.health().status(), 1L, Long::sum));
-        Reading fresh = new Reading(now, health, counts, reports, bit);
-        synchronized (lock) {
-            reading = fresh;
-        }
-        for (Bound b : bound) {
-            b.showDetails(reports);
-        }
-        return fresh;
-    }
-
-    /** The latest reading's number for one detail of one recipe, NaN if it has none. */
-    private double detail(String owner, String key) {
-        Reading r;
-        synchronized (lock) {
-            r = reading;
-        }
-        if (r == null) {
-            return Double.NaN;
-        }
-        for (RecipeReport report : r.reports) {
-            if (owner(report).equals(owner)) {
-                Object v = report.health().details().get(key);
-                if (v instanceof Number n) {
-                    return n.doubleValue();
-                }
-                if (v instanceof Boolean b) {
-                    return b ? 1 : 0;
-                }
-            }
-        }
-        return Double.NaN;
-    }
-
-    private static String owner(RecipeReport report) {
-        return report.type() + " " + report.path();
-    }
-
-    /** One reading of the coordinator's health and its recipes' statuses. */
-    private static final class Reading {
-        final long at;
-        final Health health;
-        final Map<Health.Status, Long> recipes;
-        final List<RecipeReport> reports;
-        int readers; // guarded by the binder's lock: a bit per gauge that has read this reading
-
-        Reading(long at, Health health, Map<Health.Status, Long> recipes, List<RecipeReport> reports, int readers) {
-            this.at = at;
-            this.health = health;
-            this.recipes = recipes;
-            this.reports = reports;
-            this.readers = readers;
-        }
-    }
-
-    private double sessionTimeoutSeconds() {
-        return coordinator.negotiatedSessionTimeout().toMillis() / 1000.0;
-    }
-
-    private double backlog(String owner) {
-        return coordinator.internalTelemetry().backlog(owner);
-    }
-
-    /** The meters of one recipe in one registry. */
-    private static final class RecipeMeters {
-        final Timer delivery;
-        final Counter errors;
-        final Counter resynced;
-
-        RecipeMeters(Timer delivery, Counter errors, Counter resynced) {
-            this.delivery = delivery;
-            this.errors = errors;
-            this.resynced = resynced;
-        }
-    }
-
-    /** The meters registered with one registry. */
-    private final class Bound {
-        private final MeterRegistry registry;
-        private final List<Meter> meters = new ArrayList<>();
-        private final Map<ConnectionEvent.Kind, Counter> events = new EnumMap<>(ConnectionEvent.Kind.class);
-        private final Counter established;
-        private final Counter lost;
-        private final Timer disconnected;
-        private final Timer reconnect;
-        private final Map<String, RecipeMeters> recipes = new ConcurrentHashMap<>();
-        private final Map<String, MultiGauge> details = new ConcurrentHashMap<>();
-        private final Map<String, Set<String>> shown = new ConcurrentHashMap<>();
-        private final Map<String, Timer> operations = new ConcurrentHashMap<>();
-        private final Map<String, LongConsumer> inner = new ConcurrentHashMap<>();
-
-        Bound(MeterRegistry registry) {
-            this.registry = registry;
-            StateSyncMetrics m = StateSyncMetrics.this;
-            meters.add(Gauge.builder(CONNECTED, coordinator, c -> c.isConnected() ? 1 : 0)
-                    .tags(tags)
-                    .description("1 while the coordinator is connected to ZooKeeper, else 0")
-                    .register(registry));
-            for (Health.Status status : Health.Status.values()) {
-                meters.add(Gauge.builder(HEALTH, m, x -> x.healthIs(status))
-                        .tags(tags.and("status", status.name()))
-                        .description("1 for the coordinator's current health status, 0 for the others")
-                        .register(registry));
-            }
-            for (Health.Status status : Health.Status.values()) {
-                meters.add(Gauge.builder(RECIPES, m, x -> x.recipesIn(status))
-                        .tags(tags.and("status", status.name()))
-                        .description("the coordinator's recipes (built, not closed) in each health status")
-                        .register(registry));
-            }
-            for (ConnectionEvent.Kind kind : ConnectionEvent.Kind.values()) {
-                Counter c = Counter.builder(EVENTS)
-                        .tags(tags.and("kind", kind.name()))
-                        .description("connection events by kind")
-                        .register(registry);
-                events.put(kind, c);
-                meters.add(c);
-            }
-            established = Counter.builder(SESSIONS_ESTABLISHED)
-                    .tags(tags)
-                    .description("ZooKeeper sessions established, the first one included")
-                    .register(registry);
-            lost = Counter.builder(SESSIONS_LOST)
-                    .tags(tags)
-                    .description("ZooKeeper sessions lost: expired, or given up as lost")
-                    .register(registry);
-            disconnected = Timer.builder(DISCONNECTED)
-                    .tags(tags)
-                    .description("each time without a connection, until the connection is back")
-                    .register(registry);
-            reconnect = Timer.builder(RECONNECT)
-                    .tags(tags)
-                    .description("from a session lost to a new session established")
-                    .register(registry);
-            meters.add(established);
-            meters.add(lost);
-            meters.add(disconnected);
-            meters.add(reconnect);
-            meters.add(TimeGauge.builder(DISCONNECTED_NOW, m, TimeUnit.SECONDS, StateSyncMetrics::disconnectedSeconds)
-                    .tags(tags)
-                    .description("how long the current time without a connection has lasted; 0 while connected")
-                    .register(registry));
-            meters.add(TimeGauge.builder(SESSION_TIMEOUT, m, TimeUnit.SECONDS, StateSyncMetrics::sessionTimeoutSeconds)
-                    .tags(tags)
-                    .description("the session timeout the server granted")
-                    .register(registry));
-        }
-
-        /**
-         * Shows, for each detail of {@link #DETAILS}, a gauge row per recipe whose report has it;
-         * rows of recipes no longer reported go.
-         */
-        synchronized void showDetails(List<RecipeReport> reports) {
-            StateSyncMetrics m = StateSyncMetrics.this;
-            for (Detail d : DETAILS) {
-                Set<String> owners = new TreeSet<>();
-                for (RecipeReport r : reports) {
-                    Object v = r.health().details().get(d.key());
-                    if (v instanceof Number || v instanceof Boolean) {
-                        owners.add(owner(r));
-                    }
-                }
-                // Rows change only when the recipes do: their values read the latest reading.
-                if (owners.equals(shown.get(d.meter()))) {
-                    continue;
-                }
-                shown.put(d.meter(), owners);
-                List<MultiGauge.Row<?>> rows = new ArrayList<>();
-                for (String owner : owners) {
-                    rows.add(MultiGauge.Row.of(Tags.of("recipe", owner), m, x -> x.detail(owner, d.key())));
-                }
-                details.computeIfAbsent(
-                                d.meter(),
-                                name -> MultiGauge.builder(name)
-                                        .tags(tags)
-                                        .description(d.description())
-                                        .register(registry))
-                        .register(rows, true);
-            }
-        }
-
-        RecipeMeters recipe(String owner) {
-            return recipes.computeIfAbsent(owner, this::register);
-        }
-
-        Timer operation(String owner, String operation, String outcome) {
-            return operations.computeIfAbsent(owner + '\u0000' + operation + '\u0000' + outcome, key -> {
-                Timer t = Timer.builder(OPERATION)
-                        .tags(tags.and("recipe", owner)
-                                .and("operation", operation)
-                                .and("outcome", outcome))
-                        .description("a recipe's blocking call, from its start to its return or throw")
-                        .register(registry);
-                synchronized (meters) {
-                    meters.add(t);
-                }
-                return t;
-            });
-        }
-
-        LongConsumer inner(String owner, Telemetry.Event event) {
-            return inner.computeIfAbsent(owner + '\u0000' + event.name(), key -> {
-                Inner i = StateSyncMetrics.inner(event);
-                Tags t = tags.and("recipe", owner);
-                Tag extra = i.tag();
-                if (extra != null) {
-                    t = t.and(extra);
-                }
-                Meter meter;
-                LongConsumer record;
-                switch (event.kind()) {
-                    case COUNT -> {
-                        Counter c = Counter.builder(i.name())
-                                .tags(t)
-                                .description(i.description())
-                                .register(registry);
-                        meter = c;
-                        record = v -> c.increment((double) v);
-                    }
-                    case TIME -> {
-                        Timer timer = Timer.builder(i.name())
-                                .tags(t)
-                                .description(i.description())
-                                .register(registry);
-                        meter = timer;
-                        record = v -> timer.record(v, TimeUnit.NANOSECONDS);
-                    }
-                    default -> {
-                        DistributionSummary d = DistributionSummary.builder(i.name())
-                                .tags(t)
-                                .description(i.description())
-                                .register(registry);
-                        meter = d;
-                        record = v -> d.record((double) v);
-                    }
-                }
-                synchronized (meters) {
-                    meters.add(meter);
-                }
-                return record;
-            });
-        }
-
-        private RecipeMeters register(String owner) {
-            Tags t = tags.and("recipe", owner);
-            StateSyncMetrics m = StateSyncMetrics.this;
-            Timer delivery = Timer.builder(DELIVERY)
-                    .tags(t)
-                    .description("how long a change waited between being queued and a listener's call starting")
-                    .register(registry);
-            Counter errors = Counter.builder(LISTENER_ERRORS)
-                    .tags(t)
-                    .description("listener calls that threw")
-                    .register(registry);
-            Counter resynced = Counter.builder(RESYNCED)
-                    .tags(t)
-                    .description("RESYNCED changes: the recipe's copy rebuilt after a gap")
-                    .register(registry);
-            Gauge backlog = Gauge.builder(BACKLOG, m, x -> x.backlog(owner))
-                    .tags(t)
-                    .description("changes queued and not yet delivered, over the recipe's listeners")
-                    .register(registry);
-            synchronized (meters) {
-                meters.add(delivery);
-                meters.add(errors);
-                meters.add(resynced);
-                meters.add(backlog);
-            }
-            return new RecipeMeters(delivery, errors, resynced);
-        }
-
-        void record(ConnectionEvent event, long offNanos, long reconnectNanos) {
-            Counter c = events.get(event.kind());
-            if (c != null) {
-                c.increment();
-            }
-            if (event.isNewSession()) {
-                established.increment();
-            }
-            if (event.kind() == ConnectionEvent.Kind.LOST) {
-                lost.increment();
-            }
-            if (offNanos > 0) {
-                disconnected.record(Duration.ofNanos(offNanos));
-            }
-            if (reconnectNanos > 0) {
-                reconnect.record(Duration.ofNanos(reconnectNanos));
-            }
-        }
-
-        void remove() {
-            for (MultiGauge g : details.values()) {
-                g.register(List.of(), true);
-            }
-            synchronized (meters) {
-                for (Meter meter : meters) {
-                    registry.remove(meter);
-                }
-            }
         }
     }
 }
