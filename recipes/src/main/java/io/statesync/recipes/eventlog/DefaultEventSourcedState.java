@@ -18,8 +18,6 @@ package io.statesync.recipes.eventlog;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
-import io.statesync.core.ConnectionListener;
-import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -27,10 +25,9 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.recipes.internal.EventStorage;
@@ -42,7 +39,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
@@ -50,12 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link EventSourcedState}. */
-final class DefaultEventSourcedState<S, E>
+final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
         implements EventSourcedState<S, E>, EventStorage.Handler, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultEventSourcedState.class);
 
     private final DefaultEventLog<E> log;
-    private final Coordinator coordinator;
     private final S initial;
     private final BiFunction<S, E, S> reducer;
     private final @Nullable Codec<S> snapshotCodec;
@@ -63,11 +58,7 @@ final class DefaultEventSourcedState<S, E>
     private final boolean compactLog;
     private final UndecodablePolicy policy;
     private final @Nullable Snapshots snapshots;
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<S>> listeners;
     private final EventStorage.Reader follower;
-    private final ConnectionListener connectionListener;
-    private final Object lock = new Object();
 
     /** Guarded by {@link #lock}. */
     private Versioned<S> current;
@@ -89,6 +80,7 @@ final class DefaultEventSourcedState<S, E>
      * @param log the builder's log, known to be this package's
      */
     DefaultEventSourcedState(EventSourcedState.Builder<S, E> b, DefaultEventLog<E> log) {
+        super(log.store().coordinator(), "EventSourcedState " + log.path());
         S initial = b.initial;
         BiFunction<S, E, S> reducer = b.reducer;
         Codec<S> snapshotCodec = b.snapshotCodec;
@@ -97,7 +89,6 @@ final class DefaultEventSourcedState<S, E>
         boolean compactLog = b.compactLog;
         UndecodablePolicy policy = b.policy;
         this.log = log;
-        this.coordinator = log.store().coordinator();
         this.initial = initial;
         this.reducer = reducer;
         this.snapshotCodec = snapshotCodec;
@@ -107,41 +98,25 @@ final class DefaultEventSourcedState<S, E>
         this.snapshots = snapshotCodec == null
                 ? null
                 : new Snapshots(coordinator, log.store().snapshotsPath(), keepSnapshots);
-        String owner = "EventSourcedState " + log.path();
-        this.lifecycle = new Lifecycle(owner);
-        this.listeners = new ListenerSet<>(owner, coordinator);
         this.follower = log.store().reader(this, "statesync-eventsourced " + log.path());
-        this.connectionListener = this::onConnection;
         this.current = Versioned.of(initial, 0, 0, 0);
         coordinator.internalRecipes().register("EventSourcedState", log.path(), this);
     }
 
-    private void onConnection(ConnectionEvent event) {
+    @Override
+    protected void onConnection(ConnectionEvent event) {
         listeners.publish(event, l -> l.onConnection(event));
         follower.onConnection(event);
     }
 
     @Override
-    public void start() {
-        lifecycle.start();
-        coordinator.addListener(connectionListener, Runnable::run);
+    protected void doStart() {
         follower.start();
     }
 
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
+    protected void doClose(LifecycleState previous) {
         if (previous == LifecycleState.STARTED) {
-            coordinator.removeListener(connectionListener);
             follower.close(coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
         }
         synchronized (lock) {
@@ -150,25 +125,11 @@ final class DefaultEventSourcedState<S, E>
     }
 
     @Override
-    public void addListener(StateListener<S> listener) {
-        addListener(listener, coordinator.listenerExecutor());
-    }
-
-    @Override
-    public void addListener(StateListener<S> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (initialDelivered) {
-                StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current);
-                listeners.enqueueTo(listener, change, l -> l.onChange(change));
-            }
+    protected void replayInitial(StateListener<S> listener) {
+        if (initialDelivered) {
+            StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current);
+            listeners.enqueueTo(listener, change, l -> l.onChange(change));
         }
-        listeners.dispatch();
-    }
-
-    @Override
-    public boolean removeListener(StateListener<S> listener) {
-        return listeners.remove(listener);
     }
 
     /**

@@ -18,7 +18,6 @@ package io.statesync.recipes.eventlog;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
-import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -26,9 +25,8 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
@@ -39,90 +37,64 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /** The implementation of {@link EventSubscription}. */
-final class DefaultSubscription<E> implements EventSubscription<E>, EventStorage.Handler, RecipeRegistry.Reporting {
+final class DefaultSubscription<E> extends AbstractRecipe<LogEvent<E>>
+        implements EventSubscription<E>, EventStorage.Handler, RecipeRegistry.Reporting {
     private final DefaultEventLog<E> log;
-    private final Coordinator coordinator;
     private final Codec<E> codec;
     private final long from;
     private final UndecodablePolicy policy;
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<LogEvent<E>>> listeners;
     private final EventStorage.Reader follower;
-    private final ConnectionListener connectionListener;
     private volatile long position;
     private final Telemetry.Probe probe;
     private volatile @Nullable StateSyncException failure;
+    /** Set by {@link #close(Deadline)} before it closes: how long the close may wait. */
+    private volatile @Nullable Deadline closeDeadline;
 
     DefaultSubscription(
             DefaultEventLog<E> log, Coordinator coordinator, Codec<E> codec, long from, UndecodablePolicy policy) {
+        super(coordinator, owner(log, from));
         this.log = log;
-        this.coordinator = coordinator;
         this.codec = codec;
         this.from = from;
         this.position = from;
         this.policy = policy;
-        String owner = "EventSubscription " + log.path() + " from " + from;
-        this.lifecycle = new Lifecycle(owner);
-        this.listeners = new ListenerSet<>(owner, coordinator);
-        this.probe = coordinator.internalTelemetry().probe(owner, log.path());
+        this.probe = coordinator.internalTelemetry().probe(owner(log, from), log.path());
         this.follower = log.store().reader(this, "statesync-eventlog " + log.path());
-        this.connectionListener = this::onConnection;
         coordinator.internalRecipes().register("EventSubscription", log.path(), this);
     }
 
-    private void onConnection(ConnectionEvent event) {
+    private static String owner(DefaultEventLog<?> log, long from) {
+        return "EventSubscription " + log.path() + " from " + from;
+    }
+
+    @Override
+    protected void onConnection(ConnectionEvent event) {
         listeners.publish(event, l -> l.onConnection(event));
         follower.onConnection(event);
     }
 
     @Override
-    public void start() {
-        lifecycle.start();
-        coordinator.addListener(connectionListener, Runnable::run);
+    protected void doStart() {
         follower.start();
     }
 
-    @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        close(coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
-    }
-
-    /** Closes, waiting for the following thread until the deadline at most. */
+    /** Closes, waiting for the following thread until the deadline at most (the event log's close shares one). */
     void close(Deadline d) {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
+        closeDeadline = d;
+        close();
+    }
+
+    @Override
+    protected void doClose(LifecycleState previous) {
         if (previous == LifecycleState.STARTED) {
-            coordinator.removeListener(connectionListener);
-            follower.close(d);
+            Deadline d = closeDeadline;
+            follower.close(
+                    d != null ? d : coordinator.internalAccess().deadline(Duration.ofMillis(Follower.CLOSE_WAIT_MS)));
         }
         log.forget(this);
-    }
-
-    @Override
-    public void addListener(StateListener<LogEvent<E>> listener) {
-        listeners.add(listener);
-    }
-
-    @Override
-    public void addListener(StateListener<LogEvent<E>> listener, Executor executor) {
-        listeners.add(listener, executor);
-    }
-
-    @Override
-    public boolean removeListener(StateListener<LogEvent<E>> listener) {
-        return listeners.remove(listener);
     }
 
     @Override

@@ -18,7 +18,6 @@ package io.statesync.recipes.membership;
 import io.statesync.core.AccessDeniedException;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
-import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.IncompatibleLayoutException;
@@ -28,9 +27,8 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.RequestSize;
@@ -48,7 +46,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -71,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * a pass on every change, and the members shown follow the one rule of {@link MemberView}. Fields
  * below {@link #lock} are guarded by it.
  */
-final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegistry.Reporting {
+final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
+        implements GroupMembership<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
     private static final long RETRY_MILLIS = 250;
     /**
@@ -82,27 +80,22 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     /** The longest wait between retries while access is denied. */
     private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
-    private final Coordinator coordinator;
     private final String path;
     private final Codec<T> codec;
     private final String memberId;
     private final String memberPath;
     private final String name;
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<Member<T>>> listeners;
     /** The group's watch, set once per handle by a pass, removed on close. */
     private final PersistentWatch watch;
     /** Deletes the member znode close or an orphaned registration could not confirm. */
     private final GuaranteedDelete deleter;
 
-    private final ConnectionListener connectionListener = this::onConnection;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
     /** Serialises metadata updates. */
     private final ReentrantLock updating = new ReentrantLock();
 
-    private final Object lock = new Object();
     // Guarded by lock.
     private T metadata;
     private boolean closed;
@@ -122,15 +115,13 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     private final MemberView<T> view;
 
     DefaultGroupMembership(Coordinator coordinator, String path, Codec<T> codec, String memberId, T metadata) {
-        this.coordinator = coordinator;
+        super(coordinator, "GroupMembership " + path + " [" + memberId + "]");
         this.path = path;
         this.codec = codec;
         this.memberId = memberId;
         this.memberPath = ZPaths.join(path, memberId);
         this.metadata = metadata;
         this.name = "GroupMembership " + path + " [" + memberId + "]";
-        this.lifecycle = new Lifecycle(name);
-        this.listeners = new ListenerSet<>(name, coordinator);
         this.view = new MemberView<>(path, name, codec, listeners);
         this.watch = new PersistentWatch(
                 coordinator.internalAccess(), path, AddWatchMode.PERSISTENT_RECURSIVE, lock, new WatchHandler());
@@ -143,9 +134,7 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     }
 
     @Override
-    public void start() {
-        lifecycle.start();
-        coordinator.addListener(connectionListener, Runnable::run);
+    protected void doStart() {
         synchronized (lock) {
             connected = coordinator.isConnected();
         }
@@ -153,22 +142,11 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     }
 
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
+    protected void doClose(LifecycleState previous) {
         loop.shutdownNow();
         if (previous == LifecycleState.LATENT) {
             return;
         }
-        coordinator.removeListener(connectionListener);
         boolean online;
         long session;
         synchronized (lock) {
@@ -280,29 +258,16 @@ final class DefaultGroupMembership<T> implements GroupMembership<T>, RecipeRegis
     }
 
     @Override
-    public void addListener(StateListener<Member<T>> listener) {
-        addListener(listener, coordinator.listenerExecutor());
-    }
-
-    @Override
-    public void addListener(StateListener<Member<T>> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (view.initialized()) {
-                for (StateChange<Member<T>> c : view.initialChanges()) {
-                    listeners.enqueueTo(listener, c, l -> l.onChange(c));
-                }
+    protected void replayInitial(StateListener<Member<T>> listener) {
+        if (view.initialized()) {
+            for (StateChange<Member<T>> c : view.initialChanges()) {
+                listeners.enqueueTo(listener, c, l -> l.onChange(c));
             }
         }
-        listeners.dispatch();
     }
 
     @Override
-    public boolean removeListener(StateListener<Member<T>> listener) {
-        return listeners.remove(listener);
-    }
-
-    private void onConnection(ConnectionEvent event) {
+    protected void onConnection(ConnectionEvent event) {
         boolean refresh = false;
         synchronized (lock) {
             if (closed) {

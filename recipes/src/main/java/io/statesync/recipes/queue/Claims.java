@@ -75,7 +75,7 @@ final class Claims<T> {
      */
     Claims(DefaultWorkQueue<T> queue) {
         this.queue = queue;
-        this.coordinator = queue.coordinator;
+        this.coordinator = queue.coordinator();
         this.store = queue.store;
         this.codec = queue.codec;
         this.maxDeliveries = queue.maxDeliveries;

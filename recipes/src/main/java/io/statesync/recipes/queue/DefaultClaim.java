@@ -128,7 +128,7 @@ final class DefaultClaim<T> implements Claim<T> {
 
     @Override
     public void ack(Duration timeout) throws InterruptedException {
-        Deadline deadline = queue.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = queue.coordinator().internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED || s == State.RELEASED) {
             throw new IllegalStateException("the claim on position " + position + " was already " + s);
@@ -136,7 +136,7 @@ final class DefaultClaim<T> implements Claim<T> {
         if (s == State.LOST) {
             throw lost("its session ended", null);
         }
-        RawOps c = new RawOps(queue.coordinator);
+        RawOps c = new RawOps(queue.coordinator());
         List<Op> ops;
         try {
             ops = List.of(
@@ -160,7 +160,7 @@ final class DefaultClaim<T> implements Claim<T> {
                 switch (e.reason()) {
                     case VERSION_CONFLICT -> throw lost("the item was delivered again", e);
                     case NO_NODE -> {
-                        if (itemPath.equals(e.path()) && queue.coordinator.sessionId() == sessionId) {
+                        if (itemPath.equals(e.path()) && queue.coordinator().sessionId() == sessionId) {
                             // Our claim kept anyone else away, so the item can only be gone by this
                             // very ack, retried by Curator after its reply was lost.
                             LOG.info(
@@ -184,7 +184,7 @@ final class DefaultClaim<T> implements Claim<T> {
                                         e),
                                 what,
                                 OperationTimeoutException.Outcome.UNKNOWN);
-                        if (queue.coordinator.sessionId() != sessionId) {
+                        if (queue.coordinator().sessionId() != sessionId) {
                             if (queue.store
                                     .read(itemPath, deadline, what, OperationTimeoutException.Outcome.UNKNOWN)
                                     .isEmpty()) {
@@ -212,7 +212,7 @@ final class DefaultClaim<T> implements Claim<T> {
 
     @Override
     public void nack(Duration timeout) throws InterruptedException {
-        Deadline deadline = queue.coordinator.internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
+        Deadline deadline = queue.coordinator().internalAccess().deadline(Deadline.checkTimeout(timeout, "timeout"));
         State s = state.get();
         if (s == State.ACKED) {
             throw new IllegalStateException("the claim on position " + position + " was already acknowledged");
@@ -252,7 +252,7 @@ final class DefaultClaim<T> implements Claim<T> {
         if (state.get() == State.LOST) {
             return true;
         }
-        long now = queue.coordinator.sessionId();
+        long now = queue.coordinator().sessionId();
         if (now != 0 && now != sessionId) {
             markLost();
             return true;
@@ -277,7 +277,7 @@ final class DefaultClaim<T> implements Claim<T> {
      * claim to be reported lost, up to the operation timeout.
      */
     private void release(Deadline deadline) throws InterruptedException {
-        RawOps c = new RawOps(queue.coordinator);
+        RawOps c = new RawOps(queue.coordinator());
         List<Op> ops;
         try {
             ops = List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath));
@@ -294,13 +294,14 @@ final class DefaultClaim<T> implements Claim<T> {
             if (state.get() != State.HELD || lostWithSession()) {
                 return;
             }
-            if (!queue.coordinator.isConnected()) {
+            if (!queue.coordinator().isConnected()) {
                 if (deadline.passed()) {
                     throw unknownRelease(last, deadline);
                 }
                 try {
-                    queue.coordinator.awaitConnected(Duration.ofMillis(
-                            Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())))));
+                    queue.coordinator()
+                            .awaitConnected(Duration.ofMillis(Math.min(
+                                    200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())))));
                 } catch (OperationTimeoutException notYet) {
                     // look again whether the claim was reported lost meanwhile
                 }
@@ -339,7 +340,7 @@ final class DefaultClaim<T> implements Claim<T> {
             return;
         }
         queue.forget(this);
-        RawOps c = new RawOps(queue.coordinator);
+        RawOps c = new RawOps(queue.coordinator());
         try {
             CompletableFuture<?> unused = c.send(
                             List.of(c.check(deliveries, itemPath), c.delete(-1, claimPath)), claimPath)

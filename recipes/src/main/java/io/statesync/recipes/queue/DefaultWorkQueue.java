@@ -18,7 +18,6 @@ package io.statesync.recipes.queue;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
-import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -26,8 +25,8 @@ import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
@@ -59,7 +58,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link WorkQueue}. */
-final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reporting {
+final class DefaultWorkQueue<T> extends AbstractRecipe<Long> implements WorkQueue<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkQueue.class);
 
     /** How long {@code close()} waits for its claims' releases before returning. */
@@ -67,7 +66,6 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     /** At most this many abandoned passes (still blocked in I/O) before takes stop starting new ones. */
     private static final int MAX_STRANDED_PASSES = 2;
 
-    final Coordinator coordinator;
     final QueueStore store;
     final Codec<T> codec;
     final int maxDeliveries;
@@ -84,11 +82,8 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     /** This writer's sequence: each offer, dead-letter record and claim token takes the next. */
     final AtomicLong sequence = new AtomicLong();
 
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<Long>> depthListeners;
     private final ListenerSet<StateListener<DeadLetter<T>>> deadListeners;
     private final Set<DefaultClaim<T>> held = ConcurrentHashMap.newKeySet();
-    private final ConnectionListener connectionListener = this::onConnection;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     /** The watches of the depth and dead-letter refresh: on the tail, removal and dead-tail counters. */
     private final WatchSet refreshWatches;
@@ -99,7 +94,6 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     /** Guarded by {@link #signal}: bumped on every watch event and connection transition. */
     private long changes;
 
-    private final Object lock = new Object();
     /** Guarded by {@link #lock}: the depth last delivered. */
     private @Nullable Versioned<Long> lastDepth;
     /** Guarded by {@link #lock}: the next dead-letter id to deliver, or -1 before the first refresh. */
@@ -115,9 +109,9 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
      * @param b the builder
      */
     DefaultWorkQueue(WorkQueue.Builder<T> b) {
+        super(b.coordinator, "WorkQueue " + b.path);
         Coordinator coordinator = b.coordinator;
         String path = b.path;
-        this.coordinator = coordinator;
         this.store = new QueueStore(coordinator, path, b.segmentSize, b.groupSize);
         this.codec = b.codec;
         this.maxDeliveries = b.maxDeliveries;
@@ -129,8 +123,6 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         this.probe = coordinator.internalTelemetry().probe("WorkQueue " + path, path);
         this.deadLetters = new DeadLetters<>(coordinator, store, codec, writerHigh, writerLow, sequence, probe);
         this.writerPath = store.writersDir + "/" + writer;
-        this.lifecycle = new Lifecycle("WorkQueue " + path);
-        this.depthListeners = new ListenerSet<>("WorkQueue " + path, coordinator);
         this.deadListeners = new ListenerSet<>("WorkQueue " + path + " dead letters", coordinator);
         ZkAccess access = coordinator.internalAccess();
         this.refreshWatches = new WatchSet(
@@ -152,8 +144,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
     // ---------------------------------------------------------------- lifecycle
 
     @Override
-    public void start() {
-        lifecycle.start();
+    protected void doStart() {
         ZkAccess access = coordinator.internalAccess();
         ExecutorService ex =
                 Executors.newSingleThreadExecutor(r -> access.newThread("statesync-queue-" + store.path, r));
@@ -161,25 +152,13 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         AtomicInteger takerCount = new AtomicInteger();
         takers = Executors.newCachedThreadPool(
                 r -> access.newThread("statesync-queue-take-" + takerCount.incrementAndGet() + "-" + store.path, r));
-        coordinator.addListener(connectionListener, Runnable::run);
         scheduleRefresh();
     }
 
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        LifecycleState before = lifecycle.close();
-        if (before == LifecycleState.CLOSED) {
-            return;
-        }
-        depthListeners.close();
+    protected void doClose(LifecycleState before) {
         deadListeners.close();
         if (before == LifecycleState.STARTED) {
-            coordinator.removeListener(connectionListener);
             ExecutorService t = takers;
             if (t != null) {
                 t.shutdownNow(); // a pass that claims after this gives its claim back (newClaim)
@@ -238,7 +217,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         details.put(ReportKeys.CLAIMS_HELD, held.size());
         synchronized (lock) {
             Versioned<Long> depth = lastDepth;
-            if (depth != null && depthListeners.size() > 0) {
+            if (depth != null && listeners.size() > 0) {
                 details.put(ReportKeys.DEPTH, depth.value());
             }
             if (nextDeadToDeliver >= 0) {
@@ -259,31 +238,15 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
 
     // ---------------------------------------------------------------- listeners
 
+    /** INITIAL with the depth last read, if any; a refresh reads it (again) for the new listener. */
     @Override
-    public void addListener(StateListener<Long> listener) {
-        addListener(listener, coordinator.listenerExecutor());
-    }
-
-    @Override
-    public void addListener(StateListener<Long> listener, Executor executor) {
-        if (lifecycle.state() == LifecycleState.CLOSED) {
-            throw new IllegalStateException("WorkQueue " + store.path + " is closed; cannot add a listener");
+    protected void replayInitial(StateListener<Long> listener) {
+        Versioned<Long> known = lastDepth;
+        if (known != null) {
+            StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, known);
+            listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
         }
-        synchronized (lock) {
-            depthListeners.add(listener, executor);
-            Versioned<Long> known = lastDepth;
-            if (known != null) {
-                StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, known);
-                depthListeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-            }
-        }
-        depthListeners.dispatch();
         scheduleRefresh();
-    }
-
-    @Override
-    public boolean removeListener(StateListener<Long> listener) {
-        return depthListeners.remove(listener);
     }
 
     @Override
@@ -305,7 +268,8 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         return deadListeners.remove(listener);
     }
 
-    private void onConnection(ConnectionEvent event) {
+    @Override
+    protected void onConnection(ConnectionEvent event) {
         if (event.kind() == ConnectionEvent.Kind.LOST
                 || (event.kind() == ConnectionEvent.Kind.RECONNECTED && event.isNewSession())) {
             // The session is gone, and every claim (an ephemeral znode of it) with it.
@@ -313,7 +277,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
                 c.markLost();
             }
         }
-        depthListeners.publish(event, l -> l.onConnection(event));
+        listeners.publish(event, l -> l.onConnection(event));
         deadListeners.publish(event, l -> l.onConnection(event));
         if (event.isConnected()) {
             scheduleRefresh();
@@ -368,7 +332,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
         if (!lifecycle.isStarted()) {
             return;
         }
-        boolean wantDepth = depthListeners.size() > 0;
+        boolean wantDepth = listeners.size() > 0;
         boolean wantDead = deadListeners.size() > 0;
         if (!wantDepth && !wantDead) {
             synchronized (lock) {
@@ -409,11 +373,11 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
                 if (last == null) {
                     lastDepth = now;
                     StateChange<Long> initial = StateChange.of(store.path, ChangeKind.INITIAL, null, now);
-                    depthListeners.enqueue(initial, l -> l.onChange(initial));
+                    listeners.enqueue(initial, l -> l.onChange(initial));
                 } else if (now.mzxid() > last.mzxid() && !now.value().equals(last.value())) {
                     lastDepth = now;
                     StateChange<Long> updated = StateChange.of(store.path, ChangeKind.UPDATED, last, now);
-                    depthListeners.enqueue(updated, l -> l.onChange(updated));
+                    listeners.enqueue(updated, l -> l.onChange(updated));
                 }
                 if (nextDeadToDeliver < 0 || nextDeadToDeliver == from) {
                     for (DeadLetter<T> letter : arrivals) {
@@ -425,7 +389,7 @@ final class DefaultWorkQueue<T> implements WorkQueue<T>, RecipeRegistry.Reportin
                     nextDeadToDeliver = Math.max(deadTail.value(), from);
                 }
             }
-            depthListeners.dispatch();
+            listeners.dispatch();
             deadListeners.dispatch();
         } catch (RuntimeException e) {
             // Retried on the next watch event or reconnection.

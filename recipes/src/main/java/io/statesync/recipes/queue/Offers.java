@@ -76,7 +76,7 @@ final class Offers<T> {
      */
     Offers(DefaultWorkQueue<T> queue, Lifecycle lifecycle, WatchSet signalWatches) {
         this.queue = queue;
-        this.coordinator = queue.coordinator;
+        this.coordinator = queue.coordinator();
         this.store = queue.store;
         this.codec = queue.codec;
         this.operationTimeout = queue.operationTimeout;

@@ -27,9 +27,8 @@ import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
@@ -62,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * commands into the command log). The leader side, applying commands and publishing, is its {@link
  * Writer}; a submitted command is a {@link Submission}.
  */
-final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, RecipeRegistry.Reporting {
+final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
+        implements ReplicatedState<S, C>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultReplicatedState.class);
 
     /** Room left in an append batch for the event log's headers. */
@@ -76,7 +76,6 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     /** A submit whose command the state refused ends {@code "rejected"} in metrics and traces. */
     private static final Telemetry.Outcomes REJECTED = e -> e instanceof CommandRejectedException ? "rejected" : null;
 
-    private final Coordinator coordinator;
     private final String path;
     private final String statePath;
     private final String commandsPath;
@@ -85,9 +84,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     private final Duration commandTimeout;
     private final int rejectionRetention;
 
-    private final Lifecycle lifecycle;
     private final Telemetry.Probe probe;
-    private final ListenerSet<StateListener<S>> listeners;
     private final EventLog<byte[]> log;
     private final SharedState<Published<S>> shared;
     private final LeaderElection election;
@@ -97,7 +94,6 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     private final ScheduledThreadPoolExecutor timer;
     private final StateListener<Published<S>> follower = new Follow();
 
-    private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
     private Versioned<S> current;
     /** Guarded by {@link #lock}: the newest publication applied, or null before the first. */
@@ -114,6 +110,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
      * @param appendTimeout the command log's append timeout, resolved by the builder
      */
     DefaultReplicatedState(ReplicatedState.Builder<S, C> b, Duration appendTimeout) {
+        super(b.coordinator, "ReplicatedState " + b.path);
         Coordinator coordinator = b.coordinator;
         String path = b.path;
         S initial = b.initial;
@@ -124,13 +121,10 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         this.rejectionRetention = b.rejectionRetention;
         String participantId = b.participantId;
         Duration takeoverDelay = b.takeoverDelay;
-        this.coordinator = coordinator;
         this.path = path;
         this.statePath = path + "/state";
         this.commandsPath = path + "/commands";
         String owner = "ReplicatedState " + path;
-        this.lifecycle = new Lifecycle(owner);
-        this.listeners = new ListenerSet<>(owner, coordinator);
         this.current = Versioned.of(initial, 0, 0, 0);
         Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec, statePath);
         this.log = EventLog.builder(coordinator, commandsPath, Codec.bytes())
@@ -162,8 +156,7 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     // ---------------------------------------------------------------- lifecycle
 
     @Override
-    public void start() {
-        lifecycle.start();
+    protected void doStart() {
         log.start();
         shared.addListener(follower, Runnable::run);
         shared.start();
@@ -171,17 +164,12 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         election.start();
     }
 
+    /** Connection transitions reach the listeners through the published state's (see {@link Follow}). */
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
+    protected void onConnection(ConnectionEvent event) {}
 
     @Override
-    public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
+    protected void doClose(LifecycleState previous) {
         // The parts (election, appender, published state, command log) close on a thread of their
         // own; close waits for them at most CLOSE_WAIT, so that it returns in time behind a silent
         // partition, and whatever is still waiting for the server then finishes in the background.
@@ -218,7 +206,6 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
         for (Submission<S> s : unresolved) {
             s.fail(closedError(s));
         }
-        listeners.close();
     }
 
     private StateSyncException closedError(Submission<S> s) {
@@ -334,25 +321,11 @@ final class DefaultReplicatedState<S, C> implements ReplicatedState<S, C>, Recip
     }
 
     @Override
-    public void addListener(StateListener<S> listener) {
-        addListener(listener, coordinator.listenerExecutor());
-    }
-
-    @Override
-    public void addListener(StateListener<S> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (latest != null) {
-                StateChange<S> initial = StateChange.of(path, ChangeKind.INITIAL, null, current);
-                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-            }
+    protected void replayInitial(StateListener<S> listener) {
+        if (latest != null) {
+            StateChange<S> initial = StateChange.of(path, ChangeKind.INITIAL, null, current);
+            listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
         }
-        listeners.dispatch();
-    }
-
-    @Override
-    public boolean removeListener(StateListener<S> listener) {
-        return listeners.remove(listener);
     }
 
     /** Follows the published state: applies newer publications, resolves the futures they cover. */

@@ -16,7 +16,7 @@
 package io.statesync.recipes.state;
 
 import io.statesync.core.Codec;
-import io.statesync.core.ConnectionListener;
+import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -26,10 +26,9 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.VersionConflictException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
@@ -47,7 +46,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -67,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * value write and a version-checked write of this instance's marker znode; when a reply is lost, the
  * marker's version says whether the write landed.
  */
-final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Reporting {
+final class DefaultSharedState<T> extends AbstractRecipe<T> implements SharedState<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSharedState.class);
     private static final byte[] EMPTY = new byte[0];
     /** Conflicts in a row after which an update takes a turn (see {@link Turns}), at most. */
@@ -75,7 +73,6 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     /** The cap of the random pause after the first conflict; it doubles with each further one. */
     private static final long BACKOFF_UNIT_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
 
-    private final Coordinator coordinator;
     private final ZkAccess access;
     private final String path;
     private final String fullPath;
@@ -85,10 +82,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     private final int maxUpdateAttempts;
     private final int takeTurnAfter;
     private final long maxBackoffNanos;
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<T>> listeners;
     private final StateView<T> view;
-    private final ConnectionListener connectionListener;
     private final Turns turns;
     private final Telemetry.Probe probe;
 
@@ -104,7 +98,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
             byte[] initialBytes,
             int maxUpdateAttempts,
             Duration maxBackoff) {
-        this.coordinator = coordinator;
+        super(coordinator, "SharedState " + path);
         this.access = coordinator.internalAccess();
         this.path = path;
         this.fullPath = access.fullPath(path);
@@ -116,9 +110,7 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.turns = new Turns(coordinator, path);
         this.probe = coordinator.internalTelemetry().probe("SharedState " + path, path);
-        this.lifecycle = new Lifecycle("SharedState " + path);
-        this.listeners = new ListenerSet<>("SharedState " + path, coordinator);
-        this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners);
+        this.view = new StateView<>(coordinator, path, codec, initialValue, initialBytes, lifecycle, listeners, lock);
         this.writer = new BatchWriter<>(coordinator, path, marker, turns, view, listeners, probe);
         this.writes = new WriteQueue<>(path, new WriteQueue.Writer<>() {
             @Override
@@ -131,37 +123,23 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
                 listeners.dispatch();
             }
         });
-        this.connectionListener = view::onConnection;
         coordinator.internalRecipes().register("SharedState", path, this);
     }
 
     // ---------------------------------------------------------------- lifecycle and listeners
 
     @Override
-    public void start() {
-        lifecycle.start();
-        coordinator.addListener(connectionListener, Runnable::run);
+    protected void doStart() {
         if (coordinator.isConnected()) {
             view.attach();
         }
     }
 
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
+    protected void doClose(LifecycleState previous) {
         if (previous != LifecycleState.STARTED) {
             return;
         }
-        coordinator.removeListener(connectionListener);
         turns.detach();
         ZooKeeper zk = view.detach();
         if (zk != null) {
@@ -174,18 +152,13 @@ final class DefaultSharedState<T> implements SharedState<T>, RecipeRegistry.Repo
     }
 
     @Override
-    public void addListener(StateListener<T> listener) {
-        addListener(listener, coordinator.listenerExecutor());
+    protected void onConnection(ConnectionEvent event) {
+        view.onConnection(event);
     }
 
     @Override
-    public void addListener(StateListener<T> listener, Executor executor) {
-        view.addListener(listener, executor);
-    }
-
-    @Override
-    public boolean removeListener(StateListener<T> listener) {
-        return listeners.remove(listener);
+    protected void replayInitial(StateListener<T> listener) {
+        view.replayInitial(listener);
     }
 
     @Override

@@ -39,7 +39,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -77,7 +76,7 @@ final class StateView<T> {
     private final ListenerSet<StateListener<T>> listeners;
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
 
-    private final Object lock = new Object();
+    private final Object lock;
     // Guarded by lock.
     private final WatchedNodes<T> nodes;
     private final PersistentWatch watch;
@@ -101,7 +100,9 @@ final class StateView<T> {
             T initialValue,
             byte[] initialBytes,
             Lifecycle lifecycle,
-            ListenerSet<StateListener<T>> listeners) {
+            ListenerSet<StateListener<T>> listeners,
+            Object lock) {
+        this.lock = lock;
         this.access = coordinator.internalAccess();
         this.path = path;
         this.fullPath = access.fullPath(path);
@@ -388,16 +389,12 @@ final class StateView<T> {
         return watch.detach();
     }
 
-    /** Adds a listener; it hears INITIAL first if the first read is in. */
-    void addListener(StateListener<T> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (nodes.initialized()) {
-                StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, node.shown);
-                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-            }
+    /** For a listener just added: INITIAL, if the first read is in. Called under the recipe's lock. */
+    void replayInitial(StateListener<T> listener) {
+        if (nodes.initialized()) {
+            StateChange<T> initial = StateChange.of(path, ChangeKind.INITIAL, null, node.shown);
+            listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
         }
-        listeners.dispatch();
     }
 
     /** The value shown, {@code null} if none (or before the first read). */

@@ -18,7 +18,6 @@ package io.statesync.recipes.watch;
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
-import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
@@ -28,10 +27,9 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
@@ -56,7 +54,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -75,27 +72,22 @@ import org.slf4j.LoggerFactory;
  * and are applied under {@link #lock} by one rule per key — take a value only if its {@code mzxid}
  * is higher than any seen for that key. Loads and re-reads pipeline up to {@code loadBatch} reads.
  */
-final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reporting {
+final class DefaultStateTree<T> extends AbstractRecipe<T> implements StateTree<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultStateTree.class);
     private static final byte[] EMPTY = new byte[0];
 
     private final ZkAccess access;
     private final WriterMarker marker;
     private final TreeWriter<T> writer;
-    private final Coordinator coordinator;
     private final String path;
     private final String fullPath;
     private final String prefix;
     private final Codec<T> codec;
     private final int loadBatch;
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<T>> listeners;
-    private final ConnectionListener connectionListener = this::onConnection;
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
     // Every shown value: what get, snapshot and size read without the lock. Written under lock.
     private final ConcurrentHashMap<String, Versioned<T>> view = new ConcurrentHashMap<>();
 
-    private final Object lock = new Object();
     // Guarded by lock. Bookkeeping only for keys whose state the view does not tell: empty once a
     // load is done, so a settled key costs its view entry alone.
     private final TreeKeys<T> keys = new TreeKeys<>(view);
@@ -117,7 +109,7 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     }
 
     DefaultStateTree(Coordinator coordinator, String path, Codec<T> codec, int loadBatch) {
-        this.coordinator = coordinator;
+        super(coordinator, "StateTree " + path);
         this.access = coordinator.internalAccess();
         this.marker = new WriterMarker(coordinator);
         this.path = path;
@@ -127,40 +119,25 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
         this.loadBatch = loadBatch;
         this.nodes = new WatchedNodes<>(codec, this::keyPath, new ViewSink());
         this.watch = new PersistentWatch(access, path, AddWatchMode.PERSISTENT_RECURSIVE, lock, new WatchHandler());
-        this.lifecycle = new Lifecycle("StateTree " + path);
         this.probe = coordinator.internalTelemetry().probe("StateTree " + path, path);
         this.writer = new TreeWriter<>(coordinator, codec, marker, lifecycle, this);
-        this.listeners = new ListenerSet<>("StateTree " + path, coordinator);
         coordinator.internalRecipes().register("StateTree", path, this);
     }
 
     // ---------------------------------------------------------------- lifecycle and listeners
 
     @Override
-    public void start() {
-        lifecycle.start();
-        coordinator.addListener(connectionListener, Runnable::run);
+    protected void doStart() {
         if (coordinator.isConnected()) {
             attach();
         }
     }
 
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
+    protected void doClose(LifecycleState previous) {
         if (previous != LifecycleState.STARTED) {
             return;
         }
-        coordinator.removeListener(connectionListener);
         synchronized (lock) {
             loader = null;
         }
@@ -175,28 +152,13 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
     }
 
     @Override
-    public void addListener(StateListener<T> listener) {
-        addListener(listener, coordinator.listenerExecutor());
-    }
-
-    @Override
-    public void addListener(StateListener<T> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            if (nodes.initialized()) {
-                for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
-                    StateChange<T> initial =
-                            StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, e.getValue());
-                    listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
-                }
+    protected void replayInitial(StateListener<T> listener) {
+        if (nodes.initialized()) {
+            for (Map.Entry<String, Versioned<T>> e : new TreeMap<>(view).entrySet()) {
+                StateChange<T> initial = StateChange.of(keyPath(e.getKey()), ChangeKind.INITIAL, null, e.getValue());
+                listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
             }
         }
-        listeners.dispatch();
-    }
-
-    @Override
-    public boolean removeListener(StateListener<T> listener) {
-        return listeners.remove(listener);
     }
 
     @Override
@@ -254,7 +216,8 @@ final class DefaultStateTree<T> implements StateTree<T>, RecipeRegistry.Reportin
 
     // ---------------------------------------------------------------- watching
 
-    private void onConnection(ConnectionEvent event) {
+    @Override
+    protected void onConnection(ConnectionEvent event) {
         synchronized (lock) {
             if (!event.isConnected()) {
                 nodes.gap();
