@@ -18,17 +18,17 @@ package io.statesync.core;
 import io.statesync.core.internal.ZPaths;
 import java.time.Duration;
 
-/** The checks of {@link Coordinator.Builder#build()}: each names the option and the value at fault. */
+/** The checks of {@link Coordinator.Builder#build()}, on the builder's {@link CoordinatorSettings}: each names the option and the value at fault. */
 final class BuilderChecks {
     private BuilderChecks() {}
 
     /**
      * Validates a builder's whole configuration.
      *
-     * @param b the builder
+     * @param b the builder's settings
      * @throws IllegalArgumentException naming the option and value at fault
      */
-    static void validate(Coordinator.Builder b) {
+    static void validate(CoordinatorSettings b) {
         validateConnectString(b.connectString);
         ZPaths.validateNamespace(b.namespace);
         if (b.sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0
@@ -51,9 +51,9 @@ final class BuilderChecks {
         if (down.compareTo(Duration.ofSeconds(1)) < 0 || down.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("healthDownAfter must be between 1s and 1h, was " + down);
         }
-        if (b.maxValueBytes < 1 || b.maxValueBytes > Coordinator.MAX_VALUE_LIMIT) {
-            throw new IllegalArgumentException(
-                    "maxValueBytes must be between 1 and " + Coordinator.MAX_VALUE_LIMIT + ", was " + b.maxValueBytes);
+        if (b.maxValueBytes < 1 || b.maxValueBytes > CoordinatorSettings.MAX_VALUE_LIMIT) {
+            throw new IllegalArgumentException("maxValueBytes must be between 1 and "
+                    + CoordinatorSettings.MAX_VALUE_LIMIT + ", was " + b.maxValueBytes);
         }
         String user = b.digestUser;
         String password = b.digestPassword;
@@ -72,7 +72,7 @@ final class BuilderChecks {
     }
 
     /** The connection timeout in effect: the one given, else the session timeout, at most 10 s. */
-    static Duration connectionTimeout(Coordinator.Builder b) {
+    static Duration connectionTimeout(CoordinatorSettings b) {
         Duration given = b.connectionTimeout;
         if (given != null) {
             return given;
@@ -82,13 +82,13 @@ final class BuilderChecks {
     }
 
     /** How long a disconnection is DEGRADED in effect: the limit given, else twice the session timeout. */
-    static Duration healthDownAfter(Coordinator.Builder b) {
+    static Duration healthDownAfter(CoordinatorSettings b) {
         Duration given = b.healthDownAfter;
         return given != null ? given : b.sessionTimeout.multipliedBy(2);
     }
 
     /** The operation timeout in effect: the one given, else the session timeout. */
-    static Duration operationTimeout(Coordinator.Builder b) {
+    static Duration operationTimeout(CoordinatorSettings b) {
         Duration given = b.operationTimeout;
         return given != null ? given : b.sessionTimeout;
     }

@@ -16,18 +16,13 @@
 package io.statesync.core;
 
 import io.statesync.core.internal.BuilderOptions;
-import io.statesync.core.internal.Lifecycle;
-import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.ZkAccess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The connection to ZooKeeper that every statesync recipe runs on: one session, its settings
@@ -66,64 +61,32 @@ public final class Coordinator implements AutoCloseable {
      */
     public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-    /** The largest value limit that may be configured. */
-    static final int MAX_VALUE_LIMIT = 100 * 1024 * 1024;
-
     private final String connectString;
     private final String namespace;
     private final Duration sessionTimeout;
-    private final Duration connectionTimeout;
     private final Duration operationTimeout;
-    private final ThreadFactory threadFactory;
-    private final ZkAccess access;
+    private final Ticker ticker;
     private final io.statesync.core.internal.Telemetry telemetry;
     private final io.statesync.core.internal.RecipeRegistry recipes = new io.statesync.core.internal.RecipeRegistry();
     private final ConnectionLossPolicy lossPolicy;
     private final AclMode aclMode;
     private final int maxValueBytes;
     private final Retry retry;
-    private final CuratorFramework curator;
-    private final Executor listenerExecutor;
-    private final @Nullable ExecutorService ownedExecutor;
-    private final ListenerSet<ConnectionListener> listeners;
-    private final Lifecycle lifecycle;
-    private final ConnectionTracker connection;
-    private final Ticker ticker;
+    private final CoordinatorClient client;
 
-    private Coordinator(Builder b) {
-        this.connectString = Objects.requireNonNull(b.connectString);
-        this.namespace = b.namespace;
-        Ticker givenTicker = b.ticker;
+    private Coordinator(CoordinatorSettings s) {
+        this.connectString = s.connectString;
+        this.namespace = s.namespace;
+        Ticker givenTicker = s.ticker;
         this.ticker = givenTicker != null ? givenTicker : Ticker.system();
         this.telemetry = new io.statesync.core.internal.Telemetry(ticker);
-        this.sessionTimeout = b.sessionTimeout;
-        this.connectionTimeout = BuilderChecks.connectionTimeout(b);
-        this.operationTimeout = BuilderChecks.operationTimeout(b);
-        ThreadFactory givenThreads = b.threadFactory;
-        this.threadFactory = givenThreads != null ? givenThreads : Thread::new;
-        this.lossPolicy = b.lossPolicy;
-        this.aclMode = b.aclMode;
-        this.maxValueBytes = b.maxValueBytes;
-        this.retry = b.retry;
-        Executor given = b.listenerExecutor;
-        this.ownedExecutor = given == null ? CuratorClients.listenerPool(threadFactory) : null;
-        this.listenerExecutor = given != null ? given : Objects.requireNonNull(ownedExecutor);
-        this.listeners = new ListenerSet<>("Coordinator " + connectString, listenerExecutor);
-        this.lifecycle = new Lifecycle("Coordinator for " + connectString);
-
-        this.curator = CuratorClients.build(b, connectionTimeout, threadFactory);
-        this.access = new ZkAccess(curator, aclMode, retry, sessionTimeout, operationTimeout, threadFactory, ticker);
-        this.connection = new ConnectionTracker(
-                this,
-                connectString,
-                namespace,
-                sessionTimeout,
-                BuilderChecks.healthDownAfter(b),
-                lossPolicy,
-                access,
-                this::sessionId,
-                event -> listeners.publish(event, l -> l.onConnection(event)));
-        curator.getConnectionStateListenable().addListener((client, newState) -> connection.onCuratorState(newState));
+        this.sessionTimeout = s.sessionTimeout;
+        this.operationTimeout = BuilderChecks.operationTimeout(s);
+        this.lossPolicy = s.lossPolicy;
+        this.aclMode = s.aclMode;
+        this.maxValueBytes = s.maxValueBytes;
+        this.retry = s.retry;
+        this.client = new CoordinatorClient(this, s, ticker);
     }
 
     /**
@@ -144,10 +107,7 @@ public final class Coordinator implements AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     public void start() {
-        io.statesync.core.internal.VersionGuard.verifyClassPath();
-        lifecycle.start();
-        connection.started();
-        curator.start();
+        client.start();
     }
 
     /**
@@ -159,12 +119,7 @@ public final class Coordinator implements AutoCloseable {
      * @throws IllegalStateException if not started, or closed
      */
     public void awaitConnected(Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(timeout, "timeout");
-        lifecycle.requireStarted();
-        if (!curator.blockUntilConnected(Math.toIntExact(Math.max(0, timeout.toMillis())), TimeUnit.MILLISECONDS)) {
-            throw new OperationTimeoutException(
-                    null, "not connected to ZooKeeper at " + connectString + " within " + timeout, null);
-        }
+        client.awaitConnected(timeout);
     }
 
     /**
@@ -173,7 +128,7 @@ public final class Coordinator implements AutoCloseable {
      * @return {@code true} if connected
      */
     public boolean isConnected() {
-        return lifecycle.isStarted() && curator.getZookeeperClient().isConnected();
+        return client.isConnected();
     }
 
     /**
@@ -182,14 +137,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the session id
      */
     public long sessionId() {
-        if (!lifecycle.isStarted()) {
-            return 0;
-        }
-        try {
-            return curator.getZookeeperClient().getZooKeeper().getSessionId();
-        } catch (Exception e) {
-            return 0;
-        }
+        return client.sessionId();
     }
 
     /**
@@ -198,7 +146,7 @@ public final class Coordinator implements AutoCloseable {
      * @return LATENT, STARTED or CLOSED
      */
     public LifecycleState state() {
-        return lifecycle.state();
+        return client.state();
     }
 
     /**
@@ -207,7 +155,7 @@ public final class Coordinator implements AutoCloseable {
      * @param listener the listener; any {@link StateListener} is one
      */
     public void addListener(ConnectionListener listener) {
-        listeners.add(listener);
+        client.listeners().add(listener);
     }
 
     /**
@@ -219,7 +167,7 @@ public final class Coordinator implements AutoCloseable {
      * @param executor where it runs
      */
     public void addListener(ConnectionListener listener, Executor executor) {
-        listeners.add(listener, executor);
+        client.listeners().add(listener, executor);
     }
 
     /**
@@ -229,7 +177,7 @@ public final class Coordinator implements AutoCloseable {
      * @return {@code true} if it was registered
      */
     public boolean removeListener(ConnectionListener listener) {
-        return listeners.remove(listener);
+        return client.listeners().remove(listener);
     }
 
     /**
@@ -271,7 +219,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the negotiated session timeout
      */
     public Duration negotiatedSessionTimeout() {
-        return access.sessionTimeout();
+        return client.access().sessionTimeout();
     }
 
     /**
@@ -303,7 +251,7 @@ public final class Coordinator implements AutoCloseable {
      * @return this coordinator's access
      */
     public ZkAccess internalAccess() {
-        return access;
+        return client.access();
     }
 
     /**
@@ -384,7 +332,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the listener executor
      */
     public Executor listenerExecutor() {
-        return listenerExecutor;
+        return client.listenerExecutor();
     }
 
     /**
@@ -396,7 +344,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the Curator client
      */
     public CuratorFramework curatorFramework() {
-        return curator;
+        return client.curator();
     }
 
     /**
@@ -411,19 +359,7 @@ public final class Coordinator implements AutoCloseable {
      */
     @Override
     public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
-        if (previous == LifecycleState.STARTED) {
-            connection.closeClient(
-                    curator, connectionTimeout.compareTo(CLOSE_WAIT) < 0 ? connectionTimeout : CLOSE_WAIT);
-        }
-        ExecutorService owned = ownedExecutor;
-        if (owned != null) {
-            owned.shutdown();
-        }
+        client.close();
     }
 
     /**
@@ -450,7 +386,7 @@ public final class Coordinator implements AutoCloseable {
      * @return the health report
      */
     public Health health() {
-        return connection.health(lifecycle.state());
+        return client.health();
     }
 
     /**
@@ -482,7 +418,7 @@ public final class Coordinator implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + lifecycle.state()
+        return "Coordinator{" + connectString + (namespace.isEmpty() ? "" : "/" + namespace) + ", " + client.state()
                 + '}';
     }
 
@@ -492,46 +428,11 @@ public final class Coordinator implements AutoCloseable {
      * {@link #build()} validates the whole configuration and names the option at fault.
      */
     public static final class Builder {
-        final String connectString;
         private final BuilderOptions options = new BuilderOptions();
-        String namespace = "statesync";
-        Duration sessionTimeout = Duration.ofSeconds(30);
-
-        @Nullable
-        Duration connectionTimeout;
-
-        @Nullable
-        Duration operationTimeout;
-
-        @Nullable
-        Duration healthDownAfter;
-
-        @Nullable
-        ThreadFactory threadFactory;
-
-        Retry retry = Retry.defaults();
-        ConnectionLossPolicy lossPolicy = ConnectionLossPolicy.ON_SUSPENDED;
-        AclMode aclMode = AclMode.OPEN;
-
-        @Nullable
-        String digestUser;
-
-        @Nullable
-        String digestPassword;
-
-        @Nullable
-        TlsSettings tls;
-
-        int maxValueBytes = 1_000_000;
-
-        @Nullable
-        Executor listenerExecutor;
-
-        @Nullable
-        Ticker ticker;
+        private final CoordinatorSettings config;
 
         private Builder(String connectString) {
-            this.connectString = Objects.requireNonNull(connectString, "connectString");
+            this.config = new CoordinatorSettings(connectString);
         }
 
         /**
@@ -543,7 +444,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder namespace(String namespace) {
             options.once("namespace");
-            this.namespace = Objects.requireNonNull(namespace, "namespace");
+            config.namespace = Objects.requireNonNull(namespace, "namespace");
             return this;
         }
 
@@ -557,7 +458,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder sessionTimeout(Duration timeout) {
             options.once("sessionTimeout");
-            this.sessionTimeout = Objects.requireNonNull(timeout, "timeout");
+            config.sessionTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
@@ -571,7 +472,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder connectionTimeout(Duration timeout) {
             options.once("connectionTimeout");
-            this.connectionTimeout = Objects.requireNonNull(timeout, "timeout");
+            config.connectionTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
@@ -585,7 +486,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder operationTimeout(Duration timeout) {
             options.once("operationTimeout");
-            this.operationTimeout = Objects.requireNonNull(timeout, "timeout");
+            config.operationTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
@@ -601,7 +502,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder healthDownAfter(Duration limit) {
             options.once("healthDownAfter");
-            this.healthDownAfter = Objects.requireNonNull(limit, "limit");
+            config.healthDownAfter = Objects.requireNonNull(limit, "limit");
             return this;
         }
 
@@ -620,7 +521,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder threadFactory(ThreadFactory factory) {
             options.once("threadFactory");
-            this.threadFactory = Objects.requireNonNull(factory, "factory");
+            config.threadFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
@@ -632,7 +533,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder retry(Retry retry) {
             options.once("retry");
-            this.retry = Objects.requireNonNull(retry, "retry");
+            config.retry = Objects.requireNonNull(retry, "retry");
             return this;
         }
 
@@ -644,7 +545,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder connectionLossPolicy(ConnectionLossPolicy policy) {
             options.once("connectionLossPolicy");
-            this.lossPolicy = Objects.requireNonNull(policy, "policy");
+            config.lossPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -657,8 +558,8 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder digestAuthentication(String user, String password) {
             options.once("digestAuthentication");
-            this.digestUser = Objects.requireNonNull(user, "user");
-            this.digestPassword = Objects.requireNonNull(password, "password");
+            config.digestUser = Objects.requireNonNull(user, "user");
+            config.digestPassword = Objects.requireNonNull(password, "password");
             return this;
         }
 
@@ -671,7 +572,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder aclMode(AclMode mode) {
             options.once("aclMode");
-            this.aclMode = Objects.requireNonNull(mode, "mode");
+            config.aclMode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
@@ -683,7 +584,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder tls(TlsSettings settings) {
             options.once("tls");
-            this.tls = Objects.requireNonNull(settings, "settings");
+            config.tls = Objects.requireNonNull(settings, "settings");
             return this;
         }
 
@@ -697,7 +598,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder maxValueBytes(int bytes) {
             options.once("maxValueBytes");
-            this.maxValueBytes = bytes;
+            config.maxValueBytes = bytes;
             return this;
         }
 
@@ -710,7 +611,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder listenerExecutor(Executor executor) {
             options.once("listenerExecutor");
-            this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+            config.listenerExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -727,7 +628,7 @@ public final class Coordinator implements AutoCloseable {
          */
         public Builder ticker(Ticker ticker) {
             options.once("ticker");
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            config.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -739,8 +640,8 @@ public final class Coordinator implements AutoCloseable {
          * @throws IllegalArgumentException naming the option and value at fault
          */
         public Coordinator build() {
-            BuilderChecks.validate(this);
-            return new Coordinator(this);
+            BuilderChecks.validate(config);
+            return new Coordinator(config);
         }
     }
 }

@@ -41,11 +41,11 @@ final class CuratorClients {
     /**
      * The Curator client of a coordinator built by {@code b}, not started.
      *
-     * @param b the builder, validated
+     * @param b the builder's settings, validated
      * @param connectionTimeout the connection timeout in effect
      * @param threadFactory the thread factory in effect
      */
-    static CuratorFramework build(Coordinator.Builder b, Duration connectionTimeout, ThreadFactory threadFactory) {
+    static CuratorFramework build(CoordinatorSettings b, Duration connectionTimeout, ThreadFactory threadFactory) {
         CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder()
                 .connectString(b.connectString)
                 .sessionTimeoutMs(Math.toIntExact(b.sessionTimeout.toMillis()))

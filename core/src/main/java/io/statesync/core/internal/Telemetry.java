@@ -17,16 +17,9 @@ package io.statesync.core.internal;
 
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Ticker;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * ticker twice per change and listener; with a sink that follows calls, an operation reads it twice
  * per call; with a sink that follows inner events, a timed event reads it twice. Each recipe reports
  * through its {@link Probe}, made once when it is built.
+ *
+ * <p>Its parts: {@link TelemetrySinks} holds the sinks and hands each report to those that follow
+ * it; {@link OperationTiming} follows a call to its outcome; {@link ProbeSilencing} decides which
+ * probes are silent; {@link Backlogs} sums the queues of the open listener sets.
  */
 public final class Telemetry {
     /**
@@ -231,6 +228,16 @@ public final class Telemetry {
             return owner;
         }
 
+        /** The recipe's path, for {@link ProbeSilencing}. */
+        String path() {
+            return path;
+        }
+
+        /** Silences this probe for good (see {@link Telemetry#silenceUnder}). */
+        void silence() {
+            silent = true;
+        }
+
         /**
          * Makes a blocking call, followed by the sinks (see {@link Telemetry#observe}).
          *
@@ -271,8 +278,8 @@ public final class Telemetry {
          * @param event what happened, a {@link Event.Kind#COUNT}
          */
         public void count(Event event) {
-            if (events && !silent) {
-                recorded(owner, event, 1);
+            if (sinks.followsEvents() && !silent) {
+                sinks.recorded(owner, event, 1);
             }
         }
 
@@ -283,8 +290,8 @@ public final class Telemetry {
          * @param value nanoseconds, or the amount
          */
         public void record(Event event, long value) {
-            if (events && !silent) {
-                recorded(owner, event, value);
+            if (sinks.followsEvents() && !silent) {
+                sinks.recorded(owner, event, value);
             }
         }
 
@@ -295,7 +302,7 @@ public final class Telemetry {
          * @return the reading, or {@link #UNTIMED}
          */
         public long start() {
-            return events && !silent ? ticker.read() : UNTIMED;
+            return sinks.followsEvents() && !silent ? ticker.read() : UNTIMED;
         }
 
         /**
@@ -305,8 +312,8 @@ public final class Telemetry {
          * @param start what {@link #start()} returned when it began
          */
         public void timeSince(Event event, long start) {
-            if (start != UNTIMED && events && !silent) {
-                recorded(owner, event, Math.max(0, ticker.read() - start));
+            if (start != UNTIMED && sinks.followsEvents() && !silent) {
+                sinks.recorded(owner, event, Math.max(0, ticker.read() - start));
             }
         }
     }
@@ -382,17 +389,10 @@ public final class Telemetry {
         }
     }
 
-    private final CopyOnWriteArrayList<Sink> sinks = new CopyOnWriteArrayList<>();
-    // recomputed when a sink is added or removed: whether any sink follows deliveries, inner events
-    private volatile boolean deliveries;
-    private volatile boolean events;
+    private final TelemetrySinks sinks = new TelemetrySinks();
     private final Ticker ticker;
-    // the probes of the coordinator's recipes (weak: a recipe never closed is not kept)
-    private final Set<Probe> probes = Collections.newSetFromMap(new WeakHashMap<>());
-    // guarded by probes: the paths silenced by silenceUnder
-    private final List<String> silencedPaths = new ArrayList<>();
-    // the live listener sets of the coordinator's recipes (weak: a recipe never closed is not kept)
-    private final Set<ListenerSet<?>> sets = Collections.newSetFromMap(new WeakHashMap<>());
+    private final ProbeSilencing silencing = new ProbeSilencing();
+    private final Backlogs backlogs = new Backlogs();
 
     /**
      * The telemetry of one coordinator.
@@ -417,13 +417,7 @@ public final class Telemetry {
         if (sinks.isEmpty()) {
             return Operation.NONE;
         }
-        List<Scope> scopes = new ArrayList<>(1);
-        for (Sink s : sinks) {
-            Scope scope = s.started(owner, operation, path);
-            if (scope != null) {
-                scopes.add(scope);
-            }
-        }
+        List<Scope> scopes = sinks.started(owner, operation, path);
         return scopes.isEmpty() ? Operation.NONE : new Operation(ticker, scopes);
     }
 
@@ -455,29 +449,7 @@ public final class Telemetry {
      */
     public <T> T observe(String owner, String operation, String path, Call<T> call) throws InterruptedException {
         Operation op = start(owner, operation, path);
-        if (op == Operation.NONE) {
-            return call.call();
-        }
-        // Not try-with-resources: its resource closes before a catch clause runs, and the
-        // outcome must be set first.
-        try {
-            T result = call.call();
-            op.outcome(result instanceof Optional<?> o && o.isEmpty() ? "empty" : "ok");
-            return result;
-        } catch (OperationTimeoutException e) {
-            op.failed(e);
-            op.outcome("timeout");
-            throw e;
-        } catch (InterruptedException e) {
-            op.failed(e);
-            op.outcome("interrupted");
-            throw e;
-        } catch (RuntimeException | Error e) {
-            op.failed(e);
-            throw e;
-        } finally {
-            op.close();
-        }
+        return op == Operation.NONE ? call.call() : OperationTiming.observe(op, call);
     }
 
     /**
@@ -496,34 +468,7 @@ public final class Telemetry {
     public <T> CompletableFuture<T> observeAsync(
             String owner, String operation, String path, Supplier<CompletableFuture<T>> call, Outcomes outcomes) {
         Operation op = start(owner, operation, path);
-        if (op == Operation.NONE) {
-            return call.get();
-        }
-        CompletableFuture<T> future;
-        try {
-            future = call.get();
-        } catch (RuntimeException | Error e) {
-            op.failed(e);
-            op.close();
-            throw e;
-        }
-        var unused = future.whenComplete((value, thrown) -> {
-            if (thrown == null) {
-                op.outcome("ok");
-            } else {
-                Throwable cause =
-                        thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
-                op.failed(cause);
-                String named = outcomes.of(cause);
-                if (named != null) {
-                    op.outcome(named);
-                } else if (cause instanceof OperationTimeoutException) {
-                    op.outcome("timeout");
-                }
-            }
-            op.close();
-        });
-        return future;
+        return op == Operation.NONE ? call.get() : OperationTiming.observeAsync(op, call, outcomes);
     }
 
     /**
@@ -532,10 +477,7 @@ public final class Telemetry {
      * @param sink the sink
      */
     public void addSink(Sink sink) {
-        synchronized (sinks) {
-            sinks.add(sink);
-            follow();
-        }
+        sinks.add(sink);
     }
 
     /**
@@ -544,21 +486,7 @@ public final class Telemetry {
      * @param sink the sink, as added
      */
     public void removeSink(Sink sink) {
-        synchronized (sinks) {
-            sinks.remove(sink);
-            follow();
-        }
-    }
-
-    private void follow() {
-        boolean d = false;
-        boolean e = false;
-        for (Sink s : sinks) {
-            d |= s.followsDeliveries();
-            e |= s.followsEvents();
-        }
-        deliveries = d;
-        events = e;
+        sinks.remove(sink);
     }
 
     /**
@@ -567,7 +495,7 @@ public final class Telemetry {
      * @return {@code true} if at least one sink {@link Sink#followsDeliveries() follows deliveries}
      */
     public boolean timesDeliveries() {
-        return deliveries;
+        return sinks.followsDeliveries();
     }
 
     /**
@@ -579,19 +507,8 @@ public final class Telemetry {
      */
     public Probe probe(String owner, String path) {
         Probe p = new Probe(owner, path);
-        synchronized (probes) {
-            for (String silenced : silencedPaths) {
-                if (under(path, silenced)) {
-                    p.silent = true;
-                }
-            }
-            probes.add(p);
-        }
+        silencing.add(p);
         return p;
-    }
-
-    private static boolean under(String path, String root) {
-        return path.startsWith(root.endsWith("/") ? root : root + "/");
     }
 
     /**
@@ -602,14 +519,7 @@ public final class Telemetry {
      * @param path the recipe's path
      */
     public void silenceUnder(String path) {
-        synchronized (probes) {
-            silencedPaths.add(path);
-            for (Probe p : probes) {
-                if (under(p.path, path)) {
-                    p.silent = true;
-                }
-            }
-        }
+        silencing.silenceUnder(path);
     }
 
     /**
@@ -620,53 +530,27 @@ public final class Telemetry {
      * @param path the path given to {@link #silenceUnder}
      */
     public void endSilenceUnder(String path) {
-        synchronized (probes) {
-            silencedPaths.remove(path);
-        }
-    }
-
-    private void recorded(String owner, Event event, long value) {
-        for (Sink s : sinks) {
-            if (s.followsEvents()) {
-                s.recorded(owner, event, value);
-            }
-        }
+        silencing.endSilenceUnder(path);
     }
 
     void delivered(String owner, long queuedNanos) {
-        for (Sink s : sinks) {
-            if (s.followsDeliveries()) {
-                s.delivered(owner, queuedNanos);
-            }
-        }
+        sinks.delivered(owner, queuedNanos);
     }
 
     void listenerFailed(String owner) {
-        for (Sink s : sinks) {
-            if (s.followsDeliveries()) {
-                s.listenerFailed(owner);
-            }
-        }
+        sinks.listenerFailed(owner);
     }
 
     void resynced(String owner) {
-        for (Sink s : sinks) {
-            if (s.followsDeliveries()) {
-                s.resynced(owner);
-            }
-        }
+        sinks.resynced(owner);
     }
 
     void register(ListenerSet<?> set) {
-        synchronized (sets) {
-            sets.add(set);
-        }
+        backlogs.register(set);
     }
 
     void unregister(ListenerSet<?> set) {
-        synchronized (sets) {
-            sets.remove(set);
-        }
+        backlogs.unregister(set);
     }
 
     /**
@@ -676,15 +560,7 @@ public final class Telemetry {
      * @return owner to queued changes
      */
     public Map<String, Integer> backlogs() {
-        List<ListenerSet<?>> open;
-        synchronized (sets) {
-            open = new ArrayList<>(sets);
-        }
-        Map<String, Integer> out = new java.util.TreeMap<>();
-        for (ListenerSet<?> s : open) {
-            out.merge(s.owner(), s.backlog(), Integer::sum);
-        }
-        return out;
+        return backlogs.all();
     }
 
     /**
@@ -695,18 +571,6 @@ public final class Telemetry {
      * @return the queued changes, 0 if no open recipe has that name
      */
     public int backlog(String owner) {
-        List<ListenerSet<?>> named = new ArrayList<>();
-        synchronized (sets) {
-            for (ListenerSet<?> s : sets) {
-                if (s.owner().equals(owner)) {
-                    named.add(s);
-                }
-            }
-        }
-        int total = 0;
-        for (ListenerSet<?> s : named) {
-            total += s.backlog();
-        }
-        return total;
+        return backlogs.of(owner);
     }
 }
