@@ -21,25 +21,17 @@ import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.Health;
-import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
-import io.statesync.core.NotLeaderException;
 import io.statesync.core.OperationTimeoutException;
-import io.statesync.core.SessionExpiredException;
 import io.statesync.core.StateListener;
-import io.statesync.core.StateSyncException;
-import io.statesync.core.Ticker;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
-import io.statesync.core.internal.ZkAccess;
 import io.statesync.core.internal.ZkErrors;
-import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
-import io.statesync.recipes.internal.GuardedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,23 +47,21 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The election. All ZooKeeper work runs serially on {@link #loop} ({@link #refresh()}); connection
- * losses are handled synchronously on the coordinator's event thread ({@link #onConnection}); every
- * field below {@link #lock} is guarded by it.
+ * The election: its lifecycle, listeners, connection events, queries and the state every part of it
+ * shares. All ZooKeeper work runs serially on {@link #loop}, one pass at a time ({@link ElectionPass});
+ * connection losses are handled synchronously on the coordinator's event thread ({@link
+ * #onConnection}); guarded writes go through {@link LeaderWrites}, the task through {@link
+ * TaskRunner}. Every field below {@link #lock} is guarded by it, and the package-private ones are
+ * read and written by the pass and the writes under that lock.
  */
 final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultLeaderElection.class);
-    private static final long RETRY_MILLIS = 250;
-    /** The longest wait between retries while access is denied. */
-    private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
     /**
      * How long {@link #close()} waits, while connected, for the handover (the delete of this node's
@@ -79,67 +69,63 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
      */
     static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
 
-    private final Coordinator coordinator;
-    /** The coordinator's ticker: every time rule of the election and its task reads it. */
-    private final Ticker ticker;
+    final Coordinator coordinator;
 
-    private final String path;
-    private final String participantId;
-    private final String metadata;
+    final String path;
+    final String participantId;
+    final String metadata;
     /** Set by the builder, or {@code null} for the default derived from the granted session timeout. */
     private final @Nullable Duration takeoverDelay;
 
-    private final String name;
-    private final Lifecycle lifecycle;
-    private final ListenerSet<StateListener<Leadership>> listeners;
+    final String name;
+    final Lifecycle lifecycle;
+    final ListenerSet<StateListener<Leadership>> listeners;
 
     /** The election's znodes: every request the election sends, and the watches it sets. */
-    private final ElectionNodes nodes;
+    final ElectionNodes nodes;
 
     private final ConnectionListener connectionListener = this::onConnection;
-    private final ScheduledThreadPoolExecutor loop;
+    final ScheduledThreadPoolExecutor loop;
     /** The task, its stop reports and the suspend grace. */
-    private final TaskRunner tasks;
+    final TaskRunner tasks;
+    /** The guarded writes, and the check before each scheduled tick. */
+    private final LeaderWrites writes;
+    /** The pass that keeps this node's place in line, its scheduling and its retries. */
+    private final ElectionPass pass;
 
-    private final AtomicBoolean refreshQueued = new AtomicBoolean();
-
-    private final Object lock = new Object();
+    final Object lock = new Object();
     // Everything below is guarded by lock.
-    private boolean closed;
-    /** Guarded by lock: the newer layout this node refused, reported once. */
-    private @Nullable IncompatibleLayoutException layoutError;
+    boolean closed;
 
-    private boolean connected;
+    boolean connected;
     /** Bumped on every connection transition that may invalidate a refresh in flight, and on step-down. */
-    private long generation;
+    long generation;
     /** This participant's znode, or null while it has none. */
-    private @Nullable String ourPath;
+    @Nullable
+    String ourPath;
 
-    private boolean leader;
+    boolean leader;
     /** The znode this node claimed leadership with (kept after a loss step-down for the handover marker). */
-    private @Nullable String claimedPath;
+    @Nullable
+    String claimedPath;
 
-    private long claimedEpoch;
+    long claimedEpoch;
     /** The session that owns ourPath. */
-    private long ourSession;
+    long ourSession;
     /** Our znode of a session this client gave up; deleted (once our task has ended) so it does not hold the line. */
-    private @Nullable String stalePath;
+    @Nullable
+    String stalePath;
     /** The session that owns stalePath. */
     private long staleSession;
 
-    private boolean requeueRequested;
-    private final List<CompletableFuture<Void>> requeueWaiters = new ArrayList<>();
+    boolean requeueRequested;
+    final List<CompletableFuture<Void>> requeueWaiters = new ArrayList<>();
     private boolean releaseOnTaskEnd;
-    /** The takeover delay after an unclean handover. */
-    private final TakeoverRule takeover = new TakeoverRule();
 
-    private final Telemetry.Probe probe;
-
-    /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
-    private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
+    final Telemetry.Probe probe;
 
     /** The leadership shown to listeners. */
-    private final LeadershipView view;
+    final LeadershipView view;
 
     DefaultLeaderElection(
             Coordinator coordinator,
@@ -154,7 +140,6 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             @Nullable Consumer<TaskStop> onTaskStop,
             ScheduledThreadPoolExecutor loop) {
         this.coordinator = coordinator;
-        this.ticker = coordinator.ticker();
         this.path = path;
         this.participantId = participantId;
         this.metadata = metadata;
@@ -167,6 +152,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                 coordinator, path, name, Participants.encode(participantId, metadata), this::scheduleRefresh);
         this.loop = loop;
         this.probe = coordinator.internalTelemetry().probe(name, path);
+        this.writes = new LeaderWrites(this);
         this.tasks = new TaskRunner(
                 coordinator,
                 name,
@@ -177,8 +163,9 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
                 suspendGrace,
                 onTaskStop,
                 this::taskEnded,
-                this::stillLeads);
+                writes::stillLeads);
         tasks.probe = probe;
+        this.pass = new ElectionPass(this);
         coordinator.internalRecipes().register("LeaderElection", path, this);
     }
 
@@ -307,7 +294,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         } else if (mine != null) {
             try {
                 // Within the operation timeout, as a pass of the election.
-                release(mine, coordinator.internalAccess().defaultDeadline());
+                pass.release(mine, coordinator.internalAccess().defaultDeadline());
             } catch (RuntimeException e) {
                 LOG.warn("{}: deleting {} on close failed ({}); retrying on reconnection", name, mine, e.toString());
                 nodes.deleteLater(mine, mineSession);
@@ -372,8 +359,8 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         }
         Deadline deadline = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
-            boolean led = deadline.awaitWhile(lock, () -> !leader && !closed && denials.current() == null) && leader;
-            AccessDeniedException error = denials.current();
+            boolean led = deadline.awaitWhile(lock, () -> !leader && !closed && pass.denied() == null) && leader;
+            AccessDeniedException error = pass.denied();
             if (!led && error != null && !closed) {
                 throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
             }
@@ -424,28 +411,6 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         }
     }
 
-    /**
-     * Before each scheduled tick: a guarded check of this leadership's own znode, committed through
-     * the ensemble's leader (one transaction, nothing changed), so the answer is the server's state
-     * now. A session that ended while this process was frozen or cut off fails it.
-     */
-    private boolean stillLeads(Leadership run) throws InterruptedException {
-        String guard;
-        synchronized (lock) {
-            guard = leader && claimedEpoch == run.epoch() ? claimedPath : null;
-        }
-        if (guard == null) {
-            return false;
-        }
-        try {
-            write(GuardedWrite.of().check(guard, -1));
-            return true;
-        } catch (StateSyncException e) {
-            LOG.debug("{}: leadership not confirmed before a tick: {}", name, e.toString());
-            return false;
-        }
-    }
-
     @Override
     public void write(GuardedWrite write) throws InterruptedException {
         write(write, coordinator.operationTimeout());
@@ -453,48 +418,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
 
     @Override
     public void write(GuardedWrite write, Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(write, "write");
-        Deadline.checkTimeout(timeout, "timeout");
-        if (write.operations().isEmpty()) {
-            throw new IllegalArgumentException("a guarded write needs at least one operation");
-        }
-        String guard;
-        synchronized (lock) {
-            guard = leader ? claimedPath : null;
-        }
-        if (guard == null) {
-            throw new NotLeaderException(path, participantId + " does not lead election " + path, null);
-        }
-        try {
-            GuardedWrites.write(
-                    coordinator,
-                    guard,
-                    write,
-                    p -> new NotLeaderException(
-                            path,
-                            participantId + " no longer leads election " + path + ": its znode " + p + " is gone",
-                            null),
-                    coordinator.internalAccess().deadline(timeout),
-                    name + ": guarded write");
-        } catch (SessionExpiredException e) {
-            // The session ended before this node heard of it (always possible under ON_LOST, where a
-            // suspended leader keeps leading): its znode went with it, so it no longer leads.
-            boolean stepped = false;
-            synchronized (lock) {
-                if (leader && guard.equals(claimedPath)) {
-                    stepDown(TaskStop.Reason.SESSION_LOST);
-                    stepped = true;
-                }
-            }
-            if (stepped) {
-                listeners.dispatch();
-            }
-            throw new NotLeaderException(
-                    path,
-                    participantId + " no longer leads election " + path + ": its session expired (its znode " + guard
-                            + " went with it); nothing was written",
-                    e);
-        }
+        writes.write(write, timeout);
     }
 
     // ---------------------------------------------------------------- listeners
@@ -599,7 +523,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     // ---------------------------------------------------------------- leading
 
     /** Gives up leadership, if held: interrupts the task and shows no leader. Under lock. */
-    private void stepDown(TaskStop.Reason reason) {
+    void stepDown(TaskStop.Reason reason) {
         if (!leader) {
             return;
         }
@@ -612,298 +536,9 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
         lock.notifyAll();
     }
 
+    /** Asks for a pass of the election on its serial loop (requests coalesce). */
     private void scheduleRefresh() {
-        if (lifecycle.state() != LifecycleState.STARTED) {
-            return;
-        }
-        if (refreshQueued.compareAndSet(false, true)) {
-            try {
-                loop.execute(this::refresh);
-            } catch (RejectedExecutionException e) {
-                refreshQueued.set(false);
-            }
-        }
-    }
-
-    private void scheduleRefreshIn(long nanos) {
-        try {
-            Future<?> unused = loop.schedule(this::scheduleRefresh, nanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed
-        }
-    }
-
-    private void refresh() {
-        refreshQueued.set(false);
-        try {
-            doRefresh();
-            synchronized (lock) {
-                denials.clear();
-            }
-        } catch (AccessDeniedException e) {
-            accessDenied(e);
-        } catch (IncompatibleLayoutException e) {
-            layoutRefused(e);
-        } catch (RuntimeException e) {
-            if (lifecycle.isStarted()) {
-                LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
-                scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
-            }
-        } finally {
-            listeners.dispatch();
-        }
-    }
-
-    /**
-     * The election's znode is in a newer release's layout: told once to listeners (nothing was
-     * written, this node does not join), then checked again every 30 seconds, in case the newer
-     * nodes are rolled back.
-     */
-    private void layoutRefused(IncompatibleLayoutException e) {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            if (layoutError == null) {
-                layoutError = e;
-                LOG.error("{}: {}", name, e.getMessage());
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-        }
-        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(MAX_DENIED_RETRY_MILLIS));
-    }
-
-    /**
-     * The election's path may not be accessed with the coordinator's credentials: told once to
-     * listeners and to {@link #awaitLeadership} callers, then retried with a backoff that doubles
-     * from {@link #RETRY_MILLIS} to {@link #MAX_DENIED_RETRY_MILLIS}, in case the ACL is changed.
-     */
-    private void accessDenied(AccessDeniedException e) {
-        long delay;
-        boolean first;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            delay = denials.record(e);
-            first = denials.episodeBegan();
-            if (first) {
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-            lock.notifyAll();
-        }
-        denials.log(LOG, name, e, delay);
-        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(delay));
-    }
-
-    /**
-     * One pass: hands over a znode of a session given up, re-queues if asked, joins the line if this
-     * node has no znode, reads the line and the leader's znode (watching it, or the predecessor), and
-     * claims leadership when first. Every request runs against one deadline, the coordinator's
-     * operation timeout: reads and version-checked or idempotent writes through the one retry loop
-     * of {@link ZkAccess}, the join and the multis sent once (a lost answer is resolved, never
-     * blindly resent). Past the deadline the pass ends with an {@link OperationTimeoutException} and
-     * {@link #refresh()} schedules the next.
-     */
-    private void doRefresh() {
-        long gen;
-        String mine;
-        boolean requeue;
-        synchronized (lock) {
-            if (closed || !connected) {
-                return;
-            }
-            gen = generation;
-            mine = ourPath;
-            requeue = requeueRequested;
-        }
-        ZkAccess access = coordinator.internalAccess();
-        Deadline deadline = access.defaultDeadline();
-        String stale;
-        synchronized (lock) {
-            stale = tasks.alive() ? null : stalePath;
-        }
-        if (stale != null) {
-            // A session this client gave up (LOST) may live on the server until it times out; its
-            // znode would hold the line until then. Our task has ended: hand over now.
-            release(stale, deadline);
-            synchronized (lock) {
-                if (stale.equals(stalePath)) {
-                    stalePath = null;
-                }
-            }
-        }
-        List<CompletableFuture<Void>> completed = List.of();
-        if (requeue) {
-            synchronized (lock) {
-                if (tasks.alive()) {
-                    return; // the task's end triggers another refresh
-                }
-            }
-            if (mine != null) {
-                release(mine, deadline);
-            }
-            synchronized (lock) {
-                if (Objects.equals(ourPath, mine)) {
-                    ourPath = null;
-                }
-                mine = ourPath;
-                requeueRequested = false;
-                completed = new ArrayList<>(requeueWaiters);
-                requeueWaiters.clear();
-            }
-        }
-        if (mine == null) {
-            Participants.checkLayout(path, nodes.electionData(deadline, "reading the election's data layout"));
-            mine = join(gen, deadline);
-            completed.forEach(w -> w.complete(null));
-            if (mine == null) {
-                return;
-            }
-        }
-        String myName = mine.substring(mine.lastIndexOf('/') + 1);
-        List<String> line = Participants.inLineOrder(nodes.line(deadline));
-        int index = line.indexOf(myName);
-        if (index < 0) {
-            synchronized (lock) {
-                if (Objects.equals(ourPath, mine)) {
-                    ourPath = null;
-                    if (leader && mine.equals(claimedPath)) {
-                        stepDown(TaskStop.Reason.LEADERSHIP_LOST);
-                    }
-                }
-            }
-            scheduleRefresh();
-            return;
-        }
-        String first = line.get(0);
-        String leaderPath = path + "/" + first;
-        ZkAccess.Reply leaderRead = nodes.watchedData(leaderPath, deadline);
-        if (leaderRead.noNode()) {
-            scheduleRefresh();
-            return;
-        }
-        Stat leaderStat = leaderRead.stat();
-        if (!leaderRead.ok() || leaderStat == null) {
-            throw ZkAccess.error(leaderRead.rc(), leaderPath);
-        }
-        byte[] leaderData = Objects.requireNonNullElse(leaderRead.data(), new byte[0]);
-        if (index > 0) {
-            String predecessor = line.get(index - 1);
-            if (!predecessor.equals(first) && !nodes.exists(path + "/" + predecessor, deadline)) {
-                scheduleRefresh();
-                return;
-            }
-            Leadership other = new Leadership(
-                    Participants.id(leaderData), Participants.metadata(leaderData), leaderStat.getCzxid(), false);
-            synchronized (lock) {
-                if (gen == generation && !closed) {
-                    view.show(other);
-                }
-            }
-            return;
-        }
-        // This node is first in line.
-        long epoch = leaderStat.getCzxid();
-        if (leaderStat.getEphemeralOwner() != coordinator.sessionId()) {
-            // A znode of an earlier session of ours (CURATOR-696): never lead with it.
-            synchronized (lock) {
-                if (Objects.equals(ourPath, mine)) {
-                    ourPath = null;
-                }
-            }
-            scheduleRefresh();
-            return;
-        }
-        synchronized (lock) {
-            if (!leader && gen == generation) {
-                view.show(null); // the previous leader is gone, and this node does not lead yet
-            }
-            if (leader || tasks.alive() || gen != generation) {
-                return; // a task still running from the last leadership: its end refreshes again
-            }
-        }
-        long previousEpoch =
-                Participants.leadingEpoch(path, nodes.electionData(deadline, "reading the handover marker"));
-        long wait = 0;
-        synchronized (lock) {
-            if (TakeoverRule.unclean(previousEpoch, epoch, claimedEpoch)) {
-                long now = ticker.read();
-                if (takeover.seen(previousEpoch, now)) {
-                    probe.record(Telemetry.Event.TAKEOVER_DELAY, takeoverDelay().toNanos());
-                    LOG.info(
-                            "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
-                                    + " leading",
-                            name,
-                            Long.toHexString(previousEpoch),
-                            takeoverDelay());
-                }
-                wait = takeover.remainingNanos(takeoverDelay(), now);
-            }
-        }
-        if (wait > 0) {
-            scheduleRefreshIn(wait);
-            return;
-        }
-        claim(gen, mine, epoch, deadline);
-    }
-
-    /** Joins the line; {@code null} if the pass became stale meanwhile (the znode is then deleted). */
-    private @Nullable String join(long gen, Deadline deadline) {
-        ElectionNodes.Joined joined = nodes.join(deadline);
-        boolean orphan;
-        synchronized (lock) {
-            orphan = closed || gen != generation || ourPath != null;
-            if (!orphan) {
-                ourPath = joined.path();
-                ourSession = joined.owner();
-            }
-        }
-        if (orphan) {
-            nodes.deleteLater(joined.path(), joined.owner());
-            scheduleRefresh();
-            return null;
-        }
-        return joined.path();
-    }
-
-    /** Marks the handover marker with our epoch, then leads if the pass is still current. */
-    private void claim(long gen, String mine, long epoch, Deadline deadline) {
-        if (!nodes.markLeading(mine, epoch, deadline)) {
-            scheduleRefresh(); // our znode (or the election) is gone
-            return;
-        }
-        synchronized (lock) {
-            if (mine.equals(ourPath)) {
-                // The marker now names this znode: a later release must mark the handover clean.
-                claimedPath = mine;
-                claimedEpoch = epoch;
-            }
-            if (closed || gen != generation || !connected || !mine.equals(ourPath) || requeueRequested) {
-                return;
-            }
-            leader = true;
-            probe.count(Telemetry.Event.ELECTED);
-            Leadership self = new Leadership(participantId, metadata, epoch, true);
-            LOG.info("{}: leads with epoch 0x{}", name, Long.toHexString(epoch));
-            tasks.start(self);
-            view.show(self);
-            lock.notifyAll();
-        }
-    }
-
-    /** Deletes our znode, marking the handover clean if it is the one this node led with. */
-    private void release(String mine, Deadline deadline) {
-        long epoch;
-        synchronized (lock) {
-            epoch = mine.equals(claimedPath) ? claimedEpoch : 0;
-        }
-        nodes.release(mine, epoch, deadline);
-        synchronized (lock) {
-            if (mine.equals(claimedPath)) {
-                claimedPath = null;
-            }
-        }
+        pass.scheduleRefresh();
     }
 
     // ---------------------------------------------------------------- the task
@@ -967,7 +602,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             if (tasks.hasTask()) {
                 details.put("taskRunning", tasks.isRunning());
             }
-            refused = layoutError != null && ourPath == null;
+            refused = pass.layoutRefused() && ourPath == null;
         }
         if (refused) {
             return new Health(

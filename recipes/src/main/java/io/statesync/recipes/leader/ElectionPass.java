@@ -1,0 +1,424 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.recipes.leader;
+
+import io.statesync.core.AccessDeniedException;
+import io.statesync.core.Coordinator;
+import io.statesync.core.IncompatibleLayoutException;
+import io.statesync.core.LifecycleState;
+import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.StateListener;
+import io.statesync.core.Ticker;
+import io.statesync.core.internal.Deadline;
+import io.statesync.core.internal.Lifecycle;
+import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.Telemetry;
+import io.statesync.core.internal.ZkAccess;
+import io.statesync.recipes.internal.AccessDenials;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The election's pass and its scheduling: requests for a pass coalesce into one on the election's
+ * serial loop ({@link #scheduleRefresh()}); a pass ({@link #doRefresh()}) keeps this node's place in
+ * line and claims leadership when it is first; a failed pass is retried ({@link #refresh()}: access
+ * denied and a newer layout are told to listeners once and retried with a backoff, anything else
+ * after {@link #RETRY_MILLIS}). The state a pass reads and writes is the election's, guarded by its
+ * lock; the retry state here ({@link #denials}, {@link #layoutError}) is guarded by the same lock.
+ */
+final class ElectionPass {
+    private static final Logger LOG = LoggerFactory.getLogger(ElectionPass.class);
+    private static final long RETRY_MILLIS = 250;
+    /** The longest wait between retries while access is denied. */
+    private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
+
+    /** The election whose state the pass keeps; its fields are read and written under {@link #lock}. */
+    private final DefaultLeaderElection election;
+    /** The election's lock. */
+    private final Object lock;
+
+    private final Coordinator coordinator;
+    /** The coordinator's ticker: the takeover delay reads it. */
+    private final Ticker ticker;
+
+    private final String path;
+    private final String participantId;
+    private final String metadata;
+    private final String name;
+    private final Lifecycle lifecycle;
+    private final ListenerSet<StateListener<Leadership>> listeners;
+    private final LeadershipView view;
+    private final ElectionNodes nodes;
+    private final ScheduledThreadPoolExecutor loop;
+    private final TaskRunner tasks;
+    private final Telemetry.Probe probe;
+
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+
+    /** Guarded by lock: the newer layout this node refused, reported once. */
+    private @Nullable IncompatibleLayoutException layoutError;
+
+    /** The takeover delay after an unclean handover. Guarded by lock. */
+    private final TakeoverRule takeover = new TakeoverRule();
+
+    /**
+     * Access denied to the last refreshes: reported once per episode, retried with a doubling backoff.
+     * Guarded by lock.
+     */
+    private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
+
+    /** Made by the election's constructor once its own final fields are set. */
+    ElectionPass(DefaultLeaderElection election) {
+        this.election = election;
+        this.lock = election.lock;
+        this.coordinator = election.coordinator;
+        this.ticker = election.coordinator.ticker();
+        this.path = election.path;
+        this.participantId = election.participantId;
+        this.metadata = election.metadata;
+        this.name = election.name;
+        this.lifecycle = election.lifecycle;
+        this.listeners = election.listeners;
+        this.view = election.view;
+        this.nodes = election.nodes;
+        this.loop = election.loop;
+        this.tasks = election.tasks;
+        this.probe = election.probe;
+    }
+
+    /** The access denial of the current episode, or {@code null} if access is not denied. Under lock. */
+    @Nullable
+    AccessDeniedException denied() {
+        return denials.current();
+    }
+
+    /** Whether this node refused the election's znode because it is in a newer layout. Under lock. */
+    boolean layoutRefused() {
+        return layoutError != null;
+    }
+
+    void scheduleRefresh() {
+        if (lifecycle.state() != LifecycleState.STARTED) {
+            return;
+        }
+        if (refreshQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::refresh);
+            } catch (RejectedExecutionException e) {
+                refreshQueued.set(false);
+            }
+        }
+    }
+
+    private void scheduleRefreshIn(long nanos) {
+        try {
+            Future<?> unused = loop.schedule(this::scheduleRefresh, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void refresh() {
+        refreshQueued.set(false);
+        try {
+            doRefresh();
+            synchronized (lock) {
+                denials.clear();
+            }
+        } catch (AccessDeniedException e) {
+            accessDenied(e);
+        } catch (IncompatibleLayoutException e) {
+            layoutRefused(e);
+        } catch (RuntimeException e) {
+            if (lifecycle.isStarted()) {
+                LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
+                scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
+            }
+        } finally {
+            listeners.dispatch();
+        }
+    }
+
+    /**
+     * The election's znode is in a newer release's layout: told once to listeners (nothing was
+     * written, this node does not join), then checked again every 30 seconds, in case the newer
+     * nodes are rolled back.
+     */
+    private void layoutRefused(IncompatibleLayoutException e) {
+        synchronized (lock) {
+            if (election.closed) {
+                return;
+            }
+            if (layoutError == null) {
+                layoutError = e;
+                LOG.error("{}: {}", name, e.getMessage());
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+        }
+        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(MAX_DENIED_RETRY_MILLIS));
+    }
+
+    /**
+     * The election's path may not be accessed with the coordinator's credentials: told once to
+     * listeners and to {@link DefaultLeaderElection#awaitLeadership} callers, then retried with a
+     * backoff that doubles from {@link #RETRY_MILLIS} to {@link #MAX_DENIED_RETRY_MILLIS}, in case the
+     * ACL is changed.
+     */
+    private void accessDenied(AccessDeniedException e) {
+        long delay;
+        boolean first;
+        synchronized (lock) {
+            if (election.closed) {
+                return;
+            }
+            delay = denials.record(e);
+            first = denials.episodeBegan();
+            if (first) {
+                listeners.enqueue(e, l -> l.onError(e));
+            }
+            lock.notifyAll();
+        }
+        denials.log(LOG, name, e, delay);
+        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(delay));
+    }
+
+    /**
+     * One pass: hands over a znode of a session given up, re-queues if asked, joins the line if this
+     * node has no znode, reads the line and the leader's znode (watching it, or the predecessor), and
+     * claims leadership when first. Every request runs against one deadline, the coordinator's
+     * operation timeout: reads and version-checked or idempotent writes through the one retry loop
+     * of {@link ZkAccess}, the join and the multis sent once (a lost answer is resolved, never
+     * blindly resent). Past the deadline the pass ends with an {@link OperationTimeoutException} and
+     * {@link #refresh()} schedules the next.
+     */
+    private void doRefresh() {
+        long gen;
+        String mine;
+        boolean requeue;
+        synchronized (lock) {
+            if (election.closed || !election.connected) {
+                return;
+            }
+            gen = election.generation;
+            mine = election.ourPath;
+            requeue = election.requeueRequested;
+        }
+        ZkAccess access = coordinator.internalAccess();
+        Deadline deadline = access.defaultDeadline();
+        String stale;
+        synchronized (lock) {
+            stale = tasks.alive() ? null : election.stalePath;
+        }
+        if (stale != null) {
+            // A session this client gave up (LOST) may live on the server until it times out; its
+            // znode would hold the line until then. Our task has ended: hand over now.
+            release(stale, deadline);
+            synchronized (lock) {
+                if (stale.equals(election.stalePath)) {
+                    election.stalePath = null;
+                }
+            }
+        }
+        List<CompletableFuture<Void>> completed = List.of();
+        if (requeue) {
+            synchronized (lock) {
+                if (tasks.alive()) {
+                    return; // the task's end triggers another refresh
+                }
+            }
+            if (mine != null) {
+                release(mine, deadline);
+            }
+            synchronized (lock) {
+                if (Objects.equals(election.ourPath, mine)) {
+                    election.ourPath = null;
+                }
+                mine = election.ourPath;
+                election.requeueRequested = false;
+                completed = new ArrayList<>(election.requeueWaiters);
+                election.requeueWaiters.clear();
+            }
+        }
+        if (mine == null) {
+            Participants.checkLayout(path, nodes.electionData(deadline, "reading the election's data layout"));
+            mine = join(gen, deadline);
+            completed.forEach(w -> w.complete(null));
+            if (mine == null) {
+                return;
+            }
+        }
+        String myName = mine.substring(mine.lastIndexOf('/') + 1);
+        List<String> line = Participants.inLineOrder(nodes.line(deadline));
+        int index = line.indexOf(myName);
+        if (index < 0) {
+            synchronized (lock) {
+                if (Objects.equals(election.ourPath, mine)) {
+                    election.ourPath = null;
+                    if (election.leader && mine.equals(election.claimedPath)) {
+                        election.stepDown(TaskStop.Reason.LEADERSHIP_LOST);
+                    }
+                }
+            }
+            scheduleRefresh();
+            return;
+        }
+        String first = line.get(0);
+        String leaderPath = path + "/" + first;
+        ZkAccess.Reply leaderRead = nodes.watchedData(leaderPath, deadline);
+        if (leaderRead.noNode()) {
+            scheduleRefresh();
+            return;
+        }
+        Stat leaderStat = leaderRead.stat();
+        if (!leaderRead.ok() || leaderStat == null) {
+            throw ZkAccess.error(leaderRead.rc(), leaderPath);
+        }
+        byte[] leaderData = Objects.requireNonNullElse(leaderRead.data(), new byte[0]);
+        if (index > 0) {
+            String predecessor = line.get(index - 1);
+            if (!predecessor.equals(first) && !nodes.exists(path + "/" + predecessor, deadline)) {
+                scheduleRefresh();
+                return;
+            }
+            Leadership other = new Leadership(
+                    Participants.id(leaderData), Participants.metadata(leaderData), leaderStat.getCzxid(), false);
+            synchronized (lock) {
+                if (gen == election.generation && !election.closed) {
+                    view.show(other);
+                }
+            }
+            return;
+        }
+        // This node is first in line.
+        long epoch = leaderStat.getCzxid();
+        if (leaderStat.getEphemeralOwner() != coordinator.sessionId()) {
+            // A znode of an earlier session of ours (CURATOR-696): never lead with it.
+            synchronized (lock) {
+                if (Objects.equals(election.ourPath, mine)) {
+                    election.ourPath = null;
+                }
+            }
+            scheduleRefresh();
+            return;
+        }
+        synchronized (lock) {
+            if (!election.leader && gen == election.generation) {
+                view.show(null); // the previous leader is gone, and this node does not lead yet
+            }
+            if (election.leader || tasks.alive() || gen != election.generation) {
+                return; // a task still running from the last leadership: its end refreshes again
+            }
+        }
+        long previousEpoch =
+                Participants.leadingEpoch(path, nodes.electionData(deadline, "reading the handover marker"));
+        long wait = 0;
+        synchronized (lock) {
+            if (TakeoverRule.unclean(previousEpoch, epoch, election.claimedEpoch)) {
+                long now = ticker.read();
+                if (takeover.seen(previousEpoch, now)) {
+                    probe.record(
+                            Telemetry.Event.TAKEOVER_DELAY,
+                            election.takeoverDelay().toNanos());
+                    LOG.info(
+                            "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
+                                    + " leading",
+                            name,
+                            Long.toHexString(previousEpoch),
+                            election.takeoverDelay());
+                }
+                wait = takeover.remainingNanos(election.takeoverDelay(), now);
+            }
+        }
+        if (wait > 0) {
+            scheduleRefreshIn(wait);
+            return;
+        }
+        claim(gen, mine, epoch, deadline);
+    }
+
+    /** Joins the line; {@code null} if the pass became stale meanwhile (the znode is then deleted). */
+    private @Nullable String join(long gen, Deadline deadline) {
+        ElectionNodes.Joined joined = nodes.join(deadline);
+        boolean orphan;
+        synchronized (lock) {
+            orphan = election.closed || gen != election.generation || election.ourPath != null;
+            if (!orphan) {
+                election.ourPath = joined.path();
+                election.ourSession = joined.owner();
+            }
+        }
+        if (orphan) {
+            nodes.deleteLater(joined.path(), joined.owner());
+            scheduleRefresh();
+            return null;
+        }
+        return joined.path();
+    }
+
+    /** Marks the handover marker with our epoch, then leads if the pass is still current. */
+    private void claim(long gen, String mine, long epoch, Deadline deadline) {
+        if (!nodes.markLeading(mine, epoch, deadline)) {
+            scheduleRefresh(); // our znode (or the election) is gone
+            return;
+        }
+        synchronized (lock) {
+            if (mine.equals(election.ourPath)) {
+                // The marker now names this znode: a later release must mark the handover clean.
+                election.claimedPath = mine;
+                election.claimedEpoch = epoch;
+            }
+            if (election.closed
+                    || gen != election.generation
+                    || !election.connected
+                    || !mine.equals(election.ourPath)
+                    || election.requeueRequested) {
+                return;
+            }
+            election.leader = true;
+            probe.count(Telemetry.Event.ELECTED);
+            Leadership self = new Leadership(participantId, metadata, epoch, true);
+            LOG.info("{}: leads with epoch 0x{}", name, Long.toHexString(epoch));
+            tasks.start(self);
+            view.show(self);
+            lock.notifyAll();
+        }
+    }
+
+    /** Deletes our znode, marking the handover clean if it is the one this node led with. */
+    void release(String mine, Deadline deadline) {
+        long epoch;
+        synchronized (lock) {
+            epoch = mine.equals(election.claimedPath) ? election.claimedEpoch : 0;
+        }
+        nodes.release(mine, epoch, deadline);
+        synchronized (lock) {
+            if (mine.equals(election.claimedPath)) {
+                election.claimedPath = null;
+            }
+        }
+    }
+}
