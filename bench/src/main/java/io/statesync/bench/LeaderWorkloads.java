@@ -18,6 +18,7 @@ package io.statesync.bench;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.testkit.TcpProxy;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,8 +160,7 @@ final class LeaderWorkloads {
         Histogram failover = Sample.histogram();
         for (int round = 0; round < rounds; round++) {
             List<LeaderElection> elections = new ArrayList<>();
-            AtomicLong elected = new AtomicLong();
-            AtomicReference<CountDownLatch> next = new AtomicReference<>(new CountDownLatch(1));
+            Failover failoverRound = new Failover();
             for (int i = 0; i < PARTICIPANTS; i++) {
                 Coordinator c = ctx.coordinator();
                 LeaderElection e = ctx.closeAfter(LeaderElection.builder(c, "/leader-" + round)
@@ -170,11 +170,7 @@ final class LeaderWorkloads {
                 e.addListener(
                         change -> {
                             if (change.current().map(v -> v.value().isSelf()).orElse(false)) {
-                                elected.set(System.nanoTime());
-                                CountDownLatch latch = next.get();
-                                if (latch != null) {
-                                    latch.countDown();
-                                }
+                                failoverRound.elected();
                             }
                         },
                         Runnable::run);
@@ -184,14 +180,7 @@ final class LeaderWorkloads {
                     throw new IllegalStateException("the first participant did not lead");
                 }
             }
-            CountDownLatch successor = new CountDownLatch(1);
-            next.set(successor);
-            long t = System.nanoTime();
-            elections.get(0).close();
-            if (!successor.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no successor");
-            }
-            failover.recordValue(elected.get() - t);
+            failover.recordValue(failoverRound.closeFirst(elections));
         }
         return new Sample().latencies("failover", failover);
     }
@@ -200,19 +189,14 @@ final class LeaderWorkloads {
         Histogram failover = Sample.histogram();
         for (int round = 0; round < rounds; round++) {
             List<LeaderLatch> latches = new ArrayList<>();
-            AtomicLong elected = new AtomicLong();
-            AtomicReference<CountDownLatch> next = new AtomicReference<>(new CountDownLatch(1));
+            Failover failoverRound = new Failover();
             for (int i = 0; i < PARTICIPANTS; i++) {
                 CuratorFramework c = ctx.curator();
                 LeaderLatch latch = ctx.closeAfter(new LeaderLatch(c, "/leader-" + round, "p" + i));
                 latch.addListener(new LeaderLatchListener() {
                     @Override
                     public void isLeader() {
-                        elected.set(System.nanoTime());
-                        CountDownLatch l = next.get();
-                        if (l != null) {
-                            l.countDown();
-                        }
+                        failoverRound.elected();
                     }
 
                     @Override
@@ -224,16 +208,39 @@ final class LeaderWorkloads {
                     throw new IllegalStateException("the first participant did not lead");
                 }
             }
+            failover.recordValue(failoverRound.closeFirst(latches));
+        }
+        return new Sample().latencies("failover", failover);
+    }
+
+    /**
+     * One round of a clean handover: the participants' listeners report an election here, and the
+     * first participant's close is timed to the successor's election.
+     */
+    private static final class Failover {
+        private final AtomicLong elected = new AtomicLong();
+        private final AtomicReference<CountDownLatch> next = new AtomicReference<>(new CountDownLatch(1));
+
+        /** Called by a participant's listener when it has been elected. */
+        void elected() {
+            elected.set(System.nanoTime());
+            CountDownLatch latch = next.get();
+            if (latch != null) {
+                latch.countDown();
+            }
+        }
+
+        /** Closes the first participant (the leader); returns the nanoseconds until another was elected. */
+        long closeFirst(List<? extends AutoCloseable> participants) throws Exception {
             CountDownLatch successor = new CountDownLatch(1);
             next.set(successor);
             long t = System.nanoTime();
-            latches.get(0).close();
+            participants.get(0).close();
             if (!successor.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("no successor");
             }
-            failover.recordValue(elected.get() - t);
+            return elected.get() - t;
         }
-        return new Sample().latencies("failover", failover);
     }
 
     /** What one round of a cut measured, in nanoseconds from the cut. */
@@ -256,28 +263,24 @@ final class LeaderWorkloads {
     static Sample statesyncCut(BenchContext ctx, int rounds) throws Exception {
         List<CutRound> measured = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            TcpProxy proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
-            AtomicLong stoppedAt = new AtomicLong();
-            AtomicLong startedAt = new AtomicLong();
-            CountDownLatch stopped = new CountDownLatch(1);
-            CountDownLatch started = new CountDownLatch(1);
+            Cut cut = new Cut(ctx);
             for (int i = 0; i < PARTICIPANTS; i++) {
                 boolean old = i == 0;
-                Coordinator c = old ? ctx.coordinator(proxy.connectString()) : ctx.coordinator();
+                Coordinator c = old ? ctx.coordinator(cut.proxy.connectString()) : ctx.coordinator();
                 LeaderElection e = ctx.closeAfter(LeaderElection.builder(c, "/leader-cut-" + round)
                         .participantId("p" + i)
                         .stopTimeout(STOP_TIMEOUT)
                         .task(l -> {
                             if (!old) {
-                                startedAt.compareAndSet(0, System.nanoTime());
-                                started.countDown();
+                                cut.startedAt.compareAndSet(0, System.nanoTime());
+                                cut.started.countDown();
                             }
                             try {
                                 new CountDownLatch(1).await(); // works until interrupted
                             } finally {
                                 if (old) {
-                                    stoppedAt.set(System.nanoTime());
-                                    stopped.countDown();
+                                    cut.stoppedAt.set(System.nanoTime());
+                                    cut.stopped.countDown();
                                 }
                             }
                         })
@@ -287,11 +290,7 @@ final class LeaderWorkloads {
                     throw new IllegalStateException("the first participant did not lead");
                 }
             }
-            randomPingPhase();
-            long t = System.nanoTime();
-            proxy.refuse();
-            measured.add(awaitCutRound(t, stopped, stoppedAt, started, startedAt));
-            proxy.pass(); // the old client may reconnect and learn that its session expired
+            measured.add(cut.measure());
         }
         return cutSample(measured);
     }
@@ -300,29 +299,25 @@ final class LeaderWorkloads {
     static Sample leaderLatchCut(BenchContext ctx, int rounds) throws Exception {
         List<CutRound> measured = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            TcpProxy proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
-            AtomicLong stoppedAt = new AtomicLong();
-            AtomicLong startedAt = new AtomicLong();
-            CountDownLatch stopped = new CountDownLatch(1);
-            CountDownLatch started = new CountDownLatch(1);
+            Cut cut = new Cut(ctx);
             for (int i = 0; i < PARTICIPANTS; i++) {
                 boolean old = i == 0;
-                CuratorFramework c = old ? ctx.curator(proxy.connectString()) : ctx.curator();
+                CuratorFramework c = old ? ctx.curator(cut.proxy.connectString()) : ctx.curator();
                 LeaderLatch latch = ctx.closeAfter(new LeaderLatch(c, "/leader-cut-" + round, "p" + i));
                 latch.addListener(new LeaderLatchListener() {
                     @Override
                     public void isLeader() {
                         if (!old) {
-                            startedAt.compareAndSet(0, System.nanoTime());
-                            started.countDown();
+                            cut.startedAt.compareAndSet(0, System.nanoTime());
+                            cut.started.countDown();
                         }
                     }
 
                     @Override
                     public void notLeader() {
                         if (old) {
-                            stoppedAt.compareAndSet(0, System.nanoTime());
-                            stopped.countDown();
+                            cut.stoppedAt.compareAndSet(0, System.nanoTime());
+                            cut.stopped.countDown();
                         }
                     }
                 });
@@ -331,25 +326,45 @@ final class LeaderWorkloads {
                     throw new IllegalStateException("the first participant did not lead");
                 }
             }
-            randomPingPhase();
-            long t = System.nanoTime();
-            proxy.refuse();
-            measured.add(awaitCutRound(t, stopped, stoppedAt, started, startedAt));
-            proxy.pass();
+            measured.add(cut.measure());
         }
         return cutSample(measured);
     }
 
-    private static CutRound awaitCutRound(
-            long cutAt, CountDownLatch stopped, AtomicLong stoppedAt, CountDownLatch started, AtomicLong startedAt)
-            throws InterruptedException {
-        if (!stopped.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the old leader did not stop within 60 s of the cut");
+    /**
+     * One round of a cut: the proxy the old leader reaches the server through, and the old leader's
+     * stop and the successor's start, which the participants signal here.
+     */
+    private static final class Cut {
+        final TcpProxy proxy;
+        final AtomicLong stoppedAt = new AtomicLong();
+        final AtomicLong startedAt = new AtomicLong();
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final CountDownLatch started = new CountDownLatch(1);
+
+        Cut(BenchContext ctx) throws IOException {
+            this.proxy = ctx.closeAfter(TcpProxy.start(ctx.connectString()));
         }
-        if (!started.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("no successor within 60 s of the cut");
+
+        /**
+         * After a random phase of the ping cycle, cuts the old leader's connection and refuses new
+         * ones; waits for the old leader's stop and the successor's start, then lets the old client
+         * through again (it may reconnect and learn that its session expired).
+         */
+        CutRound measure() throws InterruptedException {
+            randomPingPhase();
+            long cutAt = System.nanoTime();
+            proxy.refuse();
+            if (!stopped.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the old leader did not stop within 60 s of the cut");
+            }
+            if (!started.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no successor within 60 s of the cut");
+            }
+            CutRound round = new CutRound(stoppedAt.get() - cutAt, startedAt.get() - cutAt);
+            proxy.pass();
+            return round;
         }
-        return new CutRound(stoppedAt.get() - cutAt, startedAt.get() - cutAt);
     }
 
     /**

@@ -61,10 +61,8 @@ final class Loops {
     /** Runs {@code op} back to back on this thread for the context's measuring time, timing each call. */
     static Measured timed(BenchContext ctx, Op op) throws Exception {
         Histogram latency = Sample.histogram();
-        long packets = ctx.packets();
-        long cpu = ClientCpu.nanos();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
+        Window window = new Window(ctx);
+        long end = window.end;
         long ops = 0;
         long misses = 0;
         while (System.nanoTime() < end) {
@@ -76,8 +74,8 @@ final class Loops {
                 misses++;
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(ops, misses, seconds, latency, ctx.packets() - packets, ClientCpu.since(cpu));
+        double seconds = window.seconds();
+        return window.measured(ops, misses, seconds, latency);
     }
 
     /**
@@ -86,10 +84,8 @@ final class Loops {
      */
     static Measured parallel(BenchContext ctx, List<? extends Op> callers) throws Exception {
         Recorder recorder = new Recorder(3);
-        long packets = ctx.packets();
-        long cpu = ClientCpu.nanos();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
+        Window window = new Window(ctx);
+        long end = window.end;
         long ops = 0;
         long misses = 0;
         ExecutorService pool = Executors.newFixedThreadPool(callers.size());
@@ -118,9 +114,39 @@ final class Loops {
         } finally {
             pool.shutdownNow();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(
-                ops, misses, seconds, recorder.getIntervalHistogram(), ctx.packets() - packets, ClientCpu.since(cpu));
+        double seconds = window.seconds();
+        return window.measured(ops, misses, seconds, recorder.getIntervalHistogram());
+    }
+
+    /**
+     * The measuring time of {@link #timed} and {@link #parallel}, with the request and CPU counters
+     * read just before it starts.
+     */
+    private static final class Window {
+        private final BenchContext ctx;
+        private final long packets;
+        private final long cpu;
+        private final long start;
+        /** When the measuring time is over, on the {@link System#nanoTime()} scale. */
+        final long end;
+
+        Window(BenchContext ctx) {
+            this.ctx = ctx;
+            this.packets = ctx.packets();
+            this.cpu = ClientCpu.nanos();
+            this.start = System.nanoTime();
+            this.end = start + ctx.measureFor().toNanos();
+        }
+
+        /** The seconds since the start; read as soon as the loop is over. */
+        double seconds() {
+            return (System.nanoTime() - start) / 1e9;
+        }
+
+        /** What the loop measured, with the requests and client CPU time since the start. */
+        Measured measured(long ops, long misses, double seconds, Histogram latency) {
+            return new Measured(ops, misses, seconds, latency, ctx.packets() - packets, ClientCpu.since(cpu));
+        }
     }
 
     /** One successful update under contention; returns how many attempts it took (1 when it won at once). */

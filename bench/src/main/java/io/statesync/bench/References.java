@@ -25,6 +25,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -243,31 +244,24 @@ final class References {
      * reference, not like for like with StateTree's one level.
      */
     static Sample curatorCacheTreeLoad(BenchContext ctx, int keys) throws Exception {
-        String tree = createTree(ctx, keys);
-        CuratorFramework client = ctx.curator();
-        long heapBefore = usedHeapAfterGc();
-        CountDownLatch initialized = new CountDownLatch(1);
-        long packets = ctx.packets();
-        long t = System.nanoTime();
-        CuratorCache cache = ctx.closeAfter(CuratorCache.build(client, tree));
-        cache.listenable()
-                .addListener(CuratorCacheListener.builder()
-                        .forInitialized(initialized::countDown)
-                        .build());
-        cache.start();
-        if (!initialized.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("CuratorCache did not initialize");
-        }
-        double loadMs = (System.nanoTime() - t) / 1e6;
-        double requests = (ctx.packets() - packets) / (double) keys;
-        long heapAfter = usedHeapAfterGc();
-        if (cache.size() < keys) {
-            throw new IllegalStateException("CuratorCache holds " + cache.size() + " of " + keys + " keys");
-        }
-        return new Sample()
-                .put("initial load ms", loadMs)
-                .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
-                .put("requests/key", requests);
+        return cacheTreeLoad(
+                ctx,
+                keys,
+                "CuratorCache",
+                (client, tree, initialized) -> {
+                    CuratorCache cache = ctx.closeAfter(CuratorCache.build(client, tree));
+                    cache.listenable()
+                            .addListener(CuratorCacheListener.builder()
+                                    .forInitialized(initialized::countDown)
+                                    .build());
+                    cache.start();
+                    return cache;
+                },
+                cache -> {
+                    if (cache.size() < keys) {
+                        throw new IllegalStateException("CuratorCache holds " + cache.size() + " of " + keys + " keys");
+                    }
+                });
     }
 
     /**
@@ -277,30 +271,63 @@ final class References {
      */
     @SuppressWarnings("deprecation") // PathChildrenCache is Curator's one-level cache; CuratorCache is recursive
     static Sample pathChildrenCacheTreeLoad(BenchContext ctx, int keys) throws Exception {
+        return cacheTreeLoad(
+                ctx,
+                keys,
+                "PathChildrenCache",
+                (client, tree, initialized) -> {
+                    org.apache.curator.framework.recipes.cache.PathChildrenCache cache = ctx.closeAfter(
+                            new org.apache.curator.framework.recipes.cache.PathChildrenCache(client, tree, true));
+                    cache.getListenable().addListener((c, event) -> {
+                        if (event.getType()
+                                == org.apache.curator.framework.recipes.cache.PathChildrenCacheEvent.Type.INITIALIZED) {
+                            initialized.countDown();
+                        }
+                    });
+                    cache.start(
+                            org.apache.curator.framework.recipes.cache.PathChildrenCache.StartMode
+                                    .POST_INITIALIZED_EVENT);
+                    return cache;
+                },
+                cache -> {
+                    if (cache.getCurrentData().size() != keys) {
+                        throw new IllegalStateException("PathChildrenCache holds "
+                                + cache.getCurrentData().size() + " of " + keys + " keys");
+                    }
+                });
+    }
+
+    /** How {@link #cacheTreeLoad} builds and starts the Curator cache it measures. */
+    @FunctionalInterface
+    private interface CacheStart<C> {
+        /**
+         * Builds the cache over {@code tree} (closed after the run) and starts it; the cache counts
+         * {@code initialized} down once its initial load is in.
+         */
+        C start(CuratorFramework client, String tree, CountDownLatch initialized) throws Exception;
+    }
+
+    /**
+     * Creates a tree of {@code keys} keys, then times a cache from its build to its initialized
+     * event, counts the requests per key, measures the heap it retains, and last checks the keys it
+     * holds.
+     */
+    private static <C> Sample cacheTreeLoad(
+            BenchContext ctx, int keys, String name, CacheStart<C> start, Consumer<C> checkKeys) throws Exception {
         String tree = createTree(ctx, keys);
         CuratorFramework client = ctx.curator();
         long heapBefore = usedHeapAfterGc();
         CountDownLatch initialized = new CountDownLatch(1);
         long packets = ctx.packets();
         long t = System.nanoTime();
-        org.apache.curator.framework.recipes.cache.PathChildrenCache cache =
-                ctx.closeAfter(new org.apache.curator.framework.recipes.cache.PathChildrenCache(client, tree, true));
-        cache.getListenable().addListener((c, event) -> {
-            if (event.getType() == org.apache.curator.framework.recipes.cache.PathChildrenCacheEvent.Type.INITIALIZED) {
-                initialized.countDown();
-            }
-        });
-        cache.start(org.apache.curator.framework.recipes.cache.PathChildrenCache.StartMode.POST_INITIALIZED_EVENT);
+        C cache = start.start(client, tree, initialized);
         if (!initialized.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("PathChildrenCache did not initialize");
+            throw new IllegalStateException(name + " did not initialize");
         }
         double loadMs = (System.nanoTime() - t) / 1e6;
         double requests = (ctx.packets() - packets) / (double) keys;
         long heapAfter = usedHeapAfterGc();
-        if (cache.getCurrentData().size() != keys) {
-            throw new IllegalStateException(
-                    "PathChildrenCache holds " + cache.getCurrentData().size() + " of " + keys + " keys");
-        }
+        checkKeys.accept(cache);
         return new Sample()
                 .put("initial load ms", loadMs)
                 .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
