@@ -17,13 +17,13 @@ package io.statesync.recipes.leader;
 
 import io.statesync.core.AccessDeniedException;
 import io.statesync.core.ConnectionEvent;
-import io.statesync.core.ConnectionListener;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateListener;
+import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
@@ -41,7 +41,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -60,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * TaskRunner}. Every field below {@link #lock} is guarded by it, and the package-private ones are
  * read and written by the pass and the writes under that lock.
  */
-final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Reporting {
+final class DefaultLeaderElection extends AbstractRecipe<Leadership>
+        implements LeaderElection, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultLeaderElection.class);
 
     /**
@@ -69,8 +69,6 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
      */
     static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
 
-    final Coordinator coordinator;
-
     final String path;
     final String participantId;
     final String metadata;
@@ -78,13 +76,10 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     private final @Nullable Duration takeoverDelay;
 
     final String name;
-    final Lifecycle lifecycle;
-    final ListenerSet<StateListener<Leadership>> listeners;
 
     /** The election's znodes: every request the election sends, and the watches it sets. */
     final ElectionNodes nodes;
 
-    private final ConnectionListener connectionListener = this::onConnection;
     final ScheduledThreadPoolExecutor loop;
     /** The task, its stop reports and the suspend grace. */
     final TaskRunner tasks;
@@ -93,7 +88,6 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     /** The pass that keeps this node's place in line, its scheduling and its retries. */
     private final ElectionPass pass;
 
-    final Object lock = new Object();
     // Everything below is guarded by lock.
     boolean closed;
 
@@ -139,14 +133,12 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
             @Nullable Duration takeoverDelay,
             @Nullable Consumer<TaskStop> onTaskStop,
             ScheduledThreadPoolExecutor loop) {
-        this.coordinator = coordinator;
+        super(coordinator, "LeaderElection " + path + " [" + participantId + "]");
         this.path = path;
         this.participantId = participantId;
         this.metadata = metadata;
         this.takeoverDelay = takeoverDelay;
         this.name = "LeaderElection " + path + " [" + participantId + "]";
-        this.lifecycle = new Lifecycle(name);
-        this.listeners = new ListenerSet<>(name, coordinator);
         this.view = new LeadershipView(path, listeners);
         this.nodes = new ElectionNodes(
                 coordinator, path, name, Participants.encode(participantId, metadata), this::scheduleRefresh);
@@ -172,9 +164,7 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     // ---------------------------------------------------------------- lifecycle
 
     @Override
-    public void start() {
-        lifecycle.start();
-        coordinator.addListener(connectionListener, Runnable::run);
+    protected void doStart() {
         synchronized (lock) {
             connected = coordinator.isConnected();
         }
@@ -182,23 +172,12 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     }
 
     @Override
-    public LifecycleState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public void close() {
-        LifecycleState previous = lifecycle.close();
-        if (previous == LifecycleState.CLOSED) {
-            return;
-        }
-        listeners.close();
+    protected void doClose(LifecycleState previous) {
         if (previous == LifecycleState.LATENT) {
             loop.shutdownNow();
             tasks.shutdownNow();
             return;
         }
-        coordinator.removeListener(connectionListener);
         TaskRunner.Run run;
         List<CompletableFuture<Void>> waiters;
         synchronized (lock) {
@@ -424,28 +403,28 @@ final class DefaultLeaderElection implements LeaderElection, RecipeRegistry.Repo
     // ---------------------------------------------------------------- listeners
 
     @Override
-    public void addListener(StateListener<Leadership> listener) {
-        addListener(listener, coordinator.listenerExecutor());
+    protected void replayInitial(StateListener<Leadership> listener) {
+        view.replayTo(listener);
     }
 
-    @Override
-    public void addListener(StateListener<Leadership> listener, Executor executor) {
-        synchronized (lock) {
-            listeners.add(listener, executor);
-            view.replayTo(listener);
-        }
-        listeners.dispatch();
+    /** The election's lock, which its parts ({@link ElectionPass}, {@link LeaderWrites}) share. */
+    Object lock() {
+        return lock;
     }
 
-    @Override
-    public boolean removeListener(StateListener<Leadership> listener) {
-        return listeners.remove(listener);
+    Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    ListenerSet<StateListener<Leadership>> listeners() {
+        return listeners;
     }
 
     // ---------------------------------------------------------------- connection events
 
     /** On the coordinator's event thread, in order: give up first, then tell listeners. */
-    private void onConnection(ConnectionEvent event) {
+    @Override
+    protected void onConnection(ConnectionEvent event) {
         boolean refresh = false;
         synchronized (lock) {
             if (closed) {

@@ -94,15 +94,15 @@ final class ElectionPass {
     /** Made by the election's constructor once its own final fields are set. */
     ElectionPass(DefaultLeaderElection election) {
         this.election = election;
-        this.lock = election.lock;
-        this.coordinator = election.coordinator;
-        this.ticker = election.coordinator.ticker();
+        this.lock = election.lock();
+        this.coordinator = election.coordinator();
+        this.ticker = election.coordinator().ticker();
         this.path = election.path;
         this.participantId = election.participantId;
         this.metadata = election.metadata;
         this.name = election.name;
-        this.lifecycle = election.lifecycle;
-        this.listeners = election.listeners;
+        this.lifecycle = election.lifecycle();
+        this.listeners = election.listeners();
         this.view = election.view;
         this.nodes = election.nodes;
         this.loop = election.loop;

@@ -53,12 +53,12 @@ final class LeaderWrites {
     /** Made by the election's constructor once its own final fields are set. */
     LeaderWrites(DefaultLeaderElection election) {
         this.election = election;
-        this.lock = election.lock;
-        this.coordinator = election.coordinator;
+        this.lock = election.lock();
+        this.coordinator = election.coordinator();
         this.path = election.path;
         this.participantId = election.participantId;
         this.name = election.name;
-        this.listeners = election.listeners;
+        this.listeners = election.listeners();
     }
 
     /**
