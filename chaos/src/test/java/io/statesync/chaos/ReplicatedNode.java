@@ -104,8 +104,8 @@ public final class ReplicatedNode {
                     .participantId(node)
                     .build()) {
                 state.addListener(change -> change.current()
-                        .ifPresent(v -> print("STATE " + v.version() + " " + count(v.value()) + " " + crc(v.value())
-                                + " " + System.nanoTime())));
+                        .ifPresent(v -> print("STATE " + change.position() + " " + count(v.value()) + " "
+                                + crc(v.value()) + " " + System.nanoTime())));
                 state.addLeadershipListener(change -> change.current()
                         .ifPresent(v -> print(
                                 "LEADER " + v.value().isSelf() + " " + v.value().epoch() + " " + System.nanoTime())));
@@ -136,7 +136,7 @@ public final class ReplicatedNode {
                 }
                 state.awaitVersion(finalVersion.get(), Duration.ofSeconds(60));
                 Versioned<String> last = state.current();
-                print("FINAL " + last.version() + " " + last.value());
+                print("FINAL " + state.version() + " " + last.value());
                 print("DONE " + node);
             }
         }

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One change of one path, as a {@link StateListener} receives it: what happened, the value the
- * listener was shown before, and the value now.
+ * listener was shown before, the value now, and where the change stands in its history ({@link
+ * #position()}).
  *
  * <p>Thread-safe: immutable.
  *
@@ -32,16 +33,24 @@ public final class StateChange<T> {
     private final ChangeKind kind;
     private final @Nullable Versioned<T> previous;
     private final @Nullable Versioned<T> current;
+    private final long position;
 
-    private StateChange(String path, ChangeKind kind, @Nullable Versioned<T> previous, @Nullable Versioned<T> current) {
+    private StateChange(
+            String path,
+            ChangeKind kind,
+            @Nullable Versioned<T> previous,
+            @Nullable Versioned<T> current,
+            long position) {
         this.path = path;
         this.kind = kind;
         this.previous = previous;
         this.current = current;
+        this.position = position;
     }
 
     /**
-     * Creates a change.
+     * Creates a change of a znode-backed value: its {@link #position()} is the current value's
+     * {@link Versioned#mzxid() mzxid}, or 0 without a current value.
      *
      * @param path the path that changed, relative to the coordinator's namespace
      * @param kind what happened
@@ -54,7 +63,34 @@ public final class StateChange<T> {
      */
     public static <T> StateChange<T> of(
             String path, ChangeKind kind, @Nullable Versioned<T> previous, @Nullable Versioned<T> current) {
+        return of(path, kind, previous, current, current == null ? 0 : current.mzxid());
+    }
+
+    /**
+     * Creates a change at an explicit position: a log position for the recipes whose history is a
+     * log (an event subscription, an event-sourced state, a replicated state).
+     *
+     * @param path the path that changed, relative to the coordinator's namespace
+     * @param kind what happened
+     * @param previous the value this listener was shown before, or {@code null} if none
+     * @param current the value now, or {@code null} if the node does not exist
+     * @param position where the change stands in its history, at least 0
+     * @param <T> the value type
+     * @return the change
+     * @throws IllegalArgumentException if {@code position} is negative, or if {@code current}
+     *     contradicts {@code kind} (a DELETED change with a current value, a CREATED or UPDATED
+     *     change without one)
+     */
+    public static <T> StateChange<T> of(
+            String path,
+            ChangeKind kind,
+            @Nullable Versioned<T> previous,
+            @Nullable Versioned<T> current,
+            long position) {
         Objects.requireNonNull(path, "path");
+        if (position < 0) {
+            throw new IllegalArgumentException("position of a change of " + path + " must be >= 0, was " + position);
+        }
         Objects.requireNonNull(kind, "kind");
         switch (kind) {
             case CREATED, UPDATED -> {
@@ -69,7 +105,7 @@ public final class StateChange<T> {
             }
             default -> {}
         }
-        return new StateChange<>(path, kind, previous, current);
+        return new StateChange<>(path, kind, previous, current, position);
     }
 
     /**
@@ -110,6 +146,22 @@ public final class StateChange<T> {
         return Optional.ofNullable(current);
     }
 
+    /**
+     * Where this change stands in its history, so that two changes of one recipe can be ordered
+     * without looking at their values. For an event subscription, an event-sourced state and a
+     * replicated state it is the log position: the event's position, the position of the next
+     * event the state has not applied, the number of commands the published state has consumed.
+     * For the znode-backed recipes (shared state, trees, membership, the queue's depth and dead
+     * letters, leadership) it is the {@link Versioned#mzxid() mzxid} of the current value, and 0
+     * when there is none (a DELETED change, an absent node). Among the changes one listener receives
+     * for one path, those with a current value never go back in position.
+     *
+     * @return the position, at least 0
+     */
+    public long position() {
+        return position;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -118,7 +170,8 @@ public final class StateChange<T> {
         if (!(o instanceof StateChange<?> that)) {
             return false;
         }
-        return path.equals(that.path)
+        return position == that.position
+                && path.equals(that.path)
                 && kind == that.kind
                 && Objects.equals(previous, that.previous)
                 && Objects.equals(current, that.current);
@@ -126,11 +179,12 @@ public final class StateChange<T> {
 
     @Override
     public int hashCode() {
-        return Objects.hash(path, kind, previous, current);
+        return Objects.hash(path, kind, previous, current, position);
     }
 
     @Override
     public String toString() {
-        return "StateChange{" + kind + ' ' + path + ", previous=" + previous + ", current=" + current + '}';
+        return "StateChange{" + kind + ' ' + path + ", previous=" + previous + ", current=" + current + ", position="
+                + position + '}';
     }
 }

@@ -114,7 +114,7 @@ final class ReplicatedCommand implements Callable<Integer> {
                 @Override
                 public void onChange(StateChange<Assignments> change) {
                     change.current()
-                            .ifPresent(v -> console.event(id + " sees version " + v.version() + ": " + v.value()
+                            .ifPresent(v -> console.event(id + " sees version " + change.position() + ": " + v.value()
                                     + (change.kind() == ChangeKind.INITIAL ? " (current)" : "")));
                 }
 

@@ -155,7 +155,7 @@ final class ReplicatedStep implements TourStep {
         }
         check(late.completions.get() == 1, late.command + "'s future completed " + late.completions.get() + " times");
         for (TourNode n : three) {
-            List<Integer> seen = n.shardVersions;
+            List<Long> seen = n.shardVersions;
             for (int i = 1; i < seen.size(); i++) {
                 check(seen.get(i) > seen.get(i - 1), n.id + " saw versions go back: " + seen);
             }
@@ -213,12 +213,13 @@ final class ReplicatedStep implements TourStep {
         for (TourNode n : three) {
             tour.await(
                     n.id + " reaches replicated version " + version,
-                    () -> n.shards().current().version() >= version);
+                    () -> n.shards().version() >= version);
         }
         Assignments first = three.get(0).shards().current().value();
         for (TourNode n : three) {
             Versioned<Assignments> v = n.shards().current();
-            check(v.version() == version, n.id + " is at version " + v.version() + ", not " + version);
+            long at = n.shards().version();
+            check(at == version, n.id + " is at version " + at + ", not " + version);
             check(v.value().equals(first), n.id + " holds " + v.value() + ", not " + first);
         }
         return first;

@@ -67,7 +67,7 @@ final class TourNode implements AutoCloseable {
     @Nullable
     ReplicatedState<Assignments, Shards.Command> shards;
 
-    final List<Integer> shardVersions = new CopyOnWriteArrayList<>();
+    final List<Long> shardVersions = new CopyOnWriteArrayList<>();
 
     TourNode(Tour tour, String id, Coordinator coordinator) {
         this.tour = tour;
@@ -129,9 +129,9 @@ final class TourNode implements AutoCloseable {
                 .build();
         shards = s;
         s.addListener(change -> change.current().ifPresent(v -> {
-            shardVersions.add(v.version());
+            shardVersions.add(change.position());
             if (change.kind() != ChangeKind.INITIAL) {
-                tour.console.event(id + " sees version " + v.version() + ": " + v.value());
+                tour.console.event(id + " sees version " + change.position() + ": " + v.value());
             }
         }));
         s.start();

@@ -127,7 +127,7 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
     @Override
     protected void replayInitial(StateListener<S> listener) {
         if (initialDelivered) {
-            StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current);
+            StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current, position);
             listeners.enqueueTo(listener, change, l -> l.onChange(change));
         }
     }
@@ -259,7 +259,7 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
         synchronized (lock) {
             position = start;
             startSnapshot = fromSnapshot;
-            current = Versioned.of(state, clamp(start), 0, zxid);
+            current = Versioned.of(state, 0, 0, zxid);
             lock.notifyAll();
         }
         return start;
@@ -324,11 +324,11 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
     private void publish(S state, long pos, long zxid) {
         synchronized (lock) {
             if (pos != position || zxid != current.mzxid()) {
-                Versioned<S> next = Versioned.of(state, clamp(pos), 0, zxid);
+                Versioned<S> next = Versioned.of(state, 0, 0, zxid);
                 current = next;
                 position = pos;
                 if (initialDelivered) {
-                    StateChange<S> change = StateChange.of(log.path(), ChangeKind.UPDATED, delivered, next);
+                    StateChange<S> change = StateChange.of(log.path(), ChangeKind.UPDATED, delivered, next, pos);
                     delivered = next;
                     listeners.enqueue(change, l -> l.onChange(change));
                 }
@@ -398,7 +398,7 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
             }
             initialDelivered = true;
             delivered = current;
-            StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current);
+            StateChange<S> change = StateChange.of(log.path(), ChangeKind.INITIAL, null, current, position);
             listeners.enqueue(change, l -> l.onChange(change));
         }
         listeners.dispatch();
@@ -416,10 +416,6 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
         synchronized (lock) {
             lock.notifyAll();
         }
-    }
-
-    private static int clamp(long position) {
-        return (int) Math.min(position, Integer.MAX_VALUE);
     }
 
     @Override

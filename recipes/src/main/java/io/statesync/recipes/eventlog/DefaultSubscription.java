@@ -134,7 +134,11 @@ final class DefaultSubscription<E> extends AbstractRecipe<LogEvent<E>>
                 }
                 LogEvent<E> logEvent = new LogEvent<>(raw.position(), event, raw.mzxid());
                 StateChange<LogEvent<E>> change = StateChange.of(
-                        log.path(), ChangeKind.CREATED, null, Versioned.of(logEvent, 0, raw.czxid(), raw.mzxid()));
+                        log.path(),
+                        ChangeKind.CREATED,
+                        null,
+                        Versioned.of(logEvent, 0, raw.czxid(), raw.mzxid()),
+                        raw.position());
                 long at = raw.position();
                 listeners.enqueue(change, l -> lagged(l, change, at));
                 next = raw.position() + 1;

@@ -44,10 +44,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Delivery.</b> Listeners receive {@link io.statesync.core.StateChange}s whose path is the
  * log's path: one INITIAL once the state has caught up with the log at start (or when a listener
  * is added later), then one UPDATED per batch of events applied (a state listener may skip
- * intermediate states; the reducer never does). {@link Versioned#version()} is the state's
- * position, the number of events applied (clamped to {@code Integer.MAX_VALUE}; {@link
- * #position()} is exact); {@link Versioned#mzxid()} is the zxid of the last event applied, so it
- * never goes back; {@code czxid()} is 0.
+ * intermediate states; the reducer never does). {@link io.statesync.core.StateChange#position()}
+ * is the state's position, the number of events applied; {@link Versioned#mzxid()} is the zxid of
+ * the last event applied, so neither goes back; {@link Versioned#version()} and {@code czxid()}
+ * are 0 (the state is not one znode's data).
  *
  * <p><b>Guarantees.</b> Every event from the start position on is applied exactly once, in order,
  * with no gap (the reading side of {@link EventSubscription}). The reducer must be pure and
@@ -98,7 +98,9 @@ public interface EventSourcedState<S, E> extends Recipe, Listenable<S> {
     }
 
     /**
-     * The state now, with its position as the version.
+     * The state now: its {@code mzxid} is the zxid of the last event applied; {@code version()} and
+     * {@code czxid()} are 0. Its position is {@link #position()}, read separately (a listener gets
+     * both in one change: {@link io.statesync.core.StateChange#position()}).
      *
      * @return the current state
      */

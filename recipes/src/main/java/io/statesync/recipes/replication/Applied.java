@@ -58,8 +58,8 @@ public final class Applied<S> {
     /**
      * The first published state this node saw that covers the command: the state right after it,
      * or a later one if the leader applied more commands in the same batch (or this node skipped a
-     * publication). Its {@link Versioned#version()} is at least {@link #version()} (clamped to
-     * {@code Integer.MAX_VALUE}).
+     * publication): it has consumed at least {@link #version()} commands. Its {@link
+     * Versioned#version()} is the published state znode's data version.
      *
      * @return the covering state
      */

@@ -228,6 +228,14 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
     }
 
     @Override
+    public long version() {
+        synchronized (lock) {
+            Published<S> p = latest;
+            return p == null ? 0 : p.next;
+        }
+    }
+
+    @Override
     public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         Deadline d = coordinator.internalAccess().deadline(timeout);
@@ -323,7 +331,7 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
     @Override
     protected void replayInitial(StateListener<S> listener) {
         if (latest != null) {
-            StateChange<S> initial = StateChange.of(path, ChangeKind.INITIAL, null, current);
+            StateChange<S> initial = StateChange.of(path, ChangeKind.INITIAL, null, current, latest.next);
             listeners.enqueueTo(listener, initial, l -> l.onChange(initial));
         }
     }
@@ -367,11 +375,11 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
                 return; // never go back, never repeat
             }
             Versioned<S> previous = before == null ? null : current;
-            Versioned<S> now = Versioned.of(p.state, (int) Math.min(Integer.MAX_VALUE, p.next), v.czxid(), v.mzxid());
+            Versioned<S> now = Versioned.of(p.state, v.version(), v.czxid(), v.mzxid());
             current = now;
             latest = p;
-            StateChange<S> change =
-                    StateChange.of(path, previous == null ? ChangeKind.INITIAL : ChangeKind.UPDATED, previous, now);
+            StateChange<S> change = StateChange.of(
+                    path, previous == null ? ChangeKind.INITIAL : ChangeKind.UPDATED, previous, now, p.next);
             listeners.enqueue(change, l -> l.onChange(change));
             Map<Long, Submission<S>> covered = pending.headMap(p.next, false);
             for (Submission<S> s : covered.values()) {

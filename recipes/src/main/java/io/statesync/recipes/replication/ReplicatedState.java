@@ -190,16 +190,27 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
     CompletableFuture<Applied<S>> submit(C command, Duration timeout);
 
     /**
-     * The published state as this node last saw it, without a network call: its {@link
-     * Versioned#version()} is the number of commands consumed (clamped to {@code
-     * Integer.MAX_VALUE}), its {@code mzxid} the zxid of the publish and its {@code czxid} that of
-     * the state znode. Before the first read, the initial state at version 0 with zxids 0. (Named
-     * {@code current()}, as on {@link io.statesync.recipes.eventlog.EventSourcedState}, because
-     * {@link Recipe#state()} is the lifecycle state.)
+     * The published state as this node last saw it, without a network call: the state znode's
+     * {@link Versioned#version() data version} (one more per publish), the zxid of the publish as
+     * its {@code mzxid} and that of the state znode as its {@code czxid}. Before the first read, the
+     * initial state with version and zxids 0. The state's own version, the number of commands it
+     * consumed, is {@link #version()}, read separately (a listener gets both in one change: {@link
+     * io.statesync.core.StateChange#position()}). (Named {@code current()}, as on {@link
+     * io.statesync.recipes.eventlog.EventSourcedState}, because {@link Recipe#state()} is the
+     * lifecycle state.)
      *
      * @return the current state
      */
     Versioned<S> current();
+
+    /**
+     * The version of the published state as this node last saw it, without a network call: the
+     * number of commands it consumed (applied or rejected), the number {@link #awaitVersion} waits
+     * for and {@link Applied#version()} names; 0 before the first read. It never goes back.
+     *
+     * @return the version this node has seen
+     */
+    long version();
 
     /**
      * Waits until this node has seen a published state of at least a version.

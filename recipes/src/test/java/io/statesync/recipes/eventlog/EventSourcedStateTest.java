@@ -96,14 +96,13 @@ class EventSourcedStateTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> !changes.isEmpty());
                 assertThat(changes.get(0).kind()).isEqualTo(ChangeKind.INITIAL);
                 assertThat(changes.get(0).current().get().value()).isEqualTo(fold(appended.subList(0, 100)));
-                assertThat(changes.get(0).current().get().version()).isEqualTo(100);
+                assertThat(changes.get(0).position()).isEqualTo(100);
                 for (int i = 100; i < 120; i++) {
                     log.append(appended.get(i));
                 }
                 assertThat(state.awaitPosition(120, Duration.ofSeconds(20))).isTrue();
                 await().atMost(Duration.ofSeconds(20))
-                        .until(() ->
-                                changes.get(changes.size() - 1).current().get().version() == 120);
+                        .until(() -> changes.get(changes.size() - 1).position() == 120);
                 assertThat(state.current().value()).isEqualTo(fold(appended));
                 for (int i = 1; i < changes.size(); i++) {
                     StateChange<Long> c = changes.get(i);

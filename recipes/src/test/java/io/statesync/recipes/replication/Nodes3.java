@@ -101,10 +101,12 @@ final class Nodes3 implements AutoCloseable {
             errors.add(error);
         }
 
-        List<Integer> versions() {
-            List<Integer> out = new ArrayList<>();
+        List<Long> versions() {
+            List<Long> out = new ArrayList<>();
             for (StateChange<Long> c : changes) {
-                c.current().ifPresent(v -> out.add(v.version()));
+                if (c.current().isPresent()) {
+                    out.add(c.position());
+                }
             }
             return out;
         }

@@ -101,7 +101,7 @@ class ReplicatedClusterTest {
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> states.stream()
-                                    .mapToInt(s -> s.current().version())
+                                    .mapToLong(ReplicatedState::version)
                                     .max()
                                     .orElse(0)
                             >= total / 4);
@@ -134,7 +134,7 @@ class ReplicatedClusterTest {
                 assertThat(states.get(i).current().value()).isEqualTo((long) total);
                 Nodes3.Versions v = versions.get(i);
                 await().atMost(Duration.ofSeconds(30)).until(() -> v.last() == total);
-                List<Integer> seen = v.versions();
+                List<Long> seen = v.versions();
                 for (int k = 1; k < seen.size(); k++) {
                     assertThat(seen.get(k)).as("node %d, change %d", i, k).isGreaterThan(seen.get(k - 1));
                 }

@@ -155,19 +155,19 @@ class ReplicatedFailoverTest {
             assertThat(states.get(i).awaitVersion(total, Duration.ofSeconds(30)))
                     .isTrue();
             assertThat(states.get(i).current().value()).isEqualTo((long) total);
-            assertThat(states.get(i).current().version()).isEqualTo(total);
+            assertThat(states.get(i).version()).isEqualTo(total);
             Nodes3.Versions v = versions.get(i);
             await().atMost(Duration.ofSeconds(30)).until(() -> v.last() == total);
             assertThat(v.changes.get(0).kind()).isEqualTo(ChangeKind.INITIAL);
             assertThat(v.changes.stream().skip(1).map(c -> c.kind())).containsOnly(ChangeKind.UPDATED);
-            List<Integer> seen = v.versions();
+            List<Long> seen = v.versions();
             for (int k = 1; k < seen.size(); k++) {
                 assertThat(seen.get(k)).as("node %d, change %d", i, k).isGreaterThan(seen.get(k - 1));
             }
             // Every published state is the count of commands applied: value == version.
             for (var change : v.changes) {
                 Long value = change.current().get().value();
-                assertThat(value).isEqualTo((long) change.current().get().version());
+                assertThat(value).isEqualTo(change.position());
             }
         }
         assertThat(extraCompletions.get()).isZero();
@@ -181,8 +181,8 @@ class ReplicatedFailoverTest {
                 .until(() -> c.isConnected() && c.sessionId() != 0 && c.sessionId() != expired);
     }
 
-    private static int maxVersion(List<ReplicatedState<Long, Long>> states) {
-        return states.stream().mapToInt(s -> s.current().version()).max().orElse(0);
+    private static long maxVersion(List<ReplicatedState<Long, Long>> states) {
+        return states.stream().mapToLong(ReplicatedState::version).max().orElse(0);
     }
 
     private static int leaderIndex(List<ReplicatedState<Long, Long>> states) {

@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -76,22 +77,32 @@ class ReplicatedStateTest {
             futures.add((i % 2 == 0 ? a : b).submit((long) i));
         }
         List<Long> positions = new ArrayList<>();
+        List<Applied<Long>> applieds = new ArrayList<>();
         for (CompletableFuture<Applied<Long>> f : futures) {
             Applied<Long> applied = f.get(20, TimeUnit.SECONDS);
+            applieds.add(applied);
             positions.add(applied.position());
             assertThat(applied.version()).isEqualTo(applied.position() + 1);
-            assertThat((long) applied.state().version()).isGreaterThanOrEqualTo(applied.version());
         }
         assertThat(positions).doesNotHaveDuplicates().allMatch(p -> p >= 0 && p < 20);
         assertThat(a.awaitVersion(20, Duration.ofSeconds(20))).isTrue();
         assertThat(b.awaitVersion(20, Duration.ofSeconds(20))).isTrue();
         assertThat(a.current().value()).isEqualTo(210L);
         assertThat(b.current().value()).isEqualTo(210L);
-        assertThat(a.current().version()).isEqualTo(20);
+        assertThat(a.version()).isEqualTo(20);
         await().atMost(Duration.ofSeconds(20)).until(() -> va.last() == 210L && vb.last() == 210L);
         for (Nodes3.Versions v : List.of(va, vb)) {
             assertThat(v.changes.get(0).kind()).isEqualTo(ChangeKind.INITIAL);
             assertThat(v.versions()).isSorted().doesNotHaveDuplicates();
+        }
+        // Each future's state is one its node's listener saw, and that change's version covers the command.
+        for (int i = 0; i < applieds.size(); i++) {
+            Applied<Long> applied = applieds.get(i);
+            Nodes3.Versions seen = (i + 1) % 2 == 0 ? va : vb;
+            assertThat(seen.changes)
+                    .filteredOn(c -> c.current().equals(Optional.of(applied.state())))
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.position()).isGreaterThanOrEqualTo(applied.version()));
         }
         assertThat(a.isLeader() ^ b.isLeader()).isTrue();
         // A listener added later gets an INITIAL with the state as it is.
@@ -123,7 +134,7 @@ class ReplicatedStateTest {
         assertThat(after.get(20, TimeUnit.SECONDS).position()).isEqualTo(2);
         assertThat(b.awaitVersion(3, Duration.ofSeconds(20))).isTrue();
         assertThat(b.current().value()).isEqualTo(12L);
-        assertThat(b.current().version()).isEqualTo(3);
+        assertThat(b.version()).isEqualTo(3);
         await().atMost(Duration.ofSeconds(20)).until(() -> va.last() == 12L);
         assertThat(va.values()).doesNotContain(4L); // the rejected command never changed the state
     }

@@ -83,8 +83,8 @@ class ShardAssignmentExampleTest {
                 ReplicatedState<Assignments, Claim> n1 = assignments(c1, "node-1");
                 ReplicatedState<Assignments, Claim> n2 = assignments(c2, "node-2")) {
             n1.addListener(change -> change.current()
-                    .ifPresent(
-                            v -> System.out.println("node-1 sees " + v.value().owners() + " at " + v.version())));
+                    .ifPresent(v -> System.out.println(
+                            "node-1 sees " + v.value().owners() + " at version " + change.position())));
             n1.start();
             n2.start();
 
