@@ -26,6 +26,8 @@ import io.statesync.core.DecodingException;
 import io.statesync.core.StateChange;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
