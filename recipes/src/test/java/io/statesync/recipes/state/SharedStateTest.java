@@ -28,6 +28,7 @@ import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
 import io.statesync.core.testing.HistoryChecker;
 import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,17 +54,10 @@ class SharedStateTest {
     private Coordinator coordinator;
     private Coordinator other;
 
-    static Coordinator connect(String connectString, String namespace) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString).namespace(namespace).build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @BeforeEach
     void connectAll() throws Exception {
-        coordinator = connect(zk.connectString(), zk.namespace());
-        other = connect(zk.connectString(), zk.namespace());
+        coordinator = TestNodes.open(zk, zk.connectString(), b -> b);
+        other = TestNodes.open(zk, zk.connectString(), b -> b);
     }
 
     @AfterEach
