@@ -254,12 +254,7 @@ class SharedStateTest {
      */
     @Test
     void aWriteWhoseWholeRequestIsOverThePacketLimitIsRefusedBeforeSending() throws Exception {
-        try (Coordinator raised = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .maxValueBytes(2_000_000)
-                .build()) {
-            raised.start();
-            raised.awaitConnected(Duration.ofSeconds(10));
+        try (Coordinator raised = TestNodes.open(zk, zk.connectString(), b -> b.maxValueBytes(2_000_000))) {
             Recorder<String> seen = new Recorder<>();
             String big = "x".repeat(io.statesync.core.internal.RequestSize.limit() - 100);
             try (SharedState<String> s = SharedState.builder(raised, "/app/packet", Codec.utf8(), "ok")
@@ -287,12 +282,7 @@ class SharedStateTest {
 
     @Test
     void oversizedValuesAreRefusedBeforeSending() throws Exception {
-        try (Coordinator small = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .maxValueBytes(16)
-                .build()) {
-            small.start();
-            small.awaitConnected(Duration.ofSeconds(10));
+        try (Coordinator small = TestNodes.open(zk, zk.connectString(), b -> b.maxValueBytes(16))) {
             Recorder<String> seen = new Recorder<>();
             try (SharedState<String> s =
                     SharedState.builder(small, "/app/text", Codec.utf8(), "ok").build()) {
