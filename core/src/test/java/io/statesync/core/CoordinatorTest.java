@@ -22,6 +22,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.ConnectionEvent.Kind;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.net.ServerSocket;
@@ -39,13 +40,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CoordinatorTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
-
-    private Coordinator started(Coordinator.Builder builder) throws InterruptedException {
-        Coordinator c = builder.build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
 
     private Coordinator.Builder builder() {
         return Coordinator.builder(zk.connectString()).namespace(zk.namespace());
@@ -80,8 +74,8 @@ class CoordinatorTest {
 
     @Test
     void closingEndsTheSessionSoEphemeralNodesGoAtOnce() throws Exception {
-        try (Coordinator observer = started(builder())) {
-            Coordinator c = started(builder());
+        try (Coordinator observer = TestNodes.open(builder())) {
+            Coordinator c = TestNodes.open(builder());
             c.curatorFramework().create().withMode(CreateMode.EPHEMERAL).forPath("/ephemeral");
             assertThat(Nodes.read(observer, "/ephemeral")).isPresent();
             c.close();
@@ -137,7 +131,7 @@ class CoordinatorTest {
     @Test
     void negotiatedSessionTimeoutIsWhatTheServerGranted() throws Exception {
         // The test servers grant at most 60 s; a request for 10 min is narrowed to that.
-        try (Coordinator c = started(builder().sessionTimeout(Duration.ofMinutes(10)))) {
+        try (Coordinator c = TestNodes.open(builder().sessionTimeout(Duration.ofMinutes(10)))) {
             assertThat(c.sessionTimeout()).isEqualTo(Duration.ofMinutes(10));
             assertThat(c.negotiatedSessionTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(c.negotiatedSessionTimeout().toMillis())
@@ -186,9 +180,10 @@ class CoordinatorTest {
     @Test
     void theNamespaceIsSetUpWhenTheCoordinatorConnects() throws Exception {
         String ns = zk.namespace() + "-own";
-        try (Coordinator c = started(Coordinator.builder(zk.connectString()).namespace(ns));
+        try (Coordinator c =
+                        TestNodes.open(Coordinator.builder(zk.connectString()).namespace(ns));
                 Coordinator observer =
-                        started(Coordinator.builder(zk.connectString()).namespace(""))) {
+                        TestNodes.open(Coordinator.builder(zk.connectString()).namespace(""))) {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> observer.curatorFramework().checkExists().forPath("/" + ns) != null);
             assertThat(c.isConnected()).isTrue();
@@ -198,7 +193,7 @@ class CoordinatorTest {
     @Test
     void closeBehindASilentPartitionReturnsWithinTheCloseWait() throws Exception {
         try (io.statesync.testkit.TcpProxy proxy = io.statesync.testkit.TcpProxy.start(zk.connectString())) {
-            Coordinator c = started(Coordinator.builder(proxy.connectString())
+            Coordinator c = TestNodes.open(Coordinator.builder(proxy.connectString())
                     .namespace(zk.namespace())
                     .sessionTimeout(Duration.ofSeconds(30)));
             proxy.blackhole();
@@ -240,12 +235,12 @@ class CoordinatorTest {
         // A znode carries the ACL of whoever creates it first: the owner creates the namespace and
         // the node before any other client connects (each coordinator sets up its namespace when it
         // connects).
-        try (Coordinator owner =
-                started(builder().digestAuthentication("orders", "s3cret").aclMode(AclMode.CREATOR_ONLY))) {
+        try (Coordinator owner = TestNodes.open(
+                builder().digestAuthentication("orders", "s3cret").aclMode(AclMode.CREATOR_ONLY))) {
             Nodes.create(owner, "/secret", "v1".getBytes(UTF_8), CreateMode.PERSISTENT);
-            try (Coordinator sameCredentials = started(builder().digestAuthentication("orders", "s3cret"));
-                    Coordinator anonymous = started(builder());
-                    Coordinator stranger = started(builder().digestAuthentication("intruder", "guess"))) {
+            try (Coordinator sameCredentials = TestNodes.open(builder().digestAuthentication("orders", "s3cret"));
+                    Coordinator anonymous = TestNodes.open(builder());
+                    Coordinator stranger = TestNodes.open(builder().digestAuthentication("intruder", "guess"))) {
                 outsidersAreKeptOut(owner, sameCredentials, anonymous, stranger);
             }
         }
@@ -276,7 +271,7 @@ class CoordinatorTest {
     @Test
     void oversizedValuesAreRefusedBeforeSendingAndTheConnectionStaysUp() throws Exception {
         Connections events = new Connections();
-        try (Coordinator c = started(builder().maxValueBytes(1024))) {
+        try (Coordinator c = TestNodes.open(builder().maxValueBytes(1024))) {
             c.addListener(events, Runnable::run);
             long session = c.sessionId();
             Nodes.create(c, "/small", new byte[1024], CreateMode.PERSISTENT);
@@ -308,7 +303,7 @@ class CoordinatorTest {
     @Test
     void theDefaultLimitStopsARequestTheServerWouldDropTheConnectionFor() throws Exception {
         Connections events = new Connections();
-        try (Coordinator c = started(builder())) {
+        try (Coordinator c = TestNodes.open(builder())) {
             c.addListener(events, Runnable::run);
             assertThatThrownBy(() -> Nodes.create(c, "/huge", new byte[1_100_000], CreateMode.PERSISTENT))
                     .isInstanceOf(ValueTooLargeException.class);
@@ -321,7 +316,7 @@ class CoordinatorTest {
     @Test
     void invalidPathsFailBeforeAnyNetworkCall() throws Exception {
         Connections events = new Connections();
-        try (Coordinator c = started(builder())) {
+        try (Coordinator c = TestNodes.open(builder())) {
             c.addListener(events, Runnable::run);
             for (String bad : List.of("relative", "/a/", "/a/../b", "/zookeeper/x", "/a\u0000")) {
                 assertThatThrownBy(() -> Nodes.create(c, bad, new byte[0], CreateMode.PERSISTENT))
@@ -336,7 +331,7 @@ class CoordinatorTest {
 
     @Test
     void zooKeeperErrorsBecomeTypedErrors() throws Exception {
-        try (Coordinator c = started(builder())) {
+        try (Coordinator c = TestNodes.open(builder())) {
             Versioned<byte[]> created = Nodes.create(c, "/v", "a".getBytes(UTF_8), CreateMode.PERSISTENT);
             assertThat(created.version()).isZero();
             assertThat(created.czxid()).isEqualTo(created.mzxid());
@@ -368,7 +363,7 @@ class CoordinatorTest {
 
     @Test
     void aGuardedTransactionLandsOnlyWhileTheGuardExists() throws Exception {
-        try (Coordinator c = started(builder())) {
+        try (Coordinator c = TestNodes.open(builder())) {
             Nodes.create(c, "/guard", new byte[0], CreateMode.EPHEMERAL);
             Nodes.create(c, "/data", "0".getBytes(UTF_8), CreateMode.PERSISTENT);
             CuratorOp write1 = c.curatorFramework().transactionOp().setData().forPath("/data", "1".getBytes(UTF_8));
@@ -391,7 +386,7 @@ class CoordinatorTest {
 
     @Test
     void aFailedTransactionNamesTheFailingOperationAndLandsNothing() throws Exception {
-        try (Coordinator c = started(builder())) {
+        try (Coordinator c = TestNodes.open(builder())) {
             Nodes.create(c, "/exists", new byte[0], CreateMode.PERSISTENT);
             CuratorOp ok = c.curatorFramework().transactionOp().create().forPath("/fresh", new byte[0]);
             CuratorOp clash = c.curatorFramework().transactionOp().create().forPath("/exists", new byte[0]);

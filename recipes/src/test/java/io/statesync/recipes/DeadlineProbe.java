@@ -23,6 +23,7 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Retry;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,14 +69,10 @@ public final class DeadlineProbe implements AutoCloseable {
      */
     public Coordinator connect(String connectString, String namespace, Duration operationTimeout)
             throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(connectString)
+        return closeLater(TestNodes.open(Coordinator.builder(connectString)
                 .namespace(namespace)
                 .sessionTimeout(Duration.ofSeconds(20))
-                .operationTimeout(operationTimeout)
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+                .operationTimeout(operationTimeout)));
     }
 
     /**
@@ -87,13 +84,8 @@ public final class DeadlineProbe implements AutoCloseable {
      * @throws InterruptedException if interrupted while connecting
      */
     public Coordinator connect(String connectString, String namespace) throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(connectString)
-                .namespace(namespace)
-                .sessionTimeout(Duration.ofSeconds(20))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return closeLater(TestNodes.open(
+                Coordinator.builder(connectString).namespace(namespace).sessionTimeout(Duration.ofSeconds(20))));
     }
 
     /**
@@ -160,16 +152,12 @@ public final class DeadlineProbe implements AutoCloseable {
      */
     public Coordinator slowRetrying(String connectString, String namespace, UnaryOperator<Coordinator.Builder> options)
             throws InterruptedException {
-        Coordinator c = closeLater(options.apply(Coordinator.builder(connectString)
-                        .namespace(namespace)
-                        .sessionTimeout(Duration.ofSeconds(20))
-                        .connectionTimeout(Duration.ofSeconds(2))
-                        .operationTimeout(Duration.ofSeconds(2))
-                        .retry(SLOW_RETRY))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return closeLater(TestNodes.open(options.apply(Coordinator.builder(connectString)
+                .namespace(namespace)
+                .sessionTimeout(Duration.ofSeconds(20))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .operationTimeout(Duration.ofSeconds(2))
+                .retry(SLOW_RETRY))));
     }
 
     /**

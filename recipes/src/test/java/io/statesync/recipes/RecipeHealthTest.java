@@ -25,6 +25,7 @@ import io.statesync.core.Health.Status;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.Recipe;
 import io.statesync.core.RecipeReport;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.eventlog.EventSubscription;
@@ -46,8 +47,6 @@ import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -65,31 +64,24 @@ class RecipeHealthTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final TestNodes nodes = new TestNodes(zk);
 
     @AfterEach
     void closeAll() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
+        nodes.close();
     }
 
     private <T extends AutoCloseable> T closeLater(T closeable) {
-        toClose.push(closeable);
-        return closeable;
+        return nodes.closeLater(closeable);
     }
 
     private Coordinator connect(String connectString, Duration sessionTimeout, ConnectionLossPolicy policy)
             throws InterruptedException {
-        Coordinator c = closeLater(Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(sessionTimeout)
-                .connectionTimeout(Duration.ofSeconds(2))
-                .connectionLossPolicy(policy)
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(20));
-        return c;
+        return nodes.connect(
+                connectString,
+                b -> b.sessionTimeout(sessionTimeout)
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .connectionLossPolicy(policy));
     }
 
     private Coordinator connect() throws InterruptedException {
@@ -262,14 +254,11 @@ class RecipeHealthTest {
     @Timeout(120)
     void behindABlackHoledConnectionRecipesAreDegradedThenDownAfterHealthDownAfter() throws Exception {
         TcpProxy proxy = closeLater(TcpProxy.start(zk.connectString()));
-        Coordinator c = closeLater(Coordinator.builder(proxy.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(6))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .healthDownAfter(Duration.ofSeconds(5))
-                .build());
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(20));
+        Coordinator c = nodes.connect(
+                proxy.connectString(),
+                b -> b.sessionTimeout(Duration.ofSeconds(6))
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .healthDownAfter(Duration.ofSeconds(5)));
         EventLog<String> log = started(EventLog.builder(c, "/log", Codec.utf8()).build());
         started(EventSourcedState.builder(log, "", String::concat).build());
         started(WorkQueue.builder(c, "/queue", Codec.utf8()).build());

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.Recipe;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,19 +54,10 @@ public abstract class LifecycleContract<R extends Recipe> {
      */
     protected abstract R newRecipe(Coordinator coordinator) throws Exception;
 
-    private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @BeforeEach
     final void connectAll() throws Exception {
-        coordinator = connect();
-        writer = connect();
+        coordinator = TestNodes.open(zk, zk.connectString(), b -> b);
+        writer = TestNodes.open(zk, zk.connectString(), b -> b);
     }
 
     @AfterEach

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.data.Stat;
 
@@ -34,8 +35,23 @@ import org.apache.zookeeper.data.Stat;
  * Coordinators for the tests of modules built on statesync ("nodes"), on the test kit's server,
  * closed in reverse order after each test, and a pool for the test's concurrent work, stopped
  * first.
+ *
+ * <p>The one way a test makes a coordinator: {@link #connect(String, UnaryOperator)} (closed after
+ * the test with everything else registered here), or {@link #open(ZooKeeperExtension, String,
+ * UnaryOperator)} and {@link #open(Coordinator.Builder)} for a test that closes its coordinators
+ * itself (try-with-resources, its own {@code @AfterEach}). Each starts the coordinator and waits up
+ * to {@link #CONNECT_WAIT} for its first connection; a test's own settings (session, operation and
+ * connection timeouts, loss policy, retry, ticker, ...) are applied to a builder that has only the
+ * connect string and the test's namespace, so a coordinator built here has the library's defaults
+ * for everything the test does not set.
+ *
+ * <p>{@code connect} and {@link #closeLater} may be called from the test's background threads;
+ * {@link #close()} is called once, by the test's thread, after the test.
  */
 public final class TestNodes implements AutoCloseable {
+    /** How long each way of connecting here waits for the coordinator's first connection. */
+    public static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
+
     private final ZooKeeperExtension zk;
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService background = Executors.newCachedThreadPool();
@@ -77,17 +93,78 @@ public final class TestNodes implements AutoCloseable {
      * @throws InterruptedException if interrupted while connecting
      */
     public Coordinator connect(String connectString, Duration operationTimeout) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .operationTimeout(operationTimeout)
-                .connectionTimeout(Duration.ofSeconds(1))
-                .connectionLossPolicy(ConnectionLossPolicy.ON_SUSPENDED)
-                .build();
-        closeables.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return connect(
+                connectString,
+                b -> b.sessionTimeout(Duration.ofSeconds(20))
+                        .operationTimeout(operationTimeout)
+                        .connectionTimeout(Duration.ofSeconds(1))
+                        .connectionLossPolicy(ConnectionLossPolicy.ON_SUSPENDED));
+    }
+
+    /**
+     * A started coordinator on the given servers in the test's namespace, with the test's own
+     * settings, closed after the test (before everything registered earlier).
+     *
+     * <p>For example {@code nodes.connect(proxy.connectString(), b -> b.sessionTimeout(TEN_SECONDS))}.
+     * What {@code settings} does not set keeps the library's default; {@code b -> b} takes all of
+     * them.
+     *
+     * @param connectString where to connect: the extension's {@link ZooKeeperExtension#connectString()},
+     *     or a {@link io.statesync.testkit.TcpProxy}'s to cut the connection
+     * @param settings the test's settings, applied to a builder that has the connect string and the
+     *     namespace; it returns the builder to build (the same one, as the setters do)
+     * @return the coordinator, connected
+     * @throws InterruptedException if interrupted while connecting
+     * @throws io.statesync.core.OperationTimeoutException if not connected within {@link #CONNECT_WAIT}
+     *     (the coordinator is closed then)
+     */
+    public Coordinator connect(String connectString, UnaryOperator<Coordinator.Builder> settings)
+            throws InterruptedException {
+        return closeLater(open(zk, connectString, settings));
+    }
+
+    /**
+     * A started coordinator on the given servers in {@code zk}'s namespace, with the test's own
+     * settings, that the caller closes (for a test that manages its coordinators itself, e.g. with
+     * try-with-resources).
+     *
+     * @param zk the test's server; gives the namespace
+     * @param connectString where to connect: {@code zk}'s, or a proxy's
+     * @param settings the test's settings, as for {@link #connect(String, UnaryOperator)}
+     * @return the coordinator, connected; the caller closes it
+     * @throws InterruptedException if interrupted while connecting
+     * @throws io.statesync.core.OperationTimeoutException if not connected within {@link #CONNECT_WAIT}
+     *     (the coordinator is closed then)
+     */
+    public static Coordinator open(
+            ZooKeeperExtension zk, String connectString, UnaryOperator<Coordinator.Builder> settings)
+            throws InterruptedException {
+        return open(settings.apply(Coordinator.builder(connectString).namespace(zk.namespace())));
+    }
+
+    /**
+     * Builds, starts and connects a coordinator from a builder the test made itself (for a test
+     * that names its namespace, or prepares its builder elsewhere), that the caller closes.
+     *
+     * @param builder the coordinator's builder, with connect string and namespace
+     * @return the coordinator, connected; the caller closes it
+     * @throws InterruptedException if interrupted while connecting (the coordinator is closed then)
+     * @throws io.statesync.core.OperationTimeoutException if not connected within {@link #CONNECT_WAIT}
+     *     (the coordinator is closed then)
+     */
+    public static Coordinator open(Coordinator.Builder builder) throws InterruptedException {
+        Coordinator c = builder.build();
+        boolean connected = false;
+        try {
+            c.start();
+            c.awaitConnected(CONNECT_WAIT);
+            connected = true;
+            return c;
+        } finally {
+            if (!connected) {
+                c.close();
+            }
+        }
     }
 
     /**

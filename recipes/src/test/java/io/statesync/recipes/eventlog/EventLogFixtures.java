@@ -17,6 +17,7 @@ package io.statesync.recipes.eventlog;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 
@@ -30,14 +31,8 @@ final class EventLogFixtures {
 
     static Coordinator connect(ZooKeeperExtension zk, String connectString, Duration sessionTimeout)
             throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(sessionTimeout)
-                .connectionTimeout(Duration.ofSeconds(2))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(
+                zk, connectString, b -> b.sessionTimeout(sessionTimeout).connectionTimeout(Duration.ofSeconds(2)));
     }
 
     /**

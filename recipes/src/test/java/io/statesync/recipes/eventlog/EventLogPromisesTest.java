@@ -24,6 +24,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,18 +50,16 @@ class EventLogPromisesTest {
 
     private static final int LIMIT = 10_000;
 
+    /** Every coordinator here: a 20 s session, a 2 s connection timeout, values up to {@link #LIMIT}. */
+    private static final UnaryOperator<Coordinator.Builder> SETTINGS = b -> b.sessionTimeout(Duration.ofSeconds(20))
+            .connectionTimeout(Duration.ofSeconds(2))
+            .maxValueBytes(LIMIT);
+
     private Coordinator coordinator;
 
     @BeforeEach
     void connect() throws Exception {
-        coordinator = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .maxValueBytes(LIMIT)
-                .build();
-        coordinator.start();
-        coordinator.awaitConnected(Duration.ofSeconds(10));
+        coordinator = TestNodes.open(zk, zk.connectString(), SETTINGS);
     }
 
     @AfterEach
@@ -103,14 +103,7 @@ class EventLogPromisesTest {
     @Test
     void anOversizedFirstAppendWithTheServerUnreachableIsRefusedAtOnce() throws Exception {
         try (TcpProxy proxy = TcpProxy.start(zk.connectString());
-                Coordinator c = Coordinator.builder(proxy.connectString())
-                        .namespace(zk.namespace())
-                        .sessionTimeout(Duration.ofSeconds(20))
-                        .connectionTimeout(Duration.ofSeconds(2))
-                        .maxValueBytes(LIMIT)
-                        .build()) {
-            c.start();
-            c.awaitConnected(Duration.ofSeconds(10));
+                Coordinator c = TestNodes.open(zk, proxy.connectString(), SETTINGS)) {
             try (EventLog<String> log = log(c)) {
                 proxy.blackhole();
                 long t0 = System.nanoTime();

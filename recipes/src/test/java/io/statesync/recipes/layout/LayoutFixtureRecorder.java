@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.leader.LeaderElection;
@@ -39,7 +40,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -78,33 +78,21 @@ class LayoutFixtureRecorder {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+    private final TestNodes nodes = new TestNodes(zk);
     private final ExecutorService waiters = Executors.newCachedThreadPool();
 
     private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(30))
-                .build();
-        closeables.add(c);
-        c.start();
-        c.awaitConnected(WAIT);
-        return c;
+        return nodes.connect(zk.connectString(), b -> b.sessionTimeout(Duration.ofSeconds(30)));
     }
 
     private <T extends AutoCloseable> T later(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return nodes.closeLater(closeable);
     }
 
     @AfterEach
     void closeAll() throws Exception {
         waiters.shutdownNow();
-        List<AutoCloseable> all = new ArrayList<>(closeables);
-        Collections.reverse(all);
-        for (AutoCloseable c : all) {
-            c.close();
-        }
+        nodes.close();
     }
 
     @Test

@@ -24,6 +24,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.leader.LeaderElection;
@@ -74,14 +75,7 @@ class NewerLayoutRefusedTest {
     }
 
     private Coordinator connectNew() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .operationTimeout(Duration.ofSeconds(10))
-                .build();
-        closeables.add(c);
-        c.start();
-        c.awaitConnected(WAIT);
-        return c;
+        return later(TestNodes.open(zk, zk.connectString(), b -> b.operationTimeout(Duration.ofSeconds(10))));
     }
 
     private <T extends AutoCloseable> T later(T closeable) {

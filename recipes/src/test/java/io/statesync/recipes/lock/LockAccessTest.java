@@ -22,6 +22,7 @@ import io.statesync.core.AccessDeniedException;
 import io.statesync.core.AclMode;
 import io.statesync.core.Coordinator;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.List;
@@ -50,13 +51,10 @@ class LockAccessTest extends LockTestSupport {
         // The namespace is open to all (created first, without ACLs); only the lock paths are not.
         Coordinator stranger = connect();
         Nodes.create(stranger, "/open", new byte[0], CreateMode.PERSISTENT);
-        Coordinator owner = closeLater(Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .digestAuthentication("orders", "s3cret")
-                .aclMode(AclMode.CREATOR_ONLY)
-                .build());
-        owner.start();
-        owner.awaitConnected(Duration.ofSeconds(10));
+        Coordinator owner = closeLater(TestNodes.open(
+                zk,
+                zk.connectString(),
+                b -> b.digestAuthentication("orders", "s3cret").aclMode(AclMode.CREATOR_ONLY)));
         for (String p : List.of("/locks", "/locks/mutex", "/locks/rw", "/locks/permits")) {
             Nodes.create(owner, p, new byte[0], CreateMode.PERSISTENT);
         }

@@ -19,10 +19,9 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LockLostException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -31,7 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 
 /** Connections and probes shared by the lock tests; every coordinator made here is closed after each test. */
 abstract class LockTestSupport {
-    private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+    /** The test class's server is a static field, set before this instance is made. */
+    private final TestNodes nodes = new TestNodes(zk());
 
     abstract ZooKeeperExtension zk();
 
@@ -41,22 +41,16 @@ abstract class LockTestSupport {
 
     Coordinator connect(String connectString, Duration sessionTimeout, ConnectionLossPolicy policy)
             throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk().namespace())
-                .sessionTimeout(sessionTimeout)
-                .connectionTimeout(Duration.ofMillis(Math.min(1000, sessionTimeout.toMillis())))
-                .connectionLossPolicy(policy)
-                .build();
-        closeables.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return nodes.connect(
+                connectString,
+                b -> b.sessionTimeout(sessionTimeout)
+                        .connectionTimeout(Duration.ofMillis(Math.min(1000, sessionTimeout.toMillis())))
+                        .connectionLossPolicy(policy));
     }
 
     <T extends AutoCloseable> T closeLater(T closeable) {
         // Recipes are closed before the coordinators (added first, closed last).
-        closeables.add(closeable);
-        return closeable;
+        return nodes.closeLater(closeable);
     }
 
     DistributedLock lock(Coordinator c, String path) {
@@ -67,15 +61,7 @@ abstract class LockTestSupport {
 
     @AfterEach
     final void closeEverything() throws Exception {
-        List<AutoCloseable> all;
-        synchronized (closeables) {
-            all = new ArrayList<>(closeables);
-            closeables.clear();
-        }
-        Collections.reverse(all);
-        for (AutoCloseable c : all) {
-            c.close();
-        }
+        nodes.close();
     }
 
     /** The lock's queue as the server sees it (waiters and holders), sorted by name. */

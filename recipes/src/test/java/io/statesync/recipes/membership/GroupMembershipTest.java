@@ -27,13 +27,12 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,27 +53,15 @@ class GroupMembershipTest {
     record Endpoint(String host, int port) {}
 
     private static final Codec<Endpoint> CODEC = Codec.json(Endpoint.class);
-    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
+    private final TestNodes nodes = new TestNodes(zk);
 
     @AfterEach
     void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(opened);
-        Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            c.close();
-        }
+        nodes.close();
     }
 
     private Coordinator connect(String connectString, Duration session) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(session)
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        opened.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return nodes.connect(connectString, b -> b.sessionTimeout(session).connectionTimeout(Duration.ofSeconds(1)));
     }
 
     private GroupMembership<Endpoint> join(Coordinator c, String id, int port) {
@@ -82,7 +69,7 @@ class GroupMembershipTest {
                 .memberId(id)
                 .metadata(new Endpoint("10.0.0." + port, port))
                 .build();
-        opened.add(g);
+        nodes.closeLater(g);
         g.start();
         return g;
     }
@@ -264,7 +251,7 @@ class GroupMembershipTest {
                 .memberId("same")
                 .metadata(new Endpoint("10.0.0.2", 2))
                 .build();
-        opened.add(second);
+        nodes.closeLater(second);
         Recorder seen = new Recorder();
         second.addListener(adapt(seen));
         second.start();

@@ -34,11 +34,10 @@ import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -56,27 +55,15 @@ class MembershipRecoveryTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
+    private final TestNodes nodes = new TestNodes(zk);
 
     @AfterEach
     void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(opened);
-        Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            c.close();
-        }
-    }
-
-    private Coordinator connect(Coordinator.Builder builder) throws InterruptedException {
-        Coordinator c = builder.build();
-        opened.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        nodes.close();
     }
 
     private Coordinator connect() throws InterruptedException {
-        return connect(Coordinator.builder(zk.connectString()).namespace(zk.namespace()));
+        return nodes.connect(zk.connectString(), b -> b);
     }
 
     private GroupMembership<String> join(Coordinator c, String id, Recorder recorder) {
@@ -84,7 +71,7 @@ class MembershipRecoveryTest {
                 .memberId(id)
                 .metadata("meta-" + id)
                 .build();
-        opened.add(g);
+        nodes.closeLater(g);
         g.addListener(recorder);
         g.start();
         return g;
@@ -183,10 +170,9 @@ class MembershipRecoveryTest {
 
     @Test
     void aMemberThatMayNotAccessItsGroupReportsAccessDenied() throws Exception {
-        Coordinator owner = connect(Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .digestAuthentication("orders", "s3cret")
-                .aclMode(AclMode.CREATOR_ONLY));
+        Coordinator owner = nodes.connect(
+                zk.connectString(),
+                b -> b.digestAuthentication("orders", "s3cret").aclMode(AclMode.CREATOR_ONLY));
         Nodes.create(owner, "/members", new byte[0], CreateMode.PERSISTENT);
         Coordinator stranger = connect();
         Recorder recorder = new Recorder();
@@ -211,11 +197,10 @@ class MembershipRecoveryTest {
         root.addAppender(logs);
         try {
             TcpProxy proxy = TcpProxy.start(zk.connectString());
-            opened.add(proxy);
-            Coordinator c = connect(Coordinator.builder(proxy.connectString())
-                    .namespace(zk.namespace())
-                    .sessionTimeout(Duration.ofSeconds(20))
-                    .connectionTimeout(Duration.ofSeconds(2)));
+            nodes.closeLater(proxy);
+            Coordinator c = nodes.connect(
+                    proxy.connectString(),
+                    b -> b.sessionTimeout(Duration.ofSeconds(20)).connectionTimeout(Duration.ofSeconds(2)));
             List<ConnectionEvent.Kind> events = new CopyOnWriteArrayList<>();
             c.addListener(e -> events.add(e.kind()), Runnable::run);
             Coordinator observer = connect();

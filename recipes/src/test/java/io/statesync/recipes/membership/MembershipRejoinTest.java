@@ -25,13 +25,12 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,27 +50,16 @@ class MembershipRejoinTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
+    private final TestNodes nodes = new TestNodes(zk);
 
     @AfterEach
     void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(opened);
-        Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            c.close();
-        }
+        nodes.close();
     }
 
     private Coordinator connect(String connectString) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(30))
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        opened.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return nodes.connect(
+                connectString, b -> b.sessionTimeout(Duration.ofSeconds(30)).connectionTimeout(Duration.ofSeconds(1)));
     }
 
     private GroupMembership<String> join(Coordinator c, String id) {
@@ -79,7 +67,7 @@ class MembershipRejoinTest {
                 .memberId(id)
                 .metadata("meta-" + id)
                 .build();
-        opened.add(g);
+        nodes.closeLater(g);
         g.start();
         return g;
     }

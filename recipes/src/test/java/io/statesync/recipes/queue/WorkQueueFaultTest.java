@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.LockLostException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -59,13 +60,7 @@ class WorkQueueFaultTest {
     private static final int PRODUCERS = 4;
 
     private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(30))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(zk, zk.connectString(), b -> b.sessionTimeout(Duration.ofSeconds(30)));
     }
 
     private static WorkQueue<String> queue(Coordinator c) {

@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -74,14 +75,8 @@ class WorkQueueOutageTest {
     }
 
     private static Coordinator connect(String connectString, Duration session) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(session)
-                .connectionTimeout(Duration.ofSeconds(2))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(
+                zk, connectString, b -> b.sessionTimeout(session).connectionTimeout(Duration.ofSeconds(2)));
     }
 
     private static WorkQueue<String> queue(Coordinator c, String path) {

@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,20 +44,10 @@ class WorkQueueRequeueTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TestNodes nodes = new TestNodes(zk);
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private Coordinator a;
     private Coordinator b;
-
-    private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        toClose.add(c);
-        return c;
-    }
 
     private WorkQueue<String> queue(Coordinator c, int capacity) {
         WorkQueue.Builder<String> builder = WorkQueue.builder(c, "/jobs", Codec.utf8())
@@ -67,23 +58,21 @@ class WorkQueueRequeueTest {
             builder.capacity(capacity);
         }
         WorkQueue<String> q = builder.build();
-        toClose.add(q);
+        nodes.closeLater(q);
         q.start();
         return q;
     }
 
     @BeforeEach
     void connectAll() throws Exception {
-        a = connect();
-        b = connect();
+        a = nodes.connect(zk.connectString(), c -> c);
+        b = nodes.connect(zk.connectString(), c -> c);
     }
 
     @AfterEach
     void closeAll() throws Exception {
         pool.shutdownNow();
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        nodes.close();
     }
 
     /** Offers the items and kills each: taken once and given back with maxDeliveries 1. */

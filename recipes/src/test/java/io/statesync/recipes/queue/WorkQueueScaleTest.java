@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,20 +54,11 @@ class WorkQueueScaleTest {
     private Coordinator consumerA;
     private Coordinator consumerB;
 
-    private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @BeforeEach
     void connectAll() throws Exception {
-        producer = connect();
-        consumerA = connect();
-        consumerB = connect();
+        producer = TestNodes.open(zk, zk.connectString(), b -> b);
+        consumerA = TestNodes.open(zk, zk.connectString(), b -> b);
+        consumerB = TestNodes.open(zk, zk.connectString(), b -> b);
     }
 
     @AfterEach

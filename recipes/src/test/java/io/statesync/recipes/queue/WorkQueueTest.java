@@ -26,6 +26,7 @@ import io.statesync.core.LockLostException;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.ValueTooLargeException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,13 +56,7 @@ class WorkQueueTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     private Coordinator connect(int maxValueBytes) throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .maxValueBytes(maxValueBytes)
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(zk, zk.connectString(), b -> b.maxValueBytes(maxValueBytes));
     }
 
     @BeforeEach

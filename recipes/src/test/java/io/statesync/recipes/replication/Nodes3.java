@@ -20,6 +20,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -41,14 +42,7 @@ final class Nodes3 implements AutoCloseable {
     }
 
     Coordinator coordinator() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(SESSION)
-                .build();
-        opened.push(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return add(TestNodes.open(zk, zk.connectString(), b -> b.sessionTimeout(SESSION)));
     }
 
     <T extends AutoCloseable> T add(T closeable) {

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,18 +42,6 @@ class ReplicatedClusterTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.cluster(3);
 
-    private static Coordinator connect(List<AutoCloseable> opened) throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        opened.add(0, c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @Test
     void theLeadersServerDiesMidRun() throws Exception {
         int n = 3;
@@ -64,7 +53,11 @@ class ReplicatedClusterTest {
             List<ReplicatedState<Long, Long>> states = new ArrayList<>();
             List<Nodes3.Versions> versions = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                Coordinator c = connect(opened);
+                Coordinator c = TestNodes.open(
+                        zk,
+                        zk.connectString(),
+                        b -> b.sessionTimeout(Duration.ofSeconds(20)).connectionTimeout(Duration.ofSeconds(1)));
+                opened.add(0, c);
                 coordinators.add(c);
                 Nodes3.Versions v = new Nodes3.Versions();
                 versions.add(v);

@@ -62,8 +62,7 @@ class ReplicatedStateDeadlineTest {
     }
 
     private Coordinator connect(TcpProxy proxy) throws InterruptedException {
-        Coordinator c = probe.connect(proxy.connectString(), zk.namespace());
-        return c;
+        return probe.connect(proxy.connectString(), zk.namespace());
     }
 
     /** A counter that has applied one command, so it leads and its parts are set up. */

@@ -25,6 +25,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.ValueTooLargeException;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.recipes.eventlog.UndecodablePolicy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
@@ -242,13 +243,7 @@ class ReplicatedStateTest {
 
     @Test
     void badInputAtSubmitFailsBeforeAnythingIsSent() throws Exception {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .maxValueBytes(2_000)
-                .build();
-        nodes.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
+        Coordinator c = nodes.add(TestNodes.open(zk, zk.connectString(), b -> b.maxValueBytes(2_000)));
         ReplicatedState<String, String> r =
                 nodes.add(ReplicatedState.builder(c, "/big", Codec.utf8(), Codec.utf8(), "", (s, cmd) -> s + cmd)
                         .build());

@@ -24,6 +24,8 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;

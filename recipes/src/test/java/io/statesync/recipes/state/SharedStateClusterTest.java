@@ -22,6 +22,8 @@ import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.Optional;

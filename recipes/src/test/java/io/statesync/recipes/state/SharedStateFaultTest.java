@@ -23,6 +23,9 @@ import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -49,14 +52,10 @@ class SharedStateFaultTest {
     private static final String PATH = "/burst/value";
 
     static Coordinator connect(String connectString, String namespace, Duration session) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
+        return TestNodes.open(Coordinator.builder(connectString)
                 .namespace(namespace)
                 .sessionTimeout(session)
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+                .connectionTimeout(Duration.ofSeconds(1)));
     }
 
     /**

@@ -26,6 +26,9 @@ import io.statesync.core.DecodingException;
 import io.statesync.core.StateChange;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,17 +54,10 @@ class SharedStateTest {
     private Coordinator coordinator;
     private Coordinator other;
 
-    static Coordinator connect(String connectString, String namespace) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString).namespace(namespace).build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @BeforeEach
     void connectAll() throws Exception {
-        coordinator = connect(zk.connectString(), zk.namespace());
-        other = connect(zk.connectString(), zk.namespace());
+        coordinator = TestNodes.open(zk, zk.connectString(), b -> b);
+        other = TestNodes.open(zk, zk.connectString(), b -> b);
     }
 
     @AfterEach
@@ -258,12 +254,7 @@ class SharedStateTest {
      */
     @Test
     void aWriteWhoseWholeRequestIsOverThePacketLimitIsRefusedBeforeSending() throws Exception {
-        try (Coordinator raised = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .maxValueBytes(2_000_000)
-                .build()) {
-            raised.start();
-            raised.awaitConnected(Duration.ofSeconds(10));
+        try (Coordinator raised = TestNodes.open(zk, zk.connectString(), b -> b.maxValueBytes(2_000_000))) {
             Recorder<String> seen = new Recorder<>();
             String big = "x".repeat(io.statesync.core.internal.RequestSize.limit() - 100);
             try (SharedState<String> s = SharedState.builder(raised, "/app/packet", Codec.utf8(), "ok")
@@ -291,12 +282,7 @@ class SharedStateTest {
 
     @Test
     void oversizedValuesAreRefusedBeforeSending() throws Exception {
-        try (Coordinator small = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .maxValueBytes(16)
-                .build()) {
-            small.start();
-            small.awaitConnected(Duration.ofSeconds(10));
+        try (Coordinator small = TestNodes.open(zk, zk.connectString(), b -> b.maxValueBytes(16))) {
             Recorder<String> seen = new Recorder<>();
             try (SharedState<String> s =
                     SharedState.builder(small, "/app/text", Codec.utf8(), "ok").build()) {

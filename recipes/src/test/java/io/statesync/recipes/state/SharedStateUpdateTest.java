@@ -24,6 +24,9 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.Deadline;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
@@ -58,14 +61,10 @@ class SharedStateUpdateTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
     private static Coordinator connect(String connectString) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(
+                zk,
+                connectString,
+                b -> b.sessionTimeout(Duration.ofSeconds(20)).connectionTimeout(Duration.ofSeconds(2)));
     }
 
     @Test

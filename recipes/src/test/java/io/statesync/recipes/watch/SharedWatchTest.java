@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.recipes.state.SharedState;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -37,12 +38,7 @@ class SharedWatchTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
     private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(zk, zk.connectString(), b -> b);
     }
 
     @Test

@@ -21,8 +21,9 @@ import static org.awaitility.Awaitility.await;
 import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
-import io.statesync.recipes.state.HistoryChecker;
-import io.statesync.recipes.state.Recorder;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -42,14 +43,10 @@ class StateTreeClusterTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.cluster(3);
 
     private static Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(
+                zk,
+                zk.connectString(),
+                b -> b.sessionTimeout(Duration.ofSeconds(20)).connectionTimeout(Duration.ofSeconds(1)));
     }
 
     @Test

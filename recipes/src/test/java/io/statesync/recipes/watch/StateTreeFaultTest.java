@@ -22,8 +22,9 @@ import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
-import io.statesync.recipes.state.HistoryChecker;
-import io.statesync.recipes.state.Recorder;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -54,14 +55,10 @@ class StateTreeFaultTest {
     private static final int KEYS = 20;
 
     private static Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(
+                zk,
+                zk.connectString(),
+                b -> b.sessionTimeout(Duration.ofSeconds(20)).connectionTimeout(Duration.ofSeconds(1)));
     }
 
     /** Random puts and removes over KEYS keys, every stored value and ended incarnation recorded. */

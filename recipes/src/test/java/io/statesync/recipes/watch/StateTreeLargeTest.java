@@ -22,8 +22,9 @@ import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Versioned;
-import io.statesync.recipes.state.HistoryChecker;
-import io.statesync.recipes.state.Recorder;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,13 +45,7 @@ class StateTreeLargeTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
     private static Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(zk, zk.connectString(), b -> b.sessionTimeout(Duration.ofSeconds(20)));
     }
 
     private static void fill(Coordinator writer, int keys) throws Exception {

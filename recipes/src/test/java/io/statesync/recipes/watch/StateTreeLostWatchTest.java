@@ -22,15 +22,14 @@ import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.internal.Nodes;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,27 +46,15 @@ class StateTreeLostWatchTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
-    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
+    /** Both clients: a 10 s session, a 1 s connection timeout. */
+    private static final UnaryOperator<Coordinator.Builder> SETTINGS =
+            b -> b.sessionTimeout(Duration.ofSeconds(10)).connectionTimeout(Duration.ofSeconds(1));
+
+    private final TestNodes nodes = new TestNodes(zk);
 
     @AfterEach
     void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(opened);
-        Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            c.close();
-        }
-    }
-
-    private Coordinator connect(String connectString) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(10))
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        opened.add(c);
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        nodes.close();
     }
 
     private static byte[] utf8(String s) {
@@ -77,10 +64,10 @@ class StateTreeLostWatchTest {
     @Test
     void aWatchRequestLostWithTheConnectionIsSentAgainWhenTheSessionReconnects() throws Exception {
         TcpProxy proxy = TcpProxy.start(zk.connectString());
-        opened.add(proxy);
-        Coordinator writer = connect(zk.connectString());
+        nodes.closeLater(proxy);
+        Coordinator writer = nodes.connect(zk.connectString(), SETTINGS);
         Nodes.create(writer, "/tree/a", utf8("v1"), CreateMode.PERSISTENT);
-        Coordinator c = connect(proxy.connectString());
+        Coordinator c = nodes.connect(proxy.connectString(), SETTINGS);
         long session = c.sessionId();
         CountDownLatch suspended = new CountDownLatch(1);
         CountDownLatch reconnected = new CountDownLatch(1);
@@ -96,7 +83,7 @@ class StateTreeLostWatchTest {
         // the client gives the connection up after its read timeout.
         proxy.dropRequests();
         StateTree<String> tree = StateTree.builder(c, "/tree", Codec.utf8()).build();
-        opened.add(tree);
+        nodes.closeLater(tree);
         tree.start();
         assertThat(suspended.await(30, TimeUnit.SECONDS)).isTrue();
         proxy.pass();

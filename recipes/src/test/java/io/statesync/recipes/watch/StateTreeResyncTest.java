@@ -24,8 +24,9 @@ import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.StateChange;
 import io.statesync.core.Versioned;
-import io.statesync.recipes.state.HistoryChecker;
-import io.statesync.recipes.state.Recorder;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.TcpProxy;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
@@ -42,14 +43,10 @@ class StateTreeResyncTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
     private static Coordinator connect(String connectString) throws InterruptedException {
-        Coordinator c = Coordinator.builder(connectString)
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(20))
-                .connectionTimeout(Duration.ofSeconds(1))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
+        return TestNodes.open(
+                zk,
+                connectString,
+                b -> b.sessionTimeout(Duration.ofSeconds(20)).connectionTimeout(Duration.ofSeconds(1)));
     }
 
     @Test

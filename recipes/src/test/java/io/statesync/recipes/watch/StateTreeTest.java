@@ -26,8 +26,9 @@ import io.statesync.core.DecodingException;
 import io.statesync.core.StateChange;
 import io.statesync.core.ValueTooLargeException;
 import io.statesync.core.Versioned;
-import io.statesync.recipes.state.HistoryChecker;
-import io.statesync.recipes.state.Recorder;
+import io.statesync.core.testing.HistoryChecker;
+import io.statesync.core.testing.Recorder;
+import io.statesync.core.testing.TestNodes;
 import io.statesync.testkit.Faults;
 import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
@@ -53,19 +54,10 @@ class StateTreeTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private Coordinator connect() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(10));
-        return c;
-    }
-
     @BeforeEach
     void connectAll() throws Exception {
-        coordinator = connect();
-        other = connect();
+        coordinator = TestNodes.open(zk, zk.connectString(), b -> b);
+        other = TestNodes.open(zk, zk.connectString(), b -> b);
     }
 
     @AfterEach

@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package io.statesync.recipes.state;
+package io.statesync.core.testing;
 
 import io.statesync.core.ChangeKind;
 import io.statesync.core.StateChange;
@@ -29,24 +29,48 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Checks the changes a listener recorded against the server's history: per path, the sequence of
- * INITIAL/CREATED/UPDATED/DELETED/RESYNCED must be one the server's history allows, and zxids never
- * go back. Not eyeballing: every violation is collected and reported with the change that broke it.
+ * Checks the changes a listener recorded (e.g. with a {@link Recorder}) against the server's
+ * history: per path, the sequence of INITIAL/CREATED/UPDATED/DELETED/RESYNCED must be one the
+ * server's history allows, every value shown must be one the server stored, and zxids never go
+ * back. Not eyeballing: every violation is collected and reported with the change that broke it.
+ *
+ * <p>Works for any recipe that reports {@link StateChange}s of znode values (shared state, state
+ * tree, ...): it depends only on core's types. A test records what its writers stored in a {@link
+ * ServerHistory}, then calls {@link #assertConsistent} (or {@link #assertMonotonic} when it has no
+ * server history).
  */
 public final class HistoryChecker {
-    /** What the server stored: every value by (czxid, version), and which incarnations ended. */
+    /**
+     * What the server stored: every value by (czxid, version), and which incarnations ended.
+     * Thread-safe, so concurrent writers may record into one history.
+     *
+     * @param <T> the value type
+     */
     public static final class ServerHistory<T> {
+        /** An empty history. */
+        public ServerHistory() {}
+
         private final Map<String, Map<Long, Map<Integer, Versioned<T>>>> values = new ConcurrentHashMap<>();
         private final Set<String> ended = ConcurrentHashMap.newKeySet();
 
-        /** Records a value the server stored (as a write returned it, or a read saw it). */
+        /**
+         * Records a value the server stored (as a write returned it, or a read saw it).
+         *
+         * @param path the value's path, as the listener's changes name it
+         * @param value the stored value with its czxid and version
+         */
         public void stored(String path, Versioned<T> value) {
             values.computeIfAbsent(path, p -> new ConcurrentHashMap<>())
                     .computeIfAbsent(value.czxid(), c -> new ConcurrentHashMap<>())
                     .put(value.version(), value);
         }
 
-        /** Records that the incarnation with this czxid was deleted. */
+        /**
+         * Records that the incarnation with this czxid was deleted.
+         *
+         * @param path the path, as the listener's changes name it
+         * @param czxid the ended incarnation's creation zxid
+         */
         public void deleted(String path, long czxid) {
             ended.add(path + "@" + czxid);
         }
@@ -68,7 +92,13 @@ public final class HistoryChecker {
 
     private HistoryChecker() {}
 
-    /** Checks only the rules that need no server history (order, kinds, previous links). */
+    /**
+     * Checks only the rules that need no server history (order, kinds, previous links).
+     *
+     * @param changes what the listener received, in order
+     * @param <T> the value type
+     * @throws AssertionError listing every violation
+     */
     public static <T> void assertMonotonic(List<StateChange<T>> changes) {
         List<String> violations = check(changes, null, true);
         if (!violations.isEmpty()) {
@@ -82,6 +112,8 @@ public final class HistoryChecker {
      * @param changes what the listener received, in order
      * @param server what the server stored; values the listener was shown must be in it
      * @param resyncAllowed whether connection gaps happened (so RESYNCED may appear)
+     * @param <T> the value type
+     * @throws AssertionError with the number of violations and the first ten
      */
     public static <T> void assertConsistent(
             List<StateChange<T>> changes, ServerHistory<T> server, boolean resyncAllowed) {
@@ -92,6 +124,7 @@ public final class HistoryChecker {
         }
     }
 
+    /** Every violation, in order of the changes; for the assertions above and the checker's test. */
     static <T> List<String> check(
             List<StateChange<T>> changes,
             @org.jspecify.annotations.Nullable ServerHistory<T> server,

@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package io.statesync.recipes.state;
+package io.statesync.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
