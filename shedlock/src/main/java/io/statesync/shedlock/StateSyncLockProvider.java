@@ -18,6 +18,7 @@ package io.statesync.shedlock;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.StateSyncException;
+import io.statesync.core.Ticker;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.LockHandle;
@@ -67,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * holder that crashes, or whose session expires or is closed, frees the lock as soon as the session
  * ends; nobody waits out {@code lockAtMostFor}. No wall clock is compared across nodes.
  *
- * <p><b>{@code lockAtMostFor}</b> is an upper bound measured on the holder (with {@code
- * System.nanoTime()}, from the {@code LockConfiguration}'s creation): when it passes while the task
+ * <p><b>{@code lockAtMostFor}</b> is an upper bound measured on the holder (on the coordinator's
+ * {@link Ticker}, {@code System.nanoTime()} by default, from the {@code LockConfiguration}'s creation): when it passes while the task
  * still runs, the provider releases the lock, as ShedLock does, so that a hung task does not block
  * the job for ever. The running task is then no longer the holder: its {@link
  * FencedSimpleLock#isValid()} turns {@code false}, its guarded writes are refused, and the next
@@ -116,6 +117,9 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
     private static final ThreadLocal<Deque<Held>> CURRENT = new ThreadLocal<>();
 
     private final Coordinator coordinator;
+    /** The coordinator's clock: every time rule here reads it. */
+    private final Ticker ticker;
+
     private final String basePath;
     private final boolean releaseAfterLockAtMostFor;
     private final ScheduledThreadPoolExecutor timer;
@@ -131,6 +135,7 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
 
     private StateSyncLockProvider(Builder b) {
         this.coordinator = b.coordinator;
+        this.ticker = b.coordinator.ticker();
         this.basePath = b.basePath;
         this.releaseAfterLockAtMostFor = b.releaseAfterLockAtMostFor;
         String threadName = "statesync-shedlock-" + PROVIDERS.incrementAndGet();
@@ -256,7 +261,7 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
             }
         }
         Instant now = ClockProvider.now();
-        long nanos = System.nanoTime();
+        long nanos = ticker.read();
         if (releaseAfterLockAtMostFor) {
             holding.releaseAt(nanos + remainingNanos(now, lockConfiguration.getLockAtMostUntil()), "lockAtMostFor");
         }
@@ -389,7 +394,7 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
 
         /** Releases at the given nanoTime (at once if it has passed), replacing any earlier plan. */
         void releaseAt(long deadlineNanos, String why) {
-            long delay = deadlineNanos - System.nanoTime();
+            long delay = deadlineNanos - ticker.read();
             synchronized (this) {
                 if (released) {
                     return;
@@ -548,7 +553,7 @@ public final class StateSyncLockProvider implements ExtensibleLockProvider, Auto
                 holding.release();
                 return Optional.empty();
             }
-            long nanos = System.nanoTime();
+            long nanos = ticker.read();
             if (releaseAfterLockAtMostFor) {
                 holding.releaseAt(nanos + remainingNanos(now, next.getLockAtMostUntil()), "lockAtMostFor");
             }

@@ -147,8 +147,8 @@ public interface FencedLock extends Lock {
     boolean tryLock();
 
     /**
-     * Acquires the lock if it becomes free within the given time, measured with {@code
-     * System.nanoTime()}: the call returns by then (plus scheduling), also when ZooKeeper is
+     * Acquires the lock if it becomes free within the given time, measured on the coordinator's
+     * {@link io.statesync.core.Ticker} ({@code System.nanoTime()} by default): the call returns by then (plus scheduling), also when ZooKeeper is
      * unreachable or silently partitioned. A time of zero or less is {@link #tryLock()}.
      *
      * @param time how long to wait

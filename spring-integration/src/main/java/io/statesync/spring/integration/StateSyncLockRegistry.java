@@ -20,6 +20,7 @@ import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.LockLostException;
 import io.statesync.core.OperationTimeoutException;
+import io.statesync.core.Ticker;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.recipes.lock.DistributedLock;
 import io.statesync.recipes.lock.LockHandle;
@@ -97,6 +98,9 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
     private static final Duration SLICE = Duration.ofHours(1);
 
     private final Coordinator coordinator;
+    /** The coordinator's clock: every time rule here reads it. */
+    private final Ticker ticker;
+
     private final String rootPath;
     private final ConcurrentMap<String, RegistryLock> locks = new ConcurrentHashMap<>();
     private final List<LostListener> lostListeners = new CopyOnWriteArrayList<>();
@@ -104,6 +108,7 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
 
     private StateSyncLockRegistry(Builder b) {
         this.coordinator = b.coordinator;
+        this.ticker = b.coordinator.ticker();
         this.rootPath = b.rootPath;
     }
 
@@ -143,7 +148,7 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
         }
         checkOpen();
         RegistryLock lock = locks.computeIfAbsent(key, k -> new RegistryLock(k, ZPaths.join(rootPath, k)));
-        lock.lastUsedNanos = System.nanoTime();
+        lock.lastUsedNanos = ticker.read();
         return lock;
     }
 
@@ -162,7 +167,7 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
             throw new IllegalArgumentException("age must not be negative: " + age);
         }
         long ageNanos = TimeUnit.MILLISECONDS.toNanos(age);
-        long now = System.nanoTime();
+        long now = ticker.read();
         for (String key : new ArrayList<>(locks.keySet())) {
             locks.computeIfPresent(key, (k, lock) -> lock.retireIfUnused(now, ageNanos) ? null : lock);
         }
@@ -406,7 +411,7 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
                 }
                 return tryLock();
             }
-            long start = System.nanoTime();
+            long start = ticker.read();
             long total = unit.toNanos(time);
             if (!local.tryLock(time, unit)) {
                 return false;
@@ -416,7 +421,7 @@ public final class StateSyncLockRegistry implements ExpirableLockRegistry<Fenced
             }
             try {
                 while (true) {
-                    long remaining = total - (System.nanoTime() - start);
+                    long remaining = total - (ticker.read() - start);
                     if (remaining <= 0) {
                         local.unlock();
                         return false;
