@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * the lifecycle and the listeners, the follower side (the local view of the published state, and the
  * futures a publication completes) and the submitting side (the appender, which batches this node's
  * commands into the command log). The leader side, applying commands and publishing, is its {@link
- * Writer}; a submitted command is a {@link Submission}.
+ * Writer}; a submitted command is a {@link Submission}. The command log is its own (a ZooKeeper log
+ * at {@code path/commands}, started and closed with it) or the builder's {@code commandLog}, which
+ * its owner starts and closes.
  */
 final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
         implements ReplicatedState<S, C>, RecipeRegistry.Reporting {
@@ -67,6 +69,12 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
 
     /** Room left in an append batch for the event log's headers. */
     private static final int APPEND_OVERHEAD = 512;
+
+    /**
+     * Room counted per command in an append batch: the length prefix in a ZooKeeper log's batch
+     * znode; a given log (e.g. on Kafka, about 0.5 KB of headers per record) gets the larger room.
+     */
+    private static final int OWN_LOG_COMMAND_OVERHEAD = 8;
     /** The longest {@link #close()} waits for its parts to close. */
     static final Duration CLOSE_WAIT = Coordinator.CLOSE_WAIT;
 
@@ -86,6 +94,10 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
 
     private final Telemetry.Probe probe;
     private final EventLog<byte[]> log;
+    /** Whether the command log is this recipe's own (started and closed with it). */
+    private final boolean ownsLog;
+
+    private final Duration appendTimeout;
     private final SharedState<Published<S>> shared;
     private final LeaderElection election;
     private final Writer<S, C> writer;
@@ -123,13 +135,18 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
         Duration takeoverDelay = b.takeoverDelay;
         this.path = path;
         this.statePath = path + "/state";
-        this.commandsPath = path + "/commands";
         String owner = "ReplicatedState " + path;
         this.current = Versioned.of(initial, 0, 0, 0);
         Published.PublishedCodec<S> publishedCodec = new Published.PublishedCodec<>(stateCodec, statePath);
-        this.log = EventLog.builder(coordinator, commandsPath, Codec.bytes())
-                .appendTimeout(appendTimeout)
-                .build();
+        EventLog<byte[]> given = b.commandLog;
+        this.ownsLog = given == null;
+        this.log = given != null
+                ? given
+                : EventLog.builder(coordinator, path + "/commands", Codec.bytes())
+                        .appendTimeout(appendTimeout)
+                        .build();
+        this.commandsPath = log.path();
+        this.appendTimeout = appendTimeout;
         this.shared = SharedState.builder(coordinator, statePath, publishedCodec, Published.initial(initial))
                 .build();
         this.election = LeaderElection.builder(coordinator, path + "/leader")
@@ -144,20 +161,27 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
         this.timer.setRemoveOnCancelPolicy(true);
         // Its parts are reported in its own entry.
         RecipeRegistry recipes = coordinator.internalRecipes();
-        recipes.unlist(log);
+        if (ownsLog) {
+            recipes.unlist(log); // a given log is its owner's, reported as it is
+        }
         recipes.unlist(shared);
         recipes.unlist(election);
         recipes.register("ReplicatedState", path, this);
         coordinator.internalTelemetry().silenceUnder(path); // its parts: it reports its calls itself
         this.probe = coordinator.internalTelemetry().probe(owner, path);
-        this.writer = new Writer<>(b, log, election, listeners, probe);
+        this.writer = new Writer<>(b, log, ownsLog || b.retainCommandsSet, election, listeners, probe);
     }
 
     // ---------------------------------------------------------------- lifecycle
 
     @Override
     protected void doStart() {
-        log.start();
+        if (ownsLog) {
+            log.start();
+        } else if (log.state() != LifecycleState.STARTED) {
+            throw new IllegalStateException("ReplicatedState " + path + ": its commandLog " + log.path() + " is "
+                    + log.state() + "; start it before the replicated state");
+        }
         shared.addListener(follower, Runnable::run);
         shared.start();
         appender.start();
@@ -186,7 +210,9 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
             }
             timer.shutdownNow();
             shared.close();
-            log.close();
+            if (ownsLog) {
+                log.close();
+            }
             coordinator.internalTelemetry().endSilenceUnder(path);
         });
         closer.start();
@@ -406,6 +432,16 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
             return () -> s.fail(unknown);
         }
         String why = p.rejections.get(position);
+        if (Writer.SKIPPED.equals(why)) {
+            StateSyncException unknown = new StateSyncException(
+                    StateSyncException.Reason.OTHER,
+                    path,
+                    "the command log " + commandsPath + " passed over position " + position + " (a second copy of"
+                            + " the append, which its readers skip): the command was consumed once, at an earlier"
+                            + " position, with an outcome not known here; read the state to tell",
+                    null);
+            return () -> s.fail(unknown);
+        }
         if (why != null) {
             CommandRejectedException rejected = new CommandRejectedException(path, position, why, null);
             return () -> s.fail(rejected);
@@ -482,18 +518,19 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
 
     private void appendLoop() {
         int limit = coordinator.maxValueBytes() - APPEND_OVERHEAD;
+        int perCommand = ownsLog ? OWN_LOG_COMMAND_OVERHEAD : APPEND_OVERHEAD;
         while (!Thread.currentThread().isInterrupted()) {
             List<Submission<S>> batch = new ArrayList<>();
             try {
                 batch.add(outbox.take());
-                long bytes = batch.get(0).data.length + 8L;
+                long bytes = (long) batch.get(0).data.length + perCommand;
                 while (batch.size() < maxBatch) {
                     Submission<S> next = outbox.peek();
-                    if (next == null || bytes + next.data.length + 8 > limit) {
+                    if (next == null || bytes + next.data.length + perCommand > limit) {
                         break;
                     }
                     batch.add(outbox.remove());
-                    bytes += next.data.length + 8L;
+                    bytes += (long) next.data.length + perCommand;
                 }
                 batch.removeIf(s -> !s.send()); // timed out while waiting: not sent at all
                 if (batch.isEmpty()) {
@@ -503,7 +540,8 @@ final class DefaultReplicatedState<S, C> extends AbstractRecipe<S>
                 for (Submission<S> s : batch) {
                     commands.add(s.data);
                 }
-                long first = log.appendAll(commands);
+                // The own log was built with this timeout; a given log is told it per append.
+                long first = ownsLog ? log.appendAll(commands) : log.appendAll(commands, appendTimeout);
                 register(batch, first);
             } catch (InterruptedException e) {
                 for (Submission<S> s : batch) {

@@ -24,6 +24,7 @@ import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
 import io.statesync.core.internal.BuilderOptions;
 import io.statesync.core.internal.ZPaths;
+import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.UndecodablePolicy;
 import io.statesync.recipes.leader.Leadership;
 import java.time.Duration;
@@ -56,8 +57,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p><b>How it works.</b> {@link #submit} appends the command to a command log (an {@link
- * io.statesync.recipes.eventlog.EventLog} at {@code path/commands}), which gives it a position. The
- * leader (a {@link io.statesync.recipes.leader.LeaderElection} at {@code path/leader}) reads the
+ * io.statesync.recipes.eventlog.EventLog} at {@code path/commands}, or the one given to {@link
+ * Builder#commandLog}, e.g. on Kafka), which gives it a position. The leader (a {@link
+ * io.statesync.recipes.leader.LeaderElection} at {@code path/leader}) reads the
  * log from the published position, applies commands in position order, and publishes the new state
  * and the position it covers to {@code path/state} in one ZooKeeper {@code multi} guarded by a
  * check of its own election znode and by the state znode's version. Every node, the leader too,
@@ -111,8 +113,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Closing.</b> {@link #close()} returns within 2 s even behind a silent partition: pending
  * futures fail with a CLOSED error at once, the parts (election, command appender, published state,
- * command log) close on a thread of their own, and whatever still waits for the server then
- * finishes in the background. Every thread the recipe starts comes from the coordinator's thread
+ * command log unless it was given to {@link Builder#commandLog}) close on a thread of their own,
+ * and whatever still waits for the server then finishes in the background. Every thread the recipe starts comes from the coordinator's thread
  * factory.
  *
  * <p><b>Threading.</b> Thread-safe; {@link #submit} never blocks on the network (appends run on
@@ -206,7 +208,9 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
     /**
      * The version of the published state as this node last saw it, without a network call: the
      * number of commands it consumed (applied or rejected), the number {@link #awaitVersion} waits
-     * for and {@link Applied#version()} names; 0 before the first read. It never goes back.
+     * for and {@link Applied#version()} names; 0 before the first read. It never goes back. It is
+     * the position of the next command to consume; on a command log whose positions have gaps (see
+     * {@link Builder#commandLog}) it counts positions, not commands.
      *
      * @return the version this node has seen
      */
@@ -305,6 +309,11 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         int rejectionRetention = 1_000;
         UndecodablePolicy undecodablePolicy = UndecodablePolicy.SKIP;
         Duration takeoverDelay = Duration.ZERO;
+
+        @Nullable
+        EventLog<byte[]> commandLog;
+
+        boolean retainCommandsSet;
         private @Nullable Duration commandAppendTimeout;
 
         private Builder(
@@ -389,7 +398,9 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          * How many applied commands the leader keeps in the command log behind the published
          * position (default 10,000); older ones are compacted away (whole segments, as the log's
          * {@code truncateBefore} does). The published state is the snapshot: no node needs applied
-         * commands to catch up, they are kept only for inspection.
+         * commands to catch up, they are kept only for inspection. A log given to {@link
+         * #commandLog} is compacted only if this is set (its retention is otherwise its owner's);
+         * there the count is of positions, which may include positions without a command.
          *
          * @param commands 0 or more
          * @return this builder
@@ -397,6 +408,7 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         public Builder<S, C> retainCommands(long commands) {
             options.once("retainCommands");
             this.retainCommands = commands;
+            this.retainCommandsSet = true;
             return this;
         }
 
@@ -443,6 +455,53 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
         public Builder<S, C> takeoverDelay(Duration delay) {
             options.once("takeoverDelay");
             this.takeoverDelay = Objects.requireNonNull(delay, "delay");
+            return this;
+        }
+
+        /**
+         * The command log to use instead of the ZooKeeper {@link EventLog} this replicated state
+         * builds at {@code path/commands} (default: that one), e.g. a Kafka topic's ({@code
+         * KafkaEventLog.log()} from {@code statesync-kafka}, built with {@link Codec#bytes()}), for
+         * a command history past a ZooKeeper server's memory. The published state, the election and
+         * its fencing stay in ZooKeeper under {@code path}.
+         *
+         * <ul>
+         *   <li><b>Owned by the caller.</b> The caller starts the log before {@link
+         *       ReplicatedState#start()} (which refuses a log not started with {@link
+         *       IllegalStateException}) and closes it after {@link ReplicatedState#close()}; the
+         *       replicated state neither starts nor closes it, and reports it under its own entry.
+         *   <li><b>The same log on every node.</b> Every node of one replicated state uses a log on
+         *       the same storage (the same topic, with the same dedupe window), each node its own
+         *       instance. Every node appends commands to it, so it must not be fenced by an election
+         *       (a fenced log refuses appends from nodes that do not lead). Each command is applied
+         *       once as long as the log delivers it once (on Kafka: under its dedupe window's
+         *       condition).
+         *   <li><b>Positions.</b> A command's position is the log's, and the version ({@link
+         *       ReplicatedState#version()}, {@link Applied#version()}) stays a position: the next
+         *       position to consume, what {@link ReplicatedState#awaitVersion} waits for. On a log
+         *       whose positions have gaps (a Kafka log's offsets: a record its readers skip, such as a
+         *       second copy of an append, keeps its offset) versions jump over the gaps: the leader
+         *       publishes past positions that hold no command, also at the end of the log, so every
+         *       version a submitter was given is reached. A submitter whose append was written twice
+         *       and got the second copy's position learns the command was consumed once at the first
+         *       copy, with an outcome not known there (its future fails, reason {@code OTHER}).
+         *   <li><b>Retention.</b> The leader compacts the log only if {@link #retainCommands} is set.
+         *       Otherwise the log's own retention applies (a topic's {@code retention.ms}), which must
+         *       keep every command until a published state covers it: a leader cannot resume at a
+         *       deleted position (its read fails with {@link io.statesync.core.HistoryTruncatedException}).
+         *       On Kafka, keep {@link #retainCommands} at least the log's dedupe window: a new leader
+         *       reads the window before its start to skip second copies, and compacted records are
+         *       no longer in it.
+         *   <li><b>Limits.</b> A command must still fit the coordinator's value limit; an append
+         *       batch counts 512 bytes of headers per command against it.
+         * </ul>
+         *
+         * @param log the command log, its events the encoded commands
+         * @return this builder
+         */
+        public Builder<S, C> commandLog(EventLog<byte[]> log) {
+            options.once("commandLog");
+            this.commandLog = Objects.requireNonNull(log, "commandLog");
             return this;
         }
 

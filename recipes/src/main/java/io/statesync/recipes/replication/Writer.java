@@ -45,6 +45,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.zookeeper.CreateMode;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,13 @@ import org.slf4j.LoggerFactory;
  * publishes the new state and position in one write guarded by its leadership, compacting the
  * command log behind it. It owns the leader's {@link #failure()}; the follower side (the local view,
  * the futures) stays in {@link DefaultReplicatedState}.
+ *
+ * <p>Positions of the command log may have gaps (a Kafka log's offsets: a record its readers skip,
+ * such as a second copy of an append, keeps its offset). A position the leader passes over without
+ * a command is recorded among the outcomes as {@link #SKIPPED}, so that a submitter whose append
+ * returned that position learns its command was consumed elsewhere; when the leader is idle it asks
+ * the log whether the positions its subscription passed over hold a command, and publishes past
+ * them if not, so that the version reaches the end of the log.
  */
 final class Writer<S, C> {
     // The recipe's logger: the writer's messages keep the category they always had.
@@ -66,6 +74,16 @@ final class Writer<S, C> {
 
     /** The leader moves the command log's retention point in steps of at least this many. */
     private static final long COMPACT_STEP = 100;
+
+    /**
+     * The outcome recorded for a position that holds no command to apply (a second copy of an
+     * append, which readers skip; a position the log cannot deliver). It starts with a character no
+     * rejection reason starts with, so {@link DefaultReplicatedState} tells it apart.
+     */
+    static final String SKIPPED = "\u0000skipped";
+
+    /** How long an idle leader waits for commands before it looks for positions passed over. */
+    private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final Coordinator coordinator;
     private final String path;
@@ -78,6 +96,7 @@ final class Writer<S, C> {
     private final long retainCommands;
     private final int rejectionRetention;
     private final UndecodablePolicy undecodablePolicy;
+    private final boolean compact;
     private final byte[] initialPublished;
 
     private final Telemetry.Probe probe;
@@ -92,6 +111,7 @@ final class Writer<S, C> {
      *
      * @param b the builder (it has checked every option)
      * @param log the command log
+     * @param compact whether the leader compacts the command log ({@code retainCommands})
      * @param election the election whose task {@link #lead} is, and through which it publishes
      * @param listeners the state's listeners, told of a command that does not decode
      * @param probe the state's probe, counting leaderships and batches
@@ -99,13 +119,14 @@ final class Writer<S, C> {
     Writer(
             ReplicatedState.Builder<S, C> b,
             EventLog<byte[]> log,
+            boolean compact,
             LeaderElection election,
             ListenerSet<StateListener<S>> listeners,
             Telemetry.Probe probe) {
         this.coordinator = b.coordinator;
         this.path = b.path;
         this.statePath = b.path + "/state";
-        this.commandsPath = b.path + "/commands";
+        this.commandsPath = log.path();
         this.stateCodec = b.stateCodec;
         this.commandCodec = b.commandCodec;
         this.function = b.function;
@@ -113,6 +134,7 @@ final class Writer<S, C> {
         this.retainCommands = b.retainCommands;
         this.rejectionRetention = b.rejectionRetention;
         this.undecodablePolicy = b.undecodablePolicy;
+        this.compact = compact;
         this.initialPublished =
                 new Published.PublishedCodec<>(b.stateCodec, statePath).encode(Published.initial(b.initial));
         this.log = log;
@@ -182,8 +204,18 @@ final class Writer<S, C> {
         try {
             while (true) {
                 List<Object> taken = new ArrayList<>();
-                taken.add(inbox.take());
-                inbox.drainTo(taken, maxBatch - 1);
+                Object first = inbox.poll(IDLE_CHECK_NANOS, TimeUnit.NANOSECONDS);
+                long end;
+                if (first == null) {
+                    end = passedOver(sub, next);
+                    if (end <= next) {
+                        continue;
+                    }
+                } else {
+                    taken.add(first);
+                    inbox.drainTo(taken, maxBatch - 1);
+                    end = next;
+                }
                 List<LogEvent<byte[]>> batch = new ArrayList<>(taken.size());
                 for (Object o : taken) {
                     if (o instanceof StateSyncException error) {
@@ -193,7 +225,7 @@ final class Writer<S, C> {
                     LogEvent<byte[]> event = (LogEvent<byte[]>) o;
                     batch.add(event);
                 }
-                Batch<S> result = apply(state, next, rejections, outcomesFrom, batch, leadership.epoch());
+                Batch<S> result = apply(state, next, rejections, outcomesFrom, batch, end, leadership.epoch());
                 if (result.next > next) {
                     try {
                         election.write(GuardedWrite.of().setData(statePath, result.encoded, version));
@@ -207,13 +239,13 @@ final class Writer<S, C> {
                         throw e;
                     }
                     version++;
-                    probe.record(Telemetry.Event.BATCH, result.next - next);
+                    probe.record(Telemetry.Event.BATCH, result.commands);
                     state = result.state;
                     next = result.next;
                     rejections = result.rejections;
                     outcomesFrom = result.outcomesFrom;
                     long keepFrom = next - retainCommands;
-                    if (keepFrom >= compactedBefore + COMPACT_STEP) {
+                    if (compact && keepFrom >= compactedBefore + COMPACT_STEP) {
                         try {
                             log.truncateBefore(keepFrom);
                             compactedBefore = keepFrom;
@@ -229,6 +261,27 @@ final class Writer<S, C> {
             }
         } finally {
             sub.close();
+        }
+    }
+
+    /**
+     * Where the positions the subscription passed over without delivering end, when the leader is
+     * idle at {@code next}: the subscription's position if the log holds no command from {@code
+     * next} up to it, else the first command's position. The subscription moves its position before
+     * it hands the events it read to the inbox, so its position alone does not tell; the log's own
+     * read, which passes over the same records as every reader, does.
+     */
+    private long passedOver(EventSubscription<byte[]> sub, long next) throws InterruptedException {
+        long reached = sub.position();
+        if (reached <= next) {
+            return next;
+        }
+        try {
+            List<LogEvent<byte[]>> first = log.read(next, 1, coordinator.operationTimeout());
+            return first.isEmpty() ? reached : Math.min(reached, first.get(0).position());
+        } catch (StateSyncException e) {
+            LOG.debug("{}: reading the command log at {} failed; will look again", path, next, e);
+            return next;
         }
     }
 
@@ -300,6 +353,7 @@ final class Writer<S, C> {
     private static final class Batch<S> {
         final S state;
         final long next;
+        final int commands;
         final NavigableMap<Long, String> rejections;
         final long outcomesFrom;
         final byte[] encoded;
@@ -308,12 +362,14 @@ final class Writer<S, C> {
         Batch(
                 S state,
                 long next,
+                int commands,
                 NavigableMap<Long, String> rejections,
                 long outcomesFrom,
                 byte[] encoded,
                 @Nullable StateSyncException stop) {
             this.state = state;
             this.next = next;
+            this.commands = commands;
             this.rejections = rejections;
             this.outcomesFrom = outcomesFrom;
             this.encoded = encoded;
@@ -321,35 +377,77 @@ final class Writer<S, C> {
         }
     }
 
-    /** A decoded command, or why it cannot be applied. */
+    /** A decoded command at its position, or why it cannot be applied. */
     private static final class Decoded<C> {
+        final long position;
         final @Nullable C command;
         final @Nullable String rejection;
 
-        Decoded(@Nullable C command, @Nullable String rejection) {
+        Decoded(long position, @Nullable C command, @Nullable String rejection) {
+            this.position = position;
             this.command = command;
             this.rejection = rejection;
         }
     }
 
+    /** The outcomes being recorded for a batch: rejections by position, and where they start. */
+    private final class Outcomes {
+        final NavigableMap<Long, String> rejections;
+        long from;
+
+        Outcomes(NavigableMap<Long, String> rejections, long from) {
+            this.rejections = new TreeMap<>(rejections);
+            this.from = from;
+        }
+
+        void reject(long position, String why) {
+            rejections.put(position, why);
+            from = trim(rejections, from);
+        }
+
+        /** Records the positions from {@code from} to {@code to} as holding no command. */
+        void skip(long fromPosition, long to) {
+            long start = fromPosition;
+            if (to - start > rejectionRetention) {
+                // Only the newest are kept anyway: the outcomes before them are unknown from here.
+                start = to - rejectionRetention;
+                rejections.headMap(start, false).clear();
+                from = Math.max(from, start);
+            }
+            for (long p = start; p < to; p++) {
+                rejections.put(p, SKIPPED);
+            }
+            from = trim(rejections, from);
+        }
+    }
+
+    /**
+     * Applies a batch of commands to the state. The batch covers the positions from {@code next} to
+     * {@code end} or past its last command, whichever is later (or up to a command at which an
+     * undecodable command stops it); a position in it that holds no command is recorded as {@link
+     * #SKIPPED}.
+     */
     private Batch<S> apply(
             S state,
             long next,
             NavigableMap<Long, String> rejectionsBefore,
             long outcomesFromBefore,
             List<LogEvent<byte[]>> batch,
+            long end,
             long epoch) {
         // Decode every command once (an undecodable one is reported once, even if the batch is redone).
         List<Decoded<C>> decoded = new ArrayList<>(batch.size());
         StateSyncException stop = null;
-        long position = next;
+        long until = next;
         for (LogEvent<byte[]> event : batch) {
-            if (event.position() != position) {
+            long position = event.position();
+            if (position < until) {
                 throw new IllegalStateException(
-                        "command log of " + path + " skipped from " + position + " to " + event.position());
+                        "command log of " + path + " went back from " + until + " to " + position);
             }
             try {
-                decoded.add(new Decoded<>(Codecs.decode(commandCodec, commandsPath, -1, event.event()), null));
+                decoded.add(
+                        new Decoded<>(position, Codecs.decode(commandCodec, commandsPath, -1, event.event()), null));
             } catch (DecodingException e) {
                 CommandRejectedException error =
                         new CommandRejectedException(path, position, "does not decode: " + e.getMessage(), e);
@@ -357,17 +455,22 @@ final class Writer<S, C> {
                 listeners.publish(error, l -> l.onError(error));
                 if (undecodablePolicy == UndecodablePolicy.STOP) {
                     stop = error;
+                    until = position;
                     break;
                 }
-                decoded.add(new Decoded<>(null, Published.clip("does not decode: " + e.getCause())));
+                decoded.add(new Decoded<>(position, null, Published.clip("does not decode: " + e.getCause())));
             }
-            position++;
+            until = position + 1;
+        }
+        if (stop == null) {
+            until = Math.max(until, end);
         }
         // Fast path: the whole batch, encoded once.
-        NavigableMap<Long, String> rejections = new TreeMap<>(rejectionsBefore);
+        Outcomes outcomes = new Outcomes(rejectionsBefore, outcomesFromBefore);
         S s = state;
         long n = next;
         for (Decoded<C> d : decoded) {
+            outcomes.skip(n, d.position);
             String why = d.rejection;
             if (why == null) {
                 Step<S> out = step(s, d.command);
@@ -377,38 +480,41 @@ final class Writer<S, C> {
                 }
             }
             if (why != null) {
-                rejections.put(n, why);
+                outcomes.reject(d.position, why);
             }
-            n++;
+            n = d.position + 1;
         }
-        long outcomesFrom = trim(rejections, outcomesFromBefore);
+        outcomes.skip(n, until);
         int max = coordinator.maxValueBytes();
         byte[] encoded = null;
         try {
-            encoded = Published.encode(n, epoch, outcomesFrom, rejections, stateCodec.encode(s));
+            encoded = Published.encode(until, epoch, outcomes.from, outcomes.rejections, stateCodec.encode(s));
         } catch (RuntimeException e) {
             LOG.warn("{}: the state after a batch does not encode; applying the batch command by command", path, e);
         }
         if (encoded != null && encoded.length <= max) {
-            return new Batch<>(s, n, rejections, outcomesFrom, encoded, stop);
+            return new Batch<>(s, until, decoded.size(), outcomes.rejections, outcomes.from, encoded, stop);
         }
         // Slow path: one command at a time, rejecting each one that would make the state too large.
-        rejections = new TreeMap<>(rejectionsBefore);
-        outcomesFrom = outcomesFromBefore;
+        outcomes = new Outcomes(rejectionsBefore, outcomesFromBefore);
         s = state;
         n = next;
         for (Decoded<C> d : decoded) {
+            outcomes.skip(n, d.position);
             String why = d.rejection;
             if (why == null) {
                 Step<S> out = step(s, d.command);
                 why = out.rejection;
                 S candidate = out.state;
                 if (candidate != null) {
-                    NavigableMap<Long, String> trial = new TreeMap<>(rejections);
-                    long trialFrom = trim(trial, outcomesFrom);
                     try {
-                        int size =
-                                Published.encode(n + 1, epoch, trialFrom, trial, stateCodec.encode(candidate)).length;
+                        int size = Published.encode(
+                                        d.position + 1,
+                                        epoch,
+                                        outcomes.from,
+                                        outcomes.rejections,
+                                        stateCodec.encode(candidate))
+                                .length;
                         if (size > max) {
                             why = "the state would publish as " + size + " bytes, over the coordinator's limit of "
                                     + max;
@@ -421,16 +527,16 @@ final class Writer<S, C> {
                 }
             }
             if (why != null) {
-                rejections.put(n, why);
-                outcomesFrom = trim(rejections, outcomesFrom);
+                outcomes.reject(d.position, why);
             }
-            n++;
+            n = d.position + 1;
         }
-        encoded = Published.encode(n, epoch, outcomesFrom, rejections, stateCodec.encode(s));
+        outcomes.skip(n, until);
+        encoded = Published.encode(until, epoch, outcomes.from, outcomes.rejections, stateCodec.encode(s));
         if (encoded.length > max) {
             throw new ValueTooLargeException(statePath, encoded.length, max);
         }
-        return new Batch<>(s, n, rejections, outcomesFrom, encoded, stop);
+        return new Batch<>(s, until, decoded.size(), outcomes.rejections, outcomes.from, encoded, stop);
     }
 
     /** The new state, or why the function rejected the command. */
