@@ -17,8 +17,6 @@ package io.statesync.recipes.leader;
 
 import io.statesync.core.AccessDeniedException;
 import io.statesync.core.Coordinator;
-import io.statesync.core.IncompatibleLayoutException;
-import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException;
 import io.statesync.core.StateListener;
 import io.statesync.core.Ticker;
@@ -27,34 +25,26 @@ import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.recipes.internal.AccessDenials;
+import io.statesync.recipes.internal.RefreshLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The election's pass and its scheduling: requests for a pass coalesce into one on the election's
- * serial loop ({@link #scheduleRefresh()}); a pass ({@link #doRefresh()}) keeps this node's place in
- * line and claims leadership when it is first; a failed pass is retried ({@link #refresh()}: access
- * denied and a newer layout are told to listeners once and retried with a backoff, anything else
- * after {@link #RETRY_MILLIS}). The state a pass reads and writes is the election's, guarded by its
- * lock; the retry state here ({@link #denials}, {@link #layoutError}) is guarded by the same lock.
+ * The election's pass: requests for a pass coalesce into one on the election's serial loop ({@link
+ * #scheduleRefresh()}, a {@link RefreshLoop}, which also retries a failed pass: access denied and a
+ * newer layout are told to listeners once and retried with a backoff); a pass ({@link
+ * #doRefresh()}) keeps this node's place in line and claims leadership when it is first. The state a
+ * pass reads and writes is the election's, guarded by its lock, as is the loop's retry state.
  */
 final class ElectionPass {
     private static final Logger LOG = LoggerFactory.getLogger(ElectionPass.class);
-    private static final long RETRY_MILLIS = 250;
-    /** The longest wait between retries while access is denied. */
-    private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
     /** The election whose state the pass keeps; its fields are read and written under {@link #lock}. */
     private final DefaultLeaderElection election;
@@ -73,23 +63,14 @@ final class ElectionPass {
     private final ListenerSet<StateListener<Leadership>> listeners;
     private final LeadershipView view;
     private final ElectionNodes nodes;
-    private final ScheduledThreadPoolExecutor loop;
+    /** The serial pass on the election's loop, and its retries. */
+    private final RefreshLoop<StateListener<Leadership>> loop;
+
     private final TaskRunner tasks;
     private final Telemetry.Probe probe;
 
-    private final AtomicBoolean refreshQueued = new AtomicBoolean();
-
-    /** Guarded by lock: the newer layout this node refused, reported once. */
-    private @Nullable IncompatibleLayoutException layoutError;
-
     /** The takeover delay after an unclean handover. Guarded by lock. */
     private final TakeoverRule takeover = new TakeoverRule();
-
-    /**
-     * Access denied to the last refreshes: reported once per episode, retried with a doubling backoff.
-     * Guarded by lock.
-     */
-    private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
 
     /** Made by the election's constructor once its own final fields are set. */
     ElectionPass(DefaultLeaderElection election) {
@@ -105,7 +86,8 @@ final class ElectionPass {
         this.listeners = election.listeners();
         this.view = election.view;
         this.nodes = election.nodes;
-        this.loop = election.loop;
+        this.loop = new RefreshLoop<>(
+                election.loop, lock, name, lifecycle, listeners, () -> election.closed, this::doRefresh);
         this.tasks = election.tasks;
         this.probe = election.probe;
     }
@@ -113,97 +95,20 @@ final class ElectionPass {
     /** The access denial of the current episode, or {@code null} if access is not denied. Under lock. */
     @Nullable
     AccessDeniedException denied() {
-        return denials.current();
+        return loop.denied();
     }
 
     /** Whether this node refused the election's znode because it is in a newer layout. Under lock. */
     boolean layoutRefused() {
-        return layoutError != null;
+        return loop.layoutRefused();
     }
 
     void scheduleRefresh() {
-        if (lifecycle.state() != LifecycleState.STARTED) {
-            return;
-        }
-        if (refreshQueued.compareAndSet(false, true)) {
-            try {
-                loop.execute(this::refresh);
-            } catch (RejectedExecutionException e) {
-                refreshQueued.set(false);
-            }
-        }
+        loop.request();
     }
 
     private void scheduleRefreshIn(long nanos) {
-        try {
-            Future<?> unused = loop.schedule(this::scheduleRefresh, nanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed
-        }
-    }
-
-    private void refresh() {
-        refreshQueued.set(false);
-        try {
-            doRefresh();
-            synchronized (lock) {
-                denials.clear();
-            }
-        } catch (AccessDeniedException e) {
-            accessDenied(e);
-        } catch (IncompatibleLayoutException e) {
-            layoutRefused(e);
-        } catch (RuntimeException e) {
-            if (lifecycle.isStarted()) {
-                LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
-                scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
-            }
-        } finally {
-            listeners.dispatch();
-        }
-    }
-
-    /**
-     * The election's znode is in a newer release's layout: told once to listeners (nothing was
-     * written, this node does not join), then checked again every 30 seconds, in case the newer
-     * nodes are rolled back.
-     */
-    private void layoutRefused(IncompatibleLayoutException e) {
-        synchronized (lock) {
-            if (election.closed) {
-                return;
-            }
-            if (layoutError == null) {
-                layoutError = e;
-                LOG.error("{}: {}", name, e.getMessage());
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-        }
-        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(MAX_DENIED_RETRY_MILLIS));
-    }
-
-    /**
-     * The election's path may not be accessed with the coordinator's credentials: told once to
-     * listeners and to {@link DefaultLeaderElection#awaitLeadership} callers, then retried with a
-     * backoff that doubles from {@link #RETRY_MILLIS} to {@link #MAX_DENIED_RETRY_MILLIS}, in case the
-     * ACL is changed.
-     */
-    private void accessDenied(AccessDeniedException e) {
-        long delay;
-        boolean first;
-        synchronized (lock) {
-            if (election.closed) {
-                return;
-            }
-            delay = denials.record(e);
-            first = denials.episodeBegan();
-            if (first) {
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-            lock.notifyAll();
-        }
-        denials.log(LOG, name, e, delay);
-        scheduleRefreshIn(TimeUnit.MILLISECONDS.toNanos(delay));
+        loop.requestIn(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -213,7 +118,7 @@ final class ElectionPass {
      * operation timeout: reads and version-checked or idempotent writes through the one retry loop
      * of {@link ZkAccess}, the join and the multis sent once (a lost answer is resolved, never
      * blindly resent). Past the deadline the pass ends with an {@link OperationTimeoutException} and
-     * {@link #refresh()} schedules the next.
+     * the {@link RefreshLoop} schedules the next.
      */
     private void doRefresh() {
         long gen;

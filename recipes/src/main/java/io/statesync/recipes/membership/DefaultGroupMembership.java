@@ -20,7 +20,6 @@ import io.statesync.core.Codec;
 import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
-import io.statesync.core.IncompatibleLayoutException;
 import io.statesync.core.LifecycleState;
 import io.statesync.core.OperationTimeoutException.Outcome;
 import io.statesync.core.StateChange;
@@ -34,10 +33,10 @@ import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.RequestSize;
 import io.statesync.core.internal.ZPaths;
 import io.statesync.core.internal.ZkAccess;
-import io.statesync.recipes.internal.AccessDenials;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.LayoutVersion;
 import io.statesync.recipes.internal.PersistentWatch;
+import io.statesync.recipes.internal.RefreshLoop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,12 +45,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -71,14 +67,12 @@ import org.slf4j.LoggerFactory;
 final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
         implements GroupMembership<T>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupMembership.class);
-    private static final long RETRY_MILLIS = 250;
+    private static final long RETRY_MILLIS = RefreshLoop.RETRY_MILLIS;
     /**
      * How long {@link #close()} waits, while connected, for the server to confirm the member's
      * znode is deleted; past it the delete is sent again on the next connection.
      */
     static final Duration CLOSE_BOUND = Coordinator.CLOSE_WAIT;
-    /** The longest wait between retries while access is denied. */
-    private static final long MAX_DENIED_RETRY_MILLIS = 30_000;
 
     private final String path;
     private final Codec<T> codec;
@@ -91,7 +85,8 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
     private final GuaranteedDelete deleter;
 
     private final ScheduledThreadPoolExecutor loop;
-    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    /** The serial pass on {@link #loop}, and its retries. */
+    private final RefreshLoop<StateListener<Member<T>>> refresh;
 
     /** Serialises metadata updates. */
     private final ReentrantLock updating = new ReentrantLock();
@@ -99,17 +94,12 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
     // Guarded by lock.
     private T metadata;
     private boolean closed;
-    /** Guarded by lock: the newer layout this node refused, reported once. */
-    private boolean layoutRefused;
 
     private boolean connected;
     /** The session our member znode belongs to, or 0 if not registered. */
     private long registeredSession;
     /** A session of ours this client gave up; its znode, if the server still holds it, is ours to delete. */
     private long abandonedSession;
-
-    /** Access denied to the last refreshes: reported once per episode, retried with a doubling backoff. */
-    private final AccessDenials denials = new AccessDenials(RETRY_MILLIS, MAX_DENIED_RETRY_MILLIS);
 
     /** Guarded by lock: the members shown. */
     private final MemberView<T> view;
@@ -130,6 +120,7 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
         this.loop = new ScheduledThreadPoolExecutor(
                 1, r -> coordinator.internalAccess().newThread("statesync-membership-" + memberId, r));
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.refresh = new RefreshLoop<>(loop, lock, name, lifecycle, listeners, () -> closed, this::doRefresh);
         coordinator.internalRecipes().register("GroupMembership", path, this);
     }
 
@@ -204,9 +195,9 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
         Deadline deadline = coordinator.internalAccess().deadline(timeout);
         synchronized (lock) {
             boolean registered =
-                    deadline.awaitWhile(lock, () -> !closed && registeredSession == 0 && denials.current() == null)
+                    deadline.awaitWhile(lock, () -> !closed && registeredSession == 0 && refresh.denied() == null)
                             && !closed;
-            AccessDeniedException error = denials.current();
+            AccessDeniedException error = refresh.denied();
             if (registeredSession == 0 && error != null) {
                 throw new AccessDeniedException(error.path(), name + ": " + error.getMessage(), error);
             }
@@ -305,97 +296,14 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
     }
 
     private void scheduleRefresh() {
-        if (lifecycle.state() != LifecycleState.STARTED) {
-            return;
-        }
-        if (refreshQueued.compareAndSet(false, true)) {
-            try {
-                loop.execute(this::refresh);
-            } catch (RejectedExecutionException e) {
-                refreshQueued.set(false);
-            }
-        }
-    }
-
-    private void refresh() {
-        refreshQueued.set(false);
-        try {
-            doRefresh();
-            synchronized (lock) {
-                denials.clear();
-            }
-        } catch (AccessDeniedException e) {
-            accessDenied(e);
-        } catch (IncompatibleLayoutException e) {
-            layoutRefused(e);
-        } catch (RuntimeException e) {
-            if (lifecycle.isStarted()) {
-                LOG.debug("{}: refresh failed, retrying: {}", name, e.toString());
-                try {
-                    Future<?> unused = loop.schedule(this::scheduleRefresh, RETRY_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException closing) {
-                    // closed
-                }
-            }
-        } finally {
-            listeners.dispatch();
-        }
-    }
-
-    /**
-     * The group's znode is in a newer release's layout: told once to listeners (nothing was written,
-     * this node does not register), then checked again every {@link #MAX_DENIED_RETRY_MILLIS} ms.
-     */
-    private void layoutRefused(IncompatibleLayoutException e) {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            if (!layoutRefused) {
-                layoutRefused = true;
-                LOG.error("{}: {}", name, e.getMessage());
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-        }
-        try {
-            Future<?> unused = loop.schedule(this::scheduleRefresh, MAX_DENIED_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // closed
-        }
-    }
-
-    /**
-     * The group's path may not be accessed with the coordinator's credentials: told once to
-     * listeners (and to {@link #awaitRegistered} callers), then retried with a backoff that doubles
-     * from {@link #RETRY_MILLIS} to {@link #MAX_DENIED_RETRY_MILLIS}, in case the ACL is changed.
-     */
-    private void accessDenied(AccessDeniedException e) {
-        long delay;
-        boolean first;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            delay = denials.record(e);
-            first = denials.episodeBegan();
-            if (first) {
-                listeners.enqueue(e, l -> l.onError(e));
-            }
-            lock.notifyAll();
-        }
-        denials.log(LOG, name, e, delay);
-        try {
-            Future<?> unused = loop.schedule(this::scheduleRefresh, delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // closed
-        }
+        refresh.request();
     }
 
     /**
      * One pass: registers if this session has no member znode, then lists the members and reads
      * each, setting watches. Every request goes through the one retry loop of {@link ZkAccess}
      * against one deadline, the coordinator's operation timeout; past it the pass ends with an
-     * {@link io.statesync.core.OperationTimeoutException} and {@link #refresh()} schedules the next.
+     * {@link io.statesync.core.OperationTimeoutException} and the {@link RefreshLoop} schedules the next.
      */
     private void doRefresh() {
         synchronized (lock) {
@@ -598,11 +506,7 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
                 synchronized (lock) {
                     listeners.enqueue(taken, l -> l.onError(taken));
                 }
-                try {
-                    Future<?> unused = loop.schedule(this::scheduleRefresh, 4 * RETRY_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException closing) {
-                    // closed
-                }
+                refresh.requestIn(4 * RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
         } else {
@@ -636,7 +540,7 @@ final class DefaultGroupMembership<T> extends AbstractRecipe<Member<T>>
         synchronized (lock) {
             online = connected;
             registered = connected && registeredSession != 0;
-            refused = layoutRefused;
+            refused = refresh.layoutRefused();
             details.put(ReportKeys.MEMBERS, view.members().size());
             details.put("registered", registered);
         }
