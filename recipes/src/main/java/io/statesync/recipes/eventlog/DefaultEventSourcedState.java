@@ -17,7 +17,6 @@ package io.statesync.recipes.eventlog;
 
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
-import io.statesync.core.ConnectionEvent;
 import io.statesync.core.DecodingException;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -25,12 +24,10 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
-import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Codecs;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
-import io.statesync.recipes.internal.EventStorage;
 import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -46,8 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The implementation of {@link EventSourcedState}. */
-final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
-        implements EventSourcedState<S, E>, EventStorage.Handler, RecipeRegistry.Reporting {
+final class DefaultEventSourcedState<S, E> extends LogReadingRecipe<S>
+        implements EventSourcedState<S, E>, RecipeRegistry.Reporting {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultEventSourcedState.class);
 
     private final DefaultEventLog<E> log;
@@ -58,7 +55,6 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
     private final boolean compactLog;
     private final UndecodablePolicy policy;
     private final @Nullable Snapshots snapshots;
-    private final EventStorage.Reader follower;
 
     /** Guarded by {@link #lock}. */
     private Versioned<S> current;
@@ -71,8 +67,6 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
     /** Guarded by {@link #lock}: the position of the snapshot loaded at start, or -1. */
     private long startSnapshot = -1;
 
-    private volatile @Nullable StateSyncException failure;
-
     /**
      * A state as its builder describes it (the builder has checked every option).
      *
@@ -80,7 +74,7 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
      * @param log the builder's log, known to be this package's
      */
     DefaultEventSourcedState(EventSourcedState.Builder<S, E> b, DefaultEventLog<E> log) {
-        super(log.store().coordinator(), "EventSourcedState " + log.path());
+        super(log, "EventSourcedState " + log.path(), "statesync-eventsourced " + log.path());
         S initial = b.initial;
         BiFunction<S, E, S> reducer = b.reducer;
         Codec<S> snapshotCodec = b.snapshotCodec;
@@ -98,20 +92,8 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
         this.snapshots = snapshotCodec == null
                 ? null
                 : new Snapshots(coordinator, log.store().snapshotsPath(), keepSnapshots);
-        this.follower = log.store().reader(this, "statesync-eventsourced " + log.path());
         this.current = Versioned.of(initial, 0, 0, 0);
         coordinator.internalRecipes().register("EventSourcedState", log.path(), this);
-    }
-
-    @Override
-    protected void onConnection(ConnectionEvent event) {
-        listeners.publish(event, l -> l.onConnection(event));
-        follower.onConnection(event);
-    }
-
-    @Override
-    protected void doStart() {
-        follower.start();
     }
 
     @Override
@@ -211,11 +193,6 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
         synchronized (lock) {
             return startSnapshot < 0 ? OptionalLong.empty() : OptionalLong.of(startSnapshot);
         }
-    }
-
-    @Override
-    public Optional<StateSyncException> failure() {
-        return Optional.ofNullable(failure);
     }
 
     // ---------------------------------------------------------------- EventStorage.Handler
@@ -402,20 +379,6 @@ final class DefaultEventSourcedState<S, E> extends AbstractRecipe<S>
             listeners.enqueue(change, l -> l.onChange(change));
         }
         listeners.dispatch();
-    }
-
-    @Override
-    public void onError(StateSyncException error) {
-        listeners.publish(error, l -> l.onError(error));
-    }
-
-    @Override
-    public void onFatal(StateSyncException error) {
-        failure = error;
-        listeners.publish(error, l -> l.onError(error));
-        synchronized (lock) {
-            lock.notifyAll();
-        }
     }
 
     @Override

@@ -17,7 +17,6 @@ package io.statesync.recipes.eventlog;
 
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
-import io.statesync.core.ConnectionEvent;
 import io.statesync.core.Coordinator;
 import io.statesync.core.Health;
 import io.statesync.core.LifecycleState;
@@ -25,60 +24,43 @@ import io.statesync.core.StateChange;
 import io.statesync.core.StateListener;
 import io.statesync.core.StateSyncException;
 import io.statesync.core.Versioned;
-import io.statesync.core.internal.AbstractRecipe;
 import io.statesync.core.internal.Deadline;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
 import io.statesync.core.internal.Telemetry;
-import io.statesync.recipes.internal.EventStorage;
 import io.statesync.recipes.internal.StoredEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** The implementation of {@link EventSubscription}. */
-final class DefaultSubscription<E> extends AbstractRecipe<LogEvent<E>>
-        implements EventSubscription<E>, EventStorage.Handler, RecipeRegistry.Reporting {
+final class DefaultSubscription<E> extends LogReadingRecipe<LogEvent<E>>
+        implements EventSubscription<E>, RecipeRegistry.Reporting {
     private final DefaultEventLog<E> log;
     private final Codec<E> codec;
     private final long from;
     private final UndecodablePolicy policy;
-    private final EventStorage.Reader follower;
     private volatile long position;
     private final Telemetry.Probe probe;
-    private volatile @Nullable StateSyncException failure;
     /** Set by {@link #close(Deadline)} before it closes: how long the close may wait. */
     private volatile @Nullable Deadline closeDeadline;
 
     DefaultSubscription(
             DefaultEventLog<E> log, Coordinator coordinator, Codec<E> codec, long from, UndecodablePolicy policy) {
-        super(coordinator, owner(log, from));
+        super(log, owner(log, from), "statesync-eventlog " + log.path());
         this.log = log;
         this.codec = codec;
         this.from = from;
         this.position = from;
         this.policy = policy;
         this.probe = coordinator.internalTelemetry().probe(owner(log, from), log.path());
-        this.follower = log.store().reader(this, "statesync-eventlog " + log.path());
         coordinator.internalRecipes().register("EventSubscription", log.path(), this);
     }
 
     private static String owner(DefaultEventLog<?> log, long from) {
         return "EventSubscription " + log.path() + " from " + from;
-    }
-
-    @Override
-    protected void onConnection(ConnectionEvent event) {
-        listeners.publish(event, l -> l.onConnection(event));
-        follower.onConnection(event);
-    }
-
-    @Override
-    protected void doStart() {
-        follower.start();
     }
 
     /** Closes, waiting for the following thread until the deadline at most (the event log's close shares one). */
@@ -100,11 +82,6 @@ final class DefaultSubscription<E> extends AbstractRecipe<LogEvent<E>>
     @Override
     public long position() {
         return position;
-    }
-
-    @Override
-    public Optional<StateSyncException> failure() {
-        return Optional.ofNullable(failure);
     }
 
     // ---------------------------------------------------------------- EventStorage.Handler
@@ -176,17 +153,6 @@ final class DefaultSubscription<E> extends AbstractRecipe<LogEvent<E>>
 
     @Override
     public void onCaughtUp(long next) {}
-
-    @Override
-    public void onError(StateSyncException error) {
-        listeners.publish(error, l -> l.onError(error));
-    }
-
-    @Override
-    public void onFatal(StateSyncException error) {
-        failure = error;
-        listeners.publish(error, l -> l.onError(error));
-    }
 
     /** DOWN once stopped by {@link #failure()}; UP otherwise. Details: the next position delivered. */
     @Override

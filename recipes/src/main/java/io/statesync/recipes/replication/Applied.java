@@ -45,9 +45,10 @@ public final class Applied<S> {
     }
 
     /**
-     * The state version the command produced: {@code position() + 1}, the number of commands
-     * consumed once it was applied. Every node's {@link ReplicatedState#current()} reaches at least
-     * this version.
+     * The state version the command produced: {@code position() + 1}, the next position to consume
+     * once it was applied (on the ZooKeeper command log, the number of commands consumed; on a log
+     * whose positions have gaps, such as a Kafka log, a position). Every node's {@link
+     * ReplicatedState#version()} reaches at least this version.
      *
      * @return the version
      */
