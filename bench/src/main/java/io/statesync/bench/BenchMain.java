@@ -34,7 +34,8 @@ import java.util.Locale;
  *
  * <p>Options: {@code --quick} (default: a short run per workload, one repetition) or {@code --full}
  * (warm-up and several repetitions); {@code --out DIR} (default {@code bench-report}); {@code --only
- * TEXT} to run the workloads whose id contains TEXT; {@code --repetitions N} for N measured
+ * TEXT} to run the workloads whose id contains TEXT (or one of its comma-separated parts, e.g. {@code
+ * large,instances}); {@code --repetitions N} for N measured
  * repetitions per variant instead of the mode's (a ratio of a few percent needs many).
  */
 public final class BenchMain {
@@ -123,7 +124,7 @@ public final class BenchMain {
     static List<Results> run(Settings settings) throws Exception {
         List<Comparison> comparisons = new ArrayList<>();
         for (Comparison c : Workloads.all(settings.quick())) {
-            if (c.id().contains(settings.only())) {
+            if (selected(c.id(), settings.only())) {
                 comparisons.add(c);
             }
         }
@@ -185,6 +186,16 @@ public final class BenchMain {
                 (System.nanoTime() - started) / 1e9);
         Report.write(settings.out(), all, header);
         return all;
+    }
+
+    /** Whether {@code --only TEXT} selects the workload: its id contains TEXT, or one of TEXT's comma-separated parts. */
+    static boolean selected(String id, String only) {
+        for (String part : only.split(",", -1)) {
+            if (id.contains(part.trim())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Results runComparison(Settings settings, ZooKeeperProcess server, Comparison c) {

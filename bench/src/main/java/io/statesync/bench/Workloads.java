@@ -30,6 +30,8 @@ final class Workloads {
         add(all, "eventlog", EventLogWorkloads.all(quick));
         add(all, "queue", QueueWorkloads.all(quick));
         add(all, "replication", ReplicationWorkloads.all());
+        add(all, "large", LargeValueWorkloads.all(quick)); // one group per size, named by each comparison
+        add(all, "instances", InstanceWorkloads.all(quick));
         add(all, "overhead", OverheadWorkloads.all());
         return all;
     }

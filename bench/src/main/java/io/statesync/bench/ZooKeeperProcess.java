@@ -35,7 +35,8 @@ import java.util.stream.Stream;
 /**
  * A real ZooKeeper server ({@code ZooKeeperServerMain} of the ZooKeeper 3.9.5 jar) in a separate
  * JVM: loopback only, a fresh temporary data directory, ZooKeeper's default fsync settings. The
- * four-letter word {@code mntr} is enabled so the bench can count the requests each workload sends.
+ * four-letter word {@code mntr} is enabled so the bench can count the requests each workload sends
+ * and the watches and ephemeral znodes it holds on the server.
  */
 final class ZooKeeperProcess implements AutoCloseable {
     private final Process process;
@@ -110,12 +111,28 @@ final class ZooKeeperProcess implements AutoCloseable {
 
     /** Requests the server has received so far (ZooKeeper's {@code zk_packets_received}). */
     long packetsReceived() {
+        return metric("zk_packets_received");
+    }
+
+    /** Watches the server holds now, over every session (ZooKeeper's {@code zk_watch_count}). */
+    long watchCount() {
+        return metric("zk_watch_count");
+    }
+
+    /** Ephemeral znodes on the server now (ZooKeeper's {@code zk_ephemerals_count}). */
+    long ephemeralsCount() {
+        return metric("zk_ephemerals_count");
+    }
+
+    /** One whole-number figure of the server's {@code mntr} output. */
+    private long metric(String name) {
         for (String line : fourLetterWord("mntr").lines().toList()) {
-            if (line.startsWith("zk_packets_received")) {
-                return Long.parseLong(line.substring(line.indexOf('\t') + 1).trim());
+            int tab = line.indexOf('\t');
+            if (tab > 0 && line.substring(0, tab).equals(name)) {
+                return Long.parseLong(line.substring(tab + 1).trim());
             }
         }
-        throw new IllegalStateException("mntr did not report zk_packets_received");
+        throw new IllegalStateException("mntr did not report " + name);
     }
 
     private boolean answers() {

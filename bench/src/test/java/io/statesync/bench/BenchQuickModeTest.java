@@ -132,6 +132,15 @@ class BenchQuickModeTest {
     }
 
     @Test
+    void onlySelectsTheWorkloadsWhoseIdContainsTheTextOrOneOfItsCommaSeparatedParts() {
+        assertThat(BenchMain.selected("state-large-1m", "")).isTrue();
+        assertThat(BenchMain.selected("state-large-1m", "large")).isTrue();
+        assertThat(BenchMain.selected("instances-locks", "large,instances")).isTrue();
+        assertThat(BenchMain.selected("tree-large-1m", "large,instances")).isTrue();
+        assertThat(BenchMain.selected("lock-handoffs", "large,instances")).isFalse();
+    }
+
+    @Test
     void repetitionsReplaceTheModesDefault() {
         assertThat(BenchMain.parse(new String[] {"--full"}).repetitions()).isEqualTo(3);
         assertThat(BenchMain.parse(new String[] {"--full", "--repetitions", "20"})
