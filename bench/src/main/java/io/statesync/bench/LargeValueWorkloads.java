@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,7 +34,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.shared.SharedValue;
 import org.apache.curator.framework.recipes.shared.VersionedValue;
 import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -236,25 +234,7 @@ final class LargeValueWorkloads {
     static String createTree(BenchContext ctx, int keys, int size) throws Exception {
         ZooKeeper zk = ctx.zooKeeper();
         zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        String parent = ctx.root() + "/tree";
-        zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        byte[] value = values(size)[0];
-        Semaphore inFlight = new Semaphore(8);
-        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        AsyncCallback.StringCallback cb = (rc, path, c, name) -> {
-            if (rc != 0) {
-                failure.compareAndSet(null, KeeperException.Code.get(rc));
-            }
-            inFlight.release();
-        };
-        for (int i = 0; i < keys; i++) {
-            inFlight.acquire();
-            zk.create(parent + "/key-" + i, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, cb, null);
-        }
-        inFlight.acquire(8);
-        if (failure.get() != null) {
-            throw new IllegalStateException("creating the tree failed: " + failure.get());
-        }
+        References.createChildren(zk, ctx.root() + "/tree", keys, values(size)[0], 8);
         return "/tree";
     }
 

@@ -196,10 +196,17 @@ final class References {
 
     /** Creates {@code keys} children under {@code parent} with pipelined async creates. */
     static void createChildren(ZooKeeper zk, String parent, int keys, int valueBytes) throws Exception {
+        createChildren(zk, parent, keys, new byte[valueBytes], 500);
+    }
+
+    /**
+     * Creates {@code parent} and {@code keys} children {@code key-i} holding {@code value}, with at
+     * most {@code window} creates in flight.
+     */
+    static void createChildren(ZooKeeper zk, String parent, int keys, byte[] value, int window) throws Exception {
         zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        Semaphore inFlight = new Semaphore(500);
+        Semaphore inFlight = new Semaphore(window);
         AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        byte[] value = new byte[valueBytes];
         AsyncCallback.StringCallback cb = (rc, path, c, name) -> {
             if (rc != 0) {
                 failure.compareAndSet(null, KeeperException.Code.get(rc));
@@ -210,7 +217,7 @@ final class References {
             inFlight.acquire();
             zk.create(parent + "/key-" + i, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, cb, null);
         }
-        inFlight.acquire(500);
+        inFlight.acquire(window);
         if (failure.get() != null) {
             throw new IllegalStateException("creating children failed: " + failure.get());
         }
