@@ -19,7 +19,6 @@ import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.state.SharedState;
-import io.statesync.recipes.watch.StateTree;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -250,24 +249,8 @@ final class LargeValueWorkloads {
     }
 
     static Sample treeLoad(BenchContext ctx, int keys, int size) throws Exception {
-        String tree = createTree(ctx, keys, size);
-        Coordinator c = ctx.coordinator();
-        long heapBefore = References.usedHeapAfterGc();
-        long packets = ctx.packets();
-        long t = System.nanoTime();
-        StateTree<byte[]> view =
-                ctx.closeAfter(StateTree.builder(c, tree, Codec.bytes()).build());
-        view.start();
-        if (!view.awaitInitialized(Duration.ofMinutes(2))) {
-            throw new IllegalStateException("StateTree did not initialize");
-        }
-        double loadMs = (System.nanoTime() - t) / 1e6;
-        long requests = ctx.packets() - packets;
-        long heapAfter = References.usedHeapAfterGc();
-        if (view.size() != keys) {
-            throw new IllegalStateException("StateTree holds " + view.size() + " of " + keys + " keys");
-        }
-        return treeSample(loadMs, heapAfter - heapBefore, requests, keys, size);
+        StateWorkloads.TreeLoad load = StateWorkloads.loadStateTree(ctx, createTree(ctx, keys, size), keys);
+        return treeSample(load.loadMs(), load.heapBytes(), load.requests(), keys, size);
     }
 
     @SuppressWarnings("deprecation") // PathChildrenCache is Curator's one-level cache; CuratorCache is recursive

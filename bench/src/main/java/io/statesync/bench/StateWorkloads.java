@@ -173,7 +173,22 @@ final class StateWorkloads {
     }
 
     static Sample treeLoad(BenchContext ctx, int keys) throws Exception {
-        String tree = References.createTree(ctx, keys);
+        TreeLoad load = loadStateTree(ctx, References.createTree(ctx, keys), keys);
+        return new Sample()
+                .put("initial load ms", load.loadMs())
+                .put("retained heap MiB", load.heapBytes() / (1024.0 * 1024.0))
+                .put("requests/key", load.requests() / (double) keys);
+    }
+
+    /** What one load of a {@link StateTree} took: time, requests and retained heap. */
+    record TreeLoad(double loadMs, long requests, long heapBytes) {}
+
+    /**
+     * Loads a {@link StateTree} of the tree at {@code tree} (closed after the workload): the clock
+     * runs from before {@code build()} to the initialized event; the heap is measured before the
+     * build and after the load; fails unless it holds {@code keys} keys.
+     */
+    static TreeLoad loadStateTree(BenchContext ctx, String tree, int keys) throws Exception {
         Coordinator c = ctx.coordinator();
         long heapBefore = References.usedHeapAfterGc();
         long packets = ctx.packets();
@@ -185,14 +200,11 @@ final class StateWorkloads {
             throw new IllegalStateException("StateTree did not initialize");
         }
         double loadMs = (System.nanoTime() - t) / 1e6;
-        double requests = (ctx.packets() - packets) / (double) keys;
+        long requests = ctx.packets() - packets;
         long heapAfter = References.usedHeapAfterGc();
         if (view.size() != keys) {
             throw new IllegalStateException("StateTree holds " + view.size() + " of " + keys + " keys");
         }
-        return new Sample()
-                .put("initial load ms", loadMs)
-                .put("retained heap MiB", (heapAfter - heapBefore) / (1024.0 * 1024.0))
-                .put("requests/key", requests);
+        return new TreeLoad(loadMs, requests, heapAfter - heapBefore);
     }
 }

@@ -471,13 +471,10 @@ final class Writer<S, C> {
         long n = next;
         for (Decoded<C> d : decoded) {
             outcomes.skip(n, d.position);
-            String why = d.rejection;
-            if (why == null) {
-                Step<S> out = step(s, d.command);
-                why = out.rejection;
-                if (out.state != null) {
-                    s = out.state;
-                }
+            Step<S> out = step(s, d);
+            String why = out.rejection;
+            if (out.state != null) {
+                s = out.state;
             }
             if (why != null) {
                 outcomes.reject(d.position, why);
@@ -501,29 +498,25 @@ final class Writer<S, C> {
         n = next;
         for (Decoded<C> d : decoded) {
             outcomes.skip(n, d.position);
-            String why = d.rejection;
-            if (why == null) {
-                Step<S> out = step(s, d.command);
-                why = out.rejection;
-                S candidate = out.state;
-                if (candidate != null) {
-                    try {
-                        int size = Published.encode(
-                                        d.position + 1,
-                                        epoch,
-                                        outcomes.from,
-                                        outcomes.rejections,
-                                        stateCodec.encode(candidate))
-                                .length;
-                        if (size > max) {
-                            why = "the state would publish as " + size + " bytes, over the coordinator's limit of "
-                                    + max;
-                        } else {
-                            s = candidate;
-                        }
-                    } catch (RuntimeException e) {
-                        why = Published.clip("the state codec failed to encode the new state: " + e);
+            Step<S> out = step(s, d);
+            String why = out.rejection;
+            S candidate = out.state;
+            if (candidate != null) {
+                try {
+                    int size = Published.encode(
+                                    d.position + 1,
+                                    epoch,
+                                    outcomes.from,
+                                    outcomes.rejections,
+                                    stateCodec.encode(candidate))
+                            .length;
+                    if (size > max) {
+                        why = "the state would publish as " + size + " bytes, over the coordinator's limit of " + max;
+                    } else {
+                        s = candidate;
                     }
+                } catch (RuntimeException e) {
+                    why = Published.clip("the state codec failed to encode the new state: " + e);
                 }
             }
             if (why != null) {
@@ -548,6 +541,12 @@ final class Writer<S, C> {
             this.state = state;
             this.rejection = rejection;
         }
+    }
+
+    /** The step of one decoded command: its rejection if it did not decode, else the function's. */
+    private Step<S> step(S state, Decoded<C> d) {
+        String rejection = d.rejection;
+        return rejection != null ? new Step<>(null, rejection) : step(state, d.command);
     }
 
     private Step<S> step(S state, @Nullable C command) {
