@@ -17,6 +17,7 @@ package io.statesync.core;
 
 import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
+import io.statesync.core.internal.ServerSilence;
 import io.statesync.core.internal.VersionGuard;
 import io.statesync.core.internal.ZkAccess;
 import java.time.Duration;
@@ -71,7 +72,8 @@ final class CoordinatorClient {
                 s.sessionTimeout,
                 BuilderChecks.operationTimeout(s),
                 threadFactory,
-                ticker);
+                ticker,
+                new ServerSilence(curator, s.lossPolicy, s.sessionTimeout, threadFactory));
         this.connection = new ConnectionTracker(
                 owner,
                 connectString,
@@ -91,6 +93,7 @@ final class CoordinatorClient {
         lifecycle.start();
         connection.started();
         curator.start();
+        access.silence().start();
     }
 
     /** See {@link Coordinator#awaitConnected(Duration)}. */
@@ -152,6 +155,7 @@ final class CoordinatorClient {
             return;
         }
         listeners.close();
+        access.silence().close();
         if (previous == LifecycleState.STARTED) {
             Duration wait = Coordinator.CLOSE_WAIT;
             connection.closeClient(curator, connectionTimeout.compareTo(wait) < 0 ? connectionTimeout : wait);

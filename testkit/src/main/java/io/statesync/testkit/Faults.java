@@ -18,10 +18,12 @@ package io.statesync.testkit;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
-/** Faults injected for real, on the server side. */
+/** Faults injected for real: on the server side, and in a client's own threads. */
 public final class Faults {
     private Faults() {}
 
@@ -59,5 +61,50 @@ public final class Faults {
         } finally {
             twin.close();
         }
+    }
+
+    /**
+     * Blocks a client's event thread, as application code that blocks in a watcher does: sets a
+     * watch on {@code path} (absolute, not namespaced), creates {@code path} as an ephemeral znode,
+     * and holds the thread in the watch's callback until the returned block is closed. While it is
+     * held, the client delivers no event at all: no watch event and no connection state change
+     * (Curator's SUSPENDED and LOST come through that thread too).
+     *
+     * @param client the client handle whose event thread to block
+     * @param path an unused absolute path
+     * @param timeout how long to wait for the thread to enter the callback; also the longest it is
+     *     held if the block is never closed
+     * @return what releases the thread
+     * @throws Exception if the znode cannot be created, or the thread is not held within the timeout
+     */
+    public static EventThreadBlock blockEventThread(ZooKeeper client, String path, Duration timeout) throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        long holdAtMostMillis = Math.max(timeout.toMillis(), TimeUnit.MINUTES.toMillis(2));
+        Watcher blocker = event -> {
+            entered.countDown();
+            try {
+                if (!release.await(holdAtMostMillis, TimeUnit.MILLISECONDS)) {
+                    return; // never closed: let the client go on at last
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        client.exists(path, blocker);
+        client.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        if (!entered.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            release.countDown();
+            throw new IllegalStateException(
+                    "the event thread did not enter the watch on " + path + " within " + timeout);
+        }
+        return release::countDown;
+    }
+
+    /** A client's blocked event thread; {@link #close()} lets it go on. */
+    @FunctionalInterface
+    public interface EventThreadBlock extends AutoCloseable {
+        @Override
+        void close();
     }
 }

@@ -63,6 +63,7 @@ public final class ZkAccess {
     private final Duration operationTimeout;
     private final ThreadFactory threadFactory;
     private final Ticker ticker;
+    private final ServerSilence silence;
     private final int packetLimit = RequestSize.limit();
     private final WatchCounts watches = new WatchCounts();
 
@@ -76,6 +77,7 @@ public final class ZkAccess {
      * @param operationTimeout the default deadline of a blocking call
      * @param threadFactory where every thread statesync starts comes from
      * @param ticker the time source of every deadline and backoff
+     * @param silence the watch on the server's silence
      */
     public ZkAccess(
             CuratorFramework curator,
@@ -84,14 +86,25 @@ public final class ZkAccess {
             Duration requestedSessionTimeout,
             Duration operationTimeout,
             ThreadFactory threadFactory,
-            Ticker ticker) {
+            Ticker ticker,
+            ServerSilence silence) {
         this.curator = curator;
+        this.silence = silence;
         this.ticker = ticker;
         this.aclMode = aclMode;
         this.retry = retry;
         this.requestedSessionTimeout = requestedSessionTimeout;
         this.operationTimeout = operationTimeout;
         this.threadFactory = threadFactory;
+    }
+
+    /**
+     * How long the server has been silent, and the watchdog that acts on it.
+     *
+     * @return the coordinator's silence watch
+     */
+    public ServerSilence silence() {
+        return silence;
     }
 
     /**

@@ -17,6 +17,7 @@ package io.statesync.recipes.leader;
 
 import io.statesync.core.AccessDeniedException;
 import io.statesync.core.ConnectionEvent;
+import io.statesync.core.ConnectionLossPolicy;
 import io.statesync.core.Coordinator;
 import io.statesync.core.GuardedWrite;
 import io.statesync.core.Health;
@@ -29,6 +30,7 @@ import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.ServerSilence;
 import io.statesync.core.internal.Telemetry;
 import io.statesync.core.internal.ZkErrors;
 import io.statesync.recipes.internal.GuaranteedDelete;
@@ -87,6 +89,8 @@ final class DefaultLeaderElection extends AbstractRecipe<Leadership>
     private final LeaderWrites writes;
     /** The pass that keeps this node's place in line, its scheduling and its retries. */
     private final ElectionPass pass;
+    /** Unregisters {@link #stepDownOnSilence()} from the coordinator's watchdog; set on start. */
+    private volatile ServerSilence.Registration silenceAction = () -> {};
 
     // Everything below is guarded by lock.
     boolean closed;
@@ -168,6 +172,7 @@ final class DefaultLeaderElection extends AbstractRecipe<Leadership>
         synchronized (lock) {
             connected = coordinator.isConnected();
         }
+        silenceAction = coordinator.internalAccess().silence().onPastLimit(this::stepDownOnSilence);
         scheduleRefresh();
     }
 
@@ -178,6 +183,7 @@ final class DefaultLeaderElection extends AbstractRecipe<Leadership>
             tasks.shutdownNow();
             return;
         }
+        silenceAction.close();
         TaskRunner.Run run;
         List<CompletableFuture<Void>> waiters;
         synchronized (lock) {
@@ -292,6 +298,7 @@ final class DefaultLeaderElection extends AbstractRecipe<Leadership>
 
     @Override
     public boolean isLeader() {
+        stepDownOnSilence();
         synchronized (lock) {
             return leader;
         }
@@ -485,6 +492,39 @@ final class DefaultLeaderElection extends AbstractRecipe<Leadership>
             staleSession = ourSession;
         }
         ourPath = null;
+    }
+
+    /**
+     * The server silent past the loss policy's limit (see {@link
+     * io.statesync.core.internal.ServerSilence}), seen before the client reported it: the task stops
+     * now, as on a loss. Without a suspend grace only; with one, the task runs on as it would through
+     * SUSPENDED. A refresh follows, which leads again if the session survived.
+     */
+    private void stepDownOnSilence() {
+        synchronized (lock) {
+            if (closed || !leader || tasks.hasGrace()) {
+                return;
+            }
+        }
+        String why = coordinator.internalAccess().silence().pastLimit();
+        if (why == null) {
+            return;
+        }
+        synchronized (lock) {
+            if (closed || !leader) {
+                return;
+            }
+            LOG.warn("{}: {}", name, why);
+            // The reason the client's report would give: the silence is that report, seen earlier.
+            stepDown(
+                    coordinator.connectionLossPolicy() == ConnectionLossPolicy.ON_LOST
+                            ? TaskStop.Reason.SESSION_LOST
+                            : TaskStop.Reason.CONNECTION_SUSPENDED);
+            view.gap();
+            view.show(null);
+        }
+        listeners.dispatch();
+        scheduleRefresh();
     }
 
     private void graceExpired(long token) {

@@ -35,10 +35,16 @@ public final class TaskStop {
     public enum Reason {
         /**
          * The connection was suspended and the coordinator's policy counts that as a loss (after the
-         * election's grace period, if one is set).
+         * election's grace period, if one is set). Also when the clock showed it first: no reply from
+         * the server for the connection's read timeout (two thirds of the negotiated session timeout)
+         * under {@code ON_SUSPENDED}, as after this process was paused, before the client reported it.
          */
         CONNECTION_SUSPENDED,
-        /** The session was lost (expired by the server, or the session timeout passed). */
+        /**
+         * The session was lost (expired by the server, or the session timeout passed: under {@code
+         * ON_LOST}, also when the clock showed no reply from the server for the negotiated session
+         * timeout before the client reported it, as after this process was paused).
+         */
         SESSION_LOST,
         /** The client reconnected with a new session: the old session, and its leadership, are gone. */
         NEW_SESSION,

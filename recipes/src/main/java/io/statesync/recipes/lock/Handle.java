@@ -86,6 +86,12 @@ final class Handle implements LockHandle {
         if (engine.coordinator().state() == LifecycleState.CLOSED) {
             return "the coordinator was closed (its session, and the lock with it, ended)";
         }
+        // The server silent past the loss policy's limit: lost now, on this thread, even if the
+        // client has not said so yet (this process was paused, or its event thread is blocked).
+        String silent = engine.loseOnSilence();
+        if (silent != null) {
+            return "the lock was lost: " + silent;
+        }
         return null;
     }
 

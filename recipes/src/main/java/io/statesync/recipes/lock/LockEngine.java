@@ -32,6 +32,7 @@ import io.statesync.core.internal.Lifecycle;
 import io.statesync.core.internal.ListenerSet;
 import io.statesync.core.internal.RecipeRegistry;
 import io.statesync.core.internal.ReportKeys;
+import io.statesync.core.internal.ServerSilence;
 import io.statesync.core.internal.Telemetry;
 import io.statesync.recipes.internal.GuaranteedDelete;
 import io.statesync.recipes.internal.GuardedWrites;
@@ -110,6 +111,9 @@ final class LockEngine implements RecipeRegistry.Reporting {
     final GuaranteedDelete deleter;
 
     private final ConnectionListener connectionListener = this::onConnection;
+    /** Unregisters {@link #loseOnSilence()} from the coordinator's watchdog; set by {@link #start()}. */
+    private ServerSilence.Registration silenceAction = () -> {};
+
     private final Object lock = new Object();
     /** Whether the lock's znode was checked for a newer layout (once per lock object). */
     private volatile boolean layoutChecked;
@@ -198,6 +202,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
     void start() {
         lifecycle.start();
         coordinator.addListener(connectionListener, Runnable::run);
+        silenceAction = coordinator.internalAccess().silence().onPastLimit(this::loseOnSilence);
     }
 
     void addListener(LockLostListener listener) {
@@ -219,6 +224,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         }
         if (previous == LifecycleState.STARTED) {
             coordinator.removeListener(connectionListener);
+            silenceAction.close();
         }
         List<Handle> toRelease;
         synchronized (lock) {
@@ -429,21 +435,39 @@ final class LockEngine implements RecipeRegistry.Reporting {
     }
 
     private void lose(Handle h, String why) {
-        LockLostException error;
         synchronized (lock) {
             if (!held.remove(h)) {
                 return;
             }
-            h.lostReason = why;
-            lostOpen.add(h);
-            h.heldFor(probe);
-            error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
-            listeners.enqueue(error, l -> l.lockLost(h, error));
+            markLost(List.of(h), why);
         }
-        LOG.warn("{}: handle with token {} lost: {}", name, h.token(), why);
-        listeners.dispatch();
-        h.removeWatch(coordinator);
-        CompletableFuture<Void> unused = deleter.deleteNode(h.zkHolderPath, h.session);
+        lostNow(List.of(h), why);
+    }
+
+    /**
+     * The server has been silent past the loss policy's limit (see {@link
+     * io.statesync.core.internal.ServerSilence}): every handle held is lost, as if the client had
+     * reported the loss already.
+     *
+     * @return why, or {@code null} if the server has answered recently enough
+     */
+    @Nullable
+    String loseOnSilence() {
+        String why = coordinator.internalAccess().silence().pastLimit();
+        if (why == null) {
+            return null;
+        }
+        List<Handle> lost;
+        synchronized (lock) {
+            lost = new ArrayList<>(held);
+            held.clear();
+            if (!lost.isEmpty()) {
+                lossEpoch++;
+                markLost(lost, why);
+            }
+        }
+        lostNow(lost, why);
+        return why;
     }
 
     private void onConnection(ConnectionEvent event) {
@@ -464,18 +488,32 @@ final class LockEngine implements RecipeRegistry.Reporting {
             if (!lost.isEmpty() || event.isLoss()) {
                 lossEpoch++;
             }
-            for (Handle h : lost) {
-                held.remove(h);
-                h.lostReason = why;
-                lostOpen.add(h);
-                h.heldFor(probe);
-                LockLostException error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
-                listeners.enqueue(error, l -> l.lockLost(h, error));
+            held.removeAll(lost);
+            if (why != null) {
+                markLost(lost, why);
             }
             for (Attempt a : waiting) {
                 a.signal();
             }
         }
+        if (why != null) {
+            lostNow(lost, why);
+        }
+    }
+
+    /** Marks handles no longer held as lost and queues the listeners' calls. Under lock. */
+    private void markLost(List<Handle> lost, String why) {
+        for (Handle h : lost) {
+            h.lostReason = why;
+            lostOpen.add(h);
+            h.heldFor(probe);
+            LockLostException error = new LockLostException(h.holderPath(), name + ": lock lost: " + why, null);
+            listeners.enqueue(error, l -> l.lockLost(h, error));
+        }
+    }
+
+    /** After {@link #markLost}, outside the lock: tells the listeners and deletes the znodes. */
+    private void lostNow(List<Handle> lost, String why) {
         listeners.dispatch();
         for (Handle h : lost) {
             LOG.warn("{}: handle with token {} lost: {}", name, h.token(), why);
