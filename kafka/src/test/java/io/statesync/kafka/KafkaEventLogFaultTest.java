@@ -25,11 +25,8 @@ import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
 import io.statesync.testkit.Faults;
-import io.statesync.testkit.KafkaBroker;
-import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +39,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -54,52 +49,23 @@ import org.slf4j.LoggerFactory;
  * the topic may hold copies), and a node's ZooKeeper session expires.
  */
 @Timeout(240)
-class KafkaEventLogFaultTest {
+class KafkaEventLogFaultTest extends KafkaTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    @RegisterExtension
-    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
-
-    @RegisterExtension
-    static final KafkaBroker kafka = KafkaBroker.shared();
-
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        Collections.reverse(closing);
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-    }
-
-    private Coordinator node() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .sessionTimeout(Duration.ofSeconds(6))
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(20));
-        closing.add(c);
-        return c;
+    /** A node whose session ends 6 s after its connection does, so that an expiry is quick. */
+    private Coordinator shortSessionNode() throws InterruptedException {
+        return node(b -> b.sessionTimeout(Duration.ofSeconds(6)));
     }
 
     private KafkaEventLog<String> open(Coordinator node) {
-        KafkaEventLog<String> log = KafkaEventLog.builder(node, "/faults", Codec.utf8())
-                .bootstrapServers(kafka.bootstrapServers())
-                .topic("statesync." + zk.namespace() + ".faults")
+        return started(kafkaLog(node, "/faults", Codec.utf8())
                 // Sends fail within seconds of the broker going away, so the log's own resend (a new
                 // producer, the same writer id and sequence) is what brings them in.
                 .clientProperties(Map.of(
                         "delivery.timeout.ms", 3_000,
                         "request.timeout.ms", 2_000,
                         "reconnect.backoff.max.ms", 500))
-                .appendTimeout(Duration.ofSeconds(60))
-                .build();
-        log.log().start();
-        closing.add(log);
-        return log;
+                .appendTimeout(Duration.ofSeconds(60)));
     }
 
     private static String sum(String state, String event) {
@@ -108,8 +74,8 @@ class KafkaEventLogFaultTest {
 
     @Test
     void everyAcknowledgedAppendIsAppliedOnceThroughABrokerRestartAndASessionExpiry() throws Exception {
-        Coordinator a = node();
-        Coordinator b = node();
+        Coordinator a = shortSessionNode();
+        Coordinator b = shortSessionNode();
         KafkaEventLog<String> logA = open(a);
         KafkaEventLog<String> logB = open(b);
         List<List<LogEvent<String>>> seen = new ArrayList<>();
@@ -120,13 +86,13 @@ class KafkaEventLogFaultTest {
                     .subscribe(
                             0,
                             change -> events.add(change.current().orElseThrow().value()));
-            closing.add(sub);
+            nodes.closeLater(sub);
             seen.add(events);
             EventSourcedState<String, String> state = EventSourcedState.builder(
                             log.log(), "0", KafkaEventLogFaultTest::sum)
                     .snapshots(Codec.utf8(), 25)
                     .build();
-            closing.add(state);
+            nodes.closeLater(state);
             state.start();
             states.add(state);
         }

@@ -29,11 +29,8 @@ import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.recipes.leader.Leadership;
-import io.statesync.testkit.KafkaBroker;
-import io.statesync.testkit.ZooKeeperExtension;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,43 +41,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Kafka event log's promises, on a real KRaft broker and a real ZooKeeper server. */
 @Timeout(120)
-class KafkaEventLogTest {
+class KafkaEventLogTest extends KafkaTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final AtomicInteger LOGS = new AtomicInteger();
-
-    @RegisterExtension
-    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
-
-    @RegisterExtension
-    static final KafkaBroker kafka = KafkaBroker.shared();
-
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        Collections.reverse(closing);
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-    }
-
-    private Coordinator node() throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        c.start();
-        c.awaitConnected(Duration.ofSeconds(20));
-        closing.add(c);
-        return c;
-    }
 
     private static String freshPath() {
         return "/events-" + LOGS.incrementAndGet();
@@ -88,13 +56,7 @@ class KafkaEventLogTest {
 
     private KafkaEventLog<String> open(
             Coordinator node, String path, UnaryOperator<KafkaEventLog.Builder<String>> options) {
-        KafkaEventLog<String> log = options.apply(KafkaEventLog.builder(node, path, Codec.utf8())
-                        .bootstrapServers(kafka.bootstrapServers())
-                        .topic("statesync." + zk.namespace() + path.replace('/', '.')))
-                .build();
-        log.log().start();
-        closing.add(log);
-        return log;
+        return started(options.apply(kafkaLog(node, path, Codec.utf8())));
     }
 
     private KafkaEventLog<String> open(Coordinator node, String path) {
@@ -104,9 +66,8 @@ class KafkaEventLogTest {
     /** Every event a subscription delivers, in order. */
     private List<LogEvent<String>> follow(EventLog<String> log, long from) {
         List<LogEvent<String>> seen = new CopyOnWriteArrayList<>();
-        EventSubscription<String> sub = log.subscribe(
-                from, change -> seen.add(change.current().orElseThrow().value()));
-        closing.add(sub);
+        nodes.closeLater(log.subscribe(
+                from, change -> seen.add(change.current().orElseThrow().value())));
         return seen;
     }
 
@@ -216,7 +177,7 @@ class KafkaEventLogTest {
         // An event-sourced state counts each event once and reaches the end of the log.
         EventSourcedState<String, String> state =
                 EventSourcedState.builder(restarted.log(), "", (s, e) -> s + e).build();
-        closing.add(state);
+        nodes.closeLater(state);
         state.start();
         assertThat(state.awaitPosition(p3 + 1, WAIT)).isTrue();
         assertThat(state.current().value()).isEqualTo("xyz");
@@ -229,7 +190,7 @@ class KafkaEventLogTest {
         KafkaEventLog<String> log = open(a, path);
         EventSourcedState<String, String> state =
                 EventSourcedState.builder(log.log(), "", (s, e) -> s + e).build();
-        closing.add(state);
+        nodes.closeLater(state);
         state.start();
         long p1 = log.appendOnce("w", 1, List.of("a"), WAIT);
         long copy = log.appendOnce("w", 1, List.of("a"), WAIT);
@@ -247,13 +208,13 @@ class KafkaEventLogTest {
         Coordinator b = node();
         LeaderElection electionA =
                 LeaderElection.builder(a, path + "-leader").participantId("a").build();
-        closing.add(electionA);
+        nodes.closeLater(electionA);
         electionA.start();
         assertThat(electionA.awaitLeadership(WAIT)).isTrue();
         Leadership leaderA = electionA.leadership().orElseThrow();
         LeaderElection electionB =
                 LeaderElection.builder(b, path + "-leader").participantId("b").build();
-        closing.add(electionB);
+        nodes.closeLater(electionB);
         electionB.start();
 
         KafkaEventLog<String> logA = open(a, path);
@@ -288,12 +249,12 @@ class KafkaEventLogTest {
         Coordinator b = node();
         LeaderElection electionA =
                 LeaderElection.builder(a, path + "-leader").participantId("a").build();
-        closing.add(electionA);
+        nodes.closeLater(electionA);
         electionA.start();
         assertThat(electionA.awaitLeadership(WAIT)).isTrue();
         LeaderElection electionB =
                 LeaderElection.builder(b, path + "-leader").participantId("b").build();
-        closing.add(electionB);
+        nodes.closeLater(electionB);
         electionB.start();
         KafkaEventLog<String> logA = open(a, path, o -> o.fencedBy(electionA));
         KafkaEventLog<String> logB = open(b, path, o -> o.fencedBy(electionB));
@@ -322,7 +283,7 @@ class KafkaEventLogTest {
                         log.log(), "0", (s, e) -> String.valueOf(Long.parseLong(s) + Long.parseLong(e)))
                 .snapshots(Codec.utf8(), 10)
                 .build();
-        closing.add(writer);
+        nodes.closeLater(writer);
         writer.start();
         long last = -1;
         for (int i = 1; i <= 35; i++) {
@@ -341,7 +302,7 @@ class KafkaEventLogTest {
                         late.log(), "0", (s, e) -> String.valueOf(Long.parseLong(s) + Long.parseLong(e)))
                 .snapshots(Codec.utf8(), 10)
                 .build();
-        closing.add(joiner);
+        nodes.closeLater(joiner);
         joiner.start();
         assertThat(joiner.awaitPosition(last + 1, WAIT)).isTrue();
         assertThat(joiner.startSnapshotPosition()).isPresent();
@@ -363,7 +324,7 @@ class KafkaEventLogTest {
                         HistoryTruncatedException.class,
                         e -> assertThat(e.earliest()).isEqualTo(first + 3));
         EventSubscription<String> sub = log.log().subscribe(first, change -> {});
-        closing.add(sub);
+        nodes.closeLater(sub);
         await().atMost(WAIT).until(() -> sub.failure().isPresent());
         assertThat(sub.failure().orElseThrow()).isInstanceOf(HistoryTruncatedException.class);
         assertThatThrownBy(() -> log.log().truncateBefore(first + 6)).isInstanceOf(IllegalArgumentException.class);

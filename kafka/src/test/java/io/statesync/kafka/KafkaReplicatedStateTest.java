@@ -25,11 +25,8 @@ import io.statesync.core.LifecycleState;
 import io.statesync.recipes.replication.Applied;
 import io.statesync.recipes.replication.CommandRejectedException;
 import io.statesync.recipes.replication.ReplicatedState;
-import io.statesync.testkit.KafkaBroker;
-import io.statesync.testkit.ZooKeeperExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,35 +38,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code ReplicatedState} on a Kafka command log: the commands in a topic, the published state, the
  * election and its fencing in ZooKeeper. A real KRaft broker and a real ZooKeeper server.
  */
 @Timeout(180)
-class KafkaReplicatedStateTest {
+class KafkaReplicatedStateTest extends KafkaTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final AtomicInteger STATES = new AtomicInteger();
-
-    @RegisterExtension
-    static final ZooKeeperExtension zk = ZooKeeperExtension.server();
-
-    @RegisterExtension
-    static final KafkaBroker kafka = KafkaBroker.shared();
-
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        Collections.reverse(closing);
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-    }
 
     /** One node: its coordinator, its instance of the Kafka command log, its replicated state. */
     private record Node(Coordinator coordinator, KafkaEventLog<byte[]> commands, ReplicatedState<String, String> state)
@@ -95,25 +74,16 @@ class KafkaReplicatedStateTest {
 
     private Node node(String path, String id, UnaryOperator<ReplicatedState.Builder<String, String>> options)
             throws InterruptedException {
-        Coordinator c = Coordinator.builder(zk.connectString())
-                .namespace(zk.namespace())
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        c.start();
-        closing.add(c);
-        c.awaitConnected(Duration.ofSeconds(20));
-        KafkaEventLog<byte[]> commands = KafkaEventLog.builder(c, path + "/commands", Codec.bytes())
-                .bootstrapServers(kafka.bootstrapServers())
-                .topic("statesync." + zk.namespace() + path.replace('/', '.') + ".commands")
-                .build();
+        Coordinator c = node();
+        KafkaEventLog<byte[]> commands =
+                kafkaLog(c, path + "/commands", Codec.bytes()).build();
         commands.log().start();
         ReplicatedState<String, String> state = options.apply(ReplicatedState.builder(
                                 c, path, Codec.utf8(), Codec.utf8(), "", KafkaReplicatedStateTest::apply)
                         .participantId(id)
                         .commandLog(commands.log()))
                 .build();
-        Node node = new Node(c, commands, state);
-        closing.add(node);
+        Node node = nodes.closeLater(new Node(c, commands, state));
         state.start();
         return node;
     }
@@ -300,12 +270,12 @@ class KafkaReplicatedStateTest {
         KafkaEventLog<byte[]> latent = KafkaEventLog.builder(a.coordinator(), path + "/commands", Codec.bytes())
                 .bootstrapServers(kafka.bootstrapServers())
                 .build();
-        closing.add(latent);
+        nodes.closeLater(latent);
         ReplicatedState<String, String> refused = ReplicatedState.builder(
                         a.coordinator(), path, Codec.utf8(), Codec.utf8(), "", KafkaReplicatedStateTest::apply)
                 .commandLog(latent.log())
                 .build();
-        closing.add(refused);
+        nodes.closeLater(refused);
         assertThatThrownBy(refused::start)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("commandLog")

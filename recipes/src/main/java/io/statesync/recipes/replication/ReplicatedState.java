@@ -482,9 +482,13 @@ public interface ReplicatedState<S, C> extends Recipe, Listenable<S> {
          *       whose positions have gaps (a Kafka log's offsets: a record its readers skip, such as a
          *       second copy of an append, keeps its offset) versions jump over the gaps: the leader
          *       publishes past positions that hold no command, also at the end of the log, so every
-         *       version a submitter was given is reached. A submitter whose append was written twice
-         *       and got the second copy's position learns the command was consumed once at the first
-         *       copy, with an outcome not known there (its future fails, reason {@code OTHER}).
+         *       version a submitter was given is reached. For the end of the log an idle leader looks
+         *       every 500 ms for positions its reader passed over, so the version passes a gap at the
+         *       end within about that long; it does so only on a log given here (the default
+         *       ZooKeeper log has no gaps, and its idle leader just waits for commands). A submitter
+         *       whose append was written twice and got the second copy's position learns the command
+         *       was consumed once at the first copy, with an outcome not known there (its future
+         *       fails, reason {@code OTHER}).
          *   <li><b>Retention.</b> The leader compacts the log only if {@link #retainCommands} is set.
          *       Otherwise the log's own retention applies (a topic's {@code retention.ms}), which must
          *       keep every command until a published state covers it: a leader cannot resume at a

@@ -61,12 +61,15 @@ import org.slf4j.LoggerFactory;
  * command log behind it. It owns the leader's {@link #failure()}; the follower side (the local view,
  * the futures) stays in {@link DefaultReplicatedState}.
  *
- * <p>Positions of the command log may have gaps (a Kafka log's offsets: a record its readers skip,
- * such as a second copy of an append, keeps its offset). A position the leader passes over without
- * a command is recorded among the outcomes as {@link #SKIPPED}, so that a submitter whose append
- * returned that position learns its command was consumed elsewhere; when the leader is idle it asks
- * the log whether the positions its subscription passed over hold a command, and publishes past
- * them if not, so that the version reaches the end of the log.
+ * <p>Positions of a command log given through {@link ReplicatedState.Builder#commandLog} may have
+ * gaps (a Kafka log's offsets: a record its readers skip, such as a second copy of an append, keeps
+ * its offset). A position the leader passes over without a command is recorded among the outcomes
+ * as {@link #SKIPPED}, so that a submitter whose append returned that position learns its command
+ * was consumed elsewhere; on such a log an idle leader wakes every 500 ms to ask the log whether the
+ * positions its subscription passed over hold a command, and publishes past them if not, so that
+ * the version reaches the end of the log. The replicated state's own ZooKeeper log has no gaps (its
+ * appenders name each record's znode after its position), so there the idle leader only waits for
+ * commands. Either way the end of leadership, and so {@code close()}, interrupts the wait.
  */
 final class Writer<S, C> {
     // The recipe's logger: the writer's messages keep the category they always had.
@@ -82,7 +85,10 @@ final class Writer<S, C> {
      */
     static final String SKIPPED = "\u0000skipped";
 
-    /** How long an idle leader waits for commands before it looks for positions passed over. */
+    /**
+     * How long an idle leader waits for commands before it looks for positions passed over, on a
+     * log given through {@code commandLog} ({@link #idleChecks}).
+     */
     private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final Coordinator coordinator;
@@ -97,6 +103,9 @@ final class Writer<S, C> {
     private final int rejectionRetention;
     private final UndecodablePolicy undecodablePolicy;
     private final boolean compact;
+    /** Whether the log was given through {@code commandLog}: its positions may have gaps. */
+    private final boolean idleChecks;
+
     private final byte[] initialPublished;
 
     private final Telemetry.Probe probe;
@@ -135,6 +144,7 @@ final class Writer<S, C> {
         this.rejectionRetention = b.rejectionRetention;
         this.undecodablePolicy = b.undecodablePolicy;
         this.compact = compact;
+        this.idleChecks = b.commandLog != null;
         this.initialPublished =
                 new Published.PublishedCodec<>(b.stateCodec, statePath).encode(Published.initial(b.initial));
         this.log = log;
@@ -204,7 +214,8 @@ final class Writer<S, C> {
         try {
             while (true) {
                 List<Object> taken = new ArrayList<>();
-                Object first = inbox.poll(IDLE_CHECK_NANOS, TimeUnit.NANOSECONDS);
+                // Interrupted when leadership ends (also on close), in either wait.
+                Object first = idleChecks ? inbox.poll(IDLE_CHECK_NANOS, TimeUnit.NANOSECONDS) : inbox.take();
                 long end;
                 if (first == null) {
                     end = passedOver(sub, next);
