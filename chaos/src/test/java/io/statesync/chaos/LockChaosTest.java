@@ -111,6 +111,7 @@ class LockChaosTest {
             List<JvmProcess> others = new ArrayList<>(nodes);
             others.remove(frozen);
             long before = acquired(others);
+            long resumed;
             frozen.pause();
             boolean held = holds(frozen); // still holding as it froze (it may have released just before)
             try {
@@ -119,9 +120,11 @@ class LockChaosTest {
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> acquired(others) > before + 2);
             } finally {
+                // Taken before the signal is sent: the node cannot run before it, and may well run
+                // before resume() returns.
+                resumed = System.nanoTime();
                 frozen.resume();
             }
-            long resumed = System.nanoTime();
             if (held) {
                 frozenHolders++;
                 // how long the resumed holder went on before it released, and the writes it sent meanwhile

@@ -112,6 +112,10 @@ public final class LockNode {
                     print("ACQUIRED " + node + " " + token + " " + System.nanoTime());
                     try {
                         for (int i = 0; i < WRITES_PER_HOLD && !stop.get(); i++) {
+                            if (!handle.isValid()) { // as the docs advise: stop early once told
+                                print("INVALID " + node + " " + token + " " + System.nanoTime());
+                                break;
+                            }
                             seq++;
                             String path = "/writes/" + token + "-" + node + "-" + seq;
                             print("WRITE " + node + " " + token + " " + seq + " " + System.nanoTime());

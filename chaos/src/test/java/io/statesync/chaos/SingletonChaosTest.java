@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -83,6 +84,7 @@ class SingletonChaosTest {
         JvmProcess b = node(ensemble, namespace, "b");
         SingletonHistory history = new SingletonHistory();
         List<Long> windows = new ArrayList<>();
+        List<Resume> resumes = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             await().atMost(Duration.ofSeconds(60)).until(() -> leads(a, 0) || leads(b, 0));
             JvmProcess leader = lastTicker(a, b);
@@ -94,7 +96,11 @@ class SingletonChaosTest {
                 // frozen past its session: the successor leads once the server has expired it
                 await().atMost(Duration.ofSeconds(60)).until(() -> leads(other, otherTicks + 10));
             } finally {
+                // Taken before the signal is sent: the node cannot run before it, and may well run
+                // before resume() returns.
+                long resumedAt = System.nanoTime();
                 leader.resume();
+                resumes.add(new Resume(leader, resumedAt));
             }
             long successorTicks = ticksOf(other);
             // let the resumed node notice it lost, and the successor tick on
@@ -102,6 +108,7 @@ class SingletonChaosTest {
         }
         a.close();
         b.close();
+        ChaosReport.keep("singleton-pause", List.of(a, b));
         history.read(a.out());
         history.read(b.out());
 
@@ -116,12 +123,33 @@ class SingletonChaosTest {
         for (SingletonHistory.Overlap o : history.overlaps()) {
             windows.add(o.nanos());
         }
+        List<String> stops = new ArrayList<>();
+        for (Resume r : resumes) {
+            String[] stop = r.firstStop();
+            assertThat(stop)
+                    .as("the resumed leader's task stop after %d (target/singleton-pause-*.history)", r.nanos())
+                    .isNotNull();
+            long afterResume = Long.parseLong(stop[4]) - r.nanos();
+            // The watchdog stops the task as soon as the process runs again: well before the client
+            // could hear of the expiry from a server.
+            assertThat(afterResume)
+                    .as("the task's cancel after SIGCONT at %d, in ns (target/singleton-pause-*.history)", r.nanos())
+                    .isLessThan(TimeUnit.MILLISECONDS.toNanos(SESSION_MS / 2));
+            stops.add(String.format(
+                    Locale.ROOT,
+                    "%s's task cancelled %.1f ms after SIGCONT (%s), ticks started after SIGCONT: %d",
+                    r.node().name(),
+                    afterResume / 1e6,
+                    stop[3],
+                    r.ticksAfter(stop[2])));
+        }
         report(
                 "leader frozen past its session (SIGSTOP " + ROUNDS + "x), 3-server ensemble, session " + SESSION_MS
                         + " ms, tick " + TICK_MS + " ms",
                 landed.size(),
                 history,
-                windows);
+                windows,
+                stops);
     }
 
     @Test
@@ -157,7 +185,30 @@ class SingletonChaosTest {
                 "ZooKeeper leader server killed and restarted (" + ROUNDS + "x), 3-server ensemble",
                 landed.size(),
                 history,
+                List.of(),
                 List.of());
+    }
+
+    /** A frozen leader let go again, and when (this machine's monotonic clock, as the nodes print it). */
+    private record Resume(JvmProcess node, long nanos) {
+        /** The node's first task stop reported after the resume: {@code STOP node epoch reason cancelledAt}. */
+        String @Nullable [] firstStop() {
+            for (String line : node.out()) {
+                String[] f = line.split(" ");
+                if (line.startsWith("STOP ") && Long.parseLong(f[4]) >= nanos) {
+                    return f;
+                }
+            }
+            return null;
+        }
+
+        /** The ticks of the frozen leadership ({@code epoch}) that the node started after the resume. */
+        long ticksAfter(String epoch) {
+            return node.out().stream()
+                    .map(l -> l.split(" "))
+                    .filter(f -> f[0].equals("TICK") && f[2].equals(epoch) && Long.parseLong(f[4]) > nanos)
+                    .count();
+        }
     }
 
     private static JvmProcess lastTicker(JvmProcess a, JvmProcess b) {
@@ -200,7 +251,8 @@ class SingletonChaosTest {
         }
     }
 
-    private static void report(String scenario, int landed, SingletonHistory history, List<Long> windows)
+    private static void report(
+            String scenario, int landed, SingletonHistory history, List<Long> windows, List<String> stops)
             throws Exception {
         StringBuilder md = new StringBuilder()
                 .append("\n## ")
@@ -226,6 +278,9 @@ class SingletonChaosTest {
                     Locale.ROOT,
                     "- pause window (longest): %.1f ms\n",
                     windows.stream().mapToLong(Long::longValue).max().orElseThrow() / 1e6));
+        }
+        for (String stop : stops) {
+            md.append("- ").append(stop).append('\n');
         }
         Path file = Path.of("target", "chaos-report.md");
         Files.createDirectories(file.getParent());

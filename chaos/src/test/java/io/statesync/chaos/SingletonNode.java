@@ -85,6 +85,10 @@ public final class SingletonNode {
                                     + e.getClass().getSimpleName());
                         }
                     })
+                    // When the task was cancelled: the report's time less how long it took to stop.
+                    .onTaskStop(stop ->
+                            print("STOP " + node + " " + stop.leadership().epoch() + " " + stop.reason() + " "
+                                    + (System.nanoTime() - stop.duration().toNanos())))
                     .build()) {
                 self.set(election);
                 election.start();

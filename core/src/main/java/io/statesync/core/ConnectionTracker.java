@@ -225,6 +225,10 @@ final class ConnectionTracker {
         }
         details.put("connection", kind == null ? "NONE" : kind.name());
         details.put("healthDownAfterMs", healthDownAfter.toMillis());
+        long silent = access.silence().silentMillis();
+        if (silent >= 0) {
+            details.put("serverSilentMs", silent);
+        }
         if (!down) {
             details.put("sessionId", "0x" + Long.toHexString(session));
             details.put("sessionTimeoutMs", access.sessionTimeout().toMillis());

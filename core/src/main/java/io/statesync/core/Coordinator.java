@@ -380,7 +380,12 @@ public final class Coordinator implements AutoCloseable {
      * <p>The details carry {@code connectString}, {@code namespace}, {@code connection} (the last
      * connection state, or {@code NONE}), {@code sessionId} (hex, while connected), {@code
      * sessionTimeoutMs} (the granted value while connected), {@code disconnectedMs} (while without a
-     * connection) and {@code healthDownAfterMs}. The report is computed from state held in memory: the
+     * connection), {@code healthDownAfterMs} and {@code serverSilentMs} (how long since a server last
+     * replied, read from the ZooKeeper client's receive clock; absent before the first connection).
+     * Once {@code serverSilentMs} passes the loss policy's limit (the connection's read timeout, two
+     * thirds of the negotiated session timeout, under {@code ON_SUSPENDED}; the negotiated session
+     * timeout under {@code ON_LOST}), lock handles turn invalid and a leader's task stops, also before
+     * the client has reported the loss (see {@code docs/reliability.md}, "The pause window"). The report is computed from state held in memory: the
      * call does no I/O and never blocks.
      *
      * @return the health report

@@ -32,7 +32,14 @@ import java.time.Duration;
  * <p><b>Validity.</b> {@link #isValid()} turns {@code false} at once when the coordinator reports a
  * loss (SUSPENDED and LOST under {@link io.statesync.core.ConnectionLossPolicy#ON_SUSPENDED}, LOST
  * only under {@code ON_LOST}), when the session expires, or when the holder's znode is deleted;
- * the lock's {@link LockLostListener}s are told. A lost handle never becomes valid again, even if
+ * the lock's {@link LockLostListener}s are told. It also turns {@code false} by the clock alone, on
+ * the calling thread, once the server has not replied for as long as the policy allows (the
+ * connection's read timeout, two thirds of the negotiated session timeout, under {@code
+ * ON_SUSPENDED}; the negotiated session timeout under {@code ON_LOST}), even if the client has not
+ * reported anything yet: after this process was paused past that (a stop signal, a long garbage
+ * collection) the first call after it runs again answers {@code false}, and the coordinator's
+ * watchdog marks the handle lost within {@value io.statesync.core.internal.ServerSilence#PERIOD_MILLIS}
+ * ms of the process running again. A lost handle never becomes valid again, even if
  * the session survives: acquire anew. Its znode is deleted in the background so that it does not
  * block later acquires.
  *
@@ -53,8 +60,10 @@ public interface LockHandle extends AutoCloseable {
 
     /**
      * Whether this handle still holds the lock as far as this client knows: not released, no loss
-     * reported, the holder's znode not seen deleted. A {@code true} answer is only as fresh as the
-     * last event from ZooKeeper; use {@link #write(GuardedWrite)} or tokens for safety.
+     * reported, the holder's znode not seen deleted, and a reply from the server within the loss
+     * policy's limit (see "Validity" above). A {@code true} answer can still be stale by up to one
+     * network round trip, and the server may expire a session one round trip before this client's
+     * clock says so; use {@link #write(GuardedWrite)} or tokens for safety.
      *
      * @return {@code true} while held
      */
