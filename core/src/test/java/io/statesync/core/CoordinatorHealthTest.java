@@ -56,6 +56,9 @@ class CoordinatorHealthTest {
                 .containsEntry("connection", "CONNECTED")
                 .containsEntry("sessionTimeoutMs", c.negotiatedSessionTimeout().toMillis())
                 .containsEntry("connectString", zk.connectString());
+        // A connected client hears from the server at least every third of the session timeout.
+        assertThat((Long) up.details().get("serverSilentMs"))
+                .isBetween(0L, c.negotiatedSessionTimeout().toMillis() * 2 / 3);
         c.close();
         assertThat(c.health().status()).isEqualTo(Status.DOWN);
         assertThat(c.health().reason()).contains("closed");
