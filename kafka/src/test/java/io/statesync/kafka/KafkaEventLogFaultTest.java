@@ -16,23 +16,17 @@
 package io.statesync.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.statesync.core.Codec;
 import io.statesync.core.Coordinator;
-import io.statesync.core.OperationTimeoutException;
 import io.statesync.recipes.eventlog.EventSourcedState;
 import io.statesync.recipes.eventlog.EventSubscription;
 import io.statesync.recipes.eventlog.LogEvent;
 import io.statesync.testkit.Faults;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -97,8 +91,7 @@ class KafkaEventLogFaultTest extends KafkaTestSupport {
             states.add(state);
         }
 
-        Map<Long, String> acknowledged = new ConcurrentHashMap<>();
-        Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+        AppendHistory history = new AppendHistory();
         int writers = 4;
         int perPhase = 15;
         CyclicBarrier barrier = new CyclicBarrier(writers + 1);
@@ -113,15 +106,7 @@ class KafkaEventLogFaultTest extends KafkaTestSupport {
                         barrier.await(170, TimeUnit.SECONDS);
                         for (int i = 0; i < perPhase; i++) {
                             String e = "w" + writer + "-p" + phase + "-" + i;
-                            List<String> batch = i % 4 == 3 ? List.of(e + "a", e + "b") : List.of(e);
-                            try {
-                                long first = log.log().appendAll(batch);
-                                for (int k = 0; k < batch.size(); k++) {
-                                    acknowledged.put(first + k, batch.get(k));
-                                }
-                            } catch (OperationTimeoutException ex) {
-                                inDoubt.addAll(batch);
-                            }
+                            history.append(log.log(), i % 4 == 3 ? List.of(e + "a", e + "b") : List.of(e));
                         }
                     }
                     return null;
@@ -145,37 +130,8 @@ class KafkaEventLogFaultTest extends KafkaTestSupport {
             pool.shutdownNow();
         }
 
-        TreeMap<Long, String> ordered = new TreeMap<>(acknowledged);
         long end = logA.log().endPosition();
-        // Every reader gets every acknowledged event (an append's returned position may be a copy
-        // that readers pass over: the first copy is the one applied).
-        await().atMost(WAIT)
-                .until(() -> seen.stream()
-                        .allMatch(s -> s.stream().map(LogEvent::event).toList().containsAll(ordered.values())));
-        List<String> first = null;
-        for (List<LogEvent<String>> s : seen) {
-            List<String> events = s.stream().map(LogEvent::event).toList();
-            // Exactly once: no event twice, every acknowledged one present, nothing that was not sent.
-            assertThat(new HashSet<>(events)).hasSameSizeAs(events);
-            assertThat(events).containsAll(ordered.values());
-            Set<String> extra = new HashSet<>(events);
-            extra.removeAll(ordered.values());
-            assertThat(inDoubt).containsAll(extra);
-            // Position order, and each acknowledged event at the position its append returned.
-            List<Long> positions = s.stream().map(LogEvent::position).toList();
-            assertThat(positions).isSorted();
-            for (LogEvent<String> e : s) {
-                String at = ordered.get(e.position());
-                if (at != null) {
-                    assertThat(e.event()).isEqualTo(at);
-                }
-            }
-            if (first == null) {
-                first = events;
-            } else {
-                assertThat(events).isEqualTo(first);
-            }
-        }
+        history.checkReaders(seen, WAIT);
         for (EventSourcedState<String, String> state : states) {
             assertThat(state.awaitPosition(end, WAIT)).isTrue();
         }
