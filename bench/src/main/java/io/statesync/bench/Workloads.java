@@ -32,6 +32,7 @@ final class Workloads {
         add(all, "replication", ReplicationWorkloads.all());
         add(all, "large", LargeValueWorkloads.all(quick)); // one group per size, named by each comparison
         add(all, "instances", InstanceWorkloads.all(quick));
+        add(all, "storm", ReconnectWorkloads.all(quick)); // restarts its group's server
         add(all, "overhead", OverheadWorkloads.all());
         return all;
     }

@@ -26,6 +26,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,11 +40,13 @@ import java.util.stream.Stream;
  * and the watches and ephemeral znodes it holds on the server.
  */
 final class ZooKeeperProcess implements AutoCloseable {
-    private final Process process;
+    private final List<String> command;
     private final Path dataDir;
     private final int port;
+    private volatile Process process;
 
-    private ZooKeeperProcess(Process process, Path dataDir, int port) {
+    private ZooKeeperProcess(List<String> command, Process process, Path dataDir, int port) {
+        this.command = command;
         this.process = process;
         this.dataDir = dataDir;
         this.port = port;
@@ -76,24 +79,53 @@ final class ZooKeeperProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add("org.apache.zookeeper.server.ZooKeeperServerMain");
         command.add(config.toString());
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server.log").toFile())
-                .start();
-        ZooKeeperProcess zk = new ZooKeeperProcess(process, dir, port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!zk.answers()) {
-            if (!process.isAlive()) {
-                throw new IOException(
-                        "ZooKeeper exited with " + process.exitValue() + "; see " + dir.resolve("server.log"));
-            }
-            if (System.nanoTime() > deadline) {
-                zk.close();
-                throw new IOException("ZooKeeper did not answer within 60s; see " + dir.resolve("server.log"));
-            }
-            TimeUnit.MILLISECONDS.sleep(100); // polling a process that is starting, not synchronizing threads
+        ZooKeeperProcess zk = new ZooKeeperProcess(command, launch(command, dir), dir, port);
+        try {
+            zk.awaitAnswer();
+        } catch (IOException e) {
+            zk.close();
+            throw e;
         }
         return zk;
+    }
+
+    private static Process launch(List<String> command, Path dir) throws IOException {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("server.log").toFile()))
+                .start();
+    }
+
+    /** Returns once the server answers {@code ruok}; at most 60 s. */
+    private void awaitAnswer() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!answers()) {
+            if (!process.isAlive()) {
+                throw new IOException(
+                        "ZooKeeper exited with " + process.exitValue() + "; see " + dataDir.resolve("server.log"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("ZooKeeper did not answer within 60s; see " + dataDir.resolve("server.log"));
+            }
+            TimeUnit.MILLISECONDS.sleep(20); // polling a process that is starting, not synchronizing threads
+        }
+    }
+
+    /**
+     * Kills the server (SIGKILL, as a crash), keeps it down for {@code down}, and starts it again on
+     * the same port and data directory; returns once it answers. Its sessions come back from its
+     * data; its counters start again from zero.
+     */
+    void restart(Duration down) throws IOException, InterruptedException {
+        Process old = process;
+        old.destroyForcibly();
+        if (!old.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IOException("ZooKeeper did not exit within 30 s of SIGKILL");
+        }
+        TimeUnit.NANOSECONDS.sleep(down.toNanos()); // the outage itself, not a synchronisation
+        process = launch(command, dataDir);
+        awaitAnswer();
     }
 
     /** Where every server's temporary data directory is made: the JVM's temporary directory. */
