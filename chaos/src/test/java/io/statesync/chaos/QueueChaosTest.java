@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,10 @@ import org.junit.jupiter.api.Timeout;
  * QueueNode}) on a real ensemble of three ZooKeeper server processes. Nemeses, each round: a worker
  * killed (SIGKILL) while it holds a claim, a fresh worker started in its place; a worker frozen
  * (SIGSTOP) while it holds a claim until another worker has taken the item, then resumed; the
- * ensemble's leader server killed and restarted. Checked by {@link QueueHistory}: no acknowledged
- * offer lost, no item acknowledged twice, every poison item a dead letter. Histories are kept in
+ * ensemble's leader server killed and restarted. Server nemeses alone, in a second test, each
+ * round: a follower server frozen, quorum lost, a rolling restart ({@link ServerFaults}). Checked by
+ * {@link QueueHistory} after the workers drained the queue: no acknowledged offer lost, no item
+ * acknowledged twice, every poison item a dead letter, the queue empty. Histories are kept in
  * {@code target/}.
  */
 @Timeout(600)
@@ -203,27 +206,7 @@ class QueueChaosTest {
                     .until(() -> acked(workers) > before);
             ensemble.restart(server);
         }
-        long settled = acked(workers);
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> acked(workers) > settled + 40);
-        for (JvmProcess p : producers) {
-            p.type("stop");
-        }
-        for (JvmProcess p : producers) {
-            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(60));
-        }
-        for (JvmProcess p : workers) {
-            p.type("stop");
-        }
-        for (JvmProcess p : workers) {
-            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(300)); // the drain: as long as items come
-        }
-        ChaosReport.keep(namespace, all);
-        QueueHistory history = new QueueHistory();
-        for (JvmProcess p : all) {
-            history.read(p.name(), p.out(), killed.contains(p));
-        }
+        QueueHistory history = stopAndDrain(namespace, producers, workers, all, killed);
 
         ChaosReport.append(String.format(
                 Locale.ROOT,
@@ -260,5 +243,98 @@ class QueueChaosTest {
                 .as("queue checks (histories in target/%s-*.history)", namespace)
                 .isEmpty();
         assertThat(history.acknowledged()).isGreaterThan(100);
+    }
+
+    @Test
+    @Tag("slow")
+    void noAcknowledgedOfferIsLostNorAnyItemAcknowledgedTwiceThroughAFrozenFollowerQuorumLossAndARollingRestart()
+            throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-queue-servers";
+        processes.keepHistoriesAs(namespace);
+        Map<String, List<String>> args = new LinkedHashMap<>();
+        for (String[] n :
+                new String[][] {{"p1", "produce"}, {"p2", "produce"}, {"w1", "work"}, {"w2", "work"}, {"w3", "work"}}) {
+            args.put(n[0], args(ensemble, namespace, n[0], n[1]));
+        }
+        List<JvmProcess> all = processes.nodes(QueueNode.class, args);
+        List<JvmProcess> producers = all.subList(0, 2);
+        List<JvmProcess> workers = all.subList(2, 5);
+        // offers acknowledged and items acknowledged: both sides of the queue count as progress
+        LongSupplier progress = () -> offered(producers) + acked(workers);
+        List<String> measured =
+                ServerFaults.eachRound(ensemble, ROUNDS, Duration.ofMillis(SESSION_MS * 3L / 2), progress);
+        QueueHistory history = stopAndDrain(namespace, producers, workers, all, List.of());
+        List<String> violations = history.check();
+        ChaosReport.append(String.format(
+                Locale.ROOT,
+                "\n## Work queue, 2 producers, 3 workers (maxDeliveries 3, every 25th item poison): a follower server"
+                        + " frozen (SIGSTOP), quorum lost (leader and a follower SIGKILLed, then restarted), a rolling"
+                        + " restart (SIGTERM), %dx each, session %d ms\n\n"
+                        + "- offers: %s; acknowledged by a worker: %d; dead letters: %d (every poison item);"
+                        + " delivered more than once: %d\n"
+                        + "- violations: %s; unknown-outcome offers consumed: %d;"
+                        + " acks refused (claim lost): %d; acks with an unknown outcome: %d\n- %s\n",
+                ROUNDS,
+                SESSION_MS,
+                history.offerOutcomes(),
+                history.acknowledged(),
+                history.deadLetters(),
+                history.redelivered(),
+                violations,
+                history.unknownOffersConsumed(),
+                history.lost().size(),
+                history.unknownAcks().size(),
+                String.join("\n- ", measured)));
+        assertThat(violations)
+                .as("queue checks (histories in target/%s-*.history)", namespace)
+                .isEmpty();
+        assertThat(history.acknowledged()).isGreaterThan(100);
+    }
+
+    private static long offered(List<JvmProcess> producers) {
+        long n = 0;
+        for (JvmProcess p : producers) {
+            n += p.out().stream().filter(l -> l.startsWith("OK ")).count();
+        }
+        return n;
+    }
+
+    /**
+     * Waits until the workers acknowledge more, stops the producers, then the workers (each drains
+     * the queue and lists the dead letters), keeps the histories and reads them.
+     *
+     * @param killed the processes that were killed: an item they held without an outcome is an ack
+     *     in doubt
+     */
+    private static QueueHistory stopAndDrain(
+            String namespace,
+            List<JvmProcess> producers,
+            List<JvmProcess> workers,
+            List<JvmProcess> all,
+            List<JvmProcess> killed)
+            throws Exception {
+        long settled = acked(workers);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> acked(workers) > settled + 40);
+        for (JvmProcess p : producers) {
+            p.type("stop");
+        }
+        for (JvmProcess p : producers) {
+            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(60));
+        }
+        for (JvmProcess p : workers) {
+            p.type("stop");
+        }
+        for (JvmProcess p : workers) {
+            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(300)); // the drain: as long as items come
+        }
+        ChaosReport.keep(namespace, all);
+        QueueHistory history = new QueueHistory();
+        for (JvmProcess p : all) {
+            history.read(p.name(), p.out(), killed.contains(p));
+        }
+        return history;
     }
 }

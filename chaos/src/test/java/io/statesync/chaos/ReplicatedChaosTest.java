@@ -35,8 +35,10 @@ import org.junit.jupiter.api.Timeout;
  * ({@link ReplicatedNode}), on a real ensemble of three ZooKeeper server processes. Nemeses, each
  * round: the leading node frozen past its session (SIGSTOP, then SIGCONT); the leading node killed
  * (SIGKILL), a fresh node started in its place; the ensemble's leader server killed and restarted.
- * Checked by {@link ReplicatedHistory}: every acknowledged command applied exactly once, at the
- * position its future named, in one order on every node. Histories are kept in {@code target/}.
+ * Server nemeses alone, in a second test, each round: a follower server frozen, quorum lost, a
+ * rolling restart ({@link ServerFaults}). Checked by {@link ReplicatedHistory}: every acknowledged
+ * command applied exactly once, at the position its future named, in one order on every node.
+ * Histories are kept in {@code target/}.
  */
 @Timeout(600)
 @Tag("slow")
@@ -203,6 +205,75 @@ class ReplicatedChaosTest {
             afterServerKill.add(ChaosReport.firstSentAndAcknowledgedAfter(nodes, serverKilledAt));
             ensemble.restart(server);
         }
+        ReplicatedHistory history = stopAndCheck(namespace, nodes, all);
+        ChaosReport.append(String.format(
+                Locale.ROOT,
+                "\n## Replicated state, 3 submitting nodes: the leading node frozen past its session (SIGSTOP %dx),"
+                        + " the leading node killed (SIGKILL %dx, a fresh node in its place), the ensemble's leader"
+                        + " server killed and restarted (%dx), session %d ms\n\n"
+                        + "- submissions: %s; commands applied: %d; states seen and checked: %d; nodes' final states"
+                        + " compared: %d\n"
+                        + "- acknowledged commands lost: 0; applied twice: 0; out of order on a node: 0;"
+                        + " unknown-outcome commands applied: %d\n"
+                        + "- after the freeze: %s; after the node kill: %s; the first command submitted after the"
+                        + " server kill applied %s ms after it\n",
+                ROUNDS,
+                ROUNDS,
+                ROUNDS,
+                SESSION_MS,
+                history.outcomes(),
+                history.reference().size(),
+                history.statesSeen(),
+                history.finals(),
+                history.unknownApplied(),
+                afterFreeze,
+                afterKill,
+                EventLogChaosTest.millis(afterServerKill)));
+    }
+
+    @Test
+    @Tag("slow")
+    void everyAcknowledgedCommandIsAppliedOnceInOneOrderThroughAFrozenFollowerQuorumLossAndARollingRestart()
+            throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-replicated-servers";
+        processes.keepHistoriesAs(namespace);
+        Map<String, List<String>> args = new LinkedHashMap<>();
+        for (String n : List.of("n1", "n2", "n3")) {
+            args.put(n, args(ensemble, namespace, n));
+        }
+        List<JvmProcess> nodes = processes.nodes(ReplicatedNode.class, args);
+        List<String> measured = ServerFaults.eachRound(
+                ensemble, ROUNDS, Duration.ofMillis(SESSION_MS * 3L / 2), () -> acknowledged(nodes));
+        ReplicatedHistory history = stopAndCheck(namespace, nodes, nodes);
+        ChaosReport.append(String.format(
+                Locale.ROOT,
+                "\n## Replicated state, 3 submitting nodes: a follower server frozen (SIGSTOP), quorum lost (leader and"
+                        + " a follower SIGKILLed, then restarted), a rolling restart (SIGTERM), %dx each, session %d"
+                        + " ms\n\n"
+                        + "- submissions: %s; commands applied: %d; states seen and checked: %d; nodes' final states"
+                        + " compared: %d\n"
+                        + "- acknowledged commands lost: 0; applied twice: 0; out of order on a node: 0;"
+                        + " unknown-outcome commands applied: %d\n- %s\n",
+                ROUNDS,
+                SESSION_MS,
+                history.outcomes(),
+                history.reference().size(),
+                history.statesSeen(),
+                history.finals(),
+                history.unknownApplied(),
+                String.join("\n- ", measured)));
+    }
+
+    /**
+     * Waits until the nodes acknowledge more, stops their submissions, waits until each has the
+     * newest version any process saw, keeps the histories and checks them.
+     *
+     * @param nodes the running nodes
+     * @param all every node started, killed ones too
+     */
+    private static ReplicatedHistory stopAndCheck(String namespace, List<JvmProcess> nodes, List<JvmProcess> all)
+            throws Exception {
         long settled = acknowledged(nodes);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
@@ -230,28 +301,6 @@ class ReplicatedChaosTest {
                 .isEmpty();
         assertThat(history.finals()).isEqualTo(3);
         assertThat(history.reference()).hasSizeGreaterThan(50);
-        ChaosReport.append(String.format(
-                Locale.ROOT,
-                "\n## Replicated state, 3 submitting nodes: the leading node frozen past its session (SIGSTOP %dx),"
-                        + " the leading node killed (SIGKILL %dx, a fresh node in its place), the ensemble's leader"
-                        + " server killed and restarted (%dx), session %d ms\n\n"
-                        + "- submissions: %s; commands applied: %d; states seen and checked: %d; nodes' final states"
-                        + " compared: %d\n"
-                        + "- acknowledged commands lost: 0; applied twice: 0; out of order on a node: 0;"
-                        + " unknown-outcome commands applied: %d\n"
-                        + "- after the freeze: %s; after the node kill: %s; the first command submitted after the"
-                        + " server kill applied %s ms after it\n",
-                ROUNDS,
-                ROUNDS,
-                ROUNDS,
-                SESSION_MS,
-                history.outcomes(),
-                history.reference().size(),
-                history.statesSeen(),
-                history.finals(),
-                history.unknownApplied(),
-                afterFreeze,
-                afterKill,
-                EventLogChaosTest.millis(afterServerKill)));
+        return history;
     }
 }

@@ -18,6 +18,8 @@ package io.statesync.chaos;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -31,6 +33,24 @@ final class ServerFaults {
     private static final int PROGRESS = 20;
 
     private ServerFaults() {}
+
+    /**
+     * The three faults in turn, {@code rounds} times: a follower frozen for {@code down}, quorum lost
+     * for {@code down}, a rolling restart; each followed by a wait until the workload progresses.
+     *
+     * @return what each fault measured, in the order they were done
+     * @throws Exception if a server cannot be signalled, stopped or restarted, or does not serve again
+     */
+    static List<String> eachRound(Ensemble ensemble, int rounds, Duration down, LongSupplier progress)
+            throws Exception {
+        List<String> measured = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            measured.add(frozenFollower(ensemble, down, progress));
+            measured.add(quorumLoss(ensemble, down, progress));
+            measured.add(rollingRestart(ensemble, progress));
+        }
+        return measured;
+    }
 
     /**
      * A follower server frozen (SIGSTOP) for {@code frozen}, the workload going on meanwhile, then

@@ -27,12 +27,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -187,6 +192,71 @@ class SingletonChaosTest {
                 history,
                 List.of(),
                 List.of());
+    }
+
+    @Test
+    @Tag("slow")
+    void oneSingletonAndFencedOrderThroughAFrozenFollowerQuorumLossAndARollingRestart() throws Exception {
+        Ensemble ensemble = processes.later(Ensemble.start(3));
+        String namespace = "chaos-singleton-servers";
+        processes.keepHistoriesAs(namespace);
+        JvmProcess a = node(ensemble, namespace, "a");
+        JvmProcess b = node(ensemble, namespace, "b");
+        // guarded writes acknowledged: the singleton ticks on one node and its writes land
+        java.util.function.LongSupplier progress = () -> Stream.of(a, b)
+                .flatMap(p -> p.out().stream())
+                .filter(l -> l.startsWith("OK "))
+                .count();
+        List<String> measured =
+                ServerFaults.eachRound(ensemble, ROUNDS, Duration.ofMillis(SESSION_MS * 3L / 2), progress);
+        long before = progress.getAsLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> progress.getAsLong() > before + 50);
+        a.close();
+        b.close();
+        SingletonHistory history = new SingletonHistory();
+        history.read(a.out());
+        history.read(b.out());
+        List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
+        List<SingletonHistory.Landed> outOfOrder = SingletonHistory.outOfOrder(landed);
+        List<SingletonHistory.Tick> late = history.lateWritesThatLanded();
+        List<SingletonHistory.Overlap> overlaps = history.overlaps();
+        Map<String, Long> outcomes = history.ticks().stream()
+                .collect(Collectors.groupingBy(history::outcome, TreeMap::new, Collectors.counting()));
+        ChaosReport.append(String.format(
+                Locale.ROOT,
+                "\n## Singleton, 2 nodes, a guarded write per tick: a follower server frozen (SIGSTOP), quorum lost"
+                        + " (leader and a follower SIGKILLed, then restarted), a rolling restart (SIGTERM), %dx each,"
+                        + " session %d ms, tick %d ms\n\n"
+                        + "- ticks: %d in %d leaderships; their guarded writes: %s; landed: %d\n"
+                        + "- landed out of epoch order: %d %s; landed after the successor's first tick: %d %s;"
+                        + " a task ticking beside its successor: %d %s\n- %s\n",
+                ROUNDS,
+                SESSION_MS,
+                TICK_MS,
+                history.ticks().size(),
+                history.ticks().stream()
+                        .map(SingletonHistory.Tick::epoch)
+                        .distinct()
+                        .count(),
+                outcomes,
+                landed.size(),
+                outOfOrder.size(),
+                outOfOrder,
+                late.size(),
+                late,
+                overlaps.size(),
+                overlaps,
+                String.join("\n- ", measured)));
+        assertThat(landed).as("guarded writes landed").isNotEmpty();
+        assertThat(outOfOrder)
+                .as("fenced writes that landed after a write of a newer epoch (target/%s-*.history)", namespace)
+                .isEmpty();
+        assertThat(late)
+                .as("an old leader's guarded writes that landed after its successor's first tick")
+                .isEmpty();
+        assertThat(overlaps)
+                .as("without a pause, no task ticks beside its successor (target/%s-*.history)", namespace)
+                .isEmpty();
     }
 
     /** A frozen leader let go again, and when (this machine's monotonic clock, as the nodes print it). */
