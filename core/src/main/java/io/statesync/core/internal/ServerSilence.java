@@ -216,7 +216,11 @@ public final class ServerSilence {
             return;
         }
         acted = true;
-        LOG.warn("{}: holders give up now, before the client reports it", reason);
+        if (actions.isEmpty()) {
+            LOG.debug("{}; nothing is held here", reason);
+        } else {
+            LOG.warn("{}: holders give up now, before the client reports it", reason);
+        }
         for (Runnable action : actions) {
             try {
                 action.run();
