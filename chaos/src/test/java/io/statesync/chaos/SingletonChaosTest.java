@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.zookeeper.ZooKeeper;
@@ -111,11 +112,8 @@ class SingletonChaosTest {
             // let the resumed node notice it lost, and the successor tick on
             await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(other) > successorTicks + 100);
         }
-        a.close();
-        b.close();
+        stopAndRead(history, a, b);
         ChaosReport.keep("singleton-pause", List.of(a, b));
-        history.read(a.out());
-        history.read(b.out());
 
         List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
         assertThat(landed).as("guarded writes landed").isNotEmpty();
@@ -174,11 +172,7 @@ class SingletonChaosTest {
         }
         long before = ticksOf(a) + ticksOf(b);
         await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(a) + ticksOf(b) > before + 50);
-        a.close();
-        b.close();
-        SingletonHistory history = new SingletonHistory();
-        history.read(a.out());
-        history.read(b.out());
+        SingletonHistory history = stopAndRead(new SingletonHistory(), a, b);
 
         List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
         assertThat(SingletonHistory.outOfOrder(landed)).isEmpty();
@@ -203,7 +197,7 @@ class SingletonChaosTest {
         JvmProcess a = node(ensemble, namespace, "a");
         JvmProcess b = node(ensemble, namespace, "b");
         // guarded writes acknowledged: the singleton ticks on one node and its writes land
-        java.util.function.LongSupplier progress = () -> Stream.of(a, b)
+        LongSupplier progress = () -> Stream.of(a, b)
                 .flatMap(p -> p.out().stream())
                 .filter(l -> l.startsWith("OK "))
                 .count();
@@ -211,11 +205,7 @@ class SingletonChaosTest {
                 ServerFaults.eachRound(ensemble, ROUNDS, Duration.ofMillis(SESSION_MS * 3L / 2), progress);
         long before = progress.getAsLong();
         await().atMost(Duration.ofSeconds(60)).until(() -> progress.getAsLong() > before + 50);
-        a.close();
-        b.close();
-        SingletonHistory history = new SingletonHistory();
-        history.read(a.out());
-        history.read(b.out());
+        SingletonHistory history = stopAndRead(new SingletonHistory(), a, b);
         List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
         List<SingletonHistory.Landed> outOfOrder = SingletonHistory.outOfOrder(landed);
         List<SingletonHistory.Tick> late = history.lateWritesThatLanded();
@@ -279,6 +269,15 @@ class SingletonChaosTest {
                     .filter(f -> f[0].equals("TICK") && f[2].equals(epoch) && Long.parseLong(f[4]) > nanos)
                     .count();
         }
+    }
+
+    /** Stops both nodes and reads what they printed into {@code history}. */
+    private static SingletonHistory stopAndRead(SingletonHistory history, JvmProcess a, JvmProcess b) {
+        a.close();
+        b.close();
+        history.read(a.out());
+        history.read(b.out());
+        return history;
     }
 
     private static JvmProcess lastTicker(JvmProcess a, JvmProcess b) {

@@ -22,12 +22,17 @@ import io.statesync.core.OperationTimeoutException;
 import io.statesync.recipes.eventlog.EventLog;
 import io.statesync.recipes.eventlog.LogEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What writers appended under faults — each acknowledged event at the position its append returned,
@@ -51,6 +56,39 @@ final class AppendHistory {
         } catch (OperationTimeoutException e) {
             inDoubt.addAll(batch);
         }
+    }
+
+    /**
+     * Starts {@code writers} writers on the pool, writer {@code w} on {@code logs.get(w % size)}:
+     * each waits at the barrier before each of {@code phases} phases, then appends {@code perPhase}
+     * times (every fourth a batch of two), so that the caller injects a fault between two phases.
+     *
+     * @return the writers' runs
+     */
+    List<Future<?>> phasedWriters(
+            ExecutorService pool,
+            List<EventLog<String>> logs,
+            int writers,
+            int phases,
+            int perPhase,
+            CyclicBarrier barrier,
+            Duration phaseWait) {
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            EventLog<String> log = logs.get(w % logs.size());
+            running.add(pool.submit(() -> {
+                for (int phase = 0; phase < phases; phase++) {
+                    barrier.await(phaseWait.toMillis(), TimeUnit.MILLISECONDS);
+                    for (int i = 0; i < perPhase; i++) {
+                        String e = "w" + writer + "-p" + phase + "-" + i;
+                        append(log, i % 4 == 3 ? List.of(e + "a", e + "b") : List.of(e));
+                    }
+                }
+                return null;
+            }));
+        }
+        return running;
     }
 
     int acknowledgedCount() {

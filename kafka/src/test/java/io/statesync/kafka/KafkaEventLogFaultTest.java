@@ -97,21 +97,8 @@ class KafkaEventLogFaultTest extends KafkaTestSupport {
         CyclicBarrier barrier = new CyclicBarrier(writers + 1);
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                KafkaEventLog<String> log = w % 2 == 0 ? logA : logB;
-                running.add(pool.submit(() -> {
-                    for (int phase = 0; phase < 3; phase++) {
-                        barrier.await(170, TimeUnit.SECONDS);
-                        for (int i = 0; i < perPhase; i++) {
-                            String e = "w" + writer + "-p" + phase + "-" + i;
-                            history.append(log.log(), i % 4 == 3 ? List.of(e + "a", e + "b") : List.of(e));
-                        }
-                    }
-                    return null;
-                }));
-            }
+            List<Future<?>> running = history.phasedWriters(
+                    pool, List.of(logA.log(), logB.log()), writers, 3, perPhase, barrier, Duration.ofSeconds(170));
             barrier.await(60, TimeUnit.SECONDS); // phase 0: no fault
             barrier.await(60, TimeUnit.SECONDS); // phase 1: the broker restarts under the appends
             long t0 = System.nanoTime();

@@ -157,21 +157,8 @@ class KafkaMultiBrokerTest {
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         List<Integer> leaders = new ArrayList<>();
         try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                KafkaEventLog<String> log = w % 2 == 0 ? logA : logB;
-                running.add(pool.submit(() -> {
-                    for (int phase = 0; phase < phases; phase++) {
-                        barrier.await(200, TimeUnit.SECONDS);
-                        for (int i = 0; i < perPhase; i++) {
-                            String e = "w" + writer + "-p" + phase + "-" + i;
-                            history.append(log.log(), i % 4 == 3 ? List.of(e + "a", e + "b") : List.of(e));
-                        }
-                    }
-                    return null;
-                }));
-            }
+            List<Future<?>> running = history.phasedWriters(
+                    pool, List.of(logA.log(), logB.log()), writers, phases, perPhase, barrier, Duration.ofSeconds(200));
             barrier.await(60, TimeUnit.SECONDS); // phase 0: no fault
             for (int change = 0; change < phases - 1; change++) {
                 barrier.await(200, TimeUnit.SECONDS); // the next phase starts; its partition leader goes
