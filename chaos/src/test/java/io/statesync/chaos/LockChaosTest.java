@@ -144,9 +144,9 @@ class LockChaosTest {
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> acquired(nodes) > after + 5);
         }
-        LockHistory history = stopAndRead(nodes);
-        List<LockHistory.Landed> landed = landedWrites(ensemble, namespace);
-        check(history, landed);
+        LockHistory history = LockHistory.stopAndRead(nodes);
+        List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);
+        LockHistory.checkFencing(history, landed);
         long longest = history.overlaps().stream()
                 .mapToLong(LockHistory.Overlap::nanos)
                 .max()
@@ -217,12 +217,12 @@ class LockChaosTest {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> acquired(nodes) > after + 5);
-        LockHistory history = stopAndRead(nodes);
+        LockHistory history = LockHistory.stopAndRead(nodes);
         for (int i = 0; i < killed.size(); i++) {
             history.read(killed.get(i).out(), killedAt.get(i)); // a killed holder's holding ends at the kill
         }
-        List<LockHistory.Landed> landed = landedWrites(ensemble, namespace);
-        check(history, landed);
+        List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);
+        LockHistory.checkFencing(history, landed);
         assertThat(history.overlaps())
                 .as("holdings that overlapped, without a pause")
                 .isEmpty();
@@ -289,10 +289,10 @@ class LockChaosTest {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> acquired(nodes) > after + 5);
-        LockHistory history = stopAndRead(nodes);
+        LockHistory history = LockHistory.stopAndRead(nodes);
         ChaosReport.keep(namespace, nodes);
-        List<LockHistory.Landed> landed = landedWrites(ensemble, namespace);
-        check(history, landed);
+        List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);
+        LockHistory.checkFencing(history, landed);
         long longest = history.overlaps().stream()
                 .mapToLong(LockHistory.Overlap::nanos)
                 .max()
@@ -312,34 +312,6 @@ class LockChaosTest {
                         history.overlaps().size(),
                         longest / 1e6,
                         String.join("\n- ", measured)));
-    }
-
-    private static LockHistory stopAndRead(List<JvmProcess> nodes) throws Exception {
-        for (JvmProcess p : nodes) {
-            p.type("stop");
-        }
-        for (JvmProcess p : nodes) {
-            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(60));
-        }
-        LockHistory history = new LockHistory();
-        long end = System.nanoTime();
-        for (JvmProcess p : nodes) {
-            history.read(p.out(), end);
-        }
-        return history;
-    }
-
-    private static void check(LockHistory history, List<LockHistory.Landed> landed) {
-        assertThat(landed).as("lock-guarded writes landed").isNotEmpty();
-        assertThat(LockHistory.outOfOrder(landed))
-                .as("writes that landed after a write of a higher token")
-                .isEmpty();
-        assertThat(history.acknowledgedButLost(landed))
-                .as("acknowledged writes missing")
-                .isEmpty();
-        assertThat(history.refusedButLanded(landed))
-                .as("refused writes that landed")
-                .isEmpty();
     }
 
     /** The znodes under {@code path}, each with its ephemeral owner and creation zxid, in hex. */
@@ -365,30 +337,6 @@ class LockChaosTest {
                 for (String child : zk.getChildren(p, false)) {
                     todo.add(p + "/" + child);
                 }
-            }
-            return out;
-        } finally {
-            zk.close();
-        }
-    }
-
-    /** Every lock-guarded write that landed, with the zxid that created it, read from the ensemble. */
-    private static List<LockHistory.Landed> landedWrites(Ensemble ensemble, String namespace) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(ensemble.connectString(), 30_000, e -> {
-            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        try {
-            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
-            String dir = "/" + namespace + "/writes";
-            zk.sync(dir, (rc, path, ctx) -> {}, null);
-            List<LockHistory.Landed> out = new ArrayList<>();
-            for (String name : zk.getChildren(dir, false)) {
-                Stat stat = new Stat();
-                zk.getData(dir + "/" + name, false, stat);
-                out.add(new LockHistory.Landed(name, LockHistory.tokenOf(name), stat.getCzxid()));
             }
             return out;
         } finally {

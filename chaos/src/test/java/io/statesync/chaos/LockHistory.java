@@ -15,6 +15,11 @@
  */
 package io.statesync.chaos;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statesync.testkit.JvmProcess;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -148,5 +153,38 @@ final class LockHistory {
     /** The token of a landed write's name {@code token-node-seq}. */
     static long tokenOf(String name) {
         return Long.parseLong(name.substring(0, name.indexOf('-')));
+    }
+
+    /** Tells the lock nodes to stop, waits for each to say it is done, and reads what they printed. */
+    static LockHistory stopAndRead(List<JvmProcess> nodes) throws IOException, InterruptedException {
+        for (JvmProcess p : nodes) {
+            p.type("stop");
+        }
+        for (JvmProcess p : nodes) {
+            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(60));
+        }
+        LockHistory history = new LockHistory();
+        long end = System.nanoTime();
+        for (JvmProcess p : nodes) {
+            history.read(p.out(), end);
+        }
+        return history;
+    }
+
+    /**
+     * The fencing checks of a lock run: writes landed, none after a write of a higher token, every
+     * acknowledged write landed, no refused write landed.
+     */
+    static void checkFencing(LockHistory history, List<Landed> landed) {
+        assertThat(landed).as("lock-guarded writes landed").isNotEmpty();
+        assertThat(outOfOrder(landed))
+                .as("writes that landed after a write of a higher token")
+                .isEmpty();
+        assertThat(history.acknowledgedButLost(landed))
+                .as("acknowledged writes missing")
+                .isEmpty();
+        assertThat(history.refusedButLanded(landed))
+                .as("refused writes that landed")
+                .isEmpty();
     }
 }

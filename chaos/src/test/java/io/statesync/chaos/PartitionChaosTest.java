@@ -26,13 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -72,6 +67,7 @@ class PartitionChaosTest {
     private record Expiry(Isolation isolation, CompletableFuture<Long> deleted) {}
 
     @Test
+    @Tag("slow") // about 45 s; in-process, NoTwoLeadersTest covers the silent partition in every build
     void aLeaderCutOffFromEveryServerStopsItsTaskBeforeItsSuccessorStarts() throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-partition-singleton";
@@ -94,7 +90,7 @@ class PartitionChaosTest {
         JvmProcess a = nodes.get(0);
         JvmProcess b = nodes.get(1);
         List<Expiry> isolations = new ArrayList<>();
-        try (Reader reader = new Reader(ensemble)) {
+        try (EnsembleReader reader = new EnsembleReader(ensemble)) {
             for (int round = 0; round < ROUNDS; round++) {
                 // both nodes in the election (a healed one joins again with a new session)
                 await().atMost(Duration.ofSeconds(60))
@@ -135,7 +131,7 @@ class PartitionChaosTest {
         SingletonHistory history = new SingletonHistory();
         history.read(a.out());
         history.read(b.out());
-        List<SingletonHistory.Landed> landed = singletonWrites(ensemble, namespace);
+        List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
         assertThat(landed).as("guarded writes landed").isNotEmpty();
         assertThat(SingletonHistory.outOfOrder(landed))
                 .as("fenced writes that landed after a write of a newer epoch")
@@ -263,18 +259,9 @@ class PartitionChaosTest {
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> acquired(List.of(isolated)) > again);
         }
-        LockHistory history = stopAndRead(nodes);
-        List<LockHistory.Landed> landed = lockWrites(ensemble, namespace);
-        assertThat(landed).as("lock-guarded writes landed").isNotEmpty();
-        assertThat(LockHistory.outOfOrder(landed))
-                .as("writes that landed after a write of a higher token")
-                .isEmpty();
-        assertThat(history.acknowledgedButLost(landed))
-                .as("acknowledged writes missing")
-                .isEmpty();
-        assertThat(history.refusedButLanded(landed))
-                .as("refused writes that landed")
-                .isEmpty();
+        LockHistory history = LockHistory.stopAndRead(nodes);
+        List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);
+        LockHistory.checkFencing(history, landed);
         assertThat(history.overlaps())
                 .as("holdings that overlapped (target/%s-*.history)", namespace)
                 .isEmpty();
@@ -432,113 +419,5 @@ class PartitionChaosTest {
                     return false;
                 });
         return found[0];
-    }
-
-    private static LockHistory stopAndRead(List<JvmProcess> nodes) throws Exception {
-        for (JvmProcess p : nodes) {
-            p.type("stop");
-        }
-        for (JvmProcess p : nodes) {
-            p.awaitLine("DONE " + p.name(), Duration.ofSeconds(60));
-        }
-        LockHistory history = new LockHistory();
-        long end = System.nanoTime();
-        for (JvmProcess p : nodes) {
-            history.read(p.out(), end);
-        }
-        return history;
-    }
-
-    private static List<SingletonHistory.Landed> singletonWrites(Ensemble ensemble, String namespace) throws Exception {
-        try (Reader reader = new Reader(ensemble)) {
-            List<SingletonHistory.Landed> out = new ArrayList<>();
-            reader.landed("/" + namespace + "/writes", (name, czxid) -> {
-                long epoch = Long.parseLong(name.substring(0, name.indexOf('-')));
-                out.add(new SingletonHistory.Landed(name, epoch, czxid));
-            });
-            return out;
-        }
-    }
-
-    private static List<LockHistory.Landed> lockWrites(Ensemble ensemble, String namespace) throws Exception {
-        try (Reader reader = new Reader(ensemble)) {
-            List<LockHistory.Landed> out = new ArrayList<>();
-            reader.landed(
-                    "/" + namespace + "/writes",
-                    (name, czxid) -> out.add(new LockHistory.Landed(name, LockHistory.tokenOf(name), czxid)));
-            return out;
-        }
-    }
-
-    /** A plain ZooKeeper client on the ensemble itself (not behind a partition), to read back what it kept. */
-    private static final class Reader implements AutoCloseable {
-        private final ZooKeeper zk;
-
-        Reader(Ensemble ensemble) throws Exception {
-            CountDownLatch connected = new CountDownLatch(1);
-            zk = new ZooKeeper(ensemble.connectString(), 30_000, e -> {
-                if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                    connected.countDown();
-                }
-            });
-            if (!connected.await(30, TimeUnit.SECONDS)) {
-                zk.close();
-                throw new IllegalStateException("no connection to the ensemble in 30 s");
-            }
-        }
-
-        /** The name of the participant first in line under {@code election} (lowest sequence number). */
-        String firstInLine(String election) throws InterruptedException, KeeperException {
-            return zk.getChildren(election, false).stream()
-                    .min(java.util.Comparator.comparing(n -> n.substring(Math.max(0, n.length() - 10))))
-                    .orElseThrow();
-        }
-
-        /**
-         * When {@code path} is deleted (this machine's monotonic clock, read as the watch fires), or 0 if
-         * it does not exist now.
-         */
-        CompletableFuture<Long> deletion(String path) throws InterruptedException, KeeperException {
-            CompletableFuture<Long> deleted = new CompletableFuture<>();
-            Stat stat = zk.exists(path, e -> {
-                if (e.getType() == Watcher.Event.EventType.NodeDeleted) {
-                    deleted.complete(System.nanoTime());
-                }
-            });
-            if (stat == null) {
-                deleted.complete(0L);
-            }
-            return deleted;
-        }
-
-        /** How many children {@code path} has now, 0 if it does not exist yet. */
-        int children(String path) throws InterruptedException, KeeperException {
-            try {
-                return zk.getChildren(path, false).size();
-            } catch (KeeperException.NoNodeException e) {
-                return 0;
-            }
-        }
-
-        /** Each child of {@code dir}, after a sync, with the zxid that created it. */
-        void landed(String dir, java.util.function.ObjLongConsumer<String> each) throws Exception {
-            CountDownLatch synced = new CountDownLatch(1);
-            zk.sync(dir, (rc, path, ctx) -> synced.countDown(), null);
-            assertThat(synced.await(30, TimeUnit.SECONDS)).as("sync of " + dir).isTrue();
-            for (String name : zk.getChildren(dir, false)) {
-                Stat stat = new Stat();
-                zk.getData(dir + "/" + name, false, stat);
-                each.accept(name, stat.getCzxid());
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                zk.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -29,13 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -115,7 +112,7 @@ class SingletonChaosTest {
         stopAndRead(history, a, b);
         ChaosReport.keep("singleton-pause", List.of(a, b));
 
-        List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
+        List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
         assertThat(landed).as("guarded writes landed").isNotEmpty();
         assertThat(SingletonHistory.outOfOrder(landed))
                 .as("fenced writes that landed after a write of a newer epoch")
@@ -174,7 +171,7 @@ class SingletonChaosTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(a) + ticksOf(b) > before + 50);
         SingletonHistory history = stopAndRead(new SingletonHistory(), a, b);
 
-        List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
+        List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
         assertThat(SingletonHistory.outOfOrder(landed)).isEmpty();
         assertThat(history.lateWritesThatLanded()).isEmpty();
         assertThat(history.overlaps())
@@ -206,7 +203,7 @@ class SingletonChaosTest {
         long before = progress.getAsLong();
         await().atMost(Duration.ofSeconds(60)).until(() -> progress.getAsLong() > before + 50);
         SingletonHistory history = stopAndRead(new SingletonHistory(), a, b);
-        List<SingletonHistory.Landed> landed = landedWrites(ensemble, namespace);
+        List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
         List<SingletonHistory.Landed> outOfOrder = SingletonHistory.outOfOrder(landed);
         List<SingletonHistory.Tick> late = history.lateWritesThatLanded();
         List<SingletonHistory.Overlap> overlaps = history.overlaps();
@@ -293,31 +290,6 @@ class SingletonChaosTest {
             }
         }
         return last;
-    }
-
-    /** Every guarded write that landed, with its commit zxid, read from the ensemble. */
-    private static List<SingletonHistory.Landed> landedWrites(Ensemble ensemble, String namespace) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(ensemble.connectString(), 30_000, e -> {
-            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        try {
-            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
-            String dir = "/" + namespace + "/writes";
-            zk.sync(dir, (rc, path, ctx) -> {}, null);
-            List<SingletonHistory.Landed> out = new ArrayList<>();
-            for (String name : zk.getChildren(dir, false)) {
-                Stat stat = new Stat();
-                zk.getData(dir + "/" + name, false, stat);
-                long epoch = Long.parseLong(name.substring(0, name.indexOf('-')));
-                out.add(new SingletonHistory.Landed(name, epoch, stat.getCzxid()));
-            }
-            return out;
-        } finally {
-            zk.close();
-        }
     }
 
     private static void report(
