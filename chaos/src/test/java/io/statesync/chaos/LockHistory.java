@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * write refused landed. Measured, not assumed: how long two nodes each believed they held the lock.
  */
 final class LockHistory {
+    private static final FenceOrder<Landed> ORDER = new FenceOrder<>(Landed::token, Landed::czxid, Landed::name);
+
     /** A holding as one node saw it: from acquire's return to the start of its release. */
     record Hold(String node, long token, long acquired, long releasing) {}
 
@@ -93,17 +95,12 @@ final class LockHistory {
 
     /** The landed writes, in commit order, whose token is lower than one committed before them. */
     static List<Landed> outOfOrder(List<Landed> landed) {
-        List<Landed> sorted = new ArrayList<>(landed);
-        sorted.sort(Comparator.comparingLong(Landed::czxid));
-        List<Landed> out = new ArrayList<>();
-        long highest = Long.MIN_VALUE;
-        for (Landed l : sorted) {
-            if (l.token() < highest) {
-                out.add(l);
-            }
-            highest = Math.max(highest, l.token());
-        }
-        return out;
+        return ORDER.outOfOrder(landed);
+    }
+
+    /** For each write out of order, the last write of a higher token committed before it, and it. */
+    static List<String> windows(List<Landed> landed) {
+        return ORDER.windows(landed);
     }
 
     /** Writes acknowledged (OK) that are not among the landed ones. */
@@ -178,7 +175,7 @@ final class LockHistory {
     static void checkFencing(LockHistory history, List<Landed> landed) {
         assertThat(landed).as("lock-guarded writes landed").isNotEmpty();
         assertThat(outOfOrder(landed))
-                .as("writes that landed after a write of a higher token")
+                .as("writes that landed after a write of a higher token: %s", windows(landed))
                 .isEmpty();
         assertThat(history.acknowledgedButLost(landed))
                 .as("acknowledged writes missing")

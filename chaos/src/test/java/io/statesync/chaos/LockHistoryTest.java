@@ -36,6 +36,9 @@ class LockHistoryTest {
 
         List<Landed> late = List.of(landed("10-a-1", 11), landed("13-b-3", 14), landed("10-a-2", 15));
         assertThat(LockHistory.outOfOrder(late)).extracting(Landed::name).containsExactly("10-a-2");
+        // The minimal window: the write of a higher token it landed after, and it.
+        assertThat(LockHistory.windows(late))
+                .containsExactly("10-a-2 (fence 10, czxid 0xf) committed after 13-b-3 (fence 13, czxid 0xe)");
     }
 
     @Test

@@ -134,7 +134,7 @@ class PartitionChaosTest {
         List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
         assertThat(landed).as("guarded writes landed").isNotEmpty();
         assertThat(SingletonHistory.outOfOrder(landed))
-                .as("fenced writes that landed after a write of a newer epoch")
+                .as("fenced writes that landed after a write of a newer epoch: %s", SingletonHistory.windows(landed))
                 .isEmpty();
         assertThat(history.lateWritesThatLanded())
                 .as("an old leader's guarded writes that landed after its successor's first tick")

@@ -115,7 +115,7 @@ class SingletonChaosTest {
         List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
         assertThat(landed).as("guarded writes landed").isNotEmpty();
         assertThat(SingletonHistory.outOfOrder(landed))
-                .as("fenced writes that landed after a write of a newer epoch")
+                .as("fenced writes that landed after a write of a newer epoch: %s", SingletonHistory.windows(landed))
                 .isEmpty();
         assertThat(history.lateWritesThatLanded())
                 .as("an old leader's guarded writes that landed after its successor's first tick")
@@ -172,7 +172,9 @@ class SingletonChaosTest {
         SingletonHistory history = stopAndRead(new SingletonHistory(), a, b);
 
         List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
-        assertThat(SingletonHistory.outOfOrder(landed)).isEmpty();
+        assertThat(SingletonHistory.outOfOrder(landed))
+                .as("fenced writes that landed after a write of a newer epoch: %s", SingletonHistory.windows(landed))
+                .isEmpty();
         assertThat(history.lateWritesThatLanded()).isEmpty();
         assertThat(history.overlaps())
                 .as("without a pause, no task ticks beside its successor")

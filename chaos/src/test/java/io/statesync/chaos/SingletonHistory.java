@@ -27,6 +27,8 @@ import java.util.TreeMap;
  * long an old leader's task still ticked after its successor's first tick.
  */
 final class SingletonHistory {
+    private static final FenceOrder<Landed> ORDER = new FenceOrder<>(Landed::epoch, Landed::czxid, Landed::name);
+
     record Tick(String node, long epoch, long seq, long nanos) {}
 
     /** A landed write, in ZooKeeper's commit order. */
@@ -65,17 +67,12 @@ final class SingletonHistory {
      * a fenced write out of order. Empty when fencing held.
      */
     static List<Landed> outOfOrder(List<Landed> landed) {
-        List<Landed> sorted = new ArrayList<>(landed);
-        sorted.sort(Comparator.comparingLong(Landed::czxid));
-        List<Landed> bad = new ArrayList<>();
-        long highest = Long.MIN_VALUE;
-        for (Landed l : sorted) {
-            if (l.epoch() < highest) {
-                bad.add(l);
-            }
-            highest = Math.max(highest, l.epoch());
-        }
-        return bad;
+        return ORDER.outOfOrder(landed);
+    }
+
+    /** For each write out of order, the last write of a higher epoch committed before it, and it. */
+    static List<String> windows(List<Landed> landed) {
+        return ORDER.windows(landed);
     }
 
     /**
