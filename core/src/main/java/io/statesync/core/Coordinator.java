@@ -385,8 +385,9 @@ public final class Coordinator implements AutoCloseable {
      * Once {@code serverSilentMs} passes the loss policy's limit (the connection's read timeout, two
      * thirds of the negotiated session timeout, under {@code ON_SUSPENDED}; the negotiated session
      * timeout under {@code ON_LOST}), lock handles turn invalid and a leader's task stops, also before
-     * the client has reported the loss (see {@code docs/reliability.md}, "The pause window"). The report is computed from state held in memory: the
-     * call does no I/O and never blocks.
+     * the client has reported the loss (see {@code docs/reliability.md}, "The pause window"). The
+     * report is computed from state held in memory (the silence is a field of the ZooKeeper client
+     * read in place): the call does no I/O and never blocks.
      *
      * @return the health report
      */

@@ -119,7 +119,11 @@ public interface LeaderElection extends Recipe, Listenable<Leadership> {
 
     /**
      * Whether this node leads now. Turns {@code false} on the connection event that ends leadership,
-     * before any listener is called.
+     * before any listener is called; and, without a suspend grace, as soon as the server has not
+     * replied for as long as the coordinator's loss policy allows (two thirds of the negotiated
+     * session timeout under {@code ON_SUSPENDED}, the negotiated session timeout under {@code
+     * ON_LOST}), also before the client has reported anything: this call then stops the task itself,
+     * as after this process was paused past its session.
      *
      * @return {@code true} if this node leads
      */
