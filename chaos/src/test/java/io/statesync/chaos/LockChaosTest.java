@@ -63,28 +63,13 @@ class LockChaosTest {
                 LockNode.class, name, List.of(ensemble.connectString(), namespace, name, Integer.toString(SESSION_MS)));
     }
 
-    private static long acquired(List<JvmProcess> nodes) {
-        long n = 0;
-        for (JvmProcess p : nodes) {
-            n += p.out().stream().filter(l -> l.startsWith("ACQUIRED ")).count();
-        }
-        return n;
-    }
-
-    /** Whether {@code p}'s last ACQUIRED or RELEASING line is an ACQUIRED: it holds the lock now. */
-    private static boolean holds(JvmProcess p) {
-        return p.lastLine(l -> l.startsWith("ACQUIRED ") || l.startsWith("RELEASING "))
-                .map(l -> l.startsWith("ACQUIRED "))
-                .orElse(false);
-    }
-
     private static JvmProcess holder(List<JvmProcess> nodes) {
         JvmProcess[] found = new JvmProcess[1];
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> {
                     for (JvmProcess p : nodes) {
-                        if (holds(p)) {
+                        if (LockHistory.holdsNow(p)) {
                             found[0] = p;
                             return true;
                         }
@@ -110,15 +95,15 @@ class LockChaosTest {
             JvmProcess frozen = holder(nodes);
             List<JvmProcess> others = new ArrayList<>(nodes);
             others.remove(frozen);
-            long before = acquired(others);
+            long before = LockHistory.acquisitions(others);
             long resumed;
             frozen.pause();
-            boolean held = holds(frozen); // still holding as it froze (it may have released just before)
+            boolean held = LockHistory.holdsNow(frozen); // still holding as it froze (it may have released just before)
             try {
                 // past its session: the others take the lock once the servers expired it
                 await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(50))
-                        .until(() -> acquired(others) > before + 2);
+                        .until(() -> LockHistory.acquisitions(others) > before + 2);
             } finally {
                 // Taken before the signal is sent: the node cannot run before it, and may well run
                 // before resume() returns.
@@ -139,10 +124,10 @@ class LockChaosTest {
                     }
                 }
             }
-            long after = acquired(nodes);
+            long after = LockHistory.acquisitions(nodes);
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> acquired(nodes) > after + 5);
+                    .until(() -> LockHistory.acquisitions(nodes) > after + 5);
         }
         LockHistory history = LockHistory.stopAndRead(nodes);
         List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);
@@ -213,10 +198,10 @@ class LockChaosTest {
             recoveries.add(next[0] - at);
             nodes.add(node(ensemble, namespace, "k" + round)); // a fresh client in its place
         }
-        long after = acquired(nodes);
+        long after = LockHistory.acquisitions(nodes);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> acquired(nodes) > after + 5);
+                .until(() -> LockHistory.acquisitions(nodes) > after + 5);
         LockHistory history = LockHistory.stopAndRead(nodes);
         for (int i = 0; i < killed.size(); i++) {
             history.read(killed.get(i).out(), killedAt.get(i)); // a killed holder's holding ends at the kill
@@ -285,10 +270,10 @@ class LockChaosTest {
                     StandardCharsets.UTF_8);
             throw stuck;
         }
-        long after = acquired(nodes);
+        long after = LockHistory.acquisitions(nodes);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> acquired(nodes) > after + 5);
+                .until(() -> LockHistory.acquisitions(nodes) > after + 5);
         LockHistory history = LockHistory.stopAndRead(nodes);
         ChaosReport.keep(namespace, nodes);
         List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);

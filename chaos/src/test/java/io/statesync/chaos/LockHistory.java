@@ -184,4 +184,20 @@ final class LockHistory {
                 .as("refused writes that landed")
                 .isEmpty();
     }
+
+    /** How many times the lock nodes printed ACQUIRED so far. */
+    static long acquisitions(List<JvmProcess> nodes) {
+        long n = 0;
+        for (JvmProcess p : nodes) {
+            n += p.out().stream().filter(l -> l.startsWith("ACQUIRED ")).count();
+        }
+        return n;
+    }
+
+    /** Whether {@code p}'s last ACQUIRED or RELEASING line is an ACQUIRED: it holds the lock now. */
+    static boolean holdsNow(JvmProcess p) {
+        return p.lastLine(l -> l.startsWith("ACQUIRED ") || l.startsWith("RELEASING "))
+                .map(l -> l.startsWith("ACQUIRED "))
+                .orElse(false);
+    }
 }

@@ -237,7 +237,7 @@ class PartitionChaosTest {
             JvmProcess isolated = nextHolder(nodes);
             List<JvmProcess> others = new ArrayList<>(nodes);
             others.remove(isolated);
-            long before = acquired(others);
+            long before = LockHistory.acquisitions(others);
             Partition partition = partitions.get(isolated);
             // Taken before the proxies switch: the node may notice before isolate() returns.
             long isolatedAt = System.nanoTime();
@@ -247,17 +247,18 @@ class PartitionChaosTest {
                 // the others take the lock once the servers expired the isolated holder's session
                 await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(20))
-                        .until(() -> acquired(others) > before + 2 && System.nanoTime() - isolatedAt >= ISOLATED_NANOS);
+                        .until(() -> LockHistory.acquisitions(others) > before + 2
+                                && System.nanoTime() - isolatedAt >= ISOLATED_NANOS);
             } finally {
                 healedAt = System.nanoTime();
                 partition.heal();
             }
             isolations.add(new Isolation(isolated, others, isolatedAt, healedAt));
             // the healed node takes part again: it acquires once more
-            long again = acquired(List.of(isolated));
+            long again = LockHistory.acquisitions(List.of(isolated));
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> acquired(List.of(isolated)) > again);
+                    .until(() -> LockHistory.acquisitions(List.of(isolated)) > again);
         }
         LockHistory history = LockHistory.stopAndRead(nodes);
         List<LockHistory.Landed> landed = EnsembleReader.lockWrites(ensemble, namespace);
@@ -382,36 +383,21 @@ class PartitionChaosTest {
         return last;
     }
 
-    private static long acquired(List<JvmProcess> nodes) {
-        long n = 0;
-        for (JvmProcess p : nodes) {
-            n += p.out().stream().filter(l -> l.startsWith("ACQUIRED ")).count();
-        }
-        return n;
-    }
-
-    /** Whether {@code p}'s last ACQUIRED or RELEASING line is an ACQUIRED: it holds the lock now. */
-    private static boolean holds(JvmProcess p) {
-        return p.lastLine(l -> l.startsWith("ACQUIRED ") || l.startsWith("RELEASING "))
-                .map(l -> l.startsWith("ACQUIRED "))
-                .orElse(false);
-    }
-
     /**
      * The node that acquires the lock next, as soon as it printed ACQUIRED: isolated then, it is cut
      * off early in its holding, with its writes still to make.
      */
     private static JvmProcess nextHolder(List<JvmProcess> nodes) {
-        long before = acquired(nodes);
+        long before = LockHistory.acquisitions(nodes);
         JvmProcess[] found = new JvmProcess[1];
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(2))
                 .until(() -> {
-                    if (acquired(nodes) <= before) {
+                    if (LockHistory.acquisitions(nodes) <= before) {
                         return false;
                     }
                     for (JvmProcess p : nodes) {
-                        if (holds(p)) {
+                        if (LockHistory.holdsNow(p)) {
                             found[0] = p;
                             return true;
                         }
