@@ -64,7 +64,8 @@ final class CoordinatorClient {
         this.listeners = new ListenerSet<>("Coordinator " + connectString, listenerExecutor);
         this.lifecycle = new Lifecycle("Coordinator for " + connectString);
 
-        this.curator = CuratorClients.build(s, connectionTimeout, threadFactory);
+        ServerSilence silence = new ServerSilence(s.lossPolicy, s.sessionTimeout, threadFactory);
+        this.curator = CuratorClients.build(s, connectionTimeout, threadFactory, silence.zookeeperFactory());
         this.access = new ZkAccess(
                 curator,
                 s.aclMode,
@@ -73,7 +74,7 @@ final class CoordinatorClient {
                 BuilderChecks.operationTimeout(s),
                 threadFactory,
                 ticker,
-                new ServerSilence(curator, s.lossPolicy, s.sessionTimeout, threadFactory));
+                silence);
         this.connection = new ConnectionTracker(
                 owner,
                 connectString,

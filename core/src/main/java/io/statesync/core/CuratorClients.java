@@ -30,6 +30,7 @@ import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.framework.state.StandardConnectionStateErrorPolicy;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.utils.ZookeeperFactory;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
@@ -44,9 +45,12 @@ final class CuratorClients {
      * @param b the builder's settings, validated
      * @param connectionTimeout the connection timeout in effect
      * @param threadFactory the thread factory in effect
+     * @param handles what makes the client's ZooKeeper handles
      */
-    static CuratorFramework build(CoordinatorSettings b, Duration connectionTimeout, ThreadFactory threadFactory) {
+    static CuratorFramework build(
+            CoordinatorSettings b, Duration connectionTimeout, ThreadFactory threadFactory, ZookeeperFactory handles) {
         CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder()
+                .zookeeperFactory(handles)
                 .connectString(b.connectString)
                 .sessionTimeoutMs(Math.toIntExact(b.sessionTimeout.toMillis()))
                 .connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))

@@ -26,8 +26,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.utils.DefaultZookeeperFactory;
+import org.apache.curator.utils.ZookeeperFactory;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,6 @@ public final class ServerSilence {
 
     private static final @Nullable ReceiveClock CLOCK = ReceiveClock.resolve();
 
-    private final CuratorFramework curator;
     private final ConnectionLossPolicy policy;
     private final Duration requestedSessionTimeout;
     private final ThreadFactory threadFactory;
@@ -76,28 +78,63 @@ public final class ServerSilence {
     private final AtomicLong lastReply = new AtomicLong();
 
     private volatile int negotiatedMillis;
-    private volatile @Nullable ZooKeeper handle;
-    private volatile @Nullable Object socket;
+    /** The client's handle and its socket, as recorded by {@link #zookeeperFactory()} when made. */
+    private volatile @Nullable Watched watched;
+
     private @Nullable ScheduledExecutorService watchdog;
     private long lastWake;
     private boolean acted;
 
     /**
-     * @param curator the coordinator's client
      * @param policy the coordinator's loss policy
      * @param requestedSessionTimeout the session timeout asked for, used until one is negotiated
      * @param threadFactory where the watchdog's thread comes from
      */
-    public ServerSilence(
-            CuratorFramework curator,
-            ConnectionLossPolicy policy,
-            Duration requestedSessionTimeout,
-            ThreadFactory threadFactory) {
-        this.curator = curator;
+    public ServerSilence(ConnectionLossPolicy policy, Duration requestedSessionTimeout, ThreadFactory threadFactory) {
         this.policy = policy;
         this.requestedSessionTimeout = requestedSessionTimeout;
         this.threadFactory = threadFactory;
     }
+
+    /**
+     * The factory the coordinator's Curator client makes its ZooKeeper handles with: Curator's
+     * default, which also records each handle here, so that the clock is read from the handle in use
+     * without asking Curator for it (Curator's own accessor also hands out, and so takes away from
+     * the operation that would have seen it, any error it queued in the background).
+     *
+     * @return the factory to give Curator's builder
+     */
+    public ZookeeperFactory zookeeperFactory() {
+        ZookeeperFactory made = new DefaultZookeeperFactory();
+        return new ZookeeperFactory() {
+            @Override
+            public ZooKeeper newZooKeeper(
+                    String connectString, int sessionTimeout, Watcher watcher, boolean canBeReadOnly) throws Exception {
+                return record(made.newZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly));
+            }
+
+            @Override
+            public ZooKeeper newZooKeeper(
+                    String connectString,
+                    int sessionTimeout,
+                    Watcher watcher,
+                    boolean canBeReadOnly,
+                    ZKClientConfig clientConfig)
+                    throws Exception {
+                return record(made.newZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, clientConfig));
+            }
+        };
+    }
+
+    private ZooKeeper record(ZooKeeper zk) {
+        ReceiveClock clock = CLOCK;
+        Object socket = clock == null ? null : clock.socketOf(zk);
+        watched = socket == null ? null : new Watched(zk, socket);
+        return zk;
+    }
+
+    /** A handle of the client and the socket its receive clock is kept on. */
+    private record Watched(ZooKeeper zk, Object socket) {}
 
     /**
      * Registers an action the watchdog runs, on its thread, each time the silence passes the limit.
@@ -131,6 +168,17 @@ public final class ServerSilence {
     }
 
     /**
+     * When the client last heard a reply from a server while connected, on the elapsed clock ({@link
+     * System#nanoTime()} in milliseconds): one silence is one value of this, so a holder acting on a
+     * silence can tell whether it acted on this one already.
+     *
+     * @return the time of the latest reply, or {@code 0} before the first
+     */
+    public long lastReplyMillis() {
+        return lastReply.get();
+    }
+
+    /**
      * The silence after which the loss policy counts the connection as lost.
      *
      * @return the limit in milliseconds
@@ -148,7 +196,10 @@ public final class ServerSilence {
      *     silence is unknown)
      */
     public @Nullable String pastLimit() {
-        long silent = silentMillis();
+        return pastLimit(silentMillis());
+    }
+
+    private @Nullable String pastLimit(long silent) {
         long limit = limitMillis();
         if (silent < 0 || silent < limit) {
             return null;
@@ -200,13 +251,14 @@ public final class ServerSilence {
         long now = nowMillis();
         long late = now - lastWake - PERIOD_MILLIS;
         lastWake = now;
-        String reason = pastLimit();
+        long silent = silentMillis();
+        String reason = pastLimit(silent);
         if (late >= PAUSE_LOG_MILLIS) {
             LOG.warn(
                     "this process did not run for {} ms (a garbage collection, a stopped process or a suspended"
                             + " machine); ZooKeeper last answered {} ms ago",
                     late,
-                    silentMillis());
+                    silent);
         }
         if (reason == null) {
             acted = false;
@@ -232,46 +284,21 @@ public final class ServerSilence {
 
     /** Reads the client's receive clock if it is connected, and keeps the latest reading. */
     private void sample() {
-        if (CLOCK == null) {
+        ReceiveClock clock = CLOCK;
+        Watched w = watched;
+        if (clock == null || w == null || !w.zk().getState().isConnected()) {
             return;
         }
-        ZooKeeper zk = currentHandle();
-        if (zk == null || !zk.getState().isConnected()) {
-            return;
-        }
-        Object s = socket;
-        if (s == null) {
-            return;
-        }
-        long heard = CLOCK.lastHeard(s);
+        long heard = clock.lastHeard(w.socket());
         // Connected before and after the read: the reading is a server's reply, not a TCP connect.
-        if (heard <= 0 || !zk.getState().isConnected()) {
+        if (heard <= 0 || !w.zk().getState().isConnected()) {
             return;
         }
-        int negotiated = zk.getSessionTimeout();
+        int negotiated = w.zk().getSessionTimeout();
         if (negotiated > 0) {
             negotiatedMillis = negotiated;
         }
         lastReply.accumulateAndGet(heard, Math::max);
-    }
-
-    /** The client's handle, looked up again only once the one held is closed (a new session). */
-    private @Nullable ZooKeeper currentHandle() {
-        ZooKeeper zk = handle;
-        if (zk != null && zk.getState().isAlive()) {
-            return zk;
-        }
-        if (!curator.getZookeeperClient().isConnected()) {
-            return null;
-        }
-        try {
-            zk = curator.getZookeeperClient().getZooKeeper();
-        } catch (Exception e) {
-            return null;
-        }
-        socket = CLOCK == null ? null : CLOCK.socketOf(zk);
-        handle = zk;
-        return zk;
     }
 
     /** The clock the ZooKeeper client keeps its receive times in. */
