@@ -71,11 +71,40 @@ final class Handle implements LockHandle {
 
     @Override
     public boolean isValid() {
-        return invalidReason() == null;
+        return checkValid() == null;
     }
 
+    /**
+     * Why the handle is no longer valid, or {@code null}; a server silent past the loss policy's
+     * limit is acted on here, on the caller's thread: every handle of the engine is marked lost, even
+     * if the client has not reported the loss yet (this process was paused, or its event thread is
+     * blocked). For {@link #isValid()} and guarded writes.
+     */
+    @Nullable
+    String checkValid() {
+        String known = knownInvalid();
+        if (known != null) {
+            return known;
+        }
+        String silent = engine.loseOnSilence();
+        return silent == null ? null : "the lock was lost: " + silent;
+    }
+
+    /**
+     * Why the handle is no longer valid, or {@code null}, without acting on anything: for {@link
+     * #toString()} and the health report, which must not change what they describe.
+     */
     @Nullable
     String invalidReason() {
+        String known = knownInvalid();
+        if (known != null) {
+            return known;
+        }
+        String silent = engine.coordinator().internalAccess().silence().pastLimit();
+        return silent == null ? null : "the lock was lost: " + silent;
+    }
+
+    private @Nullable String knownInvalid() {
         if (released) {
             return "the handle was released";
         }
@@ -85,12 +114,6 @@ final class Handle implements LockHandle {
         }
         if (engine.coordinator().state() == LifecycleState.CLOSED) {
             return "the coordinator was closed (its session, and the lock with it, ended)";
-        }
-        // The server silent past the loss policy's limit: lost now, on this thread, even if the
-        // client has not said so yet (this process was paused, or its event thread is blocked).
-        String silent = engine.loseOnSilence();
-        if (silent != null) {
-            return "the lock was lost: " + silent;
         }
         return null;
     }
@@ -136,6 +159,7 @@ final class Handle implements LockHandle {
 
     @Override
     public String toString() {
-        return "LockHandle{" + holderPath + ", token=" + token + (isValid() ? "" : ", " + invalidReason()) + '}';
+        String invalid = invalidReason();
+        return "LockHandle{" + holderPath + ", token=" + token + (invalid == null ? "" : ", " + invalid) + '}';
     }
 }

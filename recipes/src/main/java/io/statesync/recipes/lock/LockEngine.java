@@ -122,6 +122,8 @@ final class LockEngine implements RecipeRegistry.Reporting {
      * since the read it rests on was sent.
      */
     private volatile long lossEpoch;
+    /** The last reply before the silence {@link #loseOnSilence()} last acted on; guarded by {@code lock}. */
+    private long silenceActedOn = -1;
     /** Guarded by {@link #lock}. */
     private final Set<Handle> held = new HashSet<>();
     /** Guarded by {@link #lock}. */
@@ -447,7 +449,8 @@ final class LockEngine implements RecipeRegistry.Reporting {
     /**
      * The server has been silent past the loss policy's limit (see {@link
      * io.statesync.core.internal.ServerSilence}): every handle held is lost, as if the client had
-     * reported the loss already.
+     * reported the loss already, and waiting acquirers are woken to look again (a queue read sent
+     * before now no longer grants the lock, since the loss epoch moved on).
      *
      * @return why, or {@code null} if the server has answered recently enough
      */
@@ -457,13 +460,21 @@ final class LockEngine implements RecipeRegistry.Reporting {
         if (why == null) {
             return null;
         }
+        long since = coordinator.internalAccess().silence().lastReplyMillis();
         List<Handle> lost;
         synchronized (lock) {
+            if (since == silenceActedOn && held.isEmpty()) {
+                return why; // this silence was acted on already
+            }
+            silenceActedOn = since;
             lost = new ArrayList<>(held);
             held.clear();
+            lossEpoch++;
             if (!lost.isEmpty()) {
-                lossEpoch++;
                 markLost(lost, why);
+            }
+            for (Attempt a : waiting) {
+                a.signal();
             }
         }
         lostNow(lost, why);
@@ -557,7 +568,7 @@ final class LockEngine implements RecipeRegistry.Reporting {
         if (write.size() == 0) {
             throw new IllegalArgumentException("a guarded write needs at least one operation");
         }
-        String invalid = h.invalidReason();
+        String invalid = h.checkValid();
         if (invalid != null) {
             throw new LockLostException(h.holderPath(), name + ": " + invalid + "; nothing was written", null);
         }
