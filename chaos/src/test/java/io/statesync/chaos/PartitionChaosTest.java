@@ -132,13 +132,7 @@ class PartitionChaosTest {
         history.read(a.out());
         history.read(b.out());
         List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
-        assertThat(landed).as("guarded writes landed").isNotEmpty();
-        assertThat(SingletonHistory.outOfOrder(landed))
-                .as("fenced writes that landed after a write of a newer epoch: %s", SingletonHistory.windows(landed))
-                .isEmpty();
-        assertThat(history.lateWritesThatLanded())
-                .as("an old leader's guarded writes that landed after its successor's first tick")
-                .isEmpty();
+        SingletonHistory.checkFencing(history, landed);
         assertThat(history.overlaps())
                 .as(
                         "an isolated leader's ticks at or after its successor's first tick (target/%s-*.history)",

@@ -56,6 +56,17 @@ class QueueChaosTest {
         processes.close();
     }
 
+    /** Two producers (p1, p2) and three workers (w1, w2, w3), in that order, their histories kept. */
+    private List<JvmProcess> startNodes(Ensemble ensemble, String namespace) throws Exception {
+        processes.keepHistoriesAs(namespace);
+        Map<String, List<String>> args = new LinkedHashMap<>();
+        for (String[] n :
+                new String[][] {{"p1", "produce"}, {"p2", "produce"}, {"w1", "work"}, {"w2", "work"}, {"w3", "work"}}) {
+            args.put(n[0], args(ensemble, namespace, n[0], n[1]));
+        }
+        return processes.nodes(QueueNode.class, args);
+    }
+
     private static List<String> args(Ensemble ensemble, String namespace, String name, String role) {
         return List.of(ensemble.connectString(), namespace, name, Integer.toString(SESSION_MS), role);
     }
@@ -119,13 +130,7 @@ class QueueChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-queue";
-        processes.keepHistoriesAs(namespace);
-        Map<String, List<String>> args = new LinkedHashMap<>();
-        for (String[] n :
-                new String[][] {{"p1", "produce"}, {"p2", "produce"}, {"w1", "work"}, {"w2", "work"}, {"w3", "work"}}) {
-            args.put(n[0], args(ensemble, namespace, n[0], n[1]));
-        }
-        List<JvmProcess> all = new ArrayList<>(processes.nodes(QueueNode.class, args));
+        List<JvmProcess> all = new ArrayList<>(startNodes(ensemble, namespace));
         List<JvmProcess> producers = new ArrayList<>(all.subList(0, 2));
         List<JvmProcess> workers = new ArrayList<>(all.subList(2, 5));
         List<JvmProcess> killed = new ArrayList<>();
@@ -257,13 +262,7 @@ class QueueChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-queue-servers";
-        processes.keepHistoriesAs(namespace);
-        Map<String, List<String>> args = new LinkedHashMap<>();
-        for (String[] n :
-                new String[][] {{"p1", "produce"}, {"p2", "produce"}, {"w1", "work"}, {"w2", "work"}, {"w3", "work"}}) {
-            args.put(n[0], args(ensemble, namespace, n[0], n[1]));
-        }
-        List<JvmProcess> all = processes.nodes(QueueNode.class, args);
+        List<JvmProcess> all = startNodes(ensemble, namespace);
         List<JvmProcess> producers = all.subList(0, 2);
         List<JvmProcess> workers = all.subList(2, 5);
         // offers acknowledged and items acknowledged: both sides of the queue count as progress

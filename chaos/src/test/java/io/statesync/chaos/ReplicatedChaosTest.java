@@ -53,6 +53,16 @@ class ReplicatedChaosTest {
         processes.close();
     }
 
+    /** Three nodes (n1, n2, n3), their histories kept. */
+    private List<JvmProcess> startNodes(Ensemble ensemble, String namespace) throws Exception {
+        processes.keepHistoriesAs(namespace);
+        Map<String, List<String>> args = new LinkedHashMap<>();
+        for (String n : List.of("n1", "n2", "n3")) {
+            args.put(n, args(ensemble, namespace, n));
+        }
+        return processes.nodes(ReplicatedNode.class, args);
+    }
+
     private static List<String> args(Ensemble ensemble, String namespace, String name) {
         return List.of(ensemble.connectString(), namespace, name, Integer.toString(SESSION_MS));
     }
@@ -155,12 +165,7 @@ class ReplicatedChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-replicated";
-        processes.keepHistoriesAs(namespace);
-        Map<String, List<String>> args = new LinkedHashMap<>();
-        for (String n : List.of("n1", "n2", "n3")) {
-            args.put(n, args(ensemble, namespace, n));
-        }
-        List<JvmProcess> nodes = new ArrayList<>(processes.nodes(ReplicatedNode.class, args));
+        List<JvmProcess> nodes = new ArrayList<>(startNodes(ensemble, namespace));
         List<JvmProcess> all = new ArrayList<>(nodes);
         List<String> afterFreeze = new ArrayList<>();
         List<String> afterKill = new ArrayList<>();
@@ -237,12 +242,7 @@ class ReplicatedChaosTest {
             throws Exception {
         Ensemble ensemble = processes.later(Ensemble.start(3));
         String namespace = "chaos-replicated-servers";
-        processes.keepHistoriesAs(namespace);
-        Map<String, List<String>> args = new LinkedHashMap<>();
-        for (String n : List.of("n1", "n2", "n3")) {
-            args.put(n, args(ensemble, namespace, n));
-        }
-        List<JvmProcess> nodes = processes.nodes(ReplicatedNode.class, args);
+        List<JvmProcess> nodes = startNodes(ensemble, namespace);
         List<String> measured = ServerFaults.eachRound(
                 ensemble, ROUNDS, Duration.ofMillis(SESSION_MS * 3L / 2), () -> acknowledged(nodes));
         ReplicatedHistory history = stopAndCheck(namespace, nodes, nodes);

@@ -113,13 +113,7 @@ class SingletonChaosTest {
         ChaosReport.keep("singleton-pause", List.of(a, b));
 
         List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
-        assertThat(landed).as("guarded writes landed").isNotEmpty();
-        assertThat(SingletonHistory.outOfOrder(landed))
-                .as("fenced writes that landed after a write of a newer epoch: %s", SingletonHistory.windows(landed))
-                .isEmpty();
-        assertThat(history.lateWritesThatLanded())
-                .as("an old leader's guarded writes that landed after its successor's first tick")
-                .isEmpty();
+        SingletonHistory.checkFencing(history, landed);
         for (SingletonHistory.Overlap o : history.overlaps()) {
             windows.add(o.nanos());
         }
@@ -172,10 +166,7 @@ class SingletonChaosTest {
         SingletonHistory history = stopAndRead(new SingletonHistory(), a, b);
 
         List<SingletonHistory.Landed> landed = EnsembleReader.singletonWrites(ensemble, namespace);
-        assertThat(SingletonHistory.outOfOrder(landed))
-                .as("fenced writes that landed after a write of a newer epoch: %s", SingletonHistory.windows(landed))
-                .isEmpty();
-        assertThat(history.lateWritesThatLanded()).isEmpty();
+        SingletonHistory.checkFencing(history, landed);
         assertThat(history.overlaps())
                 .as("without a pause, no task ticks beside its successor")
                 .isEmpty();

@@ -15,6 +15,8 @@
  */
 package io.statesync.chaos;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,6 +62,20 @@ final class SingletonHistory {
 
     String outcome(Tick t) {
         return outcomes.getOrDefault(t.node() + " " + t.epoch() + " " + t.seq(), "NONE");
+    }
+
+    /**
+     * The fencing checks of a singleton run: guarded writes landed, none after a write of a newer
+     * epoch, and none of an old leader's after its successor's first tick.
+     */
+    static void checkFencing(SingletonHistory history, List<Landed> landed) {
+        assertThat(landed).as("guarded writes landed").isNotEmpty();
+        assertThat(outOfOrder(landed))
+                .as("fenced writes that landed after a write of a newer epoch: %s", windows(landed))
+                .isEmpty();
+        assertThat(history.lateWritesThatLanded())
+                .as("an old leader's guarded writes that landed after its successor's first tick")
+                .isEmpty();
     }
 
     /**

@@ -67,6 +67,8 @@ class KafkaMultiBrokerTest {
     static final ZooKeeperExtension zk = ZooKeeperExtension.server();
 
     private static KafkaClusterTestKit cluster;
+    /** One admin client for the class, asked who leads the partition while a new leader is awaited. */
+    private static Admin admin;
 
     private final TestNodes nodes = new TestNodes(zk);
 
@@ -89,10 +91,14 @@ class KafkaMultiBrokerTest {
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
+        if (admin != null) {
+            admin.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -122,14 +128,11 @@ class KafkaMultiBrokerTest {
 
     /** The broker that leads the topic's one partition now. */
     private static int partitionLeader() throws Exception {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            TopicDescription topic = Objects.requireNonNull(admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(TOPIC));
-            return topic.partitions().get(0).leader().id();
-        }
+        TopicDescription topic = Objects.requireNonNull(admin.describeTopics(List.of(TOPIC))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(TOPIC));
+        return topic.partitions().get(0).leader().id();
     }
 
     @Test
