@@ -37,7 +37,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.jspecify.annotations.Nullable;
@@ -320,16 +319,8 @@ final class LogAppender {
             for (long[] pack : packs) {
                 long p = pack[0];
                 int count = (int) pack[1];
-                long segment = p / m.segmentSize();
-                if (p % m.segmentSize() == 0) {
-                    if (segment % m.groupSize() == 0) {
-                        ops.add(c.create(
-                                CreateMode.PERSISTENT, segments.groupPath(segment / m.groupSize()), new byte[0]));
-                    }
-                    ops.add(c.create(CreateMode.PERSISTENT, segments.segmentPath(m, segment), new byte[0]));
-                }
                 byte[] data = PackFormat.encode(writerHigh, writerLow, seq, encoded.subList(index, index + count));
-                ops.add(c.create(CreateMode.PERSISTENT, segments.path(m, p), data));
+                segments.addCreates(ops, c, m, p, data);
                 index += count;
             }
         } catch (Exception e) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -112,6 +113,28 @@ public final class Segments {
      */
     public String path(Shape shape, long position) {
         return segmentPath(shape, position / shape.segmentSize()) + "/" + position;
+    }
+
+    /**
+     * Adds to a {@code multi} the creates that put data at a position: its group's znode when the
+     * position opens the group's first segment, its segment's znode when it opens a segment, then the
+     * position's own znode (all persistent).
+     *
+     * @param ops the multi's operations, added to
+     * @param c how the operations are made
+     * @param shape the layout's sizes
+     * @param position the position
+     * @param data the position's data
+     */
+    public void addCreates(List<Op> ops, RawOps c, Shape shape, long position, byte[] data) {
+        if (position % shape.segmentSize() == 0) {
+            long segment = position / shape.segmentSize();
+            if (segment % shape.groupSize() == 0) {
+                ops.add(c.create(CreateMode.PERSISTENT, groupPath(segment / shape.groupSize())));
+            }
+            ops.add(c.create(CreateMode.PERSISTENT, segmentPath(shape, segment)));
+        }
+        ops.add(c.create(CreateMode.PERSISTENT, path(shape, position), data));
     }
 
     // ---------------------------------------------------------------- the meta format

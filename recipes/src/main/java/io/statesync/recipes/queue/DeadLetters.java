@@ -138,15 +138,7 @@ final class DeadLetters<T> {
                         deadTail.version(),
                         store.deadTailPath,
                         Long.toString(d + 1).getBytes(StandardCharsets.US_ASCII)));
-                if (d % m.segmentSize() == 0) {
-                    long segment = d / m.segmentSize();
-                    if (segment % m.groupSize() == 0) {
-                        ops.add(c.create(
-                                CreateMode.PERSISTENT, store.deadGroupPath(segment / m.groupSize()), new byte[0]));
-                    }
-                    ops.add(c.create(CreateMode.PERSISTENT, store.deadSegmentPath(m, segment), new byte[0]));
-                }
-                ops.add(c.create(CreateMode.PERSISTENT, store.deadPath(m, d), record));
+                store.dead().addCreates(ops, c, m, d, record);
                 ops.add(c.setData(-1, store.removedPath, new byte[0]));
             } catch (Exception e) {
                 throw ZkErrors.translate(e, itemPath);
@@ -306,15 +298,7 @@ final class DeadLetters<T> {
                     ops.add(c.check(removed.version(), store.removedPath));
                 }
                 ops.add(c.delete(deadVersion, deadPath));
-                if (next % m.segmentSize() == 0) {
-                    long segment = next / m.segmentSize();
-                    if (segment % m.groupSize() == 0) {
-                        ops.add(c.create(
-                                CreateMode.PERSISTENT, store.itemGroupPath(segment / m.groupSize()), new byte[0]));
-                    }
-                    ops.add(c.create(CreateMode.PERSISTENT, store.itemSegmentPath(m, segment), new byte[0]));
-                }
-                ops.add(c.create(CreateMode.PERSISTENT, store.itemPath(m, next), record));
+                store.items().addCreates(ops, c, m, next, record);
             } catch (StateSyncException e) {
                 throw e;
             } catch (Exception e) {

@@ -169,16 +169,7 @@ final class Offers<T> {
                 }
                 ops.add(c.setData(-1, writerPath, seqBytes));
                 for (int i = 0; i < n; i++) {
-                    long p = next + i;
-                    if (p % m.segmentSize() == 0) {
-                        long segment = p / m.segmentSize();
-                        if (segment % m.groupSize() == 0) {
-                            ops.add(c.create(
-                                    CreateMode.PERSISTENT, store.itemGroupPath(segment / m.groupSize()), new byte[0]));
-                        }
-                        ops.add(c.create(CreateMode.PERSISTENT, store.itemSegmentPath(m, segment), new byte[0]));
-                    }
-                    ops.add(c.create(CreateMode.PERSISTENT, store.itemPath(m, p), records.get(i)));
+                    store.items().addCreates(ops, c, m, next + i, records.get(i));
                 }
             } catch (StateSyncException e) {
                 throw e;

@@ -226,6 +226,16 @@ final class QueueStore {
 
     // ---------------------------------------------------------------- paths
 
+    /** The item directory's layout. */
+    Segments items() {
+        return items;
+    }
+
+    /** The dead-letter directory's layout. */
+    Segments dead() {
+        return dead;
+    }
+
     String itemGroupPath(long group) {
         return items.groupPath(group);
     }
