@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -33,10 +32,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.shared.SharedValue;
-import org.apache.zookeeper.AsyncCallback;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
@@ -119,26 +115,10 @@ final class InstanceWorkloads {
 
     /** Creates {@code n} nodes {@code root/s-i} of 8 bytes, pipelined; returns their names relative to the root. */
     static List<String> createNodes(BenchContext ctx, int n) throws Exception {
-        ZooKeeper zk = ctx.zooKeeper();
-        zk.create(ctx.root(), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        Semaphore inFlight = new Semaphore(500);
-        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        AsyncCallback.StringCallback cb = (rc, path, c, name) -> {
-            if (rc != 0) {
-                failure.compareAndSet(null, KeeperException.Code.get(rc));
-            }
-            inFlight.release();
-        };
+        References.createChildren(ctx.zooKeeper(), ctx.root(), "s-", n, new byte[8], 500);
         List<String> paths = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             paths.add("/s-" + i);
-            inFlight.acquire();
-            zk.create(
-                    ctx.root() + "/s-" + i, new byte[8], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, cb, null);
-        }
-        inFlight.acquire(500);
-        if (failure.get() != null) {
-            throw new IllegalStateException("creating the nodes failed: " + failure.get());
         }
         return paths;
     }

@@ -17,18 +17,17 @@ package io.statesync.bench;
 
 import io.statesync.core.ChangeKind;
 import io.statesync.core.Codec;
-import io.statesync.core.Coordinator;
 import io.statesync.recipes.state.SharedState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -94,7 +93,10 @@ final class ReconnectWorkloads {
         return all;
     }
 
-    /** One view of one znode in one client, and whether it has shown the value written after the storm. */
+    /**
+     * Every view of a storm: the latch each view counts down once it has shown the value written
+     * after the storm, and the RESYNCED changes the views reported.
+     */
     private static final class Views {
         final CountDownLatch caughtUp;
         final AtomicInteger resynced = new AtomicInteger();
@@ -103,7 +105,7 @@ final class ReconnectWorkloads {
             caughtUp = new CountDownLatch(n);
         }
 
-        /** Called with every value a view shows; counts the view down once it shows {@link #AFTER}. */
+        /** Called with every value one view shows; {@code done} is that view's: it counts down once. */
         void saw(AtomicBoolean done, byte[] value) {
             if (Arrays.equals(value, AFTER) && done.compareAndSet(false, true)) {
                 caughtUp.countDown();
@@ -111,51 +113,59 @@ final class ReconnectWorkloads {
         }
     }
 
+    /** Starts one view of one znode in a client, loaded before it returns, reporting what it shows. */
+    @FunctionalInterface
+    private interface ViewStarter<C> {
+        void start(C client, String path, Views views, AtomicBoolean done) throws Exception;
+    }
+
     static Sample statesync(BenchContext ctx, int clients, Duration down) throws Exception {
-        List<String> paths = setUp(ctx);
-        Views views = new Views(clients * paths.size());
-        for (int c = 0; c < clients; c++) {
-            Coordinator coordinator = ctx.coordinator();
-            for (String path : paths) {
-                SharedState<byte[]> s =
-                        ctx.closeAfter(SharedState.builder(coordinator, path, Codec.bytes(), new byte[0])
-                                .build());
-                AtomicBoolean done = new AtomicBoolean();
-                s.addListener(change -> {
-                    if (change.kind() == ChangeKind.RESYNCED) {
-                        views.resynced.incrementAndGet();
-                    }
-                    change.current().ifPresent(v -> views.saw(done, v.value()));
-                });
-                s.start();
-                if (!s.awaitInitialized(Duration.ofSeconds(60))) {
-                    throw new IllegalStateException("shared state " + path + " did not initialize");
+        Views views = new Views(clients * PER_CLIENT);
+        Sample storm = storm(ctx, clients, down, views, ctx::coordinator, (coordinator, path, v, done) -> {
+            SharedState<byte[]> s = ctx.closeAfter(SharedState.builder(coordinator, path, Codec.bytes(), new byte[0])
+                    .build());
+            s.addListener(change -> {
+                if (change.kind() == ChangeKind.RESYNCED) {
+                    v.resynced.incrementAndGet();
                 }
+                change.current().ifPresent(value -> v.saw(done, value.value()));
+            });
+            s.start();
+            if (!s.awaitInitialized(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("shared state " + path + " did not initialize");
             }
-        }
-        return storm(ctx, paths, views, down).put("RESYNCED changes", views.resynced.get());
+        });
+        return storm.put("RESYNCED changes", views.resynced.get());
     }
 
     static Sample curator(BenchContext ctx, int clients, Duration down) throws Exception {
+        Views views = new Views(clients * PER_CLIENT);
+        return storm(ctx, clients, down, views, ctx::curator, (client, path, v, done) -> {
+            CuratorCache cache = ctx.closeAfter(CuratorCache.build(client, path));
+            CountDownLatch initialized = new CountDownLatch(1);
+            cache.listenable()
+                    .addListener(CuratorCacheListener.builder()
+                            .forCreates(node -> v.saw(done, node.getData()))
+                            .forChanges((before, node) -> v.saw(done, node.getData()))
+                            .forInitialized(initialized::countDown)
+                            .build());
+            cache.start();
+            if (!initialized.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("cache of " + path + " did not initialize");
+            }
+            cache.get(path).map(ChildData::getData).ifPresent(value -> v.saw(done, value));
+        });
+    }
+
+    /** Sets up the znodes and {@code clients} clients with a view of each, then runs the storm. */
+    private static <C> Sample storm(
+            BenchContext ctx, int clients, Duration down, Views views, Callable<C> newClient, ViewStarter<C> view)
+            throws Exception {
         List<String> paths = setUp(ctx);
-        Views views = new Views(clients * paths.size());
         for (int c = 0; c < clients; c++) {
-            CuratorFramework client = ctx.curator();
+            C client = newClient.call();
             for (String path : paths) {
-                CuratorCache cache = ctx.closeAfter(CuratorCache.build(client, path));
-                AtomicBoolean done = new AtomicBoolean();
-                CountDownLatch initialized = new CountDownLatch(1);
-                cache.listenable()
-                        .addListener(CuratorCacheListener.builder()
-                                .forCreates(node -> views.saw(done, node.getData()))
-                                .forChanges((before, node) -> views.saw(done, node.getData()))
-                                .forInitialized(initialized::countDown)
-                                .build());
-                cache.start();
-                if (!initialized.await(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("cache of " + path + " did not initialize");
-                }
-                cache.get(path).map(ChildData::getData).ifPresent(v -> views.saw(done, v));
+                view.start(client, path, views, new AtomicBoolean());
             }
         }
         return storm(ctx, paths, views, down);

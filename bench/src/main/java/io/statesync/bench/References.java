@@ -204,6 +204,15 @@ final class References {
      * most {@code window} creates in flight.
      */
     static void createChildren(ZooKeeper zk, String parent, int keys, byte[] value, int window) throws Exception {
+        createChildren(zk, parent, "key-", keys, value, window);
+    }
+
+    /**
+     * Creates {@code parent} and {@code keys} children {@code prefix + i} holding {@code value}, with
+     * at most {@code window} creates in flight.
+     */
+    static void createChildren(ZooKeeper zk, String parent, String prefix, int keys, byte[] value, int window)
+            throws Exception {
         zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         Semaphore inFlight = new Semaphore(window);
         AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
@@ -215,7 +224,7 @@ final class References {
         };
         for (int i = 0; i < keys; i++) {
             inFlight.acquire();
-            zk.create(parent + "/key-" + i, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, cb, null);
+            zk.create(parent + "/" + prefix + i, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, cb, null);
         }
         inFlight.acquire(window);
         if (failure.get() != null) {
