@@ -124,7 +124,7 @@ public final class BenchMain {
     static List<Results> run(Settings settings) throws Exception {
         List<Comparison> comparisons = new ArrayList<>();
         for (Comparison c : Workloads.all(settings.quick())) {
-            if (selected(c.id(), settings.only())) {
+            if (runs(c.id(), settings.only())) {
                 comparisons.add(c);
             }
         }
@@ -186,6 +186,11 @@ public final class BenchMain {
                 (System.nanoTime() - started) / 1e9);
         Report.write(settings.out(), all, header);
         return all;
+    }
+
+    /** Whether the run includes the workload: {@code --only} selects it, and names it if it runs only on request. */
+    static boolean runs(String id, String only) {
+        return selected(id, only) && (!Workloads.ON_REQUEST.contains(id) || only.contains(id));
     }
 
     /** Whether {@code --only TEXT} selects the workload: its id contains TEXT, or one of TEXT's comma-separated parts. */

@@ -17,10 +17,14 @@ package io.statesync.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Every comparison the bench runs, in report order, each in its workload group. */
 final class Workloads {
     private Workloads() {}
+
+    /** Comparisons that run only when {@code --only} names them (they take many minutes). */
+    static final Set<String> ON_REQUEST = Set.of("kafka-history");
 
     static List<Comparison> all(boolean quick) {
         List<Comparison> all = new ArrayList<>();
@@ -34,6 +38,8 @@ final class Workloads {
         add(all, "instances", InstanceWorkloads.all(quick));
         add(all, "storm", ReconnectWorkloads.all(quick)); // restarts its group's server
         add(all, "overhead", OverheadWorkloads.all());
+        add(all, "kafka", KafkaWorkloads.all(quick)); // full mode only: a broker process of its own
+        add(all, "kafka-history", KafkaWorkloads.history(quick)); // on request: --only kafka-history
         return all;
     }
 

@@ -53,6 +53,11 @@ final class ZooKeeperProcess implements AutoCloseable {
     }
 
     static ZooKeeperProcess start() throws IOException, InterruptedException {
+        return start("6g"); // every run's data stays on the server until it stops
+    }
+
+    /** Starts a server with the given maximum heap (e.g. {@code 1g}); returns once it answers. */
+    static ZooKeeperProcess start(String maxHeap) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(dataDirParent(), "statesync-bench-zk-");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -74,7 +79,7 @@ final class ZooKeeperProcess implements AutoCloseable {
                         ""));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx6g"); // every run's data stays on the server until it stops
+        command.add("-Xmx" + maxHeap);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("org.apache.zookeeper.server.ZooKeeperServerMain");
@@ -139,6 +144,16 @@ final class ZooKeeperProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Whether the server process is still running. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The server's log (its standard output and error). */
+    Path serverLog() {
+        return dataDir.resolve("server.log");
     }
 
     /** Requests the server has received so far (ZooKeeper's {@code zk_packets_received}). */

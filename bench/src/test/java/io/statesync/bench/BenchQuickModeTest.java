@@ -185,6 +185,17 @@ class BenchQuickModeTest {
     }
 
     @Test
+    void aComparisonThatRunsOnRequestRunsOnlyWhenOnlyNamesIt() {
+        assertThat(Workloads.all(false)).anySatisfy(c -> assertThat(c.id()).isEqualTo("kafka-history"));
+        assertThat(Workloads.all(true)).noneSatisfy(c -> assertThat(c.id()).startsWith("kafka"));
+        assertThat(BenchMain.runs("kafka-history", "")).isFalse();
+        assertThat(BenchMain.runs("kafka-history", "kafka")).isFalse();
+        assertThat(BenchMain.runs("kafka-history", "kafka-history")).isTrue();
+        assertThat(BenchMain.runs("kafka-replay", "kafka")).isTrue();
+        assertThat(BenchMain.runs("kafka-replay", "")).isTrue();
+    }
+
+    @Test
     void everyComparisonIsInAWorkloadGroup() {
         assertThat(Workloads.all(true)).allSatisfy(c -> assertThat(c.group()).isNotEmpty());
         assertThat(Workloads.all(true).stream().map(Comparison::group).distinct())
