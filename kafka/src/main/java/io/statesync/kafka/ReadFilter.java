@@ -45,7 +45,22 @@ final class ReadFilter {
         FENCED
     }
 
-    private record Key(String writer, long sequence, int index) {}
+    /**
+     * A record's writer id, sequence and index. Its hash mixes the sequence and index (the record's
+     * default, {@code 31 * (31 * writer + sequence) + index}, gives one writer's appends of
+     * thousands of events only a few thousand distinct hashes, and the window's map degrades into
+     * trees).
+     */
+    record Key(String writer, long sequence, int index) {
+        @Override
+        public int hashCode() {
+            long h = sequence * 0x9E3779B97F4A7C15L + index;
+            h ^= h >>> 32;
+            h *= 0xD6E8FEB86659FD93L;
+            h ^= h >>> 32;
+            return (int) h ^ writer.hashCode();
+        }
+    }
 
     private final long window;
     /** The keys of the records in the window, in offset order (the value: the offset). */
