@@ -34,6 +34,7 @@ final class Workloads {
         add(all, "instances", InstanceWorkloads.all(quick));
         add(all, "storm", ReconnectWorkloads.all(quick)); // restarts its group's server
         add(all, "overhead", OverheadWorkloads.all());
+        add(all, EnsembleWorkloads.GROUP, EnsembleWorkloads.all(quick)); // the "ensemble" group on 3 servers
         return all;
     }
 
