@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,6 +36,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The comparisons whose relative cost can change with quorum writes, run again on a 3-server
@@ -245,6 +248,11 @@ final class EnsembleWorkloads {
     /** What one round measured. */
     private record Round(long firstUpdateNanos, long failedCalls, long retries) {}
 
+    /** How a call between the kill and the first landed write failed: the exception's simple name, or a lost compare-and-set. */
+    private static String failure(@Nullable Exception e) {
+        return e == null ? "lost compare-and-set" : e.getClass().getSimpleName();
+    }
+
     /**
      * {@link #FAILOVER_ROUNDS} rounds of: a writer on the current followers writing back to back; once
      * it has landed {@link #WRITES_BEFORE_KILL} writes, the leader is killed (SIGKILL); the clock runs
@@ -258,24 +266,28 @@ final class EnsembleWorkloads {
         Histogram firstUpdate = Sample.histogram();
         Histogram failed = new Histogram(3);
         Histogram retries = new Histogram(3);
+        Map<String, Integer> failures = new TreeMap<>();
         for (int r = 0; r < FAILOVER_ROUNDS; r++) {
             Round round;
             try (BenchContext roundCtx = new BenchContext(ensemble, ctx.measureFor(), ctx.quick())) {
-                round = killLeaderUnder(ensemble, writers.open(roundCtx));
+                round = killLeaderUnder(ensemble, writers.open(roundCtx), failures);
             }
             firstUpdate.recordValue(round.firstUpdateNanos());
             failed.recordValue(round.failedCalls());
             retries.recordValue(round.retries());
         }
-        return new Sample()
+        Sample sample = new Sample()
                 .latencies("first update after the kill", firstUpdate)
                 .put("failed calls p50", (double) failed.getValueAtPercentile(50))
                 .put("failed calls max", (double) failed.getMaxValue())
                 .put("tries beyond the one that landed p50", (double) retries.getValueAtPercentile(50))
                 .put("tries beyond the one that landed max", (double) retries.getMaxValue());
+        failures.forEach((kind, n) -> sample.put("failed calls, " + kind + " (all rounds)", n));
+        return sample;
     }
 
-    private static Round killLeaderUnder(ZooKeeperEnsemble ensemble, Writer writer) throws Exception {
+    private static Round killLeaderUnder(ZooKeeperEnsemble ensemble, Writer writer, Map<String, Integer> failures)
+            throws Exception {
         int leader = ensemble.leader();
         AtomicBoolean killed = new AtomicBoolean();
         AtomicLong killedAt = new AtomicLong();
@@ -289,12 +301,14 @@ final class EnsembleWorkloads {
                     while (!stop.get()) {
                         long start = System.nanoTime();
                         boolean ok;
+                        Exception thrown = null;
                         try {
                             ok = writer.write();
                         } catch (InterruptedException e) {
                             return;
                         } catch (Exception e) {
                             ok = false;
+                            thrown = e;
                         }
                         long end = System.nanoTime();
                         boolean sinceKill = killed.get() && start - killedAt.get() > 0;
@@ -304,6 +318,9 @@ final class EnsembleWorkloads {
                             before.complete(end);
                         } else if (!ok && sinceKill) {
                             failedCalls.incrementAndGet();
+                            synchronized (failures) {
+                                failures.merge(failure(thrown), 1, Integer::sum);
+                            }
                         }
                     }
                 },
