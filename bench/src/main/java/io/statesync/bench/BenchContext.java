@@ -28,10 +28,12 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What a variant runs against: the server, how long to measure, and clients that are closed after
- * the run. Every run gets a namespace of its own.
+ * What a variant runs against: the server (or a 3-server ensemble, whose clients connect to its
+ * followers only), how long to measure, and clients that are closed after the run. Every run gets a
+ * namespace of its own.
  */
 final class BenchContext implements AutoCloseable {
     private static final AtomicInteger RUNS = new AtomicInteger();
@@ -39,25 +41,62 @@ final class BenchContext implements AutoCloseable {
     /** The session timeout every client of the bench asks for. */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ZooKeeperProcess server;
+    private final @Nullable ZooKeeperProcess server;
+    private final @Nullable ZooKeeperEnsemble ensemble;
+    /** The ensemble's followers as the context was made; null on a single server. */
+    private final @Nullable String followers;
+
     private final Duration measureFor;
     private final boolean quick;
     private final String namespace;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     BenchContext(ZooKeeperProcess server, Duration measureFor, boolean quick) {
+        this(server, null, null, measureFor, quick);
+    }
+
+    /**
+     * A run on the ensemble: every client the context makes connects to the servers that follow
+     * as it is made, so that each write is forwarded to the leader; the requests counted are those
+     * of the three servers.
+     */
+    BenchContext(ZooKeeperEnsemble ensemble, Duration measureFor, boolean quick) {
+        this(null, ensemble, ensemble.followersConnectString(), measureFor, quick);
+    }
+
+    private BenchContext(
+            @Nullable ZooKeeperProcess server,
+            @Nullable ZooKeeperEnsemble ensemble,
+            @Nullable String followers,
+            Duration measureFor,
+            boolean quick) {
         this.server = server;
+        this.ensemble = ensemble;
+        this.followers = followers;
         this.measureFor = measureFor;
         this.quick = quick;
         this.namespace = "bench-" + RUNS.incrementAndGet();
     }
 
+    /** The single server's address, or the ensemble's followers'. */
     String connectString() {
-        return server.connectString();
+        return followers != null ? followers : server().connectString();
     }
 
+    /** The single server; a workload that restarts it or reads its gauges cannot run on the ensemble. */
     ZooKeeperProcess server() {
+        if (server == null) {
+            throw new IllegalStateException("this workload needs the single server, not the ensemble");
+        }
         return server;
+    }
+
+    /** The ensemble, for a workload that kills its leader. */
+    ZooKeeperEnsemble ensemble() {
+        if (ensemble == null) {
+            throw new IllegalStateException("this workload needs the ensemble, not the single server");
+        }
+        return ensemble;
     }
 
     /** How long a throughput loop runs. */
@@ -141,9 +180,9 @@ final class BenchContext implements AutoCloseable {
         return closeable;
     }
 
-    /** Requests received by the server so far. */
+    /** Requests received by the server (the ensemble's three servers) so far. */
     long packets() {
-        return server.packetsReceived();
+        return ensemble != null ? ensemble.packetsReceived() : server().packetsReceived();
     }
 
     @Override

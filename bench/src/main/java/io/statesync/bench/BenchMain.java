@@ -142,10 +142,24 @@ public final class BenchMain {
                 end++;
             }
             // A fresh server process and data directory per group: one group's data does not slow the next.
-            try (ZooKeeperProcess server = ZooKeeperProcess.start()) {
-                log("group %s: ZooKeeper server process %d on %s", group, server.pid(), server.connectString());
-                for (Comparison c : comparisons.subList(i, end)) {
-                    all.add(runComparison(settings, server, c));
+            if (group.equals(EnsembleWorkloads.GROUP)) {
+                try (ZooKeeperEnsemble ensemble = ZooKeeperEnsemble.start()) {
+                    log(
+                            "group %s: ZooKeeper ensemble, server processes %s, server %d leads; clients on %s",
+                            group, ensemble.pids(), ensemble.leader() + 1, ensemble.followersConnectString());
+                    for (Comparison c : comparisons.subList(i, end)) {
+                        all.add(runComparison(
+                                settings,
+                                () -> new BenchContext(ensemble, settings.measureFor(), settings.quick()),
+                                c));
+                    }
+                }
+            } else {
+                try (ZooKeeperProcess server = ZooKeeperProcess.start()) {
+                    log("group %s: ZooKeeper server process %d on %s", group, server.pid(), server.connectString());
+                    for (Comparison c : comparisons.subList(i, end)) {
+                        all.add(runComparison(settings, server, c));
+                    }
                 }
             }
             i = end;
@@ -155,7 +169,9 @@ public final class BenchMain {
                 "# statesync benchmark report\n\n"
                         + "- date: %s\n- mode: %s (%s per throughput run, %d repetition%s%s)\n"
                         + "- machine: %d cores, %s, Java %s\n- server: ZooKeeper 3.9.5 `ZooKeeperServerMain` in its own JVM on"
-                        + " loopback, default fsync, a fresh server process and data directory per workload group\n"
+                        + " loopback, default fsync, a fresh server process and data directory per workload group;"
+                        + " the `ensemble` group, where run, on three `QuorumPeerMain` JVMs on the same machine (quorum writes,"
+                        + " clients on the two followers)\n"
                         + "- data directory: under `%s`, file system `%s`; one fsync there (4 KiB write + force, median of"
                         + " %d): %.3f ms\n"
                         + "- order: the variants of a comparison run one after another in each round, starting one"
@@ -204,6 +220,16 @@ public final class BenchMain {
     }
 
     static Results runComparison(Settings settings, ZooKeeperProcess server, Comparison c) {
+        return runComparison(settings, () -> new BenchContext(server, settings.measureFor(), settings.quick()), c);
+    }
+
+    /** Makes the context of one run of one variant. */
+    @FunctionalInterface
+    interface Contexts {
+        BenchContext next();
+    }
+
+    static Results runComparison(Settings settings, Contexts contexts, Comparison c) {
         Results results = new Results(c);
         boolean warmUps = settings.warmUp() && !c.once();
         int rounds = (c.once() ? 1 : settings.repetitions()) + (warmUps ? 1 : 0);
@@ -217,7 +243,7 @@ public final class BenchMain {
                 if (results.failures.containsKey(v.subject())) {
                     continue;
                 }
-                try (BenchContext ctx = new BenchContext(server, settings.measureFor(), settings.quick())) {
+                try (BenchContext ctx = contexts.next()) {
                     Sample sample = v.run(ctx);
                     if (!warmUp) {
                         results.add(v.subject(), sample);

@@ -37,19 +37,24 @@ import java.util.stream.Stream;
  * A real ZooKeeper server ({@code ZooKeeperServerMain} of the ZooKeeper 3.9.5 jar) in a separate
  * JVM: loopback only, a fresh temporary data directory, ZooKeeper's default fsync settings. The
  * four-letter word {@code mntr} is enabled so the bench can count the requests each workload sends
- * and the watches and ephemeral znodes it holds on the server.
+ * and the watches and ephemeral znodes it holds on the server. {@link #launchMember} starts one
+ * server of an ensemble instead ({@code QuorumPeerMain}; see {@link ZooKeeperEnsemble}).
  */
 final class ZooKeeperProcess implements AutoCloseable {
     private final List<String> command;
     private final Path dataDir;
     private final int port;
+    /** Whether this is one server of an ensemble: it is up once it leads or follows, not once it answers. */
+    private final boolean member;
+
     private volatile Process process;
 
-    private ZooKeeperProcess(List<String> command, Process process, Path dataDir, int port) {
+    private ZooKeeperProcess(List<String> command, Process process, Path dataDir, int port, boolean member) {
         this.command = command;
         this.process = process;
         this.dataDir = dataDir;
         this.port = port;
+        this.member = member;
     }
 
     static ZooKeeperProcess start() throws IOException, InterruptedException {
@@ -77,14 +82,8 @@ final class ZooKeeperProcess implements AutoCloseable {
                         "admin.enableServer=false",
                         "4lw.commands.whitelist=mntr,srvr,ruok",
                         ""));
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + maxHeap);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("org.apache.zookeeper.server.ZooKeeperServerMain");
-        command.add(config.toString());
-        ZooKeeperProcess zk = new ZooKeeperProcess(command, launch(command, dir), dir, port);
+        List<String> command = command("-Xmx" + maxHeap, "org.apache.zookeeper.server.ZooKeeperServerMain", config);
+        ZooKeeperProcess zk = new ZooKeeperProcess(command, launch(command, dir), dir, port, false);
         try {
             zk.awaitAnswer();
         } catch (IOException e) {
@@ -92,6 +91,30 @@ final class ZooKeeperProcess implements AutoCloseable {
             throw e;
         }
         return zk;
+    }
+
+    /**
+     * Launches one server of an ensemble ({@code QuorumPeerMain}) on the configuration in {@code
+     * dir}, without waiting: a server cannot serve before a quorum of its peers runs. See {@link
+     * #awaitServing()}.
+     *
+     * @param dir the server's own directory (its configuration, data and log); deleted on close
+     * @param port its client port, as in the configuration
+     */
+    static ZooKeeperProcess launchMember(Path dir, int port, Path config) throws IOException {
+        List<String> command = command("-Xmx2g", "org.apache.zookeeper.server.quorum.QuorumPeerMain", config);
+        return new ZooKeeperProcess(command, launch(command, dir), dir, port, true);
+    }
+
+    private static List<String> command(String heap, String mainClass, Path config) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(heap);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.add(config.toString());
+        return command;
     }
 
     private static Process launch(List<String> command, Path dir) throws IOException {
@@ -102,10 +125,13 @@ final class ZooKeeperProcess implements AutoCloseable {
                 .start();
     }
 
-    /** Returns once the server answers {@code ruok}; at most 60 s. */
+    /**
+     * Returns once the server answers {@code ruok} (one server of an ensemble: once it leads or
+     * follows); at most 60 s.
+     */
     private void awaitAnswer() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!answers()) {
+        while (member ? mode().isEmpty() : !answers()) {
             if (!process.isAlive()) {
                 throw new IOException(
                         "ZooKeeper exited with " + process.exitValue() + "; see " + dataDir.resolve("server.log"));
@@ -131,6 +157,47 @@ final class ZooKeeperProcess implements AutoCloseable {
         TimeUnit.NANOSECONDS.sleep(down.toNanos()); // the outage itself, not a synchronisation
         process = launch(command, dataDir);
         awaitAnswer();
+    }
+
+    /** Returns once the server serves (one server of an ensemble: leads or follows); at most 60 s. */
+    void awaitServing() throws IOException, InterruptedException {
+        awaitAnswer();
+    }
+
+    /** Kills the server (SIGKILL, as a crash) and returns once it has exited; its data stays. */
+    void kill() throws IOException, InterruptedException {
+        if (!process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+            throw new IOException("ZooKeeper did not exit within 30 s of SIGKILL");
+        }
+    }
+
+    /** Starts a killed server again on the same ports and data; returns once it serves. */
+    void relaunch() throws IOException, InterruptedException {
+        process = launch(command, dataDir);
+        awaitAnswer();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * The server's role from its {@code srvr} reply ({@code leader}, {@code follower} or {@code
+     * standalone}), or empty while it does not serve (starting, electing a leader, or down).
+     */
+    String mode() {
+        String reply;
+        try {
+            reply = fourLetterWord("srvr");
+        } catch (UncheckedIOException e) {
+            return "";
+        }
+        for (String line : reply.lines().toList()) {
+            if (line.startsWith("Mode: ")) {
+                return line.substring("Mode: ".length()).trim();
+            }
+        }
+        return "";
     }
 
     /** Where every server's temporary data directory is made: the JVM's temporary directory. */
