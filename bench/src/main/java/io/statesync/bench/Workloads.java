@@ -34,6 +34,8 @@ final class Workloads {
         add(all, "instances", InstanceWorkloads.all(quick));
         add(all, "storm", ReconnectWorkloads.all(quick)); // restarts its group's server
         add(all, "overhead", OverheadWorkloads.all());
+        add(all, "fanout", FanoutWorkloads.all(quick));
+        add(all, "eventlog-live", EventLogTailWorkloads.all(quick));
         return all;
     }
 
