@@ -247,7 +247,7 @@ final class EventLogTailWorkloads {
             p += page.size();
         }
         checkExactlyOnce(events, sequences, m.ops());
-        return m.sample("appends/s", "append");
+        return withShares(m.sample("appends/s", "append"), sequences);
     }
 
     /** Appender handles, each creating one sequential znode per event back to back; read back and checked as statesync's. */
@@ -299,7 +299,21 @@ final class EventLogTailWorkloads {
             throw new IllegalStateException("reading the events back failed: " + failure.get());
         }
         checkExactlyOnce(events, sequences, m.ops());
-        return m.sample("appends/s", "append");
+        return withShares(m.sample("appends/s", "append"), sequences);
+    }
+
+    /**
+     * Adds how the appends were shared: the fewest one appender made, as a fraction of an equal share
+     * (1 when all made as many; near 0 when one was starved).
+     */
+    static Sample withShares(Sample s, long[] sequences) {
+        long total = 0;
+        long fewest = Long.MAX_VALUE;
+        for (long q : sequences) {
+            total += q;
+            fewest = Math.min(fewest, q);
+        }
+        return s.put("smallest appender share / equal share", fewest * (double) sequences.length / Math.max(1, total));
     }
 
     /**
