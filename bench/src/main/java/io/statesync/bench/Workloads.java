@@ -38,6 +38,8 @@ final class Workloads {
         add(all, "instances", InstanceWorkloads.all(quick));
         add(all, "storm", ReconnectWorkloads.all(quick)); // restarts its group's server
         add(all, "overhead", OverheadWorkloads.all());
+        add(all, "fanout", FanoutWorkloads.all(quick));
+        add(all, "eventlog-live", EventLogTailWorkloads.all(quick));
         add(all, EnsembleWorkloads.GROUP, EnsembleWorkloads.all(quick)); // the "ensemble" group on 3 servers
         add(all, "kafka", KafkaWorkloads.all(quick)); // full mode only: a broker process of its own
         add(all, "kafka-history", KafkaWorkloads.history(quick)); // on request: --only kafka-history
