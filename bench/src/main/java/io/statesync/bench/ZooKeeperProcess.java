@@ -53,6 +53,14 @@ final class ZooKeeperProcess implements AutoCloseable {
     }
 
     static ZooKeeperProcess start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /**
+     * Starts a server whose JVM gets the given options too (e.g. {@code -Djute.maxbuffer=...}), after
+     * the bench's own.
+     */
+    static ZooKeeperProcess start(List<String> jvmOptions) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(dataDirParent(), "statesync-bench-zk-");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -75,6 +83,7 @@ final class ZooKeeperProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx6g"); // every run's data stays on the server until it stops
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("org.apache.zookeeper.server.ZooKeeperServerMain");
