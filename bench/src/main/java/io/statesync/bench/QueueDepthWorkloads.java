@@ -89,7 +89,7 @@ final class QueueDepthWorkloads {
         List<Comparison> all = new ArrayList<>();
         int takes = quick ? 20 : 1_000;
         Duration takeFor = Duration.ofSeconds(quick ? 10 : 60);
-        for (int depth : quick ? new int[] {1_000} : new int[] {10_000, 50_000, 100_000, 250_000}) {
+        for (int depth : quick ? new int[] {1_000} : new int[] {10_000, 50_000, 100_000, 250_000, 1_000_000}) {
             String id = "queue-depth-" + label(depth);
             all.add(new Comparison(
                             id,
