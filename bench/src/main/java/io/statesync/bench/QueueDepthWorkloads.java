@@ -99,13 +99,7 @@ final class QueueDepthWorkloads {
                             "works (1 = yes)",
                             true,
                             "statesync must work at any depth; Curator's is expected to fail past ~50,000",
-                            List.of(
-                                    Comparison.variant("statesync", ctx -> depth(ctx, depth, takes, takeFor)),
-                                    Comparison.variant(
-                                            DEFAULT_JUTE, ctx -> curatorDepth(ctx, depth, takes, takeFor, 0)),
-                                    Comparison.variant(
-                                            RAISED_JUTE,
-                                            ctx -> curatorDepth(ctx, depth, takes, takeFor, raisedJute(depth)))))
+                            variants(depth, takes, takeFor, quick))
                     .runOnce()
                     .inGroup(id));
         }
@@ -134,6 +128,32 @@ final class QueueDepthWorkloads {
         return all;
     }
 
+    /**
+     * statesync, Curator at the default limit and, in full mode, Curator with the limit raised: at
+     * quick mode's small depth the last does what the second does, on a server of its own that costs
+     * seconds to start and stop.
+     */
+    private static List<Comparison.Variant> variants(int depth, int takes, Duration takeFor, boolean quick) {
+        List<Comparison.Variant> variants = new ArrayList<>();
+        variants.add(Comparison.variant("statesync", ctx -> depth(ctx, depth, takes, takeFor)));
+        variants.add(Comparison.variant(DEFAULT_JUTE, ctx -> curatorDepth(ctx, depth, takes, takeFor, 0)));
+        if (!quick) {
+            variants.add(Comparison.variant(
+                    RAISED_JUTE, ctx -> curatorDepth(ctx, depth, takes, takeFor, raisedJute(depth))));
+        }
+        return variants;
+    }
+
+    /** Heap in use after a full collection, in full mode only: quick mode leaves the collections out. */
+    private static long heap(BenchContext ctx) {
+        return ctx.quick() ? 0 : References.usedHeapAfterGc();
+    }
+
+    /** Adds the consumer's retained heap, in full mode only. */
+    private static Sample withHeap(BenchContext ctx, Sample s, long heapBefore) {
+        return ctx.quick() ? s : s.put("consumer retained heap MB", (heap(ctx) - heapBefore) / 1e6);
+    }
+
     private static String label(int depth) {
         return depth >= 1_000_000 ? depth / 1_000_000 + "m" : depth / 1_000 + "k";
     }
@@ -157,7 +177,7 @@ final class QueueDepthWorkloads {
         }
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
         Coordinator client = ctx.coordinator(); // the consumer's client, connected before the heap reading
-        long heapBefore = References.usedHeapAfterGc();
+        long heapBefore = heap(ctx);
         long packets = ctx.packets();
         long start = System.nanoTime();
         WorkQueue<byte[]> q = ctx.closeAfter(
@@ -182,12 +202,13 @@ final class QueueDepthWorkloads {
         }
         double seconds = (System.nanoTime() - from) / 1e9;
         double requests = (ctx.packets() - packets) / (double) (taken + 1);
-        double heapMb = (References.usedHeapAfterGc() - heapBefore) / 1e6;
-        return s.put("works (1 = yes)", 1)
-                .put("first item ms", firstMs)
-                .put("take+acks/s", taken / seconds)
-                .put("requests/take+ack", requests)
-                .put("consumer retained heap MB", heapMb);
+        return withHeap(
+                ctx,
+                s.put("works (1 = yes)", 1)
+                        .put("first item ms", firstMs)
+                        .put("take+acks/s", taken / seconds)
+                        .put("requests/take+ack", requests),
+                heapBefore);
     }
 
     /** Curator at depth; {@code jute} 0 for the default limit, else the limit of a server and client of its own. */
@@ -220,7 +241,7 @@ final class QueueDepthWorkloads {
             s.put("jute.maxbuffer MiB", jute / (double) (1 << 20));
         }
         CuratorFramework client = curator(on, jute); // the consumer's client, connected before the heap reading
-        long heapBefore = References.usedHeapAfterGc();
+        long heapBefore = heap(ctx);
         long[] times = new long[takes + 1];
         AtomicInteger consumed = new AtomicInteger();
         CountDownLatch first = new CountDownLatch(1);
@@ -264,12 +285,13 @@ final class QueueDepthWorkloads {
         double seconds = (last - times[0]) / 1e9;
         long requests = on.packets() - packets;
         double requestsPerTake = requests / (double) Math.max(1, consumed.get());
-        double heapMb = (References.usedHeapAfterGc() - heapBefore) / 1e6;
-        return s.put("works (1 = yes)", 1)
-                .put("first item ms", firstMs)
-                .put("take+acks/s", taken / seconds)
-                .put("requests/take+ack", requestsPerTake)
-                .put("consumer retained heap MB", heapMb);
+        return withHeap(
+                ctx,
+                s.put("works (1 = yes)", 1)
+                        .put("first item ms", firstMs)
+                        .put("take+acks/s", taken / seconds)
+                        .put("requests/take+ack", requestsPerTake),
+                heapBefore);
     }
 
     /** A started Curator client on the context's namespace; {@code jute} &gt; 0 sets its {@code jute.maxbuffer}. */
