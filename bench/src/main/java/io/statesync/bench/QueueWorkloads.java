@@ -35,7 +35,10 @@ import org.apache.curator.framework.recipes.queue.QueueSerializer;
 import org.apache.curator.framework.state.ConnectionState;
 import org.jspecify.annotations.Nullable;
 
-/** Work queue workloads vs Curator's DistributedQueue (writes waited for, consumption with a lock). */
+/**
+ * Work queue workloads vs Curator's DistributedQueue (writes waited for, consumption with a lock); the
+ * depth curve and redelivery after a crash are in {@link QueueDepthWorkloads}.
+ */
 final class QueueWorkloads {
     static final int ITEM_BYTES = 64;
     static final int BATCH = 100;
@@ -45,7 +48,6 @@ final class QueueWorkloads {
 
     static List<Comparison> all(boolean quick) {
         int drain = quick ? 1_000 : 2_000;
-        int depth = quick ? 5_000 : 60_000;
         return List.of(
                 new Comparison(
                         "queue-offer",
@@ -73,28 +75,17 @@ final class QueueWorkloads {
                         "",
                         List.of(
                                 Comparison.variant("statesync", ctx -> drain(ctx, drain)),
-                                Comparison.variant("Curator DistributedQueue", ctx -> curatorDrain(ctx, drain)))),
-                new Comparison(
-                                "queue-depth",
-                                "queue: take from a queue " + depth + " items deep",
-                                "works (1 = yes)",
-                                true,
-                                "statesync must work at any depth; Curator's is expected to fail past ~50,000",
-                                List.of(
-                                        Comparison.variant("statesync", ctx -> depth(ctx, depth)),
-                                        Comparison.variant(
-                                                "Curator DistributedQueue", ctx -> curatorDepth(ctx, depth))))
-                        .runOnce());
+                                Comparison.variant("Curator DistributedQueue", ctx -> curatorDrain(ctx, drain)))));
     }
 
-    private static WorkQueue<byte[]> queue(BenchContext ctx) throws InterruptedException {
+    static WorkQueue<byte[]> queue(BenchContext ctx) throws InterruptedException {
         WorkQueue<byte[]> q = ctx.closeAfter(
                 WorkQueue.builder(ctx.coordinator(), "/queue", Codec.bytes()).build());
         q.start();
         return q;
     }
 
-    private static final QueueSerializer<byte[]> BYTES = new QueueSerializer<>() {
+    static final QueueSerializer<byte[]> BYTES = new QueueSerializer<>() {
         @Override
         public byte[] serialize(byte[] item) {
             return item;
@@ -115,9 +106,8 @@ final class QueueWorkloads {
         return q;
     }
 
-    /** The builder every Curator queue of the bench but the depth check uses: a lock path, foreground puts. */
-    private static QueueBuilder<byte[]> curatorQueueBuilder(
-            CuratorFramework client, @Nullable QueueConsumer<byte[]> consumer) {
+    /** The builder of every Curator consumer of the bench: a lock path (at-least-once), foreground puts. */
+    static QueueBuilder<byte[]> curatorQueueBuilder(CuratorFramework client, @Nullable QueueConsumer<byte[]> consumer) {
         return QueueBuilder.builder(client, consumer, BYTES, "/queue")
                 .lockPath("/queue-locks")
                 .putInBackground(false);
@@ -125,7 +115,7 @@ final class QueueWorkloads {
 
     /** Curator's queue takes a null consumer for a producer; NullAway wants that said once. */
     @SuppressWarnings("NullAway")
-    private static QueueConsumer<byte[]> noConsumer() {
+    static QueueConsumer<byte[]> noConsumer() {
         return null;
     }
 
@@ -255,36 +245,5 @@ final class QueueWorkloads {
         return new Sample()
                 .put("items/s", items / seconds)
                 .put("requests/item", (ctx.packets() - packets) / (double) items);
-    }
-
-    static Sample depth(BenchContext ctx, int items) throws Exception {
-        WorkQueue<byte[]> q = queue(ctx);
-        fill(q, items);
-        Optional<Claim<byte[]>> claim = queue(ctx).take(Duration.ofSeconds(60));
-        boolean works = claim.isPresent();
-        if (works) {
-            claim.get().ack();
-        }
-        return new Sample().put("works (1 = yes)", works ? 1 : 0).put("depth", items);
-    }
-
-    static Sample curatorDepth(BenchContext ctx, int items) throws Exception {
-        // Background puts: Curator's own item format, pipelined, so filling takes seconds, not minutes.
-        DistributedQueue<byte[]> producer = QueueBuilder.builder(ctx.curator(), noConsumer(), BYTES, "/queue")
-                .putInBackground(true)
-                .buildQueue();
-        ctx.closeAfter(producer);
-        producer.start();
-        for (int i = 0; i < items; i++) {
-            producer.put(new byte[ITEM_BYTES]);
-        }
-        if (!producer.flushPuts(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("Curator's background puts did not finish");
-        }
-        AtomicLong consumed = new AtomicLong();
-        CountDownLatch first = new CountDownLatch(1);
-        curatorQueue(ctx, counting(consumed, first));
-        boolean works = first.await(60, TimeUnit.SECONDS);
-        return new Sample().put("works (1 = yes)", works ? 1 : 0).put("depth", items);
     }
 }

@@ -33,6 +33,7 @@ final class Workloads {
         add(all, "leader", LeaderWorkloads.all(quick));
         add(all, "eventlog", EventLogWorkloads.all(quick));
         add(all, "queue", QueueWorkloads.all(quick));
+        add(all, "queue-depth", QueueDepthWorkloads.all(quick)); // one group per depth, and one for redelivery
         add(all, "replication", ReplicationWorkloads.all());
         add(all, "large", LargeValueWorkloads.all(quick)); // one group per size, named by each comparison
         add(all, "instances", InstanceWorkloads.all(quick));

@@ -58,11 +58,29 @@ final class ZooKeeperProcess implements AutoCloseable {
     }
 
     static ZooKeeperProcess start() throws IOException, InterruptedException {
-        return start("6g"); // every run's data stays on the server until it stops
+        return start("6g", List.of()); // every run's data stays on the server until it stops
     }
 
     /** Starts a server with the given maximum heap (e.g. {@code 1g}); returns once it answers. */
     static ZooKeeperProcess start(String maxHeap) throws IOException, InterruptedException {
+        return start(maxHeap, List.of());
+    }
+
+    /**
+     * Starts a server whose JVM gets the given options too (e.g. {@code -Djute.maxbuffer=...}), after
+     * the bench's own.
+     */
+    static ZooKeeperProcess start(List<String> jvmOptions) throws IOException, InterruptedException {
+        return start("6g", jvmOptions);
+    }
+
+    /**
+     * Starts a server with the given maximum heap and JVM options; returns once it answers.
+     *
+     * @param maxHeap e.g. {@code 1g}
+     * @param jvmOptions options after the heap's, e.g. {@code -Djute.maxbuffer=...}
+     */
+    static ZooKeeperProcess start(String maxHeap, List<String> jvmOptions) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(dataDirParent(), "statesync-bench-zk-");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -82,7 +100,10 @@ final class ZooKeeperProcess implements AutoCloseable {
                         "admin.enableServer=false",
                         "4lw.commands.whitelist=mntr,srvr,ruok",
                         ""));
-        List<String> command = command("-Xmx" + maxHeap, "org.apache.zookeeper.server.ZooKeeperServerMain", config);
+        List<String> jvm = new ArrayList<>();
+        jvm.add("-Xmx" + maxHeap);
+        jvm.addAll(jvmOptions);
+        List<String> command = command(jvm, "org.apache.zookeeper.server.ZooKeeperServerMain", config);
         ZooKeeperProcess zk = new ZooKeeperProcess(command, launch(command, dir), dir, port, false);
         try {
             zk.awaitAnswer();
@@ -102,14 +123,14 @@ final class ZooKeeperProcess implements AutoCloseable {
      * @param port its client port, as in the configuration
      */
     static ZooKeeperProcess launchMember(Path dir, int port, Path config) throws IOException {
-        List<String> command = command("-Xmx2g", "org.apache.zookeeper.server.quorum.QuorumPeerMain", config);
+        List<String> command = command(List.of("-Xmx2g"), "org.apache.zookeeper.server.quorum.QuorumPeerMain", config);
         return new ZooKeeperProcess(command, launch(command, dir), dir, port, true);
     }
 
-    private static List<String> command(String heap, String mainClass, Path config) {
+    private static List<String> command(List<String> jvmOptions, String mainClass, Path config) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add(heap);
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
