@@ -76,7 +76,7 @@ final class KafkaWorkloads {
      * How long the history run may append on Kafka ({@code -Dstatesync.bench.kafkaHistoryAppendMinutes=M}):
      * it stops at {@link #HISTORY_EVENTS} or when this time is up, and replays what it stored.
      */
-    static final long HISTORY_APPEND_MINUTES = Long.getLong("statesync.bench.kafkaHistoryAppendMinutes", 2L);
+    static final long HISTORY_APPEND_MINUTES = Long.getLong("statesync.bench.kafkaHistoryAppendMinutes", 6L);
 
     /** Where the history run on ZooKeeper gives up if appends have not failed. */
     static final long ZK_HISTORY_CAP = 60_000_000L;
