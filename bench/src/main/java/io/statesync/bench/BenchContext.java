@@ -108,6 +108,16 @@ final class BenchContext implements AutoCloseable {
         return quick;
     }
 
+    /**
+     * The fewest operations a timed loop runs, however long its window: 100 in quick mode, so that
+     * on a loaded machine a half-second window of a few operations does not leave the run's fixed
+     * requests (pings, the first reads) weighing on the per-operation request counts the quick test
+     * checks; none in full mode, whose windows are long.
+     */
+    long minOperations() {
+        return quick ? 100 : 0;
+    }
+
     /** This run's namespace, without a leading slash. */
     String namespace() {
         return namespace;

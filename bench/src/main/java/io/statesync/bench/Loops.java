@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -58,14 +59,18 @@ final class Loops {
         }
     }
 
-    /** Runs {@code op} back to back on this thread for the context's measuring time, timing each call. */
+    /**
+     * Runs {@code op} back to back on this thread for the context's measuring time (and at least
+     * {@link BenchContext#minOperations()} times), timing each call.
+     */
     static Measured timed(BenchContext ctx, Op op) throws Exception {
         Histogram latency = Sample.histogram();
         Window window = new Window(ctx);
         long end = window.end;
+        long min = ctx.minOperations();
         long ops = 0;
         long misses = 0;
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() < end || ops + misses < min) {
             long t = System.nanoTime();
             if (op.run()) {
                 latency.recordValue(System.nanoTime() - t);
@@ -79,8 +84,9 @@ final class Loops {
     }
 
     /**
-     * Runs one op per caller, each on its own thread, back to back for the measuring time; the
-     * latency of every op that counts is recorded.
+     * Runs one op per caller, each on its own thread, back to back for the measuring time (and at
+     * least {@link BenchContext#minOperations()} ops in all); the latency of every op that counts is
+     * recorded.
      */
     static Measured parallel(BenchContext ctx, List<? extends Op> callers) throws Exception {
         Recorder recorder = new Recorder(3);
@@ -88,13 +94,16 @@ final class Loops {
         long end = window.end;
         long ops = 0;
         long misses = 0;
+        long min = ctx.minOperations();
+        AtomicLong run = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(callers.size());
         try {
             List<Future<long[]>> done = new ArrayList<>();
             for (Op op : callers) {
                 done.add(pool.submit(() -> {
                     long[] counts = new long[2];
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < end || run.get() < min) {
+                        run.incrementAndGet();
                         long t = System.nanoTime();
                         if (op.run()) {
                             recorder.recordValue(System.nanoTime() - t);
@@ -156,8 +165,8 @@ final class Loops {
     }
 
     /**
-     * Runs one writer per thread, back to back for the measuring time, each call retrying until its
-     * update lands. Reports updates per second; the latency of each successful update including its
+     * Runs one writer per thread, back to back for the measuring time (and at least {@link
+     * BenchContext#minOperations()} updates in all), each call retrying until its update lands. Reports updates per second; the latency of each successful update including its
      * retries (p50, p99, max); the requests per update; the mean and maximum attempts; and each
      * writer's share of the updates, with the smallest share as a fraction of an equal share.
      */
@@ -166,6 +175,8 @@ final class Loops {
         long packets = ctx.packets();
         long start = System.nanoTime();
         long end = start + ctx.measureFor().toNanos();
+        long min = ctx.minOperations();
+        AtomicLong run = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(writers.size());
         long[] updates = new long[writers.size()];
         long attempts = 0;
@@ -175,7 +186,8 @@ final class Loops {
             for (Attempts w : writers) {
                 done.add(pool.submit(() -> {
                     long[] counts = new long[3]; // updates, attempts, max attempts
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < end || run.get() < min) {
+                        run.incrementAndGet();
                         long t = System.nanoTime();
                         int n = w.update();
                         recorder.recordValue(System.nanoTime() - t);
