@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -275,29 +274,8 @@ final class EventLogTailWorkloads {
         }
         Loops.Measured m = Loops.parallel(ctx, callers);
         ZooKeeper zk = handles.get(0);
-        List<String> children = zk.getChildren(parent, false);
-        Collections.sort(children);
         List<byte[]> events = Collections.synchronizedList(new ArrayList<>());
-        Semaphore window = new Semaphore(500);
-        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        for (String child : children) {
-            window.acquire();
-            zk.getData(
-                    parent + "/" + child,
-                    false,
-                    (rc, path, c, data, stat) -> {
-                        if (rc != 0) {
-                            failure.compareAndSet(null, KeeperException.Code.get(rc));
-                        } else {
-                            events.add(data);
-                        }
-                        window.release();
-                    },
-                    null);
-        }
-        if (!window.tryAcquire(500, 5, TimeUnit.MINUTES) || failure.get() != null) {
-            throw new IllegalStateException("reading the events back failed: " + failure.get());
-        }
+        References.readChildren(zk, parent, 500, events::add);
         checkExactlyOnce(events, sequences, m.ops());
         return withShares(m.sample("appends/s", "append"), sequences);
     }

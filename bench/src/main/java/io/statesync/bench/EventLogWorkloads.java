@@ -23,13 +23,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -238,32 +234,12 @@ final class EventLogWorkloads {
             throws Exception {
         long packets = ctx.packets();
         long start = System.nanoTime();
-        List<String> children = zk.getChildren(parent, false);
-        Collections.sort(children);
-        Semaphore window = new Semaphore(500);
         AtomicLong sum = new AtomicLong();
-        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        for (String child : children) {
-            window.acquire();
-            zk.getData(
-                    parent + "/" + child,
-                    false,
-                    (rc, path, c, data, stat) -> {
-                        if (rc != 0) {
-                            failure.compareAndSet(null, KeeperException.Code.get(rc));
-                        } else {
-                            sum.addAndGet(eventBytes.applyAsLong(data));
-                        }
-                        window.release();
-                    },
-                    null);
-        }
-        if (!window.tryAcquire(500, 5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("raw replay did not finish");
-        }
+        References.readChildren(zk, parent, 500, data -> sum.addAndGet(eventBytes.applyAsLong(data)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (failure.get() != null || sum.get() != (long) events * EVENT_BYTES) {
-            throw new IllegalStateException("raw replay failed: " + failure.get() + ", " + sum.get() + " bytes");
+        if (sum.get() != (long) events * EVENT_BYTES) {
+            throw new IllegalStateException(
+                    "raw replay read " + sum.get() + " bytes of events, not " + (long) events * EVENT_BYTES);
         }
         return new Sample()
                 .put("events/s", events / seconds)

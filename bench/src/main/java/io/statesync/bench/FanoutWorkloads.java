@@ -16,10 +16,7 @@
 package io.statesync.bench;
 
 import io.statesync.core.ChangeKind;
-import io.statesync.core.Codec;
-import io.statesync.core.Coordinator;
 import io.statesync.recipes.state.SharedState;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -72,20 +69,10 @@ final class FanoutWorkloads {
         return all;
     }
 
-    private static SharedState<Long> state(Coordinator c) throws InterruptedException {
-        SharedState<Long> state =
-                SharedState.builder(c, "/value", Codec.longs(), 0L).build();
-        state.start();
-        if (!state.awaitInitialized(Duration.ofSeconds(30))) {
-            throw new IllegalStateException("shared state did not initialize");
-        }
-        return state;
-    }
-
     static Sample statesync(BenchContext ctx, int subscribers, int rate) throws Exception {
-        SharedState<Long> writer = ctx.closeAfter(state(ctx.coordinator()));
+        SharedState<Long> writer = ctx.closeAfter(StateWorkloads.counter(ctx.coordinator()));
         return measure(ctx, subscribers, rate, writer::set, onValue -> {
-            SharedState<Long> reader = ctx.closeAfter(state(ctx.coordinator()));
+            SharedState<Long> reader = ctx.closeAfter(StateWorkloads.counter(ctx.coordinator()));
             reader.addListener(change -> {
                 if (change.kind() == ChangeKind.UPDATED) {
                     onValue.accept(change.current().orElseThrow().value());

@@ -18,6 +18,7 @@ package io.statesync.bench;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -229,6 +230,41 @@ final class References {
         inFlight.acquire(window);
         if (failure.get() != null) {
             throw new IllegalStateException("creating children failed: " + failure.get());
+        }
+    }
+
+    /**
+     * Reads every child of {@code parent} in name order: one {@code getChildren}, then pipelined
+     * {@code getData}s ({@code window} in flight), each child's data handed to {@code onData} on the
+     * client's event thread, in order.
+     *
+     * @throws IllegalStateException if a read failed, or the reads did not finish within 5 minutes
+     */
+    static void readChildren(ZooKeeper zk, String parent, int window, Consumer<byte[]> onData) throws Exception {
+        List<String> children = zk.getChildren(parent, false);
+        Collections.sort(children);
+        Semaphore inFlight = new Semaphore(window);
+        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
+        for (String child : children) {
+            inFlight.acquire();
+            zk.getData(
+                    parent + "/" + child,
+                    false,
+                    (rc, path, c, data, stat) -> {
+                        if (rc != 0) {
+                            failure.compareAndSet(null, KeeperException.Code.get(rc));
+                        } else {
+                            onData.accept(data);
+                        }
+                        inFlight.release();
+                    },
+                    null);
+        }
+        if (!inFlight.tryAcquire(window, 5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("reading the children of " + parent + " did not finish within 5 minutes");
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("reading the children of " + parent + " failed: " + failure.get());
         }
     }
 

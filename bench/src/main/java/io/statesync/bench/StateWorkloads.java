@@ -96,7 +96,8 @@ final class StateWorkloads {
                                         ctx -> References.curatorCacheTreeLoad(ctx, TREE_KEYS)))));
     }
 
-    private static SharedState<Long> counter(Coordinator c) throws InterruptedException {
+    /** A started, loaded {@code SharedState<Long>} at {@code /value}, initially 0. */
+    static SharedState<Long> counter(Coordinator c) throws InterruptedException {
         SharedState<Long> state =
                 SharedState.builder(c, "/value", Codec.longs(), 0L).build();
         state.start();
