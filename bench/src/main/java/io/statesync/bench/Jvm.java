@@ -20,6 +20,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +38,25 @@ final class Jvm {
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
     private Jvm() {}
+
+    /**
+     * The command that runs {@code mainClass} in a new JVM of this Java installation on the bench's
+     * class path.
+     *
+     * @param jvmOptions options before the class path, e.g. {@code -Xmx1g}
+     * @param mainClass the class to run
+     * @param args its arguments
+     */
+    static List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
 
     /** The heap the JVM {@code pid} uses after a full collection, in bytes. */
     static long heapAfterGc(long pid) {

@@ -15,10 +15,10 @@
  */
 package io.statesync.bench;
 
+import io.statesync.testkit.KafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * The bench's Kafka broker process: one combined broker and controller in KRaft mode (Kafka's own
@@ -41,21 +41,8 @@ public final class KafkaBrokerMain {
      */
     public static void main(String[] args) throws Exception {
         long t0 = System.nanoTime();
-        TestKitNodes nodes = new TestKitNodes.Builder()
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("num.partitions", "1")
-                .build();
+        KafkaClusterTestKit cluster = KafkaBroker.startOne();
         try {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
             System.out.printf("started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             System.out.println(BOOTSTRAP + cluster.bootstrapServers());
             System.out.flush();

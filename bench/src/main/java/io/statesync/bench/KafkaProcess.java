@@ -18,7 +18,6 @@ package io.statesync.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -45,13 +44,9 @@ final class KafkaProcess implements AutoCloseable {
     /** Starts a broker with the given maximum heap (e.g. {@code 1g}); returns once it serves. */
     static KafkaProcess start(String maxHeap) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(ZooKeeperProcess.dataDirParent(), "statesync-bench-kafka-");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + maxHeap);
-        command.add("-Djava.io.tmpdir=" + dir); // the test kit puts its log directories there
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(KafkaBrokerMain.class.getName());
+        List<String> command = Jvm.javaCommand(
+                // the test kit puts its log directories in the temporary directory
+                List.of("-Xmx" + maxHeap, "-Djava.io.tmpdir=" + dir), KafkaBrokerMain.class.getName());
         Path log = dir.resolve("broker.log");
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)

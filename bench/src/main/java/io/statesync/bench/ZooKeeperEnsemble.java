@@ -68,19 +68,7 @@ final class ZooKeeperEnsemble implements AutoCloseable {
                 Path config = dir.resolve("zoo.cfg");
                 Files.writeString(
                         config,
-                        String.join(
-                                        "\n",
-                                        "tickTime=2000",
-                                        "initLimit=10",
-                                        "syncLimit=5",
-                                        "dataDir=" + dir.resolve("data"),
-                                        "clientPort=" + client[i],
-                                        "clientPortAddress=127.0.0.1",
-                                        "maxClientCnxns=0",
-                                        "maxSessionTimeout=60000",
-                                        "admin.enableServer=false",
-                                        "4lw.commands.whitelist=mntr,srvr,ruok",
-                                        "")
+                        ZooKeeperProcess.config(dir.resolve("data"), client[i]) + "initLimit=10\nsyncLimit=5\n"
                                 + peers);
                 e.servers.add(ZooKeeperProcess.launchMember(dir, client[i], config));
             }

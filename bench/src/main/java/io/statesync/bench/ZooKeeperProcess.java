@@ -87,19 +87,7 @@ final class ZooKeeperProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path config = dir.resolve("zoo.cfg");
-        Files.writeString(
-                config,
-                String.join(
-                        "\n",
-                        "tickTime=2000",
-                        "dataDir=" + dir.resolve("data"),
-                        "clientPort=" + port,
-                        "clientPortAddress=127.0.0.1",
-                        "maxClientCnxns=0",
-                        "maxSessionTimeout=60000",
-                        "admin.enableServer=false",
-                        "4lw.commands.whitelist=mntr,srvr,ruok",
-                        ""));
+        Files.writeString(config, config(dir.resolve("data"), port));
         List<String> jvm = new ArrayList<>();
         jvm.add("-Xmx" + maxHeap);
         jvm.addAll(jvmOptions);
@@ -112,6 +100,28 @@ final class ZooKeeperProcess implements AutoCloseable {
             throw e;
         }
         return zk;
+    }
+
+    /**
+     * The configuration every bench server shares (loopback, no connection limit, the four-letter
+     * words the bench reads); an ensemble's member adds its quorum lines.
+     *
+     * @param dataDir the server's data directory
+     * @param clientPort its client port
+     * @return the {@code zoo.cfg} lines, each ended by a newline
+     */
+    static String config(Path dataDir, int clientPort) {
+        return String.join(
+                "\n",
+                "tickTime=2000",
+                "dataDir=" + dataDir,
+                "clientPort=" + clientPort,
+                "clientPortAddress=127.0.0.1",
+                "maxClientCnxns=0",
+                "maxSessionTimeout=60000",
+                "admin.enableServer=false",
+                "4lw.commands.whitelist=mntr,srvr,ruok",
+                "");
     }
 
     /**
@@ -128,14 +138,7 @@ final class ZooKeeperProcess implements AutoCloseable {
     }
 
     private static List<String> command(List<String> jvmOptions, String mainClass, Path config) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.add(config.toString());
-        return command;
+        return Jvm.javaCommand(jvmOptions, mainClass, config.toString());
     }
 
     private static Process launch(List<String> command, Path dir) throws IOException {

@@ -88,21 +88,7 @@ public final class KafkaBroker implements BeforeAllCallback {
                 return;
             }
             long t0 = System.nanoTime();
-            TestKitNodes nodes = new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build();
-            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .setConfigProp("num.partitions", "1")
-                    .build();
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
+            KafkaClusterTestKit cluster = startOne();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             LOG.info(
                     "embedded Kafka broker (KRaft, combined) ready at {} in {} ms",
@@ -112,6 +98,38 @@ public final class KafkaBroker implements BeforeAllCallback {
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(KafkaBroker.class, r);
             running = r;
         }
+    }
+
+    /**
+     * Formats and starts one combined broker and controller (KRaft) with single-replica internal
+     * topics and one partition per topic, and waits until it serves. The caller closes it. The shared
+     * broker of {@link #shared()} is one of these; the benchmark starts one in a process of its own.
+     *
+     * @return the running cluster of one broker
+     * @throws Exception if the broker cannot be formatted or started
+     */
+    public static KafkaClusterTestKit startOne() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("num.partitions", "1")
+                .build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
     }
 
     /**
