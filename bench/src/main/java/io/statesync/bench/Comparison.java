@@ -70,18 +70,44 @@ record Comparison(
         default boolean reference() {
             return true;
         }
+
+        /**
+         * Whether the reference does the same work per operation as statesync: false for a second
+         * reference that does other work (its subject says "not like for like"), which the ratios table
+         * shows and the chart leaves out.
+         */
+        default boolean likeForLike() {
+            return true;
+        }
     }
 
     static Variant variant(String subject, Run run) {
-        return variant(subject, run, true);
+        return variant(subject, run, true, true);
     }
 
     /** A second figure of statesync (e.g. another setting): reported, but no ratio is taken against it. */
     static Variant secondFigure(String subject, Run run) {
-        return variant(subject, run, false);
+        return variant(subject, run, false, true);
     }
 
-    private static Variant variant(String subject, Run run, boolean reference) {
+    /**
+     * A reference that does other work than statesync (another layout, another consistency, help from
+     * other traffic): its ratio is in the table, with the reason in its subject, and not in the chart.
+     *
+     * @throws IllegalArgumentException if the subject does not say "not like for like"
+     */
+    static Variant unlike(String subject, Run run) {
+        if (!subject.contains(NOT_LIKE_FOR_LIKE)) {
+            throw new IllegalArgumentException(
+                    "the subject of a reference that is not like for like must say so: " + subject);
+        }
+        return variant(subject, run, true, false);
+    }
+
+    /** The words a subject of {@link #unlike} carries. */
+    static final String NOT_LIKE_FOR_LIKE = "not like for like";
+
+    private static Variant variant(String subject, Run run, boolean reference, boolean likeForLike) {
         return new Variant() {
             @Override
             public String subject() {
@@ -96,6 +122,11 @@ record Comparison(
             @Override
             public boolean reference() {
                 return reference;
+            }
+
+            @Override
+            public boolean likeForLike() {
+                return likeForLike;
             }
         };
     }

@@ -115,7 +115,7 @@ final class EnsembleWorkloads {
                         Comparison.variant(
                                 "raw ZooKeeper multi(check) + getData, pipelined (like for like)",
                                 EnsembleWorkloads::rawCheckRead),
-                        Comparison.variant(
+                        Comparison.unlike(
                                 "Curator sync() + getData() (the requests of statesync's view resync; a sync, not a"
                                         + " committed operation: not like for like)",
                                 EnsembleWorkloads::curatorSyncRead)));

@@ -80,7 +80,7 @@ final class EventLogWorkloads {
                         List.of(
                                 Comparison.variant("statesync", EventLogWorkloads::bulkAppend),
                                 Comparison.variant(RAW_PACKED, EventLogWorkloads::rawPackedAppend),
-                                Comparison.variant(
+                                Comparison.unlike(
                                         RAW_PER_EVENT,
                                         ctx -> References.rawPipelinedMulti(ctx, EVENT_BYTES, BATCH, IN_FLIGHT)))),
                 new Comparison(
@@ -96,7 +96,7 @@ final class EventLogWorkloads {
                                         "raw ZooKeeper, same packing (" + BATCH + " events per znode, pipelined"
                                                 + " getData; like for like)",
                                         ctx -> rawPackedReplay(ctx, replayEvents)),
-                                Comparison.variant(
+                                Comparison.unlike(
                                         "raw ZooKeeper, one znode per event (pipelined getData; second reference,"
                                                 + " not like for like)",
                                         ctx -> rawReplay(ctx, replayEvents)))));

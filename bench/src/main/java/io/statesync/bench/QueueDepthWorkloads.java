@@ -117,7 +117,7 @@ final class QueueDepthWorkloads {
                                     Comparison.variant(
                                             "Curator DistributedQueue (lockPath), idle queue",
                                             ctx -> curatorRedelivery(ctx, false)),
-                                    Comparison.variant(
+                                    Comparison.unlike(
                                             "Curator DistributedQueue (lockPath), another item put every "
                                                     + TRICKLE.toMillis()
                                                     + " ms (not like for like: needs other traffic)",

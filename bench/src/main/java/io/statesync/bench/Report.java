@@ -125,17 +125,28 @@ final class Report {
         return csv.toString();
     }
 
-    private static void chart(List<Results> all, Path file) throws IOException {
-        record Bar(String label, double ratio, boolean good) {}
+    /** One bar of the chart: a like-for-like ratio, green where statesync does at least as well. */
+    record Bar(String label, double ratio, boolean good) {}
+
+    /**
+     * The chart's bars: every finite ratio against a like-for-like reference. A reference that does
+     * other work (a second reference, labelled "not like for like") stays in the ratios table only.
+     */
+    static List<Bar> bars(List<Results> all) {
         List<Bar> bars = new ArrayList<>();
         for (Results r : all) {
             for (String ref : r.references()) {
                 double ratio = r.ratio(ref);
-                if (Double.isFinite(ratio)) {
+                if (Double.isFinite(ratio) && r.likeForLike(ref)) {
                     bars.add(new Bar(r.comparison.title() + " vs " + ref, ratio, r.statesyncAtLeastAsGood(ref)));
                 }
             }
         }
+        return bars;
+    }
+
+    private static void chart(List<Results> all, Path file) throws IOException {
+        List<Bar> bars = bars(all);
         int rowHeight = 26;
         int labelWidth = 560;
         int plotWidth = 420;

@@ -104,6 +104,13 @@ final class Results {
         return refs;
     }
 
+    /** Whether the reference does the same work as statesync (the chart shows only those). */
+    boolean likeForLike(String reference) {
+        return comparison.variants().stream()
+                .filter(v -> v.subject().equals(reference))
+                .allMatch(Comparison.Variant::likeForLike);
+    }
+
     /** statesync's median primary figure over the reference's. */
     double ratio(String reference) {
         return median(statesync(), comparison.primary()) / median(reference, comparison.primary());

@@ -91,7 +91,7 @@ final class StateWorkloads {
                                 Comparison.variant(
                                         "Curator PathChildrenCache (one level; like for like)",
                                         ctx -> References.pathChildrenCacheTreeLoad(ctx, TREE_KEYS)),
-                                Comparison.variant(
+                                Comparison.unlike(
                                         "Curator CuratorCache (recursive; second reference, not like for like)",
                                         ctx -> References.curatorCacheTreeLoad(ctx, TREE_KEYS)))));
     }

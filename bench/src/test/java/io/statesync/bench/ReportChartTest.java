@@ -1,0 +1,63 @@
+/*
+ * Copyright 2026 The statesync developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.statesync.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart of ratios shows only like-for-like references; the ratios table keeps the others,
+ * which say in their subject why they are not like for like.
+ */
+class ReportChartTest {
+    private static final Comparison.Run NONE = ctx -> new Sample();
+
+    @Test
+    void aReferenceThatIsNotLikeForLikeIsInTheTableAndNotInTheChart() {
+        Comparison c = new Comparison(
+                "tree-load",
+                "tree load",
+                "load ms",
+                false,
+                "",
+                List.of(
+                        Comparison.variant("statesync", NONE),
+                        Comparison.variant("one-level cache", NONE),
+                        Comparison.unlike("recursive cache (not like for like)", NONE),
+                        Comparison.secondFigure("statesync inline", NONE)));
+        Results r = new Results(c);
+        r.add("statesync", new Sample().put("load ms", 50));
+        r.add("one-level cache", new Sample().put("load ms", 100));
+        r.add("recursive cache (not like for like)", new Sample().put("load ms", 200));
+        r.add("statesync inline", new Sample().put("load ms", 40));
+
+        assertThat(Report.bars(List.of(r))).containsExactly(new Report.Bar("tree load vs one-level cache", 0.5, true));
+        assertThat(Report.markdown(List.of(r), "# report"))
+                .contains("| tree load | load ms | one-level cache | 50.0 | 100.0 | 0.500× |")
+                .contains("| tree load | load ms | recursive cache (not like for like) | 50.0 | 200.0 | 0.250× |")
+                .doesNotContain("| statesync inline | 50.0");
+    }
+
+    @Test
+    void aReferenceMarkedUnlikeMustSaySoInItsSubject() {
+        assertThatThrownBy(() -> Comparison.unlike("recursive cache", NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("recursive cache");
+    }
+}
