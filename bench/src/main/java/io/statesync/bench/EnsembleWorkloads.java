@@ -305,6 +305,7 @@ final class EnsembleWorkloads {
                         try {
                             ok = writer.write();
                         } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // the run is over: the thread ends
                             return;
                         } catch (Exception e) {
                             ok = false;

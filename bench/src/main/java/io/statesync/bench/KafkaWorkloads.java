@@ -270,14 +270,33 @@ final class KafkaWorkloads {
 
     // ---------------------------------------------------------------- replay
 
+    /** What {@link #appendBatches} stored: the events and the position after the last one. */
+    private record Appended(long stored, long end) {}
+
+    /**
+     * Appends {@code events} events of {@link #EVENT_BYTES} in {@code appendAll}s of {@link #BATCH}
+     * from this thread, stopping early when {@code budgetNanos} have passed, and logs the progress
+     * every five million events.
+     */
+    private static Appended appendBatches(EventLog<byte[]> log, long events, long budgetNanos) throws Exception {
+        List<byte[]> batch = Collections.nCopies(BATCH, new byte[EVENT_BYTES]);
+        long t0 = System.nanoTime();
+        long end = 0;
+        long stored = 0;
+        while (stored < events && System.nanoTime() - t0 < budgetNanos) {
+            end = log.appendAll(batch) + BATCH;
+            stored += BATCH;
+            if (stored % 5_000_000 == 0) {
+                log("%d events on Kafka after %.0f s", stored, seconds(t0));
+            }
+        }
+        return new Appended(stored, end);
+    }
+
     static Sample kafkaReplay(BenchContext ctx, int events) throws Exception {
         String bootstrap = broker().bootstrapServers();
         KafkaEventLog<byte[]> writer = kafkaLog(ctx, ctx.coordinator(), bootstrap);
-        List<byte[]> batch = Collections.nCopies(BATCH, new byte[EVENT_BYTES]);
-        long end = 0;
-        for (int i = 0; i < events; i += BATCH) {
-            end = writer.log().appendAll(batch) + BATCH;
-        }
+        long end = appendBatches(writer.log(), events, Long.MAX_VALUE).end();
         writer.close();
         EventLog<byte[]> readerLog = kafkaLog(ctx, ctx.coordinator(), bootstrap).log();
         long start = System.nanoTime();
@@ -362,18 +381,10 @@ final class KafkaWorkloads {
         try (KafkaProcess k = KafkaProcess.start(SERVER_HEAP)) {
             log("history: Kafka broker process %d, heap %s; %s", k.pid(), SERVER_HEAP, Jvm.METHOD);
             KafkaEventLog<byte[]> writer = kafkaLog(ctx, ctx.coordinator(), k.bootstrapServers());
-            List<byte[]> batch = Collections.nCopies(BATCH, new byte[EVENT_BYTES]);
             long t0 = System.nanoTime();
-            long budgetEnd = t0 + TimeUnit.MINUTES.toNanos(HISTORY_APPEND_MINUTES);
-            long end = 0;
-            long stored = 0;
-            while (stored < events && System.nanoTime() < budgetEnd) {
-                end = writer.log().appendAll(batch) + BATCH;
-                stored += BATCH;
-                if (stored % 5_000_000 == 0) {
-                    log("history: %d events on Kafka after %.0f s", stored, seconds(t0));
-                }
-            }
+            Appended appended = appendBatches(writer.log(), events, TimeUnit.MINUTES.toNanos(HISTORY_APPEND_MINUTES));
+            long end = appended.end();
+            long stored = appended.stored();
             double appendSeconds = seconds(t0);
             writer.close();
             if (stored < events) {

@@ -66,11 +66,9 @@ final class Loops {
     static Measured timed(BenchContext ctx, Op op) throws Exception {
         Histogram latency = Sample.histogram();
         Window window = new Window(ctx);
-        long end = window.end;
-        long min = ctx.minOperations();
         long ops = 0;
         long misses = 0;
-        while (System.nanoTime() < end || ops + misses < min) {
+        while (window.another()) {
             long t = System.nanoTime();
             if (op.run()) {
                 latency.recordValue(System.nanoTime() - t);
@@ -91,19 +89,15 @@ final class Loops {
     static Measured parallel(BenchContext ctx, List<? extends Op> callers) throws Exception {
         Recorder recorder = new Recorder(3);
         Window window = new Window(ctx);
-        long end = window.end;
         long ops = 0;
         long misses = 0;
-        long min = ctx.minOperations();
-        AtomicLong run = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(callers.size());
         try {
             List<Future<long[]>> done = new ArrayList<>();
             for (Op op : callers) {
                 done.add(pool.submit(() -> {
                     long[] counts = new long[2];
-                    while (System.nanoTime() < end || run.get() < min) {
-                        run.incrementAndGet();
+                    while (window.another()) {
                         long t = System.nanoTime();
                         if (op.run()) {
                             recorder.recordValue(System.nanoTime() - t);
@@ -128,8 +122,8 @@ final class Loops {
     }
 
     /**
-     * The measuring time of {@link #timed} and {@link #parallel}, with the request and CPU counters
-     * read just before it starts.
+     * The measuring time of the loops, with the request and CPU counters read just before it starts,
+     * and the count of operations started on all the loop's threads.
      */
     private static final class Window {
         private final BenchContext ctx;
@@ -137,14 +131,36 @@ final class Loops {
         private final long cpu;
         private final long start;
         /** When the measuring time is over, on the {@link System#nanoTime()} scale. */
-        final long end;
+        private final long end;
+
+        private final long min;
+        private final AtomicLong started = new AtomicLong();
 
         Window(BenchContext ctx) {
             this.ctx = ctx;
             this.packets = ctx.packets();
             this.cpu = ClientCpu.nanos();
+            this.min = ctx.minOperations();
             this.start = System.nanoTime();
             this.end = start + ctx.measureFor().toNanos();
+        }
+
+        /**
+         * Whether a loop's thread starts another operation (and counts it): while the measuring time
+         * lasts, and after it until the threads together have started {@link
+         * BenchContext#minOperations()}.
+         */
+        boolean another() {
+            if (System.nanoTime() < end || started.get() < min) {
+                started.incrementAndGet();
+                return true;
+            }
+            return false;
+        }
+
+        /** The requests the server received since the start. */
+        long requests() {
+            return ctx.packets() - packets;
         }
 
         /** The seconds since the start; read as soon as the loop is over. */
@@ -154,7 +170,7 @@ final class Loops {
 
         /** What the loop measured, with the requests and client CPU time since the start. */
         Measured measured(long ops, long misses, double seconds, Histogram latency) {
-            return new Measured(ops, misses, seconds, latency, ctx.packets() - packets, ClientCpu.since(cpu));
+            return new Measured(ops, misses, seconds, latency, requests(), ClientCpu.since(cpu));
         }
     }
 
@@ -172,11 +188,7 @@ final class Loops {
      */
     static Sample contended(BenchContext ctx, List<? extends Attempts> writers) throws Exception {
         Recorder recorder = new Recorder(3);
-        long packets = ctx.packets();
-        long start = System.nanoTime();
-        long end = start + ctx.measureFor().toNanos();
-        long min = ctx.minOperations();
-        AtomicLong run = new AtomicLong();
+        Window window = new Window(ctx);
         ExecutorService pool = Executors.newFixedThreadPool(writers.size());
         long[] updates = new long[writers.size()];
         long attempts = 0;
@@ -186,8 +198,7 @@ final class Loops {
             for (Attempts w : writers) {
                 done.add(pool.submit(() -> {
                     long[] counts = new long[3]; // updates, attempts, max attempts
-                    while (System.nanoTime() < end || run.get() < min) {
-                        run.incrementAndGet();
+                    while (window.another()) {
                         long t = System.nanoTime();
                         int n = w.update();
                         recorder.recordValue(System.nanoTime() - t);
@@ -207,7 +218,7 @@ final class Loops {
         } finally {
             pool.shutdownNow();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = window.seconds();
         long total = 0;
         long fewest = Long.MAX_VALUE;
         for (long u : updates) {
@@ -216,7 +227,7 @@ final class Loops {
         }
         Sample s = new Sample().put("updates/s", total / seconds).put("updates", (double) total);
         s.latencies("update incl. retries", recorder.getIntervalHistogram());
-        s.put("requests/update", (ctx.packets() - packets) / (double) Math.max(1, total));
+        s.put("requests/update", window.requests() / (double) Math.max(1, total));
         s.put("attempts/update", attempts / (double) Math.max(1, total));
         s.put("max attempts", (double) maxAttempts);
         for (int i = 0; i < updates.length; i++) {

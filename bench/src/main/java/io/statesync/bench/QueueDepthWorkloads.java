@@ -149,8 +149,21 @@ final class QueueDepthWorkloads {
         return ctx.quick() ? 0 : References.usedHeapAfterGc();
     }
 
-    /** Adds the consumer's retained heap, in full mode only. */
-    private static Sample withHeap(BenchContext ctx, Sample s, long heapBefore) {
+    /** The figures of a fill, before any take: the depth and the fill's time, taken outside the clock. */
+    private static Sample filled(int depth, double fillSeconds) {
+        return new Sample().put("depth", depth).put("fill s (outside the clock)", fillSeconds);
+    }
+
+    /**
+     * The figures of a consumer that took items: the first item's time, the take+acks per second and
+     * requests per take+ack after it, and (in full mode only) the consumer's retained heap.
+     */
+    private static Sample worked(
+            BenchContext ctx, Sample s, double firstMs, double takesPerSecond, double requests, long heapBefore) {
+        s.put("works (1 = yes)", 1)
+                .put("first item ms", firstMs)
+                .put("take+acks/s", takesPerSecond)
+                .put("requests/take+ack", requests);
         return ctx.quick() ? s : s.put("consumer retained heap MB", (heap(ctx) - heapBefore) / 1e6);
     }
 
@@ -184,7 +197,7 @@ final class QueueDepthWorkloads {
                 WorkQueue.builder(client, "/queue", Codec.bytes()).build());
         q.start();
         Optional<Claim<byte[]>> first = q.take(FIRST_ITEM_WAIT);
-        Sample s = new Sample().put("depth", depth).put("fill s (outside the clock)", fillSeconds);
+        Sample s = filled(depth, fillSeconds);
         if (first.isEmpty()) {
             return s.put("works (1 = yes)", 0);
         }
@@ -202,13 +215,7 @@ final class QueueDepthWorkloads {
         }
         double seconds = (System.nanoTime() - from) / 1e9;
         double requests = (ctx.packets() - packets) / (double) (taken + 1);
-        return withHeap(
-                ctx,
-                s.put("works (1 = yes)", 1)
-                        .put("first item ms", firstMs)
-                        .put("take+acks/s", taken / seconds)
-                        .put("requests/take+ack", requests),
-                heapBefore);
+        return worked(ctx, s, firstMs, taken / seconds, requests, heapBefore);
     }
 
     /** Curator at depth; {@code jute} 0 for the default limit, else the limit of a server and client of its own. */
@@ -236,7 +243,7 @@ final class QueueDepthWorkloads {
             throw new IllegalStateException("Curator's background puts did not finish");
         }
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
-        Sample s = new Sample().put("depth", depth).put("fill s (outside the clock)", fillSeconds);
+        Sample s = filled(depth, fillSeconds);
         if (jute > 0) {
             s.put("jute.maxbuffer MiB", jute / (double) (1 << 20));
         }
@@ -285,13 +292,7 @@ final class QueueDepthWorkloads {
         double seconds = (last - times[0]) / 1e9;
         long requests = on.packets() - packets;
         double requestsPerTake = requests / (double) Math.max(1, consumed.get());
-        return withHeap(
-                ctx,
-                s.put("works (1 = yes)", 1)
-                        .put("first item ms", firstMs)
-                        .put("take+acks/s", taken / seconds)
-                        .put("requests/take+ack", requestsPerTake),
-                heapBefore);
+        return worked(ctx, s, firstMs, taken / seconds, requestsPerTake, heapBefore);
     }
 
     /** A started Curator client on the context's namespace; {@code jute} &gt; 0 sets its {@code jute.maxbuffer}. */
