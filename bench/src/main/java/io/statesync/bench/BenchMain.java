@@ -130,6 +130,7 @@ public final class BenchMain {
         }
         List<Results> all = new ArrayList<>();
         long started = System.nanoTime();
+        double loadAtStart = loadAverage();
         DiskProbe disk = DiskProbe.measure(ZooKeeperProcess.dataDirParent());
         log(
                 "data directory %s: %s, fsync of 4 KiB median %.3f ms",
@@ -179,6 +180,8 @@ public final class BenchMain {
                         + "- heap: %s\n"
                         + "- latency figures: p99 only over %d samples or more; below that, max only (the samples"
                         + " column says how many)\n"
+                        + "- machine load: the 1-minute load average was %.2f at the start and %.2f at the end"
+                        + " (other work on the machine shows here; the run's own server and clients count too)\n"
                         + "- command: `%s`\n- wall time: %.0f s",
                 LocalDate.now(ZoneOffset.UTC),
                 settings.quick() ? "quick" : "full",
@@ -195,6 +198,8 @@ public final class BenchMain {
                 disk.fsyncMedianMs(),
                 References.HEAP_METHOD,
                 Sample.MIN_SAMPLES_FOR_P99,
+                loadAtStart,
+                loadAverage(),
                 "mvn -B -q -DskipTests package -pl bench -am && java -jar bench/target/statesync-bench.jar "
                         + (settings.quick() ? "--quick" : "--full")
                         + (settings.only().isEmpty() ? "" : " --only " + settings.only())
@@ -205,6 +210,11 @@ public final class BenchMain {
     }
 
     /** Whether the run includes the workload: {@code --only} selects it, and names it if it runs only on request. */
+    /** The operating system's 1-minute load average, or -1 where it has none. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
     static boolean runs(String id, String only) {
         return selected(id, only) && (!Workloads.ON_REQUEST.contains(id) || only.contains(id));
     }

@@ -317,7 +317,10 @@ final class EnsembleWorkloads {
                             after.complete(new long[] {end, writer.tries()});
                         } else if (ok && landed.incrementAndGet() == WRITES_BEFORE_KILL) {
                             before.complete(end);
-                        } else if (!ok && sinceKill) {
+                        } else if (!ok && sinceKill && !after.isDone() && !stop.get()) {
+                            // Counted until the first write after the kill has landed: the calls
+                            // after it, and the one the end of the round interrupts, are not the
+                            // failover's.
                             failedCalls.incrementAndGet();
                             synchronized (failures) {
                                 failures.merge(failure(thrown), 1, Integer::sum);
