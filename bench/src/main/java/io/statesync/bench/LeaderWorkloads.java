@@ -19,8 +19,10 @@ import io.statesync.core.Coordinator;
 import io.statesync.recipes.leader.LeaderElection;
 import io.statesync.testkit.TcpProxy;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,10 +33,20 @@ import org.HdrHistogram.Histogram;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * Leader failover: three participants in three clients. Either the leader closes (a clean handover)
- * and the time until another participant leads is measured; or the leader's connection is cut and
+ * and the time until another participant leads is measured, with the requests a failover costs
+ * (beside LeaderLatch, statesync's handover protocol run on raw ZooKeeper in its fewest round trips,
+ * the protocol's limit); or the leader's connection is cut and
  * new ones refused (a partition of that client alone: its session stays open on the server until it
  * expires), and the old leader's stop and the successor's start are both timed from the cut, with
  * the gap (or overlap) between them. A silent partition (traffic held, nothing reset) is measured
@@ -73,7 +85,10 @@ final class LeaderWorkloads {
                         "",
                         List.of(
                                 Comparison.variant("statesync", ctx -> statesync(ctx, rounds)),
-                                Comparison.variant("Curator LeaderLatch", ctx -> leaderLatch(ctx, rounds)))),
+                                Comparison.variant("Curator LeaderLatch", ctx -> leaderLatch(ctx, rounds)),
+                                Comparison.variant(
+                                        "raw ZooKeeper, statesync's handover protocol (pipelined; its limit)",
+                                        ctx -> rawHandover(ctx, rounds)))),
                 new Comparison(
                                 "leader-failover-cut",
                                 "leader election: the leader's connection cut (session left open), old leader's stop"
@@ -161,6 +176,7 @@ final class LeaderWorkloads {
 
     static Sample statesync(BenchContext ctx, int rounds) throws Exception {
         Histogram failover = Sample.histogram();
+        long requests = 0;
         for (int round = 0; round < rounds; round++) {
             List<LeaderElection> elections = new ArrayList<>();
             Failover failoverRound = new Failover();
@@ -183,13 +199,17 @@ final class LeaderWorkloads {
                     throw new IllegalStateException("the first participant did not lead");
                 }
             }
+            Requests counter = new Requests(ctx);
+            long before = counter.quiet();
             failover.recordValue(failoverRound.closeFirst(elections));
+            requests += counter.quiet() - before;
         }
-        return new Sample().latencies("failover", failover);
+        return failoverSample(failover, requests, rounds);
     }
 
     static Sample leaderLatch(BenchContext ctx, int rounds) throws Exception {
         Histogram failover = Sample.histogram();
+        long requests = 0;
         for (int round = 0; round < rounds; round++) {
             List<LeaderLatch> latches = new ArrayList<>();
             Failover failoverRound = new Failover();
@@ -211,9 +231,149 @@ final class LeaderWorkloads {
                     throw new IllegalStateException("the first participant did not lead");
                 }
             }
+            Requests counter = new Requests(ctx);
+            long before = counter.quiet();
             failover.recordValue(failoverRound.closeFirst(latches));
+            requests += counter.quiet() - before;
         }
-        return new Sample().latencies("failover", failover);
+        return failoverSample(failover, requests, rounds);
+    }
+
+    /**
+     * The failover times, and the requests the server received for a failover: from a quiet server
+     * before the leader's close to a quiet server after the successor's election (all participants,
+     * also those that only learn of the new leader).
+     */
+    private static Sample failoverSample(Histogram failover, long requests, int rounds) {
+        return new Sample().latencies("failover", failover).put("requests/failover", requests / (double) rounds);
+    }
+
+    /**
+     * statesync's clean handover on raw ZooKeeper, in the fewest round trips its protocol allows:
+     * the leader sends one {@code multi} (the handover marker set to {@code released:<epoch>} and its
+     * znode deleted); the successor, on its watch of the leader's znode, reads the line and the
+     * marker back to back (one round trip), then reads its own znode (watched) and sends its claim,
+     * a {@code multi} of a {@code check} of its own znode and the marker set to {@code
+     * leading:<epoch>}, back to back (one round trip); it is elected when the claim lands. The third
+     * participant watches its predecessor only.
+     */
+    static Sample rawHandover(BenchContext ctx, int rounds) throws Exception {
+        Histogram failover = Sample.histogram();
+        long requests = 0;
+        for (int round = 0; round < rounds; round++) {
+            String parent = ctx.root() + "/leader-raw-" + round;
+            List<ZooKeeper> handles = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<Long> epochs = new ArrayList<>();
+            for (int i = 0; i < PARTICIPANTS; i++) {
+                ZooKeeper zk = ctx.zooKeeper();
+                if (i == 0) {
+                    ZKPaths.mkdirs(zk, parent);
+                }
+                Stat stat = new Stat();
+                String created = zk.create(
+                        parent + "/_c_" + i + "-p-",
+                        ("p" + i).getBytes(StandardCharsets.UTF_8),
+                        ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.EPHEMERAL_SEQUENTIAL,
+                        stat);
+                handles.add(zk);
+                names.add(created.substring(created.lastIndexOf('/') + 1));
+                epochs.add(stat.getCzxid());
+            }
+            ZooKeeper leader = handles.get(0);
+            String leaderPath = parent + "/" + names.get(0);
+            leader.multi(List.of(Op.check(leaderPath, -1), Op.setData(parent, marker("leading:", epochs.get(0)), -1)));
+            Failover failoverRound = new Failover();
+            ZooKeeper successor = handles.get(1);
+            String successorPath = parent + "/" + names.get(1);
+            long successorEpoch = epochs.get(1);
+            Watcher onClaimRead = e -> {};
+            Watcher onLeaderGone = e -> {
+                if (e.getType() != Watcher.Event.EventType.NodeDeleted) {
+                    return;
+                }
+                AtomicReference<List<String>> line = new AtomicReference<>();
+                successor.getChildren(parent, false, (rc, p, ctx1, children) -> line.set(children), null);
+                successor.getData(
+                        parent,
+                        false,
+                        (rc, p, ctx1, data, stat) -> {
+                            // Answered after the line (one session's replies come in order).
+                            String marker = new String(data, StandardCharsets.UTF_8);
+                            List<String> children = line.get();
+                            boolean first = children != null
+                                    && children.stream()
+                                            .min(Comparator.comparing(LeaderWorkloads::sequence))
+                                            .map(names.get(1)::equals)
+                                            .orElse(false);
+                            if (!first || marker.startsWith("leading:")) {
+                                throw new IllegalStateException(
+                                        "the successor would not claim: " + children + " " + marker);
+                            }
+                            successor.getData(successorPath, onClaimRead, (rc2, p2, c2, d2, s2) -> {}, null);
+                            successor.multi(
+                                    List.of(
+                                            Op.check(successorPath, -1),
+                                            Op.setData(parent, marker("leading:", successorEpoch), -1)),
+                                    (rc2, p2, c2, results) -> {
+                                        if (rc2 == KeeperException.Code.OK.intValue()) {
+                                            failoverRound.elected();
+                                        }
+                                    },
+                                    null);
+                        },
+                        null);
+            };
+            successor.getData(leaderPath, onLeaderGone, null);
+            handles.get(2).exists(successorPath, e -> {});
+            Requests counter = new Requests(ctx);
+            long before = counter.quiet();
+            failover.recordValue(failoverRound.closeFirst(List.<AutoCloseable>of(() -> leader.multi(
+                    List.of(Op.setData(parent, marker("released:", epochs.get(0)), -1), Op.delete(leaderPath, -1))))));
+            requests += counter.quiet() - before;
+        }
+        return failoverSample(failover, requests, rounds);
+    }
+
+    /**
+     * Counts the requests the server receives, outside the clock: waits until it receives nothing
+     * but this counter's own {@code mntr} reads (each one a packet, left out of the count).
+     */
+    private static final class Requests {
+        private final BenchContext ctx;
+        private long reads;
+
+        Requests(BenchContext ctx) {
+            this.ctx = ctx;
+        }
+
+        /** The requests received so far, once 20 ms pass with none but this counter's (at most 2 s). */
+        long quiet() throws InterruptedException {
+            long previous = read();
+            for (int i = 0; i < 100; i++) {
+                TimeUnit.MILLISECONDS.sleep(20); // a deliberate quiet period, outside the clock
+                long now = read();
+                if (now - previous <= 1) {
+                    return now - reads;
+                }
+                previous = now;
+            }
+            return previous - reads;
+        }
+
+        private long read() {
+            reads++;
+            return ctx.packets();
+        }
+    }
+
+    private static byte[] marker(String state, long epoch) {
+        return (state + epoch).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String sequence(String child) {
+        return child.substring(child.lastIndexOf('-') + 1);
     }
 
     /**

@@ -26,6 +26,7 @@ import io.statesync.recipes.internal.OneShotWatches;
 import io.statesync.recipes.internal.RawOps;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -68,8 +69,21 @@ final class ElectionNodes {
     /** Deletes the znodes the election could not (the connection was down) on the next connection. */
     private final GuaranteedDelete deleter;
 
-    /** A participant znode this node created, and the session that owns it. */
-    record Joined(String path, long owner) {}
+    /**
+     * A participant znode this node created, the session that owns it, and its czxid (the epoch it
+     * would lead with; 0 if unknown, when the create's answer was lost and the znode was found by its
+     * attempt id).
+     */
+    record Joined(String path, long owner, long epoch) {}
+
+    /** The line's znodes (unordered), and the election znode's data read right after them. */
+    @SuppressWarnings("ArrayRecordComponent") // read once by the pass; never compared
+    record LineRead(List<String> line, byte[] electionData) {}
+
+    /**
+     * This node's own znode as read (watched) just before its claim, and whether the claim landed.
+     */
+    record ClaimRead(ZkAccess.Reply own, boolean claimed) {}
 
     ElectionNodes(Coordinator coordinator, String path, String name, byte[] data, Runnable onWatch) {
         this.access = coordinator.internalAccess();
@@ -112,7 +126,10 @@ final class ElectionNodes {
                 Stat stat = r.stat();
                 String createdName = r.createdPath();
                 if (r.ok() && stat != null && createdName != null) {
-                    return new Joined(path + "/" + ZKPaths.getNodeFromPath(createdName), stat.getEphemeralOwner());
+                    return new Joined(
+                            path + "/" + ZKPaths.getNodeFromPath(createdName),
+                            stat.getEphemeralOwner(),
+                            stat.getCzxid());
                 }
                 if (!ZkAccess.isLoss(r.rc())) {
                     throw ZkAccess.error(r.rc(), path);
@@ -120,7 +137,7 @@ final class ElectionNodes {
                 // The answer was lost: the create may have landed. Look for it by its id.
                 String found = findAttempt(id, deadline, what);
                 if (found != null && access.handle().getSessionId() == session) {
-                    return new Joined(path + "/" + found, session);
+                    return new Joined(path + "/" + found, session, 0);
                 }
                 if (found != null) {
                     // Landed in a session this client has since lost: not ours to lead with.
@@ -283,6 +300,83 @@ final class ElectionNodes {
             ids.add(Participants.id(childData == null ? new byte[0] : childData));
         }
         return ids;
+    }
+
+    /**
+     * The line's znodes and the election znode's data (the handover marker), the two reads sent back
+     * to back on one handle: one round trip. The server answers a session's requests in order, so the
+     * marker is read after the line (as a read sent after the line's answer would be). A marker read
+     * lost with the connection is read again on its own, by the one retry loop.
+     */
+    LineRead lineAndMarker(Deadline deadline) {
+        String what = name + ": reading the line";
+        String full = access.fullPath(path);
+        AtomicReference<@Nullable CompletableFuture<ZkAccess.Reply>> marker = new AtomicReference<>();
+        ZkAccess.Reply r = access.call(deadline, path, what, OperationTimeoutException.Outcome.NOT_APPLIED, zk -> {
+            CompletableFuture<ZkAccess.Reply> children = ZkAccess.getChildren(zk, full);
+            marker.set(ZkAccess.getData(zk, full));
+            return children;
+        });
+        List<String> children = r.children();
+        if (r.noNode()) {
+            return new LineRead(List.of(), new byte[0]);
+        }
+        if (!r.ok() || children == null) {
+            throw ZkAccess.error(r.rc(), path);
+        }
+        CompletableFuture<ZkAccess.Reply> sent = Objects.requireNonNull(marker.get());
+        ZkAccess.Reply m = ZkAccess.await(
+                sent,
+                deadline,
+                path,
+                name + ": reading the handover marker",
+                OperationTimeoutException.Outcome.NOT_APPLIED);
+        if (ZkAccess.isLoss(m.rc())) {
+            return new LineRead(children, electionData(deadline, "reading the handover marker"));
+        }
+        if (m.noNode()) {
+            return new LineRead(children, new byte[0]);
+        }
+        if (!m.ok()) {
+            throw ZkAccess.error(m.rc(), path);
+        }
+        return new LineRead(children, Objects.requireNonNullElse(m.data(), new byte[0]));
+    }
+
+    /**
+     * Reads our own znode (watching it) and claims leadership with {@code epoch}, the read sent just
+     * before the claim's multi on the same handle: one round trip. The read tells the caller whether
+     * the znode is still this session's and carries {@code epoch}; the multi's {@code check} of the
+     * znode keeps the claim from landing if it is gone. A read lost with the connection is sent again
+     * on its own, by the one retry loop.
+     *
+     * @return the read, and whether the claim landed ({@code false}: our znode, or the election, is gone)
+     */
+    ClaimRead readAndClaim(String mine, long epoch, Deadline deadline) {
+        String full = access.fullPath(mine);
+        ZooKeeper zk = access.handle();
+        CompletableFuture<ZkAccess.Reply> sent = ZkAccess.getData(zk, full, watches.watcher(zk));
+        boolean claimed;
+        try {
+            claimed = markLeading(mine, epoch, deadline);
+        } catch (RuntimeException e) {
+            // The pass ends here; a watch the read sets is still counted, so that close removes it.
+            CompletableFuture<Void> unused = sent.thenAccept(r -> {
+                if (r.ok()) {
+                    watches.set(zk, full);
+                }
+            });
+            throw e;
+        }
+        ZkAccess.Reply own = ZkAccess.await(
+                sent, deadline, mine, name + ": reading the line", OperationTimeoutException.Outcome.NOT_APPLIED);
+        if (ZkAccess.isLoss(own.rc())) {
+            return new ClaimRead(watchedData(mine, deadline), claimed);
+        }
+        if (own.ok()) {
+            watches.set(zk, full);
+        }
+        return new ClaimRead(own, claimed);
     }
 
     /** The line's znodes (unordered); empty if the election's znode does not exist. */

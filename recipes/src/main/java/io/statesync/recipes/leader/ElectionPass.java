@@ -72,6 +72,15 @@ final class ElectionPass {
     /** The takeover delay after an unclean handover. Guarded by lock. */
     private final TakeoverRule takeover = new TakeoverRule();
 
+    // Read and written on the election's loop only.
+    /** The znode this node last joined with, its owner and czxid (0 if unknown): the claim's epoch. */
+    private @Nullable String joinedPath;
+
+    private long joinedOwner;
+    private long joinedEpoch;
+    /** This node's place in line at the last pass, -1 if unknown or not in line. */
+    private int lastIndex = -1;
+
     /** Made by the election's constructor once its own final fields are set. */
     ElectionPass(DefaultLeaderElection election) {
         this.election = election;
@@ -177,8 +186,19 @@ final class ElectionPass {
             }
         }
         String myName = mine.substring(mine.lastIndexOf('/') + 1);
-        List<String> line = Participants.inLineOrder(nodes.line(deadline));
+        // Likely first (the pass after a join, or this node was next in line): the handover marker
+        // is read with the line, in the same round trip; else only if this node turns out first.
+        byte @Nullable [] marker = null;
+        List<String> line;
+        if (lastIndex <= 1) {
+            ElectionNodes.LineRead read = nodes.lineAndMarker(deadline);
+            line = Participants.inLineOrder(read.line());
+            marker = read.electionData();
+        } else {
+            line = Participants.inLineOrder(nodes.line(deadline));
+        }
         int index = line.indexOf(myName);
+        lastIndex = index;
         if (index < 0) {
             synchronized (lock) {
                 if (Objects.equals(election.ourPath, mine)) {
@@ -191,6 +211,95 @@ final class ElectionPass {
             scheduleRefresh();
             return;
         }
+        if (index > 0) {
+            follow(gen, line, index, deadline);
+            return;
+        }
+        // This node is first in line.
+        long knownEpoch = mine.equals(joinedPath) && joinedOwner == coordinator.sessionId() ? joinedEpoch : 0;
+        boolean mayClaim;
+        synchronized (lock) {
+            mayClaim = !election.leader && !tasks.alive() && gen == election.generation;
+        }
+        long wait = 0;
+        if (mayClaim && knownEpoch != 0) {
+            if (marker == null) {
+                marker = nodes.electionData(deadline, "reading the handover marker");
+            }
+            wait = takeoverWait(Participants.leadingEpoch(path, marker), knownEpoch);
+        }
+        // With the epoch known from the join and no takeover delay to wait, the check of our own znode
+        // (its owner and czxid, and its watch) goes out with the claim, in the same round trip.
+        boolean claimNow = mayClaim && knownEpoch != 0 && wait <= 0;
+        if (claimNow) {
+            synchronized (lock) {
+                if (!election.leader && gen == election.generation) {
+                    view.show(null); // the previous leader is gone, and this node does not lead yet
+                }
+            }
+        }
+        ZkAccess.Reply ownRead;
+        boolean claimed = false;
+        if (claimNow) {
+            ElectionNodes.ClaimRead c = nodes.readAndClaim(mine, knownEpoch, deadline);
+            ownRead = c.own();
+            claimed = c.claimed();
+        } else {
+            ownRead = nodes.watchedData(mine, deadline);
+        }
+        if (ownRead.noNode()) {
+            scheduleRefresh();
+            return;
+        }
+        Stat ownStat = ownRead.stat();
+        if (!ownRead.ok() || ownStat == null) {
+            throw ZkAccess.error(ownRead.rc(), mine);
+        }
+        long epoch = ownStat.getCzxid();
+        if (ownStat.getEphemeralOwner() != coordinator.sessionId() || (claimNow && epoch != knownEpoch)) {
+            // A znode of an earlier session of ours (CURATOR-696): never lead with it.
+            synchronized (lock) {
+                if (Objects.equals(election.ourPath, mine)) {
+                    election.ourPath = null;
+                }
+            }
+            scheduleRefresh();
+            return;
+        }
+        if (claimNow) {
+            if (claimed) {
+                claimed(gen, mine, epoch);
+            } else {
+                scheduleRefresh(); // our znode (or the election) is gone
+            }
+            return;
+        }
+        synchronized (lock) {
+            if (!election.leader && gen == election.generation) {
+                view.show(null); // the previous leader is gone, and this node does not lead yet
+            }
+            if (election.leader || tasks.alive() || gen != election.generation) {
+                return; // a task still running from the last leadership: its end refreshes again
+            }
+        }
+        if (wait <= 0) {
+            if (marker == null) {
+                marker = nodes.electionData(deadline, "reading the handover marker");
+            }
+            wait = takeoverWait(Participants.leadingEpoch(path, marker), epoch);
+        }
+        if (wait > 0) {
+            scheduleRefreshIn(wait);
+            return;
+        }
+        claim(gen, mine, epoch, deadline);
+    }
+
+    /**
+     * A follower's pass: reads the leader's znode (watching it) and, if the predecessor is another
+     * znode, watches that one; shows the leader.
+     */
+    private void follow(long gen, List<String> line, int index, Deadline deadline) {
         String first = line.get(0);
         String leaderPath = path + "/" + first;
         ZkAccess.Reply leaderRead = nodes.watchedData(leaderPath, deadline);
@@ -203,66 +312,43 @@ final class ElectionPass {
             throw ZkAccess.error(leaderRead.rc(), leaderPath);
         }
         byte[] leaderData = Objects.requireNonNullElse(leaderRead.data(), new byte[0]);
-        if (index > 0) {
-            String predecessor = line.get(index - 1);
-            if (!predecessor.equals(first) && !nodes.exists(path + "/" + predecessor, deadline)) {
-                scheduleRefresh();
-                return;
-            }
-            Leadership other = new Leadership(
-                    Participants.id(leaderData), Participants.metadata(leaderData), leaderStat.getCzxid(), false);
-            synchronized (lock) {
-                if (gen == election.generation && !election.closed) {
-                    view.show(other);
-                }
-            }
-            return;
-        }
-        // This node is first in line.
-        long epoch = leaderStat.getCzxid();
-        if (leaderStat.getEphemeralOwner() != coordinator.sessionId()) {
-            // A znode of an earlier session of ours (CURATOR-696): never lead with it.
-            synchronized (lock) {
-                if (Objects.equals(election.ourPath, mine)) {
-                    election.ourPath = null;
-                }
-            }
+        String predecessor = line.get(index - 1);
+        if (!predecessor.equals(first) && !nodes.exists(path + "/" + predecessor, deadline)) {
             scheduleRefresh();
             return;
         }
+        Leadership other = new Leadership(
+                Participants.id(leaderData), Participants.metadata(leaderData), leaderStat.getCzxid(), false);
         synchronized (lock) {
-            if (!election.leader && gen == election.generation) {
-                view.show(null); // the previous leader is gone, and this node does not lead yet
-            }
-            if (election.leader || tasks.alive() || gen != election.generation) {
-                return; // a task still running from the last leadership: its end refreshes again
+            if (gen == election.generation && !election.closed) {
+                view.show(other);
             }
         }
-        long previousEpoch =
-                Participants.leadingEpoch(path, nodes.electionData(deadline, "reading the handover marker"));
-        long wait = 0;
+    }
+
+    /**
+     * The takeover rule on the marker's epoch: the nanoseconds this node must still wait before it
+     * leads with {@code epoch} (0 or less: none), logged and recorded the first time an unclean epoch
+     * is seen.
+     */
+    private long takeoverWait(long previousEpoch, long epoch) {
         synchronized (lock) {
-            if (TakeoverRule.unclean(previousEpoch, epoch, election.claimedEpoch)) {
-                long now = ticker.read();
-                if (takeover.seen(previousEpoch, now)) {
-                    probe.record(
-                            Telemetry.Event.TAKEOVER_DELAY,
-                            election.takeoverDelay().toNanos());
-                    LOG.info(
-                            "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
-                                    + " leading",
-                            name,
-                            Long.toHexString(previousEpoch),
-                            election.takeoverDelay());
-                }
-                wait = takeover.remainingNanos(election.takeoverDelay(), now);
+            if (!TakeoverRule.unclean(previousEpoch, epoch, election.claimedEpoch)) {
+                return 0;
             }
+            long now = ticker.read();
+            if (takeover.seen(previousEpoch, now)) {
+                probe.record(
+                        Telemetry.Event.TAKEOVER_DELAY, election.takeoverDelay().toNanos());
+                LOG.info(
+                        "{}: the previous leader (epoch 0x{}) did not hand over cleanly; waiting {} before"
+                                + " leading",
+                        name,
+                        Long.toHexString(previousEpoch),
+                        election.takeoverDelay());
+            }
+            return takeover.remainingNanos(election.takeoverDelay(), now);
         }
-        if (wait > 0) {
-            scheduleRefreshIn(wait);
-            return;
-        }
-        claim(gen, mine, epoch, deadline);
     }
 
     /** Joins the line; {@code null} if the pass became stale meanwhile (the znode is then deleted). */
@@ -275,6 +361,12 @@ final class ElectionPass {
                 election.ourPath = joined.path();
                 election.ourSession = joined.owner();
             }
+        }
+        if (!orphan) {
+            joinedPath = joined.path();
+            joinedOwner = joined.owner();
+            joinedEpoch = joined.epoch();
+            lastIndex = -1;
         }
         if (orphan) {
             nodes.deleteLater(joined.path(), joined.owner());
@@ -290,6 +382,11 @@ final class ElectionPass {
             scheduleRefresh(); // our znode (or the election) is gone
             return;
         }
+        claimed(gen, mine, epoch);
+    }
+
+    /** The marker names our epoch now: leads if the pass is still current. */
+    private void claimed(long gen, String mine, long epoch) {
         synchronized (lock) {
             if (mine.equals(election.ourPath)) {
                 // The marker now names this znode: a later release must mark the handover clean.
