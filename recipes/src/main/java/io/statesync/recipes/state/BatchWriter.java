@@ -32,8 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -105,11 +103,9 @@ final class BatchWriter<T> {
     Deadline batchDeadline;
     String batchWhat = "";
     boolean inDoubt;
-    // Recent conflicts (decays with each write that lands), and the read pipelined behind the last
-    // write when it was contended.
+    // Recent conflicts (decays with each write that lands): while above 0, replies are applied on
+    // the event thread, in order with the watch events.
     int contention;
-
-    ZkAccess.@Nullable Reply prefetched;
 
     /**
      * Writes {@code data} if the node is at {@code expectedVersion} (or, for -1, creates it), in one
@@ -266,18 +262,14 @@ final class BatchWriter<T> {
                 onMultiReply(zk, KeeperException.Code.CONNECTIONLOSS.intValue(), null, data, false);
                 throw Deadline.interrupted(path, batchWhat, Outcome.UNKNOWN);
             }
-            prefetched = null;
             return onMultiReply(zk, rc, results, data, false);
         }
+        // Contended: the reply is applied on the event thread, in order with the watch events before
+        // it. If the write lost, the event of the write it lost to came first, so the reply starts the
+        // read of the value that won (writeReplied), which the retry waits for.
         CompletableFuture<MultiReply> reply = new CompletableFuture<>();
         zk.multi(ops, (rc, p, ctx, results) -> reply.complete(onMultiReply(zk, rc, results, data, true)), null);
-        // Contended: pipeline a read behind the write. It costs no extra round trip, and if the write
-        // loses, its reply (processed after the write) is the fresh base for the retry.
-        CompletableFuture<ZkAccess.Reply> read = new CompletableFuture<>();
-        view.readBehindWrite(zk, read);
-        MultiReply result = awaitReply(reply);
-        prefetched = result.rc != 0 ? awaitQuietly(read) : null;
-        return result;
+        return awaitReply(reply);
     }
 
     /**
@@ -287,18 +279,6 @@ final class BatchWriter<T> {
      */
     private long syncReplyBoundNanos() {
         return access.sessionTimeout().toNanos() * 3 / 4;
-    }
-
-    /** Waits for a reply that helps but is not needed, until the batch's deadline; null if none came. */
-    private <R> @Nullable R awaitQuietly(CompletableFuture<R> reply) {
-        try {
-            return batchDeadline.await(reply);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the next wait reports it, with the outcome then known
-            return null;
-        } catch (TimeoutException | ExecutionException e) {
-            return null;
-        }
     }
 
     /**

@@ -334,24 +334,6 @@ final class DefaultSharedState<T> extends AbstractRecipe<T> implements SharedSta
         }
     }
 
-    /** The base a pipelined read gives, or {@code null} if it failed (then a fresh read is made). */
-    private @Nullable Base<T> baseOf(ZkAccess.@Nullable Reply r) {
-        if (r == null) {
-            return null;
-        }
-        Stat stat = r.stat();
-        if (r.rc() == KeeperException.Code.NONODE.intValue()) {
-            return new Base<>(false, -1, -1, initialValue);
-        }
-        if (r.rc() != 0 || stat == null) {
-            return null;
-        }
-        byte[] raw = r.data();
-        byte[] data = raw == null ? EMPTY : raw;
-        return new Base<>(
-                true, stat.getCzxid(), stat.getVersion(), Codecs.decode(codec, path, stat.getVersion(), data));
-    }
-
     private Base<T> freshBase() {
         ZkAccess.Reply r = view.readFresh(writer.batchDeadline, writer.batchWhat, writer.outcome());
         Stat stat = r.stat();
@@ -379,10 +361,18 @@ final class DefaultSharedState<T> extends AbstractRecipe<T> implements SharedSta
      */
     private void applyAndWrite(List<WriteOp<T>> live) {
         Base<T> base = view.localBase();
+        @Nullable Base<T> lost = null; // the base of the write that lost last
         int conflicts = 0;
         while (!live.isEmpty()) {
             if (awaitTurn()) {
                 base = newer(base, view.localBase()); // others wrote meanwhile: compute on their value
+            }
+            // A change announced and not read yet would make this write lose: wait for the read
+            // already in flight for it (no request) and compute on its value.
+            view.awaitAnnouncedChange(courtesyBound());
+            base = newer(base, view.localBase());
+            if (base != null && base == lost) {
+                base = null; // the view has nothing newer than the value the write lost on: read it
             }
             if (base == null) {
                 base = freshBase();
@@ -414,7 +404,6 @@ final class DefaultSharedState<T> extends AbstractRecipe<T> implements SharedSta
                 writes.finish(last, null, new ValueTooLargeException(path, data.length, coordinator.maxValueBytes()));
                 continue;
             }
-            writer.prefetched = null;
             Versioned<byte[]> written = writer.write(base.exists ? base.version : -1, base.czxid, data);
             if (written != null) {
                 writer.contention = Math.max(0, writer.contention - 1);
@@ -441,9 +430,9 @@ final class DefaultSharedState<T> extends AbstractRecipe<T> implements SharedSta
                 // the writes that can land instead of to writes bound to lose again.
                 backoffAfterConflict(conflicts);
             }
-            // Retry at once on the value read right behind the losing write, or on the local value
-            // if that is newer by now.
-            base = newer(baseOf(writer.prefetched), view.localBase());
+            // Retry on the value that won: its event came before the losing write's reply, which
+            // started the read of it (or the event did); the next round waits for that read.
+            lost = base;
         }
     }
 

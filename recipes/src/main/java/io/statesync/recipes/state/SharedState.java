@@ -384,9 +384,10 @@ public interface SharedState<T> extends Recipe, Listenable<T> {
 
         /**
          * The longest pause an {@link SharedState#update} takes under contention (default 50 ms).
-         * After a conflict the retry follows on the fresh value, read right behind the losing
-         * write, after a random pause of up to 300 µs that doubles with each further conflict in a
-         * row. After 8 conflicts in a row (fewer if {@link #maxUpdateAttempts} is below 32) the
+         * After a conflict the retry follows on the fresh value (the read its losing reply starts),
+         * after a random pause of up to 300 µs that doubles with each further conflict in a row;
+         * a writer also waits, at most this long, for the read of a change its watch announced
+         * before it writes on an older value. After 8 conflicts in a row (fewer if {@link #maxUpdateAttempts} is below 32) the
          * update takes a turn: it queues a ticket, and the other writers of the path hold back
          * until its write landed — each for at most this long per attempt, so a stuck ticket holder
          * slows them but never stops them. Every pause is capped here.

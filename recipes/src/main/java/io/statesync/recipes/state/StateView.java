@@ -90,6 +90,8 @@ final class StateView<T> {
     private @Nullable ZooKeeper readInFlightOn;
     private int writesInFlight;
     private long pendingEventZxid = -1;
+    /** The highest zxid a node event announced on the attached handle (a change the view may not have read yet). */
+    private long announcedZxid = -1;
 
     private volatile @Nullable Versioned<T> current;
 
@@ -261,6 +263,9 @@ final class StateView<T> {
                 if (zxid != WatchedEvent.NO_ZXID && zxid <= node.mzxid) {
                     return; // already seen (our own write's reply, or a read that was newer)
                 }
+                if (zxid != WatchedEvent.NO_ZXID) {
+                    announcedZxid = Math.max(announcedZxid, zxid);
+                }
                 if (writesInFlight > 0) {
                     pendingEventZxid = Math.max(pendingEventZxid, zxid == WatchedEvent.NO_ZXID ? Long.MAX_VALUE : zxid);
                     return;
@@ -426,18 +431,6 @@ final class StateView<T> {
         zk.getData(fullPath, false, (rc, p, ctx, data, stat) -> onRead(zk, rc, data, stat, reply), null);
     }
 
-    /**
-     * Reads the node on {@code zk} behind a write just sent: its reply reflects every change
-     * announced before it, so no other read is needed for those (neither after the write's reply
-     * nor on a watch event meanwhile).
-     */
-    void readBehindWrite(ZooKeeper zk, CompletableFuture<ZkAccess.Reply> reply) {
-        synchronized (lock) {
-            readInFlightOn = zk;
-        }
-        read(zk, reply);
-    }
-
     /** A write of this instance is about to be sent: watch events meanwhile wait for its reply. */
     void writeSent() {
         synchronized (lock) {
@@ -504,6 +497,18 @@ final class StateView<T> {
                 return new Base<>(true, v.czxid(), v.version(), v.value());
             }
             return null;
+        }
+    }
+
+    /**
+     * Waits (a courtesy, at most until {@code bound}) while the view knows of a change it has not
+     * read yet and the read that brings it is in flight: a write computed on the local value until
+     * then would lose for certain. Costs no request; the read was sent for the change's event (or
+     * after the reply of a write that lost to it).
+     */
+    void awaitAnnouncedChange(Deadline bound) {
+        synchronized (lock) {
+            Turns.courtesyWait(lock, () -> announcedZxid > node.mzxid && readInFlightOn != null, bound);
         }
     }
 
