@@ -41,14 +41,24 @@ final class WatchCounts {
      * every local registration of {@code type} for the path.
      */
     void removed(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
-        boolean last;
+        if (decrement(zk, fullPath)) {
+            zk.removeAllWatches(fullPath, type, true, (rc, p, ctx) -> {}, null);
+        }
+    }
+
+    /**
+     * Counts a watch gone without a request to the server (its trigger removed it there).
+     *
+     * @return whether it was the last one counted on the path
+     */
+    boolean decrement(ZooKeeper zk, String fullPath) {
         synchronized (counts) {
             Map<String, Integer> paths = counts.get(zk);
             Integer count = paths == null ? null : paths.get(fullPath);
             if (paths == null || count == null) {
-                return;
+                return false;
             }
-            last = count <= 1;
+            boolean last = count <= 1;
             if (last) {
                 paths.remove(fullPath);
                 if (paths.isEmpty()) {
@@ -57,9 +67,7 @@ final class WatchCounts {
             } else {
                 paths.put(fullPath, count - 1);
             }
-        }
-        if (last) {
-            zk.removeAllWatches(fullPath, type, true, (rc, p, ctx) -> {}, null);
+            return last;
         }
     }
 }

@@ -689,4 +689,16 @@ public final class ZkAccess {
     public void watchRemoved(ZooKeeper zk, String fullPath, Watcher.WatcherType type) {
         watches.removed(zk, fullPath, type);
     }
+
+    /**
+     * Counts a one-shot watch that its znode's deletion fired: the server dropped every one-shot
+     * watch of the path with the delete, so nothing is sent, whatever the count (a request to remove
+     * them would only cost a round trip, and could remove a watch a read set after the delete).
+     *
+     * @param zk the handle
+     * @param fullPath the absolute path of the deleted znode
+     */
+    public void watchFiredByDelete(ZooKeeper zk, String fullPath) {
+        watches.decrement(zk, fullPath);
+    }
 }

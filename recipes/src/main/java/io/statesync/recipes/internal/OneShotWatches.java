@@ -96,8 +96,9 @@ public final class OneShotWatches {
                 }
             }
             if (forget) {
-                // Its watches fired with the delete; a read sent after this removal sets a new one.
-                remove(zk, p);
+                // Its watches fired with the delete, and the server dropped them: only the count goes.
+                // A read sent after the delete sets a new watch, counted again.
+                access.watchFiredByDelete(zk, p);
             }
         }
         if (event.getType() != Watcher.Event.EventType.None) {
