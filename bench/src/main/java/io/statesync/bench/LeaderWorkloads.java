@@ -82,7 +82,7 @@ final class LeaderWorkloads {
                         "leader election: failover after the leader closes",
                         "failover p50 ms",
                         false,
-                        "",
+                        "<= 2 ms",
                         List.of(
                                 Comparison.variant("statesync", ctx -> statesync(ctx, rounds)),
                                 Comparison.variant("Curator LeaderLatch", ctx -> leaderLatch(ctx, rounds)),

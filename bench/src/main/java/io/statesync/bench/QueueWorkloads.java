@@ -54,7 +54,7 @@ final class QueueWorkloads {
                         "queue: single offers",
                         "items/s",
                         true,
-                        "",
+                        ">= 0.9× Curator DistributedQueue",
                         List.of(
                                 Comparison.variant("statesync", QueueWorkloads::offer),
                                 Comparison.variant("Curator DistributedQueue", QueueWorkloads::curatorPut))),
