@@ -36,7 +36,9 @@ import java.util.Locale;
  * (warm-up and several repetitions); {@code --out DIR} (default {@code bench-report}); {@code --only
  * TEXT} to run the workloads whose id contains TEXT (or one of its comma-separated parts, e.g. {@code
  * large,instances}); {@code --repetitions N} for N measured
- * repetitions per variant instead of the mode's (a ratio of a few percent needs many).
+ * repetitions per variant instead of the mode's (a ratio of a few percent needs many). {@code --chart
+ * DIR}, alone, draws the chart of a finished run again from {@code DIR/results.csv} (with this bench's
+ * comparisons: which references the chart leaves out), leaving its report and CSV as they are.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -71,6 +73,16 @@ public final class BenchMain {
      * @throws Exception if the server cannot start or the report cannot be written
      */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--chart")) {
+            // Draws a finished run's chart again from its results.csv, e.g. after a reference was
+            // marked as not like for like; the report and the CSV stay as the run wrote them.
+            Path dir = Path.of(args[1]);
+            List<Comparison> all = new ArrayList<>(Workloads.all(false));
+            all.addAll(Workloads.all(true));
+            Report.chart(Report.fromCsv(dir.resolve("results.csv"), all), dir.resolve("ratios.png"));
+            System.out.println("chart written to " + dir.toAbsolutePath().resolve("ratios.png"));
+            return;
+        }
         Settings settings = parse(args);
         List<Results> results = run(settings);
         System.out.println(

@@ -129,7 +129,7 @@ final class KafkaWorkloads {
                         "",
                         List.of(
                                 Comparison.variant(KAFKA_LOG, ctx -> kafkaReplay(ctx, REPLAY_EVENTS)),
-                                Comparison.variant(
+                                Comparison.unlike(
                                         "raw Kafka consumer, same records, no duplicate check (limit, not like for"
                                                 + " like)",
                                         ctx -> rawReplay(ctx, REPLAY_EVENTS)),

@@ -25,8 +25,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** Writes the Markdown report, the raw CSV and the chart of ratios. */
@@ -145,7 +147,67 @@ final class Report {
         return bars;
     }
 
-    private static void chart(List<Results> all, Path file) throws IOException {
+    /**
+     * The results a run wrote to its CSV, for the comparisons it names (by id; the first definition
+     * of an id wins), in the CSV's order.
+     *
+     * @throws IllegalArgumentException if the CSV names a workload none of the comparisons has
+     */
+    static List<Results> fromCsv(Path csv, List<Comparison> comparisons) throws IOException {
+        Map<String, Comparison> byId = new LinkedHashMap<>();
+        comparisons.forEach(c -> byId.putIfAbsent(c.id(), c));
+        Map<String, Results> out = new LinkedHashMap<>();
+        Map<String, Sample> rows = new LinkedHashMap<>(); // workload, subject and repetition -> sample
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = csvFields(line);
+            Comparison c = byId.get(f.get(0));
+            if (c == null) {
+                throw new IllegalArgumentException("no workload " + f.get(0) + " in this bench, named in " + csv);
+            }
+            Results r = out.computeIfAbsent(c.id(), id -> new Results(c));
+            String key = f.get(0) + '\n' + f.get(1) + '\n' + f.get(2);
+            Sample s = rows.get(key);
+            if (s == null) {
+                s = new Sample();
+                rows.put(key, s);
+                r.add(f.get(1), s);
+            }
+            s.put(f.get(3), Double.parseDouble(f.get(4)));
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** One line of the CSV {@link #csv} writes, split into its fields (quoted fields unquoted). */
+    static List<String> csvFields(String line) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        fields.add(field.toString());
+        return fields;
+    }
+
+    static void chart(List<Results> all, Path file) throws IOException {
         List<Bar> bars = bars(all);
         int rowHeight = 26;
         int labelWidth = 560;

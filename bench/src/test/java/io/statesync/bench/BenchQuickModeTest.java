@@ -79,7 +79,7 @@ class BenchQuickModeTest {
                     .lines()
                     .toList()) {
                 if (!line.startsWith("#") && !line.startsWith("workload,")) {
-                    List<String> f = BenchmarkClaimsTest.csvFields(line);
+                    List<String> f = Report.csvFields(line);
                     expected.put(f.get(0) + " / " + f.get(1) + " / " + f.get(2), f);
                 }
             }

@@ -101,7 +101,7 @@ class BenchmarkClaimsTest {
         List<String> lines = Files.readAllLines(file);
         assertThat(lines.get(0)).isEqualTo("workload,subject,repetition,figure,value");
         for (String line : lines.subList(1, lines.size())) {
-            List<String> f = csvFields(line);
+            List<String> f = Report.csvFields(line);
             assertThat(f).as("fields of %s", line).hasSize(5);
             out.computeIfAbsent(f.get(0), k -> new LinkedHashMap<>())
                     .computeIfAbsent(f.get(1), k -> new LinkedHashMap<>())
@@ -109,35 +109,6 @@ class BenchmarkClaimsTest {
                     .add(Double.parseDouble(f.get(4)));
         }
         return out;
-    }
-
-    /** One CSV line's fields, as {@link Report} quotes them. */
-    static List<String> csvFields(String line) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else {
-                field.append(c);
-            }
-        }
-        fields.add(field.toString());
-        return fields;
     }
 
     private static double median(List<Double> values) {

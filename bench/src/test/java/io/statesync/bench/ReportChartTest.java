@@ -18,8 +18,12 @@ package io.statesync.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart of ratios shows only like-for-like references; the ratios table keeps the others,
@@ -52,6 +56,39 @@ class ReportChartTest {
                 .contains("| tree load | load ms | one-level cache | 50.0 | 100.0 | 0.500× |")
                 .contains("| tree load | load ms | recursive cache (not like for like) | 50.0 | 200.0 | 0.250× |")
                 .doesNotContain("| statesync inline | 50.0");
+    }
+
+    @Test
+    void theChartIsDrawnAgainFromARunsCsvWithTheBenchsComparisons(@TempDir Path dir) throws IOException {
+        Comparison c = new Comparison(
+                "tree-load",
+                "tree load",
+                "load ms",
+                false,
+                "",
+                List.of(
+                        Comparison.variant("statesync", NONE),
+                        Comparison.variant("one-level cache", NONE),
+                        Comparison.unlike("recursive cache, \"quoted\" (not like for like)", NONE)));
+        Results run = new Results(c);
+        run.add("statesync", new Sample().put("load ms", 50).put("requests/key", 1));
+        run.add("statesync", new Sample().put("load ms", 70).put("requests/key", 1));
+        run.add("one-level cache", new Sample().put("load ms", 100));
+        run.add("one-level cache", new Sample().put("load ms", 140));
+        run.add("recursive cache, \"quoted\" (not like for like)", new Sample().put("load ms", 200));
+        Path csv = dir.resolve("results.csv");
+        Files.writeString(csv, Report.csv(List.of(run)));
+
+        List<Results> read = Report.fromCsv(csv, List.of(c));
+
+        assertThat(read).hasSize(1);
+        assertThat(read.get(0).values("statesync", "load ms")).containsExactly(50.0, 70.0);
+        assertThat(read.get(0).values("recursive cache, \"quoted\" (not like for like)", "load ms"))
+                .containsExactly(200.0);
+        assertThat(Report.bars(read)).containsExactly(new Report.Bar("tree load vs one-level cache", 0.5, true));
+        assertThatThrownBy(() -> Report.fromCsv(csv, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tree-load");
     }
 
     @Test
