@@ -62,12 +62,12 @@ class BenchmarkClaimsTest {
             boolean found = false;
             for (Map.Entry<String, Map<String, Map<String, List<Double>>>> workload : csv.entrySet()) {
                 Map<String, Map<String, List<Double>>> subjects = workload.getValue();
-                List<Double> references =
-                        subjects.getOrDefault(reference, Map.of()).get(figure);
                 List<Double> statesyncs = subjects.values().iterator().next().get(figure);
-                if (references == null || statesyncs == null) {
+                if (!subjects.containsKey(reference) || statesyncs == null) {
                     continue;
                 }
+                // A reference without the figure (e.g. it never redelivered) is "—" in the report.
+                List<Double> references = subjects.get(reference).getOrDefault(figure, List.of());
                 double s = median(statesyncs);
                 double r = median(references);
                 String computed = Report.num(s) + " | " + Report.num(r) + " | " + Report.num(s / r);
@@ -112,6 +112,9 @@ class BenchmarkClaimsTest {
     }
 
     private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
         List<Double> v = new ArrayList<>(values);
         Collections.sort(v);
         int n = v.size();

@@ -369,7 +369,7 @@ final class ElectionNodes {
             throw e;
         }
         ZkAccess.Reply own = ZkAccess.await(
-                sent, deadline, mine, name + ": reading the line", OperationTimeoutException.Outcome.NOT_APPLIED);
+                sent, deadline, mine, name + ": reading its own znode", OperationTimeoutException.Outcome.NOT_APPLIED);
         if (ZkAccess.isLoss(own.rc())) {
             return new ClaimRead(watchedData(mine, deadline), claimed);
         }
