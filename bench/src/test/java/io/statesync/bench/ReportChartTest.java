@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,19 +33,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportChartTest {
     private static final Comparison.Run NONE = ctx -> new Sample();
 
+    /** A lower-is-better comparison of statesync with a like-for-like "one-level cache", then {@code more}. */
+    private static Comparison treeLoad(Comparison.Variant... more) {
+        List<Comparison.Variant> variants = new ArrayList<>(
+                List.of(Comparison.variant("statesync", NONE), Comparison.variant("one-level cache", NONE)));
+        variants.addAll(List.of(more));
+        return new Comparison("tree-load", "tree load", "load ms", false, "", variants);
+    }
+
     @Test
     void aReferenceThatIsNotLikeForLikeIsInTheTableAndNotInTheChart() {
-        Comparison c = new Comparison(
-                "tree-load",
-                "tree load",
-                "load ms",
-                false,
-                "",
-                List.of(
-                        Comparison.variant("statesync", NONE),
-                        Comparison.variant("one-level cache", NONE),
-                        Comparison.unlike("recursive cache (not like for like)", NONE),
-                        Comparison.secondFigure("statesync inline", NONE)));
+        Comparison c = treeLoad(
+                Comparison.unlike("recursive cache (not like for like)", NONE),
+                Comparison.secondFigure("statesync inline", NONE));
         Results r = new Results(c);
         r.add("statesync", new Sample().put("load ms", 50));
         r.add("one-level cache", new Sample().put("load ms", 100));
@@ -60,16 +61,7 @@ class ReportChartTest {
 
     @Test
     void theChartIsDrawnAgainFromARunsCsvWithTheBenchsComparisons(@TempDir Path dir) throws IOException {
-        Comparison c = new Comparison(
-                "tree-load",
-                "tree load",
-                "load ms",
-                false,
-                "",
-                List.of(
-                        Comparison.variant("statesync", NONE),
-                        Comparison.variant("one-level cache", NONE),
-                        Comparison.unlike("recursive cache, \"quoted\" (not like for like)", NONE)));
+        Comparison c = treeLoad(Comparison.unlike("recursive cache, \"quoted\" (not like for like)", NONE));
         Results run = new Results(c);
         run.add("statesync", new Sample().put("load ms", 50).put("requests/key", 1));
         run.add("statesync", new Sample().put("load ms", 70).put("requests/key", 1));

@@ -247,13 +247,10 @@ final class ElectionPass {
         } else {
             ownRead = nodes.watchedData(mine, deadline);
         }
-        if (ownRead.noNode()) {
+        Stat ownStat = existing(ownRead, mine);
+        if (ownStat == null) {
             scheduleRefresh();
             return;
-        }
-        Stat ownStat = ownRead.stat();
-        if (!ownRead.ok() || ownStat == null) {
-            throw ZkAccess.error(ownRead.rc(), mine);
         }
         long epoch = ownStat.getCzxid();
         if (ownStat.getEphemeralOwner() != coordinator.sessionId() || (claimNow && epoch != knownEpoch)) {
@@ -303,13 +300,10 @@ final class ElectionPass {
         String first = line.get(0);
         String leaderPath = path + "/" + first;
         ZkAccess.Reply leaderRead = nodes.watchedData(leaderPath, deadline);
-        if (leaderRead.noNode()) {
+        Stat leaderStat = existing(leaderRead, leaderPath);
+        if (leaderStat == null) {
             scheduleRefresh();
             return;
-        }
-        Stat leaderStat = leaderRead.stat();
-        if (!leaderRead.ok() || leaderStat == null) {
-            throw ZkAccess.error(leaderRead.rc(), leaderPath);
         }
         byte[] leaderData = Objects.requireNonNullElse(leaderRead.data(), new byte[0]);
         String predecessor = line.get(index - 1);
@@ -324,6 +318,22 @@ final class ElectionPass {
                 view.show(other);
             }
         }
+    }
+
+    /**
+     * The stat of a znode a pass read: {@code null} if it is gone (the pass then refreshes).
+     *
+     * @throws io.statesync.core.StateSyncException for any other error of the read
+     */
+    private static @Nullable Stat existing(ZkAccess.Reply read, String znode) {
+        if (read.noNode()) {
+            return null;
+        }
+        Stat stat = read.stat();
+        if (!read.ok() || stat == null) {
+            throw ZkAccess.error(read.rc(), znode);
+        }
+        return stat;
     }
 
     /**
